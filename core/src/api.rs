@@ -1,0 +1,135 @@
+//! Request and response bodies of the JSON API under `/api/`, shared by the
+//! worker (which serves them) and the front-end (which sends them), so the
+//! two cannot drift apart.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::compile::{Burden, FieldPlan};
+use crate::ledger::OrgUnit;
+use crate::messages::Text;
+use crate::validate::FieldError;
+
+/// `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+    pub version: String,
+}
+
+/// An entry of `GET /api/templates`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateSummary {
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+    pub department: String,
+    /// The ledger record type the form has one row for.
+    pub subject_entity: String,
+    pub burden: Burden,
+}
+
+/// `GET /api/org-units?parent=CODE`: the children of an org unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgUnitList {
+    pub parent: Option<OrgUnit>,
+    pub children: Vec<OrgUnit>,
+}
+
+/// `POST /api/forms`: generate a pre-filled form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormRequest {
+    pub template_id: String,
+    /// GB/T 2260 code of the org unit the form is for.
+    pub org_unit: String,
+}
+
+/// Where a pre-filled value came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The ledger item, e.g. `person.name`.
+    pub item: String,
+    pub record_id: String,
+    pub record_version: u32,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// One row of a generated form: one subject record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormRow {
+    pub subject_id: String,
+    /// Pre-filled values, by field key. New fields are absent.
+    pub values: Map<String, Value>,
+    pub provenance: BTreeMap<String, Provenance>,
+}
+
+/// A generated form: the template, its columns and one pre-filled row per subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Form {
+    pub template_id: String,
+    pub template_version: u32,
+    pub title: String,
+    pub org_unit: OrgUnit,
+    /// The template document, so the browser compiles the same validator.
+    pub schema: Value,
+    pub columns: Vec<FieldPlan>,
+    pub rows: Vec<FormRow>,
+}
+
+/// One submitted row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmittedRow {
+    pub subject_id: String,
+    pub values: Map<String, Value>,
+}
+
+/// `POST /api/submissions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionRequest {
+    /// Chosen by the client once per form; a retried request with the same
+    /// id returns the first result instead of storing the form twice.
+    pub submission_id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub org_unit: String,
+    pub rows: Vec<SubmittedRow>,
+}
+
+/// What the worker answers for a stored submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionReceipt {
+    pub id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub org_unit: String,
+    pub row_count: usize,
+    pub submitted_at: String,
+}
+
+/// `GET /api/submissions/{id}`: a stored submission with its rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredSubmission {
+    #[serde(flatten)]
+    pub receipt: SubmissionReceipt,
+    pub rows: Vec<SubmittedRow>,
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable code, e.g. `validation_failed`, `not_found`.
+    pub code: String,
+    pub message: Text,
+    /// Per-field problems, for `validation_failed`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}

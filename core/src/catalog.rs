@@ -1,0 +1,143 @@
+//! The ledger field catalog: every item a template may bind with `x-ledger`.
+//!
+//! Items are named `<entity>.<field>` (e.g. `person.id_number`) and come from
+//! the ledger record schemas, which mark each field with an `x-sensitivity`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// How sensitive a ledger field is; decides masking (see issue on access).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sensitivity {
+    Public,
+    Personal,
+    IdNumber,
+    Phone,
+}
+
+/// One bindable ledger item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogItem {
+    /// Stable dotted name, e.g. `person.name`.
+    pub name: String,
+    pub entity: String,
+    pub field: String,
+    pub title: String,
+    /// The JSON Schema `type` of the field, if it declares exactly one.
+    pub json_type: Option<String>,
+    pub sensitivity: Sensitivity,
+}
+
+/// Why a ledger schema could not be read into the catalog.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("{file}: not valid JSON: {reason}")]
+    Json { file: String, reason: String },
+    #[error("{file}: missing string `x-entity`")]
+    MissingEntity { file: String },
+    #[error("{file}: missing object `properties`")]
+    MissingProperties { file: String },
+    #[error("{file}: field `{field}` has no valid `x-sensitivity`")]
+    MissingSensitivity { file: String, field: String },
+}
+
+/// All bindable ledger items, by dotted name.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    items: BTreeMap<String, CatalogItem>,
+}
+
+impl Catalog {
+    /// The catalog of the ledger schemas shipped in `schemas/ledger/`.
+    pub fn builtin() -> Result<Catalog, CatalogError> {
+        Catalog::from_schemas(crate::schemas::LEDGER_SCHEMAS.iter().copied())
+    }
+
+    /// Builds a catalog from `(file name, schema text)` pairs.
+    pub fn from_schemas<'a>(
+        schemas: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Catalog, CatalogError> {
+        let mut items = BTreeMap::new();
+        for (file, text) in schemas {
+            let schema: Value = serde_json::from_str(text).map_err(|e| CatalogError::Json {
+                file: file.to_owned(),
+                reason: e.to_string(),
+            })?;
+            let entity = schema
+                .get("x-entity")
+                .and_then(Value::as_str)
+                .ok_or_else(|| CatalogError::MissingEntity { file: file.to_owned() })?;
+            let properties = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .ok_or_else(|| CatalogError::MissingProperties { file: file.to_owned() })?;
+            for (field, spec) in properties {
+                let sensitivity = spec
+                    .get("x-sensitivity")
+                    .cloned()
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .ok_or_else(|| CatalogError::MissingSensitivity {
+                        file: file.to_owned(),
+                        field: field.clone(),
+                    })?;
+                let name = format!("{entity}.{field}");
+                items.insert(
+                    name.clone(),
+                    CatalogItem {
+                        name,
+                        entity: entity.to_owned(),
+                        field: field.clone(),
+                        title: spec.get("title").and_then(Value::as_str).unwrap_or(field).to_owned(),
+                        json_type: spec.get("type").and_then(Value::as_str).map(str::to_owned),
+                        sensitivity,
+                    },
+                );
+            }
+        }
+        Ok(Catalog { items })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&CatalogItem> {
+        self.items.get(name)
+    }
+
+    pub fn items(&self) -> impl Iterator<Item = &CatalogItem> {
+        self.items.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_names_person_fields() {
+        let catalog = Catalog::builtin().expect("shipped ledger schemas load");
+        let id = catalog.get("person.id_number").expect("person.id_number is bindable");
+        assert_eq!(id.sensitivity, Sensitivity::IdNumber);
+        assert_eq!(id.title, "身份证号");
+        assert_eq!(catalog.get("person.phone").map(|i| i.sensitivity), Some(Sensitivity::Phone));
+        assert!(catalog.get("person.salary").is_none());
+    }
+
+    #[test]
+    fn field_without_sensitivity_is_rejected() {
+        let schema = r#"{"x-entity":"x","properties":{"a":{"type":"string"}}}"#;
+        let err = Catalog::from_schemas([("x.json", schema)]).unwrap_err();
+        assert_eq!(
+            err,
+            CatalogError::MissingSensitivity { file: "x.json".into(), field: "a".into() }
+        );
+    }
+}

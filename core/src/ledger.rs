@@ -1,0 +1,79 @@
+//! The ledger model: records of people, households, org units… as the
+//! store keeps them, each with a version for conditional updates.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One ledger record. `data` follows the record type's schema in
+/// `schemas/ledger/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerRecord {
+    /// Stable id, e.g. `person:500118100001-0001`.
+    pub id: String,
+    /// Record type, e.g. `person`.
+    pub entity: String,
+    /// GB/T 2260 code of the village (or town, district) the record belongs to.
+    pub org_unit: String,
+    /// Incremented on every change; updates are conditional on it.
+    pub version: u32,
+    /// RFC 3339 time of the last change.
+    pub updated_at: String,
+    /// Who made the last change.
+    pub updated_by: String,
+    pub data: Value,
+}
+
+/// An administrative division: district, town/street or village/community.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgUnit {
+    /// GB/T 2260 code: 6 digits (district), 9 (town), 12 (village).
+    pub code: String,
+    pub name: String,
+    pub level: OrgLevel,
+    pub parent_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgLevel {
+    District,
+    Town,
+    Village,
+}
+
+impl OrgLevel {
+    /// The level a GB/T 2260 code of this length names.
+    pub fn of_code(code: &str) -> Option<OrgLevel> {
+        if !code.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        match code.len() {
+            6 => Some(OrgLevel::District),
+            9 => Some(OrgLevel::Town),
+            12 => Some(OrgLevel::Village),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgLevel::District => "district",
+            OrgLevel::Town => "town",
+            OrgLevel::Village => "village",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_follow_code_length() {
+        assert_eq!(OrgLevel::of_code("500118"), Some(OrgLevel::District));
+        assert_eq!(OrgLevel::of_code("500118100"), Some(OrgLevel::Town));
+        assert_eq!(OrgLevel::of_code("500118100001"), Some(OrgLevel::Village));
+        assert_eq!(OrgLevel::of_code("5001181"), None);
+        assert_eq!(OrgLevel::of_code("50011810000a"), None);
+    }
+}

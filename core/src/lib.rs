@@ -1,0 +1,26 @@
+//! yibiaotong core: the pure library every other part calls.
+//!
+//! Templates compile here ([`compile`]), submissions are checked here
+//! ([`validate`], [`submission`]), forms are pre-filled from the ledger here
+//! ([`prefill`]). Nothing in this crate does IO or knows about D1, HTTP or
+//! the DOM: the worker and the front-end are thin adapters around it.
+
+pub mod api;
+pub mod catalog;
+pub mod compile;
+pub mod demo;
+pub mod formats;
+pub mod ledger;
+pub mod messages;
+pub mod prefill;
+pub mod schemas;
+pub mod submission;
+pub mod template;
+pub mod validate;
+
+pub use catalog::{Catalog, CatalogItem, Sensitivity};
+pub use compile::{CompiledTemplate, TemplateError, compile};
+pub use ledger::LedgerRecord;
+pub use prefill::prefill;
+pub use submission::validate_submission;
+pub use validate::{FieldError, validate};

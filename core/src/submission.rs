@@ -1,0 +1,174 @@
+//! Checking a whole submission: its envelope (which template, which org
+//! unit, which subjects) and every row against the template's validator.
+//!
+//! Pointers in the errors point into the request body, e.g.
+//! `/rows/3/values/monthly_income`, so a client can put each at its cell.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::api::SubmissionRequest;
+use crate::compile::CompiledTemplate;
+use crate::messages::Text;
+use crate::validate::{FieldError, validate};
+
+/// Most rows one submission may carry.
+pub const MAX_ROWS: usize = 10_000;
+
+fn envelope_error(pointer: &str, code: &str, zh: &str, en: &str) -> FieldError {
+    FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }
+}
+
+/// Checks a submission body against the template it names. On success
+/// returns the typed request; otherwise every problem found.
+pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<SubmissionRequest, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let str_field = |key: &str| body.get(key).and_then(Value::as_str);
+    let id = str_field("submission_id").unwrap_or_default();
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        errors.push(envelope_error(
+            "/submission_id",
+            "invalid_submission_id",
+            "提交编号缺失或无效（1–64 个字母、数字或连字符）",
+            "submission_id missing or invalid (1–64 letters, digits or hyphens)",
+        ));
+    }
+    if str_field("template_id") != Some(template.meta.id.as_str()) {
+        errors.push(envelope_error("/template_id", "wrong_template", "表格模板不符", "template_id does not match the template"));
+    }
+    if body.get("template_version").and_then(Value::as_u64) != Some(u64::from(template.meta.version)) {
+        errors.push(envelope_error(
+            "/template_version",
+            "stale_template_version",
+            "模板版本已更新，请重新生成表格",
+            "the template has a newer version; generate the form again",
+        ));
+    }
+    if str_field("org_unit").is_none() {
+        errors.push(envelope_error("/org_unit", "missing_org_unit", "缺少填报单位", "org_unit is missing"));
+    }
+    match body.get("rows").and_then(Value::as_array) {
+        None => errors.push(envelope_error("/rows", "missing_rows", "缺少表格行", "rows must be an array")),
+        Some(rows) if rows.len() > MAX_ROWS => errors.push(envelope_error(
+            "/rows",
+            "too_many_rows",
+            &format!("行数超过上限 {MAX_ROWS}"),
+            &format!("more than {MAX_ROWS} rows"),
+        )),
+        Some(rows) => {
+            let mut seen = HashSet::new();
+            for (i, row) in rows.iter().enumerate() {
+                let subject = row.get("subject_id").and_then(Value::as_str);
+                match subject {
+                    None => errors.push(envelope_error(&format!("/rows/{i}/subject_id"), "missing_subject", "缺少台账记录编号", "subject_id is missing")),
+                    Some(s) if !seen.insert(s) => errors.push(envelope_error(
+                        &format!("/rows/{i}/subject_id"),
+                        "duplicate_subject",
+                        "同一对象出现了两行",
+                        "the same subject appears in two rows",
+                    )),
+                    Some(_) => {}
+                }
+                match row.get("values") {
+                    Some(values @ Value::Object(_)) => {
+                        errors.extend(validate(template, values).into_iter().map(|mut e| {
+                            e.pointer = format!("/rows/{i}/values{}", e.pointer);
+                            e
+                        }));
+                    }
+                    _ => errors.push(envelope_error(&format!("/rows/{i}/values"), "missing_values", "缺少填报内容", "values must be an object")),
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    serde_json::from_value(body.clone()).map_err(|e| {
+        vec![envelope_error("", "malformed", "提交内容格式不正确", &format!("malformed submission: {e}"))]
+    })
+}
+
+/// Checks that every row is about one of the form's subjects.
+pub fn check_subjects(request: &SubmissionRequest, subjects: &HashSet<String>) -> Vec<FieldError> {
+    request
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| !subjects.contains(&row.subject_id))
+        .map(|(i, _)| {
+            envelope_error(
+                &format!("/rows/{i}/subject_id"),
+                "unknown_subject",
+                "该对象不在本单位的台账中",
+                "this subject is not in the org unit's ledger",
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Catalog, compile};
+    use serde_json::json;
+
+    fn dibao() -> CompiledTemplate {
+        let text = crate::schemas::BUILTIN_TEMPLATES[0].1;
+        compile(&serde_json::from_str(text).expect("json"), &Catalog::builtin().expect("catalog"))
+            .expect("compiles")
+    }
+
+    fn body(rows: Value) -> Value {
+        json!({
+            "submission_id": "3f1c-aa", "template_id": "dibao-monthly-visit",
+            "template_version": 1, "org_unit": "500118100001", "rows": rows
+        })
+    }
+
+    fn row(subject: &str, income: Value) -> Value {
+        json!({"subject_id": subject, "values": {
+            "name": "张三", "id_number": "11010519491231002X", "visited_on": "2026-11-02",
+            "monthly_income": income, "living_condition": "良好"
+        }})
+    }
+
+    fn pointers(result: Result<SubmissionRequest, Vec<FieldError>>) -> Vec<(String, String)> {
+        result.err().unwrap_or_default().into_iter().map(|e| (e.pointer, e.code)).collect()
+    }
+
+    #[test]
+    fn valid_submission_parses() {
+        let request = validate_submission(&dibao(), &body(json!([row("p1", json!(500))]))).expect("valid");
+        assert_eq!(request.rows.len(), 1);
+        assert_eq!(request.rows[0].subject_id, "p1");
+    }
+
+    #[test]
+    fn row_errors_point_into_the_body() {
+        let got = pointers(validate_submission(&dibao(), &body(json!([row("p1", json!(1)), row("p2", json!(-3))]))));
+        assert_eq!(got, [("/rows/1/values/monthly_income".to_owned(), "minimum".to_owned())]);
+    }
+
+    #[test]
+    fn envelope_problems_are_all_reported() {
+        let got = pointers(validate_submission(&dibao(), &json!({"template_id": "other", "template_version": 9})));
+        let codes: Vec<&str> = got.iter().map(|(_, c)| c.as_str()).collect();
+        assert_eq!(codes, ["invalid_submission_id", "wrong_template", "stale_template_version", "missing_org_unit", "missing_rows"]);
+    }
+
+    #[test]
+    fn duplicate_subjects_are_refused() {
+        let got = pointers(validate_submission(&dibao(), &body(json!([row("p1", json!(1)), row("p1", json!(2))]))));
+        assert_eq!(got, [("/rows/1/subject_id".to_owned(), "duplicate_subject".to_owned())]);
+    }
+
+    #[test]
+    fn rows_about_strangers_are_refused() {
+        let request = validate_submission(&dibao(), &body(json!([row("p1", json!(1)), row("p9", json!(2))]))).expect("valid");
+        let subjects: HashSet<String> = ["p1".to_owned()].into();
+        let got: Vec<String> = check_subjects(&request, &subjects).into_iter().map(|e| e.pointer).collect();
+        assert_eq!(got, ["/rows/1/subject_id"]);
+    }
+}

@@ -1,0 +1,104 @@
+//! The one validation API: a compiled template and a row in, every error out.
+//!
+//! The worker and the front-end call only this (through [`crate::submission`]),
+//! so a row accepted in the browser is accepted by the worker and vice versa.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::compile::CompiledTemplate;
+use crate::messages::{Text, describe};
+
+/// One problem with submitted data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// JSON pointer to the offending value (for a missing field: where it
+    /// should be).
+    pub pointer: String,
+    /// Stable machine code: the JSON Schema keyword that failed, or one of
+    /// the submission codes of [`crate::submission`].
+    pub code: String,
+    pub message: Text,
+}
+
+/// Validates one row against a compiled template. Returns every error.
+pub fn validate(template: &CompiledTemplate, row: &Value) -> Vec<FieldError> {
+    template
+        .validator
+        .iter_errors(row)
+        .map(|error| {
+            let (code, message) = describe(error.kind());
+            let mut pointer = error.instance_path().as_str().to_owned();
+            if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
+                pointer.push('/');
+                pointer.push_str(&property.as_str().unwrap_or_default().replace('~', "~0").replace('/', "~1"));
+            }
+            FieldError { pointer, code, message }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Catalog, compile};
+    use serde_json::json;
+
+    fn dibao() -> CompiledTemplate {
+        let text = crate::schemas::BUILTIN_TEMPLATES[0].1;
+        compile(&serde_json::from_str(text).expect("json"), &Catalog::builtin().expect("catalog"))
+            .expect("compiles")
+    }
+
+    fn check(row: Value, expect: &[(&str, &str)]) {
+        let got: Vec<(String, String)> =
+            validate(&dibao(), &row).into_iter().map(|e| (e.pointer, e.code)).collect();
+        let expect: Vec<(String, String)> =
+            expect.iter().map(|(p, c)| ((*p).to_owned(), (*c).to_owned())).collect();
+        assert_eq!(got, expect, "row {row}");
+    }
+
+    fn good() -> Value {
+        json!({
+            "name": "张三", "id_number": "11010519491231002X", "address": "永川区",
+            "visited_on": "2026-11-02", "monthly_income": 800, "living_condition": "一般"
+        })
+    }
+
+    #[test]
+    fn a_complete_row_is_valid() {
+        check(good(), &[]);
+    }
+
+    #[test]
+    fn each_kind_of_mistake_points_at_its_field() {
+        let with = |key: &str, value: Value| {
+            let mut row = good();
+            row[key] = value;
+            row
+        };
+        check(with("monthly_income", json!(-1)), &[("/monthly_income", "minimum")]);
+        check(with("monthly_income", json!("八百")), &[("/monthly_income", "type")]);
+        check(with("living_condition", json!("很好")), &[("/living_condition", "enum")]);
+        check(with("visited_on", json!("2026-02-30")), &[("/visited_on", "format")]);
+        check(with("id_number", json!("110105194912310021")), &[("/id_number", "format")]);
+    }
+
+    #[test]
+    fn every_missing_field_is_listed() {
+        let mut row = good();
+        let obj = row.as_object_mut().expect("object");
+        obj.remove("visited_on");
+        obj.remove("monthly_income");
+        check(row, &[("/visited_on", "required"), ("/monthly_income", "required")]);
+    }
+
+    #[test]
+    fn messages_are_in_chinese_and_english() {
+        let mut row = good();
+        row["monthly_income"] = json!(-5);
+        let errors = validate(&dibao(), &row);
+        assert_eq!(errors[0].message.zh, "不能小于 0");
+        assert_eq!(errors[0].message.en, "must be at least 0");
+    }
+}
