@@ -1,1 +1,102 @@
-fn main(){}
+//! Project automation. `cargo xtask run` builds everything and serves the
+//! app with demo data; `cargo xtask test` runs every test. Both install what
+//! they need first, and both are safe to repeat.
+
+mod build;
+mod cmd;
+mod divisions;
+mod seed;
+mod setup;
+mod wrangler;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  run    install, build, migrate, load demo data, serve at http://127.0.0.1:8787
+           --port N                 port to serve on (default 8787)
+           --people-per-village N   demo people per village (default 75: ~20,000 in 永川区)
+  test   install, build, then run every test: native, worker integration, browser
+  setup  only install what is missing
+  build  only build the worker and the front-end (release)
+  seed-sql FILE [--people-per-village N]
+         write the demo-data SQL to FILE";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let flag = |name: &str, default: usize| -> Result<usize> {
+        match args.iter().position(|a| a == name) {
+            None => Ok(default),
+            Some(i) => args
+                .get(i + 1)
+                .with_context(|| format!("{name} needs a value"))?
+                .parse()
+                .with_context(|| format!("{name} needs a number")),
+        }
+    };
+    match command.as_str() {
+        "run" => run(flag("--port", 8787)?, flag("--people-per-village", seed::DEFAULT_PEOPLE_PER_VILLAGE)?),
+        "test" => test(),
+        "setup" => setup::ensure_all(setup::Needs { browser: false }),
+        "build" => {
+            setup::ensure_all(setup::Needs { browser: false })?;
+            build::all()
+        }
+        "seed-sql" => {
+            let file = args.get(1).context("seed-sql needs a FILE")?;
+            let sql = seed::demo_sql(flag("--people-per-village", seed::DEFAULT_PEOPLE_PER_VILLAGE)?)?;
+            std::fs::write(file, sql).with_context(|| format!("writing {file}"))
+        }
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+fn run(port: usize, people_per_village: usize) -> Result<()> {
+    let started = std::time::Instant::now();
+    setup::ensure_all(setup::Needs { browser: false })?;
+    build::all()?;
+    let state = wrangler::State::default_dir();
+    wrangler::prepare_database(&state, people_per_village)?;
+    println!(
+        "\n一表通 yibiaotong is ready in {:.0} s: http://127.0.0.1:{port}\n\
+         Demo data: 永川区 (500118), 23 towns/streets, 267 villages/communities, {people_per_village} people per village.\n\
+         Demo logins: none yet — every page is open until accounts land (issue #3).\n\
+         Press Ctrl-C to stop.\n",
+        started.elapsed().as_secs_f64()
+    );
+    wrangler::serve_foreground(&state, port as u16)
+}
+
+fn test() -> Result<()> {
+    setup::ensure_all(setup::Needs { browser: true })?;
+    cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "ybt-worker", "--exclude", "ybt-frontend"]))
+        .context("native tests failed")?;
+    build::all()?;
+    let state = wrangler::State::temporary()?;
+    wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE)?;
+    let server = wrangler::Server::start(&state)?;
+    let base_url = server.base_url();
+    println!("worker under test: {base_url} (state in {})", state.dir().display());
+    let status = cmd::node()
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(cmd::test_files()?)
+        .env("YBT_BASE_URL", &base_url)
+        .status()
+        .context("starting node's test runner")?;
+    drop(server);
+    drop(state);
+    if !status.success() {
+        bail!("integration or browser tests failed");
+    }
+    Ok(())
+}

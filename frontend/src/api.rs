@@ -1,0 +1,60 @@
+//! Calls to the worker's JSON API. Bodies are the shared types of
+//! `ybt_core::api`, so the browser and the worker cannot disagree on them.
+
+use gloo_net::http::Request;
+use serde::de::DeserializeOwned;
+use ybt_core::api::{ErrorBody, Form, FormRequest, OrgUnitList, SubmissionReceipt, SubmissionRequest, TemplateSummary};
+use ybt_core::messages::Text;
+
+/// What went wrong with a call, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// The worker answered with its error body.
+    Server(ErrorBody),
+    /// No usable answer (offline, or not JSON).
+    Network(String),
+}
+
+impl ApiFailure {
+    pub fn message(&self) -> Text {
+        match self {
+            ApiFailure::Server(body) => body.error.message.clone(),
+            ApiFailure::Network(detail) => Text::new(format!("网络错误：{detail}"), format!("network error: {detail}")),
+        }
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ApiFailure> {
+    if response.ok() {
+        response.json::<T>().await.map_err(|e| ApiFailure::Network(e.to_string()))
+    } else {
+        match response.json::<ErrorBody>().await {
+            Ok(body) => Err(ApiFailure::Server(body)),
+            Err(e) => Err(ApiFailure::Network(format!("HTTP {}: {e}", response.status()))),
+        }
+    }
+}
+
+fn network(e: gloo_net::Error) -> ApiFailure {
+    ApiFailure::Network(e.to_string())
+}
+
+pub async fn templates() -> Result<Vec<TemplateSummary>, ApiFailure> {
+    decode(Request::get("/api/templates").send().await.map_err(network)?).await
+}
+
+pub async fn org_units(parent: Option<&str>) -> Result<OrgUnitList, ApiFailure> {
+    let url = match parent {
+        Some(code) => format!("/api/org-units?parent={code}"),
+        None => "/api/org-units".to_owned(),
+    };
+    decode(Request::get(&url).send().await.map_err(network)?).await
+}
+
+pub async fn generate_form(request: &FormRequest) -> Result<Form, ApiFailure> {
+    decode(Request::post("/api/forms").json(request).map_err(network)?.send().await.map_err(network)?).await
+}
+
+pub async fn submit(request: &SubmissionRequest) -> Result<SubmissionReceipt, ApiFailure> {
+    decode(Request::post("/api/submissions").json(request).map_err(network)?.send().await.map_err(network)?).await
+}

@@ -1,0 +1,17 @@
+//! The 中文 / English toggle in the header.
+
+use yew::prelude::*;
+
+use crate::i18n::{Key, Lang, t};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lang: Lang,
+    pub on_toggle: Callback<()>,
+}
+
+#[function_component(LangSwitch)]
+pub fn lang_switch(props: &Props) -> Html {
+    let onclick = props.on_toggle.reform(|_: MouseEvent| ());
+    html! { <button class="lang" id="lang-switch" {onclick}>{ t(props.lang, Key::SwitchLanguage) }</button> }
+}

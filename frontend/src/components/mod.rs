@@ -1,0 +1,4 @@
+//! Reusable widgets, one per file.
+
+pub mod cell;
+pub mod lang_switch;

@@ -1,0 +1,82 @@
+//! UI strings in Simplified Chinese (the default) and English.
+
+use ybt_core::messages::Text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn toggled(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    pub fn pick<'a>(self, text: &'a Text) -> &'a str {
+        match self {
+            Lang::Zh => &text.zh,
+            Lang::En => &text.en,
+        }
+    }
+}
+
+/// Every fixed string of the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    AppTitle,
+    SwitchLanguage,
+    ChooseUnit,
+    Town,
+    Village,
+    Templates,
+    Generate,
+    Prefilled,
+    NewFields,
+    Loading,
+    NoRows,
+    Submit,
+    Submitting,
+    Back,
+    Submitted,
+    SubmissionId,
+    Rows,
+    FixErrors,
+    FromLedger,
+    MustEnter,
+    ChooseOption,
+}
+
+pub fn t(lang: Lang, key: Key) -> &'static str {
+    use Key::*;
+    let (zh, en) = match key {
+        AppTitle => ("一表通 · 基层报表", "Yibiaotong · village reports"),
+        SwitchLanguage => ("English", "中文"),
+        ChooseUnit => ("选择填报单位", "Choose your unit"),
+        Town => ("镇（街道）", "Town / street"),
+        Village => ("村（社区）", "Village / community"),
+        Templates => ("报表模板", "Report templates"),
+        Generate => ("一键生成", "Generate"),
+        Prefilled => ("项自动填入", "fields pre-filled"),
+        NewFields => ("项需填写", "fields to enter"),
+        Loading => ("加载中…", "Loading…"),
+        NoRows => ("本村（社区）台账中没有符合条件的对象。", "No matching records in this village's ledger."),
+        Submit => ("提交", "Submit"),
+        Submitting => ("提交中…", "Submitting…"),
+        Back => ("返回", "Back"),
+        Submitted => ("已提交", "Submitted"),
+        SubmissionId => ("提交编号", "Submission id"),
+        Rows => ("行", "rows"),
+        FixErrors => ("请先改正标红的格子", "Fix the cells marked in red first"),
+        FromLedger => ("来自台账", "from the ledger"),
+        MustEnter => ("需填写", "to enter"),
+        ChooseOption => ("请选择", "Choose"),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}

@@ -1,0 +1,86 @@
+//! `POST /api/submissions` and reading submissions back.
+//!
+//! A submission is validated with the same core code the browser runs, then
+//! stored in one statement keyed by the client's submission id: a retry of
+//! the same POST returns the first result (200) instead of storing twice.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use serde_json::Value;
+use worker::{Request, RouteContext};
+use ybt_core::FieldError;
+use ybt_core::api::{StoredSubmission, SubmissionReceipt};
+use ybt_core::messages::Text;
+use ybt_core::submission::check_subjects;
+
+use crate::error::AppError;
+use crate::http::{Json, now_rfc3339, read_json};
+use crate::store::{Store, Stored};
+use crate::template_cache;
+
+pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<SubmissionReceipt>, AppError> {
+    let body: Value = read_json(&mut req).await?;
+    let store = Store::from_env(&ctx.env)?;
+    let template_id = body.get("template_id").and_then(Value::as_str).unwrap_or_default();
+    let version = body.get("template_version").and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
+    let Some(row) = store.template(template_id, version).await? else {
+        return Err(AppError::Validation(vec![FieldError {
+            pointer: "/template_id".to_owned(),
+            code: "unknown_template".to_owned(),
+            message: Text::new("没有这个报表模板或版本", "no such template or template version"),
+        }]));
+    };
+    let template = template_cache::compiled(&row)?;
+    let request = ybt_core::validate_submission(&template, &body).map_err(AppError::Validation)?;
+    let unit = store.org_unit(&request.org_unit).await?.ok_or_else(|| {
+        AppError::Validation(vec![FieldError {
+            pointer: "/org_unit".to_owned(),
+            code: "unknown_org_unit".to_owned(),
+            message: Text::new("没有这个行政区划", "no such org unit"),
+        }])
+    })?;
+    let records = if template.subject.entity == "org_unit" {
+        Vec::new()
+    } else {
+        store.records(&unit.code, &template.subject.entity).await?
+    };
+    let subjects: HashSet<String> =
+        ybt_core::prefill(&template, &unit, &records).rows.into_iter().map(|r| r.subject_id).collect();
+    let strangers = check_subjects(&request, &subjects);
+    if !strangers.is_empty() {
+        return Err(AppError::Validation(strangers));
+    }
+    match store.store_submission(&request, &now_rfc3339()).await? {
+        Stored::Created(receipt) => Ok(Json(201, receipt)),
+        Stored::Replayed(receipt) => Ok(Json(200, receipt)),
+    }
+}
+
+pub async fn get(ctx: RouteContext<()>) -> Result<Json<StoredSubmission>, AppError> {
+    let id = ctx.param("id").cloned().unwrap_or_default();
+    let store = Store::from_env(&ctx.env)?;
+    let found = store.submission(&id).await?.ok_or(AppError::NotFound { what: "submission", zh: "该提交" })?;
+    Ok(Json(200, found))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    template_id: Option<String>,
+    org_unit: Option<String>,
+}
+
+pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<SubmissionReceipt>>, AppError> {
+    let query: ListQuery = req.query().map_err(|e| AppError::BadRequest {
+        code: "bad_query",
+        message: Text::new("查询参数无效", format!("invalid query: {e}")),
+    })?;
+    let Some(template_id) = query.template_id else {
+        return Err(AppError::BadRequest {
+            code: "missing_template_id",
+            message: Text::new("请指定 template_id", "template_id is required"),
+        });
+    };
+    let store = Store::from_env(&ctx.env)?;
+    Ok(Json(200, store.submissions(&template_id, query.org_unit.as_deref()).await?))
+}

@@ -1,0 +1,56 @@
+//! Request and response plumbing shared by the handlers: JSON bodies with a
+//! size limit, JSON responses with the API's headers, and error mapping.
+
+use std::future::Future;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use worker::{Request, Response, Result};
+
+use crate::error::AppError;
+
+/// Largest request body the API reads: a 10,000-row submission fits.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// A handler's successful answer: a status and a JSON body.
+pub struct Json<T>(pub u16, pub T);
+
+/// Runs a handler and turns its result, success or error, into a response.
+pub async fn respond<T: Serialize>(handler: impl Future<Output = std::result::Result<Json<T>, AppError>>) -> Result<Response> {
+    match handler.await {
+        Ok(Json(status, body)) => json_response(status, &body),
+        Err(error) => {
+            if let AppError::Internal(detail) = &error {
+                worker::console_error!("internal error: {detail}");
+            }
+            let status = error.status();
+            json_response(status, &error.body())
+        }
+    }
+}
+
+fn json_response<T: Serialize>(status: u16, body: &T) -> Result<Response> {
+    let mut response = Response::from_json(body)?.with_status(status);
+    let headers = response.headers_mut();
+    headers.set("Cache-Control", "no-store")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    Ok(response)
+}
+
+/// Reads the body as JSON, refusing bodies over [`MAX_BODY_BYTES`].
+pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> std::result::Result<T, AppError> {
+    let declared = req.headers().get("Content-Length")?.and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(AppError::BodyTooLarge { limit: MAX_BODY_BYTES });
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(AppError::BodyTooLarge { limit: MAX_BODY_BYTES });
+    }
+    serde_json::from_slice(&bytes).map_err(|e| AppError::MalformedJson(e.to_string()))
+}
+
+/// The current time as RFC 3339, from the runtime's clock.
+pub fn now_rfc3339() -> String {
+    String::from(worker::js_sys::Date::new_0().to_iso_string())
+}

@@ -1,0 +1,256 @@
+//! D1 access: every SQL statement the worker runs, all with bound parameters.
+
+use serde::Deserialize;
+use worker::wasm_bindgen::JsValue;
+use worker::{D1Database, Env};
+use ybt_core::LedgerRecord;
+use ybt_core::api::{StoredSubmission, SubmissionReceipt, SubmissionRequest, SubmittedRow};
+use ybt_core::ledger::{OrgLevel, OrgUnit};
+
+use crate::error::AppError;
+
+pub struct Store {
+    db: D1Database,
+}
+
+#[derive(Deserialize)]
+struct OrgUnitRow {
+    code: String,
+    name: String,
+    level: String,
+    parent_code: Option<String>,
+}
+
+impl OrgUnitRow {
+    fn into_unit(self) -> Result<OrgUnit, AppError> {
+        let level = match self.level.as_str() {
+            "district" => OrgLevel::District,
+            "town" => OrgLevel::Town,
+            "village" => OrgLevel::Village,
+            other => return Err(AppError::Internal(format!("org unit {} has level {other}", self.code))),
+        };
+        Ok(OrgUnit { code: self.code, name: self.name, level, parent_code: self.parent_code })
+    }
+}
+
+/// A published template version as stored.
+#[derive(Deserialize)]
+pub struct TemplateRow {
+    pub id: String,
+    pub version: u32,
+    pub document: String,
+}
+
+#[derive(Deserialize)]
+struct RecordRow {
+    id: String,
+    entity: String,
+    org_unit: String,
+    version: u32,
+    updated_at: String,
+    updated_by: String,
+    data: String,
+}
+
+#[derive(Deserialize)]
+struct SubmissionRow {
+    id: String,
+    template_id: String,
+    template_version: u32,
+    org_unit: String,
+    row_count: usize,
+    submitted_at: String,
+    rows: Option<String>,
+}
+
+impl SubmissionRow {
+    fn receipt(&self) -> SubmissionReceipt {
+        SubmissionReceipt {
+            id: self.id.clone(),
+            template_id: self.template_id.clone(),
+            template_version: self.template_version,
+            org_unit: self.org_unit.clone(),
+            row_count: self.row_count,
+            submitted_at: self.submitted_at.clone(),
+        }
+    }
+}
+
+/// What storing a submission did.
+pub enum Stored {
+    /// The submission is new and now stored.
+    Created(SubmissionReceipt),
+    /// A submission with this id was already stored: this is a retry.
+    Replayed(SubmissionReceipt),
+}
+
+impl Store {
+    pub fn from_env(env: &Env) -> Result<Store, AppError> {
+        Ok(Store { db: env.d1("DB")? })
+    }
+
+    pub async fn ping(&self) -> Result<(), AppError> {
+        self.db.prepare("SELECT 1 AS ok").first::<serde_json::Value>(None).await?;
+        Ok(())
+    }
+
+    pub async fn org_unit(&self, code: &str) -> Result<Option<OrgUnit>, AppError> {
+        let row = self
+            .db
+            .prepare("SELECT code, name, level, parent_code FROM org_units WHERE code = ?1")
+            .bind(&[code.into()])?
+            .first::<OrgUnitRow>(None)
+            .await?;
+        row.map(OrgUnitRow::into_unit).transpose()
+    }
+
+    /// Children of `parent`, or the top-level units when `parent` is `None`.
+    pub async fn org_unit_children(&self, parent: Option<&str>) -> Result<Vec<OrgUnit>, AppError> {
+        let statement = match parent {
+            Some(code) => self
+                .db
+                .prepare("SELECT code, name, level, parent_code FROM org_units WHERE parent_code = ?1 ORDER BY code")
+                .bind(&[code.into()])?,
+            None => self.db.prepare("SELECT code, name, level, parent_code FROM org_units WHERE parent_code IS NULL ORDER BY code"),
+        };
+        statement.all().await?.results::<OrgUnitRow>()?.into_iter().map(OrgUnitRow::into_unit).collect()
+    }
+
+    /// The newest version of every template.
+    pub async fn latest_templates(&self) -> Result<Vec<TemplateRow>, AppError> {
+        Ok(self
+            .db
+            .prepare(
+                "SELECT id, version, document FROM templates t \
+                 WHERE version = (SELECT MAX(version) FROM templates WHERE id = t.id) ORDER BY id",
+            )
+            .all()
+            .await?
+            .results::<TemplateRow>()?)
+    }
+
+    /// A template version, or its newest version when `version` is `None`.
+    pub async fn template(&self, id: &str, version: Option<u32>) -> Result<Option<TemplateRow>, AppError> {
+        let statement = match version {
+            Some(v) => self
+                .db
+                .prepare("SELECT id, version, document FROM templates WHERE id = ?1 AND version = ?2")
+                .bind(&[id.into(), JsValue::from_f64(f64::from(v))])?,
+            None => self
+                .db
+                .prepare("SELECT id, version, document FROM templates WHERE id = ?1 ORDER BY version DESC LIMIT 1")
+                .bind(&[id.into()])?,
+        };
+        Ok(statement.first::<TemplateRow>(None).await?)
+    }
+
+    /// Every record of `entity` in the org unit `org_unit`.
+    pub async fn records(&self, org_unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, AppError> {
+        let rows = self
+            .db
+            .prepare(
+                "SELECT id, entity, org_unit, version, updated_at, updated_by, data \
+                 FROM ledger_records WHERE org_unit = ?1 AND entity = ?2 ORDER BY id",
+            )
+            .bind(&[org_unit.into(), entity.into()])?
+            .all()
+            .await?
+            .results::<RecordRow>()?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(LedgerRecord {
+                    data: serde_json::from_str(&r.data)?,
+                    id: r.id,
+                    entity: r.entity,
+                    org_unit: r.org_unit,
+                    version: r.version,
+                    updated_at: r.updated_at,
+                    updated_by: r.updated_by,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a validated submission exactly once.
+    ///
+    /// The insert is one statement keyed by the client's submission id: a
+    /// crash before it stores nothing, a crash after it leaves the whole
+    /// submission, and a retry finds the stored row and reports a replay.
+    pub async fn store_submission(&self, request: &SubmissionRequest, now: &str) -> Result<Stored, AppError> {
+        let rows = serde_json::to_string(&request.rows)?;
+        let result = self
+            .db
+            .prepare(
+                "INSERT INTO submissions (id, template_id, template_version, org_unit, row_count, rows, submitted_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&[
+                request.submission_id.as_str().into(),
+                request.template_id.as_str().into(),
+                JsValue::from_f64(f64::from(request.template_version)),
+                request.org_unit.as_str().into(),
+                JsValue::from_f64(request.rows.len() as f64),
+                rows.into(),
+                now.into(),
+            ])?
+            .run()
+            .await?;
+        let created = result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0;
+        let stored = self
+            .submission_row(&request.submission_id, false)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("submission {} vanished after insert", request.submission_id)))?;
+        let receipt = stored.receipt();
+        if created {
+            return Ok(Stored::Created(receipt));
+        }
+        if receipt.template_id != request.template_id || receipt.org_unit != request.org_unit {
+            return Err(AppError::Conflict {
+                code: "submission_id_reused",
+                message: ybt_core::messages::Text::new(
+                    "该提交编号已用于另一份表格",
+                    "this submission_id was already used for a different form",
+                ),
+            });
+        }
+        Ok(Stored::Replayed(receipt))
+    }
+
+    async fn submission_row(&self, id: &str, with_rows: bool) -> Result<Option<SubmissionRow>, AppError> {
+        let columns = if with_rows { ", rows" } else { "" };
+        Ok(self
+            .db
+            .prepare(format!(
+                "SELECT id, template_id, template_version, org_unit, row_count, submitted_at{columns} FROM submissions WHERE id = ?1"
+            ))
+            .bind(&[id.into()])?
+            .first::<SubmissionRow>(None)
+            .await?)
+    }
+
+    pub async fn submission(&self, id: &str) -> Result<Option<StoredSubmission>, AppError> {
+        let Some(row) = self.submission_row(id, true).await? else { return Ok(None) };
+        let rows: Vec<SubmittedRow> = serde_json::from_str(row.rows.as_deref().unwrap_or("[]"))?;
+        Ok(Some(StoredSubmission { receipt: row.receipt(), rows }))
+    }
+
+    pub async fn submissions(&self, template_id: &str, org_unit: Option<&str>) -> Result<Vec<SubmissionReceipt>, AppError> {
+        let statement = match org_unit {
+            Some(unit) => self
+                .db
+                .prepare(
+                    "SELECT id, template_id, template_version, org_unit, row_count, submitted_at FROM submissions \
+                     WHERE template_id = ?1 AND org_unit = ?2 ORDER BY submitted_at DESC LIMIT 500",
+                )
+                .bind(&[template_id.into(), unit.into()])?,
+            None => self
+                .db
+                .prepare(
+                    "SELECT id, template_id, template_version, org_unit, row_count, submitted_at FROM submissions \
+                     WHERE template_id = ?1 ORDER BY submitted_at DESC LIMIT 500",
+                )
+                .bind(&[template_id.into()])?,
+        };
+        Ok(statement.all().await?.results::<SubmissionRow>()?.iter().map(SubmissionRow::receipt).collect())
+    }
+}

@@ -1,0 +1,44 @@
+//! Compiled templates, kept per isolate: each template version is compiled
+//! once, not on every request. Versions are immutable once published, so a
+//! cached entry never goes stale.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use ybt_core::{Catalog, CompiledTemplate};
+
+use crate::error::AppError;
+use crate::store::TemplateRow;
+
+thread_local! {
+    static CATALOG: RefCell<Option<Rc<Catalog>>> = const { RefCell::new(None) };
+    static COMPILED: RefCell<HashMap<(String, u32), Rc<CompiledTemplate>>> = RefCell::new(HashMap::new());
+}
+
+pub fn catalog() -> Result<Rc<Catalog>, AppError> {
+    CATALOG.with(|cell| {
+        if let Some(catalog) = cell.borrow().as_ref() {
+            return Ok(catalog.clone());
+        }
+        let catalog = Rc::new(Catalog::builtin().map_err(|e| AppError::Internal(e.to_string()))?);
+        *cell.borrow_mut() = Some(catalog.clone());
+        Ok(catalog)
+    })
+}
+
+/// The compiled form of a stored template version.
+pub fn compiled(row: &TemplateRow) -> Result<Rc<CompiledTemplate>, AppError> {
+    let key = (row.id.clone(), row.version);
+    if let Some(hit) = COMPILED.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let document: serde_json::Value = serde_json::from_str(&row.document)?;
+    // A stored template was compiled when published; failing now is a bug.
+    let compiled = ybt_core::compile(&document, &*catalog()?).map_err(|errors| {
+        AppError::Internal(format!("stored template {}@{} no longer compiles: {errors:?}", row.id, row.version))
+    })?;
+    let compiled = Rc::new(compiled);
+    COMPILED.with(|c| c.borrow_mut().insert(key, compiled.clone()));
+    Ok(compiled)
+}

@@ -1,0 +1,47 @@
+//! Release builds of the two wasm crates, without any download:
+//! worker-build for the worker (pointed at our wasm-bindgen, wasm-opt and
+//! esbuild), and wasm-bindgen + wasm-opt for the Yew front-end.
+
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::cmd::{self, npm_bin, root, run};
+
+pub fn all() -> Result<()> {
+    worker()?;
+    frontend()
+}
+
+fn wasm_bindgen_bin() -> String {
+    cmd::output(Command::new("sh").args(["-c", "command -v wasm-bindgen"])).unwrap_or_else(|| "wasm-bindgen".to_owned())
+}
+
+pub fn worker() -> Result<()> {
+    println!("build: worker (release)");
+    run(Command::new("worker-build")
+        .arg("--release")
+        .current_dir(root().join("worker"))
+        .env("WASM_BINDGEN_BIN", wasm_bindgen_bin())
+        .env("WASM_OPT_BIN", npm_bin("wasm-opt"))
+        .env("ESBUILD_BIN", npm_bin("esbuild"))
+        .env("CARGO_TARGET_DIR", root().join("target")))
+}
+
+pub fn frontend() -> Result<()> {
+    println!("build: front-end (release)");
+    run(cmd::cargo().args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "ybt-frontend"]))?;
+    let dist = root().join("frontend/dist");
+    std::fs::create_dir_all(&dist).context("creating frontend/dist")?;
+    run(Command::new(wasm_bindgen_bin())
+        .args(["--target", "web", "--no-typescript", "--out-name", "app", "--out-dir"])
+        .arg(&dist)
+        .arg(root().join("target/wasm32-unknown-unknown/release/ybt-frontend.wasm")))?;
+    let wasm = dist.join("app_bg.wasm");
+    run(Command::new(npm_bin("wasm-opt")).args(["-Oz", "--all-features", "-o"]).arg(&wasm).arg(&wasm))?;
+    for file in ["index.html", "boot.js", "style.css", "_headers"] {
+        std::fs::copy(root().join("frontend/static").join(file), dist.join(file))
+            .with_context(|| format!("copying frontend/static/{file}"))?;
+    }
+    Ok(())
+}

