@@ -8,6 +8,18 @@ use anyhow::{Context, Result};
 
 use crate::cmd::{self, npm_bin, root, run};
 
+/// The wasm features rustc emits for wasm32-unknown-unknown. Named one by
+/// one: `--all-features` would let binaryen 132 use proposals (e.g. compact
+/// imports) that browsers do not enable by default.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
 pub fn all() -> Result<()> {
     worker()?;
     frontend()
@@ -38,7 +50,7 @@ pub fn frontend() -> Result<()> {
         .arg(&dist)
         .arg(root().join("target/wasm32-unknown-unknown/release/ybt-frontend.wasm")))?;
     let wasm = dist.join("app_bg.wasm");
-    run(Command::new(npm_bin("wasm-opt")).args(["-Oz", "--all-features", "-o"]).arg(&wasm).arg(&wasm))?;
+    run(Command::new(npm_bin("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
     for file in ["index.html", "boot.js", "style.css", "_headers"] {
         std::fs::copy(root().join("frontend/static").join(file), dist.join(file))
             .with_context(|| format!("copying frontend/static/{file}"))?;

@@ -1,0 +1,92 @@
+// Browser end-to-end tests: Debian's headless Chromium, driven by
+// playwright-core, against the real worker and D1.
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { BASE, TOWN, TEMPLATE, api, villageWithSubjects } from "./helpers.mjs";
+
+const CHROMIUM_FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+describe("village staff fill a report in the browser", () => {
+  let browser;
+  let village;
+
+  before(async () => {
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+    ({ village } = await villageWithSubjects());
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function openForm(page) {
+    await page.goto(BASE);
+    await page.waitForSelector(`#town option[value="${TOWN}"]`, { state: "attached" });
+    await page.selectOption("#town", TOWN);
+    await page.waitForSelector(`#village option[value="${village.code}"]`, { state: "attached" });
+    await page.selectOption("#village", village.code);
+    await page.click(`li[data-template="${TEMPLATE}"] button.generate`);
+    await page.waitForSelector("#form-table");
+  }
+
+  async function fillRow(page, row, { date, income, condition }) {
+    await page.fill(`#cell-${row}-visited_on input`, date);
+    await page.fill(`#cell-${row}-monthly_income input`, income);
+    await page.selectOption(`#cell-${row}-living_condition select`, condition);
+  }
+
+  it("generates the form, shows pre-filled and new cells apart, and submits", async () => {
+    const page = await browser.newPage();
+    await openForm(page);
+    assert.equal(await page.textContent("#form-title"), "低保对象月度走访核查表");
+    const rows = await page.locator("#form-table tbody tr").count();
+    assert.ok(rows > 0);
+    assert.equal(await page.locator("#form-table tbody tr:first-child td[data-source=ledger]").count(), 3);
+    assert.equal(await page.locator("#form-table tbody tr:first-child td[data-source=new]").count(), 4);
+    const idCell = await page.textContent("#cell-0-id_number");
+    assert.match(idCell, /^500118\d{11}[\dX]$/);
+    for (let row = 0; row < rows; row++) {
+      await fillRow(page, row, { date: "2026-11-21", income: String(500 + row), condition: "良好" });
+    }
+    await page.click("#submit");
+    await page.waitForSelector("#receipt");
+    const id = await page.textContent("#submission-id");
+    const stored = await api("GET", `/api/submissions/${id}`);
+    assert.equal(stored.status, 200);
+    assert.equal(stored.json.rows.length, rows);
+    assert.equal(stored.json.rows[0].values.monthly_income, 500);
+    assert.equal(stored.json.rows[0].values.living_condition, "良好");
+    await page.close();
+  });
+
+  it("shows a bad value's error at its cell while typing, and stores nothing", async () => {
+    const page = await browser.newPage();
+    const posted = [];
+    page.on("request", (r) => r.url().endsWith("/api/submissions") && r.method() === "POST" && posted.push(r));
+    await openForm(page);
+    const before = await api("GET", `/api/submissions?template_id=${TEMPLATE}&org_unit=${village.code}`);
+    await fillRow(page, 0, { date: "2026-11-21", income: "-5", condition: "一般" });
+    const error = page.locator("#cell-0-monthly_income .cell-error");
+    await error.waitFor();
+    assert.equal(await error.textContent(), "不能小于 0");
+    await page.click("#submit");
+    await page.waitForSelector("#fix-errors");
+    assert.equal(posted.length, 0, "the browser does not send an invalid form");
+    const after = await api("GET", `/api/submissions?template_id=${TEMPLATE}&org_unit=${village.code}`);
+    assert.equal(after.json.length, before.json.length, "nothing was stored");
+    await page.close();
+  });
+
+  it("switches the interface to English", async () => {
+    const page = await browser.newPage();
+    await openForm(page);
+    await page.fill("#cell-0-monthly_income input", "-1");
+    await page.click("#lang-switch");
+    assert.equal(await page.textContent("#cell-0-monthly_income .cell-error"), "must be at least 0");
+    assert.match(await page.textContent("#submit"), /Submit/);
+    await page.close();
+  });
+});
