@@ -136,10 +136,21 @@ fn health_ok(port: u16) -> bool {
     response.starts_with("HTTP/1.1 200")
 }
 
+/// Sends `signal` to the process group `group`.
+///
+/// The `--` matters: procps `kill -TERM -1234` reads `-1234` as an option
+/// and ends up calling kill(-1), which signals every process we may signal.
+fn signal_group(signal: &str, group: u32) {
+    if group > 1 {
+        let _ = Command::new("kill").args(["-s", signal, "--", &format!("-{group}")]).stderr(Stdio::null()).status();
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", &group]).status();
+        // The child was started with process_group(0): its pid is its group.
+        let group = self.child.id();
+        signal_group("TERM", group);
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
@@ -147,7 +158,8 @@ impl Drop for Server {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = Command::new("kill").args(["-KILL", &group]).status();
+        // workerd may outlive the node parent; the group takes it down too.
+        signal_group("KILL", group);
         let _ = self.child.wait();
     }
 }
