@@ -163,3 +163,20 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopping_a_group_spares_processes_outside_it() {
+        let mut inside = Command::new("sleep").arg("30").process_group(0).spawn().expect("sleep starts");
+        let mut outside = Command::new("sleep").arg("30").spawn().expect("sleep starts");
+        signal_group("TERM", inside.id());
+        let status = inside.wait().expect("inside is reaped");
+        assert!(!status.success(), "the group's process was signalled");
+        assert!(outside.try_wait().expect("outside is queried").is_none(), "a process outside the group survives");
+        let _ = outside.kill();
+        let _ = outside.wait();
+    }
+}
