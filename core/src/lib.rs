@@ -5,6 +5,7 @@
 //! ([`prefill`]). Nothing in this crate does IO or knows about D1, HTTP or
 //! the DOM: the worker and the front-end are thin adapters around it.
 
+pub mod access;
 pub mod api;
 pub mod catalog;
 pub mod compile;

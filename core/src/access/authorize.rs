@@ -1,0 +1,172 @@
+//! The one authorization decision: may this principal take this action?
+
+use serde::{Deserialize, Serialize};
+
+use super::{Principal, Role};
+
+/// Everything a request can do, with the data the decision depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// List templates and browse the org hierarchy (reference data).
+    ReadReferenceData,
+    /// Generate a template's form for a village from its ledger.
+    GenerateForm { org_unit: &'a str },
+    /// Submit a form for an org unit.
+    Submit { org_unit: &'a str },
+    /// Read a submission of `org_unit` for a template owned by `department`.
+    ReadSubmission { org_unit: &'a str, department: &'a str },
+    /// Read or change ledger records of an org unit.
+    ReadLedger { org_unit: &'a str },
+    WriteLedger { org_unit: &'a str },
+    /// Create users and change their roles and grants.
+    ManageUsers,
+    /// Read the log of unmasked reads.
+    ReadAuditLog,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DenyReason {
+    /// The role never has this action.
+    NotForRole,
+    /// The role has it, but not for this org unit.
+    OutOfScope,
+    /// The data belongs to another department.
+    OtherDepartment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny(DenyReason),
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+/// Whether `org_unit` lies within the subtree of `scope`. GB/T 2260 codes
+/// nest by prefix: a village's 12 digits begin with its town's 9, which begin
+/// with its district's 6.
+pub fn in_scope(scope: &str, org_unit: &str) -> bool {
+    matches!(scope.len(), 6 | 9 | 12) && org_unit.len() >= scope.len() && org_unit.starts_with(scope)
+}
+
+fn scoped(principal: &Principal, org_unit: &str) -> Decision {
+    if in_scope(&principal.org_unit, org_unit) { Decision::Allow } else { Decision::Deny(DenyReason::OutOfScope) }
+}
+
+/// The authorization rule of the whole product.
+///
+/// - Village staff work in their own village: forms, submissions, ledger.
+/// - A town coordinator sees and acts for its town's villages.
+/// - A department analyst reads submissions of its own templates across
+///   its district; it never generates or submits a village's form.
+/// - The administrative specialist reads everything in its district.
+/// - The system administrator manages users and grants and reads the audit
+///   log; it reads data like the specialist.
+pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
+    use Role::*;
+    let role = principal.role;
+    match action {
+        Action::ReadReferenceData => Decision::Allow,
+        Action::GenerateForm { org_unit } | Action::Submit { org_unit } | Action::WriteLedger { org_unit } => {
+            match role {
+                VillageStaff | TownCoordinator => scoped(principal, org_unit),
+                DepartmentAnalyst | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
+            }
+        }
+        Action::ReadSubmission { org_unit, department } => match role {
+            VillageStaff | TownCoordinator | AdminSpecialist | SystemAdmin => scoped(principal, org_unit),
+            DepartmentAnalyst => {
+                if principal.department.as_deref() != Some(*department) {
+                    Decision::Deny(DenyReason::OtherDepartment)
+                } else {
+                    scoped(principal, org_unit)
+                }
+            }
+        },
+        Action::ReadLedger { org_unit } => match role {
+            VillageStaff | TownCoordinator | AdminSpecialist | SystemAdmin => scoped(principal, org_unit),
+            DepartmentAnalyst => Decision::Deny(DenyReason::NotForRole),
+        },
+        Action::ManageUsers | Action::ReadAuditLog => match role {
+            SystemAdmin => Decision::Allow,
+            _ => Decision::Deny(DenyReason::NotForRole),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Decision::{Allow, Deny};
+    use DenyReason::*;
+
+    const VILLAGE: &str = "500118100001";
+    const SAME_TOWN_VILLAGE: &str = "500118100200";
+    const OTHER_TOWN_VILLAGE: &str = "500118101001";
+    const OTHER_DISTRICT_VILLAGE: &str = "500101001001";
+    const DEPT: &str = "区民政局";
+
+    fn principal(role: Role) -> Principal {
+        let org_unit = match role {
+            Role::VillageStaff => VILLAGE,
+            Role::TownCoordinator => "500118100",
+            _ => "500118",
+        };
+        Principal {
+            user_id: "u".into(),
+            username: "u".into(),
+            display_name: "u".into(),
+            role,
+            org_unit: org_unit.into(),
+            department: (role == Role::DepartmentAnalyst).then(|| DEPT.to_owned()),
+            grants: vec![],
+        }
+    }
+
+    /// One row of the matrix: an action, and the decision for each role in
+    /// the order admin, specialist, department, town, village.
+    fn check(action: Action<'_>, expect: [Decision; 5]) {
+        for (role, expected) in Role::ALL.into_iter().zip(expect) {
+            assert_eq!(authorize(&principal(role), &action), expected, "{role:?} × {action:?}");
+        }
+    }
+
+    const R: Decision = Deny(NotForRole);
+    const S: Decision = Deny(OutOfScope);
+
+    #[test]
+    fn matrix() {
+        check(Action::ReadReferenceData, [Allow, Allow, Allow, Allow, Allow]);
+        check(Action::GenerateForm { org_unit: VILLAGE }, [R, R, R, Allow, Allow]);
+        check(Action::GenerateForm { org_unit: SAME_TOWN_VILLAGE }, [R, R, R, Allow, S]);
+        check(Action::GenerateForm { org_unit: OTHER_TOWN_VILLAGE }, [R, R, R, S, S]);
+        check(Action::Submit { org_unit: VILLAGE }, [R, R, R, Allow, Allow]);
+        check(Action::Submit { org_unit: OTHER_TOWN_VILLAGE }, [R, R, R, S, S]);
+        check(Action::WriteLedger { org_unit: SAME_TOWN_VILLAGE }, [R, R, R, Allow, S]);
+        check(Action::ReadSubmission { org_unit: VILLAGE, department: DEPT }, [Allow, Allow, Allow, Allow, Allow]);
+        check(Action::ReadSubmission { org_unit: SAME_TOWN_VILLAGE, department: DEPT }, [Allow, Allow, Allow, Allow, S]);
+        check(
+            Action::ReadSubmission { org_unit: VILLAGE, department: "区应急管理局" },
+            [Allow, Allow, Deny(OtherDepartment), Allow, Allow],
+        );
+        check(Action::ReadSubmission { org_unit: OTHER_DISTRICT_VILLAGE, department: DEPT }, [S, S, S, S, S]);
+        check(Action::ReadLedger { org_unit: OTHER_TOWN_VILLAGE }, [Allow, Allow, R, S, S]);
+        check(Action::ManageUsers, [Allow, R, R, R, R]);
+        check(Action::ReadAuditLog, [Allow, R, R, R, R]);
+    }
+
+    #[test]
+    fn scope_is_by_code_prefix_at_real_levels() {
+        assert!(in_scope("500118", "500118100001"));
+        assert!(in_scope("500118100", "500118100001"));
+        assert!(in_scope("500118100001", "500118100001"));
+        assert!(!in_scope("500118100001", "500118100"), "a village does not contain its town");
+        assert!(!in_scope("5001", "500118100001"), "only district, town and village codes scope");
+        assert!(!in_scope("", "500118"));
+    }
+}

@@ -1,0 +1,63 @@
+//! Who may do what: roles, the one authorization decision, field masking,
+//! session tokens and password hashes.
+//!
+//! The worker enforces every rule here through [`authorize`]; nothing else
+//! decides access.
+
+mod authorize;
+mod masking;
+mod password;
+mod session;
+
+pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
+pub use masking::{mask, mask_record_fields, may_see_unmasked};
+pub use password::{PasswordHash, PasswordHashError, hash_password, PBKDF2_ITERATIONS};
+pub use session::{SessionClaims, TokenError, sign_token, verify_token};
+
+use serde::{Deserialize, Serialize};
+
+/// The five roles of the product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 系统管理员: manages users and grants, reads the audit log.
+    SystemAdmin,
+    /// 行政专员: coordinates across the district; reads everything in it.
+    AdminSpecialist,
+    /// 部门分析员: the data of templates its department owns.
+    DepartmentAnalyst,
+    /// 乡镇协同中心: its town's villages.
+    TownCoordinator,
+    /// 村（社区）工作人员: its own village.
+    VillageStaff,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] =
+        [Role::SystemAdmin, Role::AdminSpecialist, Role::DepartmentAnalyst, Role::TownCoordinator, Role::VillageStaff];
+
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "系统管理员",
+            Role::AdminSpecialist => "行政专员",
+            Role::DepartmentAnalyst => "部门分析员",
+            Role::TownCoordinator => "乡镇协同中心",
+            Role::VillageStaff => "村（社区）工作人员",
+        }
+    }
+}
+
+/// The signed-in user, as the worker knows them for one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// GB/T 2260 code of the user's org unit (district, town or village).
+    pub org_unit: String,
+    /// The department a department analyst works for, e.g. `区民政局`.
+    pub department: Option<String>,
+    /// Ledger items (e.g. `person.id_number`) this user may read unmasked.
+    pub grants: Vec<String>,
+}
