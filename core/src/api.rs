@@ -133,3 +133,47 @@ pub struct ApiError {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
 }
+
+/// `POST /api/auth/login`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// `GET /api/auth/me` and the answer to a login: the signed-in user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: crate::access::Principal,
+    pub role_title: String,
+}
+
+/// `POST /api/users` (system administrators only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::access::Role,
+    pub org_unit: String,
+    #[serde(default)]
+    pub department: Option<String>,
+    pub password: String,
+}
+
+/// `PUT /api/users/{id}/grants`: the complete list of granted ledger items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GrantsRequest {
+    pub items: Vec<String>,
+}
+
+/// An entry of `GET /api/audit`: one unmasked read of sensitive fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub user_id: String,
+    pub username: String,
+    pub action: String,
+    pub items: Vec<String>,
+    pub record_ids: Vec<String>,
+    pub record_count: usize,
+}

@@ -12,6 +12,7 @@ pub mod compile;
 pub mod demo;
 pub mod formats;
 pub mod ledger;
+pub mod limits;
 pub mod messages;
 pub mod prefill;
 pub mod schemas;

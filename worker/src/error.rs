@@ -22,6 +22,18 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("conflict: {}", .message.en)]
     Conflict { code: &'static str, message: Text },
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("forbidden: {0:?}")]
+    Forbidden(ybt_core::access::DenyReason),
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("too many failed logins")]
+    TooManyAttempts,
+    #[error("request body nests deeper than {limit}")]
+    TooDeep { limit: usize },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -46,6 +58,10 @@ impl AppError {
             AppError::BodyTooLarge { .. } => 413,
             AppError::Validation(_) => 422,
             AppError::Conflict { .. } => 409,
+            AppError::Unauthenticated | AppError::BadCredentials => 401,
+            AppError::Forbidden(_) | AppError::CrossSite => 403,
+            AppError::TooManyAttempts => 429,
+            AppError::TooDeep { .. } => 400,
             AppError::Internal(_) => 500,
         }
     }
@@ -69,6 +85,36 @@ impl AppError {
                 "validation_failed",
                 Text::new(format!("有 {} 处填写有误，未保存", fields.len()), format!("{} problems found; nothing was stored", fields.len())),
                 fields,
+            ),
+            AppError::Unauthenticated => ("unauthenticated", Text::new("请先登录", "please sign in"), vec![]),
+            AppError::BadCredentials => (
+                "invalid_credentials",
+                Text::new("用户名或密码错误", "wrong user name or password"),
+                vec![],
+            ),
+            AppError::Forbidden(reason) => {
+                use ybt_core::access::DenyReason as R;
+                let message = match reason {
+                    R::NotForRole => Text::new("您的角色没有此权限", "your role does not allow this"),
+                    R::OutOfScope => Text::new("这不在您负责的区域内", "this is outside your area"),
+                    R::OtherDepartment => Text::new("这是其他部门的数据", "this data belongs to another department"),
+                };
+                ("forbidden", message, vec![])
+            }
+            AppError::CrossSite => (
+                "cross_site",
+                Text::new("请求来源不可信，已拒绝", "cross-site request refused"),
+                vec![],
+            ),
+            AppError::TooManyAttempts => (
+                "too_many_attempts",
+                Text::new("登录失败次数过多，请 15 分钟后再试", "too many failed logins; try again in 15 minutes"),
+                vec![],
+            ),
+            AppError::TooDeep { limit } => (
+                "too_deep",
+                Text::new(format!("请求内容嵌套超过 {limit} 层"), format!("request body nests deeper than {limit} levels")),
+                vec![],
             ),
             AppError::Internal(_) => ("internal", Text::new("服务器内部错误，请稍后重试", "internal error; please retry later"), vec![]),
         };

@@ -7,18 +7,38 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{Request, Response, Result};
 
+use ybt_core::limits::{MAX_JSON_DEPTH, json_too_deep};
+
 use crate::error::AppError;
 
 /// Largest request body the API reads: a 10,000-row submission fits.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
-/// A handler's successful answer: a status and a JSON body.
+/// A handler's successful answer: a status, a JSON body and, for the
+/// session endpoints, a cookie to set.
 pub struct Json<T>(pub u16, pub T);
 
+/// A [`Json`] answer that also sets a cookie.
+pub struct WithCookie<T>(pub Json<T>, pub String);
+
+impl<T> From<Json<T>> for WithCookie<T> {
+    fn from(json: Json<T>) -> WithCookie<T> {
+        WithCookie(json, String::new())
+    }
+}
+
 /// Runs a handler and turns its result, success or error, into a response.
-pub async fn respond<T: Serialize>(handler: impl Future<Output = std::result::Result<Json<T>, AppError>>) -> Result<Response> {
-    match handler.await {
-        Ok(Json(status, body)) => json_response(status, &body),
+pub async fn respond<T: Serialize, R: Into<WithCookie<T>>>(
+    handler: impl Future<Output = std::result::Result<R, AppError>>,
+) -> Result<Response> {
+    match handler.await.map(Into::into) {
+        Ok(WithCookie(Json(status, body), cookie)) => {
+            let mut response = json_response(status, &body)?;
+            if !cookie.is_empty() {
+                response.headers_mut().set("Set-Cookie", &cookie)?;
+            }
+            Ok(response)
+        }
         Err(error) => {
             if let AppError::Internal(detail) = &error {
                 worker::console_error!("internal error: {detail}");
@@ -34,6 +54,8 @@ fn json_response<T: Serialize>(status: u16, body: &T) -> Result<Response> {
     let headers = response.headers_mut();
     headers.set("Cache-Control", "no-store")?;
     headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
     Ok(response)
 }
 
@@ -47,10 +69,18 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> std::result::R
     if bytes.len() > MAX_BODY_BYTES {
         return Err(AppError::BodyTooLarge { limit: MAX_BODY_BYTES });
     }
+    if json_too_deep(&bytes, MAX_JSON_DEPTH) {
+        return Err(AppError::TooDeep { limit: MAX_JSON_DEPTH });
+    }
     serde_json::from_slice(&bytes).map_err(|e| AppError::MalformedJson(e.to_string()))
 }
 
 /// The current time as RFC 3339, from the runtime's clock.
 pub fn now_rfc3339() -> String {
     String::from(worker::js_sys::Date::new_0().to_iso_string())
+}
+
+/// Unix seconds, from the runtime's clock.
+pub fn now_unix() -> u64 {
+    (worker::js_sys::Date::now() / 1000.0) as u64
 }

@@ -2,6 +2,8 @@
 //! from the built front-end by the static-assets binding.
 
 mod api;
+mod auth;
+mod crypto;
 mod error;
 mod http;
 mod store;
@@ -13,12 +15,19 @@ use worker::{Context, Env, Request, Response, Result, Router, event};
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Router::new()
         .get_async("/api/health", |_, ctx| http::respond(api::health::get(ctx)))
-        .get_async("/api/templates", |_, ctx| http::respond(api::templates::list(ctx)))
+        .post_async("/api/auth/login", |req, ctx| http::respond(api::auth::login(req, ctx)))
+        .post_async("/api/auth/logout", |req, ctx| http::respond(api::auth::logout(req, ctx)))
+        .get_async("/api/auth/me", |req, ctx| http::respond(api::auth::me(req, ctx)))
+        .get_async("/api/templates", |req, ctx| http::respond(api::templates::list(req, ctx)))
         .get_async("/api/org-units", |req, ctx| http::respond(api::org_units::list(req, ctx)))
         .post_async("/api/forms", |req, ctx| http::respond(api::forms::generate(req, ctx)))
         .post_async("/api/submissions", |req, ctx| http::respond(api::submissions::create(req, ctx)))
         .get_async("/api/submissions", |req, ctx| http::respond(api::submissions::list(req, ctx)))
-        .get_async("/api/submissions/:id", |_, ctx| http::respond(api::submissions::get(ctx)))
+        .get_async("/api/submissions/:id", |req, ctx| http::respond(api::submissions::get(req, ctx)))
+        .get_async("/api/users", |req, ctx| http::respond(api::users::list(req, ctx)))
+        .post_async("/api/users", |req, ctx| http::respond(api::users::create(req, ctx)))
+        .put_async("/api/users/:id/grants", |req, ctx| http::respond(api::users::set_grants(req, ctx)))
+        .get_async("/api/audit", |req, ctx| http::respond(api::audit::list(req, ctx)))
         .or_else_any_method_async("/api/*rest", |_, _| http::respond(async { Err::<http::Json<()>, _>(error::AppError::NoSuchEndpoint) }))
         .run(req, env)
         .await

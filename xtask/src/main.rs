@@ -2,6 +2,7 @@
 //! app with demo data; `cargo xtask test` runs every test. Both install what
 //! they need first, and both are safe to repeat.
 
+mod accounts;
 mod build;
 mod cmd;
 mod divisions;
@@ -66,14 +67,18 @@ fn run(port: usize, people_per_village: usize) -> Result<()> {
     setup::ensure_all(setup::Needs { browser: false })?;
     build::all()?;
     let state = wrangler::State::default_dir();
-    wrangler::prepare_database(&state, people_per_village)?;
+    let accounts = wrangler::prepare_database(&state, people_per_village)?;
     println!(
         "\n一表通 yibiaotong is ready in {:.0} s: http://127.0.0.1:{port}\n\
          Demo data: 永川区 (500118), 23 towns/streets, 267 villages/communities, {people_per_village} people per village.\n\
-         Demo logins: none yet — every page is open until accounts land (issue #3).\n\
-         Press Ctrl-C to stop.\n",
-        started.elapsed().as_secs_f64()
+         Demo logins (password for all: {}):",
+        started.elapsed().as_secs_f64(),
+        accounts::DEMO_PASSWORD
     );
+    for a in &accounts {
+        println!("  {:<10} {:<22} {} {}", a.username, a.role.title_zh(), a.org_unit, a.department.unwrap_or(""));
+    }
+    println!("Press Ctrl-C to stop.\n");
     wrangler::serve_foreground(&state, port as u16)
 }
 
@@ -83,7 +88,8 @@ fn test() -> Result<()> {
         .context("native tests failed")?;
     build::all()?;
     let state = wrangler::State::temporary()?;
-    wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE)?;
+    let accounts = wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE)?;
+    let secret = accounts::ensure_session_secret()?;
     let server = wrangler::Server::start(&state)?;
     let base_url = server.base_url();
     println!("worker under test: {base_url} (state in {})", state.dir().display());
@@ -91,6 +97,9 @@ fn test() -> Result<()> {
         .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
         .args(cmd::test_files()?)
         .env("YBT_BASE_URL", &base_url)
+        .env("YBT_DEMO_PASSWORD", accounts::DEMO_PASSWORD)
+        .env("YBT_SESSION_SECRET", &secret)
+        .env("YBT_DEMO_ACCOUNTS", accounts.iter().map(|a| a.username).collect::<Vec<_>>().join(","))
         .status()
         .context("starting node's test runner")?;
     drop(server);

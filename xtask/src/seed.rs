@@ -24,7 +24,17 @@ fn quote_opt(s: Option<&str>) -> String {
     s.map_or_else(|| "NULL".to_owned(), quote)
 }
 
+/// The demo data as SQL, and the demo accounts it creates.
+pub struct Demo {
+    pub sql: String,
+    pub accounts: Vec<crate::accounts::DemoAccount>,
+}
+
 pub fn demo_sql(people_per_village: usize) -> Result<String> {
+    Ok(demo(people_per_village)?.sql)
+}
+
+pub fn demo(people_per_village: usize) -> Result<Demo> {
     let units = district(DEMO_DISTRICT)?;
     let mut sql = String::new();
     let mut org_units = Inserts::new("org_units (code, name, level, parent_code)");
@@ -70,7 +80,23 @@ pub fn demo_sql(people_per_village: usize) -> Result<String> {
     let mut records = Inserts::new("ledger_records (id, entity, org_unit, version, updated_at, updated_by, data)");
     let mut history = Inserts::new("ledger_history (record_id, version, changed_at, changed_by, source, changes)");
     let mut history_sql = String::new();
-    for person in ybt_core::demo::people(&villages, people_per_village, SEED) {
+    let people = ybt_core::demo::people(&villages, people_per_village, SEED);
+    // Demo village staff work in villages that have 低保 people, so the
+    // shipped 低保 template has rows for them: one in the first town, one in another.
+    let has_dibao = |village: &str| {
+        people.iter().any(|p| p.org_unit == village && p.data["tags"].as_array().is_some_and(|t| t.iter().any(|x| x == "低保")))
+    };
+    let first_town = villages.first().map(|(v, _)| v.code[..9].to_owned()).unwrap_or_default();
+    let pick = |same_town: bool| {
+        villages
+            .iter()
+            .map(|(v, _)| v.code.as_str())
+            .find(|code| code.starts_with(&first_town) == same_town && has_dibao(code))
+            .map(str::to_owned)
+            .context("no village with 低保 people in the demo data")
+    };
+    let accounts = crate::accounts::demo_accounts(&pick(true)?, &pick(false)?);
+    for person in people {
         let data = serde_json::to_string(&person.data)?;
         records.row(
             &mut sql,
@@ -98,7 +124,27 @@ pub fn demo_sql(people_per_village: usize) -> Result<String> {
     records.flush(&mut sql);
     history.flush(&mut history_sql);
     sql.push_str(&history_sql);
-    Ok(sql)
+
+    let mut users = Inserts::new("users (id, username, display_name, role, org_unit, department, password_hash, created_at)");
+    for account in &accounts {
+        let role = serde_json::to_value(account.role)?.as_str().unwrap_or_default().to_owned();
+        users.row(
+            &mut sql,
+            format!(
+                "({}, {}, {}, {}, {}, {}, {}, {})",
+                quote(&format!("demo-{}", account.username)),
+                quote(account.username),
+                quote(account.display_name),
+                quote(&role),
+                quote(&account.org_unit),
+                quote_opt(account.department),
+                quote(&crate::accounts::demo_password_hash()?),
+                quote(SEEDED_AT)
+            ),
+        );
+    }
+    users.flush(&mut sql);
+    Ok(Demo { sql, accounts })
 }
 
 /// Multi-row `INSERT OR IGNORE` statements: far fewer statements for D1 to
@@ -143,15 +189,18 @@ mod tests {
 
     #[test]
     fn demo_sql_only_inserts_or_ignores() {
-        let sql = demo_sql(2).expect("demo SQL");
+        let sql = demo_sql(10).expect("demo SQL");
         let statements: Vec<&str> = sql.split(";\n").filter(|s| !s.trim().is_empty()).collect();
         assert!(statements.iter().all(|s| s.starts_with("INSERT OR IGNORE INTO ")), "every statement is idempotent");
         let rows_of = |table: &str| -> usize {
             statements.iter().filter(|s| s.contains(&format!("INTO {table} ("))).map(|s| s.lines().count() - 1).sum()
         };
         assert_eq!(rows_of("org_units"), 1 + 23 + 267);
-        assert_eq!(rows_of("ledger_records"), 2 * 267);
-        assert_eq!(rows_of("ledger_history"), 2 * 267);
-        assert_eq!(sql, demo_sql(2).expect("again"), "deterministic");
+        assert_eq!(rows_of("ledger_records"), 10 * 267);
+        assert_eq!(rows_of("ledger_history"), 10 * 267);
+        assert_eq!(rows_of("users"), 7);
+        let again = demo_sql(10).expect("again");
+        let without_users = |s: &str| s.split("INSERT OR IGNORE INTO users").next().unwrap_or_default().to_owned();
+        assert_eq!(without_users(&sql), without_users(&again), "deterministic but for password salts");
     }
 }

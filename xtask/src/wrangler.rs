@@ -47,19 +47,22 @@ impl Drop for State {
 }
 
 /// Applies the D1 migrations and loads the demo data (idempotent).
-pub fn prepare_database(state: &State, people_per_village: usize) -> Result<()> {
+/// Returns the demo accounts.
+pub fn prepare_database(state: &State, people_per_village: usize) -> Result<Vec<crate::accounts::DemoAccount>> {
+    crate::accounts::ensure_session_secret()?;
     println!("database: applying migrations");
     run(cmd::wrangler().args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"]).arg(state.dir()))?;
-    let sql = crate::seed::demo_sql(people_per_village)?;
+    let demo = crate::seed::demo(people_per_village)?;
     let file = root().join("target/demo-seed.sql");
-    std::fs::write(&file, sql).with_context(|| format!("writing {}", file.display()))?;
+    std::fs::write(&file, &demo.sql).with_context(|| format!("writing {}", file.display()))?;
     println!("database: loading demo data ({people_per_village} people per village)");
     run(cmd::wrangler()
         .args(["d1", "execute", "DB", "--local", "--yes", "--persist-to"])
         .arg(state.dir())
         .arg("--file")
         .arg(&file)
-        .stdout(Stdio::null()))
+        .stdout(Stdio::null()))?;
+    Ok(demo.accounts)
 }
 
 fn dev_command(state: &State, port: u16, inspector_port: u16) -> Command {

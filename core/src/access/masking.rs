@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use super::{Principal, Role};
 use crate::catalog::{Catalog, Sensitivity};
+use crate::compile::{CompiledTemplate, FieldSource};
 
 /// The masked form of a value of the given sensitivity:
 /// ID numbers keep their first 6 and last 4 characters
@@ -57,6 +58,34 @@ pub fn mask_record_fields<'a>(
             }
         } else {
             *text = mask(sensitivity, text);
+        }
+    }
+    unmasked
+}
+
+/// Masks the template-bound sensitive values of every row for `principal`.
+/// Returns the sensitive ledger items that were read unmasked (for the
+/// audit log); empty when everything sensitive was masked.
+pub fn mask_template_rows<'r>(
+    principal: &Principal,
+    catalog: &Catalog,
+    template: &CompiledTemplate,
+    rows: impl IntoIterator<Item = &'r mut Map<String, Value>>,
+) -> Vec<String> {
+    let bindings: Vec<(&str, &str)> = template
+        .fields
+        .iter()
+        .filter_map(|f| match &f.source {
+            FieldSource::Ledger { item } => Some((f.key.as_str(), item.as_str())),
+            FieldSource::New => None,
+        })
+        .collect();
+    let mut unmasked: Vec<String> = Vec::new();
+    for values in rows {
+        for item in mask_record_fields(principal, catalog, bindings.iter().copied(), values) {
+            if !unmasked.contains(&item) {
+                unmasked.push(item);
+            }
         }
     }
     unmasked

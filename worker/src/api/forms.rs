@@ -2,18 +2,23 @@
 //! from the ledger. Read-only: generating twice is harmless.
 
 use worker::{Request, RouteContext};
+use ybt_core::access::{Action, mask_template_rows};
 use ybt_core::api::{Form, FormRequest};
 use ybt_core::ledger::OrgLevel;
 use ybt_core::messages::Text;
 
+use crate::api::audit;
+use crate::auth::{self, require};
 use crate::error::AppError;
 use crate::http::{Json, read_json};
 use crate::store::Store;
 use crate::template_cache;
 
 pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Form>, AppError> {
-    let request: FormRequest = read_json(&mut req).await?;
     let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let request: FormRequest = read_json(&mut req).await?;
+    require(&principal, &Action::GenerateForm { org_unit: &request.org_unit })?;
     let row = store
         .template(&request.template_id, None)
         .await?
@@ -34,5 +39,10 @@ pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Fo
         });
     }
     let records = if entity == "org_unit" { Vec::new() } else { store.records(&unit.code, entity).await? };
-    Ok(Json(200, ybt_core::prefill(&template, &unit, &records)))
+    let mut form = ybt_core::prefill(&template, &unit, &records);
+    let catalog = template_cache::catalog()?;
+    let unmasked = mask_template_rows(&principal, &catalog, &template, form.rows.iter_mut().map(|r| &mut r.values));
+    let subjects: Vec<String> = form.rows.iter().map(|r| r.subject_id.clone()).collect();
+    audit::record(&store, &principal, "form", &unmasked, &subjects).await?;
+    Ok(Json(200, form))
 }

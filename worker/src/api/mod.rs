@@ -1,7 +1,11 @@
-//! HTTP handlers, one module per resource: parse, call core, map the result.
+//! HTTP handlers, one module per resource: authenticate, parse, call core,
+//! map the result.
 
+pub mod audit;
+pub mod auth;
 pub mod forms;
 pub mod health;
 pub mod org_units;
 pub mod submissions;
 pub mod templates;
+pub mod users;

@@ -2,8 +2,10 @@
 
 use serde::Deserialize;
 use worker::{Request, RouteContext};
+use ybt_core::access::Action;
 use ybt_core::api::OrgUnitList;
 
+use crate::auth::{self, require};
 use crate::error::AppError;
 use crate::http::Json;
 use crate::store::Store;
@@ -19,6 +21,7 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<OrgUnitLis
         message: ybt_core::messages::Text::new("查询参数无效", format!("invalid query: {e}")),
     })?;
     let store = Store::from_env(&ctx.env)?;
+    require(&auth::principal(&req, &ctx.env, &store).await?, &Action::ReadReferenceData)?;
     let parent = match &query.parent {
         Some(code) => Some(store.org_unit(code).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?),
         None => None,

@@ -10,18 +10,24 @@ use serde::Deserialize;
 use serde_json::Value;
 use worker::{Request, RouteContext};
 use ybt_core::FieldError;
+use ybt_core::access::{Action, authorize, mask_template_rows};
 use ybt_core::api::{StoredSubmission, SubmissionReceipt};
 use ybt_core::messages::Text;
 use ybt_core::submission::check_subjects;
 
+use crate::api::audit;
+use crate::auth::{self, require};
 use crate::error::AppError;
 use crate::http::{Json, now_rfc3339, read_json};
 use crate::store::{Store, Stored};
 use crate::template_cache;
 
 pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<SubmissionReceipt>, AppError> {
-    let body: Value = read_json(&mut req).await?;
     let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let body: Value = read_json(&mut req).await?;
+    let org_unit = body.get("org_unit").and_then(Value::as_str).unwrap_or_default();
+    require(&principal, &Action::Submit { org_unit })?;
     let template_id = body.get("template_id").and_then(Value::as_str).unwrap_or_default();
     let version = body.get("template_version").and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
     let Some(row) = store.template(template_id, version).await? else {
@@ -57,10 +63,23 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
     }
 }
 
-pub async fn get(ctx: RouteContext<()>) -> Result<Json<StoredSubmission>, AppError> {
+/// A stored submission, with sensitive ledger values masked unless the
+/// reader is granted them (and unmasked reads logged).
+pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<StoredSubmission>, AppError> {
     let id = ctx.param("id").cloned().unwrap_or_default();
     let store = Store::from_env(&ctx.env)?;
-    let found = store.submission(&id).await?.ok_or(AppError::NotFound { what: "submission", zh: "该提交" })?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let mut found = store.submission(&id).await?.ok_or(AppError::NotFound { what: "submission", zh: "该提交" })?;
+    let row = store
+        .template(&found.receipt.template_id, Some(found.receipt.template_version))
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("submission {id} names a missing template")))?;
+    let template = template_cache::compiled(&row)?;
+    require(&principal, &Action::ReadSubmission { org_unit: &found.receipt.org_unit, department: &template.meta.department })?;
+    let catalog = template_cache::catalog()?;
+    let unmasked = mask_template_rows(&principal, &catalog, &template, found.rows.iter_mut().map(|r| &mut r.values));
+    let subjects: Vec<String> = found.rows.iter().map(|r| r.subject_id.clone()).collect();
+    audit::record(&store, &principal, "submission", &unmasked, &subjects).await?;
     Ok(Json(200, found))
 }
 
@@ -82,5 +101,22 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<Submis
         });
     };
     let store = Store::from_env(&ctx.env)?;
-    Ok(Json(200, store.submissions(&template_id, query.org_unit.as_deref()).await?))
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let Some(row) = store.template(&template_id, None).await? else {
+        return Err(AppError::NotFound { what: "template", zh: "该报表模板" });
+    };
+    let department = template_cache::compiled(&row)?.meta.department.clone();
+    // Asked about one org unit: refuse outright if out of reach. Asked about
+    // all: answer with the ones the reader may see.
+    if let Some(unit) = query.org_unit.as_deref() {
+        require(&principal, &Action::ReadSubmission { org_unit: unit, department: &department })?;
+    } else {
+        require(&principal, &Action::ReadSubmission { org_unit: &principal.org_unit, department: &department })?;
+    }
+    let receipts = store.submissions(&template_id, query.org_unit.as_deref()).await?;
+    let visible = receipts
+        .into_iter()
+        .filter(|r| authorize(&principal, &Action::ReadSubmission { org_unit: &r.org_unit, department: &department }).is_allowed())
+        .collect();
+    Ok(Json(200, visible))
 }

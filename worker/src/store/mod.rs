@@ -1,4 +1,10 @@
 //! D1 access: every SQL statement the worker runs, all with bound parameters.
+//! This file: org units, templates, ledger records, submissions;
+//! `accounts.rs`: users, grants, sessions, login throttling, audit log.
+
+mod accounts;
+
+pub use accounts::principal_of;
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;

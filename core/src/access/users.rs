@@ -1,0 +1,121 @@
+//! Rules for accounts that administrators create and the grants they give.
+
+use crate::access::Role;
+use crate::api::CreateUserRequest;
+use crate::catalog::Catalog;
+use crate::ledger::OrgLevel;
+use crate::messages::Text;
+use crate::validate::FieldError;
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+fn error(pointer: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
+    FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }
+}
+
+/// The org level a role's users belong to.
+pub fn level_of(role: Role) -> OrgLevel {
+    match role {
+        Role::VillageStaff => OrgLevel::Village,
+        Role::TownCoordinator => OrgLevel::Town,
+        Role::SystemAdmin | Role::AdminSpecialist | Role::DepartmentAnalyst => OrgLevel::District,
+    }
+}
+
+/// Every problem with a new account request (not whether the org unit exists:
+/// the caller checks that against its store).
+pub fn validate_new_user(request: &CreateUserRequest) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let name = &request.username;
+    if !(3..=32).contains(&name.len())
+        || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
+    {
+        errors.push(error("/username", "invalid_username", "用户名须为 3–32 个小写字母、数字或 _ . -", "user name: 3–32 lowercase letters, digits or _ . -"));
+    }
+    if request.display_name.trim().is_empty() || request.display_name.chars().count() > 50 {
+        errors.push(error("/display_name", "invalid_display_name", "姓名须为 1–50 个字符", "display name: 1–50 characters"));
+    }
+    if request.password.chars().count() < MIN_PASSWORD_CHARS {
+        errors.push(error(
+            "/password",
+            "weak_password",
+            format!("密码至少 {MIN_PASSWORD_CHARS} 个字符"),
+            format!("password needs at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let level = level_of(request.role);
+    if OrgLevel::of_code(&request.org_unit) != Some(level) {
+        errors.push(error(
+            "/org_unit",
+            "wrong_org_level",
+            format!("该角色须属于{}级单位", match level { OrgLevel::District => "区", OrgLevel::Town => "镇（街道）", OrgLevel::Village => "村（社区）" }),
+            format!("this role belongs to a {} unit", level.as_str()),
+        ));
+    }
+    let department = request.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    match (request.role, department) {
+        (Role::DepartmentAnalyst, None) => {
+            errors.push(error("/department", "missing_department", "部门分析员须填写所属部门", "a department analyst needs a department"))
+        }
+        (Role::DepartmentAnalyst, Some(_)) | (_, None) => {}
+        (_, Some(_)) => errors.push(error("/department", "unexpected_department", "只有部门分析员属于部门", "only department analysts have a department")),
+    }
+    errors
+}
+
+/// Every granted item must be a ledger item of the catalog.
+pub fn validate_grants(items: &[String], catalog: &Catalog) -> Vec<FieldError> {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| catalog.get(item).is_none())
+        .map(|(i, item)| error(&format!("/items/{i}"), "unknown_ledger_item", format!("台账中没有数据项 {item}"), format!("no ledger item {item}")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(role: Role, org_unit: &str, department: Option<&str>) -> CreateUserRequest {
+        CreateUserRequest {
+            username: "wang.fang".into(),
+            display_name: "王芳".into(),
+            role,
+            org_unit: org_unit.into(),
+            department: department.map(str::to_owned),
+            password: "long enough password".into(),
+        }
+    }
+
+    fn codes(request: &CreateUserRequest) -> Vec<String> {
+        validate_new_user(request).into_iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn roles_sit_at_their_level() {
+        assert!(codes(&request(Role::VillageStaff, "500118100001", None)).is_empty());
+        assert!(codes(&request(Role::TownCoordinator, "500118100", None)).is_empty());
+        assert!(codes(&request(Role::DepartmentAnalyst, "500118", Some("区民政局"))).is_empty());
+        assert_eq!(codes(&request(Role::VillageStaff, "500118100", None)), ["wrong_org_level"]);
+        assert_eq!(codes(&request(Role::DepartmentAnalyst, "500118", None)), ["missing_department"]);
+        assert_eq!(codes(&request(Role::TownCoordinator, "500118100", Some("区民政局"))), ["unexpected_department"]);
+    }
+
+    #[test]
+    fn every_problem_is_listed() {
+        let mut bad = request(Role::VillageStaff, "5", None);
+        bad.username = "Wang Fang".into();
+        bad.display_name = " ".into();
+        bad.password = "short".into();
+        assert_eq!(codes(&bad), ["invalid_username", "invalid_display_name", "weak_password", "wrong_org_level"]);
+    }
+
+    #[test]
+    fn grants_name_real_ledger_items() {
+        let catalog = Catalog::builtin().expect("catalog");
+        let items = vec!["person.id_number".to_owned(), "person.salary".to_owned()];
+        let errors = validate_grants(&items, &catalog);
+        assert_eq!(errors.iter().map(|e| e.pointer.as_str()).collect::<Vec<_>>(), ["/items/1"]);
+    }
+}

@@ -1,0 +1,74 @@
+//! Demo accounts (one per role) and the local session secret.
+//!
+//! The secret lives in `worker/.dev.vars`, which wrangler reads and git
+//! ignores; it is generated once, on the first run, from the OS's RNG.
+
+use std::io::Read;
+
+use anyhow::{Context, Result};
+use ybt_core::access::{PBKDF2_ITERATIONS, Role, hash_password};
+
+use crate::cmd::root;
+
+/// The password of every demo account; printed by `cargo xtask run`.
+pub const DEMO_PASSWORD: &str = "yibiaotong-demo";
+
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    pub org_unit: String,
+    pub department: Option<&'static str>,
+}
+
+/// One account per role, plus a second department and a second village so
+/// that "someone else's data" exists. `village` and `other_village` are
+/// village codes chosen by the seed (villages that have 低保 people).
+pub fn demo_accounts(village: &str, other_village: &str) -> Vec<DemoAccount> {
+    let district = &village[..6];
+    let town = &village[..9];
+    let account = |username, display_name, role, org_unit: &str, department| DemoAccount {
+        username,
+        display_name,
+        role,
+        org_unit: org_unit.to_owned(),
+        department,
+    };
+    vec![
+        account("admin", "系统管理员", Role::SystemAdmin, district, None),
+        account("zhuanyuan", "行政专员 李明", Role::AdminSpecialist, district, None),
+        account("minzheng", "区民政局 王芳", Role::DepartmentAnalyst, district, Some("区民政局")),
+        account("yingji", "区应急管理局 赵强", Role::DepartmentAnalyst, district, Some("区应急管理局")),
+        account("zhen", "乡镇协同中心 陈静", Role::TownCoordinator, town, None),
+        account("cun", "村（社区）工作人员 刘洋", Role::VillageStaff, village, None),
+        account("cun2", "村（社区）工作人员 周敏", Role::VillageStaff, other_village, None),
+    ]
+}
+
+fn random_bytes(n: usize) -> Result<Vec<u8>> {
+    let mut bytes = vec![0u8; n];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).context("reading /dev/urandom")?;
+    Ok(bytes)
+}
+
+/// A fresh PBKDF2 hash of the demo password (random salt each time; the seed
+/// inserts accounts with `INSERT OR IGNORE`, so the first hash stays).
+pub fn demo_password_hash() -> Result<String> {
+    Ok(hash_password(DEMO_PASSWORD, &random_bytes(16)?, PBKDF2_ITERATIONS).encode())
+}
+
+/// Makes sure `worker/.dev.vars` holds a SESSION_SECRET; returns it.
+pub fn ensure_session_secret() -> Result<String> {
+    let path = root().join("worker/.dev.vars");
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    if let Some(secret) = existing.lines().find_map(|l| l.strip_prefix("SESSION_SECRET=")) {
+        if secret.len() >= 32 {
+            return Ok(secret.to_owned());
+        }
+    }
+    let secret: String = random_bytes(32)?.iter().map(|b| format!("{b:02x}")).collect();
+    let kept: String = existing.lines().filter(|l| !l.starts_with("SESSION_SECRET=")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, format!("{kept}SESSION_SECRET={secret}\n")).with_context(|| format!("writing {}", path.display()))?;
+    println!("setup: generated a session secret in worker/.dev.vars (git-ignored)");
+    Ok(secret)
+}
