@@ -3,7 +3,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { BASE, TOWN, TEMPLATE, api, villageWithSubjects } from "./helpers.mjs";
+import { BASE, PASSWORD, TEMPLATE, api, login } from "./helpers.mjs";
 
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -12,23 +12,33 @@ const CHROMIUM_FLAGS = [
 
 describe("village staff fill a report in the browser", () => {
   let browser;
-  let village;
+  let staff; // the demo village staff, signed in through the API for read-backs
 
   before(async () => {
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
-    ({ village } = await villageWithSubjects());
+    staff = await login("cun");
   });
+  const listOwn = () =>
+    api("GET", `/api/submissions?template_id=${TEMPLATE}&org_unit=${staff.me.org_unit}`, undefined, { session: staff.session });
   after(async () => {
     await browser?.close();
   });
 
-  async function openForm(page) {
+  async function signIn(page, username = "cun", password = PASSWORD) {
     await page.goto(BASE);
-    await page.waitForSelector(`#town option[value="${TOWN}"]`, { state: "attached" });
-    await page.selectOption("#town", TOWN);
-    await page.waitForSelector(`#village option[value="${village.code}"]`, { state: "attached" });
-    await page.selectOption("#village", village.code);
-    await page.click(`li[data-template="${TEMPLATE}"] button.generate`);
+    await page.fill("#username", username);
+    await page.fill("#password", password);
+    await page.click("#login button[type=submit]");
+  }
+
+  async function openForm(page) {
+    await signIn(page);
+    await page.waitForSelector("#user");
+    // Village staff start in their own village and cannot pick another.
+    await page.waitForSelector(`#village option[value="${staff.me.org_unit}"]`, { state: "attached" });
+    assert.equal(await page.inputValue("#village"), staff.me.org_unit);
+    assert.ok(await page.isDisabled("#village"));
+    await page.click(`li[data-template="${TEMPLATE}"] button.generate:not([disabled])`);
     await page.waitForSelector("#form-table");
   }
 
@@ -54,7 +64,7 @@ describe("village staff fill a report in the browser", () => {
     await page.click("#submit");
     await page.waitForSelector("#receipt");
     const id = await page.textContent("#submission-id");
-    const stored = await api("GET", `/api/submissions/${id}`);
+    const stored = await api("GET", `/api/submissions/${id}`, undefined, { session: staff.session });
     assert.equal(stored.status, 200);
     assert.equal(stored.json.rows.length, rows);
     assert.equal(stored.json.rows[0].values.monthly_income, 500);
@@ -67,7 +77,7 @@ describe("village staff fill a report in the browser", () => {
     const posted = [];
     page.on("request", (r) => r.url().endsWith("/api/submissions") && r.method() === "POST" && posted.push(r));
     await openForm(page);
-    const before = await api("GET", `/api/submissions?template_id=${TEMPLATE}&org_unit=${village.code}`);
+    const before = await listOwn();
     await fillRow(page, 0, { date: "2026-11-21", income: "-5", condition: "一般" });
     const error = page.locator("#cell-0-monthly_income .cell-error");
     await error.waitFor();
@@ -75,8 +85,22 @@ describe("village staff fill a report in the browser", () => {
     await page.click("#submit");
     await page.waitForSelector("#fix-errors");
     assert.equal(posted.length, 0, "the browser does not send an invalid form");
-    const after = await api("GET", `/api/submissions?template_id=${TEMPLATE}&org_unit=${village.code}`);
+    const after = await listOwn();
     assert.equal(after.json.length, before.json.length, "nothing was stored");
+    await page.close();
+  });
+
+  it("refuses a wrong password in Chinese and signs out", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "cun", "not the password");
+    assert.equal(await (await page.waitForSelector("#login-error")).textContent(), "用户名或密码错误");
+    await page.fill("#password", PASSWORD);
+    await page.click("#login button[type=submit]");
+    await page.waitForSelector("#user");
+    await page.click("#logout");
+    await page.waitForSelector("#login");
+    await page.reload();
+    await page.waitForSelector("#login");
     await page.close();
   });
 

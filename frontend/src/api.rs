@@ -3,7 +3,8 @@
 
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
-use ybt_core::api::{ErrorBody, Form, FormRequest, OrgUnitList, SubmissionReceipt, SubmissionRequest, TemplateSummary};
+use serde::Serialize;
+use ybt_core::api::{ErrorBody, Form, FormRequest, LoginRequest, Me, OrgUnitList, SubmissionReceipt, SubmissionRequest, TemplateSummary};
 use ybt_core::messages::Text;
 
 /// What went wrong with a call, ready to show.
@@ -16,6 +17,7 @@ pub enum ApiFailure {
 }
 
 impl ApiFailure {
+
     pub fn message(&self) -> Text {
         match self {
             ApiFailure::Server(body) => body.error.message.clone(),
@@ -39,6 +41,25 @@ fn network(e: gloo_net::Error) -> ApiFailure {
     ApiFailure::Network(e.to_string())
 }
 
+/// A write: JSON body plus the header the worker requires on every write
+/// (a cross-site page cannot send it).
+async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
+    let request = Request::post(url).header("X-Yibiaotong", "1").json(body).map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
+
+pub async fn me() -> Result<Me, ApiFailure> {
+    decode(Request::get("/api/auth/me").send().await.map_err(network)?).await
+}
+
+pub async fn login(request: &LoginRequest) -> Result<Me, ApiFailure> {
+    post("/api/auth/login", request).await
+}
+
+pub async fn logout() -> Result<serde_json::Value, ApiFailure> {
+    post("/api/auth/logout", &serde_json::json!({})).await
+}
+
 pub async fn templates() -> Result<Vec<TemplateSummary>, ApiFailure> {
     decode(Request::get("/api/templates").send().await.map_err(network)?).await
 }
@@ -52,9 +73,9 @@ pub async fn org_units(parent: Option<&str>) -> Result<OrgUnitList, ApiFailure> 
 }
 
 pub async fn generate_form(request: &FormRequest) -> Result<Form, ApiFailure> {
-    decode(Request::post("/api/forms").json(request).map_err(network)?.send().await.map_err(network)?).await
+    post("/api/forms", request).await
 }
 
 pub async fn submit(request: &SubmissionRequest) -> Result<SubmissionReceipt, ApiFailure> {
-    decode(Request::post("/api/submissions").json(request).map_err(network)?.send().await.map_err(network)?).await
+    post("/api/submissions", request).await
 }

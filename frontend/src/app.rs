@@ -1,11 +1,15 @@
-//! The app shell: language, the current page, and the header.
+//! The app shell: who is signed in, the language, the current page, and
+//! the header.
 
 use yew::prelude::*;
+use ybt_core::api::Me;
 
+use crate::api;
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{Key, Lang, t};
 use crate::pages::form::FormPage;
 use crate::pages::home::HomePage;
+use crate::pages::login::LoginPage;
 
 /// Which page is shown. No URL routing yet: the app is one screen deep.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,10 +18,30 @@ pub enum Route {
     Form { template_id: String, org_unit: String },
 }
 
+/// Whether we know who is signed in yet.
+#[derive(Debug, Clone, PartialEq)]
+enum Session {
+    Checking,
+    SignedOut,
+    SignedIn(Me),
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let lang = use_state(|| Lang::Zh);
     let route = use_state(|| Route::Home);
+    let session = use_state(|| Session::Checking);
+    {
+        let session = session.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                session.set(match api::me().await {
+                    Ok(me) => Session::SignedIn(me),
+                    Err(_) => Session::SignedOut,
+                });
+            });
+        });
+    }
     let navigate = {
         let route = route.clone();
         Callback::from(move |to: Route| route.set(to))
@@ -26,18 +50,48 @@ pub fn app() -> Html {
         let lang = lang.clone();
         Callback::from(move |_| lang.set(lang.toggled()))
     };
-    let page = match &*route {
-        Route::Home => html! { <HomePage lang={*lang} navigate={navigate.clone()} /> },
-        Route::Form { template_id, org_unit } => html! {
-            <FormPage lang={*lang} template_id={template_id.clone()} org_unit={org_unit.clone()}
-                back={navigate.reform(|_| Route::Home)} />
-        },
+    let on_login = {
+        let (session, route) = (session.clone(), route.clone());
+        Callback::from(move |me: Me| {
+            route.set(Route::Home);
+            session.set(Session::SignedIn(me));
+        })
+    };
+    let on_logout = {
+        let session = session.clone();
+        Callback::from(move |_: MouseEvent| {
+            let session = session.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = api::logout().await;
+                session.set(Session::SignedOut);
+            });
+        })
+    };
+    let (page, user) = match &*session {
+        Session::Checking => (html! { <p class="loading">{ t(*lang, Key::Loading) }</p> }, html! {}),
+        Session::SignedOut => (html! { <LoginPage lang={*lang} on_login={on_login} /> }, html! {}),
+        Session::SignedIn(me) => {
+            let page = match &*route {
+                Route::Home => html! { <HomePage lang={*lang} me={me.clone()} navigate={navigate.clone()} /> },
+                Route::Form { template_id, org_unit } => html! {
+                    <FormPage lang={*lang} template_id={template_id.clone()} org_unit={org_unit.clone()}
+                        back={navigate.reform(|_| Route::Home)} />
+                },
+            };
+            let user = html! {
+                <span class="user" id="user">
+                    { &me.user.display_name }{ " · " }{ &me.role_title }
+                    <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
+                </span>
+            };
+            (page, user)
+        }
     };
     html! {
         <ContextProvider<Lang> context={*lang}>
             <header class="topbar">
                 <h1>{ t(*lang, Key::AppTitle) }</h1>
-                <LangSwitch lang={*lang} on_toggle={toggle} />
+                <span class="actions">{ user }<LangSwitch lang={*lang} on_toggle={toggle} /></span>
             </header>
             <main>{ page }</main>
         </ContextProvider<Lang>>

@@ -48,6 +48,10 @@ pub enum Key {
     FromLedger,
     MustEnter,
     ChooseOption,
+    SignIn,
+    SignOut,
+    Username,
+    Password,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -74,6 +78,10 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         FromLedger => ("来自台账", "from the ledger"),
         MustEnter => ("需填写", "to enter"),
         ChooseOption => ("请选择", "Choose"),
+        SignIn => ("登录", "Sign in"),
+        SignOut => ("退出", "Sign out"),
+        Username => ("用户名", "User name"),
+        Password => ("密码", "Password"),
     };
     match lang {
         Lang::Zh => zh,

@@ -57,3 +57,16 @@ pub fn frontend() -> Result<()> {
     }
     Ok(())
 }
+
+/// Raw and gzip (level 9) sizes of the wasm each side must download.
+pub fn print_sizes() -> Result<()> {
+    for (name, path) in [("worker", "worker/build/index_bg.wasm"), ("front-end", "frontend/dist/app_bg.wasm")] {
+        let file = root().join(path);
+        let raw = std::fs::metadata(&file).with_context(|| format!("{path} is not built: run cargo xtask build"))?.len();
+        let gzip = cmd::output(Command::new("sh").arg("-c").arg(format!("gzip -9c '{}' | wc -c", file.display())))
+            .and_then(|s| s.parse::<u64>().ok())
+            .context("gzip")?;
+        println!("{name:<10} {path:<28} {:>8.1} KiB raw {:>8.1} KiB gzip", raw as f64 / 1024.0, gzip as f64 / 1024.0);
+    }
+    Ok(())
+}

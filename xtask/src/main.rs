@@ -22,6 +22,7 @@ commands:
   test   install, build, then run every test: native, worker integration, browser
   setup  only install what is missing
   build  only build the worker and the front-end (release)
+  sizes  print the raw and gzip sizes of the built worker and front-end wasm
   seed-sql FILE [--people-per-village N]
          write the demo-data SQL to FILE";
 
@@ -49,6 +50,7 @@ fn main() -> Result<()> {
             setup::ensure_all(setup::Needs { browser: false })?;
             build::all()
         }
+        "sizes" => build::print_sizes(),
         "seed-sql" => {
             let file = args.get(1).context("seed-sql needs a FILE")?;
             let sql = seed::demo_sql(flag("--people-per-village", seed::DEFAULT_PEOPLE_PER_VILLAGE)?)?;

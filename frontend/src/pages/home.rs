@@ -1,7 +1,7 @@
 //! The start page: pick your village, then generate a report in one click.
 
 use yew::prelude::*;
-use ybt_core::api::TemplateSummary;
+use ybt_core::api::{Me, TemplateSummary};
 use ybt_core::ledger::OrgUnit;
 
 use crate::api;
@@ -11,6 +11,7 @@ use crate::i18n::{Key, Lang, t};
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub lang: Lang,
+    pub me: Me,
     pub navigate: Callback<Route>,
 }
 
@@ -30,8 +31,12 @@ pub fn home_page(props: &Props) -> Html {
     let templates = use_state(Vec::<TemplateSummary>::new);
     let towns = use_state(Vec::<OrgUnit>::new);
     let villages = use_state(Vec::<OrgUnit>::new);
-    let town = use_state(|| None::<String>);
-    let village = use_state(|| None::<String>);
+    // Staff of a village or town start there and cannot leave it.
+    let own = props.me.user.org_unit.clone();
+    let own_town = (own.len() >= 9).then(|| own[..9].to_owned());
+    let own_village = (own.len() == 12).then(|| own.clone());
+    let town = use_state(|| own_town.clone());
+    let village = use_state(|| own_village.clone());
     let error = use_state(|| None::<String>);
 
     {
@@ -56,9 +61,9 @@ pub fn home_page(props: &Props) -> Html {
         });
     }
     {
-        let (villages, error, village) = (villages.clone(), error.clone(), village.clone());
+        let (villages, error, village, own_village) = (villages.clone(), error.clone(), village.clone(), own_village.clone());
         use_effect_with((*town).clone(), move |town| {
-            village.set(None);
+            village.set(own_village);
             match town {
                 Some(code) => load_children(Some(code.clone()), villages, error),
                 None => villages.set(Vec::new()),
@@ -92,13 +97,13 @@ pub fn home_page(props: &Props) -> Html {
             <section class="panel">
                 <h2>{ t(lang, Key::ChooseUnit) }</h2>
                 <label>{ t(lang, Key::Town) }
-                    <select id="town" onchange={on_town}>
+                    <select id="town" onchange={on_town} disabled={own_town.is_some()}>
                         <option value="">{ t(lang, Key::ChooseOption) }</option>
                         { options(&towns, &town) }
                     </select>
                 </label>
                 <label>{ t(lang, Key::Village) }
-                    <select id="village" onchange={on_village} disabled={town.is_none()}>
+                    <select id="village" onchange={on_village} disabled={town.is_none() || own_village.is_some()}>
                         <option value="">{ t(lang, Key::ChooseOption) }</option>
                         { options(&villages, &village) }
                     </select>
