@@ -4,7 +4,11 @@
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use ybt_core::api::{ErrorBody, Form, FormRequest, LoginRequest, Me, OrgUnitList, SubmissionReceipt, SubmissionRequest, TemplateSummary};
+use ybt_core::access::Principal;
+use ybt_core::api::{
+    AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LoginRequest, Me, OrgUnitList,
+    SubmissionReceipt, SubmissionRequest, TemplateSummary,
+};
 use ybt_core::messages::Text;
 
 /// What went wrong with a call, ready to show.
@@ -78,4 +82,30 @@ pub async fn generate_form(request: &FormRequest) -> Result<Form, ApiFailure> {
 
 pub async fn submit(request: &SubmissionRequest) -> Result<SubmissionReceipt, ApiFailure> {
     post("/api/submissions", request).await
+}
+
+/// An account as `GET /api/users` lists it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct UserView {
+    #[serde(flatten)]
+    pub user: Principal,
+    pub disabled: bool,
+}
+
+pub async fn users() -> Result<Vec<UserView>, ApiFailure> {
+    decode(Request::get("/api/users").send().await.map_err(network)?).await
+}
+
+pub async fn create_user(request: &CreateUserRequest) -> Result<UserView, ApiFailure> {
+    post("/api/users", request).await
+}
+
+pub async fn set_grants(user_id: &str, request: &GrantsRequest) -> Result<GrantsRequest, ApiFailure> {
+    let url = format!("/api/users/{user_id}/grants");
+    let request = Request::put(&url).header("X-Yibiaotong", "1").json(request).map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
+
+pub async fn audit() -> Result<Vec<AuditEntry>, ApiFailure> {
+    decode(Request::get("/api/audit?limit=200").send().await.map_err(network)?).await
 }

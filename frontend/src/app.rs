@@ -7,6 +7,7 @@ use ybt_core::api::Me;
 use crate::api;
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{Key, Lang, t};
+use crate::pages::admin::AdminPage;
 use crate::pages::form::FormPage;
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
@@ -16,6 +17,7 @@ use crate::pages::login::LoginPage;
 pub enum Route {
     Home,
     Form { template_id: String, org_unit: String },
+    Admin,
 }
 
 /// Whether we know who is signed in yet.
@@ -77,9 +79,21 @@ pub fn app() -> Html {
                     <FormPage lang={*lang} template_id={template_id.clone()} org_unit={org_unit.clone()}
                         back={navigate.reform(|_| Route::Home)} />
                 },
+                Route::Admin => html! { <AdminPage lang={*lang} /> },
             };
+            let is_admin = me.user.role == ybt_core::access::Role::SystemAdmin;
+            let nav = is_admin.then(|| {
+                let (to_home, to_admin) = (navigate.reform(|_: MouseEvent| Route::Home), navigate.reform(|_: MouseEvent| Route::Admin));
+                html! {
+                    <>
+                        <button class="lang" id="nav-reports" onclick={to_home}>{ t(*lang, Key::Reports) }</button>
+                        <button class="lang" id="nav-admin" onclick={to_admin}>{ t(*lang, Key::Admin) }</button>
+                    </>
+                }
+            });
             let user = html! {
                 <span class="user" id="user">
+                    { nav }
                     { &me.user.display_name }{ " · " }{ &me.role_title }
                     <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
                 </span>

@@ -2,3 +2,4 @@
 
 pub mod cell;
 pub mod lang_switch;
+pub mod new_user_form;
