@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod compile;
 pub mod demo;
 pub mod formats;
+pub mod import;
 pub mod ledger;
 pub mod messages;
 pub mod prefill;

@@ -1,0 +1,3 @@
+//! Import benchmark (filled in with the demo generator).
+
+fn main() {}
