@@ -9,6 +9,7 @@ pub mod api;
 pub mod catalog;
 pub mod compile;
 pub mod demo;
+pub mod export;
 pub mod formats;
 pub mod import;
 pub mod ledger;
