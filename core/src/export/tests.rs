@@ -49,7 +49,7 @@ fn csv_has_bom_zh_headers_and_quotes_what_needs_it() {
         "name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
         "address": "青峰镇\"老街\",3号", "tags": ["低保", "残疾"], "household": "-1"
     }));
-    let csv = String::from_utf8(to_csv(person, &[zhang.clone()], &mask_nothing)).expect("utf-8");
+    let csv = String::from_utf8(to_csv(person, std::slice::from_ref(&zhang), &mask_nothing)).expect("utf-8");
     assert_eq!(
         csv,
         "\u{feff}姓名,性别,身份证号,出生日期,民族,联系电话,住址,户编号,所属村（社区）,人员标签,残疾等级\r\n\
