@@ -71,6 +71,10 @@ pub fn id_number(region: &str, year: u32, month: u32, day: u32, seq: u32) -> Str
 /// its own name; `town_name` gives its town's name for addresses.
 pub fn people(villages: &[(OrgUnit, String)], per_village: usize, seed: u64) -> Vec<LedgerRecord> {
     let mut out = Vec::with_capacity(villages.len() * per_village);
+    // Random birth date and sequence collide now and then (about six times
+    // in 20,000 people): a real ID number is unique, so move on to the next
+    // free sequence number of the same gender.
+    let mut issued = std::collections::HashSet::new();
     for (village, town_name) in villages {
         let mut rng = Rng::new(seed ^ village.code.parse::<u64>().unwrap_or(0));
         let region = &village.code[..6.min(village.code.len())];
@@ -87,7 +91,17 @@ pub fn people(villages: &[(OrgUnit, String)], per_village: usize, seed: u64) -> 
             let month = 1 + rng.below(12) as u32;
             let day = 1 + rng.below(28) as u32;
             let male = rng.chance(50);
-            let seq = (rng.below(500) as u32) * 2 + u32::from(male);
+            let mut seq = (rng.below(500) as u32) * 2 + u32::from(male);
+            let mut id = id_number(region, year, month, day, seq);
+            // Bounded: 500 same-gender people born on one day in one district
+            // exhaust the sequence; only absurd sizes get there.
+            for _ in 0..500 {
+                if issued.insert(id.clone()) {
+                    break;
+                }
+                seq = (seq + 2) % 1000;
+                id = id_number(region, year, month, day, seq);
+            }
             let mut tags = Vec::new();
             for (tag, percent) in [("低保", 8), ("特困", 2), ("残疾", 5), ("退役军人", 3)] {
                 if rng.chance(percent) {
@@ -112,7 +126,7 @@ pub fn people(villages: &[(OrgUnit, String)], per_village: usize, seed: u64) -> 
             let mut data = json!({
                 "name": format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
                 "gender": if male { "男" } else { "女" },
-                "id_number": id_number(region, year, month, day, seq),
+                "id_number": id,
                 "birth_date": format!("{year:04}-{month:02}-{day:02}"),
                 "ethnicity": ethnicity,
                 "address": format!("{town_name}{}{}组{}号", village.name, 1 + household % 12, household),
@@ -234,6 +248,13 @@ mod tests {
             assert_eq!(h.data["member_count"], json!(members.len()), "{}", h.id);
             assert!(members.iter().any(|p| p.data["id_number"] == h.data["head_id_number"]), "{}", h.id);
         }
+    }
+
+    #[test]
+    fn id_numbers_never_repeat() {
+        let people = people(&villages(), 20_000, 7);
+        let ids: std::collections::HashSet<&str> = people.iter().filter_map(|p| p.data["id_number"].as_str()).collect();
+        assert_eq!(ids.len(), people.len());
     }
 
     #[test]
