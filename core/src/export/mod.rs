@@ -8,7 +8,7 @@ mod mask;
 
 pub use mask::{mask, mask_id_number, mask_phone};
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use serde_json::Value;
 
 use crate::ledger::{FieldSpec, LedgerRecord, RecordType};
@@ -102,13 +102,26 @@ fn csv_field(text: &str) -> String {
 }
 
 /// XLSX, one worksheet named after the record type; numbers stay numbers,
-/// identifiers stay text (so Excel never rounds an ID number).
-pub fn to_xlsx(record_type: &RecordType, records: &[LedgerRecord], masked: MaskPolicy<'_>) -> Result<Vec<u8>, ExportError> {
+/// identifiers stay text (so Excel never rounds an ID number). `created_at`
+/// (RFC 3339, UTC, e.g. `2026-03-01T08:00:00Z`) is the file's creation time:
+/// given, not read from a clock, so the same export gives the same bytes.
+///
+/// On `wasm32-unknown-unknown`, `rust_xlsxwriter` reads the system clock
+/// while creating a workbook, which panics unless its `wasm` feature is on:
+/// the worker enables it; core stays free of `js-sys`.
+pub fn to_xlsx(
+    record_type: &RecordType,
+    records: &[LedgerRecord],
+    masked: MaskPolicy<'_>,
+    created_at: &str,
+) -> Result<Vec<u8>, ExportError> {
     let records: Vec<&LedgerRecord> = rows(record_type, records).collect();
     if records.len() + 1 > MAX_XLSX_ROWS {
         return Err(ExportError::TooManyRows { rows: records.len() });
     }
     let mut workbook = Workbook::new();
+    let created = ExcelDateTime::parse_from_str(created_at)?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let sheet = workbook.add_worksheet();
     sheet.set_name(&record_type.title)?;
     let bold = Format::new().set_bold();

@@ -8,6 +8,8 @@ use crate::import::{ImportFailure, ImportRequest, Limits, UpsertTarget, plan_imp
 use crate::ledger::{ChangeMeta, InMemoryLedger, LedgerStore, OrgLevel, OrgUnit, RecordTypes, Source, plan_insert};
 use crate::ledger::store_ready as ready;
 
+const AT: &str = "2026-03-01T08:00:00Z";
+
 fn types() -> RecordTypes {
     RecordTypes::builtin().expect("types")
 }
@@ -64,7 +66,7 @@ fn xlsx_masks_through_the_policy() {
     let types = types();
     let person = types.get("person").expect("person");
     let zhang = record(json!({"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678"}));
-    let bytes = to_xlsx(person, &[zhang], &mask_identifiers).expect("xlsx");
+    let bytes = to_xlsx(person, &[zhang], &mask_identifiers, AT).expect("xlsx");
     let sheet = crate::import::read_sheet(&bytes, &Limits::default()).expect("reads back");
     let texts: Vec<String> = sheet.rows[1].cells.iter().map(crate::import::Cell::text).collect();
     assert_eq!(texts[2], "110105********002X");
@@ -80,7 +82,7 @@ fn exports_import_back_as_nothing_to_change() {
     for unit in ["500118100001", "500118100"] {
         let records = ready(store.list(unit, "person")).expect("infallible");
         let csv = to_csv(person, &records, &mask_nothing);
-        let xlsx = to_xlsx(person, &records, &mask_nothing).expect("xlsx");
+        let xlsx = to_xlsx(person, &records, &mask_nothing, AT).expect("xlsx");
         for (kind, bytes) in [("csv", csv), ("xlsx", xlsx)] {
             let request = ImportRequest { entity: "person", target: UpsertTarget { unit, meta: &meta }, limits: Limits::default(), mapping: None };
             let plan = plan_import(&types, &bytes, &request, &records, &mut |_, _| {})
@@ -117,4 +119,16 @@ fn other_record_types_export_with_their_titles() {
     let mut lines = csv.lines();
     assert!(lines.next().is_some_and(|h| h.starts_with("\u{feff}房屋地址,产权人,产权人身份证号,户编号,结构类型,层数,建筑面积（平方米）")));
     assert_eq!(lines.next(), Some("青峰村1组3号,,,,砖混,2,120.5,,,,"));
+}
+
+#[test]
+fn the_same_export_gives_the_same_bytes() {
+    let store = town_ledger();
+    let types = types();
+    let person = types.get("person").expect("person");
+    let records = ready(store.list("500118100001", "person")).expect("infallible");
+    let once = to_xlsx(person, &records, &mask_nothing, AT).expect("xlsx");
+    assert_eq!(once, to_xlsx(person, &records, &mask_nothing, AT).expect("xlsx"));
+    assert_ne!(once, to_xlsx(person, &records, &mask_nothing, "2026-03-02T08:00:00Z").expect("xlsx"));
+    assert!(matches!(to_xlsx(person, &records, &mask_nothing, "yesterday"), Err(ExportError::Xlsx(_))));
 }

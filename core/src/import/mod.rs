@@ -22,7 +22,7 @@ pub use convert::normalize_date;
 pub use error::{FileError, RowError};
 pub use mapping::{ColumnMapping, suggest as suggest_mapping};
 pub use plan::{
-    HEADER_SEARCH_ROWS, ImportFailure, ImportPlan, ImportRequest, MAX_REPORTED_ERRORS, Preview, locate_header,
+    HEADER_SEARCH_ROWS, ImportFailure, ImportPlan, ImportRequest, ImportSummary, MAX_REPORTED_ERRORS, Preview, locate_header,
     plan_import, plan_ingest, preview, read_sheet,
 };
 pub use sheet::{Cell, FileKind, Sheet, SheetRow};

@@ -72,6 +72,31 @@ pub struct ImportPlan {
     pub upserts: UpsertPlan,
 }
 
+/// An [`ImportPlan`] without its writes: what the clerk is told (the
+/// writes can be 100,000 records).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub header_row: usize,
+    pub mapping: Vec<ColumnMapping>,
+    pub data_rows: usize,
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+impl ImportPlan {
+    pub fn summary(&self) -> ImportSummary {
+        ImportSummary {
+            header_row: self.header_row,
+            mapping: self.mapping.clone(),
+            data_rows: self.data_rows,
+            new: self.upserts.new,
+            changed: self.upserts.changed,
+            unchanged: self.upserts.unchanged,
+        }
+    }
+}
+
 /// What to import and how.
 #[derive(Debug, Clone, Copy)]
 pub struct ImportRequest<'a> {

@@ -68,6 +68,8 @@ fn a_good_csv_imports_and_the_second_time_changes_nothing() {
     let first = import(&store, GOOD.as_bytes());
     assert_eq!((first.upserts.new, first.upserts.changed, first.upserts.unchanged), (2, 0, 0));
     assert_eq!(first.header_row, 1);
+    let summary = first.summary();
+    assert_eq!((summary.data_rows, summary.new, summary.changed, summary.unchanged), (2, 2, 0, 0));
     let zhang = store.records().into_iter().find(|r| r.data["name"] == "张三").expect("stored");
     assert_eq!(zhang.data["tags"], json!(["低保", "残疾"]));
     assert_eq!(zhang.data["birth_date"], json!("1949-12-31"));
