@@ -1,4 +1,5 @@
-//! The demo data as SQL: org units of 永川区, synthetic people, and the
+//! The demo data as SQL: org units of 永川区, the synthetic ledger (people,
+//! households, houses, land, enterprises, venues), and the
 //! shipped templates. Every statement is `INSERT OR IGNORE` with stable keys,
 //! so loading it again changes nothing.
 
@@ -70,7 +71,7 @@ pub fn demo_sql(people_per_village: usize) -> Result<String> {
     let mut records = Inserts::new("ledger_records (id, entity, org_unit, version, updated_at, updated_by, data)");
     let mut history = Inserts::new("ledger_history (record_id, version, changed_at, changed_by, source, changes)");
     let mut history_sql = String::new();
-    for person in ybt_core::demo::people(&villages, people_per_village, SEED) {
+    for person in ybt_core::demo::ledger(&villages, people_per_village, SEED) {
         let data = serde_json::to_string(&person.data)?;
         records.row(
             &mut sql,
@@ -150,8 +151,15 @@ mod tests {
             statements.iter().filter(|s| s.contains(&format!("INTO {table} ("))).map(|s| s.lines().count() - 1).sum()
         };
         assert_eq!(rows_of("org_units"), 1 + 23 + 267);
-        assert_eq!(rows_of("ledger_records"), 2 * 267);
-        assert_eq!(rows_of("ledger_history"), 2 * 267);
+        let people: usize = statements
+            .iter()
+            .filter(|s| s.contains("INTO ledger_records ("))
+            .map(|s| s.lines().filter(|l| l.starts_with("('person:")).count())
+            .sum();
+        assert_eq!(people, 2 * 267);
+        // Plus households, houses, land, one enterprise and one venue per village.
+        assert!(rows_of("ledger_records") > people + 2 * 267, "{}", rows_of("ledger_records"));
+        assert_eq!(rows_of("ledger_history"), rows_of("ledger_records"));
         assert_eq!(sql, demo_sql(2).expect("again"), "deterministic");
     }
 }
