@@ -132,6 +132,27 @@ mod tests {
     }
 
     #[test]
+    fn builtin_catalog_covers_every_record_type() {
+        let catalog = Catalog::builtin().expect("shipped ledger schemas load");
+        for (name, title, sensitivity) in [
+            ("household.household_no", "户编号", Sensitivity::Public),
+            ("household.head_id_number", "户主身份证号", Sensitivity::IdNumber),
+            ("house.safety_rating", "安全鉴定等级", Sensitivity::Public),
+            ("house.owner_id_number", "产权人身份证号", Sensitivity::IdNumber),
+            ("land_parcel.area_mu", "面积（亩）", Sensitivity::Public),
+            ("land_parcel.rent", "流转租金（元/亩/年）", Sensitivity::Personal),
+            ("enterprise.credit_code", "统一社会信用代码", Sensitivity::Public),
+            ("enterprise.phone", "联系电话", Sensitivity::Phone),
+            ("venue.fire_inspection", "消防检查", Sensitivity::Public),
+            ("org_unit.code", "区划代码", Sensitivity::Public),
+        ] {
+            let item = catalog.get(name).unwrap_or_else(|| panic!("{name} is bindable"));
+            assert_eq!((item.title.as_str(), item.sensitivity), (title, sensitivity), "{name}");
+        }
+        assert_eq!(catalog.get("house.floors").and_then(|i| i.json_type.as_deref()), Some("integer"));
+    }
+
+    #[test]
     fn field_without_sensitivity_is_rejected() {
         let schema = r#"{"x-entity":"x","properties":{"a":{"type":"string"}}}"#;
         let err = Catalog::from_schemas([("x.json", schema)]).unwrap_err();

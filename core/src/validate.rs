@@ -23,9 +23,14 @@ pub struct FieldError {
 
 /// Validates one row against a compiled template. Returns every error.
 pub fn validate(template: &CompiledTemplate, row: &Value) -> Vec<FieldError> {
-    template
-        .validator
-        .iter_errors(row)
+    errors(&template.validator, row)
+}
+
+/// Every error `validator` finds in `value`, described the one way users
+/// see them (ledger records are checked through this too).
+pub(crate) fn errors(validator: &jsonschema::Validator, value: &Value) -> Vec<FieldError> {
+    validator
+        .iter_errors(value)
         .map(|error| {
             let (code, message) = describe(error.kind());
             let mut pointer = error.instance_path().as_str().to_owned();

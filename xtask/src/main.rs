@@ -91,6 +91,14 @@ fn test() -> Result<()> {
     build::all()?;
     let state = wrangler::State::temporary()?;
     let accounts = wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE)?;
+    // Loading the demo twice must change nothing: the run command relies on it.
+    let first = wrangler::count_rows(&state)?;
+    wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE)?;
+    let second = wrangler::count_rows(&state)?;
+    if first != second {
+        bail!("loading the demo data twice changed the row counts: {first:?} → {second:?}");
+    }
+    println!("demo data loaded twice, unchanged: {first:?}");
     let secret = accounts::ensure_session_secret()?;
     let server = wrangler::Server::start(&state)?;
     let base_url = server.base_url();

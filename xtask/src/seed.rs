@@ -1,4 +1,5 @@
-//! The demo data as SQL: org units of 永川区, synthetic people, and the
+//! The demo data as SQL: org units of 永川区, the synthetic ledger (people,
+//! households, houses, land, enterprises, venues), and the
 //! shipped templates. Every statement is `INSERT OR IGNORE` with stable keys,
 //! so loading it again changes nothing.
 
@@ -80,7 +81,8 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
     let mut records = Inserts::new("ledger_records (id, entity, org_unit, version, updated_at, updated_by, data)");
     let mut history = Inserts::new("ledger_history (record_id, version, changed_at, changed_by, source, changes)");
     let mut history_sql = String::new();
-    let people = ybt_core::demo::people(&villages, people_per_village, SEED);
+    let records_of_ledger = ybt_core::demo::ledger(&villages, people_per_village, SEED);
+    let people: Vec<_> = records_of_ledger.iter().filter(|r| r.entity == "person").collect();
     // Demo village staff work in villages that have 低保 people, so the
     // shipped 低保 template has rows for them: one in the first town, one in another.
     let has_dibao = |village: &str| {
@@ -96,29 +98,29 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
             .context("no village with 低保 people in the demo data")
     };
     let accounts = crate::accounts::demo_accounts(&pick(true)?, &pick(false)?);
-    for person in people {
-        let data = serde_json::to_string(&person.data)?;
+    for record in &records_of_ledger {
+        let data = serde_json::to_string(&record.data)?;
         records.row(
             &mut sql,
             format!(
                 "({}, {}, {}, {}, {}, {}, {})",
-                quote(&person.id),
-            quote(&person.entity),
-            quote(&person.org_unit),
-            person.version,
-            quote(&person.updated_at),
-            quote(&person.updated_by),
+                quote(&record.id),
+            quote(&record.entity),
+            quote(&record.org_unit),
+            record.version,
+            quote(&record.updated_at),
+            quote(&record.updated_by),
                 quote(&data)
             ),
         );
-        let changes: serde_json::Map<String, serde_json::Value> = person
+        let changes: serde_json::Map<String, serde_json::Value> = record
             .data
             .as_object()
             .map(|o| o.iter().map(|(k, v)| (k.clone(), serde_json::json!([null, v]))).collect())
             .unwrap_or_default();
         history.row(
             &mut history_sql,
-            format!("({}, 1, {}, 'demo', 'demo', {})", quote(&person.id), quote(SEEDED_AT), quote(&serde_json::to_string(&changes)?)),
+            format!("({}, 1, {}, 'demo', 'demo', {})", quote(&record.id), quote(SEEDED_AT), quote(&serde_json::to_string(&changes)?)),
         );
     }
     records.flush(&mut sql);
@@ -196,8 +198,15 @@ mod tests {
             statements.iter().filter(|s| s.contains(&format!("INTO {table} ("))).map(|s| s.lines().count() - 1).sum()
         };
         assert_eq!(rows_of("org_units"), 1 + 23 + 267);
-        assert_eq!(rows_of("ledger_records"), 10 * 267);
-        assert_eq!(rows_of("ledger_history"), 10 * 267);
+        let people: usize = statements
+            .iter()
+            .filter(|s| s.contains("INTO ledger_records ("))
+            .map(|s| s.lines().filter(|l| l.starts_with("('person:")).count())
+            .sum();
+        assert_eq!(people, 10 * 267);
+        // Plus households, houses, land, one enterprise and one venue per village.
+        assert!(rows_of("ledger_records") > people + 2 * 267, "{}", rows_of("ledger_records"));
+        assert_eq!(rows_of("ledger_history"), rows_of("ledger_records"));
         assert_eq!(rows_of("users"), 7);
         let again = demo_sql(10).expect("again");
         let without_users = |s: &str| s.split("INSERT OR IGNORE INTO users").next().unwrap_or_default().to_owned();

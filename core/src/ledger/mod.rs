@@ -1,5 +1,20 @@
 //! The ledger model: records of people, households, org units… as the
 //! store keeps them, each with a version for conditional updates.
+//!
+//! Writes are planned here, purely ([`plan`]), and executed by a
+//! [`LedgerStore`] ([`store`]): the in-memory one for tests, D1 in the worker.
+
+mod history;
+mod plan;
+mod record_type;
+mod store;
+
+pub use history::{ChangeMeta, Changes, HistoryEntry, Source, diff_fields};
+pub use plan::{Conflict, Patch, UpdateError, Write, apply_patch, plan_insert, plan_update};
+pub use record_type::{FieldSpec, RecordType, RecordTypeError, RecordTypes, natural_key_of};
+pub use store::{ApplyError, InMemoryLedger, LedgerStore, UpdateFailure, UpdateOutcome, in_unit, update};
+#[cfg(test)]
+pub(crate) use store::ready as store_ready;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -53,6 +68,12 @@ impl OrgLevel {
             12 => Some(OrgLevel::Village),
             _ => None,
         }
+    }
+
+    /// Whether `code` is this unit or lies inside it: GB/T 2260 codes nest
+    /// by prefix (village 500118100001 is in town 500118100, district 500118).
+    pub fn contains(unit: &str, code: &str) -> bool {
+        code.starts_with(unit)
     }
 
     pub fn as_str(self) -> &'static str {

@@ -1,0 +1,121 @@
+//! What can be wrong with an import, in the words a village clerk reads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::messages::Text;
+
+/// A problem with the file as a whole: nothing of it is imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum FileError {
+    #[error("file is {bytes} bytes, the limit is {max}")]
+    TooLarge { bytes: usize, max: usize },
+    #[error("file has more than {max} rows")]
+    TooManyRows { max: usize },
+    #[error("file is empty")]
+    Empty,
+    #[error("file is neither UTF-8 nor GBK text")]
+    UnknownEncoding,
+    #[error("file ends in the middle of a character: it looks truncated")]
+    Truncated,
+    #[error("line {line}: {reason}")]
+    Malformed { line: usize, reason: String },
+    #[error("not a readable XLSX workbook: {reason}")]
+    Unreadable { reason: String },
+    #[error("no header row names a known column")]
+    NoHeader,
+    #[error("unknown record type `{entity}`")]
+    UnknownEntity { entity: String },
+    #[error("the mapping names unknown field `{field}`")]
+    UnknownField { field: String },
+    #[error("the mapping sends two columns to field `{field}`")]
+    DuplicateColumn { field: String },
+    #[error("no column holds `{field}`, which identifies records")]
+    MissingKeyColumn { field: String, title: String },
+}
+
+impl FileError {
+    /// The message shown to users.
+    pub fn message(&self) -> Text {
+        match self {
+            FileError::TooLarge { bytes, max } => Text::new(
+                format!("文件过大（{}），单次最多导入 {}，请拆分后分批导入", size(*bytes), size(*max)),
+                format!("the file is too large ({}); the limit is {}: split it and import in parts", size(*bytes), size(*max)),
+            ),
+            FileError::TooManyRows { max } => Text::new(
+                format!("行数超过上限 {max} 行，请拆分后分批导入"),
+                format!("more than {max} rows; split the file and import in parts"),
+            ),
+            FileError::Empty => Text::new("文件是空的", "the file is empty"),
+            FileError::UnknownEncoding => Text::new(
+                "无法识别文件编码（应为 UTF-8 或 GBK），请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
+                "cannot tell the file's encoding (expected UTF-8 or GBK); save it as \"CSV UTF-8\" or .xlsx",
+            ),
+            FileError::Truncated => Text::new(
+                "文件不完整（在字符中间结束），可能上传中断，请重新上传",
+                "the file ends in the middle of a character; the upload may have been cut off: upload it again",
+            ),
+            FileError::Malformed { line, reason } => Text::new(
+                format!("第 {line} 行格式错误：{}", reason_zh(reason)),
+                format!("line {line} is malformed: {reason}"),
+            ),
+            FileError::Unreadable { reason } => Text::new(
+                "无法读取该 Excel 文件（可能已损坏、不完整或不是 .xlsx 格式；旧版 .xls 请先另存为 .xlsx）",
+                format!("cannot read this Excel file (damaged, incomplete or not .xlsx; save old .xls files as .xlsx): {reason}"),
+            ),
+            FileError::NoHeader => Text::new(
+                "找不到表头：前 10 行中没有一行包含可识别的列名（如 姓名、身份证号）",
+                "no header row: none of the first 10 rows names known columns (such as 姓名, 身份证号)",
+            ),
+            FileError::UnknownField { field } => {
+                Text::new(format!("列对应关系中有未知字段：{field}"), format!("the column mapping names an unknown field: {field}"))
+            }
+            FileError::DuplicateColumn { field } => Text::new(
+                format!("有两列都对应到字段 {field}，请只保留一列"),
+                format!("two columns are mapped to the field {field}; keep one"),
+            ),
+            FileError::MissingKeyColumn { field, title } => Text::new(
+                format!("文件中没有“{title}”列：需要它来判断记录是否已登记"),
+                format!("no column holds {field} ({title}), which is needed to tell whether a record exists"),
+            ),
+            FileError::UnknownEntity { entity } => {
+                Text::new(format!("未知的台账类型：{entity}"), format!("unknown ledger record type: {entity}"))
+            }
+        }
+    }
+}
+
+/// Chinese for the few parser reasons [`FileError::Malformed`] carries.
+fn reason_zh(reason: &str) -> &str {
+    match reason {
+        UNCLOSED_QUOTE => "引号没有闭合，文件可能不完整",
+        _ => "无法解析",
+    }
+}
+
+/// The reason of a CSV field whose opening quote is never closed.
+pub(crate) const UNCLOSED_QUOTE: &str = "a quoted field is never closed (the file may be truncated)";
+
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / f64::from(1u32 << 20))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// A problem with one row (or cell) of the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    /// The row number as the user sees it in Excel or a text editor (1-based,
+    /// header included); for ingested JSON, the 1-based position.
+    pub row: usize,
+    /// The column header as written in the file, when the error is about one.
+    pub column: Option<String>,
+    /// The ledger field, when the error is about one.
+    pub field: Option<String>,
+    /// Stable code: a JSON Schema keyword, or `duplicate_key`,
+    /// `key_in_other_unit`, `unit_outside_target`, `cell_error`, `lost_precision`, `missing_key`.
+    pub code: String,
+    pub message: Text,
+}

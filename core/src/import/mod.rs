@@ -1,0 +1,48 @@
+//! Importing a village's existing ledger (XLSX, or CSV in UTF-8/GBK) and
+//! records pushed by departments' systems: read, map columns, validate every
+//! row, dedup on natural keys, and plan one all-or-nothing batch of writes.
+//!
+//! Steps for a file: [`preview`] (header and suggested mapping, for the
+//! clerk to confirm) → [`plan_import`] → the store applies
+//! `plan.upserts.writes` in one batch. Nothing here does IO.
+
+mod convert;
+mod csv;
+mod error;
+mod mapping;
+mod plan;
+mod sheet;
+mod upsert;
+mod xlsx;
+
+#[cfg(test)]
+mod tests;
+
+pub use convert::normalize_date;
+pub use error::{FileError, RowError};
+pub use mapping::{ColumnMapping, suggest as suggest_mapping};
+pub use plan::{
+    HEADER_SEARCH_ROWS, ImportFailure, ImportPlan, ImportRequest, ImportSummary, MAX_REPORTED_ERRORS, Preview, locate_header,
+    plan_import, plan_ingest, preview, read_sheet,
+};
+pub use sheet::{Cell, FileKind, Sheet, SheetRow};
+pub use upsert::{IncomingRow, UpsertPlan, UpsertTarget, new_record_id, plan_upserts};
+
+use serde::{Deserialize, Serialize};
+
+/// How much one import may be. Checked before parsing (bytes) and while
+/// parsing (rows), so an oversized file costs little.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_bytes: usize,
+    /// Data rows, header not counted.
+    pub max_rows: usize,
+}
+
+impl Default for Limits {
+    /// 20 MB and 200,000 rows: a whole town's people fit; a mistaken
+    /// upload of something else is refused quickly.
+    fn default() -> Limits {
+        Limits { max_bytes: 20 << 20, max_rows: 200_000 }
+    }
+}

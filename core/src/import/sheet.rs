@@ -1,0 +1,110 @@
+//! A file read into rows of cells, before any meaning is given to columns.
+
+/// One cell as the file holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// A date cell, already as `YYYY-MM-DD`.
+    Date(String),
+    /// An Excel error value such as `#N/A`.
+    Error(String),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, for headers and text fields.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.trim().to_owned(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            Cell::Float(f) => f.to_string(),
+            Cell::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+            Cell::Date(d) => d.clone(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// One row of the file with the number the user sees for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetRow {
+    pub line: usize,
+    pub cells: Vec<Cell>,
+}
+
+/// Every non-empty row of the first worksheet (or of the CSV file).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sheet {
+    pub rows: Vec<SheetRow>,
+}
+
+/// The kind of file, told from its first bytes (not its name, which lies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Xlsx,
+    Csv,
+}
+
+impl FileKind {
+    pub fn detect(bytes: &[u8]) -> FileKind {
+        // XLSX is a ZIP archive; every ZIP starts with a local file header.
+        if bytes.starts_with(b"PK\x03\x04") { FileKind::Xlsx } else { FileKind::Csv }
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian
+/// (Howard Hinnant's `civil_from_days`).
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// An Excel serial date (1900 date system) as `YYYY-MM-DD`.
+pub(crate) fn excel_serial_to_date(serial: f64) -> Option<String> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    // Serial 25569 is 1970-01-01; Excel's fictitious 1900-02-29 only shifts
+    // dates before March 1900, which no ledger holds.
+    let (y, m, d) = civil_from_days(serial.floor() as i64 - 25_569);
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_serials() {
+        for (serial, expect) in [(25569.0, Some("1970-01-01")), (45658.0, Some("2025-01-01")), (36585.5, Some("2000-02-29")), (0.0, None)] {
+            assert_eq!(excel_serial_to_date(serial).as_deref(), expect, "{serial}");
+        }
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(FileKind::detect(b"PK\x03\x04rest"), FileKind::Xlsx);
+        assert_eq!(FileKind::detect("姓名,身份证号".as_bytes()), FileKind::Csv);
+    }
+}

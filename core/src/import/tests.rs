@@ -1,0 +1,286 @@
+//! Import end to end: files built in memory, planned against an in-memory
+//! ledger, applied, and imported again.
+
+use rust_xlsxwriter::Workbook;
+use serde_json::json;
+
+use super::*;
+use crate::ledger::{ChangeMeta, InMemoryLedger, LedgerStore, RecordTypes, Source};
+use crate::ledger::store_ready as ready;
+
+const VILLAGE: &str = "500118100001";
+
+fn types() -> RecordTypes {
+    RecordTypes::builtin().expect("types")
+}
+
+fn meta() -> ChangeMeta {
+    ChangeMeta { changed_by: "clerk".into(), changed_at: "2026-03-01T08:00:00Z".into(), source: Source::Import }
+}
+
+fn request<'a>(meta: &'a ChangeMeta) -> ImportRequest<'a> {
+    ImportRequest { entity: "person", target: UpsertTarget { unit: VILLAGE, meta }, limits: Limits::default(), mapping: None }
+}
+
+/// Plans `bytes` as a person import into [`VILLAGE`] against `store`.
+fn plan(store: &InMemoryLedger, bytes: &[u8]) -> Result<ImportPlan, ImportFailure> {
+    let existing = ready(store.list(VILLAGE, "person")).expect("infallible");
+    let meta = meta();
+    plan_import(&types(), bytes, &request(&meta), &existing, &mut |_, _| {})
+}
+
+fn import(store: &InMemoryLedger, bytes: &[u8]) -> ImportPlan {
+    let plan = plan(store, bytes).unwrap_or_else(|e| panic!("{e}: {e:?}"));
+    ready(store.apply(&plan.upserts.writes)).expect("applies");
+    plan
+}
+
+/// The (row, column, code) of every row error.
+fn row_errors(result: Result<ImportPlan, ImportFailure>) -> Vec<(usize, Option<String>, String)> {
+    match result {
+        Err(ImportFailure::Rows { errors, .. }) => errors.into_iter().map(|e| (e.row, e.column, e.code)).collect(),
+        other => panic!("expected row errors, got {other:?}"),
+    }
+}
+
+fn e(row: usize, column: &str, code: &str) -> (usize, Option<String>, String) {
+    (row, Some(column.to_owned()), code.to_owned())
+}
+
+const GOOD: &str = "姓名,身份证号,性别,出生日期,联系电话,人员类别\n\
+                    张三,11010519491231002X,男,1949/12/31,13812345678,低保、残疾\n\
+                    李四,500118199001011237,女,1990-01-01,,\n";
+
+fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *text).expect("cell");
+        }
+    }
+    workbook.save_to_buffer().expect("xlsx")
+}
+
+#[test]
+fn a_good_csv_imports_and_the_second_time_changes_nothing() {
+    let store = InMemoryLedger::new();
+    let first = import(&store, GOOD.as_bytes());
+    assert_eq!((first.upserts.new, first.upserts.changed, first.upserts.unchanged), (2, 0, 0));
+    assert_eq!(first.header_row, 1);
+    let summary = first.summary();
+    assert_eq!((summary.data_rows, summary.new, summary.changed, summary.unchanged), (2, 2, 0, 0));
+    let zhang = store.records().into_iter().find(|r| r.data["name"] == "张三").expect("stored");
+    assert_eq!(zhang.data["tags"], json!(["低保", "残疾"]));
+    assert_eq!(zhang.data["birth_date"], json!("1949-12-31"));
+    assert_eq!(zhang.data["village"], json!(VILLAGE));
+    assert_eq!(zhang.org_unit, VILLAGE);
+    let second = import(&store, GOOD.as_bytes());
+    assert!(second.upserts.writes.is_empty());
+    assert_eq!((second.upserts.new, second.upserts.changed, second.upserts.unchanged), (0, 0, 2));
+    assert_eq!(store.all_history().len(), 2);
+}
+
+#[test]
+fn gbk_and_bom_files_read_the_same() {
+    let (gbk, _, _) = encoding_rs::GBK.encode(GOOD);
+    let bom = [b"\xEF\xBB\xBF".as_slice(), GOOD.as_bytes()].concat();
+    for bytes in [gbk.to_vec(), bom] {
+        let store = InMemoryLedger::new();
+        assert_eq!(import(&store, &bytes).upserts.new, 2);
+    }
+}
+
+#[test]
+fn changed_rows_update_with_history_and_empty_cells_keep_data() {
+    let store = InMemoryLedger::new();
+    import(&store, GOOD.as_bytes());
+    let changed = "身份证号,姓名,联系电话\n11010519491231002X,张三,13900000000\n500118199001011237,李四,\n";
+    let plan = import(&store, changed.as_bytes());
+    assert_eq!((plan.upserts.new, plan.upserts.changed, plan.upserts.unchanged), (0, 1, 1));
+    let zhang = store.records().into_iter().find(|r| r.data["name"] == "张三").expect("stored");
+    assert_eq!((zhang.version, &zhang.data["phone"], &zhang.data["tags"]), (2, &json!("13900000000"), &json!(["低保", "残疾"])));
+    let history = ready(store.history(&zhang.id)).expect("infallible");
+    assert_eq!(serde_json::to_value(&history[1].changes).expect("json"), json!({"phone": ["13812345678", "13900000000"]}));
+    assert_eq!(history[1].source, Source::Import);
+}
+
+#[test]
+fn xlsx_with_a_title_row_imports() {
+    let bytes = xlsx(&[
+        &["青峰村人员台账"],
+        &["序号", "姓名", "公民身份号码", "出生日期"],
+        &["1", "张三", "11010519491231002X", "1949-12-31"],
+        &["2", "李四", "500118199001011237", "1990年1月1日"],
+    ]);
+    let store = InMemoryLedger::new();
+    let plan = import(&store, &bytes);
+    assert_eq!((plan.header_row, plan.upserts.new), (2, 2));
+    let fields: Vec<Option<&str>> = plan.mapping.iter().map(|m| m.field.as_deref()).collect();
+    assert_eq!(fields, [None, Some("name"), Some("id_number"), Some("birth_date")]);
+    assert!(import(&store, &bytes).upserts.writes.is_empty());
+}
+
+#[test]
+fn every_bad_row_is_reported_with_its_row_and_column_and_nothing_is_planned() {
+    let csv = "姓名,身份证号,性别,联系电话\n\
+               张三,11010519491231002X,男,13812345678\n\
+               ,110105194912310021,M,123\n\
+               王五,11010519491231002X,女,\n\
+               赵六,,女,\n";
+    let store = InMemoryLedger::new();
+    assert_eq!(
+        row_errors(plan(&store, csv.as_bytes())),
+        [
+            e(3, "姓名", "required"),
+            e(3, "身份证号", "format"),
+            e(3, "性别", "enum"),
+            e(3, "联系电话", "format"),
+            e(4, "身份证号", "duplicate_key"),
+            e(5, "身份证号", "required"),
+        ]
+    );
+    assert!(store.records().is_empty());
+}
+
+#[test]
+fn row_errors_speak_both_languages() {
+    let store = InMemoryLedger::new();
+    let csv = "姓名,身份证号\n张三,11010519491231002X\n李四,11010519491231002X\n";
+    let Err(ImportFailure::Rows { errors, total }) = plan(&store, csv.as_bytes()) else { panic!("expected row errors") };
+    assert_eq!(total, 1);
+    assert_eq!(errors[0].message.zh, "与第 2 行重复（身份证号相同）");
+    assert_eq!(errors[0].message.en, "duplicates row 2 (same id_number)");
+}
+
+#[test]
+fn id_numbers_excel_rounded_are_caught() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "姓名").expect("cell");
+    sheet.write_string(0, 1, "身份证号").expect("cell");
+    sheet.write_string(1, 0, "张三").expect("cell");
+    sheet.write_number(1, 1, 500118199001011237.0).expect("cell");
+    let bytes = workbook.save_to_buffer().expect("xlsx");
+    assert_eq!(row_errors(plan(&InMemoryLedger::new(), &bytes)), [e(2, "身份证号", "lost_precision")]);
+}
+
+#[test]
+fn bad_files_are_refused_with_a_clear_error() {
+    let store = InMemoryLedger::new();
+    let good_xlsx = xlsx(&[&["姓名", "身份证号"], &["张三", "11010519491231002X"]]);
+    let small = Limits { max_bytes: 100, max_rows: 1 };
+    let meta = meta();
+    let limited = ImportRequest { limits: small, ..request(&meta) };
+    let with_limits = |bytes: &[u8]| plan_import(&types(), bytes, &limited, &[], &mut |_, _| {});
+    for (name, result, expect) in [
+        ("empty", plan(&store, b""), FileError::Empty),
+        ("truncated xlsx", plan(&store, &good_xlsx[..good_xlsx.len() / 2]), FileError::Unreadable { reason: String::new() }),
+        ("truncated utf-8", plan(&store, &GOOD.as_bytes()[..GOOD.find("张三").expect("name") + 4]), FileError::Truncated),
+        ("unclosed quote", plan(&store, "姓名,身份证号\n\"张三,1\n".as_bytes()), FileError::Malformed { line: 2, reason: String::new() }),
+        ("not a ledger", plan(&store, b"a,b\n1,2\n"), FileError::NoHeader),
+        ("no key column", plan(&store, "姓名,性别\n张三,男\n".as_bytes()), FileError::MissingKeyColumn { field: "id_number".into(), title: "身份证号".into() }),
+        ("too large", with_limits(GOOD.as_bytes()), FileError::TooLarge { bytes: GOOD.len(), max: 100 }),
+        ("too many rows", with_limits("姓名,身份证号\n甲,1\n乙,2\n".as_bytes()), FileError::TooManyRows { max: 1 }),
+    ] {
+        let Err(ImportFailure::File(got)) = result else { panic!("{name}: expected a file error, got {result:?}") };
+        // Reasons come from parsers; compare the kind, and that a message exists.
+        assert_eq!(std::mem::discriminant(&got), std::mem::discriminant(&expect), "{name}: {got:?}");
+        if !matches!(expect, FileError::Unreadable { .. } | FileError::Malformed { .. }) {
+            assert_eq!(got, expect, "{name}");
+        }
+        assert!(!got.message().zh.is_empty() && !got.message().en.is_empty(), "{name}");
+    }
+    assert!(store.records().is_empty());
+}
+
+#[test]
+fn records_of_other_villages_are_not_moved_by_an_import() {
+    let store = InMemoryLedger::new();
+    let meta = meta();
+    let elsewhere = ImportRequest { target: UpsertTarget { unit: "500118100002", meta: &meta }, ..request(&meta) };
+    let plan = plan_import(&types(), GOOD.as_bytes(), &elsewhere, &[], &mut |_, _| {}).expect("plans");
+    ready(store.apply(&plan.upserts.writes)).expect("applies");
+    let all = ready(store.list("500118", "person")).expect("infallible");
+    let result = plan_import(&types(), GOOD.as_bytes(), &request(&meta), &all, &mut |_, _| {});
+    assert_eq!(row_errors(result), [e(2, "身份证号", "key_in_other_unit"), e(3, "身份证号", "key_in_other_unit")]);
+}
+
+#[test]
+fn a_town_import_files_each_row_under_its_village() {
+    let store = InMemoryLedger::new();
+    let meta = meta();
+    let town = ImportRequest { target: UpsertTarget { unit: "500118100", meta: &meta }, ..request(&meta) };
+    let csv = "姓名,身份证号,村代码\n张三,11010519491231002X,500118100002\n李四,500118199001011237,500118200001\n";
+    let result = plan_import(&types(), csv.as_bytes(), &town, &[], &mut |_, _| {});
+    assert_eq!(row_errors(result), [e(3, "村代码", "unit_outside_target")]);
+    let csv = "姓名,身份证号,村代码\n张三,11010519491231002X,500118100002\n";
+    let plan = plan_import(&types(), csv.as_bytes(), &town, &[], &mut |_, _| {}).expect("plans");
+    ready(store.apply(&plan.upserts.writes)).expect("applies");
+    assert_eq!(store.records()[0].org_unit, "500118100002");
+}
+
+#[test]
+fn confirmed_mapping_overrides_suggestions() {
+    let csv = "名,号\n张三,11010519491231002X\n";
+    let store = InMemoryLedger::new();
+    assert!(matches!(plan(&store, csv.as_bytes()), Err(ImportFailure::File(FileError::NoHeader))));
+    let meta = meta();
+    let mapping = [Some("name".to_owned()), Some("id_number".to_owned())];
+    // The header row must still be found: give a file whose header names one field.
+    let csv = "姓名,号\n张三,11010519491231002X\n";
+    let confirmed = ImportRequest { mapping: Some(&mapping), ..request(&meta) };
+    let plan = plan_import(&types(), csv.as_bytes(), &confirmed, &[], &mut |_, _| {}).expect("plans");
+    assert_eq!(plan.upserts.new, 1);
+    let twice = [Some("name".to_owned()), Some("name".to_owned())];
+    let bad = ImportRequest { mapping: Some(&twice), ..request(&meta) };
+    let result = plan_import(&types(), csv.as_bytes(), &bad, &[], &mut |_, _| {});
+    assert_eq!(result, Err(ImportFailure::File(FileError::DuplicateColumn { field: "name".into() })));
+}
+
+#[test]
+fn preview_suggests_before_anything_is_checked() {
+    let preview = preview(&types(), "person", GOOD.as_bytes(), &Limits::default()).expect("reads");
+    assert_eq!((preview.header_row, preview.data_rows), (1, 2));
+    assert_eq!(preview.mapping[1].field.as_deref(), Some("id_number"));
+}
+
+#[test]
+fn progress_reaches_the_end() {
+    let mut csv = String::from("姓名,身份证号\n");
+    for i in 0..2500u32 {
+        let id = crate::demo::id_number("500118", 1990 + i / 1000, 1, 1, i % 1000);
+        csv.push_str(&format!("人{i},{id}\n"));
+    }
+    let mut seen = Vec::new();
+    let meta = meta();
+    let plan = plan_import(&types(), csv.as_bytes(), &request(&meta), &[], &mut |done, total| seen.push((done, total)))
+        .expect("plans");
+    assert_eq!(plan.upserts.new, 2500);
+    assert_eq!(seen, [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)]);
+}
+
+#[test]
+fn ingest_shares_validation_dedup_and_idempotency() {
+    let store = InMemoryLedger::new();
+    let meta = ChangeMeta { source: Source::Department, ..meta() };
+    let target = UpsertTarget { unit: VILLAGE, meta: &meta };
+    let records = [json!({"name": "张三", "id_number": "11010519491231002X", "phone": null}), json!({"name": "李四", "id_number": "500118199001011237"})];
+    let plan = plan_ingest(&types(), "person", &records, target, &Limits::default(), &[]).expect("plans");
+    assert_eq!(plan.new, 2);
+    ready(store.apply(&plan.writes)).expect("applies");
+    assert_eq!(store.all_history()[0].source, Source::Department);
+    let existing = store.records();
+    let again = plan_ingest(&types(), "person", &records, target, &Limits::default(), &existing).expect("plans");
+    assert!(again.writes.is_empty());
+    let bad = [json!("张三"), json!({"name": "王五", "id_number": "1"})];
+    let Err(ImportFailure::Rows { errors, .. }) = plan_ingest(&types(), "person", &bad, target, &Limits::default(), &existing) else {
+        panic!("expected row errors")
+    };
+    let got: Vec<(usize, Option<&str>, &str)> = errors.iter().map(|e| (e.row, e.column.as_deref(), e.code.as_str())).collect();
+    assert_eq!(got, [(1, None, "type"), (2, Some("id_number"), "format")]);
+    assert!(matches!(
+        plan_ingest(&types(), "starship", &records, target, &Limits::default(), &[]),
+        Err(ImportFailure::File(FileError::UnknownEntity { .. }))
+    ));
+}
