@@ -2,11 +2,13 @@
 //! plan out — or every problem with the template at once.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalog::Catalog;
+use crate::formats::{Divisions, FormatContext};
 use crate::messages::Text;
 use crate::template::{Subject, TemplateMeta, is_valid_template_id};
 
@@ -113,6 +115,23 @@ impl CompiledTemplate {
 /// Returns every problem found, not just the first, so an author can fix
 /// them in one pass.
 pub fn compile(template: &Value, catalog: &Catalog) -> Result<CompiledTemplate, Vec<TemplateError>> {
+    compile_with(template, catalog, &CompileOptions::default())
+}
+
+/// What a caller may add to a compilation: things core cannot load itself.
+#[derive(Debug, Clone, Default)]
+pub struct CompileOptions {
+    /// The administrative divisions `cn-division-code` (and the region of
+    /// `cn-id-number`) are checked against. `None`: shape and province only.
+    pub divisions: Option<Arc<Divisions>>,
+}
+
+/// [`compile`] with options, e.g. the divisions the worker loaded.
+pub fn compile_with(
+    template: &Value,
+    catalog: &Catalog,
+    options: &CompileOptions,
+) -> Result<CompiledTemplate, Vec<TemplateError>> {
     use TemplateErrorCode as C;
     let Some(doc) = template.as_object() else {
         return Err(vec![problem(
@@ -248,7 +267,7 @@ pub fn compile(template: &Value, catalog: &Catalog) -> Result<CompiledTemplate, 
     }
 
     let validator = if errors.is_empty() {
-        match build_validator(template) {
+        match build_validator(template, &FormatContext { divisions: options.divisions.clone() }) {
             Ok(v) => Some(v),
             Err(e) => {
                 errors.push(problem(
@@ -286,12 +305,18 @@ pub fn compile(template: &Value, catalog: &Catalog) -> Result<CompiledTemplate, 
 
 /// The validator every template uses: draft 2020-12, formats asserted,
 /// the Chinese identifier formats registered, no remote resolution.
-pub(crate) fn build_validator(schema: &Value) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+pub(crate) fn build_validator(
+    schema: &Value,
+    formats: &FormatContext,
+) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    let (ids, divisions) = (formats.clone(), formats.clone());
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
-        .with_format("cn-id-number", crate::formats::is_cn_id_number)
+        .with_format("cn-id-number", move |s: &str| ids.is_cn_id_number(s))
         .with_format("cn-mobile", crate::formats::is_cn_mobile)
+        .with_format("cn-credit-code", crate::formats::is_cn_credit_code)
+        .with_format("cn-division-code", move |s: &str| divisions.is_cn_division_code(s))
         .build(schema)
 }
 
@@ -422,6 +447,22 @@ mod tests {
             deep = json!({"not": deep});
         }
         assert_eq!(codes(deep), [(String::new(), TemplateErrorCode::TooDeep)]);
+    }
+
+    #[test]
+    fn division_codes_use_the_divisions_the_caller_loaded() {
+        let template = person_template(json!({
+            "village": {"type": "string", "format": "cn-division-code"},
+            "employer": {"type": "string", "format": "cn-credit-code"}
+        }));
+        let options = CompileOptions { divisions: Some(Arc::new(Divisions::from_codes(["500118100001"]))) };
+        let loaded = compile_with(&template, &catalog(), &options).expect("compiles");
+        let fallback = compile(&template, &catalog()).expect("compiles");
+        let row = |village: &str| json!({"village": village, "employer": "91350100M000100Y43"});
+        assert!(crate::validate(&loaded, &row("500118100001")).is_empty());
+        assert_eq!(crate::validate(&loaded, &row("500118100002")).len(), 1);
+        assert!(crate::validate(&fallback, &row("500118100002")).is_empty(), "fallback checks shape only");
+        assert_eq!(crate::validate(&fallback, &json!({"employer": "91350100M000100Y44"}))[0].code, "format");
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub mod template;
 pub mod validate;
 
 pub use catalog::{Catalog, CatalogItem, Sensitivity};
-pub use compile::{CompiledTemplate, TemplateError, compile};
+pub use compile::{CompileOptions, CompiledTemplate, TemplateError, compile, compile_with};
+pub use formats::Divisions;
 pub use ledger::LedgerRecord;
 pub use prefill::prefill;
 pub use submission::validate_submission;
