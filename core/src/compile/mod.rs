@@ -12,6 +12,10 @@ use crate::formats::{Divisions, FormatContext};
 use crate::messages::Text;
 use crate::template::{Subject, TemplateMeta, is_valid_template_id};
 
+mod validator;
+
+pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
+
 /// Deepest nesting of objects and arrays a template may have.
 pub const MAX_TEMPLATE_DEPTH: usize = 32;
 
@@ -101,7 +105,7 @@ pub struct CompiledTemplate {
     pub burden: Burden,
     /// The template document as published.
     pub schema: Value,
-    pub(crate) validator: jsonschema::Validator,
+    pub(crate) validator: SchemaValidator,
 }
 
 impl CompiledTemplate {
@@ -267,13 +271,17 @@ pub fn compile_with(
     }
 
     let validator = if errors.is_empty() {
-        match build_validator(template, &FormatContext { divisions: options.divisions.clone() }) {
+        let validator_options = ValidatorOptions {
+            format_context: FormatContext { divisions: options.divisions.clone() },
+            ..ValidatorOptions::default()
+        };
+        match SchemaValidator::new(template, &validator_options) {
             Ok(v) => Some(v),
             Err(e) => {
                 errors.push(problem(
-                    e.schema_path().as_str(),
+                    e.pointer,
                     C::InvalidSchema,
-                    Text::new(format!("无法编译：{e}"), format!("cannot compile: {e}")),
+                    Text::new(format!("无法编译：{}", e.reason), format!("cannot compile: {}", e.reason)),
                     Text::new("检查此处的正则表达式或引用", "check the pattern or reference here"),
                 ));
                 None
@@ -303,23 +311,6 @@ pub fn compile_with(
     }
 }
 
-/// The validator every template uses: draft 2020-12, formats asserted,
-/// the Chinese identifier formats registered, no remote resolution.
-pub(crate) fn build_validator(
-    schema: &Value,
-    formats: &FormatContext,
-) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
-    let (ids, divisions) = (formats.clone(), formats.clone());
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .with_format("cn-id-number", move |s: &str| ids.is_cn_id_number(s))
-        .with_format("cn-mobile", crate::formats::is_cn_mobile)
-        .with_format("cn-credit-code", crate::formats::is_cn_credit_code)
-        .with_format("cn-division-code", move |s: &str| divisions.is_cn_division_code(s))
-        .build(schema)
-}
-
 fn nesting_depth(value: &Value) -> usize {
     match value {
         Value::Object(map) => 1 + map.values().map(nesting_depth).max().unwrap_or(0),
@@ -328,7 +319,7 @@ fn nesting_depth(value: &Value) -> usize {
     }
 }
 
-fn escape_pointer(segment: &str) -> String {
+pub(crate) fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
