@@ -9,6 +9,7 @@ pub mod api;
 pub mod catalog;
 pub mod compile;
 pub mod demo;
+pub mod expr;
 pub mod formats;
 pub mod ledger;
 pub mod messages;
