@@ -164,7 +164,7 @@ pub fn is_cn_mobile(s: &str) -> bool {
 
 /// Whether year-month-day is a real Gregorian calendar date.
 pub fn is_valid_date(year: u32, month: u32, day: u32) -> bool {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

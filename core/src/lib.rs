@@ -20,9 +20,9 @@ pub mod template;
 pub mod validate;
 
 pub use catalog::{Catalog, CatalogItem, Sensitivity};
-pub use compile::{CompileOptions, CompiledTemplate, TemplateError, compile, compile_with};
+pub use compile::{CompileOptions, CompiledTemplate, TemplateError, TemplateWarning, compile, compile_with, compute_row, compute_summary};
 pub use formats::Divisions;
 pub use ledger::LedgerRecord;
-pub use prefill::prefill;
+pub use prefill::{prefill, prefill_on};
 pub use submission::validate_submission;
 pub use validate::{FieldError, validate};

@@ -1,23 +1,32 @@
 //! The template compiler: a template document in, a validator plus a field
 //! plan out — or every problem with the template at once.
+//!
+//! `limits` bounds the document first, `fields` builds the field plan
+//! (bindings, formulas, write-back, UI hints), `warnings` finds burden the
+//! author could avoid, `validator` builds the JSON Schema validator.
 
 use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::catalog::Catalog;
+use crate::expr::{self, Date, EvalContext};
 use crate::formats::{Divisions, FormatContext};
 use crate::messages::Text;
 use crate::template::{Subject, TemplateMeta, is_valid_template_id};
 
+mod fields;
+mod limits;
 mod validator;
+mod warnings;
 
+pub(crate) use fields::ComputedField;
+pub use fields::{MAX_WIDTH, WIDGETS};
+pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
-
-/// Deepest nesting of objects and arrays a template may have.
-pub const MAX_TEMPLATE_DEPTH: usize = 32;
+pub use warnings::{TemplateWarning, TemplateWarningCode};
 
 /// Where a field's value comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +36,25 @@ pub enum FieldSource {
     Ledger { item: String },
     /// Entered by staff: not known to the ledger.
     New,
+    /// Computed from other fields by this `x-compute` formula.
+    Computed { expr: String },
+}
+
+/// Display hints from `x-ui`. They never change what is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UiHints {
+    /// Column position; fields with an order come first, by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i32>,
+    /// One of [`WIDGETS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget: Option<String>,
+    /// Help text shown beside the input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Cell width in characters, 1–[`MAX_WIDTH`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
 }
 
 /// One column of the generated form.
@@ -42,11 +70,20 @@ pub struct FieldPlan {
     /// Allowed values, when the field is an `enum` of strings.
     pub options: Vec<String>,
     pub required: bool,
+    #[serde(default)]
+    pub ui: UiHints,
+    /// The ledger item a submitted value is written back to (`x-writeback`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writeback: Option<String>,
 }
 
 impl FieldPlan {
     pub fn is_new(&self) -> bool {
         self.source == FieldSource::New
+    }
+
+    pub fn is_computed(&self) -> bool {
+        matches!(self.source, FieldSource::Computed { .. })
     }
 }
 
@@ -55,6 +92,10 @@ impl FieldPlan {
 pub struct Burden {
     pub prefilled: usize,
     pub new: usize,
+    /// Left out of the JSON when zero, so API clients that know only
+    /// `prefilled` and `new` see the same body as before.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub computed: usize,
 }
 
 /// Stable codes for what can be wrong with a template.
@@ -71,7 +112,15 @@ pub enum TemplateErrorCode {
     LedgerTypeMismatch,
     RemoteRef,
     TooDeep,
+    TooLarge,
+    PatternTooLong,
+    InvalidPattern,
     InvalidSchema,
+    ComputedAndBound,
+    InvalidExpression,
+    UnknownFieldReference,
+    InvalidWriteback,
+    InvalidUiHint,
 }
 
 /// One problem with a template: where (JSON pointer into the template),
@@ -90,7 +139,7 @@ impl fmt::Display for TemplateError {
     }
 }
 
-fn problem(pointer: impl Into<String>, code: TemplateErrorCode, message: Text, hint: Text) -> TemplateError {
+pub(crate) fn problem(pointer: impl Into<String>, code: TemplateErrorCode, message: Text, hint: Text) -> TemplateError {
     TemplateError { pointer: pointer.into(), code, message, hint }
 }
 
@@ -101,17 +150,50 @@ pub struct CompiledTemplate {
     pub meta: TemplateMeta,
     pub title: String,
     pub subject: Subject,
+    /// Columns in display order (`x-ui.order`, then document order).
     pub fields: Vec<FieldPlan>,
     pub burden: Burden,
+    /// Avoidable burden: new fields that duplicate a ledger item.
+    pub warnings: Vec<TemplateWarning>,
     /// The template document as published.
     pub schema: Value,
     pub(crate) validator: SchemaValidator,
+    /// Formulas in document order, the order they are evaluated in.
+    pub(crate) computed: Vec<ComputedField>,
 }
 
 impl CompiledTemplate {
     pub fn field(&self, key: &str) -> Option<&FieldPlan> {
         self.fields.iter().find(|f| f.key == key)
     }
+}
+
+/// Fills the computed fields of one row, in document order (a formula may
+/// read an earlier one). A formula that yields nothing (missing input,
+/// division by zero) removes its field, so a stale value never survives.
+/// `today` is for `age()`: core has no clock; without it `age()` is empty.
+pub fn compute_row(template: &CompiledTemplate, row: &mut Map<String, Value>, today: Option<Date>) {
+    for field in template.computed.iter().filter(|c| !c.aggregate) {
+        let value = expr::eval(&field.expr, &EvalContext { row, rows: &[], today }).to_json();
+        if value.is_null() {
+            row.remove(&field.key);
+        } else {
+            row.insert(field.key.clone(), value);
+        }
+    }
+}
+
+/// The summary fields (formulas with `sum`) over all rows of a form.
+pub fn compute_summary(template: &CompiledTemplate, rows: &[Map<String, Value>], today: Option<Date>) -> Map<String, Value> {
+    let empty = Map::new();
+    let mut out = Map::new();
+    for field in template.computed.iter().filter(|c| c.aggregate) {
+        let value = expr::eval(&field.expr, &EvalContext { row: &empty, rows, today }).to_json();
+        if !value.is_null() {
+            out.insert(field.key.clone(), value);
+        }
+    }
+    out
 }
 
 /// Compiles a template document against the ledger catalog.
@@ -145,18 +227,10 @@ pub fn compile_with(
             Text::new("以 { 开头，写出 JSON Schema", "write a JSON Schema object starting with {"),
         )]);
     };
-    let mut errors = Vec::new();
-
-    let depth = nesting_depth(template);
-    if depth > MAX_TEMPLATE_DEPTH {
-        errors.push(problem(
-            "",
-            C::TooDeep,
-            Text::new(format!("嵌套层数 {depth} 超过上限 {MAX_TEMPLATE_DEPTH}"), format!("nesting depth {depth} exceeds {MAX_TEMPLATE_DEPTH}")),
-            Text::new("减少嵌套层级", "flatten the template"),
-        ));
-        return Err(errors);
+    if let Some(error) = limits::check_size(template) {
+        return Err(vec![error]);
     }
+    let mut errors = Vec::new();
 
     let meta = match doc.get("x-template").cloned().map(serde_json::from_value::<TemplateMeta>) {
         Some(Ok(meta)) if is_valid_template_id(&meta.id) && meta.version >= 1 => Some(meta),
@@ -203,72 +277,9 @@ pub fn compile_with(
         ));
     }
 
-    find_remote_refs(template, String::new(), &mut errors);
+    limits::check_schema_walk(template, "", &mut errors);
 
-    let required: Vec<&str> = doc
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let mut fields = Vec::new();
-    if let Some(properties) = doc.get("properties").and_then(Value::as_object) {
-        for (key, spec) in properties {
-            let pointer = format!("/properties/{}", escape_pointer(key));
-            let json_type = spec.get("type").and_then(Value::as_str).map(str::to_owned);
-            let source = match spec.get("x-ledger") {
-                None => FieldSource::New,
-                Some(binding) => {
-                    let name = binding.as_str().unwrap_or_default();
-                    match catalog.get(name) {
-                        None => {
-                            errors.push(problem(
-                                format!("{pointer}/x-ledger"),
-                                C::UnknownLedgerItem,
-                                Text::new(format!("台账中没有数据项 {binding}"), format!("no ledger item {binding}")),
-                                Text::new("从台账目录中选择一项，例如 person.name", "pick an item of the ledger catalog, e.g. person.name"),
-                            ));
-                        }
-                        Some(item) => {
-                            if let Some(subject) = &subject {
-                                if item.entity != subject.entity {
-                                    errors.push(problem(
-                                        format!("{pointer}/x-ledger"),
-                                        C::LedgerEntityMismatch,
-                                        Text::new(format!("表格每行是 {}，不能绑定 {name}", subject.entity), format!("rows are {} records; cannot bind {name}", subject.entity)),
-                                        Text::new(format!("绑定 {}.* 的数据项", subject.entity), format!("bind an item of {}.*", subject.entity)),
-                                    ));
-                                }
-                            }
-                            if let (Some(declared), Some(expected)) = (&json_type, &item.json_type) {
-                                if declared != expected {
-                                    errors.push(problem(
-                                        format!("{pointer}/type"),
-                                        C::LedgerTypeMismatch,
-                                        Text::new(format!("类型 {declared} 与台账数据项 {name} 的类型 {expected} 不符"), format!("type {declared} contradicts ledger item {name} of type {expected}")),
-                                        Text::new(format!("改为 \"type\": \"{expected}\""), format!("use \"type\": \"{expected}\"")),
-                                    ));
-                                }
-                            }
-                        }
-                    }
-                    FieldSource::Ledger { item: name.to_owned() }
-                }
-            };
-            fields.push(FieldPlan {
-                key: key.clone(),
-                title: spec.get("title").and_then(Value::as_str).unwrap_or(key).to_owned(),
-                source,
-                json_type,
-                format: spec.get("format").and_then(Value::as_str).map(str::to_owned),
-                options: spec
-                    .get("enum")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-                    .unwrap_or_default(),
-                required: required.contains(&key.as_str()),
-            });
-        }
-    }
+    let (fields, computed) = fields::plan(doc, catalog, subject.as_ref(), &mut errors);
 
     let validator = if errors.is_empty() {
         let validator_options = ValidatorOptions {
@@ -293,62 +304,34 @@ pub fn compile_with(
 
     match (meta, subject, validator) {
         (Some(meta), Some(subject), Some(validator)) if errors.is_empty() => {
+            let count = |pred: fn(&FieldPlan) -> bool| fields.iter().filter(|f| pred(f)).count();
             let burden = Burden {
-                prefilled: fields.iter().filter(|f| !f.is_new()).count(),
-                new: fields.iter().filter(|f| f.is_new()).count(),
+                prefilled: count(|f| matches!(f.source, FieldSource::Ledger { .. })),
+                new: count(FieldPlan::is_new),
+                computed: count(FieldPlan::is_computed),
             };
             Ok(CompiledTemplate {
                 title: doc.get("title").and_then(Value::as_str).unwrap_or(&meta.id).to_owned(),
+                warnings: warnings::duplicates(&fields, catalog, &subject),
                 meta,
                 subject,
                 fields,
                 burden,
                 schema: template.clone(),
                 validator,
+                computed,
             })
         }
         _ => Err(errors),
     }
 }
 
-fn nesting_depth(value: &Value) -> usize {
-    match value {
-        Value::Object(map) => 1 + map.values().map(nesting_depth).max().unwrap_or(0),
-        Value::Array(items) => 1 + items.iter().map(nesting_depth).max().unwrap_or(0),
-        _ => 0,
-    }
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 pub(crate) fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
-}
-
-/// Templates never fetch anything: a `$ref` must point inside the document.
-fn find_remote_refs(value: &Value, pointer: String, errors: &mut Vec<TemplateError>) {
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let here = format!("{pointer}/{}", escape_pointer(key));
-                if (key == "$ref" || key == "$dynamicRef")
-                    && child.as_str().is_some_and(|r| !r.starts_with('#'))
-                {
-                    errors.push(problem(
-                        here.clone(),
-                        TemplateErrorCode::RemoteRef,
-                        Text::new(format!("不允许引用外部文档：{child}"), format!("remote reference not allowed: {child}")),
-                        Text::new("把被引用的定义放进本模板的 $defs，用 #/$defs/… 引用", "copy the definition into this template's $defs and use #/$defs/…"),
-                    ));
-                }
-                find_remote_refs(child, here, errors);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                find_remote_refs(child, format!("{pointer}/{i}"), errors);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]
@@ -398,7 +381,7 @@ mod tests {
         .expect("compiles");
         let keys: Vec<_> = compiled.fields.iter().map(|f| (f.key.as_str(), f.is_new())).collect();
         assert_eq!(keys, [("name", false), ("income", true)]);
-        assert_eq!(compiled.burden, Burden { prefilled: 1, new: 1 });
+        assert_eq!(compiled.burden, Burden { prefilled: 1, new: 1, computed: 0 });
     }
 
     #[test]
@@ -457,11 +440,153 @@ mod tests {
     }
 
     #[test]
-    fn invalid_regex_is_reported() {
-        let found = codes(person_template(json!({"v": {"type": "string", "pattern": "(unclosed"}})));
-        assert!(
-            found.iter().any(|(_, c)| matches!(c, TemplateErrorCode::MetaSchema | TemplateErrorCode::InvalidSchema)),
-            "{found:?}"
+    fn burden_json_keeps_its_shape_without_computed_fields() {
+        let plain = serde_json::to_value(Burden { prefilled: 3, new: 4, computed: 0 }).expect("serializes");
+        assert_eq!(plain, json!({"prefilled": 3, "new": 4}));
+        let with = serde_json::to_value(Burden { prefilled: 3, new: 4, computed: 1 }).expect("serializes");
+        assert_eq!(with, json!({"prefilled": 3, "new": 4, "computed": 1}));
+    }
+
+    #[test]
+    fn every_bad_or_oversized_regex_is_reported() {
+        let long = "a".repeat(MAX_PATTERN_LEN + 1);
+        let found = codes(person_template(json!({
+            "v": {"type": "string", "pattern": "(unclosed"},
+            "w": {"type": "string", "pattern": long},
+            "x": {"type": "object", "patternProperties": {"^(?=a)": {}}},
+            "y": {"enum": [{"pattern": "(ignored: data, not schema"}]}
+        })));
+        assert_eq!(
+            found,
+            [
+                ("/properties/v/pattern".to_owned(), TemplateErrorCode::InvalidPattern),
+                ("/properties/w/pattern".to_owned(), TemplateErrorCode::PatternTooLong),
+                ("/properties/x/patternProperties/^(?=a)".to_owned(), TemplateErrorCode::InvalidPattern),
+            ]
         );
     }
+
+    #[test]
+    fn oversized_templates_are_refused_before_anything_else() {
+        let big = "很".repeat(MAX_TEMPLATE_BYTES / 3 + 1);
+        let found = codes(person_template(json!({"v": {"type": "string", "description": big}})));
+        assert_eq!(found, [(String::new(), TemplateErrorCode::TooLarge)]);
+    }
+
+    fn compiled(properties: Value) -> CompiledTemplate {
+        compile(&person_template(properties), &catalog()).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn new_fields_that_duplicate_a_ledger_item_warn() {
+        let t = compiled(json!({
+            "id_number": {"type": "string", "title": "身份证号", "x-ledger": "person.id_number"},
+            "spouse_id": {"type": "string", "title": "配偶证件", "format": "cn-id-number"},
+            "mobile": {"type": "string", "title": "联系电话号码"},
+            "visited_on": {"type": "string", "title": "走访日期", "format": "date"},
+            "name2": {"type": "string", "title": "户主姓名"}
+        }));
+        let got: Vec<(&str, &str)> = t.warnings.iter().map(|w| (w.pointer.as_str(), w.item.as_str())).collect();
+        assert_eq!(got, [("/properties/spouse_id", "person.id_number"), ("/properties/mobile", "person.phone")]);
+        assert_eq!(t.warnings[0].code, TemplateWarningCode::DuplicatesLedgerItem);
+    }
+
+    #[test]
+    fn writeback_targets_a_catalog_item_of_the_subject() {
+        let t = compiled(json!({
+            "phone": {"type": "string", "title": "联系电话", "x-writeback": true},
+            "tel": {"type": "string", "title": "电话", "x-writeback": true, "x-writeback-item": "person.phone"}
+        }));
+        assert_eq!(t.field("phone").and_then(|f| f.writeback.as_deref()), Some("person.phone"));
+        assert_eq!(t.field("tel").and_then(|f| f.writeback.as_deref()), Some("person.phone"));
+        assert!(t.warnings.is_empty(), "a written-back field is not a duplicate: {:?}", t.warnings);
+        let found = codes(person_template(json!({
+            "salary": {"type": "number", "x-writeback": true},
+            "name": {"type": "string", "x-ledger": "person.name", "x-writeback": true},
+            "v": {"type": "string", "x-writeback-item": "person.phone"},
+            "w": {"type": "number", "x-writeback": true, "x-writeback-item": "person.phone"}
+        })));
+        assert_eq!(
+            found,
+            [
+                ("/properties/salary/x-writeback".to_owned(), TemplateErrorCode::UnknownLedgerItem),
+                ("/properties/name/x-writeback".to_owned(), TemplateErrorCode::InvalidWriteback),
+                ("/properties/v/x-writeback-item".to_owned(), TemplateErrorCode::InvalidWriteback),
+                ("/properties/w/type".to_owned(), TemplateErrorCode::LedgerTypeMismatch),
+            ]
+        );
+    }
+
+    #[test]
+    fn ui_hints_order_the_plan_and_are_checked() {
+        let t = compiled(json!({
+            "a": {"type": "string"},
+            "b": {"type": "string", "x-ui": {"order": 2, "widget": "textarea", "help": "写明原因", "width": 40}},
+            "c": {"type": "string", "x-ui": {"order": 1}}
+        }));
+        let keys: Vec<&str> = t.fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["c", "b", "a"]);
+        assert_eq!(t.fields[1].ui, UiHints { order: Some(2), widget: Some("textarea".into()), help: Some("写明原因".into()), width: Some(40) });
+        let found = codes(person_template(json!({"a": {"x-ui": {"widget": "slider", "width": 0, "colour": "red"}}})));
+        assert_eq!(
+            found,
+            [
+                ("/properties/a/x-ui/widget".to_owned(), TemplateErrorCode::InvalidUiHint),
+                ("/properties/a/x-ui/width".to_owned(), TemplateErrorCode::InvalidUiHint),
+                ("/properties/a/x-ui/colour".to_owned(), TemplateErrorCode::InvalidUiHint),
+            ]
+        );
+    }
+
+    #[test]
+    fn computed_fields_are_planned_and_filled() {
+        let t = compiled(json!({
+            "id_number": {"type": "string", "x-ledger": "person.id_number"},
+            "income": {"type": "number"},
+            "members": {"type": "integer"},
+            "per_capita": {"type": "number", "title": "人均收入", "x-compute": "round(income / members, 2)"},
+            "age": {"type": "integer", "x-compute": "age(id_number)"},
+            "elderly": {"type": "string", "x-compute": "if(age >= 60, '是', '否')"},
+            "total_income": {"type": "number", "x-compute": "sum(income)"}
+        }));
+        assert_eq!(t.burden, Burden { prefilled: 1, new: 2, computed: 4 });
+        assert_eq!(t.field("age").map(|f| f.source.clone()), Some(FieldSource::Computed { expr: "age(id_number)".into() }));
+        let mut row = json!({"id_number": "11010519491231002X", "income": 1000, "members": 3, "per_capita": 9}).as_object().cloned().unwrap_or_default();
+        compute_row(&t, &mut row, Date::parse("2026-11-02"));
+        assert_eq!(Value::Object(row.clone()), json!({"id_number": "11010519491231002X", "income": 1000, "members": 3, "per_capita": 333.33, "age": 76, "elderly": "是"}));
+        assert!(crate::validate(&t, &Value::Object(row.clone())).is_empty());
+        row.insert("members".into(), json!(0));
+        compute_row(&t, &mut row, None);
+        assert!(!row.contains_key("per_capita") && !row.contains_key("age") && !row.contains_key("elderly"), "{row:?}");
+        let rows = [row.clone(), row];
+        assert_eq!(compute_summary(&t, &rows, None), json!({"total_income": 2000}).as_object().cloned().unwrap_or_default());
+    }
+
+    #[test]
+    fn formulas_are_checked_at_compile_time() {
+        let found = codes(person_template(json!({
+            "a": {"type": "number", "x-compute": "b * 2"},
+            "b": {"type": "number", "x-compute": "c +"},
+            "c": {"type": "number", "x-compute": "c + nobody"},
+            "d": {"type": "number", "x-compute": "a", "x-ledger": "person.name"},
+            "e": {"type": "number", "x-compute": "sum(c)"},
+            "f": {"type": "number", "x-compute": "e + 1"}
+        })));
+        assert_eq!(
+            found,
+            [
+                ("/properties/a/x-compute".to_owned(), TemplateErrorCode::UnknownFieldReference),
+                ("/properties/b/x-compute".to_owned(), TemplateErrorCode::InvalidExpression),
+                ("/properties/c/x-compute".to_owned(), TemplateErrorCode::UnknownFieldReference),
+                ("/properties/c/x-compute".to_owned(), TemplateErrorCode::UnknownFieldReference),
+                ("/properties/d/x-compute".to_owned(), TemplateErrorCode::ComputedAndBound),
+                ("/properties/f/x-compute".to_owned(), TemplateErrorCode::UnknownFieldReference),
+            ]
+        );
+        let message = compile(&person_template(json!({"b": {"x-compute": "c +"}, "c": {}})), &catalog())
+            .err()
+            .map(|e| e[0].message.clone());
+        assert_eq!(message.map(|m| m.en), Some("formula, at character 4: the expression ends too early".to_owned()));
+    }
+
 }

@@ -88,7 +88,8 @@ pub struct EvalContext<'a> {
     pub row: &'a Map<String, Json>,
     /// Every row of the form, for `sum`; empty when computing one row.
     pub rows: &'a [Map<String, Json>],
-    pub today: Date,
+    /// For `age()`; core has no clock. `None`: `age()` is empty.
+    pub today: Option<Date>,
 }
 
 /// Evaluates `expr`.
@@ -117,7 +118,7 @@ fn binary(op: BinOp, a: Value, b: Value) -> Value {
         (B::Sub, V::Number(x), V::Number(y)) => V::Number(x - y),
         (B::Mul, V::Number(x), V::Number(y)) => V::Number(x * y),
         // Per-capita over zero members is unknown, not infinite.
-        (B::Div, V::Number(_), V::Number(y)) if y == 0.0 => V::Null,
+        (B::Div, V::Number(_), V::Number(0.0)) => V::Null,
         (B::Div, V::Number(x), V::Number(y)) => V::Number(x / y),
         (B::Eq, x, y) => V::Bool(x == y),
         (B::Ne, x, y) => V::Bool(x != y),
@@ -150,7 +151,7 @@ fn call(func: Func, args: &[Expr], ctx: &EvalContext<'_>) -> Value {
             _ => Value::Null,
         },
         Func::Age => match arg(0) {
-            Value::Str(s) => birth_date(&s).and_then(|b| b.years_until(ctx.today)).map_or(Value::Null, |y| Value::Number(f64::from(y))),
+            Value::Str(s) => birth_date(&s).zip(ctx.today).and_then(|(b, today)| b.years_until(today)).map_or(Value::Null, |y| Value::Number(f64::from(y))),
             _ => Value::Null,
         },
         Func::Round => match (arg(0), arg(1)) {
@@ -193,7 +194,7 @@ mod tests {
     fn check(source: &str, row: Json, expect: Json) {
         let row = row.as_object().cloned().unwrap_or_default();
         let rows = [row.clone()];
-        let ctx = EvalContext { row: &row, rows: &rows, today: TODAY };
+        let ctx = EvalContext { row: &row, rows: &rows, today: Some(TODAY) };
         let expr = parse(source).unwrap_or_else(|e| panic!("{source}: {e}"));
         assert_eq!(eval(&expr, &ctx).to_json(), expect, "{source}");
     }
@@ -235,7 +236,7 @@ mod tests {
         check("sum(n)", json!({"n": 4}), json!(4));
         let rows: Vec<Map<String, Json>> =
             [json!({"n": 1}), json!({"n": 2.5}), json!({"n": "x"}), json!({})].iter().filter_map(|v| v.as_object().cloned()).collect();
-        let ctx = EvalContext { row: &rows[0], rows: &rows, today: TODAY };
+        let ctx = EvalContext { row: &rows[0], rows: &rows, today: Some(TODAY) };
         assert_eq!(eval(&parse("sum(n)").expect("parses"), &ctx), Value::Number(3.5));
     }
 
