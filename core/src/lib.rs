@@ -18,6 +18,7 @@ pub mod schemas;
 pub mod submission;
 pub mod template;
 pub mod validate;
+pub mod versioning;
 
 pub use catalog::{Catalog, CatalogItem, Sensitivity};
 pub use compile::{CompileOptions, CompiledTemplate, TemplateError, TemplateWarning, compile, compile_with, compute_row, compute_summary};
