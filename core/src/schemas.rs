@@ -11,7 +11,7 @@ pub const LEDGER_SCHEMAS: &[(&str, &str)] = &[
 
 /// The report templates shipped with the product, as `(file name, JSON text)`.
 /// Departments publish more at run time; these seed the demo.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[(
-    "dibao-monthly-visit.json",
-    include_str!("../../schemas/templates/dibao-monthly-visit.json"),
-)];
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("dibao-monthly-visit.json", include_str!("../../schemas/templates/dibao-monthly-visit.json")),
+    ("gaoling-allowance.json", include_str!("../../schemas/templates/gaoling-allowance.json")),
+];

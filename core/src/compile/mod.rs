@@ -366,6 +366,7 @@ mod tests {
             let compiled = compile(&template, &catalog())
                 .unwrap_or_else(|e| panic!("{file} does not compile: {e:?}"));
             assert!(compiled.burden.prefilled > 0 && compiled.burden.new > 0, "{file}");
+            assert!(compiled.warnings.is_empty(), "{file}: {:?}", compiled.warnings);
         }
     }
 
