@@ -28,6 +28,9 @@ pub struct CatalogItem {
     pub title: String,
     /// The JSON Schema `type` of the field, if it declares exactly one.
     pub json_type: Option<String>,
+    /// The field's `format`, e.g. `cn-id-number`.
+    #[serde(default)]
+    pub format: Option<String>,
     pub sensitivity: Sensitivity,
 }
 
@@ -92,6 +95,7 @@ impl Catalog {
                         field: field.clone(),
                         title: spec.get("title").and_then(Value::as_str).unwrap_or(field).to_owned(),
                         json_type: spec.get("type").and_then(Value::as_str).map(str::to_owned),
+                        format: spec.get("format").and_then(Value::as_str).map(str::to_owned),
                         sensitivity,
                     },
                 );

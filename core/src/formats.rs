@@ -1,8 +1,19 @@
 //! Custom `format` checks for Chinese identifiers, registered on every validator.
 //!
-//! - `cn-id-number`: 18-digit resident ID number (GB 11643-1999): province
-//!   prefix, a real birth date, and the ISO 7064 MOD 11-2 check character.
+//! - `cn-id-number`: 18-digit resident ID number (GB 11643-1999): region
+//!   code, a real birth date, and the ISO 7064 MOD 11-2 check character.
 //! - `cn-mobile`: mainland mobile number, 11 digits starting `1[3-9]`.
+//! - `cn-credit-code`: unified social credit identifier (GB 32100-2015),
+//!   18 characters with a MOD 31-3 check character (GB/T 17710).
+//! - `cn-division-code`: an administrative division code (GB/T 2260) of
+//!   6, 9 or 12 digits, checked against the [`Divisions`] the caller loaded.
+//!
+//! Core does no IO, so the real list of divisions comes from the caller
+//! (the worker reads it from D1; tests build small sets). Without a list,
+//! only the shape and the province prefix are checked.
+
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Province-level prefixes of GB/T 2260 (the first two digits of any code).
 const PROVINCE_PREFIXES: &[&str] = &[
@@ -13,6 +24,74 @@ const PROVINCE_PREFIXES: &[&str] = &[
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+/// The 31 characters of a credit code, in value order: digits and capital
+/// letters without I, O, Z, S, V (GB 32100-2015 §4, table of code values).
+const CREDIT_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+/// The administrative division codes a deployment knows (GB/T 2260, down to
+/// villages). Loaded by the caller and handed to the compiler.
+///
+/// A code is accepted when it is in the set. ID numbers keep the region code
+/// of where they were first issued, even after that county was merged or
+/// renamed: a set used for ID checks should include retired codes too.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Divisions {
+    codes: HashSet<String>,
+}
+
+impl Divisions {
+    /// Builds the set from codes; malformed entries (not 6, 9 or 12 ASCII
+    /// digits) are skipped so one bad line of data cannot widen the set.
+    pub fn from_codes<I, S>(codes: I) -> Divisions
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let codes = codes.into_iter().map(Into::into).filter(|c| is_division_shape(c)).collect();
+        Divisions { codes }
+    }
+
+    pub fn contains(&self, code: &str) -> bool {
+        self.codes.contains(code)
+    }
+
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+}
+
+/// The format checks of one validator: the stateless ones plus those that
+/// need the caller's [`Divisions`].
+#[derive(Debug, Clone, Default)]
+pub struct FormatContext {
+    pub divisions: Option<Arc<Divisions>>,
+}
+
+impl FormatContext {
+    /// `cn-id-number` with the region check of this context.
+    pub fn is_cn_id_number(&self, s: &str) -> bool {
+        is_cn_id_number(s) && self.divisions.as_deref().is_none_or(|d| d.contains(&s[..6]))
+    }
+
+    /// `cn-division-code` against this context's divisions, or by shape
+    /// and province prefix when none were loaded.
+    pub fn is_cn_division_code(&self, s: &str) -> bool {
+        match self.divisions.as_deref() {
+            Some(d) => d.contains(s),
+            None => is_division_shape(s) && PROVINCE_PREFIXES.contains(&&s[..2]),
+        }
+    }
+}
+
+fn is_division_shape(s: &str) -> bool {
+    matches!(s.len(), 6 | 9 | 12) && s.bytes().all(|b| b.is_ascii_digit())
+}
 
 /// The check character GB 11643-1999 assigns to the first 17 digits.
 /// Returns `None` when `first17` is not exactly 17 ASCII digits.
@@ -48,6 +127,35 @@ pub fn is_cn_id_number(s: &str) -> bool {
     id_check_char(first17).is_some() && id_check_char(first17) == check
 }
 
+/// The check character GB 32100-2015 assigns to the first 17 characters
+/// of a credit code: `31 - (Σ value × weight mod 31)`, with 31 written as `0`.
+/// Returns `None` when a character is outside the code's alphabet.
+pub fn credit_check_char(first17: &str) -> Option<char> {
+    if first17.len() != 17 {
+        return None;
+    }
+    let mut sum = 0u32;
+    for (b, w) in first17.bytes().zip(CREDIT_WEIGHTS) {
+        let value = CREDIT_ALPHABET.iter().position(|&c| c == b)?;
+        sum += value as u32 * w;
+    }
+    let check = (31 - sum % 31) % 31;
+    Some(char::from(CREDIT_ALPHABET[check as usize]))
+}
+
+/// Whether `s` is a well-formed unified social credit identifier: 18
+/// characters of the code alphabet, a numeric registration-area code in
+/// positions 3–8 and the right check character. Lowercase is refused: the
+/// standard writes codes in capitals and a form should store them so.
+pub fn is_cn_credit_code(s: &str) -> bool {
+    if s.len() != 18 || !s.is_ascii() {
+        return false;
+    }
+    let (first17, check) = s.split_at(17);
+    s[2..8].bytes().all(|b| b.is_ascii_digit())
+        && credit_check_char(first17).is_some_and(|c| check.starts_with(c))
+}
+
 /// Whether `s` is a mainland China mobile phone number.
 pub fn is_cn_mobile(s: &str) -> bool {
     let b = s.as_bytes();
@@ -56,7 +164,7 @@ pub fn is_cn_mobile(s: &str) -> bool {
 
 /// Whether year-month-day is a real Gregorian calendar date.
 pub fn is_valid_date(year: u32, month: u32, day: u32) -> bool {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -106,6 +214,79 @@ mod tests {
         ] {
             assert_eq!(is_cn_mobile(input), expect, "is_cn_mobile({input:?})");
         }
+    }
+
+    fn check_credit(input: &str, expect: bool) {
+        assert_eq!(is_cn_credit_code(input), expect, "is_cn_credit_code({input:?})");
+    }
+
+    #[test]
+    fn credit_codes() {
+        // Codes printed on real business licences; each check character
+        // was recomputed by hand with the GB 32100-2015 weights.
+        check_credit("91350100M000100Y43", true); // a sample widely quoted in explanations of GB 32100-2015
+        check_credit("914403001922038216", true);
+        check_credit("9144030071526726XG", true);
+        check_credit("91330100799655058B", true);
+        check_credit("53100000500021676K", true); // registered by 民政 (5), 社会团体 (3)
+        check_credit("91350100M000100Y44", false); // wrong check character
+        check_credit("91350100M000100Y4", false); // 17 characters
+        check_credit("91350100m000100Y43", false); // lowercase
+        check_credit("9135010OM000100Y43", false); // letter O in the area code
+        check_credit("91350100M000I00Y43", false); // I is not in the alphabet
+        check_credit("", false);
+    }
+
+    #[test]
+    fn credit_check_char_wraps_31_to_zero() {
+        // Σ value × weight ≡ 0 (mod 31) must give '0', not an index out of range.
+        assert_eq!(credit_check_char("00000000000000000"), Some('0'));
+        assert_eq!(credit_check_char("0000000000000000I"), None);
+    }
+
+    fn yongchuan() -> FormatContext {
+        let divisions = Divisions::from_codes(["110105", "500118", "500118100", "500118100001", "5001181", "50011x"]);
+        FormatContext { divisions: Some(Arc::new(divisions)) }
+    }
+
+    #[test]
+    fn division_codes_against_a_loaded_set() {
+        let ctx = yongchuan();
+        for (input, expect) in [
+            ("500118", true),
+            ("500118100", true),
+            ("500118100001", true),
+            ("500118100002", false), // well-formed but not a known village
+            ("5001181", false),      // malformed entries never enter the set
+            ("50011x", false),
+            ("", false),
+        ] {
+            assert_eq!(ctx.is_cn_division_code(input), expect, "with divisions: {input:?}");
+        }
+    }
+
+    #[test]
+    fn division_codes_without_a_set_check_shape_and_province() {
+        let ctx = FormatContext::default();
+        for (input, expect) in [
+            ("500118", true),
+            ("500118100001", true),
+            ("990118", false), // no province 99
+            ("5001181", false),
+            ("50011８", false), // full-width digit
+        ] {
+            assert_eq!(ctx.is_cn_division_code(input), expect, "without divisions: {input:?}");
+        }
+    }
+
+    #[test]
+    fn id_region_is_checked_only_against_a_loaded_set() {
+        // 110105 (北京市朝阳区) is in the set; 110106 is a real district but not loaded.
+        let id_110106 = format!("11010619491231002{}", id_check_char("11010619491231002").expect("digits"));
+        assert!(yongchuan().is_cn_id_number("11010519491231002X"));
+        assert!(!yongchuan().is_cn_id_number(&id_110106));
+        assert!(FormatContext::default().is_cn_id_number(&id_110106));
+        assert!(!yongchuan().is_cn_id_number("11010519491231002"), "short input must not panic");
     }
 
     #[test]

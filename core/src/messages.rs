@@ -23,6 +23,8 @@ fn format_name_zh(format: &str) -> &str {
     match format {
         "cn-id-number" => "身份证号",
         "cn-mobile" => "手机号码",
+        "cn-credit-code" => "统一社会信用代码",
+        "cn-division-code" => "行政区划代码",
         "date" => "日期（YYYY-MM-DD）",
         "date-time" => "日期时间",
         "email" => "电子邮箱",

@@ -6,14 +6,27 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::api::{Form, FormRow, Provenance};
-use crate::compile::{CompiledTemplate, FieldSource};
+use crate::compile::{CompiledTemplate, FieldSource, compute_row};
+use crate::expr::Date;
 use crate::ledger::{LedgerRecord, OrgUnit};
 
 /// Generates the form of `template` for `org_unit` from the ledger records
 /// of that unit. Records of other entities, or that fail the subject filter,
 /// are ignored, so a caller may pass a superset.
+///
+/// Computed fields are filled too, except `age()`, which needs a date: use
+/// [`prefill_on`] to pass today's.
 pub fn prefill(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[LedgerRecord]) -> Form {
-    let rows = if template.subject.entity == "org_unit" {
+    prefill_at(template, org_unit, records, None)
+}
+
+/// [`prefill`] on a given day, so `age()` formulas are filled as well.
+pub fn prefill_on(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[LedgerRecord], today: Date) -> Form {
+    prefill_at(template, org_unit, records, Some(today))
+}
+
+fn prefill_at(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[LedgerRecord], today: Option<Date>) -> Form {
+    let mut rows = if template.subject.entity == "org_unit" {
         vec![row_for(template, &org_unit_record(org_unit))]
     } else {
         records
@@ -23,6 +36,9 @@ pub fn prefill(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[Ledge
             .map(|r| row_for(template, r))
             .collect()
     };
+    for row in &mut rows {
+        compute_row(template, &mut row.values, today);
+    }
     Form {
         template_id: template.meta.id.clone(),
         template_version: template.meta.version,
@@ -138,5 +154,32 @@ mod tests {
         let form = prefill(&template, &village(), &[]);
         assert_eq!(form.rows.len(), 1);
         assert_eq!(form.rows[0].values["village"], json!("青峰村"));
+    }
+
+    #[test]
+    fn generated_rows_come_with_computed_values() {
+        let template = compile(
+            &json!({
+                "x-template": {"id": "elderly", "version": 1},
+                "x-subject": {"entity": "person"},
+                "type": "object",
+                "properties": {
+                    "id_number": {"type": "string", "x-ledger": "person.id_number"},
+                    "name": {"type": "string", "x-ledger": "person.name"},
+                    "age": {"type": "integer", "x-compute": "age(id_number)"},
+                    "name_len": {"type": "integer", "x-compute": "len(name)"}
+                }
+            }),
+            &Catalog::builtin().expect("catalog"),
+        )
+        .expect("compiles");
+        let records = [person("p1", "500118100001", &[])];
+        let on = prefill_on(&template, &village(), &records, Date { year: 2026, month: 11, day: 2 });
+        assert_eq!(on.rows[0].values["age"], json!(76));
+        assert_eq!(on.rows[0].values["name_len"], json!(3));
+        let undated = prefill(&template, &village(), &records);
+        assert!(!undated.rows[0].values.contains_key("age"), "no date, no age");
+        assert_eq!(undated.rows[0].values["name_len"], json!(3));
+        assert!(!on.rows[0].provenance.contains_key("age"), "computed values have no ledger provenance");
     }
 }

@@ -17,10 +17,10 @@ pub const LEDGER_SCHEMAS: &[(&str, &str)] = &[
 
 /// The report templates shipped with the product, as `(file name, JSON text)`.
 /// Departments publish more at run time; these seed the demo.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[(
-    "dibao-monthly-visit.json",
-    include_str!("../../schemas/templates/dibao-monthly-visit.json"),
-)];
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("dibao-monthly-visit.json", include_str!("../../schemas/templates/dibao-monthly-visit.json")),
+    ("gaoling-allowance.json", include_str!("../../schemas/templates/gaoling-allowance.json")),
+];
 
 #[cfg(test)]
 mod tests {
@@ -34,7 +34,7 @@ mod tests {
     fn ledger_schemas_compile_and_declare_natural_keys() {
         for (file, text) in LEDGER_SCHEMAS {
             let schema: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{file}: {e}"));
-            crate::compile::build_validator(&schema).unwrap_or_else(|e| panic!("{file}: {e}"));
+            crate::compile::SchemaValidator::new(&schema, &Default::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
             let entity = schema["x-entity"].as_str().expect("x-entity");
             assert_eq!(format!("{entity}.json"), *file);
             let keys = schema["x-natural-key"].as_array().unwrap_or_else(|| panic!("{file}: x-natural-key"));

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::compile::CompiledTemplate;
-use crate::messages::{Text, describe};
+use crate::messages::Text;
 
 /// One problem with submitted data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,24 +23,7 @@ pub struct FieldError {
 
 /// Validates one row against a compiled template. Returns every error.
 pub fn validate(template: &CompiledTemplate, row: &Value) -> Vec<FieldError> {
-    errors(&template.validator, row)
-}
-
-/// Every error `validator` finds in `value`, described the one way users
-/// see them (ledger records are checked through this too).
-pub(crate) fn errors(validator: &jsonschema::Validator, value: &Value) -> Vec<FieldError> {
-    validator
-        .iter_errors(value)
-        .map(|error| {
-            let (code, message) = describe(error.kind());
-            let mut pointer = error.instance_path().as_str().to_owned();
-            if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
-                pointer.push('/');
-                pointer.push_str(&property.as_str().unwrap_or_default().replace('~', "~0").replace('/', "~1"));
-            }
-            FieldError { pointer, code, message }
-        })
-        .collect()
+    template.validator.validate(row)
 }
 
 #[cfg(test)]

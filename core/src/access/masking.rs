@@ -77,7 +77,7 @@ pub fn mask_template_rows<'r>(
         .iter()
         .filter_map(|f| match &f.source {
             FieldSource::Ledger { item } => Some((f.key.as_str(), item.as_str())),
-            FieldSource::New => None,
+            FieldSource::New | FieldSource::Computed { .. } => None,
         })
         .collect();
     let mut unmasked: Vec<String> = Vec::new();

@@ -196,11 +196,11 @@ mod tests {
     fn generated_people_are_valid_ledger_records() {
         let schema: serde_json::Value =
             serde_json::from_str(crate::schemas::LEDGER_SCHEMAS[0].1).expect("person schema");
-        let validator = crate::compile::build_validator(&schema).expect("schema compiles");
+        let validator = crate::compile::SchemaValidator::new(&schema, &Default::default()).expect("schema compiles");
         let people = people(&villages(), 200, 7);
         assert_eq!(people.len(), 400);
         for p in &people {
-            let errors: Vec<String> = validator.iter_errors(&p.data).map(|e| e.to_string()).collect();
+            let errors: Vec<String> = validator.validate(&p.data).into_iter().map(|e| e.message.en).collect();
             assert!(errors.is_empty(), "{}: {errors:?}", p.id);
             let id = p.data["id_number"].as_str().expect("id");
             assert!(is_cn_id_number(id), "{id}");

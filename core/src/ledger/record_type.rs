@@ -35,7 +35,7 @@ pub struct RecordType {
     /// Fields that together identify a record in the real world (ID number,
     /// credit code, address): import and ingest dedup on them.
     pub natural_key: Vec<String>,
-    validator: jsonschema::Validator,
+    validator: crate::compile::SchemaValidator,
 }
 
 /// Why a ledger schema cannot be used as a record type.
@@ -99,7 +99,7 @@ impl RecordType {
         if let Some(field) = natural_key.iter().find(|k| !properties.contains_key(k.as_str())) {
             return Err(RecordTypeError::UnknownKeyField { file: file.to_owned(), field: field.clone() });
         }
-        let validator = crate::compile::build_validator(schema)
+        let validator = crate::compile::SchemaValidator::new(schema, &crate::compile::ValidatorOptions::default())
             .map_err(|e| RecordTypeError::Compile { file: file.to_owned(), reason: e.to_string() })?;
         Ok(RecordType {
             entity: entity.to_owned(),
@@ -116,7 +116,7 @@ impl RecordType {
 
     /// Every problem of `data` against this record type's schema.
     pub fn validate(&self, data: &Value) -> Vec<FieldError> {
-        crate::validate::errors(&self.validator, data)
+        self.validator.validate(data)
     }
 
     /// The natural key of `data`, or `None` when a key field is missing or

@@ -1,0 +1,279 @@
+//! The field plan: for each top-level property, where its value comes from
+//! (`x-ledger`, `x-compute` or staff), its write-back target and UI hints.
+
+use serde_json::{Map, Value};
+
+use super::{FieldPlan, FieldSource, TemplateError, TemplateErrorCode as C, UiHints, escape_pointer, problem};
+use crate::catalog::{Catalog, CatalogItem};
+use crate::expr::{self, Expr};
+use crate::messages::Text;
+use crate::template::Subject;
+
+/// Widgets the front-end knows how to draw.
+pub const WIDGETS: &[&str] = &["text", "textarea", "number", "date", "select", "radio", "checkbox"];
+/// Widest cell a template may ask for, in characters.
+pub const MAX_WIDTH: u64 = 100;
+
+/// A computed field ready to evaluate.
+#[derive(Debug, Clone)]
+pub(crate) struct ComputedField {
+    pub key: String,
+    pub expr: Expr,
+    /// Uses `sum`: computed once per form, not per row.
+    pub aggregate: bool,
+}
+
+/// Builds the plan of every property, pushing each problem found.
+pub(super) fn plan(
+    doc: &Map<String, Value>,
+    catalog: &Catalog,
+    subject: Option<&Subject>,
+    errors: &mut Vec<TemplateError>,
+) -> (Vec<FieldPlan>, Vec<ComputedField>) {
+    let required: Vec<&str> = doc
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = doc.get("properties").and_then(Value::as_object) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut fields = Vec::new();
+    let mut computed: Vec<ComputedField> = Vec::new();
+    for (index, (key, spec)) in properties.iter().enumerate() {
+        let pointer = format!("/properties/{}", escape_pointer(key));
+        let json_type = spec.get("type").and_then(Value::as_str).map(str::to_owned);
+        let source = match (spec.get("x-ledger"), spec.get("x-compute")) {
+            (Some(_), Some(_)) => {
+                errors.push(problem(
+                    format!("{pointer}/x-compute"),
+                    C::ComputedAndBound,
+                    Text::new("字段不能同时来自台账（x-ledger）和计算（x-compute）", "a field cannot be both bound (x-ledger) and computed (x-compute)"),
+                    Text::new("删去其中一个", "remove one of them"),
+                ));
+                FieldSource::New
+            }
+            (Some(binding), None) => {
+                let name = binding.as_str().unwrap_or_default();
+                check_binding(name, &format!("{pointer}/x-ledger"), &pointer, json_type.as_deref(), catalog, subject, errors);
+                FieldSource::Ledger { item: name.to_owned() }
+            }
+            (None, Some(source)) => {
+                let text = source.as_str().unwrap_or_default();
+                if let Some(field) = parse_computed(key, text, index, properties, &computed, &format!("{pointer}/x-compute"), errors) {
+                    computed.push(field);
+                }
+                FieldSource::Computed { expr: text.to_owned() }
+            }
+            (None, None) => FieldSource::New,
+        };
+        let writeback = writeback(key, spec, &source, &pointer, json_type.as_deref(), catalog, subject, errors);
+        fields.push(FieldPlan {
+            key: key.clone(),
+            title: spec.get("title").and_then(Value::as_str).unwrap_or(key).to_owned(),
+            source,
+            json_type,
+            format: spec.get("format").and_then(Value::as_str).map(str::to_owned),
+            options: spec
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            required: required.contains(&key.as_str()),
+            ui: ui_hints(spec.get("x-ui"), &format!("{pointer}/x-ui"), errors),
+            writeback,
+        });
+    }
+    // Fields with an explicit order first, by it; the rest keep document order.
+    fields.sort_by_key(|f| (f.ui.order.is_none(), f.ui.order));
+    (fields, computed)
+}
+
+/// A binding must name a catalog item of the form's subject, of the same type.
+fn check_binding(
+    name: &str,
+    at: &str,
+    field_pointer: &str,
+    json_type: Option<&str>,
+    catalog: &Catalog,
+    subject: Option<&Subject>,
+    errors: &mut Vec<TemplateError>,
+) -> Option<CatalogItem> {
+    let Some(item) = catalog.get(name) else {
+        errors.push(problem(
+            at,
+            C::UnknownLedgerItem,
+            Text::new(format!("台账中没有数据项 \"{name}\""), format!("no ledger item \"{name}\"")),
+            Text::new("从台账目录中选择一项，例如 person.name", "pick an item of the ledger catalog, e.g. person.name"),
+        ));
+        return None;
+    };
+    if let Some(subject) = subject.filter(|s| s.entity != item.entity) {
+        errors.push(problem(
+            at,
+            C::LedgerEntityMismatch,
+            Text::new(format!("表格每行是 {}，不能绑定 {name}", subject.entity), format!("rows are {} records; cannot bind {name}", subject.entity)),
+            Text::new(format!("绑定 {}.* 的数据项", subject.entity), format!("bind an item of {}.*", subject.entity)),
+        ));
+    }
+    if let (Some(declared), Some(expected)) = (json_type, &item.json_type)
+        && declared != expected
+    {
+        errors.push(problem(
+            format!("{field_pointer}/type"),
+            C::LedgerTypeMismatch,
+            Text::new(format!("类型 {declared} 与台账数据项 {name} 的类型 {expected} 不符"), format!("type {declared} contradicts ledger item {name} of type {expected}")),
+            Text::new(format!("改为 \"type\": \"{expected}\""), format!("use \"type\": \"{expected}\"")),
+        ));
+    }
+    Some(item.clone())
+}
+
+/// Parses `x-compute` and checks what it reads: other fields of this
+/// template; a row formula may read computed fields only if they come
+/// earlier (rows are computed in document order, so there are no cycles).
+fn parse_computed(
+    key: &str,
+    source: &str,
+    index: usize,
+    properties: &Map<String, Value>,
+    earlier: &[ComputedField],
+    pointer: &str,
+    errors: &mut Vec<TemplateError>,
+) -> Option<ComputedField> {
+    let expr = match expr::parse(source) {
+        Ok(expr) => expr,
+        Err(e) => {
+            let text = e.kind.text();
+            errors.push(problem(
+                pointer,
+                C::InvalidExpression,
+                Text::new(format!("计算公式第 {} 个字符处：{}", e.position + 1, text.zh), format!("formula, at character {}: {}", e.position + 1, text.en)),
+                Text::new("按 docs/templates.md 中的表达式语法修改", "follow the expression grammar in docs/templates.md"),
+            ));
+            return None;
+        }
+    };
+    let aggregate = expr.is_aggregate();
+    let mut ok = true;
+    for name in expr.fields() {
+        let position = properties.keys().position(|k| k == name);
+        let computed_later = properties.get(name).is_some_and(|s| s.get("x-compute").is_some())
+            && !earlier.iter().any(|c| c.key == name);
+        let reads_aggregate = earlier.iter().any(|c| c.key == name && c.aggregate);
+        let reason = match position {
+            None => Some(Text::new(format!("没有字段 {name}"), format!("no field {name}"))),
+            Some(i) if i == index => Some(Text::new("公式不能引用字段自身", "a formula cannot read its own field")),
+            _ if computed_later && !aggregate => Some(Text::new(
+                format!("{name} 是后面的计算字段"),
+                format!("{name} is a computed field that comes later"),
+            )),
+            _ if reads_aggregate && !aggregate => Some(Text::new(
+                format!("{name} 是汇总字段，每行公式不能引用"),
+                format!("{name} is a summary field; row formulas cannot read it"),
+            )),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            ok = false;
+            errors.push(problem(
+                pointer,
+                C::UnknownFieldReference,
+                Text::new(format!("计算公式引用无效：{}", reason.zh), format!("invalid reference in formula: {}", reason.en)),
+                Text::new("只引用本模板中在前面的字段", "refer only to fields of this template that come earlier"),
+            ));
+        }
+    }
+    ok.then(|| ComputedField { key: key.to_owned(), expr, aggregate })
+}
+
+/// `x-writeback: true` on a new field names the ledger item its value is
+/// written to: `x-writeback-item`, or else `<subject entity>.<key>`.
+#[allow(clippy::too_many_arguments)]
+fn writeback(
+    key: &str,
+    spec: &Value,
+    source: &FieldSource,
+    pointer: &str,
+    json_type: Option<&str>,
+    catalog: &Catalog,
+    subject: Option<&Subject>,
+    errors: &mut Vec<TemplateError>,
+) -> Option<String> {
+    let explicit = spec.get("x-writeback-item").and_then(Value::as_str);
+    match spec.get("x-writeback") {
+        None | Some(Value::Bool(false)) if explicit.is_none() => return None,
+        None | Some(Value::Bool(false)) => {
+            errors.push(problem(
+                format!("{pointer}/x-writeback-item"),
+                C::InvalidWriteback,
+                Text::new("有 x-writeback-item 却没有 \"x-writeback\": true", "x-writeback-item without \"x-writeback\": true"),
+                Text::new("加上 \"x-writeback\": true，或删去 x-writeback-item", "add \"x-writeback\": true or remove x-writeback-item"),
+            ));
+            return None;
+        }
+        Some(Value::Bool(true)) => {}
+        Some(_) => {
+            errors.push(problem(
+                format!("{pointer}/x-writeback"),
+                C::InvalidWriteback,
+                Text::new("x-writeback 必须是 true 或 false", "x-writeback must be true or false"),
+                Text::new("写成 \"x-writeback\": true", "write \"x-writeback\": true"),
+            ));
+            return None;
+        }
+    }
+    if *source != FieldSource::New {
+        errors.push(problem(
+            format!("{pointer}/x-writeback"),
+            C::InvalidWriteback,
+            Text::new("只有新填字段可以回写台账（已绑定或计算的字段不行）", "only new fields can be written back (not bound or computed ones)"),
+            Text::new("删去 x-writeback", "remove x-writeback"),
+        ));
+        return None;
+    }
+    let entity = subject.map_or("org_unit", |s| s.entity.as_str());
+    let item = explicit.map_or_else(|| format!("{entity}.{key}"), str::to_owned);
+    let at = if explicit.is_some() { format!("{pointer}/x-writeback-item") } else { format!("{pointer}/x-writeback") };
+    check_binding(&item, &at, pointer, json_type, catalog, subject, errors).map(|i| i.name)
+}
+
+/// `x-ui`: display hints only; they never change what is valid.
+fn ui_hints(value: Option<&Value>, pointer: &str, errors: &mut Vec<TemplateError>) -> UiHints {
+    let Some(value) = value else { return UiHints::default() };
+    let mut hints = UiHints::default();
+    let mut bad = |key: &str, zh: &str, en: &str| {
+        errors.push(problem(
+            format!("{pointer}/{}", escape_pointer(key)),
+            C::InvalidUiHint,
+            Text::new(format!("x-ui 的 {key} 无效：{zh}"), format!("invalid x-ui {key}: {en}")),
+            Text::new("见 docs/templates.md 的 x-ui 一节", "see the x-ui section of docs/templates.md"),
+        ));
+    };
+    let Some(map) = value.as_object() else {
+        bad("", "应为对象", "must be an object");
+        return hints;
+    };
+    for (key, v) in map {
+        match key.as_str() {
+            "order" => match v.as_i64().and_then(|n| i32::try_from(n).ok()) {
+                Some(n) => hints.order = Some(n),
+                None => bad(key, "应为整数", "must be an integer"),
+            },
+            "widget" => match v.as_str().filter(|w| WIDGETS.contains(w)) {
+                Some(w) => hints.widget = Some(w.to_owned()),
+                None => bad(key, &format!("应为 {} 之一", WIDGETS.join("、")), &format!("must be one of {}", WIDGETS.join(", "))),
+            },
+            "help" => match v.as_str() {
+                Some(h) => hints.help = Some(h.to_owned()),
+                None => bad(key, "应为文本", "must be a string"),
+            },
+            "width" => match v.as_u64().filter(|w| (1..=MAX_WIDTH).contains(w)) {
+                Some(w) => hints.width = Some(w as u32),
+                None => bad(key, &format!("应为 1–{MAX_WIDTH} 的整数（字符数）"), &format!("must be an integer 1–{MAX_WIDTH} (characters)")),
+            },
+            _ => bad(key, "未知的提示（可用：order、widget、help、width）", "unknown hint (known: order, widget, help, width)"),
+        }
+    }
+    hints
+}

@@ -1,0 +1,593 @@
+//! The template compiler: a template document in, a validator plus a field
+//! plan out — or every problem with the template at once.
+//!
+//! `limits` bounds the document first, `fields` builds the field plan
+//! (bindings, formulas, write-back, UI hints), `warnings` finds burden the
+//! author could avoid, `validator` builds the JSON Schema validator.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::catalog::Catalog;
+use crate::expr::{self, Date, EvalContext};
+use crate::formats::{Divisions, FormatContext};
+use crate::messages::Text;
+use crate::template::{Subject, TemplateMeta, is_valid_template_id};
+
+mod fields;
+mod limits;
+mod validator;
+mod warnings;
+
+pub(crate) use fields::ComputedField;
+pub use fields::{MAX_WIDTH, WIDGETS};
+pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
+pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
+pub use warnings::{TemplateWarning, TemplateWarningCode};
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FieldSource {
+    /// Pre-filled from the ledger item with this dotted name.
+    Ledger { item: String },
+    /// Entered by staff: not known to the ledger.
+    New,
+    /// Computed from other fields by this `x-compute` formula.
+    Computed { expr: String },
+}
+
+/// Display hints from `x-ui`. They never change what is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UiHints {
+    /// Column position; fields with an order come first, by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i32>,
+    /// One of [`WIDGETS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget: Option<String>,
+    /// Help text shown beside the input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Cell width in characters, 1–[`MAX_WIDTH`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+}
+
+/// One column of the generated form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldPlan {
+    /// Property name in the row object.
+    pub key: String,
+    pub title: String,
+    pub source: FieldSource,
+    /// The JSON Schema `type`, when the field declares one.
+    pub json_type: Option<String>,
+    pub format: Option<String>,
+    /// Allowed values, when the field is an `enum` of strings.
+    pub options: Vec<String>,
+    pub required: bool,
+    #[serde(default)]
+    pub ui: UiHints,
+    /// The ledger item a submitted value is written back to (`x-writeback`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writeback: Option<String>,
+}
+
+impl FieldPlan {
+    pub fn is_new(&self) -> bool {
+        self.source == FieldSource::New
+    }
+
+    pub fn is_computed(&self) -> bool {
+        matches!(self.source, FieldSource::Computed { .. })
+    }
+}
+
+/// How much a template asks of village staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Burden {
+    pub prefilled: usize,
+    pub new: usize,
+    /// Left out of the JSON when zero, so API clients that know only
+    /// `prefilled` and `new` see the same body as before.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub computed: usize,
+}
+
+/// Stable codes for what can be wrong with a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateErrorCode {
+    NotAnObject,
+    MissingTemplateMeta,
+    InvalidTemplateId,
+    InvalidSubject,
+    MetaSchema,
+    UnknownLedgerItem,
+    LedgerEntityMismatch,
+    LedgerTypeMismatch,
+    RemoteRef,
+    TooDeep,
+    TooLarge,
+    PatternTooLong,
+    InvalidPattern,
+    InvalidSchema,
+    ComputedAndBound,
+    InvalidExpression,
+    UnknownFieldReference,
+    InvalidWriteback,
+    InvalidUiHint,
+}
+
+/// One problem with a template: where (JSON pointer into the template),
+/// what, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateError {
+    pub pointer: String,
+    pub code: TemplateErrorCode,
+    pub message: Text,
+    pub hint: Text,
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at `{}`: {}", self.message.en, self.pointer, self.hint.en)
+    }
+}
+
+pub(crate) fn problem(pointer: impl Into<String>, code: TemplateErrorCode, message: Text, hint: Text) -> TemplateError {
+    TemplateError { pointer: pointer.into(), code, message, hint }
+}
+
+/// A template ready to validate rows and to generate forms. Compile it once
+/// per template version and keep it: compiling is the expensive part.
+#[derive(Debug, Clone)]
+pub struct CompiledTemplate {
+    pub meta: TemplateMeta,
+    pub title: String,
+    pub subject: Subject,
+    /// Columns in display order (`x-ui.order`, then document order).
+    pub fields: Vec<FieldPlan>,
+    pub burden: Burden,
+    /// Avoidable burden: new fields that duplicate a ledger item.
+    pub warnings: Vec<TemplateWarning>,
+    /// The template document as published.
+    pub schema: Value,
+    pub(crate) validator: SchemaValidator,
+    /// Formulas in document order, the order they are evaluated in.
+    pub(crate) computed: Vec<ComputedField>,
+}
+
+impl CompiledTemplate {
+    pub fn field(&self, key: &str) -> Option<&FieldPlan> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+}
+
+/// Fills the computed fields of one row, in document order (a formula may
+/// read an earlier one). A formula that yields nothing (missing input,
+/// division by zero) removes its field, so a stale value never survives.
+/// `today` is for `age()`: core has no clock; without it `age()` is empty.
+pub fn compute_row(template: &CompiledTemplate, row: &mut Map<String, Value>, today: Option<Date>) {
+    for field in template.computed.iter().filter(|c| !c.aggregate) {
+        let value = expr::eval(&field.expr, &EvalContext { row, rows: &[], today }).to_json();
+        if value.is_null() {
+            row.remove(&field.key);
+        } else {
+            row.insert(field.key.clone(), value);
+        }
+    }
+}
+
+/// The summary fields (formulas with `sum`) over all rows of a form.
+pub fn compute_summary(template: &CompiledTemplate, rows: &[Map<String, Value>], today: Option<Date>) -> Map<String, Value> {
+    let empty = Map::new();
+    let mut out = Map::new();
+    for field in template.computed.iter().filter(|c| c.aggregate) {
+        let value = expr::eval(&field.expr, &EvalContext { row: &empty, rows, today }).to_json();
+        if !value.is_null() {
+            out.insert(field.key.clone(), value);
+        }
+    }
+    out
+}
+
+/// Compiles a template document against the ledger catalog.
+///
+/// Returns every problem found, not just the first, so an author can fix
+/// them in one pass.
+pub fn compile(template: &Value, catalog: &Catalog) -> Result<CompiledTemplate, Vec<TemplateError>> {
+    compile_with(template, catalog, &CompileOptions::default())
+}
+
+/// What a caller may add to a compilation: things core cannot load itself.
+#[derive(Debug, Clone, Default)]
+pub struct CompileOptions {
+    /// The administrative divisions `cn-division-code` (and the region of
+    /// `cn-id-number`) are checked against. `None`: shape and province only.
+    pub divisions: Option<Arc<Divisions>>,
+}
+
+/// [`compile`] with options, e.g. the divisions the worker loaded.
+pub fn compile_with(
+    template: &Value,
+    catalog: &Catalog,
+    options: &CompileOptions,
+) -> Result<CompiledTemplate, Vec<TemplateError>> {
+    use TemplateErrorCode as C;
+    let Some(doc) = template.as_object() else {
+        return Err(vec![problem(
+            "",
+            C::NotAnObject,
+            Text::new("模板必须是 JSON 对象", "a template must be a JSON object"),
+            Text::new("以 { 开头，写出 JSON Schema", "write a JSON Schema object starting with {"),
+        )]);
+    };
+    if let Some(error) = limits::check_size(template) {
+        return Err(vec![error]);
+    }
+    let mut errors = Vec::new();
+
+    let meta = match doc.get("x-template").cloned().map(serde_json::from_value::<TemplateMeta>) {
+        Some(Ok(meta)) if is_valid_template_id(&meta.id) && meta.version >= 1 => Some(meta),
+        Some(Ok(_)) => {
+            errors.push(problem(
+                "/x-template",
+                C::InvalidTemplateId,
+                Text::new("模板编号或版本无效", "invalid template id or version"),
+                Text::new("编号用小写字母、数字和连字符（最多64个），版本为正整数", "id: lowercase letters, digits and hyphens (≤ 64); version: a positive integer"),
+            ));
+            None
+        }
+        _ => {
+            errors.push(problem(
+                "/x-template",
+                C::MissingTemplateMeta,
+                Text::new("缺少模板编号和版本（x-template）", "missing template id and version (x-template)"),
+                Text::new(r#"添加 "x-template": {"id": "my-report", "version": 1}"#, r#"add "x-template": {"id": "my-report", "version": 1}"#),
+            ));
+            None
+        }
+    };
+
+    let subject = match doc.get("x-subject").cloned().map(serde_json::from_value::<Subject>) {
+        None => Some(Subject::org_unit()),
+        Some(Ok(subject)) => Some(subject),
+        Some(Err(e)) => {
+            errors.push(problem(
+                "/x-subject",
+                C::InvalidSubject,
+                Text::new(format!("x-subject 无效：{e}"), format!("invalid x-subject: {e}")),
+                Text::new(r#"写成 {"entity": "person", "filter": {"tags": "低保"}}"#, r#"write {"entity": "person", "filter": {"tags": "低保"}}"#),
+            ));
+            None
+        }
+    };
+
+    for error in jsonschema::draft202012::meta::validator().iter_errors(template) {
+        errors.push(problem(
+            error.schema_path().as_str().to_owned().replace("/properties", ""),
+            C::MetaSchema,
+            Text::new(format!("不是有效的 JSON Schema：{error}"), format!("not valid JSON Schema: {error}")),
+            Text::new("按 JSON Schema 2020-12 修改此处", "fix this to follow JSON Schema 2020-12"),
+        ));
+    }
+
+    limits::check_schema_walk(template, "", &mut errors);
+
+    let (fields, computed) = fields::plan(doc, catalog, subject.as_ref(), &mut errors);
+
+    let validator = if errors.is_empty() {
+        let validator_options = ValidatorOptions {
+            format_context: FormatContext { divisions: options.divisions.clone() },
+            ..ValidatorOptions::default()
+        };
+        match SchemaValidator::new(template, &validator_options) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                errors.push(problem(
+                    e.pointer,
+                    C::InvalidSchema,
+                    Text::new(format!("无法编译：{}", e.reason), format!("cannot compile: {}", e.reason)),
+                    Text::new("检查此处的正则表达式或引用", "check the pattern or reference here"),
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    match (meta, subject, validator) {
+        (Some(meta), Some(subject), Some(validator)) if errors.is_empty() => {
+            let count = |pred: fn(&FieldPlan) -> bool| fields.iter().filter(|f| pred(f)).count();
+            let burden = Burden {
+                prefilled: count(|f| matches!(f.source, FieldSource::Ledger { .. })),
+                new: count(FieldPlan::is_new),
+                computed: count(FieldPlan::is_computed),
+            };
+            Ok(CompiledTemplate {
+                title: doc.get("title").and_then(Value::as_str).unwrap_or(&meta.id).to_owned(),
+                warnings: warnings::duplicates(&fields, catalog, &subject),
+                meta,
+                subject,
+                fields,
+                burden,
+                schema: template.clone(),
+                validator,
+                computed,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+pub(crate) fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn catalog() -> Catalog {
+        Catalog::builtin().expect("shipped ledger schemas load")
+    }
+
+    fn codes(template: Value) -> Vec<(String, TemplateErrorCode)> {
+        match compile(&template, &catalog()) {
+            Ok(_) => vec![],
+            Err(errors) => errors.into_iter().map(|e| (e.pointer, e.code)).collect(),
+        }
+    }
+
+    fn person_template(properties: Value) -> Value {
+        json!({
+            "x-template": {"id": "t", "version": 1},
+            "x-subject": {"entity": "person"},
+            "type": "object",
+            "properties": properties
+        })
+    }
+
+    #[test]
+    fn shipped_templates_compile() {
+        for (file, text) in crate::schemas::BUILTIN_TEMPLATES {
+            let template: Value = serde_json::from_str(text).expect("template is JSON");
+            let compiled = compile(&template, &catalog())
+                .unwrap_or_else(|e| panic!("{file} does not compile: {e:?}"));
+            assert!(compiled.burden.prefilled > 0 && compiled.burden.new > 0, "{file}");
+            assert!(compiled.warnings.is_empty(), "{file}: {:?}", compiled.warnings);
+        }
+    }
+
+    #[test]
+    fn field_plan_keeps_document_order_and_sources() {
+        let compiled = compile(
+            &person_template(json!({
+                "name": {"type": "string", "title": "姓名", "x-ledger": "person.name"},
+                "income": {"type": "number", "title": "收入"}
+            })),
+            &catalog(),
+        )
+        .expect("compiles");
+        let keys: Vec<_> = compiled.fields.iter().map(|f| (f.key.as_str(), f.is_new())).collect();
+        assert_eq!(keys, [("name", false), ("income", true)]);
+        assert_eq!(compiled.burden, Burden { prefilled: 1, new: 1, computed: 0 });
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let found = codes(person_template(json!({
+            "a": {"type": "string", "x-ledger": "person.salary"},
+            "b": {"type": "number", "x-ledger": "person.name"},
+            "c": {"$ref": "https://example.com/remote.json"},
+            "d": {"type": "strin"}
+        })));
+        assert!(found.contains(&("/properties/a/x-ledger".into(), TemplateErrorCode::UnknownLedgerItem)), "{found:?}");
+        assert!(found.contains(&("/properties/b/type".into(), TemplateErrorCode::LedgerTypeMismatch)), "{found:?}");
+        assert!(found.contains(&("/properties/c/$ref".into(), TemplateErrorCode::RemoteRef)), "{found:?}");
+        assert!(found.iter().any(|(_, c)| *c == TemplateErrorCode::MetaSchema), "{found:?}");
+    }
+
+    #[test]
+    fn binding_another_entity_is_refused() {
+        let found = codes(person_template(json!({"v": {"type": "string", "x-ledger": "org_unit.name"}})));
+        assert_eq!(found, [("/properties/v/x-ledger".to_owned(), TemplateErrorCode::LedgerEntityMismatch)]);
+    }
+
+    #[test]
+    fn missing_meta_and_bad_ids() {
+        assert_eq!(codes(json!({"type": "object"})), [("/x-template".to_owned(), TemplateErrorCode::MissingTemplateMeta)]);
+        assert_eq!(
+            codes(json!({"x-template": {"id": "Bad Id", "version": 1}})),
+            [("/x-template".to_owned(), TemplateErrorCode::InvalidTemplateId)]
+        );
+        assert_eq!(codes(json!([1])), [(String::new(), TemplateErrorCode::NotAnObject)]);
+    }
+
+    #[test]
+    fn too_deep_is_refused_before_anything_else() {
+        let mut deep = json!({});
+        for _ in 0..40 {
+            deep = json!({"not": deep});
+        }
+        assert_eq!(codes(deep), [(String::new(), TemplateErrorCode::TooDeep)]);
+    }
+
+    #[test]
+    fn division_codes_use_the_divisions_the_caller_loaded() {
+        let template = person_template(json!({
+            "village": {"type": "string", "format": "cn-division-code"},
+            "employer": {"type": "string", "format": "cn-credit-code"}
+        }));
+        let options = CompileOptions { divisions: Some(Arc::new(Divisions::from_codes(["500118100001"]))) };
+        let loaded = compile_with(&template, &catalog(), &options).expect("compiles");
+        let fallback = compile(&template, &catalog()).expect("compiles");
+        let row = |village: &str| json!({"village": village, "employer": "91350100M000100Y43"});
+        assert!(crate::validate(&loaded, &row("500118100001")).is_empty());
+        assert_eq!(crate::validate(&loaded, &row("500118100002")).len(), 1);
+        assert!(crate::validate(&fallback, &row("500118100002")).is_empty(), "fallback checks shape only");
+        assert_eq!(crate::validate(&fallback, &json!({"employer": "91350100M000100Y44"}))[0].code, "format");
+    }
+
+    #[test]
+    fn burden_json_keeps_its_shape_without_computed_fields() {
+        let plain = serde_json::to_value(Burden { prefilled: 3, new: 4, computed: 0 }).expect("serializes");
+        assert_eq!(plain, json!({"prefilled": 3, "new": 4}));
+        let with = serde_json::to_value(Burden { prefilled: 3, new: 4, computed: 1 }).expect("serializes");
+        assert_eq!(with, json!({"prefilled": 3, "new": 4, "computed": 1}));
+    }
+
+    #[test]
+    fn every_bad_or_oversized_regex_is_reported() {
+        let long = "a".repeat(MAX_PATTERN_LEN + 1);
+        let found = codes(person_template(json!({
+            "v": {"type": "string", "pattern": "(unclosed"},
+            "w": {"type": "string", "pattern": long},
+            "x": {"type": "object", "patternProperties": {"^(?=a)": {}}},
+            "y": {"enum": [{"pattern": "(ignored: data, not schema"}]}
+        })));
+        assert_eq!(
+            found,
+            [
+                ("/properties/v/pattern".to_owned(), TemplateErrorCode::InvalidPattern),
+                ("/properties/w/pattern".to_owned(), TemplateErrorCode::PatternTooLong),
+                ("/properties/x/patternProperties/^(?=a)".to_owned(), TemplateErrorCode::InvalidPattern),
+            ]
+        );
+    }
+
+    #[test]
+    fn oversized_templates_are_refused_before_anything_else() {
+        let big = "很".repeat(MAX_TEMPLATE_BYTES / 3 + 1);
+        let found = codes(person_template(json!({"v": {"type": "string", "description": big}})));
+        assert_eq!(found, [(String::new(), TemplateErrorCode::TooLarge)]);
+    }
+
+    fn compiled(properties: Value) -> CompiledTemplate {
+        compile(&person_template(properties), &catalog()).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn new_fields_that_duplicate_a_ledger_item_warn() {
+        let t = compiled(json!({
+            "id_number": {"type": "string", "title": "身份证号", "x-ledger": "person.id_number"},
+            "spouse_id": {"type": "string", "title": "配偶证件", "format": "cn-id-number"},
+            "mobile": {"type": "string", "title": "联系电话号码"},
+            "visited_on": {"type": "string", "title": "走访日期", "format": "date"},
+            "name2": {"type": "string", "title": "户主姓名"}
+        }));
+        let got: Vec<(&str, &str)> = t.warnings.iter().map(|w| (w.pointer.as_str(), w.item.as_str())).collect();
+        assert_eq!(got, [("/properties/spouse_id", "person.id_number"), ("/properties/mobile", "person.phone")]);
+        assert_eq!(t.warnings[0].code, TemplateWarningCode::DuplicatesLedgerItem);
+    }
+
+    #[test]
+    fn writeback_targets_a_catalog_item_of_the_subject() {
+        let t = compiled(json!({
+            "phone": {"type": "string", "title": "联系电话", "x-writeback": true},
+            "tel": {"type": "string", "title": "电话", "x-writeback": true, "x-writeback-item": "person.phone"}
+        }));
+        assert_eq!(t.field("phone").and_then(|f| f.writeback.as_deref()), Some("person.phone"));
+        assert_eq!(t.field("tel").and_then(|f| f.writeback.as_deref()), Some("person.phone"));
+        assert!(t.warnings.is_empty(), "a written-back field is not a duplicate: {:?}", t.warnings);
+        let found = codes(person_template(json!({
+            "salary": {"type": "number", "x-writeback": true},
+            "name": {"type": "string", "x-ledger": "person.name", "x-writeback": true},
+            "v": {"type": "string", "x-writeback-item": "person.phone"},
+            "w": {"type": "number", "x-writeback": true, "x-writeback-item": "person.phone"}
+        })));
+        assert_eq!(
+            found,
+            [
+                ("/properties/salary/x-writeback".to_owned(), TemplateErrorCode::UnknownLedgerItem),
+                ("/properties/name/x-writeback".to_owned(), TemplateErrorCode::InvalidWriteback),
+                ("/properties/v/x-writeback-item".to_owned(), TemplateErrorCode::InvalidWriteback),
+                ("/properties/w/type".to_owned(), TemplateErrorCode::LedgerTypeMismatch),
+            ]
+        );
+    }
+
+    #[test]
+    fn ui_hints_order_the_plan_and_are_checked() {
+        let t = compiled(json!({
+            "a": {"type": "string"},
+            "b": {"type": "string", "x-ui": {"order": 2, "widget": "textarea", "help": "写明原因", "width": 40}},
+            "c": {"type": "string", "x-ui": {"order": 1}}
+        }));
+        let keys: Vec<&str> = t.fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["c", "b", "a"]);
+        assert_eq!(t.fields[1].ui, UiHints { order: Some(2), widget: Some("textarea".into()), help: Some("写明原因".into()), width: Some(40) });
+        let found = codes(person_template(json!({"a": {"x-ui": {"widget": "slider", "width": 0, "colour": "red"}}})));
+        assert_eq!(
+            found,
+            [
+                ("/properties/a/x-ui/widget".to_owned(), TemplateErrorCode::InvalidUiHint),
+                ("/properties/a/x-ui/width".to_owned(), TemplateErrorCode::InvalidUiHint),
+                ("/properties/a/x-ui/colour".to_owned(), TemplateErrorCode::InvalidUiHint),
+            ]
+        );
+    }
+
+    #[test]
+    fn computed_fields_are_planned_and_filled() {
+        let t = compiled(json!({
+            "id_number": {"type": "string", "x-ledger": "person.id_number"},
+            "income": {"type": "number"},
+            "members": {"type": "integer"},
+            "per_capita": {"type": "number", "title": "人均收入", "x-compute": "round(income / members, 2)"},
+            "age": {"type": "integer", "x-compute": "age(id_number)"},
+            "elderly": {"type": "string", "x-compute": "if(age >= 60, '是', '否')"},
+            "total_income": {"type": "number", "x-compute": "sum(income)"}
+        }));
+        assert_eq!(t.burden, Burden { prefilled: 1, new: 2, computed: 4 });
+        assert_eq!(t.field("age").map(|f| f.source.clone()), Some(FieldSource::Computed { expr: "age(id_number)".into() }));
+        let mut row = json!({"id_number": "11010519491231002X", "income": 1000, "members": 3, "per_capita": 9}).as_object().cloned().unwrap_or_default();
+        compute_row(&t, &mut row, Date::parse("2026-11-02"));
+        assert_eq!(Value::Object(row.clone()), json!({"id_number": "11010519491231002X", "income": 1000, "members": 3, "per_capita": 333.33, "age": 76, "elderly": "是"}));
+        assert!(crate::validate(&t, &Value::Object(row.clone())).is_empty());
+        row.insert("members".into(), json!(0));
+        compute_row(&t, &mut row, None);
+        assert!(!row.contains_key("per_capita") && !row.contains_key("age") && !row.contains_key("elderly"), "{row:?}");
+        let rows = [row.clone(), row];
+        assert_eq!(compute_summary(&t, &rows, None), json!({"total_income": 2000}).as_object().cloned().unwrap_or_default());
+    }
+
+    #[test]
+    fn formulas_are_checked_at_compile_time() {
+        let found = codes(person_template(json!({
+            "a": {"type": "number", "x-compute": "b * 2"},
+            "b": {"type": "number", "x-compute": "c +"},
+            "c": {"type": "number", "x-compute": "c + nobody"},
+            "d": {"type": "number", "x-compute": "a", "x-ledger": "person.name"},
+            "e": {"type": "number", "x-compute": "sum(c)"},
+            "f": {"type": "number", "x-compute": "e + 1"}
+        })));
+        assert_eq!(
+            found,
+            [
+                ("/properties/a/x-compute".to_owned(), TemplateErrorCode::UnknownFieldReference),
+                ("/properties/b/x-compute".to_owned(), TemplateErrorCode::InvalidExpression),
+                ("/properties/c/x-compute".to_owned(), TemplateErrorCode::UnknownFieldReference),
+                ("/properties/c/x-compute".to_owned(), TemplateErrorCode::UnknownFieldReference),
+                ("/properties/d/x-compute".to_owned(), TemplateErrorCode::ComputedAndBound),
+                ("/properties/f/x-compute".to_owned(), TemplateErrorCode::UnknownFieldReference),
+            ]
+        );
+        let message = compile(&person_template(json!({"b": {"x-compute": "c +"}, "c": {}})), &catalog())
+            .err()
+            .map(|e| e[0].message.clone());
+        assert_eq!(message.map(|m| m.en), Some("formula, at character 4: the expression ends too early".to_owned()));
+    }
+
+}
