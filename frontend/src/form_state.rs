@@ -56,7 +56,10 @@ impl PartialEq for FormState {
 
 impl FormState {
     pub fn new(form: Form, template: CompiledTemplate, submission_id: String) -> FormState {
-        let rows = form.rows.iter().map(|r| r.values.clone()).collect();
+        let mut rows: Vec<Map<String, Value>> = form.rows.iter().map(|r| r.values.clone()).collect();
+        for row in &mut rows {
+            ybt_core::compute_row(&template, row, today());
+        }
         FormState {
             form: Rc::new(form),
             template: Rc::new(template),
@@ -117,6 +120,13 @@ impl FormState {
     }
 }
 
+/// Today in the browser's time zone, for computed fields such as `age()`.
+fn today() -> Option<ybt_core::expr::Date> {
+    let now = js_sys::Date::new_0();
+    let text = format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date());
+    ybt_core::expr::Date::parse(&text)
+}
+
 /// `/monthly_income/3` → `monthly_income`.
 fn first_segment(pointer: &str) -> String {
     pointer.trim_start_matches('/').split('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~")
@@ -166,6 +176,8 @@ impl Reducible for FormState {
                     None => next.rows[row].remove(&key),
                 };
                 next.raw.insert((row, key), raw);
+                let template = Rc::clone(&next.template);
+                ybt_core::compute_row(&template, &mut next.rows[row], today());
                 next.revalidate_row(row);
             }
             FormAction::ShowErrors(errors) => {

@@ -66,6 +66,7 @@ pub enum Key {
     Records,
     Department,
     CreateAccount,
+    Computed,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -110,6 +111,7 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Records => ("记录数", "Records"),
         Department => ("所属部门（部门分析员）", "Department (analysts)"),
         CreateAccount => ("新建账号", "Create account"),
+        Computed => ("自动计算", "computed"),
     };
     match lang {
         Lang::Zh => zh,

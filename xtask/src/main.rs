@@ -69,7 +69,7 @@ fn run(port: usize, people_per_village: usize) -> Result<()> {
     setup::ensure_all(setup::Needs { browser: false })?;
     build::all()?;
     let state = wrangler::State::default_dir();
-    let accounts = wrangler::prepare_database(&state, people_per_village)?;
+    let accounts = wrangler::prepare_database(&state, people_per_village, wrangler::Seeding::IfChanged)?;
     println!(
         "\n一表通 yibiaotong is ready in {:.0} s: http://127.0.0.1:{port}\n\
          Demo data: 永川区 (500118), 23 towns/streets, 267 villages/communities, {people_per_village} people per village.\n\
@@ -90,10 +90,10 @@ fn test() -> Result<()> {
         .context("native tests failed")?;
     build::all()?;
     let state = wrangler::State::temporary()?;
-    let accounts = wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE)?;
+    let accounts = wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE, wrangler::Seeding::Always)?;
     // Loading the demo twice must change nothing: the run command relies on it.
     let first = wrangler::count_rows(&state)?;
-    wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE)?;
+    wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE, wrangler::Seeding::Always)?;
     let second = wrangler::count_rows(&state)?;
     if first != second {
         bail!("loading the demo data twice changed the row counts: {first:?} → {second:?}");

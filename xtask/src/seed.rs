@@ -13,7 +13,7 @@ use crate::divisions::{DEMO_DISTRICT, district};
 /// About 20,000 people across the district's 267 villages.
 pub const DEFAULT_PEOPLE_PER_VILLAGE: usize = 75;
 /// Enough for every test village to have 低保 subjects, small enough to load fast.
-pub const TEST_PEOPLE_PER_VILLAGE: usize = 40;
+pub const TEST_PEOPLE_PER_VILLAGE: usize = 20;
 const SEED: u64 = 2_026;
 const SEEDED_AT: &str = "2026-01-01T00:00:00Z";
 

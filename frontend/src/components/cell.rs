@@ -34,6 +34,14 @@ fn display(value: &Value) -> String {
 pub fn cell(props: &Props) -> Html {
     let id = format!("cell-{}-{}", props.row, props.field.key);
     let error = props.error.as_ref().map(|e| html! { <div class="cell-error" role="alert">{ e }</div> });
+    if props.field.is_computed() {
+        let shown = props.value.as_ref().map(display).unwrap_or_default();
+        return html! {
+            <td class="cell computed" id={id} data-source="computed" title={t(props.lang, Key::Computed)}>
+                <span class="value">{ shown }</span>{ error }
+            </td>
+        };
+    }
     if !props.field.is_new() {
         let title = props.provenance.as_ref().map(|p| {
             format!("{}：{} · {} v{} · {} · {}", t(props.lang, Key::FromLedger), p.item, p.record_id, p.record_version, p.updated_at, p.updated_by)

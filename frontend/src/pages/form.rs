@@ -125,6 +125,7 @@ pub fn form_page(props: &Props) -> Html {
                 <p class="legend">
                     <span class="swatch prefilled"></span>{ t(lang, Key::FromLedger) }
                     <span class="swatch new"></span>{ t(lang, Key::MustEnter) }
+                    <span class="swatch computed"></span>{ t(lang, Key::Computed) }
                 </p>
                 { for current.general.iter().map(|m| html! { <p class="error" role="alert">{ lang.pick(m) }</p> }) }
                 if form.rows.is_empty() {
@@ -135,7 +136,7 @@ pub fn form_page(props: &Props) -> Html {
                             <thead><tr>
                                 <th>{ "#" }</th>
                                 { for form.columns.iter().map(|c| html! {
-                                    <th class={classes!(if c.is_new() { "new" } else { "prefilled" })}>
+                                    <th class={classes!(if c.is_computed() { "computed" } else if c.is_new() { "new" } else { "prefilled" })}>
                                         { &c.title }{ if c.required && c.is_new() { " *" } else { "" } }
                                     </th>
                                 }) }

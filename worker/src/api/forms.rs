@@ -39,7 +39,10 @@ pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Fo
         });
     }
     let records = if entity == "org_unit" { Vec::new() } else { store.records(&unit.code, entity).await? };
-    let mut form = ybt_core::prefill(&template, &unit, &records);
+    let mut form = match crate::http::today() {
+        Some(today) => ybt_core::prefill::prefill_on(&template, &unit, &records, today),
+        None => ybt_core::prefill(&template, &unit, &records),
+    };
     let catalog = template_cache::catalog()?;
     let unmasked = mask_template_rows(&principal, &catalog, &template, form.rows.iter_mut().map(|r| &mut r.values));
     let subjects: Vec<String> = form.rows.iter().map(|r| r.subject_id.clone()).collect();

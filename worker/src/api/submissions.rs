@@ -25,7 +25,7 @@ use crate::template_cache;
 pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<SubmissionReceipt>, AppError> {
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    let body: Value = read_json(&mut req).await?;
+    let mut body: Value = read_json(&mut req).await?;
     let org_unit = body.get("org_unit").and_then(Value::as_str).unwrap_or_default();
     require(&principal, &Action::Submit { org_unit })?;
     let template_id = body.get("template_id").and_then(Value::as_str).unwrap_or_default();
@@ -38,6 +38,13 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
         }]));
     };
     let template = template_cache::compiled(&row)?;
+    // Computed fields are the worker's to compute, whatever the client sent.
+    if let Some(rows) = body.get_mut("rows").and_then(Value::as_array_mut) {
+        let today = crate::http::today();
+        for values in rows.iter_mut().filter_map(|r| r.get_mut("values")).filter_map(Value::as_object_mut) {
+            ybt_core::compile::compute_row(&template, values, today);
+        }
+    }
     let request = ybt_core::validate_submission(&template, &body).map_err(AppError::Validation)?;
     let unit = store.org_unit(&request.org_unit).await?.ok_or_else(|| {
         AppError::Validation(vec![FieldError {
