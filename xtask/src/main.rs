@@ -6,6 +6,7 @@ mod accounts;
 mod build;
 mod cmd;
 mod divisions;
+mod fuzz;
 mod seed;
 mod setup;
 mod wrangler;
@@ -20,6 +21,8 @@ commands:
            --port N                 port to serve on (default 8787)
            --people-per-village N   demo people per village (default 75: ~20,000 in 永川区)
   test   install, build, then run every test: native, worker integration, browser
+  fuzz   build the cargo-fuzz targets and run each for a bounded time
+           --seconds N              per target (default 20)
   setup  only install what is missing
   build  only build the worker and the front-end (release)
   sizes  print the raw and gzip sizes of the built worker and front-end wasm
@@ -51,6 +54,7 @@ fn main() -> Result<()> {
             build::all()
         }
         "sizes" => build::print_sizes(),
+        "fuzz" => fuzz::build_and_run(flag("--seconds", fuzz::DEFAULT_SECONDS)? as u64),
         "seed-sql" => {
             let file = args.get(1).context("seed-sql needs a FILE")?;
             let sql = seed::demo_sql(flag("--people-per-village", seed::DEFAULT_PEOPLE_PER_VILLAGE)?)?;
@@ -88,6 +92,7 @@ fn test() -> Result<()> {
     setup::ensure_all(setup::Needs { browser: true })?;
     cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "ybt-worker", "--exclude", "ybt-frontend"]))
         .context("native tests failed")?;
+    fuzz::build_and_run(fuzz::DEFAULT_SECONDS)?;
     build::all()?;
     let state = wrangler::State::temporary()?;
     let accounts = wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE, wrangler::Seeding::Always)?;
