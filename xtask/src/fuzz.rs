@@ -26,7 +26,7 @@ fn cargo_fuzz() -> Command {
     c
 }
 
-pub fn build_and_run(seconds: u64) -> Result<()> {
+pub fn build_and_run(seconds: usize) -> Result<()> {
     let installed = output(Command::new("cargo").args(["fuzz", "--version"])).unwrap_or_default();
     if !installed.contains(CARGO_FUZZ_VERSION) {
         println!("setup: cargo install cargo-fuzz {CARGO_FUZZ_VERSION} (once)");

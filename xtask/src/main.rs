@@ -54,7 +54,7 @@ fn main() -> Result<()> {
             build::all()
         }
         "sizes" => build::print_sizes(),
-        "fuzz" => fuzz::build_and_run(flag("--seconds", fuzz::DEFAULT_SECONDS)? as u64),
+        "fuzz" => fuzz::build_and_run(flag("--seconds", fuzz::DEFAULT_SECONDS)?),
         "seed-sql" => {
             let file = args.get(1).context("seed-sql needs a FILE")?;
             let sql = seed::demo_sql(flag("--people-per-village", seed::DEFAULT_PEOPLE_PER_VILLAGE)?)?;
