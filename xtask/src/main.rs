@@ -20,7 +20,10 @@ commands:
   run    install, build, migrate, load demo data, serve at http://127.0.0.1:8787
            --port N                 port to serve on (default 8787)
            --people-per-village N   demo people per village (default 75: ~20,000 in 永川区)
-  test   install, build, then run every test: native, worker integration, browser
+  test   install, build, then run every test: native, fuzz, worker integration, browser
+  integration [FILE…]
+         the quick loop while developing: build, then only the node tests
+         (all of tests/, or the named files) against a fresh wrangler dev
   fuzz   build the cargo-fuzz targets and run each for a bounded time
            --seconds N              per target (default 20)
   setup  only install what is missing
@@ -48,6 +51,11 @@ fn main() -> Result<()> {
     match command.as_str() {
         "run" => run(flag("--port", 8787)?, flag("--people-per-village", seed::DEFAULT_PEOPLE_PER_VILLAGE)?),
         "test" => test(),
+        "integration" => {
+            setup::ensure_all(setup::Needs { browser: true })?;
+            build::all()?;
+            integration(&args[1..])
+        }
         "setup" => setup::ensure_all(setup::Needs { browser: false }),
         "build" => {
             setup::ensure_all(setup::Needs { browser: false })?;
@@ -94,6 +102,11 @@ fn test() -> Result<()> {
         .context("native tests failed")?;
     fuzz::build_and_run(fuzz::DEFAULT_SECONDS)?;
     build::all()?;
+    integration(&[])
+}
+
+/// Starts a fresh worker with demo data and runs the node test files.
+fn integration(files: &[String]) -> Result<()> {
     let state = wrangler::State::temporary()?;
     let accounts = wrangler::prepare_database(&state, seed::TEST_PEOPLE_PER_VILLAGE, wrangler::Seeding::Always)?;
     // Loading the demo twice must change nothing: the run command relies on it.
@@ -110,7 +123,7 @@ fn test() -> Result<()> {
     println!("worker under test: {base_url} (state in {})", state.dir().display());
     let status = cmd::node()
         .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-        .args(cmd::test_files()?)
+        .args(if files.is_empty() { cmd::test_files()? } else { files.iter().map(std::path::PathBuf::from).collect() })
         .env("YBT_BASE_URL", &base_url)
         .env("YBT_DEMO_PASSWORD", accounts::DEMO_PASSWORD)
         .env("YBT_SESSION_SECRET", &secret)
