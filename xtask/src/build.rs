@@ -11,7 +11,7 @@ use crate::cmd::{self, npm_bin, root, run};
 /// The wasm features rustc emits for wasm32-unknown-unknown. Named one by
 /// one: `--all-features` would let binaryen 132 use proposals (e.g. compact
 /// imports) that browsers do not enable by default.
-const WASM_FEATURES: &[&str] = &[
+pub const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-mutable-globals",
     "--enable-nontrapping-float-to-int",
@@ -25,7 +25,7 @@ pub fn all() -> Result<()> {
     frontend()
 }
 
-fn wasm_bindgen_bin() -> String {
+pub fn wasm_bindgen_bin() -> String {
     cmd::output(Command::new("sh").args(["-c", "command -v wasm-bindgen"])).unwrap_or_else(|| "wasm-bindgen".to_owned())
 }
 

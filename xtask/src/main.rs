@@ -3,6 +3,7 @@
 //! they need first, and both are safe to repeat.
 
 mod accounts;
+mod bench;
 mod build;
 mod cmd;
 mod divisions;
@@ -29,6 +30,9 @@ commands:
   setup  only install what is missing
   build  only build the worker and the front-end (release)
   sizes  print the raw and gzip sizes of the built worker and front-end wasm
+  bench-validate [--rows N]
+         validations per second per template: native, wasm under Node, ajv 8
+         (N rows per template, default 10000)
   seed-sql FILE [--people-per-village N]
          write the demo-data SQL to FILE";
 
@@ -62,6 +66,10 @@ fn main() -> Result<()> {
             build::all()
         }
         "sizes" => build::print_sizes(),
+        "bench-validate" => {
+            setup::ensure_all(setup::Needs { browser: false })?;
+            bench::validate(flag("--rows", 10_000)?)
+        }
         "fuzz" => fuzz::build_and_run(flag("--seconds", fuzz::DEFAULT_SECONDS)?),
         "seed-sql" => {
             let file = args.get(1).context("seed-sql needs a FILE")?;

@@ -1,0 +1,40 @@
+//! A template's validator for JavaScript, used by the validation benchmark
+//! (`bench/validate.mjs`). A thin adapter: parse the JSON text, call core,
+//! map the result. No validation rule lives here.
+
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use ybt_core::{Catalog, CompiledTemplate};
+
+/// One compiled template.
+#[wasm_bindgen]
+pub struct Validator {
+    template: CompiledTemplate,
+}
+
+#[wasm_bindgen]
+impl Validator {
+    /// Compiles a template document (JSON text) against the built-in catalog.
+    #[wasm_bindgen(constructor)]
+    pub fn new(template_json: &str) -> Result<Validator, JsError> {
+        let document: Value = serde_json::from_str(template_json)?;
+        let catalog = Catalog::builtin().map_err(|e| JsError::new(&e.to_string()))?;
+        let template = ybt_core::compile(&document, &catalog).map_err(|errors| {
+            JsError::new(&errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        })?;
+        Ok(Validator { template })
+    }
+
+    /// Whether the row (JSON text) is valid. Text that is not JSON is invalid.
+    pub fn validate_json(&self, instance_json: &str) -> bool {
+        serde_json::from_str::<Value>(instance_json).is_ok_and(|row| ybt_core::validate(&self.template, &row).is_empty())
+    }
+
+    /// How many errors the row (JSON text) has; text that is not JSON counts as one.
+    pub fn count_errors(&self, instance_json: &str) -> u32 {
+        match serde_json::from_str::<Value>(instance_json) {
+            Ok(row) => u32::try_from(ybt_core::validate(&self.template, &row).len()).unwrap_or(u32::MAX),
+            Err(_) => 1,
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! `cargo xtask bench-validate`: the validation benchmark of issue 4. Builds
+//! the validator adapter as wasm (wasm-bindgen for Node, wasm-opt) and its
+//! native example, installs ajv into `bench/node_modules`, then runs
+//! `bench/validate.mjs`, which prints rows/s natively, as wasm and with ajv.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::build::{WASM_FEATURES, wasm_bindgen_bin};
+use crate::cmd::{self, npm_bin, root, run};
+
+/// The cargo profile both the wasm and the native side are built with:
+/// the release profile with speed instead of size (see Cargo.toml).
+const PROFILE: &str = "bench-wasm";
+
+pub fn validate(rows: usize) -> Result<()> {
+    let out = root().join("target/bench-validate");
+    let wasm_dir = out.join("wasm");
+    std::fs::create_dir_all(&wasm_dir).context("creating target/bench-validate")?;
+
+    println!("bench: building ybt-validator-wasm (wasm32, profile {PROFILE}) and its native example");
+    run(cmd::cargo().args(["build", "--profile", PROFILE, "--target", "wasm32-unknown-unknown", "-p", "ybt-validator-wasm", "--lib"]))?;
+    run(cmd::cargo().args(["build", "--profile", PROFILE, "-p", "ybt-validator-wasm", "--example", "native_rows"]))?;
+    run(Command::new(wasm_bindgen_bin())
+        .args(["--target", "nodejs", "--no-typescript", "--out-dir"])
+        .arg(&wasm_dir)
+        .arg(root().join(format!("target/wasm32-unknown-unknown/{PROFILE}/ybt_validator_wasm.wasm"))))?;
+    let wasm = wasm_dir.join("ybt_validator_wasm_bg.wasm");
+    run(Command::new(npm_bin("wasm-opt")).arg("-O3").args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
+
+    ensure_bench_packages()?;
+    run(cmd::node()
+        .arg(root().join("bench/validate.mjs"))
+        .env("YBT_WASM_JS", wasm_dir.join("ybt_validator_wasm.js"))
+        .env("YBT_NATIVE_ROWS", root().join(format!("target/{PROFILE}/examples/native_rows")))
+        .env("YBT_BENCH_DIR", &out)
+        .env("YBT_BENCH_ROWS", rows.to_string()))?;
+
+    println!();
+    print_size("validator-only wasm (this benchmark, -O3)", &wasm)?;
+    let frontend = root().join("frontend/dist/app_bg.wasm");
+    if frontend.exists() {
+        print_size("front-end wasm (frontend/dist)", &frontend)?;
+    }
+    Ok(())
+}
+
+/// `npm install` in `bench/` when its node_modules is missing or older than its lockfile.
+fn ensure_bench_packages() -> Result<()> {
+    let bench = root().join("bench");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = matches!(
+        (modified(&bench.join("package-lock.json")), modified(&bench.join("node_modules/.package-lock.json"))),
+        (Some(lock), Some(installed)) if installed >= lock
+    );
+    if fresh {
+        return Ok(());
+    }
+    println!("bench: npm install in bench/ (ajv)");
+    run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(bench))
+}
+
+fn print_size(name: &str, file: &Path) -> Result<()> {
+    let raw = std::fs::metadata(file).with_context(|| format!("{} is missing", file.display()))?.len();
+    let gzip = cmd::output(Command::new("sh").arg("-c").arg(format!("gzip -9c '{}' | wc -c", file.display())))
+        .and_then(|s| s.parse::<u64>().ok())
+        .context("gzip")?;
+    println!("{name:<42} {:>8.1} KiB raw {:>8.1} KiB gzip -9", raw as f64 / 1024.0, gzip as f64 / 1024.0);
+    Ok(())
+}
