@@ -30,4 +30,4 @@ pub use formats::Divisions;
 pub use ledger::LedgerRecord;
 pub use prefill::{prefill, prefill_on};
 pub use submission::validate_submission;
-pub use validate::{FieldError, validate};
+pub use validate::{FieldError, is_valid, validate};

@@ -26,6 +26,12 @@ pub fn validate(template: &CompiledTemplate, row: &Value) -> Vec<FieldError> {
     template.validator.validate(row)
 }
 
+/// Whether one row is valid: the verdict of [`validate`] without building
+/// the errors (no pointers, no messages), for callers that only need yes/no.
+pub fn is_valid(template: &CompiledTemplate, row: &Value) -> bool {
+    template.validator.is_valid(row)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +94,17 @@ mod tests {
         let errors = validate(&dibao(), &row);
         assert_eq!(errors[0].message.zh, "不能小于 0");
         assert_eq!(errors[0].message.en, "must be at least 0");
+    }
+
+    #[test]
+    fn is_valid_is_the_verdict_of_validate() {
+        let template = dibao();
+        let mut bad = good();
+        bad["monthly_income"] = json!(-1);
+        let mut missing = good();
+        missing.as_object_mut().expect("object").remove("visited_on");
+        for row in [good(), bad, missing, json!(null), json!({})] {
+            assert_eq!(is_valid(&template, &row), validate(&template, &row).is_empty(), "row {row}");
+        }
     }
 }

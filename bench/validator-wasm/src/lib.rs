@@ -26,8 +26,9 @@ impl Validator {
     }
 
     /// Whether the row (JSON text) is valid. Text that is not JSON is invalid.
+    /// Uses core's verdict-only path: no error is built for an invalid row.
     pub fn validate_json(&self, instance_json: &str) -> bool {
-        serde_json::from_str::<Value>(instance_json).is_ok_and(|row| ybt_core::validate(&self.template, &row).is_empty())
+        serde_json::from_str::<Value>(instance_json).is_ok_and(|row| ybt_core::is_valid(&self.template, &row))
     }
 
     /// How many errors the row (JSON text) has; text that is not JSON counts as one.
