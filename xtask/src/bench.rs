@@ -11,35 +11,46 @@ use anyhow::{Context, Result};
 use crate::build::{WASM_FEATURES, wasm_bindgen_bin};
 use crate::cmd::{self, npm_bin, root, run};
 
-/// The cargo profile both the wasm and the native side are built with:
-/// the release profile with speed instead of size (see Cargo.toml).
-const PROFILE: &str = "bench-wasm";
+/// How the wasm is optimised.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// Profile `bench-wasm` (the release profile at opt-level 3, see
+    /// Cargo.toml) and wasm-opt -O3: as fast as we can make it.
+    Speed,
+    /// The shipped release profile (opt-level "z") and wasm-opt -Oz, as the
+    /// front-end is built: what the browser would run today.
+    Size,
+}
 
-pub fn validate(rows: usize) -> Result<()> {
+pub fn validate(rows: usize, build: Build) -> Result<()> {
+    let (profile, wasm_opt) = match build {
+        Build::Speed => ("bench-wasm", "-O3"),
+        Build::Size => ("release", "-Oz"),
+    };
     let out = root().join("target/bench-validate");
-    let wasm_dir = out.join("wasm");
+    let wasm_dir = out.join(format!("wasm-{profile}"));
     std::fs::create_dir_all(&wasm_dir).context("creating target/bench-validate")?;
 
-    println!("bench: building ybt-validator-wasm (wasm32, profile {PROFILE}) and its native example");
-    run(cmd::cargo().args(["build", "--profile", PROFILE, "--target", "wasm32-unknown-unknown", "-p", "ybt-validator-wasm", "--lib"]))?;
-    run(cmd::cargo().args(["build", "--profile", PROFILE, "-p", "ybt-validator-wasm", "--example", "native_rows"]))?;
+    println!("bench: building ybt-validator-wasm (wasm32, profile {profile}, wasm-opt {wasm_opt}) and its native example");
+    run(cmd::cargo().args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-validator-wasm", "--lib"]))?;
+    run(cmd::cargo().args(["build", "--profile", profile, "-p", "ybt-validator-wasm", "--example", "native_rows"]))?;
     run(Command::new(wasm_bindgen_bin())
         .args(["--target", "nodejs", "--no-typescript", "--out-dir"])
         .arg(&wasm_dir)
-        .arg(root().join(format!("target/wasm32-unknown-unknown/{PROFILE}/ybt_validator_wasm.wasm"))))?;
+        .arg(root().join(format!("target/wasm32-unknown-unknown/{profile}/ybt_validator_wasm.wasm"))))?;
     let wasm = wasm_dir.join("ybt_validator_wasm_bg.wasm");
-    run(Command::new(npm_bin("wasm-opt")).arg("-O3").args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
+    run(Command::new(npm_bin("wasm-opt")).arg(wasm_opt).args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
 
     ensure_bench_packages()?;
     run(cmd::node()
         .arg(root().join("bench/validate.mjs"))
         .env("YBT_WASM_JS", wasm_dir.join("ybt_validator_wasm.js"))
-        .env("YBT_NATIVE_ROWS", root().join(format!("target/{PROFILE}/examples/native_rows")))
+        .env("YBT_NATIVE_ROWS", root().join(format!("target/{profile}/examples/native_rows")))
         .env("YBT_BENCH_DIR", &out)
         .env("YBT_BENCH_ROWS", rows.to_string()))?;
 
     println!();
-    print_size("validator-only wasm (this benchmark, -O3)", &wasm)?;
+    print_size(&format!("validator-only wasm ({profile}, {wasm_opt})"), &wasm)?;
     let frontend = root().join("frontend/dist/app_bg.wasm");
     if frontend.exists() {
         print_size("front-end wasm (frontend/dist)", &frontend)?;

@@ -30,9 +30,10 @@ commands:
   setup  only install what is missing
   build  only build the worker and the front-end (release)
   sizes  print the raw and gzip sizes of the built worker and front-end wasm
-  bench-validate [--rows N]
+  bench-validate [--rows N] [--size]
          validations per second per template: native, wasm under Node, ajv 8
-         (N rows per template, default 10000)
+         (N rows per template, default 10000; --size: build as the front-end
+         ships, opt-level "z" and wasm-opt -Oz, instead of for speed)
   seed-sql FILE [--people-per-village N]
          write the demo-data SQL to FILE";
 
@@ -68,7 +69,8 @@ fn main() -> Result<()> {
         "sizes" => build::print_sizes(),
         "bench-validate" => {
             setup::ensure_all(setup::Needs { browser: false })?;
-            bench::validate(flag("--rows", 10_000)?)
+            let build = if args.iter().any(|a| a == "--size") { bench::Build::Size } else { bench::Build::Speed };
+            bench::validate(flag("--rows", 10_000)?, build)
         }
         "fuzz" => fuzz::build_and_run(flag("--seconds", fuzz::DEFAULT_SECONDS)?),
         "seed-sql" => {
