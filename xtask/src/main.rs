@@ -33,7 +33,7 @@ commands:
   bench-validate [--rows N] [--size]
          validations per second per template: native, wasm under Node, ajv 8
          (N rows per template, default 10000; --size: build as the front-end
-         ships, opt-level "z" and wasm-opt -Oz, instead of for speed)
+         ships, opt-level z and wasm-opt -Oz, instead of for speed)
   seed-sql FILE [--people-per-village N]
          write the demo-data SQL to FILE";
 
