@@ -92,6 +92,10 @@ fn run(port: usize, people_per_village: usize) -> Result<()> {
     for a in &accounts {
         println!("  {:<10} {:<22} {} {}", a.username, a.role.title_zh(), a.org_unit, a.department.unwrap_or(""));
     }
+    println!("Department ingest keys (POST /api/ingest/{{entity}}?org_unit=CODE, Authorization: Bearer KEY):");
+    for k in accounts::demo_ingest_keys() {
+        println!("  {:<14} {} {:<22} {}", k.department, k.org_unit, k.entities.join(","), k.key);
+    }
     println!("Press Ctrl-C to stop.\n");
     wrangler::serve_foreground(&state, port as u16)
 }
@@ -127,6 +131,7 @@ fn integration(files: &[String]) -> Result<()> {
         .env("YBT_BASE_URL", &base_url)
         .env("YBT_DEMO_PASSWORD", accounts::DEMO_PASSWORD)
         .env("YBT_SESSION_SECRET", &secret)
+        .env("YBT_INGEST_KEYS", accounts::ingest_keys_env())
         .env("YBT_DEMO_ACCOUNTS", accounts.iter().map(|a| a.username).collect::<Vec<_>>().join(","))
         .status()
         .context("starting node's test runner")?;

@@ -146,6 +146,23 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
         );
     }
     users.flush(&mut sql);
+
+    let mut keys = Inserts::new("ingest_keys (id, department, org_unit, entities, key_hash, created_at)");
+    for key in crate::accounts::demo_ingest_keys() {
+        keys.row(
+            &mut sql,
+            format!(
+                "({}, {}, {}, {}, {}, {})",
+                quote(key.id),
+                quote(key.department),
+                quote(key.org_unit),
+                quote(&serde_json::to_string(key.entities)?),
+                quote(&crate::accounts::key_hash(key.key)),
+                quote(SEEDED_AT)
+            ),
+        );
+    }
+    keys.flush(&mut sql);
     Ok(Demo { sql, accounts })
 }
 
