@@ -110,6 +110,22 @@ describe("conditional updates and history", () => {
     assert.equal(after.json.history.length, detail.json.history.length, "and wrote no history");
   });
 
+  it("lets exactly one of concurrent writers from the same version win", async () => {
+    const records = await people(cun);
+    const record = records[records.length - 1];
+    const before = (await api("GET", `/api/ledger/records/${record.id}`, undefined, as(cun))).json.history.length;
+    const answers = await Promise.all(
+      ["13911110001", "13911110002", "13911110003", "13911110004"].map((phone) =>
+        api("PATCH", `/api/ledger/records/${record.id}`, { expected_version: record.version, patch: { phone } }, as(cun))),
+    );
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409, 409, 409], answers.map((a) => a.text).join("\n"));
+    const winner = answers.find((a) => a.status === 200).json;
+    for (const loser of answers.filter((a) => a.status === 409)) assert.deepEqual(loser.json.current, winner);
+    const after = await api("GET", `/api/ledger/records/${record.id}`, undefined, as(cun));
+    assert.equal(after.json.history.length, before + 1);
+    assert.deepEqual(after.json.record, winner);
+  });
+
   it("answers 422 per field for an invalid change and 403 outside the writer's village", async () => {
     const [record] = await people(cun);
     const bad = await api("PATCH", `/api/ledger/records/${record.id}`, { expected_version: record.version, patch: { gender: "M", phone: "123" } }, as(cun));

@@ -30,7 +30,10 @@ commands:
   build  only build the worker and the front-end (release)
   sizes  print the raw and gzip sizes of the built worker and front-end wasm
   seed-sql FILE [--people-per-village N]
-         write the demo-data SQL to FILE";
+         write the demo-data SQL to FILE
+  bench-xlsx FILE --village CODE [--people N]
+         write an XLSX ledger of N synthetic people (default 100,000) of the
+         village CODE, for the import benchmark (tests/bench/ledger.mjs)";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -67,6 +70,11 @@ fn main() -> Result<()> {
             let file = args.get(1).context("seed-sql needs a FILE")?;
             let sql = seed::demo_sql(flag("--people-per-village", seed::DEFAULT_PEOPLE_PER_VILLAGE)?)?;
             std::fs::write(file, sql).with_context(|| format!("writing {file}"))
+        }
+        "bench-xlsx" => {
+            let file = args.get(1).context("bench-xlsx needs a FILE")?;
+            let village = args.iter().position(|a| a == "--village").and_then(|i| args.get(i + 1)).context("bench-xlsx needs --village CODE")?;
+            seed::bench_xlsx(std::path::Path::new(file), village, flag("--people", 100_000)?)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
