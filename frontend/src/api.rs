@@ -115,6 +115,7 @@ pub async fn ledger(entity: &str, org_unit: &str) -> Result<LedgerList, ApiFailu
 }
 
 pub async fn ledger_record(id: &str) -> Result<RecordDetail, ApiFailure> {
-    let id = String::from(js_sys::encode_uri_component(id));
+    // Record ids (`person:500118100001-0001`) are URL-safe as they are;
+    // the router matches the raw path, so `:` must not be percent-encoded.
     decode(Request::get(&format!("/api/ledger/records/{id}")).send().await.map_err(network)?).await
 }
