@@ -44,7 +44,7 @@ pub async fn respond<T: Serialize, R: Into<WithCookie<T>>>(
                 worker::console_error!("internal error: {detail}");
             }
             let status = error.status();
-            json_response(status, &error.body())
+            json_response(status, &error.json_body()?)
         }
     }
 }
@@ -57,6 +57,48 @@ fn json_response<T: Serialize>(status: u16, body: &T) -> Result<Response> {
     headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")?;
     headers.set("Referrer-Policy", "no-referrer")?;
     Ok(response)
+}
+
+/// A file to download: the answer of the export endpoint.
+pub struct Download {
+    pub content_type: &'static str,
+    /// ASCII file name for `Content-Disposition`.
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Runs a handler that answers with a file; errors are JSON as usual.
+pub async fn respond_file(handler: impl Future<Output = std::result::Result<Download, AppError>>) -> Result<Response> {
+    match handler.await {
+        Ok(file) => {
+            let mut response = Response::from_bytes(file.bytes)?;
+            let headers = response.headers_mut();
+            headers.set("Content-Type", file.content_type)?;
+            headers.set("Content-Disposition", &format!("attachment; filename=\"{}\"", file.filename))?;
+            headers.set("Cache-Control", "no-store")?;
+            headers.set("X-Content-Type-Options", "nosniff")?;
+            headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")?;
+            Ok(response)
+        }
+        Err(error) => respond::<(), crate::http::Json<()>>(async { Err(error) }).await,
+    }
+}
+
+/// Reads the raw body, refusing bodies over `limit` bytes (checked against
+/// `Content-Length` first, so an oversized upload is refused before it is read).
+pub async fn read_bytes(req: &mut Request, limit: usize) -> std::result::Result<Vec<u8>, AppError> {
+    let too_large = |bytes: usize| {
+        AppError::Import(ybt_core::import::ImportFailure::File(ybt_core::import::FileError::TooLarge { bytes, max: limit }))
+    };
+    let declared = req.headers().get("Content-Length")?.and_then(|v| v.parse::<usize>().ok());
+    if let Some(n) = declared.filter(|n| *n > limit) {
+        return Err(too_large(n));
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > limit {
+        return Err(too_large(bytes.len()));
+    }
+    Ok(bytes)
 }
 
 /// Reads the body as JSON, refusing bodies over [`MAX_BODY_BYTES`].
