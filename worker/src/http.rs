@@ -14,28 +14,37 @@ use crate::error::AppError;
 /// Largest request body the API reads: a 10,000-row submission fits.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
-/// A handler's successful answer: a status, a JSON body and, for the
-/// session endpoints, a cookie to set.
+/// A handler's successful answer: a status and a JSON body.
 pub struct Json<T>(pub u16, pub T);
 
-/// A [`Json`] answer that also sets a cookie.
-pub struct WithCookie<T>(pub Json<T>, pub String);
+/// A [`Json`] answer with extra headers (a session cookie, `Server-Timing`).
+pub struct Reply<T> {
+    pub json: Json<T>,
+    pub headers: Vec<(&'static str, String)>,
+}
 
-impl<T> From<Json<T>> for WithCookie<T> {
-    fn from(json: Json<T>) -> WithCookie<T> {
-        WithCookie(json, String::new())
+impl<T> Reply<T> {
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply<T> {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+impl<T> From<Json<T>> for Reply<T> {
+    fn from(json: Json<T>) -> Reply<T> {
+        Reply { json, headers: Vec::new() }
     }
 }
 
 /// Runs a handler and turns its result, success or error, into a response.
-pub async fn respond<T: Serialize, R: Into<WithCookie<T>>>(
+pub async fn respond<T: Serialize, R: Into<Reply<T>>>(
     handler: impl Future<Output = std::result::Result<R, AppError>>,
 ) -> Result<Response> {
     match handler.await.map(Into::into) {
-        Ok(WithCookie(Json(status, body), cookie)) => {
+        Ok(Reply { json: Json(status, body), headers }) => {
             let mut response = json_response(status, &body)?;
-            if !cookie.is_empty() {
-                response.headers_mut().set("Set-Cookie", &cookie)?;
+            for (name, value) in headers {
+                response.headers_mut().set(name, &value)?;
             }
             Ok(response)
         }
@@ -47,6 +56,12 @@ pub async fn respond<T: Serialize, R: Into<WithCookie<T>>>(
             json_response(status, &error.json_body()?)
         }
     }
+}
+
+/// Milliseconds since an arbitrary start, for `Server-Timing`. The runtime
+/// advances its clock only across I/O, so a span measures the I/O in it.
+pub fn clock_ms() -> f64 {
+    worker::js_sys::Date::now()
 }
 
 fn json_response<T: Serialize>(status: u16, body: &T) -> Result<Response> {
