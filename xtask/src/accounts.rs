@@ -104,10 +104,8 @@ pub fn demo_password_hash() -> Result<String> {
 pub fn ensure_session_secret() -> Result<String> {
     let path = root().join("worker/.dev.vars");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    if let Some(secret) = existing.lines().find_map(|l| l.strip_prefix("SESSION_SECRET=")) {
-        if secret.len() >= 32 {
-            return Ok(secret.to_owned());
-        }
+    if let Some(secret) = existing.lines().find_map(|l| l.strip_prefix("SESSION_SECRET=")).filter(|s| s.len() >= 32) {
+        return Ok(secret.to_owned());
     }
     let secret: String = random_bytes(32)?.iter().map(|b| format!("{b:02x}")).collect();
     let kept: String = existing.lines().filter(|l| !l.starts_with("SESSION_SECRET=")).map(|l| format!("{l}\n")).collect();

@@ -49,7 +49,7 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
 
     let catalog = ybt_core::Catalog::builtin().context("ledger schemas")?;
     for (file, text) in ybt_core::schemas::BUILTIN_TEMPLATES {
-        let document: serde_json::Value = serde_json::from_str(text).with_context(|| format!("{file}"))?;
+        let document: serde_json::Value = serde_json::from_str(text).with_context(|| file.to_string())?;
         let compiled = ybt_core::compile(&document, &catalog)
             .map_err(|e| anyhow::anyhow!("{file} does not compile: {e:?}"))?;
         let mut templates = Inserts::new("templates (id, version, title, department, document, published_at)");
