@@ -90,6 +90,23 @@ describe("village staff fill a report in the browser", () => {
     await page.close();
   });
 
+  it("opens the village's ledger and shows a record's history", async () => {
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.click("#open-ledger");
+    await page.waitForSelector("table.ledger tbody tr.ledger-row");
+    const first = page.locator("table.ledger tbody tr.ledger-row").first();
+    const id = await first.getAttribute("data-id");
+    const { json } = await api("GET", `/api/ledger/records/${id}`, undefined, { session: staff.session });
+    await first.locator("button.history-button").click();
+    await page.waitForSelector("#history tr.history-entry");
+    assert.equal(await page.locator("#history tr.history-entry").count(), json.history.length);
+    const oldest = page.locator("#history tr.history-entry").last();
+    assert.equal(await oldest.getAttribute("data-source"), json.history[0].source);
+    assert.match(await oldest.textContent(), new RegExp(`姓名：— → ${json.record.data.name}`));
+    await page.close();
+  });
+
   it("refuses a wrong password in Chinese and signs out", async () => {
     const page = await browser.newPage();
     await signIn(page, "cun", "not the password");

@@ -177,3 +177,49 @@ pub struct AuditEntry {
     pub record_ids: Vec<String>,
     pub record_count: usize,
 }
+
+/// A column of a ledger listing: the field's name and Chinese title.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerColumn {
+    pub name: String,
+    pub title: String,
+}
+
+/// `GET /api/ledger/{entity}?org_unit=…`: the records of a unit (and the
+/// units inside it), sensitive values masked for the reader.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerList {
+    pub entity: String,
+    pub org_unit: String,
+    pub columns: Vec<LedgerColumn>,
+    pub records: Vec<crate::ledger::LedgerRecord>,
+}
+
+/// `GET /api/ledger/records/{id}`: a record and its history, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordDetail {
+    pub record: crate::ledger::LedgerRecord,
+    pub history: Vec<crate::ledger::HistoryEntry>,
+}
+
+/// `PATCH /api/ledger/records/{id}`: fields to set (a `null` removes one),
+/// made by someone who read the record at `expected_version`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatchRecordRequest {
+    pub expected_version: u32,
+    pub patch: crate::ledger::Patch,
+    /// `visit` (the default) or `form`.
+    #[serde(default)]
+    pub source: Option<crate::ledger::Source>,
+}
+
+/// `POST /api/ledger/import` and `POST /api/ingest/{entity}`: what the batch
+/// does (preview) or did (commit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportAnswer {
+    pub committed: bool,
+    #[serde(flatten)]
+    pub summary: crate::import::ImportSummary,
+    /// D1 batches the writes were applied in (0 for a preview or no change).
+    pub batches: usize,
+}

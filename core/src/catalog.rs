@@ -159,7 +159,7 @@ mod tests {
     #[test]
     fn field_without_sensitivity_is_rejected() {
         let schema = r#"{"x-entity":"x","properties":{"a":{"type":"string"}}}"#;
-        let err = Catalog::from_schemas([("x.json", schema)]).unwrap_err();
+        let err = Catalog::from_schemas([("x.json", schema)]).expect_err("the call must fail");
         assert_eq!(
             err,
             CatalogError::MissingSensitivity { file: "x.json".into(), field: "a".into() }

@@ -24,6 +24,9 @@ pub mod template;
 pub mod validate;
 pub mod versioning;
 
+#[cfg(test)]
+mod test_support;
+
 pub use catalog::{Catalog, CatalogItem, Sensitivity};
 pub use compile::{CompileOptions, CompiledTemplate, TemplateError, TemplateWarning, compile, compile_with, compute_row, compute_summary};
 pub use formats::Divisions;

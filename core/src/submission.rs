@@ -111,14 +111,9 @@ pub fn check_subjects(request: &SubmissionRequest, subjects: &HashSet<String>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Catalog, compile};
     use serde_json::json;
 
-    fn dibao() -> CompiledTemplate {
-        let text = crate::schemas::BUILTIN_TEMPLATES[0].1;
-        compile(&serde_json::from_str(text).expect("json"), &Catalog::builtin().expect("catalog"))
-            .expect("compiles")
-    }
+    use crate::test_support::dibao;
 
     fn body(rows: Value) -> Value {
         json!({

@@ -35,14 +35,9 @@ pub fn is_valid(template: &CompiledTemplate, row: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Catalog, compile};
     use serde_json::json;
 
-    fn dibao() -> CompiledTemplate {
-        let text = crate::schemas::BUILTIN_TEMPLATES[0].1;
-        compile(&serde_json::from_str(text).expect("json"), &Catalog::builtin().expect("catalog"))
-            .expect("compiles")
-    }
+    use crate::test_support::dibao;
 
     fn check(row: Value, expect: &[(&str, &str)]) {
         let got: Vec<(String, String)> =

@@ -6,8 +6,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use ybt_core::access::Principal;
 use ybt_core::api::{
-    AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LoginRequest, Me, OrgUnitList,
-    SubmissionReceipt, SubmissionRequest, TemplateSummary,
+    AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LedgerList, LoginRequest, Me, OrgUnitList,
+    RecordDetail, SubmissionReceipt, SubmissionRequest, TemplateSummary,
 };
 use ybt_core::messages::Text;
 
@@ -108,4 +108,14 @@ pub async fn set_grants(user_id: &str, request: &GrantsRequest) -> Result<Grants
 
 pub async fn audit() -> Result<Vec<AuditEntry>, ApiFailure> {
     decode(Request::get("/api/audit?limit=200").send().await.map_err(network)?).await
+}
+
+pub async fn ledger(entity: &str, org_unit: &str) -> Result<LedgerList, ApiFailure> {
+    decode(Request::get(&format!("/api/ledger/{entity}?org_unit={org_unit}")).send().await.map_err(network)?).await
+}
+
+pub async fn ledger_record(id: &str) -> Result<RecordDetail, ApiFailure> {
+    // Record ids (`person:500118100001-0001`) are URL-safe as they are;
+    // the router matches the raw path, so `:` must not be percent-encoded.
+    decode(Request::get(&format!("/api/ledger/records/{id}")).send().await.map_err(network)?).await
 }

@@ -10,6 +10,7 @@ use crate::i18n::{Key, Lang, t};
 use crate::pages::admin::AdminPage;
 use crate::pages::form::FormPage;
 use crate::pages::home::HomePage;
+use crate::pages::ledger::LedgerPage;
 use crate::pages::login::LoginPage;
 
 /// Which page is shown. No URL routing yet: the app is one screen deep.
@@ -17,6 +18,8 @@ use crate::pages::login::LoginPage;
 pub enum Route {
     Home,
     Form { template_id: String, org_unit: String },
+    /// A village's ledger of people, with each record's history.
+    Ledger { org_unit: String },
     Admin,
 }
 
@@ -78,6 +81,9 @@ pub fn app() -> Html {
                 Route::Form { template_id, org_unit } => html! {
                     <FormPage lang={*lang} template_id={template_id.clone()} org_unit={org_unit.clone()}
                         back={navigate.reform(|_| Route::Home)} />
+                },
+                Route::Ledger { org_unit } => html! {
+                    <LedgerPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
                 },
                 Route::Admin => html! { <AdminPage lang={*lang} /> },
             };

@@ -1,7 +1,7 @@
 //! The state of one form being filled in, as a reducer: what staff typed,
 //! and the errors core's validator finds in it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
@@ -29,6 +29,11 @@ pub struct FormState {
     /// What staff typed, exactly, per new-field cell.
     pub raw: HashMap<Cell, String>,
     pub errors: HashMap<Cell, Text>,
+    /// Cells staff have typed in: only their errors show while typing, so
+    /// filling one cell does not paint the rest of its row red.
+    pub touched: HashSet<Cell>,
+    /// Whether a submit was tried: from then on every error shows.
+    pub attempted: bool,
     /// Errors not tied to a cell (from the worker).
     pub general: Vec<Text>,
     /// Idempotency key: the same for every retry of this form's submit.
@@ -55,6 +60,11 @@ impl PartialEq for FormState {
 }
 
 impl FormState {
+    /// The error to show at a cell now, if any.
+    pub fn visible_error(&self, cell: &Cell) -> Option<&Text> {
+        (self.attempted || self.touched.contains(cell)).then(|| self.errors.get(cell)).flatten()
+    }
+
     pub fn new(form: Form, template: CompiledTemplate, submission_id: String) -> FormState {
         let mut rows: Vec<Map<String, Value>> = form.rows.iter().map(|r| r.values.clone()).collect();
         for row in &mut rows {
@@ -66,6 +76,8 @@ impl FormState {
             rows,
             raw: HashMap::new(),
             errors: HashMap::new(),
+            touched: HashSet::new(),
+            attempted: false,
             general: Vec::new(),
             submission_id,
             status: Status::Editing,
@@ -175,6 +187,7 @@ impl Reducible for FormState {
                     Some(value) => next.rows[row].insert(key.clone(), value),
                     None => next.rows[row].remove(&key),
                 };
+                next.touched.insert((row, key.clone()));
                 next.raw.insert((row, key), raw);
                 let template = Rc::clone(&next.template);
                 ybt_core::compute_row(&template, &mut next.rows[row], today());
@@ -182,6 +195,7 @@ impl Reducible for FormState {
             }
             FormAction::ShowErrors(errors) => {
                 next.status = Status::Editing;
+                next.attempted = true;
                 next.place_errors(errors);
             }
             FormAction::Submitting => next.status = Status::Submitting,

@@ -67,6 +67,13 @@ pub enum Key {
     Department,
     CreateAccount,
     Computed,
+    Ledger,
+    History,
+    Version,
+    Who,
+    Source,
+    Changes,
+    NoHistory,
 }
 
 pub fn t(lang: Lang, key: Key) -> &'static str {
@@ -112,6 +119,13 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Department => ("所属部门（部门分析员）", "Department (analysts)"),
         CreateAccount => ("新建账号", "Create account"),
         Computed => ("自动计算", "computed"),
+        Ledger => ("台账", "Ledger"),
+        History => ("历史", "History"),
+        Version => ("版本", "Version"),
+        Who => ("修改人", "Changed by"),
+        Source => ("来源", "Source"),
+        Changes => ("修改内容（原值 → 新值）", "Changes (old → new)"),
+        NoHistory => ("没有修改记录", "No changes recorded"),
     };
     match lang {
         Lang::Zh => zh,

@@ -9,5 +9,16 @@ mod i18n;
 mod pages;
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    // index.html paints a static shell in #app while this wasm downloads;
+    // the app takes that element over.
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => {
+            root.set_inner_html("");
+            yew::Renderer::<app::App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<app::App>::new().render();
+        }
+    }
 }

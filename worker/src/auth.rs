@@ -2,7 +2,7 @@
 //! the one gate every handler passes through before touching data.
 
 use worker::{Env, Method, Request};
-use ybt_core::access::{Action, Decision, Principal, authorize, verify_token};
+use ybt_core::access::{Action, Decision, IngestKey, Principal, authorize, authorize_ingest, verify_token};
 
 use crate::error::AppError;
 use crate::http::now_unix;
@@ -72,6 +72,24 @@ pub async fn principal(req: &Request, env: &Env, store: &Store) -> Result<Princi
 /// Allows the action or answers 403 with the reason.
 pub fn require(principal: &Principal, action: &Action<'_>) -> Result<(), AppError> {
     match authorize(principal, action) {
+        Decision::Allow => Ok(()),
+        Decision::Deny(reason) => Err(AppError::Forbidden(reason)),
+    }
+}
+
+/// The department key of an ingest request (`Authorization: Bearer <key>`).
+/// No cookie is involved, so the cross-site check does not apply: a page on
+/// another site cannot make the browser send a key it does not know.
+pub async fn ingest_key(req: &Request, store: &Store) -> Result<IngestKey, AppError> {
+    let header = req.headers().get("Authorization")?.unwrap_or_default();
+    let key = header.strip_prefix("Bearer ").map(str::trim).filter(|k| !k.is_empty()).ok_or(AppError::BadApiKey)?;
+    store.ingest_key(&crate::crypto::sha256_hex(key.as_bytes())).await?.ok_or(AppError::BadApiKey)
+}
+
+/// Allows a department key to push `entity` records into `org_unit`, or
+/// answers 403 with the reason.
+pub fn require_ingest(key: &IngestKey, org_unit: &str, entity: &str) -> Result<(), AppError> {
+    match authorize_ingest(key, org_unit, entity) {
         Decision::Allow => Ok(()),
         Decision::Deny(reason) => Err(AppError::Forbidden(reason)),
     }

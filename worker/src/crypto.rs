@@ -40,3 +40,9 @@ pub async fn pbkdf2_sha256(password: &str, salt: &[u8], iterations: u32) -> Resu
     let bits = JsFuture::from(subtle.derive_bits_with_object(&params, &key, 256).map_err(js)?).await.map_err(js)?;
     Ok(Uint8Array::new(&bits).to_vec())
 }
+
+/// Lowercase hex SHA-256: how ingest keys are stored and looked up.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}

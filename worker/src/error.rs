@@ -2,9 +2,10 @@
 //! status code and the stable JSON error body. Internal details are logged,
 //! never returned.
 
-use ybt_core::FieldError;
 use ybt_core::api::{ApiError, ErrorBody};
+use ybt_core::import::{FileError, ImportFailure, RowError};
 use ybt_core::messages::Text;
+use ybt_core::{FieldError, LedgerRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -34,6 +35,15 @@ pub enum AppError {
     TooManyAttempts,
     #[error("request body nests deeper than {limit}")]
     TooDeep { limit: usize },
+    /// A ledger write from a version that is no longer current: 409 with
+    /// the record as it is now.
+    #[error("stale write to a ledger record")]
+    Stale { current: Option<Box<LedgerRecord>>, message: Text },
+    /// An import or ingest refused whole: nothing was stored.
+    #[error("import refused: {0}")]
+    Import(ImportFailure),
+    #[error("missing or unknown API key")]
+    BadApiKey,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -62,12 +72,31 @@ impl AppError {
             AppError::Forbidden(_) | AppError::CrossSite => 403,
             AppError::TooManyAttempts => 429,
             AppError::TooDeep { .. } => 400,
+            AppError::Stale { .. } => 409,
+            AppError::Import(ImportFailure::File(FileError::TooLarge { .. } | FileError::TooManyRows { .. })) => 413,
+            AppError::Import(ImportFailure::File(_)) => 400,
+            AppError::Import(ImportFailure::Rows { .. }) => 422,
+            AppError::BadApiKey => 401,
             AppError::Internal(_) => 500,
         }
     }
 
+    /// The JSON body of the error response: [`AppError::body`], plus the
+    /// current record for a stale write.
+    pub fn json_body(self) -> Result<serde_json::Value, serde_json::Error> {
+        let current = match &self {
+            AppError::Stale { current, .. } => Some(serde_json::to_value(current)?),
+            _ => None,
+        };
+        let mut body = serde_json::to_value(self.body())?;
+        if let (Some(current), Some(object)) = (current, body.as_object_mut()) {
+            object.insert("current".to_owned(), current);
+        }
+        Ok(body)
+    }
+
     pub fn body(self) -> ErrorBody {
-        let (code, message, fields) = match self {
+        let (code, message, fields): (&str, Text, Vec<FieldError>) = match self {
             AppError::NoSuchEndpoint => ("not_found", Text::new("没有这个接口", "no such endpoint"), vec![]),
             AppError::NotFound { what, zh } => ("not_found", Text::new(format!("找不到{zh}"), format!("{what} not found")), vec![]),
             AppError::MalformedJson(reason) => (
@@ -116,8 +145,53 @@ impl AppError {
                 Text::new(format!("请求内容嵌套超过 {limit} 层"), format!("request body nests deeper than {limit} levels")),
                 vec![],
             ),
+            AppError::Stale { message, .. } => ("stale_version", message, vec![]),
+            AppError::Import(failure) => {
+                let message = failure.message();
+                match failure {
+                    ImportFailure::File(error) => {
+                        let code = file_error_code(&error);
+                        return ErrorBody { error: ApiError { code, message, fields: vec![] } };
+                    }
+                    ImportFailure::Rows { errors, .. } => ("invalid_rows", message, errors.into_iter().map(row_field_error).collect()),
+                }
+            }
+            AppError::BadApiKey => (
+                "invalid_api_key",
+                Text::new("缺少或无效的接口密钥（Authorization: Bearer …）", "missing or unknown API key (Authorization: Bearer …)"),
+                vec![],
+            ),
             AppError::Internal(_) => ("internal", Text::new("服务器内部错误，请稍后重试", "internal error; please retry later"), vec![]),
         };
         ErrorBody { error: ApiError { code: code.to_owned(), message, fields } }
+    }
+}
+
+/// The stable code of a file-level import error, e.g. `too_large`.
+fn file_error_code(error: &FileError) -> String {
+    serde_json::to_value(error)
+        .ok()
+        .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| "unreadable".to_owned())
+}
+
+/// A row of an import as a field error: pointer `/rows/{row}/{field}`, the
+/// row number and column in the message.
+fn row_field_error(error: RowError) -> FieldError {
+    let pointer = match &error.field {
+        Some(field) => format!("/rows/{}/{field}", error.row),
+        None => format!("/rows/{}", error.row),
+    };
+    let (zh_column, en_column) = match &error.column {
+        Some(column) => (format!("「{column}」"), format!(" ({column})")),
+        None => (String::new(), String::new()),
+    };
+    FieldError {
+        pointer,
+        code: error.code,
+        message: Text::new(
+            format!("第 {} 行{zh_column}：{}", error.row, error.message.zh),
+            format!("row {}{en_column}: {}", error.row, error.message.en),
+        ),
     }
 }

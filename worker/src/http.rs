@@ -14,28 +14,37 @@ use crate::error::AppError;
 /// Largest request body the API reads: a 10,000-row submission fits.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
-/// A handler's successful answer: a status, a JSON body and, for the
-/// session endpoints, a cookie to set.
+/// A handler's successful answer: a status and a JSON body.
 pub struct Json<T>(pub u16, pub T);
 
-/// A [`Json`] answer that also sets a cookie.
-pub struct WithCookie<T>(pub Json<T>, pub String);
+/// A [`Json`] answer with extra headers (a session cookie, `Server-Timing`).
+pub struct Reply<T> {
+    pub json: Json<T>,
+    pub headers: Vec<(&'static str, String)>,
+}
 
-impl<T> From<Json<T>> for WithCookie<T> {
-    fn from(json: Json<T>) -> WithCookie<T> {
-        WithCookie(json, String::new())
+impl<T> Reply<T> {
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply<T> {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+impl<T> From<Json<T>> for Reply<T> {
+    fn from(json: Json<T>) -> Reply<T> {
+        Reply { json, headers: Vec::new() }
     }
 }
 
 /// Runs a handler and turns its result, success or error, into a response.
-pub async fn respond<T: Serialize, R: Into<WithCookie<T>>>(
+pub async fn respond<T: Serialize, R: Into<Reply<T>>>(
     handler: impl Future<Output = std::result::Result<R, AppError>>,
 ) -> Result<Response> {
     match handler.await.map(Into::into) {
-        Ok(WithCookie(Json(status, body), cookie)) => {
+        Ok(Reply { json: Json(status, body), headers }) => {
             let mut response = json_response(status, &body)?;
-            if !cookie.is_empty() {
-                response.headers_mut().set("Set-Cookie", &cookie)?;
+            for (name, value) in headers {
+                response.headers_mut().set(name, &value)?;
             }
             Ok(response)
         }
@@ -44,9 +53,15 @@ pub async fn respond<T: Serialize, R: Into<WithCookie<T>>>(
                 worker::console_error!("internal error: {detail}");
             }
             let status = error.status();
-            json_response(status, &error.body())
+            json_response(status, &error.json_body()?)
         }
     }
+}
+
+/// Milliseconds since an arbitrary start, for `Server-Timing`. The runtime
+/// advances its clock only across I/O, so a span measures the I/O in it.
+pub fn clock_ms() -> f64 {
+    worker::js_sys::Date::now()
 }
 
 fn json_response<T: Serialize>(status: u16, body: &T) -> Result<Response> {
@@ -57,6 +72,48 @@ fn json_response<T: Serialize>(status: u16, body: &T) -> Result<Response> {
     headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")?;
     headers.set("Referrer-Policy", "no-referrer")?;
     Ok(response)
+}
+
+/// A file to download: the answer of the export endpoint.
+pub struct Download {
+    pub content_type: &'static str,
+    /// ASCII file name for `Content-Disposition`.
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Runs a handler that answers with a file; errors are JSON as usual.
+pub async fn respond_file(handler: impl Future<Output = std::result::Result<Download, AppError>>) -> Result<Response> {
+    match handler.await {
+        Ok(file) => {
+            let mut response = Response::from_bytes(file.bytes)?;
+            let headers = response.headers_mut();
+            headers.set("Content-Type", file.content_type)?;
+            headers.set("Content-Disposition", &format!("attachment; filename=\"{}\"", file.filename))?;
+            headers.set("Cache-Control", "no-store")?;
+            headers.set("X-Content-Type-Options", "nosniff")?;
+            headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")?;
+            Ok(response)
+        }
+        Err(error) => respond::<(), crate::http::Json<()>>(async { Err(error) }).await,
+    }
+}
+
+/// Reads the raw body, refusing bodies over `limit` bytes (checked against
+/// `Content-Length` first, so an oversized upload is refused before it is read).
+pub async fn read_bytes(req: &mut Request, limit: usize) -> std::result::Result<Vec<u8>, AppError> {
+    let too_large = |bytes: usize| {
+        AppError::Import(ybt_core::import::ImportFailure::File(ybt_core::import::FileError::TooLarge { bytes, max: limit }))
+    };
+    let declared = req.headers().get("Content-Length")?.and_then(|v| v.parse::<usize>().ok());
+    if let Some(n) = declared.filter(|n| *n > limit) {
+        return Err(too_large(n));
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > limit {
+        return Err(too_large(bytes.len()));
+    }
+    Ok(bytes)
 }
 
 /// Reads the body as JSON, refusing bodies over [`MAX_BODY_BYTES`].

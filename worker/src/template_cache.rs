@@ -1,4 +1,4 @@
-//! Compiled templates, kept per isolate: each template version is compiled
+//! Compiled templates (and the ledger's record types), kept per isolate: each template version is compiled
 //! once, not on every request. Versions are immutable once published, so a
 //! cached entry never goes stale.
 
@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use ybt_core::ledger::RecordTypes;
 use ybt_core::{Catalog, CompiledTemplate};
 
 use crate::error::AppError;
@@ -13,6 +14,7 @@ use crate::store::TemplateRow;
 
 thread_local! {
     static CATALOG: RefCell<Option<Rc<Catalog>>> = const { RefCell::new(None) };
+    static RECORD_TYPES: RefCell<Option<Rc<RecordTypes>>> = const { RefCell::new(None) };
     static COMPILED: RefCell<HashMap<(String, u32), Rc<CompiledTemplate>>> = RefCell::new(HashMap::new());
 }
 
@@ -24,6 +26,18 @@ pub fn catalog() -> Result<Rc<Catalog>, AppError> {
         let catalog = Rc::new(Catalog::builtin().map_err(|e| AppError::Internal(e.to_string()))?);
         *cell.borrow_mut() = Some(catalog.clone());
         Ok(catalog)
+    })
+}
+
+/// The ledger record types (fields, natural keys, validators), read once.
+pub fn record_types() -> Result<Rc<RecordTypes>, AppError> {
+    RECORD_TYPES.with(|cell| {
+        if let Some(types) = cell.borrow().as_ref() {
+            return Ok(types.clone());
+        }
+        let types = Rc::new(RecordTypes::builtin().map_err(|e| AppError::Internal(e.to_string()))?);
+        *cell.borrow_mut() = Some(types.clone());
+        Ok(types)
     })
 }
 

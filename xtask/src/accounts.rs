@@ -45,6 +45,49 @@ pub fn demo_accounts(village: &str, other_village: &str) -> Vec<DemoAccount> {
     ]
 }
 
+/// A department's ingest API key for the demo (public, like the demo
+/// password): only its SHA-256 hash is loaded into D1.
+pub struct DemoIngestKey {
+    pub id: &'static str,
+    pub department: &'static str,
+    /// May write records in this unit and every unit inside it.
+    pub org_unit: &'static str,
+    pub entities: &'static [&'static str],
+    pub key: &'static str,
+}
+
+/// One key per demo department: 区民政局 pushes people and households,
+/// 区应急管理局 enterprises and venues, both across the demo district.
+pub fn demo_ingest_keys() -> Vec<DemoIngestKey> {
+    vec![
+        DemoIngestKey {
+            id: "demo-key-minzheng",
+            department: "区民政局",
+            org_unit: crate::divisions::DEMO_DISTRICT,
+            entities: &["person", "household"],
+            key: "ybt-demo-ingest-minzheng-5f2c9a71",
+        },
+        DemoIngestKey {
+            id: "demo-key-yingji",
+            department: "区应急管理局",
+            org_unit: crate::divisions::DEMO_DISTRICT,
+            entities: &["enterprise", "venue"],
+            key: "ybt-demo-ingest-yingji-0b83d4e6",
+        },
+    ]
+}
+
+/// Lowercase hex SHA-256 of an ingest key, as the worker looks it up.
+pub fn key_hash(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `department=key,…` for the tests' environment.
+pub fn ingest_keys_env() -> String {
+    demo_ingest_keys().iter().map(|k| format!("{}={}", k.id, k.key)).collect::<Vec<_>>().join(",")
+}
+
 fn random_bytes(n: usize) -> Result<Vec<u8>> {
     let mut bytes = vec![0u8; n];
     std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).context("reading /dev/urandom")?;
@@ -61,10 +104,8 @@ pub fn demo_password_hash() -> Result<String> {
 pub fn ensure_session_secret() -> Result<String> {
     let path = root().join("worker/.dev.vars");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    if let Some(secret) = existing.lines().find_map(|l| l.strip_prefix("SESSION_SECRET=")) {
-        if secret.len() >= 32 {
-            return Ok(secret.to_owned());
-        }
+    if let Some(secret) = existing.lines().find_map(|l| l.strip_prefix("SESSION_SECRET=")).filter(|s| s.len() >= 32) {
+        return Ok(secret.to_owned());
     }
     let secret: String = random_bytes(32)?.iter().map(|b| format!("{b:02x}")).collect();
     let kept: String = existing.lines().filter(|l| !l.starts_with("SESSION_SECRET=")).map(|l| format!("{l}\n")).collect();

@@ -29,8 +29,24 @@ pub fn wasm_bindgen_bin() -> String {
     cmd::output(Command::new("sh").args(["-c", "command -v wasm-bindgen"])).unwrap_or_else(|| "wasm-bindgen".to_owned())
 }
 
+/// Whether `output` exists and is at least as new as `input`: then the
+/// post-processing (wasm-bindgen, wasm-opt) of `input` is already done.
+fn up_to_date(input: &std::path::Path, output: &std::path::Path) -> bool {
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    matches!((modified(input), modified(output)), (Some(i), Some(o)) if o >= i)
+}
+
 pub fn worker() -> Result<()> {
     println!("build: worker (release)");
+    // Compile first (a no-op when nothing changed: worker-build's own cargo
+    // run uses the same flags), then skip worker-build's wasm-bindgen and
+    // wasm-opt passes when their output is newer than the compiled wasm.
+    run(cmd::cargo().args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "ybt-worker"]))?;
+    let compiled = root().join("target/wasm32-unknown-unknown/release/ybt_worker.wasm");
+    if up_to_date(&compiled, &root().join("worker/build/index_bg.wasm")) && root().join("worker/build/worker/shim.mjs").exists() {
+        println!("build: worker unchanged");
+        return Ok(());
+    }
     run(Command::new("worker-build")
         .arg("--release")
         .current_dir(root().join("worker"))
@@ -45,12 +61,17 @@ pub fn frontend() -> Result<()> {
     run(cmd::cargo().args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "ybt-frontend"]))?;
     let dist = root().join("frontend/dist");
     std::fs::create_dir_all(&dist).context("creating frontend/dist")?;
-    run(Command::new(wasm_bindgen_bin())
-        .args(["--target", "web", "--no-typescript", "--out-name", "app", "--out-dir"])
-        .arg(&dist)
-        .arg(root().join("target/wasm32-unknown-unknown/release/ybt-frontend.wasm")))?;
+    let compiled = root().join("target/wasm32-unknown-unknown/release/ybt-frontend.wasm");
     let wasm = dist.join("app_bg.wasm");
-    run(Command::new(npm_bin("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
+    if up_to_date(&compiled, &wasm) && dist.join("app.js").exists() {
+        println!("build: front-end wasm unchanged");
+    } else {
+        run(Command::new(wasm_bindgen_bin())
+            .args(["--target", "web", "--no-typescript", "--out-name", "app", "--out-dir"])
+            .arg(&dist)
+            .arg(&compiled))?;
+        run(Command::new(npm_bin("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
+    }
     for file in ["index.html", "boot.js", "style.css", "_headers"] {
         std::fs::copy(root().join("frontend/static").join(file), dist.join(file))
             .with_context(|| format!("copying frontend/static/{file}"))?;

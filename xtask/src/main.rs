@@ -35,7 +35,10 @@ commands:
          (N rows per template, default 10000; --size: build as the front-end
          ships, opt-level z and wasm-opt -Oz, instead of for speed)
   seed-sql FILE [--people-per-village N]
-         write the demo-data SQL to FILE";
+         write the demo-data SQL to FILE
+  bench-xlsx FILE --village CODE [--people N]
+         write an XLSX ledger of N synthetic people (default 100,000) of the
+         village CODE, for the import benchmark (tests/bench/ledger.mjs)";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -78,6 +81,11 @@ fn main() -> Result<()> {
             let sql = seed::demo_sql(flag("--people-per-village", seed::DEFAULT_PEOPLE_PER_VILLAGE)?)?;
             std::fs::write(file, sql).with_context(|| format!("writing {file}"))
         }
+        "bench-xlsx" => {
+            let file = args.get(1).context("bench-xlsx needs a FILE")?;
+            let village = args.iter().position(|a| a == "--village").and_then(|i| args.get(i + 1)).context("bench-xlsx needs --village CODE")?;
+            seed::bench_xlsx(std::path::Path::new(file), village, flag("--people", 100_000)?)
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -101,6 +109,10 @@ fn run(port: usize, people_per_village: usize) -> Result<()> {
     );
     for a in &accounts {
         println!("  {:<10} {:<22} {} {}", a.username, a.role.title_zh(), a.org_unit, a.department.unwrap_or(""));
+    }
+    println!("Department ingest keys (POST /api/ingest/{{entity}}?org_unit=CODE, Authorization: Bearer KEY):");
+    for k in accounts::demo_ingest_keys() {
+        println!("  {:<14} {} {:<22} {}", k.department, k.org_unit, k.entities.join(","), k.key);
     }
     println!("Press Ctrl-C to stop.\n");
     wrangler::serve_foreground(&state, port as u16)
@@ -137,6 +149,7 @@ fn integration(files: &[String]) -> Result<()> {
         .env("YBT_BASE_URL", &base_url)
         .env("YBT_DEMO_PASSWORD", accounts::DEMO_PASSWORD)
         .env("YBT_SESSION_SECRET", &secret)
+        .env("YBT_INGEST_KEYS", accounts::ingest_keys_env())
         .env("YBT_DEMO_ACCOUNTS", accounts.iter().map(|a| a.username).collect::<Vec<_>>().join(","))
         .status()
         .context("starting node's test runner")?;

@@ -49,7 +49,7 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
 
     let catalog = ybt_core::Catalog::builtin().context("ledger schemas")?;
     for (file, text) in ybt_core::schemas::BUILTIN_TEMPLATES {
-        let document: serde_json::Value = serde_json::from_str(text).with_context(|| format!("{file}"))?;
+        let document: serde_json::Value = serde_json::from_str(text).with_context(|| file.to_string())?;
         let compiled = ybt_core::compile(&document, &catalog)
             .map_err(|e| anyhow::anyhow!("{file} does not compile: {e:?}"))?;
         let mut templates = Inserts::new("templates (id, version, title, department, document, published_at)");
@@ -146,7 +146,46 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
         );
     }
     users.flush(&mut sql);
+
+    let mut keys = Inserts::new("ingest_keys (id, department, org_unit, entities, key_hash, created_at)");
+    for key in crate::accounts::demo_ingest_keys() {
+        keys.row(
+            &mut sql,
+            format!(
+                "({}, {}, {}, {}, {}, {})",
+                quote(key.id),
+                quote(key.department),
+                quote(key.org_unit),
+                quote(&serde_json::to_string(key.entities)?),
+                quote(&crate::accounts::key_hash(key.key)),
+                quote(SEEDED_AT)
+            ),
+        );
+    }
+    keys.flush(&mut sql);
     Ok(Demo { sql, accounts })
+}
+
+/// Writes an XLSX ledger of `people` synthetic people of `village` (a
+/// 12-digit code), headed by the fields' Chinese titles: the import
+/// benchmark's input. Generated, not committed.
+pub fn bench_xlsx(file: &std::path::Path, village: &str, people: usize) -> Result<()> {
+    if OrgLevel::of_code(village) != Some(OrgLevel::Village) {
+        anyhow::bail!("{village} is not a 12-digit village code");
+    }
+    let unit = ybt_core::ledger::OrgUnit {
+        code: village.to_owned(),
+        name: "基准村".to_owned(),
+        level: OrgLevel::Village,
+        parent_code: Some(village[..9].to_owned()),
+    };
+    let records = ybt_core::demo::people(&[(unit, "基准镇".to_owned())], people, 5_001_181);
+    let types = ybt_core::ledger::RecordTypes::builtin().context("ledger schemas")?;
+    let person = types.get("person").context("the person record type")?;
+    let bytes = ybt_core::export::to_xlsx(person, &records, &ybt_core::export::mask_nothing, SEEDED_AT)?;
+    std::fs::write(file, bytes).with_context(|| format!("writing {}", file.display()))?;
+    println!("wrote {} people of {village} to {} ", records.len(), file.display());
+    Ok(())
 }
 
 /// Multi-row `INSERT OR IGNORE` statements: far fewer statements for D1 to

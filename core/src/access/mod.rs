@@ -5,12 +5,14 @@
 //! decides access.
 
 mod authorize;
+mod ingest;
 mod masking;
 mod password;
 mod session;
 mod users;
 
 pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
+pub use ingest::{IngestKey, authorize_ingest};
 pub use masking::{mask, mask_record_fields, mask_template_rows, may_see_unmasked};
 pub use password::{PasswordHash, PasswordHashError, hash_password, PBKDF2_ITERATIONS};
 pub use session::{SessionClaims, TokenError, sign_token, verify_token};

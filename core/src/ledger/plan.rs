@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn stale_version_is_a_conflict_with_the_current_record() {
         let current = zhang();
-        let err = plan_update(&person(), &current, 0, &patch(json!({"name": "李四"})), &meta()).unwrap_err();
+        let err = plan_update(&person(), &current, 0, &patch(json!({"name": "李四"})), &meta()).expect_err("the call must fail");
         assert_eq!(err, UpdateError::Conflict(Conflict { id: "person:1".into(), current: Some(Box::new(current)) }));
     }
 
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn invalid_result_is_refused_with_every_error() {
         let err = plan_update(&person(), &zhang(), 1, &patch(json!({"id_number": null, "gender": "M"})), &meta())
-            .unwrap_err();
+            .expect_err("the call must fail");
         let UpdateError::Invalid { errors } = err else { panic!("expected Invalid, got {err:?}") };
         let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(pointers.len(), 2, "{pointers:?}");

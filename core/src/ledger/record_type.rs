@@ -235,10 +235,10 @@ mod tests {
     #[test]
     fn schema_without_natural_key_is_rejected() {
         let schema = r#"{"x-entity":"x","properties":{"a":{"type":"string","x-sensitivity":"public"}}}"#;
-        let err = RecordTypes::from_schemas([("x.json", schema)]).unwrap_err();
+        let err = RecordTypes::from_schemas([("x.json", schema)]).expect_err("the call must fail");
         assert_eq!(err, RecordTypeError::Missing { file: "x.json".into(), keyword: "x-natural-key" });
         let schema = r#"{"x-entity":"x","x-natural-key":["b"],"properties":{"a":{"x-sensitivity":"public"}}}"#;
-        let err = RecordTypes::from_schemas([("x.json", schema)]).unwrap_err();
+        let err = RecordTypes::from_schemas([("x.json", schema)]).expect_err("the call must fail");
         assert_eq!(err, RecordTypeError::UnknownKeyField { file: "x.json".into(), field: "b".into() });
     }
 }

@@ -253,7 +253,7 @@ mod tests {
         let mine = plan_update(&t, &current, 1, &patch(json!({"name": "甲"})), &meta("a", "t1")).expect("plans");
         let theirs = plan_update(&t, &current, 1, &patch(json!({"name": "乙"})), &meta("b", "t1")).expect("plans");
         ready(store.apply(&[theirs.expect("change")])).expect("first wins");
-        let err = ready(store.apply(&[mine.expect("change")])).unwrap_err();
+        let err = ready(store.apply(&[mine.expect("change")])).expect_err("the call must fail");
         assert!(matches!(err, ApplyError::Conflict(Conflict { current: Some(ref c), .. }) if c.data["name"] == "乙"));
         assert_eq!(ready(store.history("person:1")).expect("infallible").len(), 2);
     }
@@ -292,7 +292,7 @@ mod tests {
             .expect("valid");
         let duplicate = plan_insert(&t, "person:1", "500118100001", json!({"name": "赵六", "id_number": "11010519491231002X"}), &meta("a", "t"))
             .expect("valid");
-        let err = ready(store.apply(&[fresh, duplicate])).unwrap_err();
+        let err = ready(store.apply(&[fresh, duplicate])).expect_err("the call must fail");
         assert!(matches!(err, ApplyError::Conflict(Conflict { ref id, .. }) if id == "person:1"));
         assert_eq!(store.records().len(), 1);
         assert_eq!(store.all_history().len(), 1);

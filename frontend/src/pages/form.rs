@@ -113,7 +113,7 @@ pub fn form_page(props: &Props) -> Html {
     };
 
     let form = &current.form;
-    let has_errors = !current.errors.is_empty();
+    let has_errors = current.attempted && !current.errors.is_empty();
     html! {
         <>
             { header }
@@ -152,7 +152,7 @@ pub fn form_page(props: &Props) -> Html {
                                                     value={current.rows[i].get(&field.key).cloned()}
                                                     raw={current.raw.get(&cell).cloned()}
                                                     provenance={row.provenance.get(&field.key).cloned()}
-                                                    error={current.errors.get(&cell).map(|m| lang.pick(m).to_owned())}
+                                                    error={current.visible_error(&cell).map(|m| lang.pick(m).to_owned())}
                                                     disabled={submitting}
                                                     on_edit={on_edit.clone()} />
                                             }

@@ -109,6 +109,13 @@ pub fn home_page(props: &Props) -> Html {
                     </select>
                 </label>
             </section>
+            if let Some(code) = own_village.clone() {
+                <section class="panel">
+                    <button id="open-ledger" onclick={props.navigate.reform(move |_: MouseEvent| Route::Ledger { org_unit: code.clone() })}>
+                        { t(lang, Key::Ledger) }
+                    </button>
+                </section>
+            }
             if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
             <section class="panel">
                 <h2>{ t(lang, Key::Templates) }</h2>

@@ -3,4 +3,5 @@
 pub mod admin;
 pub mod form;
 pub mod home;
+pub mod ledger;
 pub mod login;

@@ -11,7 +11,7 @@ use ybt_core::api::{LoginRequest, Me};
 use crate::auth::{self, check_same_site, cleared_cookie, session_cookie};
 use crate::crypto::{pbkdf2_sha256, random_id};
 use crate::error::AppError;
-use crate::http::{Json, WithCookie, now_rfc3339, now_unix, read_json};
+use crate::http::{Json, Reply, now_rfc3339, now_unix, read_json};
 use crate::store::Store;
 
 /// Failed-login window, seconds.
@@ -25,7 +25,7 @@ pub fn me_of(user: Principal) -> Me {
     Me { user, role_title }
 }
 
-pub async fn login(mut req: Request, ctx: RouteContext<()>) -> Result<WithCookie<Me>, AppError> {
+pub async fn login(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<Me>, AppError> {
     check_same_site(&req)?;
     let body: LoginRequest = read_json(&mut req).await?;
     let store = Store::from_env(&ctx.env)?;
@@ -64,12 +64,12 @@ pub async fn login(mut req: Request, ctx: RouteContext<()>) -> Result<WithCookie
     let token = sign_token(&SessionClaims { sid: session_id, uid: user.id.clone(), exp: expires }, &auth::secret(&ctx.env)?);
     let grants = store.grants(&user.id).await?;
     let me = me_of(crate::store::principal_of(user, grants));
-    Ok(WithCookie(Json(200, me), session_cookie(&token)))
+    Ok(Reply::from(Json(200, me)).header("Set-Cookie", session_cookie(&token)))
 }
 
 /// Ends the session: its row is deleted, so the token is dead even if kept.
 /// Idempotent: logging out twice, or without a session, also answers 200.
-pub async fn logout(req: Request, ctx: RouteContext<()>) -> Result<WithCookie<Value>, AppError> {
+pub async fn logout(req: Request, ctx: RouteContext<()>) -> Result<Reply<Value>, AppError> {
     check_same_site(&req)?;
     if let Some(token) = auth::session_token(&req)? {
         // An expired but genuine token still names a session to delete.
@@ -77,7 +77,7 @@ pub async fn logout(req: Request, ctx: RouteContext<()>) -> Result<WithCookie<Va
             Store::from_env(&ctx.env)?.delete_session(&claims.sid).await?;
         }
     }
-    Ok(WithCookie(Json(200, json!({"signed_out": true})), cleared_cookie()))
+    Ok(Reply::from(Json(200, json!({"signed_out": true}))).header("Set-Cookie", cleared_cookie()))
 }
 
 pub async fn me(req: Request, ctx: RouteContext<()>) -> Result<Json<Me>, AppError> {

@@ -10,11 +10,13 @@ use ybt_core::messages::Text;
 use crate::api::audit;
 use crate::auth::{self, require};
 use crate::error::AppError;
-use crate::http::{Json, read_json};
+use crate::http::{Json, Reply, clock_ms, read_json};
 use crate::store::Store;
 use crate::template_cache;
 
-pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Form>, AppError> {
+/// Answers with `Server-Timing: d1;dur=…`: the time the subjects' ledger
+/// records took to come out of D1 inside the worker.
+pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<Form>, AppError> {
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let request: FormRequest = read_json(&mut req).await?;
@@ -38,7 +40,9 @@ pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Fo
             ),
         });
     }
+    let started = clock_ms();
     let records = if entity == "org_unit" { Vec::new() } else { store.records(&unit.code, entity).await? };
+    let fetched = clock_ms() - started;
     let mut form = match crate::http::today() {
         Some(today) => ybt_core::prefill::prefill_on(&template, &unit, &records, today),
         None => ybt_core::prefill(&template, &unit, &records),
@@ -47,5 +51,5 @@ pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Fo
     let unmasked = mask_template_rows(&principal, &catalog, &template, form.rows.iter_mut().map(|r| &mut r.values));
     let subjects: Vec<String> = form.rows.iter().map(|r| r.subject_id.clone()).collect();
     audit::record(&store, &principal, "form", &unmasked, &subjects).await?;
-    Ok(Json(200, form))
+    Ok(Reply::from(Json(200, form)).header("Server-Timing", format!("d1;dur={fetched:.1}")))
 }

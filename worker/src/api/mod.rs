@@ -5,6 +5,8 @@ pub mod audit;
 pub mod auth;
 pub mod forms;
 pub mod health;
+pub mod ingest;
+pub mod ledger;
 pub mod org_units;
 pub mod submissions;
 pub mod templates;

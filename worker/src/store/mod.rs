@@ -1,8 +1,12 @@
 //! D1 access: every SQL statement the worker runs, all with bound parameters.
 //! This file: org units, templates, ledger records, submissions;
-//! `accounts.rs`: users, grants, sessions, login throttling, audit log.
+//! `accounts.rs`: users, grants, sessions, login throttling, audit log;
+//! `ledger.rs`: the D1 `LedgerStore` (records, history, conditional writes);
+//! `ingest.rs`: departments' ingest keys.
 
 mod accounts;
+mod ingest;
+mod ledger;
 
 pub use accounts::principal_of;
 

@@ -1,0 +1,135 @@
+//! A village's ledger of people, and each record's history: who changed
+//! what, when, through which channel, old → new.
+
+use serde_json::Value;
+use yew::prelude::*;
+use ybt_core::api::{LedgerList, RecordDetail};
+use ybt_core::ledger::Source;
+
+use crate::api;
+use crate::i18n::{Key, Lang, t};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lang: Lang,
+    pub org_unit: String,
+    pub back: Callback<MouseEvent>,
+}
+
+/// The columns shown in the list; the rest are in the history.
+const SHOWN: [&str; 4] = ["name", "gender", "id_number", "phone"];
+
+fn source_title(lang: Lang, source: Source) -> &'static str {
+    let (zh, en) = match source {
+        Source::Visit => ("走访", "visit"),
+        Source::Form => ("报表", "form"),
+        Source::Import => ("导入", "import"),
+        Source::Department => ("部门系统", "department"),
+        Source::Demo => ("演示数据", "demo"),
+    };
+    if lang == Lang::Zh { zh } else { en }
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::Null => "—".to_owned(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join("、"),
+        other => other.to_string(),
+    }
+}
+
+#[function_component(LedgerPage)]
+pub fn ledger_page(props: &Props) -> Html {
+    let lang = props.lang;
+    let list = use_state(|| None::<LedgerList>);
+    let detail = use_state(|| None::<RecordDetail>);
+    let error = use_state(|| None::<String>);
+    {
+        let (list, error) = (list.clone(), error.clone());
+        use_effect_with(props.org_unit.clone(), move |org_unit| {
+            let org_unit = org_unit.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::ledger("person", &org_unit).await {
+                    Ok(l) => list.set(Some(l)),
+                    Err(e) => error.set(Some(e.message().zh)),
+                }
+            });
+        });
+    }
+    let show_history = {
+        let (detail, error) = (detail.clone(), error.clone());
+        Callback::from(move |id: String| {
+            let (detail, error) = (detail.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::ledger_record(&id).await {
+                    Ok(d) => detail.set(Some(d)),
+                    Err(e) => error.set(Some(e.message().zh)),
+                }
+            });
+        })
+    };
+    let Some(list) = &*list else {
+        return html! {
+            <>
+                if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
+                <p class="loading">{ t(lang, Key::Loading) }</p>
+            </>
+        };
+    };
+    let title_of = |name: &str| list.columns.iter().find(|c| c.name == name).map_or_else(|| name.to_owned(), |c| c.title.clone());
+    let history = detail.as_ref().map(|d| {
+        html! {
+            <section class="panel" id="history">
+                <h2>{ format!("{} · {}", t(lang, Key::History), text(&d.record.data["name"])) }</h2>
+                if d.history.is_empty() { <p>{ t(lang, Key::NoHistory) }</p> }
+                <table class="history">
+                    <thead><tr>
+                        <th>{ t(lang, Key::Version) }</th><th>{ t(lang, Key::When) }</th><th>{ t(lang, Key::Who) }</th>
+                        <th>{ t(lang, Key::Source) }</th><th>{ t(lang, Key::Changes) }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for d.history.iter().rev().map(|h| html! {
+                            <tr class="history-entry" data-source={h.source.as_str()}>
+                                <td>{ h.version }</td><td>{ &h.changed_at }</td><td>{ &h.changed_by }</td>
+                                <td>{ source_title(lang, h.source) }</td>
+                                <td><ul>{ for h.changes.iter().map(|(field, (old, new))| html! {
+                                    <li>{ format!("{}：{} → {}", title_of(field), text(old), text(new)) }</li>
+                                }) }</ul></td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </section>
+        }
+    });
+    html! {
+        <>
+            <button class="back" onclick={props.back.clone()}>{ t(lang, Key::Back) }</button>
+            if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
+            <section class="panel">
+                <h2>{ format!("{} · {}", t(lang, Key::Ledger), list.org_unit) }</h2>
+                <table class="ledger">
+                    <thead><tr>
+                        { for SHOWN.iter().map(|name| html! { <th>{ title_of(name) }</th> }) }
+                        <th>{ t(lang, Key::Version) }</th><th></th>
+                    </tr></thead>
+                    <tbody>
+                        { for list.records.iter().map(|record| {
+                            let id = record.id.clone();
+                            let onclick = show_history.reform(move |_: MouseEvent| id.clone());
+                            html! {
+                                <tr class="ledger-row" data-id={record.id.clone()}>
+                                    { for SHOWN.iter().map(|name| html! { <td>{ text(&record.data[*name]) }</td> }) }
+                                    <td>{ record.version }</td>
+                                    <td><button class="history-button" {onclick}>{ t(lang, Key::History) }</button></td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </section>
+            { history }
+        </>
+    }
+}

@@ -1,0 +1,53 @@
+//! `POST /api/ingest/{entity}?org_unit=CODE`: a department's own system
+//! pushes records with its API key; the same validation, dedup, versioning
+//! and history as a file import, with `source = department`.
+
+use serde::Deserialize;
+use serde_json::Value;
+use worker::{Request, RouteContext};
+use ybt_core::api::ImportAnswer;
+use ybt_core::import::{ImportSummary, Limits, UpsertTarget, plan_ingest};
+use ybt_core::ledger::{ChangeMeta, LedgerStore, Source};
+use ybt_core::messages::Text;
+
+use crate::api::ledger::apply_batch;
+use crate::auth::{self, require_ingest};
+use crate::error::AppError;
+use crate::http::{Json, now_rfc3339, read_json};
+use crate::store::Store;
+use crate::template_cache;
+
+#[derive(Deserialize)]
+struct Query {
+    org_unit: Option<String>,
+}
+
+pub async fn push(mut req: Request, ctx: RouteContext<()>) -> Result<Json<ImportAnswer>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let key = auth::ingest_key(&req, &store).await?;
+    let entity = ctx.param("entity").map(String::as_str).unwrap_or_default();
+    let org_unit = req.query::<Query>().ok().and_then(|q| q.org_unit).filter(|u| !u.is_empty()).ok_or_else(|| {
+        AppError::BadRequest {
+            code: "missing_parameter",
+            message: Text::new("缺少查询参数 org_unit", "the query parameter org_unit is required"),
+        }
+    })?;
+    require_ingest(&key, &org_unit, entity)?;
+    let records: Vec<Value> = read_json(&mut req).await?;
+    let unit = store.org_unit(&org_unit).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
+    let existing = store.list(&unit.code, entity).await?;
+    let meta = ChangeMeta { changed_by: format!("{} ({})", key.department, key.id), changed_at: now_rfc3339(), source: Source::Department };
+    let types = template_cache::record_types()?;
+    let plan = plan_ingest(&types, entity, &records, UpsertTarget { unit: &unit.code, meta: &meta }, &Limits::default(), &existing)
+        .map_err(AppError::Import)?;
+    let batches = apply_batch(&store, &plan.writes).await?;
+    let summary = ImportSummary {
+        header_row: 0,
+        mapping: Vec::new(),
+        data_rows: records.len(),
+        new: plan.new,
+        changed: plan.changed,
+        unchanged: plan.unchanged,
+    };
+    Ok(Json(200, ImportAnswer { committed: true, summary, batches }))
+}

@@ -1,0 +1,272 @@
+//! The shared ledger: list a unit's records, read one with its history,
+//! change it conditionally on its version, import a village's Excel/CSV
+//! ledger and export a unit's ledger. Sensitive values are masked for
+//! readers whose grant lacks them; every unmasked read is audited.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use worker::{Request, RouteContext};
+use ybt_core::access::{Action, Principal, mask_record_fields, may_see_unmasked};
+use ybt_core::api::{ImportAnswer, LedgerColumn, LedgerList, PatchRecordRequest, RecordDetail};
+use ybt_core::export::{mask_identifiers, to_csv, to_xlsx};
+use ybt_core::import::{ImportRequest, Limits, UpsertTarget, plan_import};
+use ybt_core::ledger::{
+    ApplyError, ChangeMeta, HistoryEntry, LedgerStore, RecordType, Source, UpdateError, UpdateFailure, UpdateOutcome, update,
+};
+use ybt_core::messages::Text;
+use ybt_core::{LedgerRecord, Sensitivity};
+
+use crate::api::audit;
+use crate::auth::{self, require};
+use crate::error::AppError;
+use crate::http::{Download, Json, Reply, clock_ms, now_rfc3339, read_bytes, read_json};
+use crate::store::Store;
+use crate::template_cache;
+
+#[derive(Deserialize)]
+struct UnitQuery {
+    org_unit: Option<String>,
+    entity: Option<String>,
+    format: Option<String>,
+    commit: Option<String>,
+}
+
+fn query(req: &Request) -> Result<UnitQuery, AppError> {
+    req.query::<UnitQuery>().map_err(|_| bad_query())
+}
+
+fn bad_query() -> AppError {
+    AppError::BadRequest {
+        code: "bad_query",
+        message: Text::new("查询参数有误（需要 org_unit 等）", "invalid query parameters (org_unit and others are required)"),
+    }
+}
+
+fn required<'q>(value: &'q Option<String>, name: &str) -> Result<&'q str, AppError> {
+    value.as_deref().filter(|v| !v.is_empty()).ok_or_else(|| AppError::BadRequest {
+        code: "missing_parameter",
+        message: Text::new(format!("缺少查询参数 {name}"), format!("the query parameter {name} is required")),
+    })
+}
+
+fn record_type(entity: &str) -> Result<RecordType, AppError> {
+    template_cache::record_types()?
+        .get(entity)
+        .cloned()
+        .ok_or(AppError::NotFound { what: "ledger record type", zh: "该台账类型" })
+}
+
+/// The ledger item of each sensitive field: `person.id_number`.
+fn bindings(record_type: &RecordType) -> Vec<(String, String)> {
+    record_type
+        .fields
+        .iter()
+        .filter(|f| matches!(f.sensitivity, Sensitivity::IdNumber | Sensitivity::Phone))
+        .map(|f| (f.name.clone(), format!("{}.{}", record_type.entity, f.name)))
+        .collect()
+}
+
+/// Masks `values` for the reader; adds the items read unmasked to `unmasked`.
+fn mask_values(principal: &Principal, bindings: &[(String, String)], values: &mut Map<String, Value>, unmasked: &mut Vec<String>) -> Result<(), AppError> {
+    let catalog = template_cache::catalog()?;
+    let pairs = bindings.iter().map(|(k, i)| (k.as_str(), i.as_str()));
+    for item in mask_record_fields(principal, &catalog, pairs, values) {
+        if !unmasked.contains(&item) {
+            unmasked.push(item);
+        }
+    }
+    Ok(())
+}
+
+fn mask_record(principal: &Principal, bindings: &[(String, String)], record: &mut LedgerRecord, unmasked: &mut Vec<String>) -> Result<(), AppError> {
+    if let Value::Object(values) = &mut record.data {
+        mask_values(principal, bindings, values, unmasked)?;
+    }
+    Ok(())
+}
+
+/// Masks the old and new values of a history entry like the record's.
+fn mask_history(principal: &Principal, bindings: &[(String, String)], entry: &mut HistoryEntry, unmasked: &mut Vec<String>) -> Result<(), AppError> {
+    let mut old: Map<String, Value> = entry.changes.iter().map(|(k, (o, _))| (k.clone(), o.clone())).collect();
+    let mut new: Map<String, Value> = entry.changes.iter().map(|(k, (_, n))| (k.clone(), n.clone())).collect();
+    mask_values(principal, bindings, &mut old, unmasked)?;
+    mask_values(principal, bindings, &mut new, unmasked)?;
+    for (field, (o, n)) in entry.changes.iter_mut() {
+        *o = old.remove(field).unwrap_or(Value::Null);
+        *n = new.remove(field).unwrap_or(Value::Null);
+    }
+    Ok(())
+}
+
+/// `GET /api/ledger/{entity}?org_unit=CODE`: a village's, town's or
+/// district's records of one type.
+/// Answers with `Server-Timing: d1;dur=…` — the time the records took to
+/// come out of D1 inside the worker (the pre-fill fetch of issue 5's target).
+pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Reply<LedgerList>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let q = query(&req)?;
+    let org_unit = required(&q.org_unit, "org_unit")?;
+    require(&principal, &Action::ReadLedger { org_unit })?;
+    let entity = ctx.param("entity").map(String::as_str).unwrap_or_default();
+    let record_type = record_type(entity)?;
+    let started = clock_ms();
+    let mut records = store.list(org_unit, entity).await?;
+    let fetched = clock_ms() - started;
+    let bindings = bindings(&record_type);
+    let mut unmasked = Vec::new();
+    for record in &mut records {
+        mask_record(&principal, &bindings, record, &mut unmasked)?;
+    }
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    audit::record(&store, &principal, "ledger", &unmasked, &ids).await?;
+    let columns = record_type.fields.iter().map(|f| LedgerColumn { name: f.name.clone(), title: f.title.clone() }).collect();
+    let list = LedgerList { entity: entity.to_owned(), org_unit: org_unit.to_owned(), columns, records };
+    Ok(Reply::from(Json(200, list)).header("Server-Timing", format!("d1;dur={fetched:.1}")))
+}
+
+async fn stored_record(store: &Store, ctx: &RouteContext<()>) -> Result<LedgerRecord, AppError> {
+    let id = ctx.param("id").map(String::as_str).unwrap_or_default();
+    store.get(id).await?.ok_or(AppError::NotFound { what: "ledger record", zh: "该台账记录" })
+}
+
+/// `GET /api/ledger/records/{id}`: the record and its history.
+pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<RecordDetail>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let mut record = stored_record(&store, &ctx).await?;
+    require(&principal, &Action::ReadLedger { org_unit: &record.org_unit })?;
+    let bindings = bindings(&record_type(&record.entity)?);
+    let mut history = store.history(&record.id).await?;
+    let mut unmasked = Vec::new();
+    mask_record(&principal, &bindings, &mut record, &mut unmasked)?;
+    for entry in &mut history {
+        mask_history(&principal, &bindings, entry, &mut unmasked)?;
+    }
+    audit::record(&store, &principal, "ledger_record", &unmasked, std::slice::from_ref(&record.id)).await?;
+    Ok(Json(200, RecordDetail { record, history }))
+}
+
+/// `PATCH /api/ledger/records/{id}`: a conditional update. 409 with the
+/// current record when `expected_version` is stale.
+pub async fn patch(mut req: Request, ctx: RouteContext<()>) -> Result<Json<LedgerRecord>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let current = stored_record(&store, &ctx).await?;
+    require(&principal, &Action::WriteLedger { org_unit: &current.org_unit })?;
+    let request: PatchRecordRequest = read_json(&mut req).await?;
+    let source = request.source.unwrap_or(Source::Visit);
+    if !matches!(source, Source::Visit | Source::Form) {
+        return Err(AppError::BadRequest {
+            code: "bad_source",
+            message: Text::new("修改来源只能是 visit（走访）或 form（报表）", "source must be visit or form"),
+        });
+    }
+    let record_type = record_type(&current.entity)?;
+    let meta = ChangeMeta { changed_by: principal.username.clone(), changed_at: now_rfc3339(), source };
+    let bindings = bindings(&record_type);
+    let mut unmasked = Vec::new();
+    let outcome = update(&store, &record_type, &current.id, request.expected_version, &request.patch, &meta).await;
+    let mut record = match outcome {
+        Ok(UpdateOutcome::Updated(record) | UpdateOutcome::Unchanged(record)) => record,
+        Err(UpdateFailure::NotFound { .. }) => return Err(AppError::NotFound { what: "ledger record", zh: "该台账记录" }),
+        Err(UpdateFailure::Store(e)) => return Err(e),
+        Err(UpdateFailure::Refused(UpdateError::Invalid { errors })) => return Err(AppError::Validation(errors)),
+        Err(UpdateFailure::Refused(UpdateError::Conflict(conflict))) => {
+            let message = conflict.message();
+            let mut current = conflict.current;
+            if let Some(record) = current.as_deref_mut() {
+                mask_record(&principal, &bindings, record, &mut unmasked)?;
+            }
+            audit::record(&store, &principal, "ledger_record", &unmasked, std::slice::from_ref(&conflict.id)).await?;
+            return Err(AppError::Stale { current, message });
+        }
+        Err(UpdateFailure::Refused(other @ UpdateError::WrongEntity { .. })) => return Err(AppError::Internal(other.to_string())),
+    };
+    mask_record(&principal, &bindings, &mut record, &mut unmasked)?;
+    audit::record(&store, &principal, "ledger_record", &unmasked, std::slice::from_ref(&record.id)).await?;
+    Ok(Json(200, record))
+}
+
+/// `POST /api/ledger/import?entity=person&org_unit=CODE[&commit=true]`: the
+/// body is the XLSX or CSV file. A preview without `commit`.
+pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<ImportAnswer>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let q = query(&req)?;
+    let org_unit = required(&q.org_unit, "org_unit")?;
+    require(&principal, &Action::WriteLedger { org_unit })?;
+    let entity = required(&q.entity, "entity")?;
+    let commit = matches!(q.commit.as_deref(), Some("true" | "1"));
+    record_type(entity)?;
+    let unit = store.org_unit(org_unit).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
+    let limits = Limits::default();
+    let bytes = read_bytes(&mut req, limits.max_bytes).await?;
+    let existing = store.list(&unit.code, entity).await?;
+    let meta = ChangeMeta { changed_by: principal.username.clone(), changed_at: now_rfc3339(), source: Source::Import };
+    let request = ImportRequest { entity, target: UpsertTarget { unit: &unit.code, meta: &meta }, limits, mapping: None };
+    let types = template_cache::record_types()?;
+    let plan = plan_import(&types, &bytes, &request, &existing, &mut |_, _| {}).map_err(AppError::Import)?;
+    let summary = plan.summary();
+    if !commit {
+        return Ok(Json(200, ImportAnswer { committed: false, summary, batches: 0 }));
+    }
+    let batches = apply_batch(&store, &plan.upserts.writes).await?;
+    Ok(Json(200, ImportAnswer { committed: true, summary, batches }))
+}
+
+/// Applies an import's or ingest's writes; a concurrent change is a 409
+/// asking for a retry (which completes the batch idempotently).
+pub async fn apply_batch(store: &Store, writes: &[ybt_core::ledger::Write]) -> Result<usize, AppError> {
+    match store.apply_in_batches(writes).await {
+        Ok(batches) => Ok(batches),
+        Err(ApplyError::Store(e)) => Err(e),
+        Err(ApplyError::Conflict(conflict)) => Err(AppError::Conflict {
+            code: "import_conflict",
+            message: Text::new(
+                format!("记录 {} 在导入期间被修改，请重新导入（已导入的部分不会重复）", conflict.id),
+                format!("record {} changed during the import; import again (what was stored is not repeated)", conflict.id),
+            ),
+        }),
+    }
+}
+
+/// `GET /api/ledger/export?entity=person&org_unit=CODE&format=csv|xlsx`.
+pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let q = query(&req)?;
+    let org_unit = required(&q.org_unit, "org_unit")?;
+    require(&principal, &Action::ReadLedger { org_unit })?;
+    let entity = required(&q.entity, "entity")?;
+    let format = q.format.as_deref().unwrap_or("csv");
+    if !matches!(format, "csv" | "xlsx") {
+        return Err(AppError::BadRequest {
+            code: "bad_format",
+            message: Text::new("导出格式只能是 csv 或 xlsx", "format must be csv or xlsx"),
+        });
+    }
+    let record_type = record_type(entity)?;
+    let records = store.list(org_unit, entity).await?;
+    let masked = |field: &ybt_core::ledger::FieldSpec| {
+        mask_identifiers(field) && !may_see_unmasked(&principal, &format!("{entity}.{}", field.name))
+    };
+    let unmasked: Vec<String> =
+        record_type.fields.iter().filter(|f| mask_identifiers(f) && !masked(f)).map(|f| format!("{entity}.{}", f.name)).collect();
+    let now = now_rfc3339();
+    let (bytes, content_type) = if format == "csv" {
+        (to_csv(&record_type, &records, &masked), "text/csv; charset=utf-8")
+    } else {
+        let created = format!("{}Z", now.get(..19).unwrap_or("2026-01-01T00:00:00"));
+        let bytes = to_xlsx(&record_type, &records, &masked, &created).map_err(|e| match e {
+            ybt_core::export::ExportError::TooManyRows { .. } => {
+                AppError::BadRequest { code: "too_many_rows", message: e.message() }
+            }
+            other => AppError::Internal(other.to_string()),
+        })?;
+        (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    };
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+    audit::record(&store, &principal, "export", &unmasked, &ids).await?;
+    Ok(Download { content_type, filename: format!("ledger-{entity}-{org_unit}.{format}"), bytes })
+}

@@ -1,0 +1,214 @@
+//! The D1 implementation of core's `LedgerStore`: records, their history,
+//! and conditional writes applied as one `batch()` (a transaction) each.
+
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::D1PreparedStatement;
+use ybt_core::LedgerRecord;
+use ybt_core::ledger::{ApplyError, Conflict, HistoryEntry, LedgerStore, Write};
+
+use super::{RecordRow, Store};
+use crate::error::AppError;
+
+/// Writes per D1 batch for large change sets (two statements each). One
+/// batch is one transaction; see [`Store::apply_in_batches`] for what a
+/// change set spanning several batches guarantees.
+pub const WRITES_PER_BATCH: usize = 2_000;
+
+#[derive(Deserialize)]
+struct HistoryRow {
+    record_id: String,
+    version: u32,
+    changed_at: String,
+    changed_by: String,
+    source: String,
+    changes: String,
+}
+
+fn num(n: u32) -> JsValue {
+    JsValue::from_f64(f64::from(n))
+}
+
+/// The exclusive upper bound of the codes starting with `prefix`: GB/T 2260
+/// codes are digits, and `:` sorts right after `9`.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}:")
+}
+
+impl RecordRow {
+    fn into_record(self) -> Result<LedgerRecord, AppError> {
+        Ok(LedgerRecord {
+            data: serde_json::from_str(&self.data)?,
+            id: self.id,
+            entity: self.entity,
+            org_unit: self.org_unit,
+            version: self.version,
+            updated_at: self.updated_at,
+            updated_by: self.updated_by,
+        })
+    }
+}
+
+impl HistoryRow {
+    fn into_entry(self) -> Result<HistoryEntry, AppError> {
+        Ok(HistoryEntry {
+            source: serde_json::from_value(serde_json::Value::String(self.source))?,
+            changes: serde_json::from_str(&self.changes)?,
+            record_id: self.record_id,
+            version: self.version,
+            changed_at: self.changed_at,
+            changed_by: self.changed_by,
+        })
+    }
+}
+
+impl Store {
+    /// The two statements of one write. The history insert stores
+    /// `changed_at` only if the statement before it changed a row
+    /// (`changes() = 1`); otherwise the NOT NULL constraint fails the whole
+    /// batch. So an `UPDATE … WHERE version = ?` that lost a race aborts
+    /// the batch even when no history row of that version exists, and the
+    /// history primary key `(record_id, version)` catches the rest.
+    fn write_statements(&self, write: &Write) -> Result<[D1PreparedStatement; 2], AppError> {
+        let r = &write.record;
+        let data = serde_json::to_string(&r.data)?;
+        let record = match write.expected_version {
+            None => self
+                .db
+                .prepare(
+                    "INSERT INTO ledger_records (id, entity, org_unit, version, updated_at, updated_by, data) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .bind(&[
+                    r.id.as_str().into(),
+                    r.entity.as_str().into(),
+                    r.org_unit.as_str().into(),
+                    num(r.version),
+                    r.updated_at.as_str().into(),
+                    r.updated_by.as_str().into(),
+                    data.into(),
+                ])?,
+            Some(expected) => self
+                .db
+                .prepare(
+                    "UPDATE ledger_records SET version = ?1, updated_at = ?2, updated_by = ?3, data = ?4 \
+                     WHERE id = ?5 AND version = ?6",
+                )
+                .bind(&[
+                    num(r.version),
+                    r.updated_at.as_str().into(),
+                    r.updated_by.as_str().into(),
+                    data.into(),
+                    r.id.as_str().into(),
+                    num(expected),
+                ])?,
+        };
+        let h = &write.history;
+        let history = self
+            .db
+            .prepare(
+                "INSERT INTO ledger_history (record_id, version, changed_at, changed_by, source, changes) \
+                 VALUES (?1, ?2, CASE WHEN changes() = 1 THEN ?3 END, ?4, ?5, ?6)",
+            )
+            .bind(&[
+                h.record_id.as_str().into(),
+                num(h.version),
+                h.changed_at.as_str().into(),
+                h.changed_by.as_str().into(),
+                h.source.as_str().into(),
+                serde_json::to_string(&h.changes)?.into(),
+            ])?;
+        Ok([record, history])
+    }
+
+    /// After a failed batch: the first write whose record is not where the
+    /// write expected it, as a conflict with what is stored now.
+    async fn find_conflict(&self, writes: &[Write]) -> Result<Option<Conflict>, AppError> {
+        for write in writes {
+            let current = self.get(&write.record.id).await?;
+            let stale = match (write.expected_version, &current) {
+                (None, None) => false,
+                (Some(expected), Some(stored)) => stored.version != expected,
+                _ => true,
+            };
+            if stale {
+                return Ok(Some(Conflict { id: write.record.id.clone(), current: current.map(Box::new) }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Applies a large change set in batches of [`WRITES_PER_BATCH`].
+    /// Each batch is atomic; the set as a whole is not. It is made to be
+    /// *completed by a retry*: new records have ids derived from their
+    /// natural key and every update is conditional on its version, so
+    /// re-planning the same input after a failure finds the applied batches
+    /// unchanged and writes only the rest. Returns the number of batches.
+    pub async fn apply_in_batches(&self, writes: &[Write]) -> Result<usize, ApplyError<AppError>> {
+        let mut batches = 0;
+        for chunk in writes.chunks(WRITES_PER_BATCH) {
+            self.apply(chunk).await?;
+            batches += 1;
+        }
+        Ok(batches)
+    }
+}
+
+impl LedgerStore for Store {
+    type Error = AppError;
+
+    async fn get(&self, id: &str) -> Result<Option<LedgerRecord>, AppError> {
+        self.db
+            .prepare("SELECT id, entity, org_unit, version, updated_at, updated_by, data FROM ledger_records WHERE id = ?1")
+            .bind(&[id.into()])?
+            .first::<RecordRow>(None)
+            .await?
+            .map(RecordRow::into_record)
+            .transpose()
+    }
+
+    async fn list(&self, unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, AppError> {
+        let rows = self
+            .db
+            .prepare(
+                "SELECT id, entity, org_unit, version, updated_at, updated_by, data FROM ledger_records \
+                 WHERE org_unit >= ?1 AND org_unit < ?2 AND entity = ?3 ORDER BY id",
+            )
+            .bind(&[unit.into(), prefix_end(unit).into(), entity.into()])?
+            .all()
+            .await?
+            .results::<RecordRow>()?;
+        rows.into_iter().map(RecordRow::into_record).collect()
+    }
+
+    async fn history(&self, record_id: &str) -> Result<Vec<HistoryEntry>, AppError> {
+        let rows = self
+            .db
+            .prepare(
+                "SELECT record_id, version, changed_at, changed_by, source, changes FROM ledger_history \
+                 WHERE record_id = ?1 ORDER BY version",
+            )
+            .bind(&[record_id.into()])?
+            .all()
+            .await?
+            .results::<HistoryRow>()?;
+        rows.into_iter().map(HistoryRow::into_entry).collect()
+    }
+
+    async fn apply(&self, writes: &[Write]) -> Result<(), ApplyError<AppError>> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let mut statements = Vec::with_capacity(writes.len() * 2);
+        for write in writes {
+            statements.extend(self.write_statements(write).map_err(ApplyError::Store)?);
+        }
+        match self.db.batch(statements).await {
+            Ok(_) => Ok(()),
+            Err(error) => match self.find_conflict(writes).await.map_err(ApplyError::Store)? {
+                Some(conflict) => Err(ApplyError::Conflict(conflict)),
+                None => Err(ApplyError::Store(AppError::Internal(format!("ledger batch failed: {error}")))),
+            },
+        }
+    }
+}
