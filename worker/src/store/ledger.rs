@@ -36,7 +36,7 @@ fn prefix_end(prefix: &str) -> String {
 }
 
 impl RecordRow {
-    fn into_record(self) -> Result<LedgerRecord, AppError> {
+    pub(super) fn into_record(self) -> Result<LedgerRecord, AppError> {
         Ok(LedgerRecord {
             data: serde_json::from_str(&self.data)?,
             id: self.id,

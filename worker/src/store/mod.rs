@@ -166,19 +166,7 @@ impl Store {
             .all()
             .await?
             .results::<RecordRow>()?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(LedgerRecord {
-                    data: serde_json::from_str(&r.data)?,
-                    id: r.id,
-                    entity: r.entity,
-                    org_unit: r.org_unit,
-                    version: r.version,
-                    updated_at: r.updated_at,
-                    updated_by: r.updated_by,
-                })
-            })
-            .collect()
+        rows.into_iter().map(RecordRow::into_record).collect()
     }
 
     /// Stores a validated submission exactly once.
