@@ -97,6 +97,13 @@ pub struct SubmissionRequest {
     pub template_version: u32,
     pub org_unit: String,
     pub rows: Vec<SubmittedRow>,
+    /// The task this submission answers, when it was dispatched as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+    /// Pre-filled cells staff corrected in the ledger while filling the
+    /// form (each correction is its own ledger update); for the burden meter.
+    #[serde(default)]
+    pub corrected_cells: u32,
 }
 
 /// What the worker answers for a stored submission.
@@ -222,4 +229,60 @@ pub struct ImportAnswer {
     pub summary: crate::import::ImportSummary,
     /// D1 batches the writes were applied in (0 for a preview or no change).
     pub batches: usize,
+}
+
+/// A task as the inbox and the completion board show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    pub id: String,
+    pub dispatch_id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub title: String,
+    pub department: String,
+    pub org_unit: String,
+    pub org_unit_name: String,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
+    pub status: crate::tasks::TaskStatus,
+    pub dispatched_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submission_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_comment: Option<String>,
+}
+
+/// `GET /api/tasks/{id}/draft` and the answer to saving one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub task_id: String,
+    /// Starts at 1 and grows by one per save.
+    pub revision: u32,
+    pub rows: Vec<SubmittedRow>,
+    pub saved_at: String,
+}
+
+/// `PUT /api/tasks/{id}/draft`: the rows typed so far, saved over the
+/// revision the client last saw (0 when it has seen none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveDraftRequest {
+    pub base_revision: u32,
+    pub rows: Vec<SubmittedRow>,
+}
+
+/// Cells of one submission by where their value came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellCounts {
+    /// Values taken from the ledger.
+    pub prefilled: u32,
+    /// Values staff typed (new fields).
+    pub typed: u32,
+    /// Values the form computed.
+    pub computed: u32,
+    /// Pre-filled values staff corrected in the ledger.
+    pub corrected: u32,
 }

@@ -20,9 +20,11 @@ pub mod messages;
 pub mod prefill;
 pub mod schemas;
 pub mod submission;
+pub mod tasks;
 pub mod template;
 pub mod validate;
 pub mod versioning;
+pub mod writeback;
 
 #[cfg(test)]
 mod test_support;

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::api::SubmissionRequest;
-use crate::compile::CompiledTemplate;
+use crate::api::{CellCounts, SubmissionRequest};
+use crate::compile::{CompiledTemplate, FieldSource};
 use crate::messages::Text;
 use crate::validate::{FieldError, validate};
 
@@ -90,6 +90,31 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
     })
 }
 
+/// Counts the submission's cells by where their values came from: the
+/// burden meter's numbers. Empty values are not counted.
+pub fn count_cells(template: &CompiledTemplate, request: &SubmissionRequest) -> CellCounts {
+    let mut counts = CellCounts { corrected: request.corrected_cells, ..CellCounts::default() };
+    for row in &request.rows {
+        for field in &template.fields {
+            let filled = match row.values.get(&field.key) {
+                None | Some(Value::Null) => false,
+                Some(Value::String(s)) => !s.trim().is_empty(),
+                Some(_) => true,
+            };
+            if !filled {
+                continue;
+            }
+            let slot = match field.source {
+                FieldSource::Ledger { .. } => &mut counts.prefilled,
+                FieldSource::New => &mut counts.typed,
+                FieldSource::Computed { .. } => &mut counts.computed,
+            };
+            *slot += 1;
+        }
+    }
+    counts
+}
+
 /// Checks that every row is about one of the form's subjects.
 pub fn check_subjects(request: &SubmissionRequest, subjects: &HashSet<String>) -> Vec<FieldError> {
     request
@@ -157,6 +182,19 @@ mod tests {
     fn duplicate_subjects_are_refused() {
         let got = pointers(validate_submission(&dibao(), &body(json!([row("p1", json!(1)), row("p1", json!(2))]))));
         assert_eq!(got, [("/rows/1/subject_id".to_owned(), "duplicate_subject".to_owned())]);
+    }
+
+    #[test]
+    fn cells_are_counted_by_source() {
+        let mut two = row("p2", json!(800));
+        two["values"]["address"] = json!("");
+        two["values"]["remarks"] = json!("子女在外务工");
+        let mut request = validate_submission(&dibao(), &body(json!([row("p1", json!(500)), two]))).expect("valid");
+        request.corrected_cells = 1;
+        // Per row: name, id_number pre-filled (address empty or absent);
+        // visited_on, monthly_income, living_condition typed, plus remarks once.
+        let counts = count_cells(&dibao(), &request);
+        assert_eq!(counts, CellCounts { prefilled: 4, typed: 7, computed: 0, corrected: 1 });
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub const DEFAULT_PEOPLE_PER_VILLAGE: usize = 75;
 pub const TEST_PEOPLE_PER_VILLAGE: usize = 20;
 const SEED: u64 = 2_026;
 const SEEDED_AT: &str = "2026-01-01T00:00:00Z";
+/// Due date of the demo tasks.
+const DEMO_DUE_DATE: &str = "2026-12-31";
 
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -67,6 +69,8 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
         );
         templates.flush(&mut sql);
     }
+
+    demo_tasks(&mut sql, &units)?;
 
     let town_names: std::collections::HashMap<&str, &str> =
         units.iter().filter(|u| u.level == OrgLevel::Town).map(|u| (u.code.as_str(), u.name.as_str())).collect();
@@ -164,6 +168,35 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
     }
     keys.flush(&mut sql);
     Ok(Demo { sql, accounts })
+}
+
+/// Every shipped template dispatched to every village, as the town centre
+/// would: one dispatch per template, one task per village.
+fn demo_tasks(sql: &mut String, units: &[ybt_core::ledger::OrgUnit]) -> Result<()> {
+    let catalog = ybt_core::Catalog::builtin().context("ledger schemas")?;
+    let mut tasks = Inserts::new("tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at)");
+    for (file, text) in ybt_core::schemas::BUILTIN_TEMPLATES {
+        let document: serde_json::Value = serde_json::from_str(text).with_context(|| file.to_string())?;
+        let meta = ybt_core::compile(&document, &catalog).map_err(|e| anyhow::anyhow!("{file}: {e:?}"))?.meta;
+        let dispatch = format!("demo-{}", meta.id);
+        for village in units.iter().filter(|u| u.level == OrgLevel::Village) {
+            tasks.row(
+                sql,
+                format!(
+                    "({}, {}, {}, {}, {}, {}, 'demo', {})",
+                    quote(&format!("{dispatch}-{}", village.code)),
+                    quote(&dispatch),
+                    quote(&meta.id),
+                    meta.version,
+                    quote(&village.code),
+                    quote(DEMO_DUE_DATE),
+                    quote(SEEDED_AT)
+                ),
+            );
+        }
+    }
+    tasks.flush(sql);
+    Ok(())
 }
 
 /// Writes an XLSX ledger of `people` synthetic people of `village` (a

@@ -15,6 +15,9 @@ pub enum Action<'a> {
     Submit { org_unit: &'a str },
     /// Read a submission of `org_unit` for a template owned by `department`.
     ReadSubmission { org_unit: &'a str, department: &'a str },
+    /// See the tasks (inbox, completion board, burden meter) of `org_unit`
+    /// for a template owned by `department`.
+    ReadTasks { org_unit: &'a str, department: &'a str },
     /// Read or change ledger records of an org unit.
     ReadLedger { org_unit: &'a str },
     WriteLedger { org_unit: &'a str },
@@ -78,7 +81,7 @@ pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
                 DepartmentAnalyst | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
             }
         }
-        Action::ReadSubmission { org_unit, department } => match role {
+        Action::ReadSubmission { org_unit, department } | Action::ReadTasks { org_unit, department } => match role {
             VillageStaff | TownCoordinator | AdminSpecialist | SystemAdmin => scoped(principal, org_unit),
             DepartmentAnalyst => {
                 if principal.department.as_deref() != Some(*department) {
@@ -146,6 +149,10 @@ mod tests {
         check(Action::GenerateForm { org_unit: SAME_TOWN_VILLAGE }, [R, R, R, Allow, S]);
         check(Action::GenerateForm { org_unit: OTHER_TOWN_VILLAGE }, [R, R, R, S, S]);
         check(Action::Submit { org_unit: VILLAGE }, [R, R, R, Allow, Allow]);
+        check(Action::ReadTasks { org_unit: VILLAGE, department: DEPT }, [Allow, Allow, Allow, Allow, Allow]);
+        check(Action::ReadTasks { org_unit: SAME_TOWN_VILLAGE, department: DEPT }, [Allow, Allow, Allow, Allow, S]);
+        check(Action::ReadTasks { org_unit: VILLAGE, department: "区应急管理局" }, [Allow, Allow, Deny(OtherDepartment), Allow, Allow]);
+        check(Action::ReadTasks { org_unit: OTHER_DISTRICT_VILLAGE, department: DEPT }, [S, S, S, S, S]);
         check(Action::Submit { org_unit: OTHER_TOWN_VILLAGE }, [R, R, R, S, S]);
         check(Action::WriteLedger { org_unit: SAME_TOWN_VILLAGE }, [R, R, R, Allow, S]);
         check(Action::ReadSubmission { org_unit: VILLAGE, department: DEPT }, [Allow, Allow, Allow, Allow, Allow]);
