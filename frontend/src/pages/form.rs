@@ -151,7 +151,7 @@ pub fn form_page(props: &Props) -> Html {
                                                 <Cell lang={lang} row={i} field={field.clone()}
                                                     value={current.rows[i].get(&field.key).cloned()}
                                                     raw={current.raw.get(&cell).cloned()}
-                                                    provenance={row.provenance.get(&field.key).cloned()}
+                                                    provenance={row.provenance(field)}
                                                     error={current.visible_error(&cell).map(|m| lang.pick(m).to_owned())}
                                                     disabled={submitting}
                                                     on_edit={on_edit.clone()} />
