@@ -2,7 +2,6 @@
 //! worker (which serves them) and the front-end (which sends them), so the
 //! two cannot drift apart.
 
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
