@@ -344,6 +344,20 @@ pub struct DispatchRequest {
     pub due_date: String,
 }
 
+/// The answer to a dispatch: 201 when tasks were created, 200 for a
+/// retry that found them all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DispatchReceipt {
+    pub dispatch_id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub due_date: String,
+    /// Villages the dispatch reaches.
+    pub villages: usize,
+    /// Tasks this call created (0 on a retry).
+    pub created: usize,
+}
+
 /// Tasks per status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCounts {

@@ -2,13 +2,18 @@
 //! This file: org units, templates, ledger records, submissions;
 //! `accounts.rs`: users, grants, sessions, login throttling, audit log;
 //! `ledger.rs`: the D1 `LedgerStore` (records, history, conditional writes);
-//! `ingest.rs`: departments' ingest keys.
+//! `ingest.rs`: departments' ingest keys; `reviews.rs`: template requests
+//! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows.
 
 mod accounts;
+mod dispatch;
 mod ingest;
 mod ledger;
+mod reviews;
 
 pub use accounts::principal_of;
+pub use dispatch::{NewTask, TaskMove};
+pub use reviews::{NewRequest, pending_conflict};
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
