@@ -65,7 +65,16 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
         return Err(AppError::Validation(strangers));
     }
     match store.store_submission(&request, &now_rfc3339()).await? {
-        Stored::Created(receipt) => Ok(Json(201, receipt)),
+        Stored::Created(receipt) => {
+            // Interim (issue 7) until the village side's one-batch submit
+            // lands from main: mark the answered task submitted. A crash
+            // between the two leaves the task open; submitting again
+            // replays the receipt and does not redo this.
+            if let Some(task_id) = request.task_id.as_deref() {
+                store.mark_task_submitted(task_id, &request.org_unit, &receipt.id, &receipt.submitted_at).await?;
+            }
+            Ok(Json(201, receipt))
+        }
         Stored::Replayed(receipt) => Ok(Json(200, receipt)),
     }
 }
