@@ -8,6 +8,7 @@
 pub mod access;
 pub mod api;
 pub mod builder;
+pub mod burden;
 pub mod catalog;
 pub mod compile;
 pub mod demo;

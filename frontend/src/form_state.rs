@@ -98,6 +98,8 @@ impl FormState {
                 .zip(&self.rows)
                 .map(|(row, values)| SubmittedRow { subject_id: row.subject_id.clone(), values: values.clone() })
                 .collect(),
+            task_id: None,
+            corrected_cells: 0,
         }
     }
 

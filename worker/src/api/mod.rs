@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod burden;
 pub mod dispatches;
 pub mod forms;
 pub mod health;
@@ -12,5 +13,6 @@ pub mod org_units;
 pub mod reviews;
 pub mod submissions;
 pub mod summary;
+pub mod tasks;
 pub mod templates;
 pub mod users;

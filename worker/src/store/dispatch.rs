@@ -253,20 +253,6 @@ impl Store {
         Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
     }
 
-    /// Marks a task of `org_unit` submitted by `submission_id` (interim,
-    /// see `api::submissions::create`).
-    pub async fn mark_task_submitted(&self, task_id: &str, org_unit: &str, submission_id: &str, at: &str) -> Result<(), AppError> {
-        self.db
-            .prepare(
-                "UPDATE tasks SET status = 'submitted', submission_id = ?3, submitted_at = ?4 \
-                 WHERE id = ?1 AND org_unit = ?2 AND status != 'submitted'",
-            )
-            .bind(&[task_id.into(), org_unit.into(), submission_id.into(), at.into()])?
-            .run()
-            .await?;
-        Ok(())
-    }
-
     /// The newest submission of each village inside `scope` for a template
     /// version, with village and town names, by village code.
     pub async fn summary_submissions(&self, template_id: &str, version: u32, scope: &str) -> Result<Vec<SummarySubmission>, AppError> {
