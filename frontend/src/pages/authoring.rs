@@ -328,7 +328,7 @@ pub fn authoring_page(props: &Props) -> Html {
                     </div>
                     <div>
                         <h3>{ tr(lang, "模板（JSON Schema，可直接编辑）", "Template (JSON Schema, editable)") }</h3>
-                        <textarea id="template-json" rows="18" value={(*doc_text).clone()} oninput={on_text}></textarea>
+                        <textarea id="template-json" rows="18" value={(*doc_text).clone()} oninput={on_text} />
                     </div>
                 </div>
                 <h3>{ tr(lang, "检查结果", "Check") }</h3>
