@@ -351,7 +351,8 @@ pub fn authoring_page(props: &Props) -> Html {
                 </div>
             </section>
             <section class="panel">
-                <h2>{ tr(lang, "本部门的准入申请", "Our requests") }</h2>
+                <h2>{ tr(lang, "本部门的准入申请", "Our requests") }
+                    <button id="refresh-requests" onclick={let r = reload.clone(); Callback::from(move |_: MouseEvent| r.set(*r + 1))}>{ tr(lang, "刷新", "Refresh") }</button></h2>
                 <ul class="requests" id="my-requests">
                     { for requests.iter().map(|r| html! {
                         <li data-request={r.id.clone()} data-template={r.template_id.clone()}>
