@@ -115,7 +115,8 @@ describe("a department publishes, the centre reviews, dispatches and the departm
   it("accepts the fixed version and publishes it on approval", async () => {
     const r = await api("POST", "/api/template-requests", { request_id: randomUUID(), document: careTemplate(id) }, as(dept));
     assert.equal(r.status, 201, r.text);
-    assert.equal(r.json.analysis.duplicates.length, 0);
+    // Other live templates (e.g. the browser test's) may share fields; the 低保 duplicate is gone.
+    assert.ok(!r.json.analysis.duplicates.some((d) => d.template_id === "dibao-monthly-visit"), r.text);
     const ok = await api("POST", `/api/template-requests/${r.json.id}/decision`, { decision: "approve" }, as(centre));
     assert.equal(ok.status, 200, ok.text);
     assert.equal(ok.json.status, "approved");
