@@ -237,7 +237,8 @@ mod tests {
         let catalog = catalog();
         let mut doc = blank("aid", "临时救助", "区民政局", "person", "低保");
         for item in search(&catalog, "person", "身份证").into_iter().chain(search(&catalog, "person", "姓名").into_iter().take(1)) {
-            add_property(&mut doc, &free_key(&doc, &item.field), ledger_property(item), true);
+            let key = free_key(&doc, &item.field);
+            add_property(&mut doc, &key, ledger_property(item), true);
         }
         let spec = NewFieldSpec {
             key: "aid_amount".into(),
