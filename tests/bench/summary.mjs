@@ -11,7 +11,7 @@
 // submission per village, rows spread evenly. Loading is idempotent
 // (INSERT OR REPLACE under fixed ids), so the bench can be re-run.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -103,8 +103,10 @@ function load(villageList) {
   const file = join(tmpdir(), `ybt-bench-summary-${ROWS}.sql`);
   writeFileSync(file, lines.join("\n"));
   const started = performance.now();
+  // Wrangler needs Node 22: the pinned one in node_modules (as xtask runs it).
+  const node = existsSync(join(ROOT, "node_modules/.bin/node")) ? join(ROOT, "node_modules/.bin/node") : process.execPath;
   execFileSync(
-    process.execPath,
+    node,
     [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", "DB", "--local", "--yes", "--persist-to", STATE, "--file", file],
     { cwd: join(ROOT, "worker"), stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },
   );
