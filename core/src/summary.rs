@@ -84,7 +84,7 @@ impl RowFilter {
         match row.get(&self.key) {
             Some(Value::String(s)) => *s == self.value,
             Some(Value::Array(items)) => items.iter().any(|v| v.as_str() == Some(self.value.as_str())),
-            Some(other) => other.to_string() == self.value,
+            Some(other) => *other.to_string() == *self.value,
             None => self.value.is_empty(),
         }
     }

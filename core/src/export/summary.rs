@@ -47,7 +47,7 @@ pub fn summary_csv(columns: &[SummaryColumn], rows: &[ExportRow<'_>]) -> Vec<u8>
     }
     let sums = sums(columns, rows.iter());
     let mut line = vec![csv_field(TOTAL), String::new()];
-    line.extend(sums.iter().map(|s| s.map(|n| number_text(n)).unwrap_or_default()));
+    line.extend(sums.iter().map(|s| s.map(number_text).unwrap_or_default()));
     out.push_str(&line.join(","));
     out.push_str("\r\n");
     out.into_bytes()
@@ -211,7 +211,7 @@ mod tests {
             let bytes = summary_xlsx("汇总", &columns(), &rows, layout, "2026-03-01T08:00:00Z").expect("xlsx");
             let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
             assert_eq!(book.sheet_names(), sheets);
-            let first = book.worksheet_range(&sheets[0]).expect("sheet");
+            let first = book.worksheet_range(sheets[0]).expect("sheet");
             let total_row = first.height() - 1;
             assert_eq!(first.get((0, 2)).map(ToString::to_string).as_deref(), Some("姓名"));
             assert_eq!(first.get((total_row, 0)).map(ToString::to_string).as_deref(), Some("合计"));

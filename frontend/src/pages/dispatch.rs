@@ -44,10 +44,10 @@ pub fn dispatch_page(props: &Props) -> Html {
                     if let Some(d) = &department {
                         list.retain(|t| &t.department == d);
                     }
-                    if template.is_empty() {
-                        if let Some(first) = list.first() {
-                            template.set(first.id.clone());
-                        }
+                    if template.is_empty()
+                        && let Some(first) = list.first()
+                    {
+                        template.set(first.id.clone());
                     }
                     templates.set(list);
                 }

@@ -80,10 +80,10 @@ pub fn summary_page(props: &Props) -> Html {
                         if towns.is_empty() {
                             towns.set(v.summary.towns.iter().map(|t| (t.code.clone(), t.name.clone())).collect());
                         }
-                        if chart_key.is_empty() {
-                            if let Some(c) = v.summary.columns.iter().find(|c| c.numeric) {
-                                chart_key.set(c.key.clone());
-                            }
+                        if chart_key.is_empty()
+                            && let Some(c) = v.summary.columns.iter().find(|c| c.numeric)
+                        {
+                            chart_key.set(c.key.clone());
                         }
                         error.set(None);
                         view.set(Some(v));
