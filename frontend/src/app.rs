@@ -21,6 +21,14 @@ pub enum Route {
     /// A village's ledger of people, with each record's history.
     Ledger { org_unit: String },
     Admin,
+    /// Issue 7: a department designs and files templates.
+    Authoring,
+    /// Issue 7: the town centre reviews template requests.
+    Review,
+    /// Issue 7: dispatch approved templates; dispatches with progress.
+    Dispatch,
+    Board { dispatch_id: String },
+    Summary { template_id: String },
 }
 
 /// Whether we know who is signed in yet.
@@ -86,6 +94,15 @@ pub fn app() -> Html {
                     <LedgerPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
                 },
                 Route::Admin => html! { <AdminPage lang={*lang} /> },
+                Route::Authoring => html! { <crate::pages::authoring::AuthoringPage lang={*lang} me={me.clone()} /> },
+                Route::Review => html! { <crate::pages::review::ReviewPage lang={*lang} /> },
+                Route::Dispatch => html! { <crate::pages::dispatch::DispatchPage lang={*lang} me={me.clone()} navigate={navigate.clone()} /> },
+                Route::Board { dispatch_id } => html! {
+                    <crate::pages::board::BoardPage lang={*lang} dispatch_id={dispatch_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
+                },
+                Route::Summary { template_id } => html! {
+                    <crate::pages::summary::SummaryPage lang={*lang} template_id={template_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
+                },
             };
             let is_admin = me.user.role == ybt_core::access::Role::SystemAdmin;
             let nav = is_admin.then(|| {
@@ -97,9 +114,10 @@ pub fn app() -> Html {
                     </>
                 }
             });
+            let publishing = crate::pages::dispatch::nav(*lang, me.user.role, &navigate);
             let user = html! {
                 <span class="user" id="user">
-                    { nav }
+                    { nav }{ publishing }
                     { &me.user.display_name }{ " · " }{ &me.role_title }
                     <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
                 </span>

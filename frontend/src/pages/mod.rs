@@ -5,3 +5,9 @@ pub mod form;
 pub mod home;
 pub mod ledger;
 pub mod login;
+// Issue 7: authoring, review (报表准入), dispatch, completion board, summary.
+pub mod authoring;
+pub mod board;
+pub mod dispatch;
+pub mod review;
+pub mod summary;
