@@ -10,6 +10,7 @@ pub mod api;
 pub mod catalog;
 pub mod compile;
 pub mod demo;
+pub mod drafts;
 pub mod export;
 pub mod expr;
 pub mod formats;

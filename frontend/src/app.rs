@@ -12,6 +12,8 @@ use crate::pages::form::FormPage;
 use crate::pages::home::HomePage;
 use crate::pages::ledger::LedgerPage;
 use crate::pages::login::LoginPage;
+use crate::pages::burden::BurdenPage;
+use crate::pages::task::TaskPage;
 
 /// Which page is shown. No URL routing yet: the app is one screen deep.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,10 @@ pub enum Route {
     /// A village's ledger of people, with each record's history.
     Ledger { org_unit: String },
     Admin,
+    /// A task from the inbox: its form, draft and submit.
+    Task { task_id: String },
+    /// The burden meter of a unit.
+    Burden { org_unit: String },
 }
 
 /// Whether we know who is signed in yet.
@@ -86,6 +92,12 @@ pub fn app() -> Html {
                     <LedgerPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
                 },
                 Route::Admin => html! { <AdminPage lang={*lang} /> },
+                Route::Task { task_id } => html! {
+                    <TaskPage lang={*lang} task_id={task_id.clone()} back={navigate.reform(|_| Route::Home)} />
+                },
+                Route::Burden { org_unit } => html! {
+                    <BurdenPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
+                },
             };
             let is_admin = me.user.role == ybt_core::access::Role::SystemAdmin;
             let nav = is_admin.then(|| {

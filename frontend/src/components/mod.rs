@@ -1,5 +1,11 @@
 //! Reusable widgets, one per file.
 
 pub mod cell;
+pub mod correction;
+pub mod form_row;
+pub mod form_table;
+pub mod inbox;
 pub mod lang_switch;
 pub mod new_user_form;
+pub mod receipt;
+pub mod sync_badge;
