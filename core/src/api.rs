@@ -286,3 +286,52 @@ pub struct CellCounts {
     /// Pre-filled values staff corrected in the ledger.
     pub corrected: u32,
 }
+
+/// `POST /api/tasks/{id}/form`: the task, its generated form, and the
+/// draft saved so far (for a returned task without one: the rows it was
+/// returned with).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskForm {
+    pub task: TaskSummary,
+    pub form: Form,
+    pub draft: Option<Draft>,
+}
+
+/// One submission's figures on the burden meter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurdenEntry {
+    pub submission_id: String,
+    pub template_id: String,
+    pub title: String,
+    pub org_unit: String,
+    pub org_unit_name: String,
+    pub submitted_at: String,
+    pub rows: u32,
+    pub cells: CellCounts,
+    /// From opening the form to submitting it; unknown for forms submitted
+    /// without a task.
+    pub seconds_open: Option<u32>,
+}
+
+/// Figures summed over submissions: of one village in one month, or of all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurdenRollup {
+    pub org_unit: String,
+    pub org_unit_name: String,
+    /// `YYYY-MM`; empty for the grand total.
+    pub month: String,
+    pub submissions: u32,
+    pub cells: CellCounts,
+    /// Pre-filled ÷ (pre-filled + typed), 0 when there are no cells.
+    pub prefilled_share: f64,
+    /// Mean minutes from opening to submitting, over submissions that know it.
+    pub mean_minutes: Option<f64>,
+}
+
+/// `GET /api/burden?org_unit=…[&month=…]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurdenReport {
+    pub entries: Vec<BurdenEntry>,
+    pub by_village_month: Vec<BurdenRollup>,
+    pub total: BurdenRollup,
+}

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod api;
+pub mod burden;
 pub mod catalog;
 pub mod compile;
 pub mod demo;

@@ -39,6 +39,10 @@ pub enum AppError {
     /// the record as it is now.
     #[error("stale write to a ledger record")]
     Stale { current: Option<Box<LedgerRecord>>, message: Text },
+    /// A draft saved over a revision that is no longer current: 409 with
+    /// the draft as it is now.
+    #[error("stale draft save")]
+    StaleDraft { current: Option<Box<ybt_core::api::Draft>> },
     /// An import or ingest refused whole: nothing was stored.
     #[error("import refused: {0}")]
     Import(ImportFailure),
@@ -51,6 +55,12 @@ pub enum AppError {
 impl From<worker::Error> for AppError {
     fn from(e: worker::Error) -> AppError {
         AppError::Internal(e.to_string())
+    }
+}
+
+impl From<ybt_core::tasks::TaskError> for AppError {
+    fn from(e: ybt_core::tasks::TaskError) -> AppError {
+        AppError::Conflict { code: e.code(), message: e.message() }
     }
 }
 
@@ -72,7 +82,7 @@ impl AppError {
             AppError::Forbidden(_) | AppError::CrossSite => 403,
             AppError::TooManyAttempts => 429,
             AppError::TooDeep { .. } => 400,
-            AppError::Stale { .. } => 409,
+            AppError::Stale { .. } | AppError::StaleDraft { .. } => 409,
             AppError::Import(ImportFailure::File(FileError::TooLarge { .. } | FileError::TooManyRows { .. })) => 413,
             AppError::Import(ImportFailure::File(_)) => 400,
             AppError::Import(ImportFailure::Rows { .. }) => 422,
@@ -86,6 +96,7 @@ impl AppError {
     pub fn json_body(self) -> Result<serde_json::Value, serde_json::Error> {
         let current = match &self {
             AppError::Stale { current, .. } => Some(serde_json::to_value(current)?),
+            AppError::StaleDraft { current } => Some(serde_json::to_value(current)?),
             _ => None,
         };
         let mut body = serde_json::to_value(self.body())?;
@@ -146,6 +157,11 @@ impl AppError {
                 vec![],
             ),
             AppError::Stale { message, .. } => ("stale_version", message, vec![]),
+            AppError::StaleDraft { .. } => (
+                "stale_draft",
+                Text::new("草稿已在别处更新，已载入最新草稿", "the draft was saved elsewhere meanwhile; the newer draft is attached"),
+                vec![],
+            ),
             AppError::Import(failure) => {
                 let message = failure.message();
                 match failure {

@@ -5,8 +5,10 @@
 //! An unmasked export imports back as "nothing to change".
 
 mod mask;
+mod table;
 
 pub use mask::{mask, mask_id_number, mask_phone};
+pub use table::{Sheet, table_to_csv, table_to_xlsx};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use serde_json::Value;

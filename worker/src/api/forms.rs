@@ -2,16 +2,16 @@
 //! from the ledger. Read-only: generating twice is harmless.
 
 use worker::{Request, RouteContext};
-use ybt_core::access::{Action, mask_template_rows};
+use ybt_core::access::{Action, Principal, mask_template_rows};
 use ybt_core::api::{Form, FormRequest};
-use ybt_core::ledger::OrgLevel;
+use ybt_core::ledger::{OrgLevel, OrgUnit};
 use ybt_core::messages::Text;
 
 use crate::api::audit;
 use crate::auth::{self, require};
 use crate::error::AppError;
 use crate::http::{Json, Reply, clock_ms, read_json};
-use crate::store::Store;
+use crate::store::{Store, TemplateRow};
 use crate::template_cache;
 
 /// Answers with `Server-Timing: d1;dur=…`: the time the subjects' ledger
@@ -25,11 +25,20 @@ pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<F
         .template(&request.template_id, None)
         .await?
         .ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
-    let template = template_cache::compiled(&row)?;
-    let unit = store
-        .org_unit(&request.org_unit)
-        .await?
-        .ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
+    let unit = org_unit(&store, &request.org_unit).await?;
+    let (form, timing) = form_for(&store, &principal, &row, &unit).await?;
+    Ok(Reply::from(Json(200, form)).header("Server-Timing", timing))
+}
+
+pub async fn org_unit(store: &Store, code: &str) -> Result<OrgUnit, AppError> {
+    store.org_unit(code).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })
+}
+
+/// The form of template `row` for `unit`, pre-filled from its ledger now,
+/// masked for `principal` (unmasked reads audited), and its
+/// `Server-Timing` value.
+pub async fn form_for(store: &Store, principal: &Principal, row: &TemplateRow, unit: &OrgUnit) -> Result<(Form, String), AppError> {
+    let template = template_cache::compiled(row)?;
     let entity = &template.subject.entity;
     if entity != "org_unit" && unit.level != OrgLevel::Village {
         return Err(AppError::BadRequest {
@@ -44,12 +53,12 @@ pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<F
     let records = if entity == "org_unit" { Vec::new() } else { store.records(&unit.code, entity).await? };
     let fetched = clock_ms() - started;
     let mut form = match crate::http::today() {
-        Some(today) => ybt_core::prefill::prefill_on(&template, &unit, &records, today),
-        None => ybt_core::prefill(&template, &unit, &records),
+        Some(today) => ybt_core::prefill::prefill_on(&template, unit, &records, today),
+        None => ybt_core::prefill(&template, unit, &records),
     };
     let catalog = template_cache::catalog()?;
-    let unmasked = mask_template_rows(&principal, &catalog, &template, form.rows.iter_mut().map(|r| &mut r.values));
+    let unmasked = mask_template_rows(principal, &catalog, &template, form.rows.iter_mut().map(|r| &mut r.values));
     let subjects: Vec<String> = form.rows.iter().map(|r| r.subject_id.clone()).collect();
-    audit::record(&store, &principal, "form", &unmasked, &subjects).await?;
-    Ok(Reply::from(Json(200, form)).header("Server-Timing", format!("d1;dur={fetched:.1}")))
+    audit::record(store, principal, "form", &unmasked, &subjects).await?;
+    Ok((form, format!("d1;dur={fetched:.1}")))
 }

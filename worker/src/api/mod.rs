@@ -3,11 +3,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod burden;
 pub mod forms;
 pub mod health;
 pub mod ingest;
 pub mod ledger;
 pub mod org_units;
 pub mod submissions;
+pub mod tasks;
 pub mod templates;
 pub mod users;

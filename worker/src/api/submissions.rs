@@ -1,25 +1,31 @@
 //! `POST /api/submissions` and reading submissions back.
 //!
 //! A submission is validated with the same core code the browser runs, then
-//! stored in one statement keyed by the client's submission id: a retry of
-//! the same POST returns the first result (200) instead of storing twice.
+//! stored in one D1 batch keyed by the client's submission id, with its
+//! task's move to `submitted` and its `x-writeback` ledger updates: a retry
+//! of the same POST returns the first result (200) and writes nothing again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use serde::Deserialize;
 use serde_json::Value;
 use worker::{Request, RouteContext};
-use ybt_core::FieldError;
-use ybt_core::access::{Action, authorize, mask_template_rows};
-use ybt_core::api::{StoredSubmission, SubmissionReceipt};
+use ybt_core::access::{Action, Principal, authorize, mask_template_rows};
+use ybt_core::api::{StoredSubmission, SubmissionReceipt, SubmissionRequest, TaskSummary};
+use ybt_core::export::{Sheet, table_to_csv, table_to_xlsx};
+use ybt_core::ledger::{ChangeMeta, Source};
 use ybt_core::messages::Text;
-use ybt_core::submission::check_subjects;
+use ybt_core::submission::{check_subjects, count_cells};
+use ybt_core::tasks::{TaskError, TaskStatus};
+use ybt_core::writeback::plan_writeback;
+use ybt_core::{CompiledTemplate, FieldError};
 
 use crate::api::audit;
 use crate::auth::{self, require};
 use crate::error::AppError;
-use crate::http::{Json, now_rfc3339, read_json};
-use crate::store::{Store, Stored};
+use crate::http::{Download, Json, now_rfc3339, read_json};
+use crate::store::{NewSubmission, Store, Stored};
 use crate::template_cache;
 
 pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<SubmissionReceipt>, AppError> {
@@ -46,6 +52,10 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
         }
     }
     let request = ybt_core::validate_submission(&template, &body).map_err(AppError::Validation)?;
+    let task = match &request.task_id {
+        Some(id) => Some(task_of(&store, id, &request).await?),
+        None => None,
+    };
     let unit = store.org_unit(&request.org_unit).await?.ok_or_else(|| {
         AppError::Validation(vec![FieldError {
             pointer: "/org_unit".to_owned(),
@@ -64,10 +74,87 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
     if !strangers.is_empty() {
         return Err(AppError::Validation(strangers));
     }
-    match store.store_submission(&request, &now_rfc3339()).await? {
+    let now = now_rfc3339();
+    let by_id: HashMap<&str, &ybt_core::LedgerRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let meta = ChangeMeta { changed_by: principal.username.clone(), changed_at: now.clone(), source: Source::Form };
+    let record_types = template_cache::record_types()?;
+    let writes = plan_writeback(&template, &record_types, &request, &by_id, &meta)
+        .map_err(AppError::Validation)?;
+    let seconds_open = task.as_ref().and_then(|t| t.opened_at.as_deref()).and_then(|opened| seconds_between(opened, &now));
+    let new = NewSubmission {
+        request: &request,
+        submitted_at: &now,
+        submitted_by: &principal.username,
+        cells: count_cells(&template, &request),
+        seconds_open,
+        writes: &writes,
+    };
+    match store.store_submission(&new).await? {
         Stored::Created(receipt) => Ok(Json(201, receipt)),
         Stored::Replayed(receipt) => Ok(Json(200, receipt)),
     }
+}
+
+/// The task a submission answers: it must be this form's (same template
+/// version, same unit) and still open for entry, unless this very
+/// submission is what answered it (a retry).
+async fn task_of(store: &Store, id: &str, request: &SubmissionRequest) -> Result<TaskSummary, AppError> {
+    let invalid = |zh: &str, en: &str| {
+        AppError::Validation(vec![FieldError {
+            pointer: "/task_id".to_owned(),
+            code: "wrong_task".to_owned(),
+            message: Text::new(zh, en),
+        }])
+    };
+    let Some(task) = store.task(id).await? else {
+        return Err(invalid("没有这个任务", "no such task"));
+    };
+    if task.org_unit != request.org_unit || task.template_id != request.template_id || task.template_version != request.template_version {
+        return Err(invalid("该任务不是这份表格的任务", "this task is for another form or org unit"));
+    }
+    if task.status == TaskStatus::Submitted && task.submission_id.as_deref() != Some(request.submission_id.as_str()) {
+        return Err(TaskError::AlreadySubmitted.into());
+    }
+    Ok(task)
+}
+
+/// Whole seconds from `from` to `to` (both RFC 3339), when both parse and
+/// `to` is not earlier.
+fn seconds_between(from: &str, to: &str) -> Option<u32> {
+    let ms = worker::js_sys::Date::parse(to) - worker::js_sys::Date::parse(from);
+    (ms.is_finite() && ms >= 0.0).then(|| (ms / 1000.0).round().min(f64::from(u32::MAX)) as u32)
+}
+
+#[derive(Deserialize)]
+struct FileQuery {
+    format: Option<String>,
+}
+
+/// `GET /api/submissions/{id}/file?format=xlsx|csv`: the filled form as a
+/// file, masked as `get` masks it (unmasked reads audited).
+pub async fn file(req: Request, ctx: RouteContext<()>) -> Result<Download, AppError> {
+    let id = ctx.param("id").cloned().unwrap_or_default();
+    let format = req.query::<FileQuery>().ok().and_then(|q| q.format).unwrap_or_else(|| "xlsx".to_owned());
+    if !matches!(format.as_str(), "csv" | "xlsx") {
+        return Err(AppError::BadRequest {
+            code: "bad_format",
+            message: Text::new("下载格式只能是 csv 或 xlsx", "format must be csv or xlsx"),
+        });
+    }
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let (found, template) = readable_submission(&store, &principal, &id).await?;
+    let rows: Vec<&serde_json::Map<String, Value>> = found.rows.iter().map(|r| &r.values).collect();
+    let (bytes, content_type) = if format == "csv" {
+        (table_to_csv(&template.fields, &rows), "text/csv; charset=utf-8")
+    } else {
+        let created = format!("{}Z", found.receipt.submitted_at.get(..19).unwrap_or("2026-01-01T00:00:00"));
+        let sheets = [Sheet { name: &template.title, rows }];
+        let bytes = table_to_xlsx(&template.fields, &sheets, &created).map_err(|e| AppError::Internal(e.to_string()))?;
+        (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    };
+    let filename = format!("{}-{}-{}.{format}", found.receipt.template_id, found.receipt.org_unit, found.receipt.submitted_at.get(..10).unwrap_or_default());
+    Ok(Download { content_type, filename, bytes })
 }
 
 /// A stored submission, with sensitive ledger values masked unless the
@@ -76,18 +163,24 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<StoredSubmi
     let id = ctx.param("id").cloned().unwrap_or_default();
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    let mut found = store.submission(&id).await?.ok_or(AppError::NotFound { what: "submission", zh: "该提交" })?;
+    Ok(Json(200, readable_submission(&store, &principal, &id).await?.0))
+}
+
+/// The submission `id` as `principal` may read it (masked, audited), with
+/// the template version it was submitted against.
+async fn readable_submission(store: &Store, principal: &Principal, id: &str) -> Result<(StoredSubmission, Rc<CompiledTemplate>), AppError> {
+    let mut found = store.submission(id).await?.ok_or(AppError::NotFound { what: "submission", zh: "该提交" })?;
     let row = store
         .template(&found.receipt.template_id, Some(found.receipt.template_version))
         .await?
         .ok_or_else(|| AppError::Internal(format!("submission {id} names a missing template")))?;
     let template = template_cache::compiled(&row)?;
-    require(&principal, &Action::ReadSubmission { org_unit: &found.receipt.org_unit, department: &template.meta.department })?;
+    require(principal, &Action::ReadSubmission { org_unit: &found.receipt.org_unit, department: &template.meta.department })?;
     let catalog = template_cache::catalog()?;
-    let unmasked = mask_template_rows(&principal, &catalog, &template, found.rows.iter_mut().map(|r| &mut r.values));
+    let unmasked = mask_template_rows(principal, &catalog, &template, found.rows.iter_mut().map(|r| &mut r.values));
     let subjects: Vec<String> = found.rows.iter().map(|r| r.subject_id.clone()).collect();
-    audit::record(&store, &principal, "submission", &unmasked, &subjects).await?;
-    Ok(Json(200, found))
+    audit::record(store, principal, "submission", &unmasked, &subjects).await?;
+    Ok((found, template))
 }
 
 #[derive(Deserialize)]

@@ -7,7 +7,7 @@ use worker::D1PreparedStatement;
 use ybt_core::LedgerRecord;
 use ybt_core::ledger::{ApplyError, Conflict, HistoryEntry, LedgerStore, Write};
 
-use super::{RecordRow, Store};
+use super::{RecordRow, Store, prefix_end};
 use crate::error::AppError;
 
 /// Writes per D1 batch for large change sets (two statements each). One
@@ -27,12 +27,6 @@ struct HistoryRow {
 
 fn num(n: u32) -> JsValue {
     JsValue::from_f64(f64::from(n))
-}
-
-/// The exclusive upper bound of the codes starting with `prefix`: GB/T 2260
-/// codes are digits, and `:` sorts right after `9`.
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}:")
 }
 
 impl RecordRow {
@@ -69,7 +63,7 @@ impl Store {
     /// batch. So an `UPDATE … WHERE version = ?` that lost a race aborts
     /// the batch even when no history row of that version exists, and the
     /// history primary key `(record_id, version)` catches the rest.
-    fn write_statements(&self, write: &Write) -> Result<[D1PreparedStatement; 2], AppError> {
+    pub(super) fn write_statements(&self, write: &Write) -> Result<[D1PreparedStatement; 2], AppError> {
         let r = &write.record;
         let data = serde_json::to_string(&r.data)?;
         let record = match write.expected_version {
@@ -123,7 +117,7 @@ impl Store {
 
     /// After a failed batch: the first write whose record is not where the
     /// write expected it, as a conflict with what is stored now.
-    async fn find_conflict(&self, writes: &[Write]) -> Result<Option<Conflict>, AppError> {
+    pub(super) async fn find_conflict(&self, writes: &[Write]) -> Result<Option<Conflict>, AppError> {
         for write in writes {
             let current = self.get(&write.record.id).await?;
             let stale = match (write.expected_version, &current) {

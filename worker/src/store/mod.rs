@@ -2,25 +2,47 @@
 //! This file: org units, templates, ledger records, submissions;
 //! `accounts.rs`: users, grants, sessions, login throttling, audit log;
 //! `ledger.rs`: the D1 `LedgerStore` (records, history, conditional writes);
-//! `ingest.rs`: departments' ingest keys.
+//! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
+//! `burden.rs`: the burden meter's figures.
 
 mod accounts;
+mod burden;
 mod ingest;
 mod ledger;
+mod tasks;
 
 pub use accounts::principal_of;
+pub use tasks::TaskFilter;
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, Env};
 use ybt_core::LedgerRecord;
-use ybt_core::api::{StoredSubmission, SubmissionReceipt, SubmissionRequest, SubmittedRow};
-use ybt_core::ledger::{OrgLevel, OrgUnit};
+use ybt_core::api::{CellCounts, StoredSubmission, SubmissionReceipt, SubmissionRequest, SubmittedRow};
+use ybt_core::ledger::{OrgLevel, OrgUnit, Write};
+use ybt_core::tasks::TaskError;
 
 use crate::error::AppError;
 
 pub struct Store {
     db: D1Database,
+}
+
+/// The exclusive upper bound of the codes starting with `prefix`: GB/T 2260
+/// codes are digits, and `:` sorts right after `9`.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}:")
+}
+
+/// A validated submission and everything stored with it.
+pub struct NewSubmission<'a> {
+    pub request: &'a SubmissionRequest,
+    pub submitted_at: &'a str,
+    pub submitted_by: &'a str,
+    pub cells: CellCounts,
+    pub seconds_open: Option<u32>,
+    /// Write-back updates of the subjects' ledger records.
+    pub writes: &'a [Write],
 }
 
 #[derive(Deserialize)]
@@ -84,6 +106,19 @@ impl SubmissionRow {
             submitted_at: self.submitted_at.clone(),
         }
     }
+}
+
+/// The answer to a submission whose id is already stored: the first
+/// receipt, unless the id was used for another form.
+fn replay(stored: SubmissionRow, request: &SubmissionRequest) -> Result<Stored, AppError> {
+    let receipt = stored.receipt();
+    if receipt.template_id != request.template_id || receipt.org_unit != request.org_unit {
+        return Err(AppError::Conflict {
+            code: "submission_id_reused",
+            message: ybt_core::messages::Text::new("该提交编号已用于另一份表格", "this submission_id was already used for a different form"),
+        });
+    }
+    Ok(Stored::Replayed(receipt))
 }
 
 /// What storing a submission did.
@@ -169,49 +204,95 @@ impl Store {
         rows.into_iter().map(RecordRow::into_record).collect()
     }
 
-    /// Stores a validated submission exactly once.
+    /// Stores a validated submission exactly once, with what it changes.
     ///
-    /// The insert is one statement keyed by the client's submission id: a
-    /// crash before it stores nothing, a crash after it leaves the whole
-    /// submission, and a retry finds the stored row and reports a replay.
-    pub async fn store_submission(&self, request: &SubmissionRequest, now: &str) -> Result<Stored, AppError> {
-        let rows = serde_json::to_string(&request.rows)?;
-        let result = self
-            .db
-            .prepare(
-                "INSERT INTO submissions (id, template_id, template_version, org_unit, row_count, rows, submitted_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&[
-                request.submission_id.as_str().into(),
-                request.template_id.as_str().into(),
-                JsValue::from_f64(f64::from(request.template_version)),
-                request.org_unit.as_str().into(),
-                JsValue::from_f64(request.rows.len() as f64),
-                rows.into(),
-                now.into(),
-            ])?
-            .run()
-            .await?;
-        let created = result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0;
-        let stored = self
-            .submission_row(&request.submission_id, false)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("submission {} vanished after insert", request.submission_id)))?;
-        let receipt = stored.receipt();
-        if created {
-            return Ok(Stored::Created(receipt));
+    /// One D1 batch (a transaction) holds the submission row, for a task
+    /// its move to `submitted` and the removal of its draft, and the
+    /// write-back updates of ledger records with their history. A crash
+    /// before the batch stores nothing; after it, everything. A retry with
+    /// the same submission id finds the stored row and writes nothing again
+    /// (`Replayed`). The batch fails whole when the task was submitted by
+    /// another submission meanwhile, or a subject record moved on since it
+    /// was read (the write-back updates are conditional on its version).
+    pub async fn store_submission(&self, new: &NewSubmission<'_>) -> Result<Stored, AppError> {
+        let request = new.request;
+        if let Some(stored) = self.submission_row(&request.submission_id, false).await? {
+            return replay(stored, request);
         }
-        if receipt.template_id != request.template_id || receipt.org_unit != request.org_unit {
-            return Err(AppError::Conflict {
-                code: "submission_id_reused",
-                message: ybt_core::messages::Text::new(
-                    "该提交编号已用于另一份表格",
-                    "this submission_id was already used for a different form",
-                ),
-            });
+        let num = |n: u32| JsValue::from_f64(f64::from(n));
+        let mut statements = Vec::with_capacity(3 + new.writes.len() * 2);
+        // With a task, the insert stores `submitted_at` only if the task
+        // update before it changed a row: else NOT NULL fails the batch.
+        let submitted_at = match &request.task_id {
+            Some(task) => {
+                statements.push(
+                    self.db
+                        .prepare(
+                            "UPDATE tasks SET status = 'submitted', submission_id = ?2, submitted_at = ?3 \
+                             WHERE id = ?1 AND org_unit = ?4 AND template_id = ?5 AND status != 'submitted'",
+                        )
+                        .bind(&[
+                            task.as_str().into(),
+                            request.submission_id.as_str().into(),
+                            new.submitted_at.into(),
+                            request.org_unit.as_str().into(),
+                            request.template_id.as_str().into(),
+                        ])?,
+                );
+                "CASE WHEN changes() = 1 THEN ?7 END"
+            }
+            None => "?7",
+        };
+        statements.push(
+            self.db
+                .prepare(format!(
+                    "INSERT INTO submissions (id, template_id, template_version, org_unit, row_count, rows, submitted_at, \
+                     task_id, submitted_by, prefilled_cells, typed_cells, computed_cells, corrected_cells, seconds_open) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, {submitted_at}, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                ))
+                .bind(&[
+                    request.submission_id.as_str().into(),
+                    request.template_id.as_str().into(),
+                    num(request.template_version),
+                    request.org_unit.as_str().into(),
+                    JsValue::from_f64(request.rows.len() as f64),
+                    serde_json::to_string(&request.rows)?.into(),
+                    new.submitted_at.into(),
+                    request.task_id.as_deref().map_or(JsValue::NULL, JsValue::from),
+                    new.submitted_by.into(),
+                    num(new.cells.prefilled),
+                    num(new.cells.typed),
+                    num(new.cells.computed),
+                    num(new.cells.corrected),
+                    new.seconds_open.map_or(JsValue::NULL, num),
+                ])?,
+        );
+        if let Some(task) = &request.task_id {
+            statements.push(self.db.prepare("DELETE FROM drafts WHERE task_id = ?1").bind(&[task.as_str().into()])?);
         }
-        Ok(Stored::Replayed(receipt))
+        for write in new.writes {
+            statements.extend(self.write_statements(write)?);
+        }
+        let Err(error) = self.db.batch(statements).await else {
+            let stored = self.submission_row(&request.submission_id, false).await?.ok_or_else(|| {
+                AppError::Internal(format!("submission {} vanished after insert", request.submission_id))
+            })?;
+            return Ok(Stored::Created(stored.receipt()));
+        };
+        // Why did the batch fail? A concurrent retry of the same submission
+        // won; a subject record moved on; the task was answered meanwhile.
+        if let Some(stored) = self.submission_row(&request.submission_id, false).await? {
+            return replay(stored, request);
+        }
+        if let Some(conflict) = self.find_conflict(new.writes).await? {
+            return Err(AppError::Stale { message: conflict.message(), current: conflict.current });
+        }
+        if let Some(task) = &request.task_id
+            && self.task(task).await?.is_some_and(|t| t.status == ybt_core::tasks::TaskStatus::Submitted)
+        {
+            return Err(TaskError::AlreadySubmitted.into());
+        }
+        Err(AppError::Internal(format!("submission batch failed: {error}")))
     }
 
     async fn submission_row(&self, id: &str, with_rows: bool) -> Result<Option<SubmissionRow>, AppError> {
