@@ -9,7 +9,7 @@ use ybt_core::api::{
     AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LedgerList, LoginRequest, Me, OrgUnitList,
     RecordDetail, SubmissionReceipt, SubmissionRequest, TemplateSummary,
 };
-use ybt_core::api::{Draft, PatchRecordRequest, SaveDraftRequest, TaskSummary};
+use ybt_core::api::{BurdenReport, Draft, PatchRecordRequest, SaveDraftRequest, TaskForm, TaskSummary};
 use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 
@@ -124,16 +124,6 @@ pub async fn ledger_record(id: &str) -> Result<RecordDetail, ApiFailure> {
 
 // --- Tasks: the village inbox (issue 6) ---
 
-/// `POST /api/tasks/{id}/form`: the task, its form generated now, and the
-/// draft saved on the server, if any.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct OpenedTask {
-    pub task: TaskSummary,
-    pub form: Form,
-    #[serde(default)]
-    pub draft: Option<Draft>,
-}
-
 /// A write refused because the stored thing moved on: the worker's error
 /// body plus what is stored now (`current`).
 #[derive(Debug, Clone, PartialEq)]
@@ -165,7 +155,7 @@ pub async fn tasks() -> Result<Vec<TaskSummary>, ApiFailure> {
     decode(Request::get("/api/tasks").send().await.map_err(network)?).await
 }
 
-pub async fn open_task(id: &str) -> Result<OpenedTask, ApiFailure> {
+pub async fn open_task(id: &str) -> Result<TaskForm, ApiFailure> {
     post(&format!("/api/tasks/{id}/form"), &serde_json::json!({})).await
 }
 
@@ -194,6 +184,6 @@ pub fn submission_file_url(id: &str, format: &str) -> String {
     format!("/api/submissions/{id}/file?format={format}")
 }
 
-pub async fn burden(org_unit: &str) -> Result<serde_json::Value, ApiFailure> {
+pub async fn burden(org_unit: &str) -> Result<BurdenReport, ApiFailure> {
     decode(Request::get(&format!("/api/burden?org_unit={org_unit}")).send().await.map_err(network)?).await
 }
