@@ -278,7 +278,10 @@ pub fn parse_input(json_type: Option<&str>, raw: &str) -> Option<Value> {
         return None;
     }
     let value = match json_type {
-        Some("number") => trimmed.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
+        // Whole numbers stay integers, so a restored draft shows what was typed.
+        Some("number") => trimmed.parse::<i64>().ok().map(Value::from).or_else(|| {
+            trimmed.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
+        }),
         Some("integer") => trimmed.parse::<i64>().ok().map(Value::from),
         Some("boolean") => match trimmed {
             "true" => Some(Value::Bool(true)),

@@ -109,7 +109,6 @@ pub enum Key {
     Submissions,
     PrefilledShare,
     Minutes,
-    TaskSubmittedAlready,
     PerForm,
     PerVillageMonth,
 }
@@ -199,7 +198,6 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Submissions => ("提交次数", "Submissions"),
         PrefilledShare => ("预填", "pre-filled"),
         Minutes => ("用时（分钟）", "Minutes"),
-        TaskSubmittedAlready => ("此任务已提交", "This task is submitted"),
         PerForm => ("按报表", "Per form"),
         PerVillageMonth => ("按村（社区）和月份", "Per village and month"),
     };
