@@ -118,10 +118,10 @@ describe("village staff work a task from the inbox", () => {
     const server = await api("GET", `/api/tasks/${task.id}/draft`, undefined, { session: staff.session });
     assert.equal(server.json.rows[0].values.monthly_income, 612);
 
-    // Reload midway: the draft is back, from this device.
+    // Reload midway: the task is open again (its id is in the address) and
+    // the draft is back, from this device.
     await page.reload();
-    await page.waitForSelector("#user");
-    await openTask(page);
+    await page.waitForSelector(`.task-form[data-task="${task.id}"] #form-table`);
     assert.equal(await page.inputValue("#cell-0-monthly_income input"), "612");
     assert.equal(await page.inputValue("#cell-0-living_condition select"), "良好");
 

@@ -37,10 +37,30 @@ enum Session {
     SignedIn(Me),
 }
 
+/// An open task is kept in the address (`#task/ID`), so a reload comes
+/// back to it; every other page starts from home.
+fn route_from_hash() -> Route {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    match hash.strip_prefix("#task/") {
+        Some(id) if !id.is_empty() => Route::Task { task_id: id.to_owned() },
+        _ => Route::Home,
+    }
+}
+
+fn set_hash(route: &Route) {
+    let hash = match route {
+        Route::Task { task_id } => format!("#task/{task_id}"),
+        _ => String::new(),
+    };
+    if let Some(location) = web_sys::window().map(|w| w.location()) {
+        let _ = location.set_hash(&hash);
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let lang = use_state(|| Lang::Zh);
-    let route = use_state(|| Route::Home);
+    let route = use_state(route_from_hash);
     let session = use_state(|| Session::Checking);
     {
         let session = session.clone();
@@ -55,7 +75,10 @@ pub fn app() -> Html {
     }
     let navigate = {
         let route = route.clone();
-        Callback::from(move |to: Route| route.set(to))
+        Callback::from(move |to: Route| {
+            set_hash(&to);
+            route.set(to)
+        })
     };
     let toggle = {
         let lang = lang.clone();
@@ -64,6 +87,7 @@ pub fn app() -> Html {
     let on_login = {
         let (session, route) = (session.clone(), route.clone());
         Callback::from(move |me: Me| {
+            set_hash(&Route::Home);
             route.set(Route::Home);
             session.set(Session::SignedIn(me));
         })
