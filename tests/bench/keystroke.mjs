@@ -80,8 +80,10 @@ function template(village) {
 function d1(sql) {
   const file = join(tmpdir(), `ybt-bench-keystroke-${process.pid}.sql`);
   writeFileSync(file, sql);
+  // Wrangler needs Node 22: the one `cargo xtask setup` installs under node_modules.
+  const node = existsSync(join(ROOT, "node_modules/.bin/node")) ? join(ROOT, "node_modules/.bin/node") : process.execPath;
   execFileSync(
-    process.execPath,
+    node,
     [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", "DB", "--local", "--yes", "--persist-to", STATE, "--file", file],
     { cwd: join(ROOT, "worker"), stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },
   );

@@ -79,11 +79,13 @@ pub fn form_table(props: &Props) -> Html {
     };
     let total = props.rows.len();
     let (first, end) = if props.all_rows { (0, total) } else { window(total, view.0 as f64 * ROW_HEIGHT, view.1) };
+    // The CSP forbids inline style attributes (`style-src 'self'`); a
+    // cell's presentational `height` attribute is not a style.
     let spacer = |rows: usize, id: &'static str| {
         (rows > 0).then(|| {
-            let style = format!("height:{}px", rows as f64 * ROW_HEIGHT);
+            let height = format!("{}", rows as f64 * ROW_HEIGHT);
             let span = (props.columns.len() + 1).to_string();
-            html! { <tr class="spacer" aria-hidden="true" data-spacer={id}><td colspan={span} {style}></td></tr> }
+            html! { <tr class="spacer" aria-hidden="true" data-spacer={id}><td colspan={span} {height}></td></tr> }
         })
     };
     html! {
