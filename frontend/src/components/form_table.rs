@@ -60,6 +60,14 @@ pub fn window(total: usize, scroll_top: f64, viewport: f64) -> (usize, usize) {
     (first, end)
 }
 
+/// A column's width in pixels: from its `x-ui` width (characters) or its kind.
+/// Fixed widths let the browser lay out the table without measuring rows,
+/// and columns do not jump as rows scroll in and out.
+fn column_width(field: &FieldPlan) -> u32 {
+    let chars = field.ui.width.unwrap_or(if field.is_new() { 9 } else { 8 });
+    chars.clamp(4, 40) * 13 + 24
+}
+
 #[function_component(FormTable)]
 pub fn form_table(props: &Props) -> Html {
     let scroller = use_node_ref();
@@ -88,9 +96,14 @@ pub fn form_table(props: &Props) -> Html {
             html! { <tr class="spacer" aria-hidden="true" data-spacer={id}><td colspan={span} {height}></td></tr> }
         })
     };
+    let table_width: u32 = 48 + props.columns.iter().map(|c| column_width(c)).sum::<u32>();
     html! {
         <div class={classes!("table-wrap", "scroll", props.all_rows.then_some("all"))} ref={scroller} {onscroll} id="form-scroll">
-            <table class="form-table virtual" id="form-table" data-rows={total.to_string()}>
+            <table class="form-table virtual" id="form-table" data-rows={total.to_string()} width={table_width.to_string()}>
+                <colgroup>
+                    <col width="48" />
+                    { for props.columns.iter().map(|c| html! { <col width={column_width(c).to_string()} /> }) }
+                </colgroup>
                 <thead><tr>
                     <th class="rownum">{ "#" }</th>
                     { for props.columns.iter().map(|c| html! {
