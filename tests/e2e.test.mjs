@@ -107,6 +107,31 @@ describe("village staff fill a report in the browser", () => {
     await page.close();
   });
 
+  it("imports a CSV after the clerk corrects the column mapping, showing the phases", async () => {
+    // A valid ID number (GB 11643 check digit), unique per run.
+    const body = `5001181985${String(1 + (Date.now() % 12)).padStart(2, "0")}15${String(Date.now() % 1000).padStart(3, "0")}`;
+    const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const id = body + "10X98765432"[[...body].reduce((s, d, i) => s + Number(d) * weights[i], 0) % 11];
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.click("#open-ledger");
+    await page.waitForSelector("table.ledger tbody tr.ledger-row");
+    // The headers lie: the 姓名 column holds the ID numbers.
+    const csv = Buffer.from(`姓名,身份证号\r\n${id},浏览器导入\r\n`, "utf8");
+    await page.setInputFiles("#import input.import-file", { name: "ledger.csv", mimeType: "text/csv", buffer: csv });
+    await page.click("#import button.import-check");
+    await page.waitForSelector("#import [data-phase=refused] li.error");
+    await page.selectOption("#import select.import-field[data-column='0']", "id_number");
+    await page.selectOption("#import select.import-field[data-column='1']", "name");
+    await page.click("#import button.import-check");
+    await page.waitForSelector("#import [data-phase=previewed]");
+    assert.match(await page.locator("#import [data-phase=previewed]").textContent(), /新增 1/);
+    await page.click("#import button.import-commit");
+    await page.waitForSelector("#import [data-phase=committed]");
+    await page.waitForSelector(`table.ledger tr.ledger-row >> text=浏览器导入`);
+    await page.close();
+  });
+
   it("refuses a wrong password in Chinese and signs out", async () => {
     const page = await browser.newPage();
     await signIn(page, "cun", "not the password");

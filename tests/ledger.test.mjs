@@ -244,6 +244,78 @@ describe("import", () => {
   });
 });
 
+describe("import: people registered in another village", () => {
+  it("refuses a row whose ID number is registered in another village, naming row, ID and village, storing nothing", async () => {
+    const elsewhere = idNumber();
+    const there = await upload(cun2, `entity=person&org_unit=${cun2.me.org_unit}&commit=true`, csv(["姓名,身份证号", `外村人,${elsewhere}`]));
+    assert.equal(there.status, 200, there.text);
+    const before = await people(cun);
+    const fresh = idNumber();
+    const file = csv(["姓名,身份证号", `本村人,${fresh}`, `外村人,${elsewhere}`]);
+    for (const commit of ["", "&commit=true"]) {
+      const r = await upload(cun, `entity=person&org_unit=${village()}${commit}`, file);
+      assert.equal(r.status, 422, r.text);
+      assert.equal(r.json.error.code, "invalid_rows");
+      assert.equal(r.json.error.fields.length, 1, r.text);
+      const [field] = r.json.error.fields;
+      assert.equal(field.pointer, "/rows/3/id_number");
+      assert.equal(field.code, "key_in_other_unit");
+      assert.match(field.message.zh, new RegExp(`第 3 行.*${elsewhere} 已登记在 [^（]+（${cun2.me.org_unit}）`));
+      assert.match(field.message.en, new RegExp(`row 3.*${elsewhere} is already registered in .+ \\(${cun2.me.org_unit}\\)`));
+    }
+    assert.deepEqual(await people(cun), before, "neither row stored: the file is all or nothing");
+    const theirs = (await people(cun2, cun2.me.org_unit)).filter((r) => r.data.id_number === elsewhere);
+    assert.equal(theirs.length, 1, "the person stays registered once, where they were");
+  });
+
+  it("refuses the same through the department ingest API", async () => {
+    const elsewhere = idNumber();
+    const there = await upload(cun2, `entity=person&org_unit=${cun2.me.org_unit}&commit=true`, csv(["姓名,身份证号", `外村人,${elsewhere}`]));
+    assert.equal(there.status, 200, there.text);
+    const r = await api("POST", `/api/ingest/person?org_unit=${village()}`, [{ name: "外村人", id_number: elsewhere }], {
+      bare: true,
+      headers: { authorization: `Bearer ${keys["demo-key-minzheng"]}` },
+    });
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.json.error.fields[0].code, "key_in_other_unit");
+  });
+});
+
+describe("import: the clerk's column mapping", () => {
+  it("previews and commits with the mapping the clerk chose instead of the suggestion", async () => {
+    const id = idNumber();
+    // The headers are wrong for their columns: 姓名 holds the ID numbers.
+    const file = csv(["姓名,身份证号,备注", `${id},改列人,随便写`]);
+    const suggested = await upload(cun, `entity=person&org_unit=${village()}`, file);
+    assert.equal(suggested.status, 422, "with the suggested mapping the ID column holds names");
+    const mapping = encodeURIComponent("id_number,name,");
+    const preview = await upload(cun, `entity=person&org_unit=${village()}&mapping=${mapping}`, file);
+    assert.equal(preview.status, 200, preview.text);
+    assert.deepEqual(preview.json.mapping.map((m) => m.field), ["id_number", "name", null]);
+    assert.deepEqual([preview.json.new, preview.json.batches, preview.json.committed], [1, 1, false]);
+    const commit = await upload(cun, `entity=person&org_unit=${village()}&mapping=${mapping}&commit=true`, file);
+    assert.equal(commit.status, 200, commit.text);
+    const stored = (await people(cun)).find((r) => r.data.id_number === id);
+    assert.equal(stored.data.name, "改列人");
+  });
+
+  it("explains a mapping that names an unknown field, too many columns, or no ID column", async () => {
+    const file = csv(["姓名,身份证号", `甲,${idNumber()}`]);
+    const cases = [
+      ["name,shoe_size", "unknown_field"],
+      ["name,id_number,phone", "mapping_too_long"],
+      ["name,", "missing_key_column"],
+      ["name,name", "duplicate_column"],
+    ];
+    for (const [mapping, code] of cases) {
+      const r = await upload(cun, `entity=person&org_unit=${village()}&mapping=${encodeURIComponent(mapping)}`, file);
+      assert.equal(r.status, 400, `${mapping}: ${r.text}`);
+      assert.equal(r.json.error.code, code, mapping);
+      assert.ok(r.json.error.message.zh && r.json.error.message.en, mapping);
+    }
+  });
+});
+
 describe("export", () => {
   it("exports the village's people as CSV that parses back", async () => {
     const records = await people(cun);

@@ -12,6 +12,7 @@ use ybt_core::ledger::{ChangeMeta, LedgerRecord, OrgLevel, OrgUnit, RecordTypes,
 const PEOPLE: usize = 100_000;
 const VILLAGES: usize = 50;
 const TOWN: &str = "500118100";
+static NO_NAMES: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
 
 fn town_people() -> Vec<LedgerRecord> {
     let villages: Vec<(OrgUnit, String)> = (1..=VILLAGES)
@@ -36,7 +37,7 @@ fn bench(c: &mut Criterion) {
     eprintln!("{} people, XLSX of {:.1} MB", people.len(), xlsx.len() as f64 / 1e6);
     let meta = ChangeMeta { changed_by: "bench".into(), changed_at: "2026-03-01T00:00:00Z".into(), source: Source::Import };
     let request =
-        ImportRequest { entity: "person", target: UpsertTarget { unit: TOWN, meta: &meta }, limits: Limits::default(), mapping: None };
+        ImportRequest { entity: "person", target: UpsertTarget { unit: TOWN, meta: &meta, unit_names: &NO_NAMES }, limits: Limits::default(), mapping: None };
     let first = plan_import(&types, &xlsx, &request, &[], &mut |_, _| {}).expect("plans");
     assert_eq!(first.upserts.new, PEOPLE);
     let stored: Vec<LedgerRecord> = first.upserts.writes.into_iter().map(|w| w.record).collect();

@@ -118,7 +118,7 @@ mod tests {
     }
 
     fn generated(subject: &str, name: &str) -> FormRow {
-        FormRow { subject_id: subject.into(), values: json!({"name": name}).as_object().cloned().unwrap_or_default(), provenance: Default::default() }
+        FormRow { subject_id: subject.into(), values: json!({"name": name}).as_object().cloned().unwrap_or_default(), record: None }
     }
 
     #[test]

@@ -1,11 +1,9 @@
 //! Pre-filling: one form row per subject record, every bound field taken
 //! from the ledger, new fields left for staff.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value, json};
 
-use crate::api::{Form, FormRow, Provenance};
+use crate::api::{Form, FormRow, RecordVersion};
 use crate::compile::{CompiledTemplate, FieldSource, compute_row};
 use crate::expr::Date;
 use crate::ledger::{LedgerRecord, OrgUnit};
@@ -27,13 +25,13 @@ pub fn prefill_on(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[Le
 
 fn prefill_at(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[LedgerRecord], today: Option<Date>) -> Form {
     let mut rows = if template.subject.entity == "org_unit" {
-        vec![row_for(template, &org_unit_record(org_unit))]
+        vec![row_for(template, &org_unit_record(org_unit), false)]
     } else {
         records
             .iter()
             .filter(|r| r.entity == template.subject.entity && r.org_unit == org_unit.code)
             .filter(|r| template.subject.matches(&r.data))
-            .map(|r| row_for(template, r))
+            .map(|r| row_for(template, r, true))
             .collect()
     };
     for row in &mut rows {
@@ -66,9 +64,8 @@ fn org_unit_record(unit: &OrgUnit) -> LedgerRecord {
     }
 }
 
-fn row_for(template: &CompiledTemplate, record: &LedgerRecord) -> FormRow {
+fn row_for(template: &CompiledTemplate, record: &LedgerRecord, with_version: bool) -> FormRow {
     let mut values = Map::new();
-    let mut provenance = BTreeMap::new();
     for field in &template.fields {
         let FieldSource::Ledger { item } = &field.source else { continue };
         let Some((_, ledger_field)) = item.split_once('.') else { continue };
@@ -76,20 +73,15 @@ fn row_for(template: &CompiledTemplate, record: &LedgerRecord) -> FormRow {
             None | Some(Value::Null) => {}
             Some(value) => {
                 values.insert(field.key.clone(), value.clone());
-                provenance.insert(
-                    field.key.clone(),
-                    Provenance {
-                        item: item.clone(),
-                        record_id: record.id.clone(),
-                        record_version: record.version,
-                        updated_at: record.updated_at.clone(),
-                        updated_by: record.updated_by.clone(),
-                    },
-                );
             }
         }
     }
-    FormRow { subject_id: record.id.clone(), values, provenance }
+    let record_version = with_version.then(|| RecordVersion {
+        version: record.version,
+        updated_at: record.updated_at.clone(),
+        updated_by: record.updated_by.clone(),
+    });
+    FormRow { subject_id: record.id.clone(), values, record: record_version }
 }
 
 #[cfg(test)]
@@ -136,8 +128,12 @@ mod tests {
         assert_eq!(row.values["name"], json!("人p1"));
         assert!(!row.values.contains_key("address"), "absent ledger values stay absent");
         assert!(!row.values.contains_key("monthly_income"), "new fields are not pre-filled");
-        assert_eq!(row.provenance["id_number"].item, "person.id_number");
-        assert_eq!(row.provenance["id_number"].record_version, 3);
+        let column = |key: &str| template.fields.iter().find(|f| f.key == key).expect("column");
+        let id = row.provenance(column("id_number")).expect("a pre-filled cell has provenance");
+        assert_eq!((id.item.as_str(), id.record_id.as_str(), id.record_version), ("person.id_number", "p1", 3));
+        assert_eq!(id.updated_by, "import");
+        assert_eq!(row.provenance(column("address")), None, "no value, no provenance");
+        assert_eq!(row.provenance(column("monthly_income")), None, "new fields have none");
     }
 
     #[test]
@@ -180,6 +176,7 @@ mod tests {
         let undated = prefill(&template, &village(), &records);
         assert!(!undated.rows[0].values.contains_key("age"), "no date, no age");
         assert_eq!(undated.rows[0].values["name_len"], json!(3));
-        assert!(!on.rows[0].provenance.contains_key("age"), "computed values have no ledger provenance");
+        let age = template.fields.iter().find(|f| f.key == "age").expect("age column");
+        assert_eq!(on.rows[0].provenance(age), None, "computed values have no ledger provenance");
     }
 }

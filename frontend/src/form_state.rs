@@ -111,7 +111,8 @@ impl FormState {
             .zip(values)
             .map(|(generated, mut values)| {
                 ybt_core::compute_row(&template, &mut values, today);
-                Rc::new(RowState { values, provenance: generated.provenance.clone(), ..RowState::default() })
+                let provenance = form.columns.iter().filter_map(|c| Some((c.key.clone(), generated.provenance(c)?))).collect();
+                Rc::new(RowState { values, provenance, ..RowState::default() })
             })
             .collect();
         FormState {

@@ -3,7 +3,7 @@
 //! never returned.
 
 use ybt_core::api::{ApiError, ErrorBody};
-use ybt_core::import::{FileError, ImportFailure, RowError};
+use ybt_core::import::{ColumnMapping, FileError, ImportFailure, RowError};
 use ybt_core::messages::Text;
 use ybt_core::{FieldError, LedgerRecord};
 
@@ -46,6 +46,10 @@ pub enum AppError {
     /// An import or ingest refused whole: nothing was stored.
     #[error("import refused: {0}")]
     Import(ImportFailure),
+    /// An import refused after its columns were mapped: the answer also
+    /// carries the mapping used, so the clerk can correct it.
+    #[error("{0}")]
+    ImportChecked(ImportFailure, Vec<ColumnMapping>),
     #[error("missing or unknown API key")]
     BadApiKey,
     #[error("internal: {0}")]
@@ -73,6 +77,7 @@ impl From<serde_json::Error> for AppError {
 impl AppError {
     pub fn status(&self) -> u16 {
         match self {
+            AppError::ImportChecked(failure, _) => AppError::Import(failure.clone()).status(),
             AppError::NoSuchEndpoint | AppError::NotFound { .. } => 404,
             AppError::MalformedJson(_) | AppError::BadRequest { .. } => 400,
             AppError::BodyTooLarge { .. } => 413,
@@ -94,14 +99,15 @@ impl AppError {
     /// The JSON body of the error response: [`AppError::body`], plus the
     /// current record for a stale write.
     pub fn json_body(self) -> Result<serde_json::Value, serde_json::Error> {
-        let current = match &self {
-            AppError::Stale { current, .. } => Some(serde_json::to_value(current)?),
-            AppError::StaleDraft { current } => Some(serde_json::to_value(current)?),
+        let extra = match &self {
+            AppError::Stale { current, .. } => Some(("current", serde_json::to_value(current)?)),
+            AppError::StaleDraft { current } => Some(("current", serde_json::to_value(current)?)),
+            AppError::ImportChecked(_, mapping) => Some(("mapping", serde_json::to_value(mapping)?)),
             _ => None,
         };
         let mut body = serde_json::to_value(self.body())?;
-        if let (Some(current), Some(object)) = (current, body.as_object_mut()) {
-            object.insert("current".to_owned(), current);
+        if let (Some((key, value)), Some(object)) = (extra, body.as_object_mut()) {
+            object.insert(key.to_owned(), value);
         }
         Ok(body)
     }
@@ -162,7 +168,7 @@ impl AppError {
                 Text::new("草稿已在别处更新，已载入最新草稿", "the draft was saved elsewhere meanwhile; the newer draft is attached"),
                 vec![],
             ),
-            AppError::Import(failure) => {
+            AppError::Import(failure) | AppError::ImportChecked(failure, _) => {
                 let message = failure.message();
                 match failure {
                     ImportFailure::File(error) => {

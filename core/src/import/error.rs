@@ -30,6 +30,8 @@ pub enum FileError {
     UnknownField { field: String },
     #[error("the mapping sends two columns to field `{field}`")]
     DuplicateColumn { field: String },
+    #[error("the mapping names {given} columns, the file has {columns}")]
+    MappingTooLong { given: usize, columns: usize },
     #[error("no column holds `{field}`, which identifies records")]
     MissingKeyColumn { field: String, title: String },
 }
@@ -73,6 +75,10 @@ impl FileError {
             FileError::DuplicateColumn { field } => Text::new(
                 format!("有两列都对应到字段 {field}，请只保留一列"),
                 format!("two columns are mapped to the field {field}; keep one"),
+            ),
+            FileError::MappingTooLong { given, columns } => Text::new(
+                format!("列对应关系给出了 {given} 列，但文件表头只有 {columns} 列，请重新预览"),
+                format!("the column mapping names {given} columns but the file's header has {columns}; preview the file again"),
             ),
             FileError::MissingKeyColumn { field, title } => Text::new(
                 format!("文件中没有“{title}”列：需要它来判断记录是否已登记"),

@@ -147,20 +147,30 @@ pub fn preview(types: &RecordTypes, entity: &str, bytes: &[u8], limits: &Limits)
     Ok(Preview { header_row: sheet.rows[header].line, mapping, data_rows: sheet.rows.len() - header - 1 })
 }
 
-/// Plans the import of a whole file: every row valid, or nothing at all.
-/// Importing the same file again plans no writes. `progress(done, total)`
-/// is called every 1,000 rows while rows are checked.
-pub fn plan_import(
-    types: &RecordTypes,
-    bytes: &[u8],
-    request: &ImportRequest<'_>,
-    existing: &[LedgerRecord],
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<ImportPlan, ImportFailure> {
+/// A file read, mapped and converted, not yet checked against the ledger:
+/// between the two steps the caller looks up the records the rows' natural
+/// keys may match ([`ParsedImport::natural_keys`]), in every unit when the
+/// key is district-wide.
+#[derive(Debug, Clone)]
+pub struct ParsedImport<'t> {
+    record_type: &'t RecordType,
+    header_row: usize,
+    data_rows: usize,
+    mapping: Vec<ColumnMapping>,
+    rows: Vec<IncomingRow>,
+    /// Cells that could not be converted: reported with the rest.
+    errors: Vec<RowError>,
+}
+
+/// Reads, maps and converts a file (the first step of [`plan_import`]).
+pub fn parse_import<'t>(types: &'t RecordTypes, bytes: &[u8], request: &ImportRequest<'_>) -> Result<ParsedImport<'t>, ImportFailure> {
     let record_type = record_type(types, request.entity)?;
     let sheet = read_sheet(bytes, &request.limits)?;
     let (header, mut mapping) = locate_header(record_type, &sheet)?;
     if let Some(confirmed) = request.mapping {
+        if confirmed.len() > mapping.len() {
+            return Err(FileError::MappingTooLong { given: confirmed.len(), columns: mapping.len() }.into());
+        }
         for (column, m) in mapping.iter_mut().enumerate() {
             m.field = confirmed.get(column).cloned().flatten();
             m.confidence = 1.0;
@@ -199,21 +209,84 @@ pub fn plan_import(
             rows.push(IncomingRow { row: sheet_row.line, data });
         }
     }
-    let header_of = |field: &str| mapping.iter().find(|m| m.field.as_deref() == Some(field)).map(|m| m.header.clone());
-    let upserts = plan_upserts(record_type, &rows, existing, request.target, &header_of, progress);
-    match upserts {
-        Ok(upserts) if errors.is_empty() => Ok(ImportPlan {
-            header_row: sheet.rows[header].line,
-            data_rows: sheet.rows.len() - header - 1,
-            mapping,
-            upserts,
-        }),
-        Ok(_) => Err(ImportFailure::rows(errors)),
-        Err(more) => {
-            errors.extend(more);
-            Err(ImportFailure::rows(errors))
+    Ok(ParsedImport {
+        record_type,
+        header_row: sheet.rows[header].line,
+        data_rows: sheet.rows.len() - header - 1,
+        mapping,
+        rows,
+        errors,
+    })
+}
+
+impl ParsedImport<'_> {
+    /// The column mapping in use (suggested, or as the clerk confirmed it).
+    pub fn mapping(&self) -> &[ColumnMapping] {
+        &self.mapping
+    }
+
+    /// The natural keys of the rows, each once, in file order.
+    pub fn natural_keys(&self) -> Vec<String> {
+        natural_keys(self.record_type, &self.rows)
+    }
+
+    /// Checks every row against `existing` (the target unit's records, and
+    /// any record elsewhere whose key a row has) and plans the writes.
+    pub fn plan(
+        self,
+        existing: &[LedgerRecord],
+        target: UpsertTarget<'_>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportPlan, ImportFailure> {
+        let ParsedImport { record_type, header_row, data_rows, mapping, rows, mut errors } = self;
+        let header_of = |field: &str| mapping.iter().find(|m| m.field.as_deref() == Some(field)).map(|m| m.header.clone());
+        match plan_upserts(record_type, &rows, existing, target, &header_of, progress) {
+            Ok(upserts) if errors.is_empty() => Ok(ImportPlan { header_row, data_rows, mapping, upserts }),
+            Ok(_) => Err(ImportFailure::rows(errors)),
+            Err(more) => {
+                errors.extend(more);
+                Err(ImportFailure::rows(errors))
+            }
         }
     }
+}
+
+/// The distinct natural keys of `rows` (rows without one are skipped: they
+/// fail validation anyway).
+fn natural_keys(record_type: &RecordType, rows: &[IncomingRow]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    rows.iter()
+        .filter_map(|row| crate::ledger::natural_key_in(&record_type.natural_key, &row.data))
+        .filter(|key| seen.insert(key.clone()))
+        .collect()
+}
+
+/// Plans the import of a whole file: every row valid, or nothing at all.
+/// Importing the same file again plans no writes. `progress(done, total)`
+/// is called every 1,000 rows while rows are checked. `existing` must hold
+/// the target unit's records and, for a district-wide key, the records of
+/// other units with the file's keys (see [`parse_import`]).
+pub fn plan_import(
+    types: &RecordTypes,
+    bytes: &[u8],
+    request: &ImportRequest<'_>,
+    existing: &[LedgerRecord],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportPlan, ImportFailure> {
+    parse_import(types, bytes, request)?.plan(existing, request.target, progress)
+}
+
+/// The natural keys of records pushed through the ingest API, each once:
+/// what to look up before [`plan_ingest`].
+pub fn ingest_keys(types: &RecordTypes, entity: &str, records: &[Value]) -> Vec<String> {
+    let Some(record_type) = types.get(entity) else { return Vec::new() };
+    let mut seen = std::collections::HashSet::with_capacity(records.len());
+    records
+        .iter()
+        .filter_map(|r| r.as_object())
+        .filter_map(|data| crate::ledger::natural_key_in(&record_type.natural_key, data))
+        .filter(|key| seen.insert(key.clone()))
+        .collect()
 }
 
 /// A usable mapping names known fields, each once, and every natural-key

@@ -9,6 +9,7 @@ use crate::ledger::{ChangeMeta, InMemoryLedger, LedgerStore, RecordTypes, Source
 use crate::ledger::store_ready as ready;
 
 const VILLAGE: &str = "500118100001";
+static NO_NAMES: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
 
 fn types() -> RecordTypes {
     RecordTypes::builtin().expect("types")
@@ -19,7 +20,7 @@ fn meta() -> ChangeMeta {
 }
 
 fn request<'a>(meta: &'a ChangeMeta) -> ImportRequest<'a> {
-    ImportRequest { entity: "person", target: UpsertTarget { unit: VILLAGE, meta }, limits: Limits::default(), mapping: None }
+    ImportRequest { entity: "person", target: UpsertTarget { unit: VILLAGE, meta, unit_names: &NO_NAMES }, limits: Limits::default(), mapping: None }
 }
 
 /// Plans `bytes` as a person import into [`VILLAGE`] against `store`.
@@ -198,7 +199,7 @@ fn bad_files_are_refused_with_a_clear_error() {
 fn records_of_other_villages_are_not_moved_by_an_import() {
     let store = InMemoryLedger::new();
     let meta = meta();
-    let elsewhere = ImportRequest { target: UpsertTarget { unit: "500118100002", meta: &meta }, ..request(&meta) };
+    let elsewhere = ImportRequest { target: UpsertTarget { unit: "500118100002", meta: &meta, unit_names: &NO_NAMES }, ..request(&meta) };
     let plan = plan_import(&types(), GOOD.as_bytes(), &elsewhere, &[], &mut |_, _| {}).expect("plans");
     ready(store.apply(&plan.upserts.writes)).expect("applies");
     let all = ready(store.list("500118", "person")).expect("infallible");
@@ -207,10 +208,55 @@ fn records_of_other_villages_are_not_moved_by_an_import() {
 }
 
 #[test]
+fn a_person_registered_in_another_village_is_named_with_row_id_and_village() {
+    let store = InMemoryLedger::new();
+    let meta = meta();
+    let elsewhere = ImportRequest { target: UpsertTarget { unit: "500118100002", meta: &meta, unit_names: &NO_NAMES }, ..request(&meta) };
+    let plan = plan_import(&types(), GOOD.as_bytes(), &elsewhere, &[], &mut |_, _| {}).expect("plans");
+    ready(store.apply(&plan.upserts.writes)).expect("applies");
+    // What the worker does: parse, look the file's keys up in every unit,
+    // then plan against the village's records plus those found elsewhere.
+    let types = types();
+    let parsed = parse_import(&types, GOOD.as_bytes(), &request(&meta)).expect("parses");
+    assert_eq!(parsed.natural_keys(), ["11010519491231002X", "500118199001011237"]);
+    let found: Vec<_> = store.records().into_iter().filter(|r| parsed.natural_keys().contains(&r.data["id_number"].as_str().unwrap_or("").to_owned())).collect();
+    let names = std::collections::BTreeMap::from([("500118100002".to_owned(), "青峰村".to_owned())]);
+    let target = UpsertTarget { unit: VILLAGE, meta: &meta, unit_names: &names };
+    let Err(ImportFailure::Rows { errors, .. }) = parsed.plan(&found, target, &mut |_, _| {}) else { panic!("expected row errors") };
+    assert_eq!(errors.len(), 2);
+    assert_eq!((errors[0].row, errors[0].column.as_deref(), errors[0].code.as_str()), (2, Some("身份证号"), "key_in_other_unit"));
+    assert_eq!(
+        errors[0].message.zh,
+        "身份证号 11010519491231002X 已登记在 青峰村（500118100002），不能重复登记；导入不会迁移记录，如需迁入请先由原单位处理"
+    );
+    assert!(errors[0].message.en.contains("11010519491231002X is already registered in 青峰村 (500118100002)"), "{}", errors[0].message.en);
+    assert_eq!(store.records().len(), 2, "nothing more stored");
+}
+
+#[test]
+fn only_district_wide_keys_are_looked_up_everywhere() {
+    let types = types();
+    let key_field = |entity: &str| types.get(entity).expect("entity").district_key_field().map(str::to_owned);
+    assert_eq!(key_field("person").as_deref(), Some("id_number"));
+    assert_eq!(key_field("enterprise").as_deref(), Some("credit_code"));
+    // A house address or household number may recur in another village.
+    assert_eq!(key_field("house"), None);
+    assert_eq!(key_field("household"), None);
+    let bad = json!({"x-entity": "thing", "x-natural-key": ["a"], "x-natural-key-scope": "world", "properties": {"a": {"type": "string", "x-sensitivity": "public"}}});
+    assert!(matches!(crate::ledger::RecordType::from_schema("thing.json", &bad), Err(crate::ledger::RecordTypeError::KeyScope { .. })));
+}
+
+#[test]
+fn ingest_keys_are_distinct_and_skip_non_objects() {
+    let records = [json!({"id_number": "11010519491231002X"}), json!("x"), json!({"id_number": " 11010519491231002X "}), json!({"name": "无号"})];
+    assert_eq!(ingest_keys(&types(), "person", &records), ["11010519491231002X"]);
+}
+
+#[test]
 fn a_town_import_files_each_row_under_its_village() {
     let store = InMemoryLedger::new();
     let meta = meta();
-    let town = ImportRequest { target: UpsertTarget { unit: "500118100", meta: &meta }, ..request(&meta) };
+    let town = ImportRequest { target: UpsertTarget { unit: "500118100", meta: &meta, unit_names: &NO_NAMES }, ..request(&meta) };
     let csv = "姓名,身份证号,村代码\n张三,11010519491231002X,500118100002\n李四,500118199001011237,500118200001\n";
     let result = plan_import(&types(), csv.as_bytes(), &town, &[], &mut |_, _| {});
     assert_eq!(row_errors(result), [e(3, "村代码", "unit_outside_target")]);
@@ -232,6 +278,19 @@ fn confirmed_mapping_overrides_suggestions() {
     let confirmed = ImportRequest { mapping: Some(&mapping), ..request(&meta) };
     let plan = plan_import(&types(), csv.as_bytes(), &confirmed, &[], &mut |_, _| {}).expect("plans");
     assert_eq!(plan.upserts.new, 1);
+    // The clerk can also move a field to another column or skip one.
+    let swapped = "姓名,身份证号,备注\n11010519491231002X,张三,x\n";
+    let moved = [Some("id_number".to_owned()), Some("name".to_owned()), None];
+    let plan = plan_import(&types(), swapped.as_bytes(), &ImportRequest { mapping: Some(&moved), ..request(&meta) }, &[], &mut |_, _| {})
+        .expect("plans");
+    assert_eq!(plan.upserts.writes[0].record.data["name"], "张三");
+    assert_eq!(plan.mapping.iter().map(|m| m.field.as_deref()).collect::<Vec<_>>(), [Some("id_number"), Some("name"), None]);
+    let long = [None, None, None, None];
+    let result = plan_import(&types(), swapped.as_bytes(), &ImportRequest { mapping: Some(&long), ..request(&meta) }, &[], &mut |_, _| {});
+    assert_eq!(result, Err(ImportFailure::File(FileError::MappingTooLong { given: 4, columns: 3 })));
+    let unknown = [Some("shoe_size".to_owned())];
+    let result = plan_import(&types(), swapped.as_bytes(), &ImportRequest { mapping: Some(&unknown), ..request(&meta) }, &[], &mut |_, _| {});
+    assert_eq!(result, Err(ImportFailure::File(FileError::UnknownField { field: "shoe_size".into() })));
     let twice = [Some("name".to_owned()), Some("name".to_owned())];
     let bad = ImportRequest { mapping: Some(&twice), ..request(&meta) };
     let result = plan_import(&types(), csv.as_bytes(), &bad, &[], &mut |_, _| {});
@@ -264,7 +323,7 @@ fn progress_reaches_the_end() {
 fn ingest_shares_validation_dedup_and_idempotency() {
     let store = InMemoryLedger::new();
     let meta = ChangeMeta { source: Source::Department, ..meta() };
-    let target = UpsertTarget { unit: VILLAGE, meta: &meta };
+    let target = UpsertTarget { unit: VILLAGE, meta: &meta, unit_names: &NO_NAMES };
     let records = [json!({"name": "张三", "id_number": "11010519491231002X", "phone": null}), json!({"name": "李四", "id_number": "500118199001011237"})];
     let plan = plan_ingest(&types(), "person", &records, target, &Limits::default(), &[]).expect("plans");
     assert_eq!(plan.new, 2);

@@ -3,7 +3,7 @@
 //! insert what is new, update what changed, skip what is equal, and plan
 //! nothing at all unless every row is valid.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -29,6 +29,9 @@ pub struct UpsertTarget<'a> {
     /// its village).
     pub unit: &'a str,
     pub meta: &'a ChangeMeta,
+    /// Names of org units by code, for messages about records found in
+    /// other units (`青峰村`); a unit missing here is named by its code.
+    pub unit_names: &'a BTreeMap<String, String>,
 }
 
 /// What a valid batch does to the ledger. Apply `writes` in one
@@ -131,13 +134,29 @@ pub fn plan_upserts(
         }
         match by_key.get(&key) {
             Some(current) if !in_unit(target.unit, current) || current.org_unit != org_unit => {
+                // The same real-world record (one person, one enterprise)
+                // kept in another unit: importing it here would register it
+                // twice, and an import never moves records between units.
+                let shown_key = key.replace('\u{1f}', "、");
+                let unit = &current.org_unit;
+                let place = match target.unit_names.get(unit) {
+                    Some(name) => format!("{name}（{unit}）"),
+                    None => unit.clone(),
+                };
+                let place_en = match target.unit_names.get(unit) {
+                    Some(name) => format!("{name} ({unit})"),
+                    None => unit.clone(),
+                };
                 errors.push(row_error(
                     row,
                     record_type.natural_key.first().map(String::as_str),
                     "key_in_other_unit",
                     Text::new(
-                        format!("该记录已登记在 {}，导入不会迁移记录", current.org_unit),
-                        format!("this record is registered in {}; an import does not move records", current.org_unit),
+                        format!("{key_titles} {shown_key} 已登记在 {place}，不能重复登记；导入不会迁移记录，如需迁入请先由原单位处理"),
+                        format!(
+                            "{} {shown_key} is already registered in {place_en}; it cannot be registered twice, and an import does not move records",
+                            record_type.natural_key.join(" + ")
+                        ),
                     ),
                 ));
             }

@@ -35,6 +35,12 @@ pub struct RecordType {
     /// Fields that together identify a record in the real world (ID number,
     /// credit code, address): import and ingest dedup on them.
     pub natural_key: Vec<String>,
+    /// `x-natural-key-scope: "district"`: the key identifies one record in
+    /// the whole district (a person's ID number, an enterprise's credit
+    /// code), so a record may be registered in one unit only and imports
+    /// look for it in every unit. Otherwise (`"unit"`, the default: house
+    /// addresses, household numbers) the same key may recur elsewhere.
+    pub key_is_district_wide: bool,
     validator: crate::compile::SchemaValidator,
 }
 
@@ -49,6 +55,8 @@ pub enum RecordTypeError {
     Sensitivity { file: String, field: String },
     #[error("{file}: natural key field `{field}` is not a property")]
     UnknownKeyField { file: String, field: String },
+    #[error("{file}: `x-natural-key-scope` must be \"unit\" or \"district\"")]
+    KeyScope { file: String },
     #[error("{file}: does not compile: {reason}")]
     Compile { file: String, reason: String },
 }
@@ -99,6 +107,12 @@ impl RecordType {
         if let Some(field) = natural_key.iter().find(|k| !properties.contains_key(k.as_str())) {
             return Err(RecordTypeError::UnknownKeyField { file: file.to_owned(), field: field.clone() });
         }
+        let key_is_district_wide = match schema.get("x-natural-key-scope") {
+            None => false,
+            Some(Value::String(scope)) if scope == "unit" => false,
+            Some(Value::String(scope)) if scope == "district" => true,
+            Some(_) => return Err(RecordTypeError::KeyScope { file: file.to_owned() }),
+        };
         let validator = crate::compile::SchemaValidator::new(schema, &crate::compile::ValidatorOptions::default())
             .map_err(|e| RecordTypeError::Compile { file: file.to_owned(), reason: e.to_string() })?;
         Ok(RecordType {
@@ -106,6 +120,7 @@ impl RecordType {
             title: schema.get("title").and_then(Value::as_str).unwrap_or(entity).to_owned(),
             fields,
             natural_key,
+            key_is_district_wide,
             validator,
         })
     }
@@ -125,11 +140,25 @@ impl RecordType {
     pub fn natural_key(&self, data: &Value) -> Option<String> {
         natural_key_of(&self.natural_key, data)
     }
+
+    /// The one field to look a record up by in every unit, when the key is
+    /// district-wide and a single field (`id_number`, `credit_code`).
+    pub fn district_key_field(&self) -> Option<&str> {
+        match self.natural_key.as_slice() {
+            [field] if self.key_is_district_wide => Some(field),
+            _ => None,
+        }
+    }
 }
 
 /// The values of `key_fields` in `data`, joined with U+001F (which no
 /// ledger value contains), e.g. `"11010519491231002X"` or `"小卖部\u{1f}1组3号"`.
 pub fn natural_key_of(key_fields: &[String], data: &Value) -> Option<String> {
+    natural_key_in(key_fields, data.as_object()?)
+}
+
+/// [`natural_key_of`] for the fields of a record as a map.
+pub fn natural_key_in(key_fields: &[String], data: &serde_json::Map<String, Value>) -> Option<String> {
     let mut parts = Vec::with_capacity(key_fields.len());
     for field in key_fields {
         let part = match data.get(field)? {

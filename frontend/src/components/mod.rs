@@ -5,6 +5,7 @@ pub mod correction;
 pub mod form_row;
 pub mod form_table;
 pub mod inbox;
+pub mod import_panel;
 pub mod lang_switch;
 pub mod new_user_form;
 pub mod receipt;

@@ -7,6 +7,7 @@ use ybt_core::api::{LedgerList, RecordDetail};
 use ybt_core::ledger::Source;
 
 use crate::api;
+use crate::components::import_panel::ImportPanel;
 use crate::i18n::{Key, Lang, t};
 
 #[derive(Properties, PartialEq)]
@@ -45,9 +46,11 @@ pub fn ledger_page(props: &Props) -> Html {
     let list = use_state(|| None::<LedgerList>);
     let detail = use_state(|| None::<RecordDetail>);
     let error = use_state(|| None::<String>);
+    // Bumped after an import, to fetch the list again.
+    let reloads = use_state(|| 0u32);
     {
         let (list, error) = (list.clone(), error.clone());
-        use_effect_with(props.org_unit.clone(), move |org_unit| {
+        use_effect_with((props.org_unit.clone(), *reloads), move |(org_unit, _)| {
             let org_unit = org_unit.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match api::ledger("person", &org_unit).await {
@@ -76,6 +79,11 @@ pub fn ledger_page(props: &Props) -> Html {
                 <p class="loading">{ t(lang, Key::Loading) }</p>
             </>
         };
+    };
+    let fields: Vec<(String, String)> = list.columns.iter().map(|c| (c.name.clone(), c.title.clone())).collect();
+    let imported = {
+        let reloads = reloads.clone();
+        Callback::from(move |()| reloads.set(*reloads + 1))
     };
     let title_of = |name: &str| list.columns.iter().find(|c| c.name == name).map_or_else(|| name.to_owned(), |c| c.title.clone());
     let history = detail.as_ref().map(|d| {
@@ -130,6 +138,7 @@ pub fn ledger_page(props: &Props) -> Html {
                 </table>
             </section>
             { history }
+            <ImportPanel {lang} org_unit={props.org_unit.clone()} {fields} {imported} />
         </>
     }
 }

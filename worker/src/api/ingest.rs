@@ -6,11 +6,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use worker::{Request, RouteContext};
 use ybt_core::api::ImportAnswer;
-use ybt_core::import::{ImportSummary, Limits, UpsertTarget, plan_ingest};
+use ybt_core::import::{ImportSummary, Limits, UpsertTarget, ingest_keys, plan_ingest};
 use ybt_core::ledger::{ChangeMeta, LedgerStore, Source};
 use ybt_core::messages::Text;
 
-use crate::api::ledger::apply_batch;
+use crate::api::ledger::{add_records_elsewhere, apply_batch};
 use crate::auth::{self, require_ingest};
 use crate::error::AppError;
 use crate::http::{Json, now_rfc3339, read_json};
@@ -22,6 +22,10 @@ struct Query {
     org_unit: Option<String>,
 }
 
+/// Retry and crash: as for a file import — every record is checked before
+/// anything is written, the writes go in atomic D1 batches of 2,000, and
+/// pushing the same records again completes an interrupted push without
+/// repeating what was stored.
 pub async fn push(mut req: Request, ctx: RouteContext<()>) -> Result<Json<ImportAnswer>, AppError> {
     let store = Store::from_env(&ctx.env)?;
     let key = auth::ingest_key(&req, &store).await?;
@@ -35,10 +39,13 @@ pub async fn push(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Import
     require_ingest(&key, &org_unit, entity)?;
     let records: Vec<Value> = read_json(&mut req).await?;
     let unit = store.org_unit(&org_unit).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
-    let existing = store.list(&unit.code, entity).await?;
-    let meta = ChangeMeta { changed_by: format!("{} ({})", key.department, key.id), changed_at: now_rfc3339(), source: Source::Department };
+    let mut existing = store.list(&unit.code, entity).await?;
     let types = template_cache::record_types()?;
-    let plan = plan_ingest(&types, entity, &records, UpsertTarget { unit: &unit.code, meta: &meta }, &Limits::default(), &existing)
+    let record_type = types.get(entity).ok_or(AppError::NotFound { what: "ledger record type", zh: "该台账类型" })?;
+    let keys = ingest_keys(&types, entity, &records);
+    let unit_names = add_records_elsewhere(&store, record_type, &unit.code, &keys, &mut existing).await?;
+    let meta = ChangeMeta { changed_by: format!("{} ({})", key.department, key.id), changed_at: now_rfc3339(), source: Source::Department };
+    let plan = plan_ingest(&types, entity, &records, UpsertTarget { unit: &unit.code, meta: &meta, unit_names: &unit_names }, &Limits::default(), &existing)
         .map_err(AppError::Import)?;
     let batches = apply_batch(&store, &plan.writes).await?;
     let summary = ImportSummary {

@@ -3,13 +3,15 @@
 //! ledger and export a unit's ledger. Sensitive values are masked for
 //! readers whose grant lacks them; every unmasked read is audited.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use worker::{Request, RouteContext};
 use ybt_core::access::{Action, Principal, mask_record_fields, may_see_unmasked};
 use ybt_core::api::{ImportAnswer, LedgerColumn, LedgerList, PatchRecordRequest, RecordDetail};
 use ybt_core::export::{mask_identifiers, to_csv, to_xlsx};
-use ybt_core::import::{ImportRequest, Limits, UpsertTarget, plan_import};
+use ybt_core::import::{ImportRequest, Limits, UpsertTarget, parse_import};
 use ybt_core::ledger::{
     ApplyError, ChangeMeta, HistoryEntry, LedgerStore, RecordType, Source, UpdateError, UpdateFailure, UpdateOutcome, update,
 };
@@ -20,7 +22,7 @@ use crate::api::audit;
 use crate::auth::{self, require};
 use crate::error::AppError;
 use crate::http::{Download, Json, Reply, clock_ms, now_rfc3339, read_bytes, read_json};
-use crate::store::Store;
+use crate::store::{Store, WRITES_PER_BATCH};
 use crate::template_cache;
 
 #[derive(Deserialize)]
@@ -29,6 +31,9 @@ struct UnitQuery {
     entity: Option<String>,
     format: Option<String>,
     commit: Option<String>,
+    /// The clerk's column mapping: one field name per column, comma
+    /// separated, empty for a column not imported (`name,,id_number`).
+    mapping: Option<String>,
 }
 
 fn query(req: &Request) -> Result<UnitQuery, AppError> {
@@ -188,8 +193,16 @@ pub async fn patch(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Ledge
     Ok(Json(200, record))
 }
 
-/// `POST /api/ledger/import?entity=person&org_unit=CODE[&commit=true]`: the
-/// body is the XLSX or CSV file. A preview without `commit`.
+/// `POST /api/ledger/import?entity=person&org_unit=CODE[&mapping=…][&commit=true]`:
+/// the body is the XLSX or CSV file. A preview without `commit`.
+///
+/// Retry and crash: nothing is written until every row has been checked
+/// (against the unit's records and, for a district-wide key, every unit's);
+/// a refused file writes nothing. A commit writes in D1 batches of
+/// [`WRITES_PER_BATCH`] records, each atomic; a crash between batches
+/// leaves the earlier batches stored, and sending the same file again
+/// re-plans exactly the missing writes (ids derive from the natural key,
+/// updates are conditional on the version read), so a retry completes it.
 pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<ImportAnswer>, AppError> {
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
@@ -198,21 +211,62 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
     require(&principal, &Action::WriteLedger { org_unit })?;
     let entity = required(&q.entity, "entity")?;
     let commit = matches!(q.commit.as_deref(), Some("true" | "1"));
-    record_type(entity)?;
+    let record_type = record_type(entity)?;
+    let mapping = q.mapping.as_deref().map(parse_mapping);
     let unit = store.org_unit(org_unit).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
     let limits = Limits::default();
     let bytes = read_bytes(&mut req, limits.max_bytes).await?;
-    let existing = store.list(&unit.code, entity).await?;
     let meta = ChangeMeta { changed_by: principal.username.clone(), changed_at: now_rfc3339(), source: Source::Import };
-    let request = ImportRequest { entity, target: UpsertTarget { unit: &unit.code, meta: &meta }, limits, mapping: None };
     let types = template_cache::record_types()?;
-    let plan = plan_import(&types, &bytes, &request, &existing, &mut |_, _| {}).map_err(AppError::Import)?;
+    let no_names = BTreeMap::new();
+    let request = ImportRequest {
+        entity,
+        target: UpsertTarget { unit: &unit.code, meta: &meta, unit_names: &no_names },
+        limits,
+        mapping: mapping.as_deref(),
+    };
+    let parsed = parse_import(&types, &bytes, &request).map_err(AppError::Import)?;
+    let mut existing = store.list(&unit.code, entity).await?;
+    let unit_names = add_records_elsewhere(&store, &record_type, &unit.code, &parsed.natural_keys(), &mut existing).await?;
+    let target = UpsertTarget { unit_names: &unit_names, ..request.target };
+    let mapping = parsed.mapping().to_vec();
+    let plan = parsed.plan(&existing, target, &mut |_, _| {}).map_err(|f| AppError::ImportChecked(f, mapping))?;
     let summary = plan.summary();
     if !commit {
-        return Ok(Json(200, ImportAnswer { committed: false, summary, batches: 0 }));
+        let batches = plan.upserts.writes.len().div_ceil(WRITES_PER_BATCH);
+        return Ok(Json(200, ImportAnswer { committed: false, summary, batches }));
     }
     let batches = apply_batch(&store, &plan.upserts.writes).await?;
     Ok(Json(200, ImportAnswer { committed: true, summary, batches }))
+}
+
+/// `name,,id_number` → `[Some("name"), None, Some("id_number")]`. Unknown
+/// field names are refused by core with the column they name.
+fn parse_mapping(text: &str) -> Vec<Option<String>> {
+    text.split(',').map(|f| Some(f.trim().to_owned()).filter(|f| !f.is_empty())).collect()
+}
+
+/// For a record type whose natural key is district-wide (a person's ID
+/// number), adds to `existing` the records of other units that carry one of
+/// `keys`, so that core refuses to register them a second time; returns the
+/// names of those units for the messages. Bounded: one indexed statement
+/// per 2,000 keys, at most one record per key.
+pub async fn add_records_elsewhere(
+    store: &Store,
+    record_type: &RecordType,
+    unit: &str,
+    keys: &[String],
+    existing: &mut Vec<LedgerRecord>,
+) -> Result<BTreeMap<String, String>, AppError> {
+    let Some(key_field) = record_type.district_key_field() else { return Ok(BTreeMap::new()) };
+    let found = store.records_with_keys(&record_type.entity, key_field, keys).await?;
+    let elsewhere: Vec<LedgerRecord> = found.into_iter().filter(|r| !ybt_core::ledger::in_unit(unit, r)).collect();
+    let mut codes: Vec<&str> = elsewhere.iter().map(|r| r.org_unit.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let names = store.unit_names(&codes).await?;
+    existing.extend(elsewhere);
+    Ok(names)
 }
 
 /// Applies an import's or ingest's writes; a concurrent change is a 409

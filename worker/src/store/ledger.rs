@@ -148,6 +148,65 @@ impl Store {
     }
 }
 
+/// Natural keys per lookup statement: one JSON array parameter, so no
+/// bound-parameter limit applies; this bounds each statement's size.
+const KEYS_PER_LOOKUP: usize = 2_000;
+
+impl Store {
+    /// The records of `entity` whose district-wide key field `key_field`
+    /// holds one of `keys`, in any unit. Served by the expression indexes
+    /// of migration 0005 for `id_number` and `credit_code` (the statement
+    /// text must match the index expression); any other key field falls back
+    /// to a scan of the entity's records.
+    pub async fn records_with_keys(&self, entity: &str, key_field: &str, keys: &[String]) -> Result<Vec<LedgerRecord>, AppError> {
+        const COLUMNS: &str = "SELECT id, org_unit, version, updated_at, updated_by, data FROM ledger_records";
+        let mut found = Vec::new();
+        for chunk in keys.chunks(KEYS_PER_LOOKUP) {
+            let keys = serde_json::to_string(chunk)?;
+            let statement = match key_field {
+                "id_number" => self
+                    .db
+                    .prepare(format!(
+                        "{COLUMNS} WHERE entity = ?1 AND json_extract(data, '$.id_number') IN (SELECT value FROM json_each(?2))"
+                    ))
+                    .bind(&[entity.into(), keys.into()])?,
+                "credit_code" => self
+                    .db
+                    .prepare(format!(
+                        "{COLUMNS} WHERE entity = ?1 AND json_extract(data, '$.credit_code') IN (SELECT value FROM json_each(?2))"
+                    ))
+                    .bind(&[entity.into(), keys.into()])?,
+                other => self
+                    .db
+                    .prepare(format!("{COLUMNS} WHERE entity = ?1 AND json_extract(data, ?3) IN (SELECT value FROM json_each(?2))"))
+                    .bind(&[entity.into(), keys.into(), format!("$.{other}").into()])?,
+            };
+            for row in statement.raw_js_value().await? {
+                found.push(raw_record(entity, &row)?);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// One row of `SELECT id, org_unit, version, updated_at, updated_by, data`
+/// as D1 returns it with `raw()`: an array, read cell by cell. This skips
+/// building a JS object per row and converting it field by field through
+/// serde-wasm-bindgen, and the entity (known to the caller) is not fetched.
+pub(super) fn raw_record(entity: &str, row: &JsValue) -> Result<LedgerRecord, AppError> {
+    let row = js_sys::Array::from(row);
+    let text = |i: u32| row.get(i).as_string().ok_or_else(|| AppError::Internal(format!("ledger row column {i} is not text")));
+    Ok(LedgerRecord {
+        id: text(0)?,
+        entity: entity.to_owned(),
+        org_unit: text(1)?,
+        version: row.get(2).as_f64().ok_or_else(|| AppError::Internal("ledger row version is not a number".into()))? as u32,
+        updated_at: text(3)?,
+        updated_by: text(4)?,
+        data: serde_json::from_str(&text(5)?)?,
+    })
+}
+
 impl LedgerStore for Store {
     type Error = AppError;
 
@@ -162,17 +221,19 @@ impl LedgerStore for Store {
     }
 
     async fn list(&self, unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, AppError> {
-        let rows = self
-            .db
+        // `ledger_records_by_entity_unit (entity, org_unit, id)` yields the
+        // rows in this order: no sort of ~1 MB of rows per village.
+        self.db
             .prepare(
-                "SELECT id, entity, org_unit, version, updated_at, updated_by, data FROM ledger_records \
-                 WHERE org_unit >= ?1 AND org_unit < ?2 AND entity = ?3 ORDER BY id",
+                "SELECT id, org_unit, version, updated_at, updated_by, data FROM ledger_records \
+                 WHERE entity = ?3 AND org_unit >= ?1 AND org_unit < ?2 ORDER BY org_unit, id",
             )
             .bind(&[unit.into(), prefix_end(unit).into(), entity.into()])?
-            .all()
+            .raw_js_value()
             .await?
-            .results::<RecordRow>()?;
-        rows.into_iter().map(RecordRow::into_record).collect()
+            .iter()
+            .map(|row| raw_record(entity, row))
+            .collect()
     }
 
     async fn history(&self, record_id: &str) -> Result<Vec<HistoryEntry>, AppError> {

@@ -13,6 +13,7 @@ mod tasks;
 
 pub use accounts::principal_of;
 pub use tasks::TaskFilter;
+pub use ledger::WRITES_PER_BATCH;
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
@@ -149,6 +150,26 @@ impl Store {
         row.map(OrgUnitRow::into_unit).transpose()
     }
 
+    /// The names of the org units `codes`, by code (unknown codes left out).
+    pub async fn unit_names(&self, codes: &[&str]) -> Result<std::collections::BTreeMap<String, String>, AppError> {
+        if codes.is_empty() {
+            return Ok(std::collections::BTreeMap::new());
+        }
+        #[derive(Deserialize)]
+        struct NameRow {
+            code: String,
+            name: String,
+        }
+        let rows = self
+            .db
+            .prepare("SELECT code, name FROM org_units WHERE code IN (SELECT value FROM json_each(?1))")
+            .bind(&[serde_json::to_string(codes)?.into()])?
+            .all()
+            .await?
+            .results::<NameRow>()?;
+        Ok(rows.into_iter().map(|r| (r.code, r.name)).collect())
+    }
+
     /// Children of `parent`, or the top-level units when `parent` is `None`.
     pub async fn org_unit_children(&self, parent: Option<&str>) -> Result<Vec<OrgUnit>, AppError> {
         let statement = match parent {
@@ -191,17 +212,19 @@ impl Store {
 
     /// Every record of `entity` in the org unit `org_unit`.
     pub async fn records(&self, org_unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, AppError> {
-        let rows = self
-            .db
+        // Same decoding as `LedgerStore::list` (raw rows); the index
+        // `(entity, org_unit, id)` serves the order.
+        self.db
             .prepare(
-                "SELECT id, entity, org_unit, version, updated_at, updated_by, data \
-                 FROM ledger_records WHERE org_unit = ?1 AND entity = ?2 ORDER BY id",
+                "SELECT id, org_unit, version, updated_at, updated_by, data \
+                 FROM ledger_records WHERE entity = ?2 AND org_unit = ?1 ORDER BY id",
             )
             .bind(&[org_unit.into(), entity.into()])?
-            .all()
+            .raw_js_value()
             .await?
-            .results::<RecordRow>()?;
-        rows.into_iter().map(RecordRow::into_record).collect()
+            .iter()
+            .map(|row| ledger::raw_record(entity, row))
+            .collect()
     }
 
     /// Stores a validated submission exactly once, with what it changes.

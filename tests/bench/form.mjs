@@ -1,0 +1,115 @@
+// Form generation benchmark against a running worker (`cargo xtask run`),
+// see BENCHMARKS.md: a village of 2,000 people and a 20-column template over
+// every person (tests/bench/wide-template.json); opens the task's form N
+// times (POST /api/tasks/{id}/form: D1 read, pre-fill, compute, mask,
+// serialise) and prints p50/p95 of the round trip on loopback and of the D1
+// fetch inside the worker. Not a test: it measures.
+//
+//   node tests/bench/form.mjs [--base URL] [--state DIR] [--opens N] [--village CODE]
+//
+// Set-up (idempotent): tops a village of the demo town up with 2,000 people from a file
+// made by `cargo xtask bench-xlsx`, and loads the bench template and one task
+// for it straight into the local D1 under DIR (default .state/wrangler, the
+// state of `cargo xtask run`) with `wrangler d1 execute`.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const BASE = arg("--base", process.env.YBT_BASE_URL ?? "http://127.0.0.1:8787");
+const STATE = resolve(arg("--state", join(ROOT, ".state/wrangler")));
+const OPENS = Number(arg("--opens", 50));
+const PASSWORD = process.env.YBT_DEMO_PASSWORD ?? "yibiaotong-demo";
+
+async function login(username) {
+  const r = await fetch(`${BASE}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-yibiaotong": "1" },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+  const cookie = r.headers.getSetCookie().find((c) => c.startsWith("ybt_session=")).split(";")[0];
+  return { cookie, me: (await r.json()).user };
+}
+
+const sql = (s) => `'${s.replaceAll("'", "''")}'`;
+
+/** Loads the bench template and a task for `village` (INSERT OR IGNORE). */
+function loadTemplate(village) {
+  const document = JSON.stringify(JSON.parse(readFileSync(join(ROOT, "tests/bench/wide-template.json"), "utf8")));
+  const meta = JSON.parse(document)["x-template"];
+  const taskId = `bench-wide-${village}`;
+  const statements = [
+    `INSERT OR IGNORE INTO templates (id, version, title, department, document, published_at) VALUES ` +
+      `(${sql(meta.id)}, ${meta.version}, ${sql(JSON.parse(document).title)}, ${sql(meta.department)}, ${sql(document)}, '2026-01-01T00:00:00Z');`,
+    `INSERT OR IGNORE INTO tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at) VALUES ` +
+      `(${sql(taskId)}, 'bench-wide', ${sql(meta.id)}, ${meta.version}, ${sql(village)}, '2026-12-31', 'bench', '2026-01-01T00:00:00Z');`,
+  ];
+  // Wrangler needs Node 22: the one the project installs (node_modules/.bin/node).
+  const node = join(ROOT, "node_modules/.bin/node");
+  const wrangler = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+  execFileSync(node, [wrangler, "d1", "execute", "DB", "--local", "--yes", "--persist-to", STATE, "--command", statements.join(" ")], {
+    cwd: join(ROOT, "worker"),
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return taskId;
+}
+
+function benchFile(village, people) {
+  const file = join(tmpdir(), `ybt-bench-${village}-${people}.xlsx`);
+  if (!existsSync(file)) {
+    execFileSync("cargo", ["xtask", "bench-xlsx", file, "--village", village, "--people", String(people)], { stdio: "inherit" });
+  }
+  return readFileSync(file);
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+// The town coordinator, in the last village of its town: not the demo
+// village staff's, which the ledger benchmark fills with 100,000 people.
+const cun = await login("zhen");
+const villages = await (await fetch(`${BASE}/api/org-units?parent=${cun.me.org_unit}`, { headers: { cookie: cun.cookie } })).json();
+const village = arg("--village", villages.children.at(-1).code);
+const imported = await fetch(`${BASE}/api/ledger/import?entity=person&org_unit=${village}&commit=true`, {
+  method: "POST",
+  headers: { cookie: cun.cookie, "x-yibiaotong": "1", "content-type": "application/octet-stream" },
+  body: benchFile(village, 2_000),
+});
+if (imported.status !== 200) throw new Error(`import: ${imported.status} ${(await imported.text()).slice(0, 500)}`);
+const taskId = loadTemplate(village);
+
+const times = [];
+const inWorker = [];
+let rows = 0;
+let columns = 0;
+let bytes = 0;
+for (let i = 0; i < OPENS + 3; i++) {
+  const started = performance.now();
+  const r = await fetch(`${BASE}/api/tasks/${taskId}/form`, { method: "POST", headers: { cookie: cun.cookie, "x-yibiaotong": "1" } });
+  const body = await r.arrayBuffer();
+  const elapsed = performance.now() - started;
+  if (r.status !== 200) throw new Error(`open: ${r.status} ${Buffer.from(body).toString().slice(0, 500)}`);
+  if (i < 3) continue; // warm-up: the isolate compiles the template once
+  times.push(elapsed);
+  const d1 = /d1;dur=([\d.]+)/.exec(r.headers.get("server-timing") ?? "");
+  if (d1) inWorker.push(Number(d1[1]));
+  if (!rows) {
+    const form = JSON.parse(Buffer.from(body).toString()).form;
+    rows = form.rows.length;
+    columns = form.columns.length;
+    bytes = body.byteLength;
+  }
+}
+times.sort((a, b) => a - b);
+inWorker.sort((a, b) => a - b);
+console.log(
+  `POST /api/tasks/${taskId}/form: ${rows} rows × ${columns} columns (${(bytes / 1024).toFixed(0)} KiB JSON), ${OPENS} opens; ` +
+    `round trip p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms; ` +
+    `D1 fetch inside the worker p50 ${percentile(inWorker, 50).toFixed(1)} ms, p95 ${percentile(inWorker, 95).toFixed(1)} ms`,
+);
