@@ -186,6 +186,8 @@ pub fn submission_file_url(id: &str, format: &str) -> String {
 
 pub async fn burden(org_unit: &str) -> Result<BurdenReport, ApiFailure> {
     decode(Request::get(&format!("/api/burden?org_unit={org_unit}")).send().await.map_err(network)?).await
+}
+
 /// A refused import: the error, and the column mapping the worker used when
 /// the rows were checked (so the clerk can correct it).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
