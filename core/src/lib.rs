@@ -12,6 +12,7 @@ pub mod burden;
 pub mod catalog;
 pub mod compile;
 pub mod demo;
+pub mod drafts;
 pub mod export;
 pub mod expr;
 pub mod formats;

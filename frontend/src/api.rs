@@ -9,6 +9,8 @@ use ybt_core::api::{
     AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LedgerList, LoginRequest, Me, OrgUnitList,
     RecordDetail, SubmissionReceipt, SubmissionRequest, TemplateSummary,
 };
+use ybt_core::api::{BurdenReport, Draft, PatchRecordRequest, SaveDraftRequest, TaskForm, TaskSummary};
+use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 
 /// What went wrong with a call, ready to show.
@@ -118,6 +120,72 @@ pub async fn ledger_record(id: &str) -> Result<RecordDetail, ApiFailure> {
     // Record ids (`person:500118100001-0001`) are URL-safe as they are;
     // the router matches the raw path, so `:` must not be percent-encoded.
     decode(Request::get(&format!("/api/ledger/records/{id}")).send().await.map_err(network)?).await
+}
+
+// --- Tasks: the village inbox (issue 6) ---
+
+/// A write refused because the stored thing moved on: the worker's error
+/// body plus what is stored now (`current`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conflict<T> {
+    Stale { current: T, message: Text },
+    Other(ApiFailure),
+}
+
+/// Like `decode`, but a 409 carrying `current` becomes `Conflict::Stale`.
+async fn decode_conflict<T: DeserializeOwned, C: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, Conflict<C>> {
+    if response.ok() {
+        return response.json::<T>().await.map_err(|e| Conflict::Other(ApiFailure::Network(e.to_string())));
+    }
+    let status = response.status();
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .map_err(|e| Conflict::Other(ApiFailure::Network(format!("HTTP {status}: {e}"))))?;
+    let current = body.get("current").or_else(|| body.pointer("/error/current")).cloned();
+    let error: Result<ErrorBody, _> = serde_json::from_value(body);
+    match (status, current.map(serde_json::from_value::<C>), error) {
+        (409, Some(Ok(current)), Ok(error)) => Err(Conflict::Stale { current, message: error.error.message }),
+        (_, _, Ok(error)) => Err(Conflict::Other(ApiFailure::Server(error))),
+        (_, _, Err(e)) => Err(Conflict::Other(ApiFailure::Network(format!("HTTP {status}: {e}")))),
+    }
+}
+
+pub async fn tasks() -> Result<Vec<TaskSummary>, ApiFailure> {
+    decode(Request::get("/api/tasks").send().await.map_err(network)?).await
+}
+
+pub async fn open_task(id: &str) -> Result<TaskForm, ApiFailure> {
+    post(&format!("/api/tasks/{id}/form"), &serde_json::json!({})).await
+}
+
+pub async fn save_draft(id: &str, request: &SaveDraftRequest) -> Result<Draft, Conflict<Draft>> {
+    let request = Request::put(&format!("/api/tasks/{id}/draft"))
+        .header("X-Yibiaotong", "1")
+        .json(request)
+        .map_err(|e| Conflict::Other(network(e)))?;
+    decode_conflict(request.send().await.map_err(|e| Conflict::Other(network(e)))?).await
+}
+
+pub async fn patch_record(id: &str, request: &PatchRecordRequest) -> Result<LedgerRecord, Conflict<LedgerRecord>> {
+    let request = Request::patch(&format!("/api/ledger/records/{id}"))
+        .header("X-Yibiaotong", "1")
+        .json(request)
+        .map_err(|e| Conflict::Other(network(e)))?;
+    decode_conflict(request.send().await.map_err(|e| Conflict::Other(network(e)))?).await
+}
+
+pub async fn submission(id: &str) -> Result<SubmissionReceipt, ApiFailure> {
+    decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
+}
+
+/// Where a submission's file is downloaded from.
+pub fn submission_file_url(id: &str, format: &str) -> String {
+    format!("/api/submissions/{id}/file?format={format}")
+}
+
+pub async fn burden(org_unit: &str) -> Result<BurdenReport, ApiFailure> {
+    decode(Request::get(&format!("/api/burden?org_unit={org_unit}")).send().await.map_err(network)?).await
 }
 
 /// A refused import: the error, and the column mapping the worker used when

@@ -12,6 +12,8 @@ use crate::pages::form::FormPage;
 use crate::pages::home::HomePage;
 use crate::pages::ledger::LedgerPage;
 use crate::pages::login::LoginPage;
+use crate::pages::burden::BurdenPage;
+use crate::pages::task::TaskPage;
 
 /// Which page is shown. No URL routing yet: the app is one screen deep.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +31,10 @@ pub enum Route {
     Dispatch,
     Board { dispatch_id: String },
     Summary { template_id: String },
+    /// A task from the inbox: its form, draft and submit.
+    Task { task_id: String },
+    /// The burden meter of a unit.
+    Burden { org_unit: String },
 }
 
 /// Whether we know who is signed in yet.
@@ -39,10 +45,30 @@ enum Session {
     SignedIn(Me),
 }
 
+/// An open task is kept in the address (`#task/ID`), so a reload comes
+/// back to it; every other page starts from home.
+fn route_from_hash() -> Route {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    match hash.strip_prefix("#task/") {
+        Some(id) if !id.is_empty() => Route::Task { task_id: id.to_owned() },
+        _ => Route::Home,
+    }
+}
+
+fn set_hash(route: &Route) {
+    let hash = match route {
+        Route::Task { task_id } => format!("#task/{task_id}"),
+        _ => String::new(),
+    };
+    if let Some(location) = web_sys::window().map(|w| w.location()) {
+        let _ = location.set_hash(&hash);
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let lang = use_state(|| Lang::Zh);
-    let route = use_state(|| Route::Home);
+    let route = use_state(route_from_hash);
     let session = use_state(|| Session::Checking);
     {
         let session = session.clone();
@@ -57,7 +83,10 @@ pub fn app() -> Html {
     }
     let navigate = {
         let route = route.clone();
-        Callback::from(move |to: Route| route.set(to))
+        Callback::from(move |to: Route| {
+            set_hash(&to);
+            route.set(to)
+        })
     };
     let toggle = {
         let lang = lang.clone();
@@ -66,6 +95,7 @@ pub fn app() -> Html {
     let on_login = {
         let (session, route) = (session.clone(), route.clone());
         Callback::from(move |me: Me| {
+            set_hash(&Route::Home);
             route.set(Route::Home);
             session.set(Session::SignedIn(me));
         })
@@ -102,6 +132,12 @@ pub fn app() -> Html {
                 },
                 Route::Summary { template_id } => html! {
                     <crate::pages::summary::SummaryPage lang={*lang} template_id={template_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
+                },
+                Route::Task { task_id } => html! {
+                    <TaskPage lang={*lang} task_id={task_id.clone()} back={navigate.reform(|_| Route::Home)} />
+                },
+                Route::Burden { org_unit } => html! {
+                    <BurdenPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
                 },
             };
             let is_admin = me.user.role == ybt_core::access::Role::SystemAdmin;

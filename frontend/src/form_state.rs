@@ -1,12 +1,18 @@
 //! The state of one form being filled in, as a reducer: what staff typed,
 //! and the errors core's validator finds in it.
+//!
+//! Every row is its own `Rc<RowState>`: an edit clones only the edited row
+//! (and the vector of pointers), and row components compare rows by
+//! pointer, so a keystroke in a 2,000-row form re-renders one row.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
 use yew::Reducible;
-use ybt_core::api::{Form, SubmissionReceipt, SubmissionRequest, SubmittedRow};
+use ybt_core::api::{Form, Provenance, SubmissionReceipt, SubmissionRequest, SubmittedRow};
+use ybt_core::compile::FieldPlan;
+use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 use ybt_core::{CompiledTemplate, FieldError};
 
@@ -20,18 +26,41 @@ pub enum Status {
 /// A cell: row index and field key.
 pub type Cell = (usize, String);
 
+/// One row: its values, what staff typed, its errors and the provenance of
+/// its pre-filled cells (which a correction updates).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowState {
+    pub values: Map<String, Value>,
+    /// What staff typed, exactly, per new-field cell.
+    pub raw: HashMap<String, String>,
+    pub errors: HashMap<String, Text>,
+    /// Cells staff have typed in: only their errors show while typing, so
+    /// filling one cell does not paint the rest of its row red.
+    pub touched: HashSet<String>,
+    pub provenance: BTreeMap<String, Provenance>,
+}
+
+impl RowState {
+    /// The error to show at a cell now, if any.
+    pub fn visible_error(&self, key: &str, attempted: bool) -> Option<&Text> {
+        (attempted || self.touched.contains(key)).then(|| self.errors.get(key)).flatten()
+    }
+
+    fn revalidate(&mut self, template: &CompiledTemplate) {
+        self.errors.clear();
+        for error in ybt_core::validate(template, &Value::Object(self.values.clone())) {
+            self.errors.entry(first_segment(&error.pointer)).or_insert(error.message);
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct FormState {
     pub form: Rc<Form>,
     pub template: Rc<CompiledTemplate>,
-    /// Current values of every row: pre-filled and entered.
-    pub rows: Vec<Map<String, Value>>,
-    /// What staff typed, exactly, per new-field cell.
-    pub raw: HashMap<Cell, String>,
-    pub errors: HashMap<Cell, Text>,
-    /// Cells staff have typed in: only their errors show while typing, so
-    /// filling one cell does not paint the rest of its row red.
-    pub touched: HashSet<Cell>,
+    /// The form's columns, shared by every row component.
+    pub columns: Rc<Vec<Rc<FieldPlan>>>,
+    pub rows: Vec<Rc<RowState>>,
     /// Whether a submit was tried: from then on every error shows.
     pub attempted: bool,
     /// Errors not tied to a cell (from the worker).
@@ -39,10 +68,19 @@ pub struct FormState {
     /// Idempotency key: the same for every retry of this form's submit.
     pub submission_id: String,
     pub status: Status,
+    /// Pre-filled cells corrected in the ledger from this form.
+    pub corrected_cells: u32,
+    /// Grows with every change of typed values: drafts save when it moves.
+    pub edits: u64,
 }
 
 pub enum FormAction {
     Edit { row: usize, key: String, raw: String },
+    /// A ledger record as stored now, after a correction (`corrected`) or
+    /// as the answer to a stale one: its cells and provenance are updated.
+    Record { row: usize, record: LedgerRecord, corrected: bool },
+    /// Typed values adopted from another copy of the draft.
+    Adopt(Vec<SubmittedRow>),
     ShowErrors(Vec<FieldError>),
     Submitting,
     Submitted(SubmissionReceipt),
@@ -52,35 +90,42 @@ pub enum FormAction {
 impl PartialEq for FormState {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.form, &other.form)
-            && self.rows == other.rows
-            && self.errors == other.errors
+            && self.rows.len() == other.rows.len()
+            && self.rows.iter().zip(&other.rows).all(|(a, b)| Rc::ptr_eq(a, b))
+            && self.attempted == other.attempted
             && self.general == other.general
             && self.status == other.status
+            && self.corrected_cells == other.corrected_cells
     }
 }
 
 impl FormState {
-    /// The error to show at a cell now, if any.
-    pub fn visible_error(&self, cell: &Cell) -> Option<&Text> {
-        (self.attempted || self.touched.contains(cell)).then(|| self.errors.get(cell)).flatten()
-    }
-
-    pub fn new(form: Form, template: CompiledTemplate, submission_id: String) -> FormState {
-        let mut rows: Vec<Map<String, Value>> = form.rows.iter().map(|r| r.values.clone()).collect();
-        for row in &mut rows {
-            ybt_core::compute_row(&template, row, today());
-        }
+    /// A form with `restored` typed values (a draft) laid over the
+    /// generated rows.
+    pub fn new(form: Form, template: CompiledTemplate, submission_id: String, restored: &[SubmittedRow]) -> FormState {
+        let values = ybt_core::drafts::restore(&form.columns, &form.rows, restored);
+        let today = today();
+        let rows = form
+            .rows
+            .iter()
+            .zip(values)
+            .map(|(generated, mut values)| {
+                ybt_core::compute_row(&template, &mut values, today);
+                let provenance = form.columns.iter().filter_map(|c| Some((c.key.clone(), generated.provenance(c)?))).collect();
+                Rc::new(RowState { values, provenance, ..RowState::default() })
+            })
+            .collect();
         FormState {
+            columns: Rc::new(form.columns.iter().cloned().map(Rc::new).collect()),
             form: Rc::new(form),
             template: Rc::new(template),
             rows,
-            raw: HashMap::new(),
-            errors: HashMap::new(),
-            touched: HashSet::new(),
             attempted: false,
             general: Vec::new(),
             submission_id,
             status: Status::Editing,
+            corrected_cells: 0,
+            edits: 0,
         }
     }
 
@@ -96,11 +141,19 @@ impl FormState {
                 .rows
                 .iter()
                 .zip(&self.rows)
-                .map(|(row, values)| SubmittedRow { subject_id: row.subject_id.clone(), values: values.clone() })
+                .map(|(row, state)| SubmittedRow { subject_id: row.subject_id.clone(), values: state.values.clone() })
                 .collect(),
             task_id: None,
-            corrected_cells: 0,
+            corrected_cells: self.corrected_cells,
         }
+    }
+
+    /// What a draft keeps: the typed values of each row.
+    pub fn typed_rows(&self) -> Vec<SubmittedRow> {
+        ybt_core::drafts::typed_rows(
+            &self.form.columns,
+            self.form.rows.iter().zip(&self.rows).map(|(row, state)| (row.subject_id.as_str(), &state.values)),
+        )
     }
 
     /// Validates the whole form with core, as the worker will.
@@ -111,24 +164,88 @@ impl FormState {
         }
     }
 
-    fn revalidate_row(&mut self, row: usize) {
-        self.errors.retain(|(r, _), _| *r != row);
-        let values = Value::Object(self.rows[row].clone());
-        for error in ybt_core::validate(&self.template, &values) {
-            let key = first_segment(&error.pointer);
-            self.errors.entry((row, key)).or_insert(error.message);
-        }
-    }
-
     fn place_errors(&mut self, errors: Vec<FieldError>) {
-        self.errors.clear();
+        for row in &mut self.rows {
+            if !row.errors.is_empty() {
+                Rc::make_mut(row).errors.clear();
+            }
+        }
         self.general.clear();
         for error in errors {
             match cell_of(&error.pointer) {
-                Some(cell) => {
-                    self.errors.entry(cell).or_insert(error.message);
+                Some((row, key)) if row < self.rows.len() => {
+                    Rc::make_mut(&mut self.rows[row]).errors.entry(key).or_insert(error.message);
                 }
-                None => self.general.push(error.message),
+                _ => self.general.push(error.message),
+            }
+        }
+    }
+
+    fn edit(&mut self, row: usize, key: String, raw: String) {
+        let json_type = self.template.field(&key).and_then(|f| f.json_type.clone());
+        let template = Rc::clone(&self.template);
+        let state = Rc::make_mut(&mut self.rows[row]);
+        match parse_input(json_type.as_deref(), &raw) {
+            Some(value) => state.values.insert(key.clone(), value),
+            None => state.values.remove(&key),
+        };
+        state.touched.insert(key.clone());
+        state.raw.insert(key, raw);
+        ybt_core::compute_row(&template, &mut state.values, today());
+        state.revalidate(&template);
+        self.edits += 1;
+    }
+
+    /// Takes a ledger record's current values and version into every cell
+    /// of `row` that was pre-filled from it.
+    fn take_record(&mut self, row: usize, record: &LedgerRecord) {
+        let template = Rc::clone(&self.template);
+        let columns = Rc::clone(&self.columns);
+        let subject = self.form.rows[row].subject_id.clone();
+        let state = Rc::make_mut(&mut self.rows[row]);
+        for column in columns.iter() {
+            let ybt_core::compile::FieldSource::Ledger { item } = &column.source else { continue };
+            let from_record = state.provenance.get(&column.key).map_or(record.id == subject, |p| p.record_id == record.id);
+            let Some((_, field)) = item.split_once('.') else { continue };
+            if !from_record {
+                continue;
+            }
+            match record.data.get(field) {
+                None | Some(Value::Null) => state.values.remove(&column.key),
+                Some(value) => state.values.insert(column.key.clone(), value.clone()),
+            };
+            state.provenance.insert(
+                column.key.clone(),
+                Provenance {
+                    item: item.clone(),
+                    record_id: record.id.clone(),
+                    record_version: record.version,
+                    updated_at: record.updated_at.clone(),
+                    updated_by: record.updated_by.clone(),
+                },
+            );
+        }
+        ybt_core::compute_row(&template, &mut state.values, today());
+        state.revalidate(&template);
+    }
+
+    fn adopt(&mut self, typed: &[SubmittedRow]) {
+        let merged = ybt_core::drafts::restore(&self.form.columns, &self.form.rows, typed);
+        let template = Rc::clone(&self.template);
+        for (state, mut values) in self.rows.iter_mut().zip(merged) {
+            // Pre-filled cells keep what this form shows now (corrections included).
+            for column in self.form.columns.iter().filter(|c| !c.is_new()) {
+                match state.values.get(&column.key) {
+                    Some(v) => values.insert(column.key.clone(), v.clone()),
+                    None => values.remove(&column.key),
+                };
+            }
+            ybt_core::compute_row(&template, &mut values, today());
+            if values != state.values {
+                let state = Rc::make_mut(state);
+                state.values = values;
+                state.raw.clear();
+                state.revalidate(&template);
             }
         }
     }
@@ -162,7 +279,10 @@ pub fn parse_input(json_type: Option<&str>, raw: &str) -> Option<Value> {
         return None;
     }
     let value = match json_type {
-        Some("number") => trimmed.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
+        // Whole numbers stay integers, so a restored draft shows what was typed.
+        Some("number") => trimmed.parse::<i64>().ok().map(Value::from).or_else(|| {
+            trimmed.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
+        }),
         Some("integer") => trimmed.parse::<i64>().ok().map(Value::from),
         Some("boolean") => match trimmed {
             "true" => Some(Value::Bool(true)),
@@ -178,23 +298,18 @@ impl Reducible for FormState {
     type Action = FormAction;
 
     fn reduce(self: Rc<Self>, action: FormAction) -> Rc<Self> {
-        let mut next = (*self).clone();
+        let mut next = Rc::unwrap_or_clone(self);
+        let editable = next.status == Status::Editing;
         match action {
-            FormAction::Edit { row, key, raw } => {
-                if row >= next.rows.len() || next.status != Status::Editing {
-                    return self;
+            FormAction::Edit { row, key, raw } if editable && row < next.rows.len() => next.edit(row, key, raw),
+            FormAction::Record { row, record, corrected } if row < next.rows.len() => {
+                next.take_record(row, &record);
+                if corrected {
+                    next.corrected_cells += 1;
+                    next.edits += 1;
                 }
-                let json_type = next.template.field(&key).and_then(|f| f.json_type.clone());
-                match parse_input(json_type.as_deref(), &raw) {
-                    Some(value) => next.rows[row].insert(key.clone(), value),
-                    None => next.rows[row].remove(&key),
-                };
-                next.touched.insert((row, key.clone()));
-                next.raw.insert((row, key), raw);
-                let template = Rc::clone(&next.template);
-                ybt_core::compute_row(&template, &mut next.rows[row], today());
-                next.revalidate_row(row);
             }
+            FormAction::Adopt(typed) => next.adopt(&typed),
             FormAction::ShowErrors(errors) => {
                 next.status = Status::Editing;
                 next.attempted = true;
@@ -206,7 +321,31 @@ impl Reducible for FormState {
                 next.status = Status::Editing;
                 next.general = vec![message];
             }
+            FormAction::Edit { .. } | FormAction::Record { .. } => {}
         }
         Rc::new(next)
+    }
+}
+
+/// A page's reducer: empty until the form loads, then the form's state.
+#[derive(Clone, PartialEq)]
+pub struct FormHolder(pub Option<FormState>);
+
+pub enum Holder {
+    Load(FormState),
+    Act(FormAction),
+}
+
+impl Reducible for FormHolder {
+    type Action = Holder;
+
+    fn reduce(self: Rc<Self>, action: Holder) -> Rc<Self> {
+        match action {
+            Holder::Load(state) => Rc::new(FormHolder(Some(state))),
+            Holder::Act(action) => match Rc::unwrap_or_clone(self).0 {
+                Some(current) => Rc::new(FormHolder(Some(Rc::unwrap_or_clone(Rc::new(current).reduce(action))))),
+                None => Rc::new(FormHolder(None)),
+            },
+        }
     }
 }

@@ -4,9 +4,12 @@
 mod api;
 mod app;
 mod components;
+mod draft_store;
+mod draft_sync;
 mod form_state;
 mod i18n;
 mod pages;
+mod timer;
 
 fn main() {
     // index.html paints a static shell in #app while this wasm downloads;

@@ -1,6 +1,8 @@
 //! One cell of a form: a read-only pre-filled value with its provenance, or
 //! an input for a new field, with its error underneath.
 
+use std::rc::Rc;
+
 use serde_json::Value;
 use yew::prelude::*;
 use ybt_core::api::Provenance;
@@ -12,7 +14,7 @@ use crate::i18n::{Key, Lang, t};
 pub struct Props {
     pub lang: Lang,
     pub row: usize,
-    pub field: FieldPlan,
+    pub field: Rc<FieldPlan>,
     pub value: Option<Value>,
     /// What staff typed, for new fields.
     pub raw: Option<String>,
@@ -20,14 +22,24 @@ pub struct Props {
     pub error: Option<String>,
     pub disabled: bool,
     pub on_edit: Callback<(usize, String, String)>,
+    /// Opens the correction of a pre-filled value; none when the cell
+    /// cannot be corrected (no ledger record to write to).
+    #[prop_or_default]
+    pub on_correct: Option<Callback<(usize, String)>>,
 }
 
-fn display(value: &Value) -> String {
+pub fn display(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Array(items) => items.iter().map(display).collect::<Vec<_>>().join("、"),
         other => other.to_string(),
     }
+}
+
+/// Where a pre-filled value came from, in one line: item, record, last
+/// change and who made it.
+pub fn provenance_text(lang: Lang, p: &Provenance) -> String {
+    format!("{}：{} · {} v{} · {} {} · {}", t(lang, Key::FromLedger), p.item, p.record_id, p.record_version, t(lang, Key::UpdatedAt), p.updated_at, p.updated_by)
 }
 
 #[function_component(Cell)]
@@ -43,13 +55,18 @@ pub fn cell(props: &Props) -> Html {
         };
     }
     if !props.field.is_new() {
-        let title = props.provenance.as_ref().map(|p| {
-            format!("{}：{} · {} v{} · {} · {}", t(props.lang, Key::FromLedger), p.item, p.record_id, p.record_version, p.updated_at, p.updated_by)
-        });
+        let title = props.provenance.as_ref().map(|p| provenance_text(props.lang, p));
         let shown = props.value.as_ref().map(display).unwrap_or_default();
+        let correct = props.on_correct.as_ref().map(|on_correct| {
+            let (row, key) = (props.row, props.field.key.clone());
+            let onclick = on_correct.reform(move |_: MouseEvent| (row, key.clone()));
+            html! { <button class="correct" title={t(props.lang, Key::Correct)} disabled={props.disabled} {onclick}>{ "✎" }</button> }
+        });
         return html! {
-            <td class="cell prefilled" id={id} title={title} data-source="ledger">
-                <span class="value">{ shown }</span>{ error }
+            <td class="cell prefilled" id={id} title={title} data-source="ledger"
+                data-record={props.provenance.as_ref().map(|p| p.record_id.clone())}
+                data-version={props.provenance.as_ref().map(|p| p.record_version.to_string())}>
+                <span class="value">{ shown }</span>{ correct }{ error }
             </td>
         };
     }

@@ -1,6 +1,12 @@
 //! Reusable widgets, one per file.
 
 pub mod cell;
+pub mod correction;
+pub mod form_row;
+pub mod form_table;
+pub mod inbox;
 pub mod import_panel;
 pub mod lang_switch;
 pub mod new_user_form;
+pub mod receipt;
+pub mod sync_badge;

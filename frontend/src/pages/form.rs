@@ -4,14 +4,16 @@
 use std::rc::Rc;
 
 use yew::prelude::*;
-use ybt_core::api::{Form, FormRequest};
+use ybt_core::api::FormRequest;
 use ybt_core::messages::Text;
-use ybt_core::{Catalog, CompiledTemplate};
 
 use crate::api::{self, ApiFailure};
-use crate::components::cell::Cell;
-use crate::form_state::{FormAction, FormState, Status};
+use crate::components::form_table::FormTable;
+use crate::components::receipt::Receipt;
+use crate::draft_store::new_submission_id;
+use crate::form_state::{FormAction, FormHolder, FormState, Holder, Status};
 use crate::i18n::{Key, Lang, t};
+use crate::pages::task::compile_here;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -19,21 +21,6 @@ pub struct Props {
     pub template_id: String,
     pub org_unit: String,
     pub back: Callback<()>,
-}
-
-/// Compiles the form's template in the browser: the validator the worker uses.
-fn compile_here(form: &Form) -> Result<CompiledTemplate, Text> {
-    let catalog = Catalog::builtin().map_err(|e| Text::new(e.to_string(), e.to_string()))?;
-    ybt_core::compile(&form.schema, &catalog).map_err(|errors| {
-        let first = errors.into_iter().next().map(|e| e.message).unwrap_or_else(|| Text::new("模板无效", "invalid template"));
-        first
-    })
-}
-
-fn new_submission_id() -> String {
-    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(|| {
-        format!("{:x}{:x}", (js_sys::Math::random() * 1e15) as u64, (js_sys::Math::random() * 1e15) as u64)
-    })
 }
 
 #[function_component(FormPage)]
@@ -51,7 +38,7 @@ pub fn form_page(props: &Props) -> Html {
                 match api::generate_form(&request).await {
                     Ok(form) => match compile_here(&form) {
                         Ok(template) => {
-                            state.dispatch(Holder::Load(FormState::new(form, template, new_submission_id())));
+                            state.dispatch(Holder::Load(FormState::new(form, template, new_submission_id(), &[])));
                             loaded.set(Some(Ok(())));
                         }
                         Err(message) => loaded.set(Some(Err(message))),
@@ -62,6 +49,10 @@ pub fn form_page(props: &Props) -> Html {
         });
     }
 
+    let on_edit = {
+        let dispatcher = state.dispatcher();
+        use_callback((), move |(row, key, raw): (usize, String, String), _| dispatcher.dispatch(Holder::Act(FormAction::Edit { row, key, raw })))
+    };
     let back = props.back.reform(|_: MouseEvent| ());
     let header = html! { <button class="back" onclick={back}>{ "← " }{ t(lang, Key::Back) }</button> };
     let Some(current) = state.0.as_ref() else {
@@ -72,23 +63,10 @@ pub fn form_page(props: &Props) -> Html {
     };
 
     if let Status::Submitted(receipt) = &current.status {
-        return html! {
-            <>
-                { header }
-                <section class="panel done" id="receipt">
-                    <h2>{ t(lang, Key::Submitted) }</h2>
-                    <p>{ t(lang, Key::SubmissionId) }{ "：" }<code id="submission-id">{ &receipt.id }</code></p>
-                    <p>{ format!("{} {}", receipt.row_count, t(lang, Key::Rows)) }</p>
-                </section>
-            </>
-        };
+        return html! { <>{ header }<Receipt lang={lang} receipt={receipt.clone()} /></> };
     }
 
     let submitting = current.status == Status::Submitting;
-    let on_edit = {
-        let state = state.clone();
-        Callback::from(move |(row, key, raw): (usize, String, String)| state.dispatch(Holder::Act(FormAction::Edit { row, key, raw })))
-    };
     let on_submit = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
@@ -113,7 +91,7 @@ pub fn form_page(props: &Props) -> Html {
     };
 
     let form = &current.form;
-    let has_errors = current.attempted && !current.errors.is_empty();
+    let has_errors = current.attempted && current.rows.iter().any(|r| !r.errors.is_empty());
     html! {
         <>
             { header }
@@ -131,37 +109,8 @@ pub fn form_page(props: &Props) -> Html {
                 if form.rows.is_empty() {
                     <p class="empty">{ t(lang, Key::NoRows) }</p>
                 } else {
-                    <div class="table-wrap">
-                        <table class="form-table" id="form-table">
-                            <thead><tr>
-                                <th>{ "#" }</th>
-                                { for form.columns.iter().map(|c| html! {
-                                    <th class={classes!(if c.is_computed() { "computed" } else if c.is_new() { "new" } else { "prefilled" })}>
-                                        { &c.title }{ if c.required && c.is_new() { " *" } else { "" } }
-                                    </th>
-                                }) }
-                            </tr></thead>
-                            <tbody>
-                                { for form.rows.iter().enumerate().map(|(i, row)| html! {
-                                    <tr data-subject={row.subject_id.clone()}>
-                                        <td class="rownum">{ i + 1 }</td>
-                                        { for form.columns.iter().map(|field| {
-                                            let cell = (i, field.key.clone());
-                                            html! {
-                                                <Cell lang={lang} row={i} field={field.clone()}
-                                                    value={current.rows[i].get(&field.key).cloned()}
-                                                    raw={current.raw.get(&cell).cloned()}
-                                                    provenance={row.provenance(field)}
-                                                    error={current.visible_error(&cell).map(|m| lang.pick(m).to_owned())}
-                                                    disabled={submitting}
-                                                    on_edit={on_edit.clone()} />
-                                            }
-                                        }) }
-                                    </tr>
-                                }) }
-                            </tbody>
-                        </table>
-                    </div>
+                    <FormTable lang={lang} form={Rc::clone(&current.form)} columns={Rc::clone(&current.columns)}
+                        rows={current.rows.clone()} attempted={current.attempted} disabled={submitting} on_edit={on_edit} />
                 }
                 if has_errors { <p class="error" id="fix-errors">{ t(lang, Key::FixErrors) }</p> }
                 <button class="primary" id="submit" onclick={on_submit} disabled={submitting}>
@@ -169,30 +118,5 @@ pub fn form_page(props: &Props) -> Html {
                 </button>
             </section>
         </>
-    }
-}
-
-/// The page's reducer: empty until the form loads, then the form's state.
-#[derive(PartialEq)]
-struct FormHolder(Option<FormState>);
-
-
-enum Holder {
-    Load(FormState),
-    Act(FormAction),
-}
-
-impl Reducible for FormHolder {
-    type Action = Holder;
-
-    fn reduce(self: Rc<Self>, action: Holder) -> Rc<Self> {
-        match (action, &self.0) {
-            (Holder::Load(state), _) => Rc::new(FormHolder(Some(state))),
-            (Holder::Act(action), Some(current)) => {
-                let next = Rc::new(current.clone()).reduce(action);
-                Rc::new(FormHolder(Some(Rc::unwrap_or_clone(next))))
-            }
-            (Holder::Act(_), None) => self,
-        }
     }
 }

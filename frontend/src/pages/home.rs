@@ -6,6 +6,7 @@ use ybt_core::ledger::OrgUnit;
 
 use crate::api;
 use crate::app::Route;
+use crate::components::inbox::Inbox;
 use crate::i18n::{Key, Lang, t};
 
 #[derive(Properties, PartialEq)]
@@ -38,6 +39,9 @@ pub fn home_page(props: &Props) -> Html {
     let town = use_state(|| own_town.clone());
     let village = use_state(|| own_village.clone());
     let error = use_state(|| None::<String>);
+    // Village staff and town coordinators get dispatched tasks.
+    let has_inbox = matches!(props.me.user.role, ybt_core::access::Role::VillageStaff | ybt_core::access::Role::TownCoordinator);
+    let own_unit = own.clone();
 
     {
         let (templates, towns, error) = (templates.clone(), towns.clone(), error.clone());
@@ -116,6 +120,14 @@ pub fn home_page(props: &Props) -> Html {
                     </button>
                 </section>
             }
+            if has_inbox {
+                <Inbox lang={lang} on_open={props.navigate.reform(|task_id| Route::Task { task_id })} />
+            }
+            <section class="panel">
+                <button id="open-burden" onclick={props.navigate.reform(move |_: MouseEvent| Route::Burden { org_unit: own_unit.clone() })}>
+                    { t(lang, Key::Burden) }
+                </button>
+            </section>
             if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
             <section class="panel">
                 <h2>{ t(lang, Key::Templates) }</h2>

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod admin;
+pub mod burden;
 pub mod form;
 pub mod home;
 pub mod ledger;
@@ -11,3 +12,4 @@ pub mod board;
 pub mod dispatch;
 pub mod review;
 pub mod summary;
+pub mod task;

@@ -1,0 +1,297 @@
+//! A task's form: generated from the ledger when opened, with this
+//! browser's draft (and the server's) laid over it; typed values saved on
+//! the device at once and synced to the server; corrections of pre-filled
+//! values written to the ledger; submit exactly once; print and download.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+use ybt_core::api::{Provenance, SubmissionReceipt, TaskSummary};
+use ybt_core::ledger::LedgerRecord;
+use ybt_core::messages::Text;
+use ybt_core::tasks::TaskStatus;
+use ybt_core::{Catalog, CompiledTemplate};
+
+use crate::api::{self, ApiFailure};
+use crate::components::correction::Correction;
+use crate::components::form_table::FormTable;
+use crate::components::receipt::Receipt;
+use crate::components::sync_badge::{SyncBadge, SyncState};
+use crate::draft_store::{self, LocalDraft};
+use crate::draft_sync::{self, SharedDraft};
+use crate::form_state::{FormAction, FormHolder, FormState, Holder, Status};
+use crate::i18n::{Key, Lang, t};
+use crate::timer::{Timeout, WindowListener};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lang: Lang,
+    pub task_id: String,
+    pub back: Callback<()>,
+}
+
+/// How long typing must pause before the draft is written locally, and
+/// before it is sent to the server.
+const LOCAL_SAVE_MS: i32 = 250;
+const SERVER_SYNC_MS: i32 = 1200;
+
+#[derive(Clone, PartialEq)]
+enum Page {
+    Loading,
+    Failed(Text),
+    /// Submitted before this visit.
+    Done(SubmissionReceipt),
+    Ready(TaskSummary),
+}
+
+/// Compiles the form's template in the browser: the validator the worker uses.
+pub fn compile_here(form: &ybt_core::api::Form) -> Result<CompiledTemplate, Text> {
+    let catalog = Catalog::builtin().map_err(|e| Text::new(e.to_string(), e.to_string()))?;
+    ybt_core::compile(&form.schema, &catalog)
+        .map_err(|errors| errors.into_iter().next().map(|e| e.message).unwrap_or_else(|| Text::new("模板无效", "invalid template")))
+}
+
+async fn open(task_id: String, page: UseStateHandle<Page>, shared: SharedDraft, sync: UseStateHandle<SyncState>, dispatcher: UseReducerDispatcher<FormHolder>) {
+    let opened = match api::open_task(&task_id).await {
+        Ok(opened) => opened,
+        Err(failure) => return page.set(Page::Failed(failure.message())),
+    };
+    let task = opened.task;
+    if task.status == TaskStatus::Submitted {
+        draft_store::remove(&task_id);
+        let Some(id) = task.submission_id.clone() else { return page.set(Page::Failed(Text::new("已提交", "submitted"))) };
+        return match api::submission(&id).await {
+            Ok(receipt) => page.set(Page::Done(receipt)),
+            Err(failure) => page.set(Page::Failed(failure.message())),
+        };
+    }
+    let template = match compile_here(&opened.form) {
+        Ok(template) => template,
+        Err(message) => return page.set(Page::Failed(message)),
+    };
+    let mut local = draft_store::load(&task_id);
+    // A returned task is answered by a new submission, never the returned one.
+    if local.as_ref().is_some_and(|d| Some(&d.submission_id) == task.submission_id.as_ref()) {
+        local = local.map(|d| LocalDraft { submission_id: draft_store::new_submission_id(), ..d });
+    }
+    let draft = draft_store::reconcile(local, opened.draft.as_ref(), draft_store::new_submission_id);
+    let mut state = FormState::new(opened.form, template, draft.submission_id.clone(), &draft.rows);
+    state.corrected_cells = draft.corrected_cells;
+    draft_store::save(&task_id, &draft);
+    sync.set(match (draft.unsynced, draft.base_revision) {
+        (true, _) => SyncState::SavedLocally,
+        (false, 0) => SyncState::Idle,
+        (false, _) => SyncState::Synced,
+    });
+    let unsynced = draft.unsynced;
+    *shared.borrow_mut() = Some(draft);
+    dispatcher.dispatch(Holder::Load(state));
+    page.set(Page::Ready(task));
+    if unsynced {
+        draft_sync::push(task_id, shared, sync, dispatcher).await;
+    }
+}
+
+#[function_component(TaskPage)]
+pub fn task_page(props: &Props) -> Html {
+    let lang = props.lang;
+    let page = use_state(|| Page::Loading);
+    let state = use_reducer(|| FormHolder(None));
+    let shared: SharedDraft = use_mut_ref(|| None::<LocalDraft>);
+    let sync = use_state(|| SyncState::Idle);
+    let online_ticks = use_state(|| 0u32);
+    let correcting = use_state(|| None::<(usize, String)>);
+    let printing = use_state(|| false);
+
+    {
+        let (page, shared, sync, dispatcher) = (page.clone(), shared.clone(), sync.clone(), state.dispatcher());
+        use_effect_with(props.task_id.clone(), move |task_id| {
+            wasm_bindgen_futures::spawn_local(open(task_id.clone(), page, shared, sync, dispatcher));
+        });
+    }
+    // Back online: send what was typed meanwhile.
+    {
+        let (sync, online_ticks) = (sync.clone(), online_ticks.clone());
+        use_effect_with((), move |_| {
+            let ticks = online_ticks.clone();
+            let listeners = (
+                WindowListener::new("online", move || ticks.set(*ticks + 1)),
+                WindowListener::new("offline", move || sync.set(SyncState::Offline)),
+            );
+            move || drop(listeners)
+        });
+    }
+    {
+        let (task_id, shared, sync, dispatcher) = (props.task_id.clone(), shared.clone(), sync.clone(), state.dispatcher());
+        use_effect_with(*online_ticks, move |ticks| {
+            if *ticks > 0 {
+                wasm_bindgen_futures::spawn_local(draft_sync::push(task_id, shared, sync, dispatcher));
+            }
+        });
+    }
+    // Every change: saved on this device shortly after, synced a bit later.
+    {
+        let edits = state.0.as_ref().map_or(0, |s| s.edits);
+        let (task_id, shared, sync, holder, dispatcher) = (props.task_id.clone(), shared.clone(), sync.clone(), state.clone(), state.dispatcher());
+        use_effect_with(edits, move |edits| {
+            let timers = (*edits > 0).then(|| {
+                let (local_id, local_shared, local_sync) = (task_id.clone(), shared.clone(), sync.clone());
+                let local = Timeout::new(LOCAL_SAVE_MS, move || {
+                    let Some(current) = holder.0.as_ref() else { return };
+                    if draft_sync::save_locally(&local_id, &local_shared, current.typed_rows(), current.corrected_cells)
+                        && *local_sync != SyncState::Offline
+                    {
+                        local_sync.set(SyncState::SavedLocally);
+                    }
+                });
+                let remote = Timeout::new(SERVER_SYNC_MS, move || {
+                    wasm_bindgen_futures::spawn_local(draft_sync::push(task_id, shared, sync, dispatcher));
+                });
+                (local, remote)
+            });
+            move || drop(timers)
+        });
+    }
+    // Printing: render every row, print, then go back to the window.
+    {
+        let printing = printing.clone();
+        use_effect_with(*printing, move |on| {
+            if *on {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.print();
+                }
+                printing.set(false);
+            }
+        });
+    }
+
+    let on_edit = {
+        let dispatcher = state.dispatcher();
+        use_callback((), move |(row, key, raw): (usize, String, String), _| {
+            dispatcher.dispatch(Holder::Act(FormAction::Edit { row, key, raw }))
+        })
+    };
+    let on_correct = {
+        let correcting = correcting.clone();
+        use_callback((), move |cell: (usize, String), _| correcting.set(Some(cell)))
+    };
+    let on_submit = {
+        let (state, shared, task_id) = (state.clone(), shared.clone(), props.task_id.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(current) = state.0.as_ref() else { return };
+            if current.status != Status::Editing {
+                return;
+            }
+            let errors = current.check_all();
+            if !errors.is_empty() {
+                state.dispatch(Holder::Act(FormAction::ShowErrors(errors)));
+                return;
+            }
+            // The submission id is on the device before the request leaves it.
+            draft_sync::save_locally(&task_id, &shared, current.typed_rows(), current.corrected_cells);
+            let mut request = current.request();
+            request.task_id = Some(task_id.clone());
+            state.dispatch(Holder::Act(FormAction::Submitting));
+            let (dispatcher, shared, task_id) = (state.dispatcher(), shared.clone(), task_id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let action = match api::submit(&request).await {
+                    Ok(receipt) => {
+                        draft_store::remove(&task_id);
+                        *shared.borrow_mut() = None;
+                        FormAction::Submitted(receipt)
+                    }
+                    Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => FormAction::ShowErrors(body.error.fields),
+                    Err(ApiFailure::Server(body)) => FormAction::Failed(body.error.message),
+                    Err(ApiFailure::Network(_)) => FormAction::Failed(draft_sync::retry_message()),
+                };
+                dispatcher.dispatch(Holder::Act(action));
+            });
+        })
+    };
+
+    let back = props.back.reform(|_: MouseEvent| ());
+    let header = html! { <button class="back" onclick={back}>{ "← " }{ t(lang, Key::Back) }</button> };
+    let task = match &*page {
+        Page::Loading => return html! { <>{ header }<p class="loading">{ t(lang, Key::Loading) }</p></> },
+        Page::Failed(message) => return html! { <>{ header }<p class="error" role="alert">{ lang.pick(message) }</p></> },
+        Page::Done(receipt) => return html! { <>{ header }<Receipt lang={lang} receipt={receipt.clone()} /></> },
+        Page::Ready(task) => task,
+    };
+    let Some(current) = state.0.as_ref() else { return html! { <>{ header }<p class="loading">{ t(lang, Key::Loading) }</p></> } };
+    if let Status::Submitted(receipt) = &current.status {
+        return html! { <>{ header }<Receipt lang={lang} receipt={receipt.clone()} /></> };
+    }
+
+    let submitting = current.status == Status::Submitting;
+    let form = &current.form;
+    let no_new_fields = current.columns.iter().all(|c| !c.is_new());
+    let has_errors = current.attempted && current.rows.iter().any(|r| !r.errors.is_empty());
+    let print = {
+        let printing = printing.clone();
+        Callback::from(move |_: MouseEvent| printing.set(true))
+    };
+    let dialog = correcting.as_ref().and_then(|(row, key)| {
+        let (row, key) = (*row, key.clone());
+        let field = current.columns.iter().find(|c| c.key == key)?.clone();
+        let state_row = current.rows.get(row)?;
+        let subject = &form.rows.get(row)?.subject_id;
+        let provenance: Provenance = state_row
+            .provenance
+            .get(&key)
+            .cloned()
+            .or_else(|| state_row.provenance.values().find(|p| p.record_id == *subject).cloned())?;
+        let on_record = {
+            let dispatcher = state.dispatcher();
+            Callback::from(move |(row, record, corrected): (usize, LedgerRecord, bool)| {
+                dispatcher.dispatch(Holder::Act(FormAction::Record { row, record, corrected }))
+            })
+        };
+        let on_close = {
+            let correcting = correcting.clone();
+            Callback::from(move |_| correcting.set(None))
+        };
+        Some(html! {
+            <Correction lang={lang} row={row} field={field} value={state_row.values.get(&key).cloned()}
+                provenance={provenance} on_record={on_record} on_close={on_close} />
+        })
+    });
+    let paper = if current.columns.len() > 12 { "print-a3" } else { "print-a4" };
+    html! {
+        <>
+            { header }
+            <section class={classes!("panel", "task-form", paper)} data-task={task.id.clone()}>
+                <h2 id="form-title">{ &form.title }</h2>
+                <p class="meta">
+                    { &form.org_unit.name }{ " · " }{ &task.department }{ " · " }{ t(lang, Key::Due) }{ " " }{ &task.due_date }{ " · " }
+                    { format!("{} {} · {} {}", current.template.burden.prefilled, t(lang, Key::Prefilled), current.template.burden.new, t(lang, Key::NewFields)) }
+                    { " · " }<SyncBadge lang={lang} state={*sync} />
+                </p>
+                if let Some(comment) = &task.return_comment {
+                    <p class="return-comment" id="return-comment">{ t(lang, Key::ReturnComment) }{ "：" }{ comment }</p>
+                }
+                <p class="legend">
+                    <span class="swatch prefilled"></span>{ t(lang, Key::FromLedger) }
+                    <span class="swatch new"></span>{ t(lang, Key::MustEnter) }
+                    <span class="swatch computed"></span>{ t(lang, Key::Computed) }
+                    <button class="print" id="print" onclick={print}>{ t(lang, Key::Print) }</button>
+                </p>
+                { for current.general.iter().map(|m| html! { <p class="error" id="general-error" role="alert">{ lang.pick(m) }</p> }) }
+                if no_new_fields {
+                    <p class="confirm" id="no-new-fields">{ t(lang, Key::NoNewFields) }</p>
+                }
+                if form.rows.is_empty() {
+                    <p class="empty">{ t(lang, Key::NoRows) }</p>
+                } else {
+                    <FormTable lang={lang} form={Rc::clone(&current.form)} columns={Rc::clone(&current.columns)}
+                        rows={current.rows.clone()} attempted={current.attempted} disabled={submitting}
+                        all_rows={*printing} on_edit={on_edit} on_correct={Some(on_correct)} />
+                }
+                if has_errors { <p class="error" id="fix-errors">{ t(lang, Key::FixErrors) }</p> }
+                <button class="primary" id={if no_new_fields { "confirm-submit" } else { "submit" }} onclick={on_submit} disabled={submitting}>
+                    { if submitting { t(lang, Key::Submitting) } else if no_new_fields { t(lang, Key::ConfirmSubmit) } else { t(lang, Key::Submit) } }
+                </button>
+            </section>
+            { dialog }
+        </>
+    }
+}

@@ -1,0 +1,188 @@
+// Keystroke-to-paint in the task form of a large village (issue 6), in
+// headless Chromium: a 20-column template, a village of 2,000 people, one
+// task; type into a cell and measure, per keystroke, from the keydown to
+// the frame after it (performance.now() in a capturing keydown listener →
+// requestAnimationFrame → MessageChannel: the moment after paint). Not a
+// test: it measures (see BENCHMARKS.md). Run against `cargo xtask run`:
+//
+//   node tests/bench/keystroke.mjs [--base URL] [--state DIR] [--keys N] [--row N]
+//
+// Set-up: imports 2,000 people into cun's village (the file from `cargo
+// xtask bench-xlsx`, as tests/bench/ledger.mjs does), then loads the
+// template and a task straight into the local D1 with `wrangler d1
+// execute` (there is no publish endpoint for templates yet).
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const BASE = arg("--base", process.env.YBT_BASE_URL ?? "http://127.0.0.1:8787");
+const STATE = arg("--state", join(ROOT, ".state/wrangler"));
+const KEYS = Number(arg("--keys", 50));
+const ROW = Number(arg("--row", 1000));
+const PEOPLE = 2_000;
+const PASSWORD = process.env.YBT_DEMO_PASSWORD ?? "yibiaotong-demo";
+const TEMPLATE_ID = "bench-20-columns";
+
+async function login(username) {
+  const r = await fetch(`${BASE}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-yibiaotong": "1" },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+  const cookie = r.headers.getSetCookie().find((c) => c.startsWith("ybt_session=")).split(";")[0];
+  return { cookie, me: (await r.json()).user };
+}
+
+/** 20 columns: 7 from the ledger, 2 computed, 11 to type. */
+function template(village) {
+  const ledger = (title, item) => ({ title, "x-ledger": `person.${item}` });
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "基准：二十列走访表",
+    "x-template": { id: TEMPLATE_ID, version: 1, department: "区民政局" },
+    "x-subject": { entity: "person", filter: { village } },
+    type: "object",
+    required: ["name", "visited_on", "income", "members"],
+    properties: {
+      name: ledger("姓名", "name"),
+      gender: ledger("性别", "gender"),
+      id_number: ledger("身份证号", "id_number"),
+      birth_date: ledger("出生日期", "birth_date"),
+      ethnicity: ledger("民族", "ethnicity"),
+      phone: ledger("联系电话", "phone"),
+      address: ledger("住址", "address"),
+      age: { title: "年龄", type: "integer", "x-compute": "age(id_number)" },
+      visited_on: { title: "走访日期", type: "string", format: "date" },
+      income: { title: "家庭月收入（元）", type: "number", minimum: 0, maximum: 1000000 },
+      members: { title: "家庭人口", type: "integer", minimum: 1, maximum: 20 },
+      per_capita: { title: "人均收入", type: "number", "x-compute": "round(income / members, 2)" },
+      condition: { title: "生活状况", type: "string", enum: ["良好", "一般", "困难"] },
+      housing: { title: "住房情况", type: "string", enum: ["自有", "租住", "借住"] },
+      medical: { title: "医保参保", type: "string", enum: ["已参保", "未参保"] },
+      employment: { title: "就业情况", type: "string", maxLength: 40 },
+      needs: { title: "主要困难", type: "string", maxLength: 100 },
+      helper: { title: "帮扶责任人", type: "string", maxLength: 20 },
+      helper_phone: { title: "帮扶人电话", type: "string", format: "cn-mobile" },
+      remarks: { title: "备注", type: "string", maxLength: 200 },
+    },
+  };
+}
+
+function d1(sql) {
+  const file = join(tmpdir(), `ybt-bench-keystroke-${process.pid}.sql`);
+  writeFileSync(file, sql);
+  // Wrangler needs Node 22: the one `cargo xtask setup` installs under node_modules.
+  const node = existsSync(join(ROOT, "node_modules/.bin/node")) ? join(ROOT, "node_modules/.bin/node") : process.execPath;
+  execFileSync(
+    node,
+    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", "DB", "--local", "--yes", "--persist-to", STATE, "--file", file],
+    { cwd: join(ROOT, "worker"), stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },
+  );
+}
+
+const quote = (s) => `'${String(s).replaceAll("'", "''")}'`;
+
+async function setUp(cun) {
+  const village = cun.me.org_unit;
+  const file = join(tmpdir(), `ybt-bench-${village}-${PEOPLE}.xlsx`);
+  if (!existsSync(file)) {
+    execFileSync("cargo", ["xtask", "bench-xlsx", file, "--village", village, "--people", String(PEOPLE)], { stdio: "inherit", cwd: ROOT });
+  }
+  const imported = await fetch(`${BASE}/api/ledger/import?entity=person&org_unit=${village}&commit=true`, {
+    method: "POST",
+    headers: { cookie: cun.cookie, "x-yibiaotong": "1", "content-type": "application/octet-stream" },
+    body: readFileSync(file),
+  });
+  if (imported.status !== 200) throw new Error(`import: ${imported.status} ${(await imported.text()).slice(0, 300)}`);
+  const taskId = `bench-keystroke-${village}`;
+  const now = new Date().toISOString();
+  d1(`INSERT OR IGNORE INTO templates (id, version, title, department, document, published_at)
+        VALUES (${quote(TEMPLATE_ID)}, 1, '基准：二十列走访表', '区民政局', ${quote(JSON.stringify(template(village)))}, ${quote(now)});
+      DELETE FROM drafts WHERE task_id = ${quote(taskId)};
+      INSERT OR REPLACE INTO tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at, status)
+        VALUES (${quote(taskId)}, 'bench-keystroke', ${quote(TEMPLATE_ID)}, 1, ${quote(village)}, '2026-12-31', 'bench', ${quote(now)}, 'not_opened');`);
+  return taskId;
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+const cun = await login("cun");
+const taskId = await setUp(cun);
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+await page.goto(BASE);
+await page.fill("#username", "cun");
+await page.fill("#password", PASSWORD);
+await page.click("#login button[type=submit]");
+await page.waitForSelector(`#inbox tr[data-task="${taskId}"]`);
+const opening = performance.now();
+await page.click(`#inbox tr[data-task="${taskId}"] button.open-task`);
+await page.waitForSelector(`.task-form[data-task="${taskId}"] #form-table tbody tr[data-subject]`);
+const openMs = performance.now() - opening;
+const rows = Number(await page.getAttribute("#form-table", "data-rows"));
+const columns = await page.locator("#form-table thead th").count() - 1;
+const inDom = await page.locator("#form-table tbody tr[data-subject]").count();
+
+// Scroll to the middle of the form, then type into a new field there.
+await page.evaluate((row) => { document.querySelector("#form-scroll").scrollTop = row * 44; }, ROW);
+const input = page.locator(`#cell-${ROW}-needs input`);
+await input.waitFor();
+await input.click();
+await page.evaluate(() => {
+  window.__latencies = [];
+  document.addEventListener("keydown", () => {
+    const start = performance.now();
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => window.__latencies.push(performance.now() - start);
+      channel.port2.postMessage(null);
+    });
+  }, true);
+});
+// Latin letters: each is a real keydown (Playwright inserts CJK text
+// without key events, as an IME commit would).
+const text = "the children work away from home and send money back ".repeat(4).slice(0, KEYS);
+for (const ch of text) {
+  await page.keyboard.type(ch);
+  await page.waitForTimeout(40);
+}
+await page.waitForTimeout(300);
+const latencies = (await page.evaluate(() => window.__latencies)).sort((a, b) => a - b);
+const typed = await input.inputValue();
+
+// The floor: the same keystrokes into a plain input outside the app, on the
+// same page (same table on screen): what the browser alone costs per frame.
+await page.evaluate(() => {
+  const plain = document.createElement("input");
+  plain.id = "bench-plain";
+  document.body.prepend(plain);
+  window.__latencies = [];
+});
+await page.click("#bench-plain");
+for (const ch of text) {
+  await page.keyboard.type(ch);
+  await page.waitForTimeout(40);
+}
+await page.waitForTimeout(100);
+const floor = (await page.evaluate(() => window.__latencies)).sort((a, b) => a - b);
+await browser.close();
+if (typed !== text) throw new Error(`typed ${JSON.stringify(typed)}, expected ${JSON.stringify(text)}`);
+console.log(
+  `keystroke-to-paint, ${rows} rows × ${columns} columns (${inDom} rows in the DOM), row ${ROW}, ${latencies.length} keystrokes: ` +
+  `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms ` +
+  `(opening the task until the first row painted: ${openMs.toFixed(0)} ms); ` +
+  `a plain input outside the app on the same page: p50 ${percentile(floor, 50).toFixed(1)} ms, p95 ${percentile(floor, 95).toFixed(1)} ms`,
+);
