@@ -21,6 +21,7 @@ pub mod messages;
 pub mod prefill;
 pub mod schemas;
 pub mod submission;
+pub mod survey;
 pub mod tasks;
 pub mod template;
 pub mod validate;
