@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod ledger;
 pub mod org_units;
 pub mod submissions;
+pub mod surveys;
 pub mod tasks;
 pub mod templates;
 pub mod users;

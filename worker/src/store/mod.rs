@@ -9,9 +9,11 @@ mod accounts;
 mod burden;
 mod ingest;
 mod ledger;
+mod surveys;
 mod tasks;
 
 pub use accounts::principal_of;
+pub use surveys::StartedSurvey;
 pub use tasks::TaskFilter;
 pub use ledger::WRITES_PER_BATCH;
 
