@@ -12,6 +12,8 @@ use crate::pages::form::FormPage;
 use crate::pages::home::HomePage;
 use crate::pages::ledger::LedgerPage;
 use crate::pages::login::LoginPage;
+use crate::pages::survey::SurveyPage;
+use crate::pages::surveys::SurveysPage;
 
 /// Which page is shown. No URL routing yet: the app is one screen deep.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,9 @@ pub enum Route {
     /// A village's ledger of people, with each record's history.
     Ledger { org_unit: String },
     Admin,
+    /// Emergency surveys: start, board, a village's survey tasks (issue 8).
+    Surveys,
+    Survey { task: Box<ybt_core::api::TaskSummary> },
 }
 
 /// Whether we know who is signed in yet.
@@ -36,6 +41,23 @@ pub fn app() -> Html {
     let lang = use_state(|| Lang::Zh);
     let route = use_state(|| Route::Home);
     let session = use_state(|| Session::Checking);
+    // Survey submissions queued offline are sent when the app starts and
+    // whenever the connection returns (`survey_io::sync`; idempotent).
+    use_effect_with((), move |_| {
+        wasm_bindgen_futures::spawn_local(async {
+            crate::survey_io::sync().await;
+        });
+        let on_online = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+            wasm_bindgen_futures::spawn_local(async {
+                crate::survey_io::sync().await;
+            });
+        });
+        if let Some(window) = web_sys::window() {
+            use wasm_bindgen::JsCast;
+            let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        }
+        on_online.forget();
+    });
     {
         let session = session.clone();
         use_effect_with((), move |_| {
@@ -86,6 +108,13 @@ pub fn app() -> Html {
                     <LedgerPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
                 },
                 Route::Admin => html! { <AdminPage lang={*lang} /> },
+                Route::Surveys => html! {
+                    <SurveysPage lang={*lang} me={me.clone()}
+                        open_task={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
+                },
+                Route::Survey { task } => html! {
+                    <SurveyPage lang={*lang} task={(**task).clone()} back={navigate.reform(|_| Route::Surveys)} />
+                },
             };
             let is_admin = me.user.role == ybt_core::access::Role::SystemAdmin;
             let nav = is_admin.then(|| {
@@ -97,9 +126,13 @@ pub fn app() -> Html {
                     </>
                 }
             });
+            let to_surveys = navigate.reform(|_: MouseEvent| Route::Surveys);
+            let surveys = html! {
+                <button class="lang" id="nav-surveys" onclick={to_surveys}>{ lang.pick(&ybt_core::messages::Text::new("应急摸排", "Surveys")) }</button>
+            };
             let user = html! {
                 <span class="user" id="user">
-                    { nav }
+                    { nav }{ surveys }
                     { &me.user.display_name }{ " · " }{ &me.role_title }
                     <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
                 </span>

@@ -7,6 +7,7 @@ mod components;
 mod form_state;
 mod i18n;
 mod pages;
+mod survey_io;
 
 fn main() {
     // index.html paints a static shell in #app while this wasm downloads;

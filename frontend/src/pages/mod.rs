@@ -5,3 +5,5 @@ pub mod form;
 pub mod home;
 pub mod ledger;
 pub mod login;
+pub mod survey;
+pub mod surveys;
