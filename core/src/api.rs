@@ -317,6 +317,153 @@ pub struct CellCounts {
     pub corrected: u32,
 }
 
+/// `POST /api/template-requests`: file a template document for review
+/// (报表准入). `request_id` is chosen by the client once per filing: a
+/// retried POST returns the first request instead of filing twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishRequest {
+    pub request_id: String,
+    pub document: Value,
+}
+
+/// A template request as the department and the centre see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateRequest {
+    pub id: String,
+    pub template_id: String,
+    pub version: u32,
+    pub title: String,
+    pub department: String,
+    pub status: crate::review::ReviewStatus,
+    pub analysis: crate::review::ReviewAnalysis,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<String>,
+    /// Why it was rejected (or a note on an approval).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The template document; only in `GET /api/template-requests/{id}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Value>,
+}
+
+/// `POST /api/template-requests/{id}/decision`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionRequest {
+    pub decision: crate::review::Decision,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /api/dispatches`: send an approved template version to villages.
+/// `org_units` may name the district, towns or villages: each expands to
+/// the villages inside it. `dispatch_id` is chosen by the client once per
+/// click: a retry creates no task twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DispatchRequest {
+    pub dispatch_id: String,
+    pub template_id: String,
+    /// The newest approved version when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_version: Option<u32>,
+    pub org_units: Vec<String>,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
+}
+
+/// The answer to a dispatch: 201 when tasks were created, 200 for a
+/// retry that found them all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DispatchReceipt {
+    pub dispatch_id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub due_date: String,
+    /// Villages the dispatch reaches.
+    pub villages: usize,
+    /// Tasks this call created (0 on a retry).
+    pub created: usize,
+}
+
+/// Tasks per status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub not_opened: usize,
+    pub draft: usize,
+    pub submitted: usize,
+    pub returned: usize,
+    pub total: usize,
+}
+
+impl StatusCounts {
+    pub fn add(&mut self, status: crate::tasks::TaskStatus) {
+        use crate::tasks::TaskStatus as S;
+        match status {
+            S::NotOpened => self.not_opened += 1,
+            S::Draft => self.draft += 1,
+            S::Submitted => self.submitted += 1,
+            S::Returned => self.returned += 1,
+        }
+        self.total += 1;
+    }
+}
+
+/// A dispatch (one click) with its tasks' counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DispatchSummary {
+    pub dispatch_id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub title: String,
+    pub department: String,
+    pub due_date: String,
+    pub dispatched_at: String,
+    pub dispatched_by: String,
+    pub counts: StatusCounts,
+}
+
+/// `GET /api/dispatches/{id}`: the completion board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Board {
+    pub dispatch: DispatchSummary,
+    /// Every village's task the reader may see, by org unit.
+    pub tasks: Vec<TaskSummary>,
+}
+
+/// `POST /api/tasks/{id}/return`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReturnRequest {
+    pub comment: String,
+}
+
+/// A collected row in the summary, with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRow {
+    pub org_unit: String,
+    pub village: String,
+    pub town: String,
+    pub submission_id: String,
+    pub values: Map<String, Value>,
+}
+
+/// `GET /api/summary`: totals and a page of the collected rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryView {
+    pub template_id: String,
+    pub template_version: u32,
+    pub title: String,
+    pub department: String,
+    #[serde(flatten)]
+    pub summary: crate::summary::Summary,
+    /// Rows `offset .. offset + limit` of `total_rows`, masked for the reader.
+    pub rows: Vec<SummaryRow>,
+    pub total_rows: usize,
+    pub offset: usize,
+}
+
 /// `POST /api/tasks/{id}/form`: the task, its generated form, and the
 /// draft saved so far (for a returned task without one: the rows it was
 /// returned with).

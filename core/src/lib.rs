@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod api;
+pub mod builder;
 pub mod burden;
 pub mod catalog;
 pub mod compile;
@@ -19,9 +20,11 @@ pub mod ledger;
 pub mod limits;
 pub mod messages;
 pub mod prefill;
+pub mod review;
 pub mod schemas;
 pub mod submission;
 pub mod survey;
+pub mod summary;
 pub mod tasks;
 pub mod template;
 pub mod validate;

@@ -174,3 +174,60 @@ pub async fn import_file(
         .map(ImportResult::Refused)
         .map_err(|e| ApiFailure::Network(format!("HTTP {status}: {e}")))
 }
+
+// Issue 7: template requests (报表准入), dispatches, boards and summaries.
+
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    decode(Request::get(url).send().await.map_err(network)?).await
+}
+
+pub async fn file_template(request: &ybt_core::api::PublishRequest) -> Result<ybt_core::api::TemplateRequest, ApiFailure> {
+    post("/api/template-requests", request).await
+}
+
+pub async fn template_requests() -> Result<Vec<ybt_core::api::TemplateRequest>, ApiFailure> {
+    get("/api/template-requests").await
+}
+
+pub async fn decide(id: &str, request: &ybt_core::api::DecisionRequest) -> Result<ybt_core::api::TemplateRequest, ApiFailure> {
+    post(&format!("/api/template-requests/{id}/decision"), request).await
+}
+
+pub async fn dispatch(request: &ybt_core::api::DispatchRequest) -> Result<ybt_core::api::DispatchReceipt, ApiFailure> {
+    post("/api/dispatches", request).await
+}
+
+pub async fn dispatches() -> Result<Vec<ybt_core::api::DispatchSummary>, ApiFailure> {
+    get("/api/dispatches").await
+}
+
+pub async fn board(dispatch_id: &str) -> Result<ybt_core::api::Board, ApiFailure> {
+    get(&format!("/api/dispatches/{dispatch_id}")).await
+}
+
+pub async fn return_task(task_id: &str, comment: &str) -> Result<ybt_core::api::TaskSummary, ApiFailure> {
+    post(&format!("/api/tasks/{task_id}/return"), &ybt_core::api::ReturnRequest { comment: comment.to_owned() }).await
+}
+
+/// The summary; `query` is the rest of the query string (already encoded).
+pub async fn summary(query: &str) -> Result<ybt_core::api::SummaryView, ApiFailure> {
+    get(&format!("/api/summary?{query}")).await
+}
+
+/// A fresh client-chosen id (idempotency key) for a write.
+pub fn new_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("id-{}", js_sys::Date::now() as u64))
+}
+
+/// Waits `ms` milliseconds (for polling).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

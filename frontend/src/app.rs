@@ -26,6 +26,14 @@ pub enum Route {
     /// Emergency surveys: start, board, a village's survey tasks (issue 8).
     Surveys,
     Survey { task: Box<ybt_core::api::TaskSummary> },
+    /// Issue 7: a department designs and files templates.
+    Authoring,
+    /// Issue 7: the town centre reviews template requests.
+    Review,
+    /// Issue 7: dispatch approved templates; dispatches with progress.
+    Dispatch,
+    Board { dispatch_id: String },
+    Summary { template_id: String },
 }
 
 /// Whether we know who is signed in yet.
@@ -115,6 +123,15 @@ pub fn app() -> Html {
                 Route::Survey { task } => html! {
                     <SurveyPage lang={*lang} task={(**task).clone()} back={navigate.reform(|_| Route::Surveys)} />
                 },
+                Route::Authoring => html! { <crate::pages::authoring::AuthoringPage lang={*lang} me={me.clone()} /> },
+                Route::Review => html! { <crate::pages::review::ReviewPage lang={*lang} /> },
+                Route::Dispatch => html! { <crate::pages::dispatch::DispatchPage lang={*lang} me={me.clone()} navigate={navigate.clone()} /> },
+                Route::Board { dispatch_id } => html! {
+                    <crate::pages::board::BoardPage lang={*lang} dispatch_id={dispatch_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
+                },
+                Route::Summary { template_id } => html! {
+                    <crate::pages::summary::SummaryPage lang={*lang} template_id={template_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
+                },
             };
             let is_admin = me.user.role == ybt_core::access::Role::SystemAdmin;
             let nav = is_admin.then(|| {
@@ -126,13 +143,14 @@ pub fn app() -> Html {
                     </>
                 }
             });
+            let publishing = crate::pages::dispatch::nav(*lang, me.user.role, &navigate);
             let to_surveys = navigate.reform(|_: MouseEvent| Route::Surveys);
             let surveys = html! {
                 <button class="lang" id="nav-surveys" onclick={to_surveys}>{ lang.pick(&ybt_core::messages::Text::new("应急摸排", "Surveys")) }</button>
             };
             let user = html! {
                 <span class="user" id="user">
-                    { nav }{ surveys }
+                    { nav }{ publishing }{ surveys }
                     { &me.user.display_name }{ " · " }{ &me.role_title }
                     <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
                 </span>

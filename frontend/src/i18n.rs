@@ -154,3 +154,12 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Lang::En => en,
     }
 }
+
+/// A string of one page only: the issue-7 pages (authoring, review,
+/// dispatch, board, summary) keep their strings beside their markup.
+pub fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}

@@ -42,8 +42,13 @@ pub async fn respond<T: Serialize, R: Into<Reply<T>>>(
 ) -> Result<Response> {
     match handler.await.map(Into::into) {
         Ok(Reply { json: Json(status, body), headers }) => {
+            let started = clock_ms();
             let mut response = json_response(status, &body)?;
-            for (name, value) in headers {
+            let serialised = clock_ms() - started;
+            for (name, mut value) in headers {
+                if name == "Server-Timing" {
+                    value.push_str(&format!(", json;dur={serialised:.1}"));
+                }
                 response.headers_mut().set(name, &value)?;
             }
             Ok(response)

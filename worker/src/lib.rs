@@ -47,6 +47,17 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .put_async("/api/photos", |req, ctx| http::respond(api::surveys::upload_photo(req, ctx)))
         .get_async("/api/photos/:hash", |req, ctx| http::respond_file(api::surveys::get_photo(req, ctx)))
         .get_async("/api/audit", |req, ctx| http::respond(api::audit::list(req, ctx)))
+        // Issue 7: review (报表准入), dispatch, completion board, summary.
+        .post_async("/api/template-requests", |req, ctx| http::respond(api::reviews::publish(req, ctx)))
+        .get_async("/api/template-requests", |req, ctx| http::respond(api::reviews::list(req, ctx)))
+        .get_async("/api/template-requests/:id", |req, ctx| http::respond(api::reviews::get(req, ctx)))
+        .post_async("/api/template-requests/:id/decision", |req, ctx| http::respond(api::reviews::decide(req, ctx)))
+        .post_async("/api/dispatches", |req, ctx| http::respond(api::dispatches::create(req, ctx)))
+        .get_async("/api/dispatches", |req, ctx| http::respond(api::dispatches::list(req, ctx)))
+        .get_async("/api/dispatches/:id", |req, ctx| http::respond(api::dispatches::board(req, ctx)))
+        .post_async("/api/tasks/:id/return", |req, ctx| http::respond(api::dispatches::return_task(req, ctx)))
+        .get_async("/api/summary", |req, ctx| http::respond(api::summary::get(req, ctx)))
+        .get_async("/api/summary/export", |req, ctx| http::respond_file(api::summary::export(req, ctx)))
         .or_else_any_method_async("/api/*rest", |_, _| http::respond(async { Err::<http::Json<()>, _>(error::AppError::NoSuchEndpoint) }))
         .run(req, env)
         .await

@@ -28,6 +28,21 @@ pub enum Action<'a> {
     /// Start an emergency survey of a template of `department` for every
     /// village of `org_unit` (a town or the district), or close it.
     ManageSurvey { org_unit: &'a str, department: &'a str },
+    /// File a template (a new one or a new version) for review: a
+    /// department analyst, for its own department's templates.
+    PublishTemplate { department: &'a str },
+    /// Approve or reject template requests (报表准入) of departments of the
+    /// district `district`, and read them: the town coordination centres of
+    /// that district. A template reaches every town, so every town's centre
+    /// of the district may decide (the first decision stands).
+    ReviewTemplate { district: &'a str },
+    /// Send an approved template of `department` to the village `org_unit`.
+    Dispatch { org_unit: &'a str, department: &'a str },
+    /// Return a village's submission for correction.
+    ReturnSubmission { org_unit: &'a str, department: &'a str },
+    /// Read the collected data of a template across villages (summary and
+    /// its exports) of `org_unit`.
+    ReadSummary { org_unit: &'a str, department: &'a str },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +79,11 @@ fn scoped(principal: &Principal, org_unit: &str) -> Decision {
     if in_scope(&principal.org_unit, org_unit) { Decision::Allow } else { Decision::Deny(DenyReason::OutOfScope) }
 }
 
+/// `then` for an analyst of `department`; otherwise another department's.
+fn own_department(principal: &Principal, department: &str, then: Decision) -> Decision {
+    if principal.department.as_deref() == Some(department) { then } else { Decision::Deny(DenyReason::OtherDepartment) }
+}
+
 /// The authorization rule of the whole product.
 ///
 /// - Village staff work in their own village: forms, submissions, ledger.
@@ -73,6 +93,11 @@ fn scoped(principal: &Principal, org_unit: &str) -> Decision {
 /// - The administrative specialist reads everything in its district.
 /// - The system administrator manages users and grants and reads the audit
 ///   log; it reads data like the specialist.
+/// - Templates: a department analyst files its department's templates for
+///   review; the town coordination centres of the district approve or
+///   reject them; the department and the town centres dispatch approved
+///   ones (a centre within its town), follow the board, return
+///   submissions and read the summary (a centre: its town's villages).
 pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
     use Role::*;
     let role = principal.role;
@@ -105,6 +130,26 @@ pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
             DepartmentAnalyst if principal.department.as_deref() == Some(*department) => scoped(principal, org_unit),
             DepartmentAnalyst => Decision::Deny(DenyReason::OtherDepartment),
             VillageStaff | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
+        },
+        Action::PublishTemplate { department } => match role {
+            DepartmentAnalyst => own_department(principal, department, Decision::Allow),
+            _ => Decision::Deny(DenyReason::NotForRole),
+        },
+        Action::ReviewTemplate { district } => match role {
+            // The centre's town lies inside the department's district.
+            TownCoordinator if in_scope(district, &principal.org_unit) => Decision::Allow,
+            TownCoordinator => Decision::Deny(DenyReason::OutOfScope),
+            _ => Decision::Deny(DenyReason::NotForRole),
+        },
+        Action::Dispatch { org_unit, department } | Action::ReturnSubmission { org_unit, department } => match role {
+            TownCoordinator => scoped(principal, org_unit),
+            DepartmentAnalyst => own_department(principal, department, scoped(principal, org_unit)),
+            VillageStaff | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
+        },
+        Action::ReadSummary { org_unit, department } => match role {
+            TownCoordinator | AdminSpecialist | SystemAdmin => scoped(principal, org_unit),
+            DepartmentAnalyst => own_department(principal, department, scoped(principal, org_unit)),
+            VillageStaff => Decision::Deny(DenyReason::NotForRole),
         },
         Action::ManageUsers | Action::ReadAuditLog => match role {
             SystemAdmin => Decision::Allow,
@@ -179,6 +224,20 @@ mod tests {
         check(Action::ManageSurvey { org_unit: "500118", department: DEPT }, [R, R, Allow, S, R]);
         check(Action::ManageSurvey { org_unit: "500118", department: "区应急管理局" }, [R, R, Deny(OtherDepartment), S, R]);
         check(Action::ReadAuditLog, [Allow, R, R, R, R]);
+        const O: Decision = Deny(OtherDepartment);
+        check(Action::PublishTemplate { department: DEPT }, [R, R, Allow, R, R]);
+        check(Action::PublishTemplate { department: "区应急管理局" }, [R, R, O, R, R]);
+        check(Action::ReviewTemplate { district: "500118" }, [R, R, R, Allow, R]);
+        check(Action::ReviewTemplate { district: "500101" }, [R, R, R, S, R]);
+        check(Action::Dispatch { org_unit: VILLAGE, department: DEPT }, [R, R, Allow, Allow, R]);
+        check(Action::Dispatch { org_unit: OTHER_TOWN_VILLAGE, department: DEPT }, [R, R, Allow, S, R]);
+        check(Action::Dispatch { org_unit: VILLAGE, department: "区应急管理局" }, [R, R, O, Allow, R]);
+        check(Action::Dispatch { org_unit: OTHER_DISTRICT_VILLAGE, department: DEPT }, [R, R, S, S, R]);
+        check(Action::ReturnSubmission { org_unit: SAME_TOWN_VILLAGE, department: DEPT }, [R, R, Allow, Allow, R]);
+        check(Action::ReturnSubmission { org_unit: OTHER_TOWN_VILLAGE, department: "区应急管理局" }, [R, R, O, S, R]);
+        check(Action::ReadSummary { org_unit: "500118", department: DEPT }, [Allow, Allow, Allow, S, R]);
+        check(Action::ReadSummary { org_unit: "500118100", department: DEPT }, [Allow, Allow, Allow, Allow, R]);
+        check(Action::ReadSummary { org_unit: VILLAGE, department: "区应急管理局" }, [Allow, Allow, O, Allow, R]);
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub use fields::{MAX_WIDTH, WIDGETS};
 pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
 pub use warnings::{TemplateWarning, TemplateWarningCode};
+pub(crate) use warnings::{IDENTIFYING_FORMATS, normalize as normalize_title};
 
 /// Where a field's value comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

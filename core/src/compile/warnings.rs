@@ -33,7 +33,7 @@ const MIN_CONTAINED_TITLE_CHARS: usize = 3;
 
 /// Formats that identify a person or body: sharing one is a duplicate. A
 /// shared `date` is not (a visit date is not a birth date).
-const IDENTIFYING_FORMATS: &[&str] = &["cn-id-number", "cn-mobile", "cn-credit-code", "cn-division-code"];
+pub(crate) const IDENTIFYING_FORMATS: &[&str] = &["cn-id-number", "cn-mobile", "cn-credit-code", "cn-division-code"];
 
 /// One warning per new field whose title or format matches an item of the
 /// subject's entity it could have bound to.
@@ -69,7 +69,7 @@ pub(super) fn duplicates(fields: &[FieldPlan], catalog: &Catalog, subject: &Subj
 }
 
 /// Titles compared without spaces or a trailing 码 (身份证号 / 身份证号码).
-fn normalize(title: &str) -> String {
+pub(crate) fn normalize(title: &str) -> String {
     let t: String = title.chars().filter(|c| !c.is_whitespace()).collect();
     t.strip_suffix('码').map_or_else(|| t.clone(), str::to_owned)
 }

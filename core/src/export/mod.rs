@@ -5,6 +5,7 @@
 //! An unmasked export imports back as "nothing to change".
 
 mod mask;
+pub mod summary;
 mod table;
 
 pub use mask::{mask, mask_id_number, mask_phone};

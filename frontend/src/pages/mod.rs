@@ -7,3 +7,9 @@ pub mod ledger;
 pub mod login;
 pub mod survey;
 pub mod surveys;
+// Issue 7: authoring, review (报表准入), dispatch, completion board, summary.
+pub mod authoring;
+pub mod board;
+pub mod dispatch;
+pub mod review;
+pub mod summary;

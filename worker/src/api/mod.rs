@@ -4,13 +4,16 @@
 pub mod audit;
 pub mod auth;
 pub mod burden;
+pub mod dispatches;
 pub mod forms;
 pub mod health;
 pub mod ingest;
 pub mod ledger;
 pub mod org_units;
+pub mod reviews;
 pub mod submissions;
 pub mod surveys;
+pub mod summary;
 pub mod tasks;
 pub mod templates;
 pub mod users;

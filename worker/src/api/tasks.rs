@@ -4,6 +4,7 @@
 //! `POST /api/forms`) and marks it opened; drafts are saved conditionally
 //! on the revision the client last saw.
 
+use futures_util::future::try_join;
 use serde::Deserialize;
 use worker::{Request, RouteContext};
 use ybt_core::access::{Action, Principal, Role};
@@ -69,29 +70,29 @@ async fn task(store: &Store, id: &str) -> Result<TaskSummary, AppError> {
 /// `POST /api/tasks/{id}/form`: the task's form, generated now, and its
 /// draft. Marks the task opened (repeating that changes nothing).
 pub async fn form(req: Request, ctx: RouteContext<()>) -> Result<Reply<TaskForm>, AppError> {
+    let started = crate::http::clock_ms();
     let id = ctx.param("id").cloned().unwrap_or_default();
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let mut task = task(&store, &id).await?;
     require(&principal, &Action::GenerateForm { org_unit: &task.org_unit })?;
-    let row = store
-        .template(&task.template_id, Some(task.template_version))
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("task {id} names a missing template")))?;
-    let unit = forms::org_unit(&store, &task.org_unit).await?;
-    let (form, timing) = forms::form_for(&store, &principal, &row, &unit).await?;
+    let (row, unit) = try_join(store.template(&task.template_id, Some(task.template_version)), forms::org_unit(&store, &task.org_unit)).await?;
+    let row = row.ok_or_else(|| AppError::Internal(format!("task {id} names a missing template")))?;
+    // The form and the draft are independent reads: await them together.
+    let ((form, timing), draft) = try_join(forms::form_for(&store, &principal, &row, &unit), store.draft(&task.id)).await?;
     if task.status == TaskStatus::NotOpened || task.opened_at.is_none() {
         let now = now_rfc3339();
         store.mark_opened(&task.id, &now).await?;
         task.status = task.status.on_open();
         task.opened_at.get_or_insert(now);
     }
-    let draft = match store.draft(&task.id).await? {
+    let draft = match draft {
         Some(draft) => Some(draft),
         None if task.status == TaskStatus::Returned => returned_rows(&store, &task).await?,
         None => None,
     };
-    Ok(Reply::from(Json(200, TaskForm { task, form, draft })).header("Server-Timing", timing))
+    let total = crate::http::clock_ms() - started;
+    Ok(Reply::from(Json(200, TaskForm { task, form, draft })).header("Server-Timing", format!("{timing}, handler;dur={total:.1}")))
 }
 
 /// For a returned task: the rows it was returned with, as a draft to start

@@ -3,17 +3,22 @@
 //! `accounts.rs`: users, grants, sessions, login throttling, audit log;
 //! `ledger.rs`: the D1 `LedgerStore` (records, history, conditional writes);
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
-//! `burden.rs`: the burden meter's figures.
+//! `burden.rs`: the burden meter's figures; `reviews.rs`: template requests
+//! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows.
 
 mod accounts;
 mod burden;
+mod dispatch;
 mod ingest;
 mod ledger;
+mod reviews;
 mod surveys;
 mod tasks;
 
 pub use accounts::principal_of;
 pub use surveys::StartedSurvey;
+pub use dispatch::{NewTask, TaskMove};
+pub use reviews::{NewRequest, pending_conflict};
 pub use tasks::TaskFilter;
 pub use ledger::WRITES_PER_BATCH;
 

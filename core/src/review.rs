@@ -1,0 +1,375 @@
+//! 报表准入 (template review): the burden analysis the town coordination
+//! centre decides a department's template request on, and the rules of a
+//! request's life (pending → approved | rejected).
+//!
+//! The analysis is computed once, when the department publishes, and stored
+//! with the request: the centre sees what the department saw.
+
+use serde::{Deserialize, Serialize};
+
+use crate::compile::{Burden, CompiledTemplate, FieldPlan, FieldSource, IDENTIFYING_FORMATS, TemplateWarning, normalize_title};
+use crate::messages::Text;
+
+/// Seconds village staff need to type one new cell (look it up, type it,
+/// check it): the dominant cost of a report.
+pub const SECONDS_PER_TYPED_CELL: f64 = 20.0;
+/// Seconds to read and confirm one pre-filled cell.
+pub const SECONDS_PER_CHECKED_CELL: f64 = 2.0;
+/// Minutes per form whatever its size: open the task, read the
+/// instructions, submit, answer the town's questions.
+pub const FIXED_MINUTES_PER_FORM: f64 = 5.0;
+
+/// Estimated minutes one village spends on one form:
+///
+/// `FIXED_MINUTES_PER_FORM + rows × (new × 20 s + prefilled × 2 s) / 60`,
+/// rounded to a tenth of a minute. Computed cells cost nothing. `rows` is
+/// the expected number of rows per village (1 for a form about the village
+/// itself).
+pub fn estimate_minutes(burden: &Burden, rows_per_village: f64) -> f64 {
+    let per_row = burden.new as f64 * SECONDS_PER_TYPED_CELL + burden.prefilled as f64 * SECONDS_PER_CHECKED_CELL;
+    let minutes = FIXED_MINUTES_PER_FORM + rows_per_village.max(0.0) * per_row / 60.0;
+    (minutes * 10.0).round() / 10.0
+}
+
+/// Status of a template request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ReviewStatus {
+    pub const ALL: [ReviewStatus; 3] = [ReviewStatus::Pending, ReviewStatus::Approved, ReviewStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Pending => "pending",
+            ReviewStatus::Approved => "approved",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReviewStatus> {
+        ReviewStatus::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub fn title(self) -> Text {
+        match self {
+            ReviewStatus::Pending => Text::new("待审核", "pending"),
+            ReviewStatus::Approved => Text::new("已准入", "approved"),
+            ReviewStatus::Rejected => Text::new("已驳回", "rejected"),
+        }
+    }
+}
+
+/// The centre's decision on a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+/// Longest reason of a decision, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Why a request cannot be filed or decided as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewError {
+    /// The request was already decided.
+    AlreadyDecided(ReviewStatus),
+    MissingReason,
+    ReasonTooLong,
+    /// The version is not newer than the newest published one.
+    StaleVersion { latest: u32 },
+}
+
+impl ReviewError {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewError::AlreadyDecided(_) => "already_decided",
+            ReviewError::MissingReason => "missing_reason",
+            ReviewError::ReasonTooLong => "reason_too_long",
+            ReviewError::StaleVersion { .. } => "version_not_newer",
+        }
+    }
+
+    /// A JSON pointer into the request body the error is about.
+    pub fn pointer(self) -> &'static str {
+        match self {
+            ReviewError::AlreadyDecided(_) => "",
+            ReviewError::MissingReason | ReviewError::ReasonTooLong => "/reason",
+            ReviewError::StaleVersion { .. } => "/document/x-template/version",
+        }
+    }
+
+    pub fn message(self) -> Text {
+        match self {
+            ReviewError::AlreadyDecided(status) => Text::new(
+                format!("该申请已处理（{}），不能再次审核", status.title().zh),
+                format!("this request was already decided ({})", status.title().en),
+            ),
+            ReviewError::MissingReason => Text::new("驳回时请写明理由", "say why the template is rejected"),
+            ReviewError::ReasonTooLong => Text::new(
+                format!("理由不能超过 {MAX_REASON_CHARS} 字"),
+                format!("the reason may have at most {MAX_REASON_CHARS} characters"),
+            ),
+            ReviewError::StaleVersion { latest } => Text::new(
+                format!("版本号必须大于已发布的版本 {latest}，请改为 {}", latest + 1),
+                format!("the version must be newer than the published version {latest}: use {}", latest + 1),
+            ),
+        }
+    }
+}
+
+impl ReviewStatus {
+    /// The status after the centre's decision. A rejection needs a reason;
+    /// an approval may carry a note. Only a pending request is decided.
+    pub fn decide(self, decision: Decision, reason: &str) -> Result<ReviewStatus, ReviewError> {
+        if self != ReviewStatus::Pending {
+            return Err(ReviewError::AlreadyDecided(self));
+        }
+        let reason = reason.trim();
+        if reason.chars().count() > MAX_REASON_CHARS {
+            return Err(ReviewError::ReasonTooLong);
+        }
+        match decision {
+            Decision::Approve => Ok(ReviewStatus::Approved),
+            Decision::Reject if reason.is_empty() => Err(ReviewError::MissingReason),
+            Decision::Reject => Ok(ReviewStatus::Rejected),
+        }
+    }
+}
+
+/// Whether `version` may be requested when `latest` is the newest
+/// published version of the template (if any). Versions are immutable once
+/// published, so a request must be newer; a rejected version was never
+/// published and may be requested again.
+pub fn check_version(latest: Option<u32>, version: u32) -> Result<(), ReviewError> {
+    match latest {
+        Some(latest) if version <= latest => Err(ReviewError::StaleVersion { latest }),
+        _ => Ok(()),
+    }
+}
+
+/// A field as the reviewer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewField {
+    pub key: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_type: Option<String>,
+    /// The ledger item it is pre-filled from (ledger fields) or written back
+    /// to (new fields with `x-writeback`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+}
+
+/// Why a new field counts as a duplicate of another live template's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReason {
+    /// Both write back the same ledger item: the ledger already collects it.
+    SameLedgerItem,
+    /// Same title (ignoring spaces and a trailing 码) and the same type.
+    SameTitle,
+    /// Same identifying format (ID number, mobile, credit code, division).
+    SameFormat,
+}
+
+/// A new field of the request that villages already type for another live
+/// template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateField {
+    pub key: String,
+    pub title: String,
+    pub reason: DuplicateReason,
+    pub template_id: String,
+    pub template_title: String,
+    pub other_key: String,
+    pub message: Text,
+}
+
+/// What the centre sees about a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewAnalysis {
+    pub burden: Burden,
+    /// Pre-filled from the ledger: no typing.
+    pub ledger_fields: Vec<ReviewField>,
+    /// Typed by village staff.
+    pub new_fields: Vec<ReviewField>,
+    pub computed_fields: Vec<ReviewField>,
+    /// New fields other live templates already collect.
+    pub duplicates: Vec<DuplicateField>,
+    /// New fields that duplicate a ledger item (the compiler's warnings).
+    pub ledger_duplicates: Vec<TemplateWarning>,
+    /// Villages the template can be dispatched to (every village of the
+    /// department's area).
+    pub villages: usize,
+    /// Expected rows per village (averaged over sample villages' ledgers).
+    pub rows_per_village: f64,
+    /// [`estimate_minutes`].
+    pub minutes_per_village: f64,
+    /// The sum over all villages, in hours.
+    pub total_hours: f64,
+}
+
+fn review_field(f: &FieldPlan) -> ReviewField {
+    let item = match &f.source {
+        FieldSource::Ledger { item } => Some(item.clone()),
+        _ => f.writeback.clone(),
+    };
+    ReviewField { key: f.key.clone(), title: f.title.clone(), json_type: f.json_type.clone(), item }
+}
+
+/// Why `field` (new, in the request) duplicates `other` (new, in a live
+/// template), if it does.
+fn duplicate_reason(field: &FieldPlan, other: &FieldPlan) -> Option<DuplicateReason> {
+    if field.writeback.is_some() && field.writeback == other.writeback {
+        return Some(DuplicateReason::SameLedgerItem);
+    }
+    if normalize_title(&field.title) == normalize_title(&other.title) && field.json_type == other.json_type {
+        return Some(DuplicateReason::SameTitle);
+    }
+    let identifying = field.format.as_deref().is_some_and(|f| IDENTIFYING_FORMATS.contains(&f));
+    if identifying && field.format == other.format {
+        return Some(DuplicateReason::SameFormat);
+    }
+    None
+}
+
+/// The burden analysis of `template` against the `live` templates (the
+/// newest approved version of every other template; a template's own older
+/// versions are skipped). `villages` and `rows_per_village` come from the
+/// caller, which knows the org tree and the ledger.
+pub fn analyse(template: &CompiledTemplate, live: &[&CompiledTemplate], villages: usize, rows_per_village: f64) -> ReviewAnalysis {
+    let pick = |pred: fn(&FieldPlan) -> bool| template.fields.iter().filter(|f| pred(f)).map(review_field).collect::<Vec<_>>();
+    let mut duplicates = Vec::new();
+    for field in template.fields.iter().filter(|f| f.is_new()) {
+        for other in live.iter().filter(|t| t.meta.id != template.meta.id) {
+            let found = other.fields.iter().filter(|o| o.is_new()).find_map(|o| duplicate_reason(field, o).map(|r| (o, r)));
+            if let Some((o, reason)) = found {
+                let (why_zh, why_en) = match reason {
+                    DuplicateReason::SameLedgerItem => ("写回同一台账数据项", "writes back the same ledger item"),
+                    DuplicateReason::SameTitle => ("名称和类型相同", "same title and type"),
+                    DuplicateReason::SameFormat => ("格式相同", "same format"),
+                };
+                duplicates.push(DuplicateField {
+                    key: field.key.clone(),
+                    title: field.title.clone(),
+                    reason,
+                    template_id: other.meta.id.clone(),
+                    template_title: other.title.clone(),
+                    other_key: o.key.clone(),
+                    message: Text::new(
+                        format!("新填字段“{}”与在用报表《{}》的“{}”重复（{why_zh}）", field.title, other.title, o.title),
+                        format!("new field \"{}\" duplicates \"{}\" of live template {} ({why_en})", field.title, o.title, other.meta.id),
+                    ),
+                });
+            }
+        }
+    }
+    let minutes = estimate_minutes(&template.burden, rows_per_village);
+    ReviewAnalysis {
+        burden: template.burden,
+        ledger_fields: pick(|f| matches!(f.source, FieldSource::Ledger { .. })),
+        new_fields: pick(FieldPlan::is_new),
+        computed_fields: pick(FieldPlan::is_computed),
+        duplicates,
+        ledger_duplicates: template.warnings.clone(),
+        villages,
+        rows_per_village: (rows_per_village * 10.0).round() / 10.0,
+        minutes_per_village: minutes,
+        total_hours: (minutes * villages as f64 / 60.0 * 10.0).round() / 10.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Catalog, compile};
+    use serde_json::{Value, json};
+
+    fn template(id: &str, properties: Value) -> CompiledTemplate {
+        let doc = json!({
+            "x-template": {"id": id, "version": 1, "department": "区民政局"},
+            "x-subject": {"entity": "person"},
+            "type": "object",
+            "properties": properties
+        });
+        compile(&doc, &Catalog::builtin().expect("catalog")).expect("compiles")
+    }
+
+    #[test]
+    fn minutes_follow_the_documented_formula() {
+        let burden = Burden { prefilled: 3, new: 3, computed: 1 };
+        // 5 + 10 × (3 × 20 + 3 × 2) / 60 = 5 + 11 = 16
+        assert_eq!(estimate_minutes(&burden, 10.0), 16.0);
+        assert_eq!(estimate_minutes(&burden, 0.0), FIXED_MINUTES_PER_FORM);
+        assert_eq!(estimate_minutes(&Burden { prefilled: 0, new: 1, computed: 0 }, 1.0), 5.3);
+    }
+
+    #[test]
+    fn analysis_sorts_fields_and_finds_duplicates_of_live_templates() {
+        let request = template(
+            "req",
+            json!({
+                "name": {"type": "string", "title": "姓名", "x-ledger": "person.name"},
+                "income": {"type": "number", "title": "月收入"},
+                "phone": {"type": "string", "title": "手机", "format": "cn-mobile", "x-writeback": true},
+                "mobile2": {"type": "string", "title": "紧急联系人", "format": "cn-mobile"},
+                "double": {"type": "number", "x-compute": "income * 2"}
+            }),
+        );
+        let live = template(
+            "live",
+            json!({
+                "income": {"type": "number", "title": "月 收入"},
+                "tel": {"type": "string", "title": "电话", "format": "cn-mobile", "x-writeback": true, "x-writeback-item": "person.phone"}
+            }),
+        );
+        let own_old = template("req", json!({"income": {"type": "number", "title": "月收入"}}));
+        let a = analyse(&request, &[&live, &own_old], 267, 10.0);
+        let keys = |fields: &[ReviewField]| fields.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&a.ledger_fields), ["name"]);
+        assert_eq!(keys(&a.new_fields), ["income", "phone", "mobile2"]);
+        assert_eq!(keys(&a.computed_fields), ["double"]);
+        let dups: Vec<_> = a.duplicates.iter().map(|d| (d.key.as_str(), d.reason, d.other_key.as_str())).collect();
+        assert_eq!(
+            dups,
+            [
+                ("income", DuplicateReason::SameTitle, "income"),
+                ("phone", DuplicateReason::SameLedgerItem, "tel"),
+                ("mobile2", DuplicateReason::SameFormat, "tel"),
+            ],
+            "the template's own older version is not a duplicate"
+        );
+        assert_eq!(a.villages, 267);
+        assert_eq!(a.minutes_per_village, estimate_minutes(&request.burden, 10.0));
+        assert_eq!(a.total_hours, (a.minutes_per_village * 267.0 / 60.0 * 10.0).round() / 10.0);
+    }
+
+    #[test]
+    fn decisions() {
+        use ReviewStatus::*;
+        assert_eq!(Pending.decide(Decision::Approve, ""), Ok(Approved));
+        assert_eq!(Pending.decide(Decision::Reject, "  "), Err(ReviewError::MissingReason));
+        assert_eq!(Pending.decide(Decision::Reject, "字段重复"), Ok(Rejected));
+        assert_eq!(Pending.decide(Decision::Reject, &"长".repeat(MAX_REASON_CHARS + 1)), Err(ReviewError::ReasonTooLong));
+        assert_eq!(Approved.decide(Decision::Reject, "x"), Err(ReviewError::AlreadyDecided(Approved)));
+        assert_eq!(Rejected.decide(Decision::Approve, ""), Err(ReviewError::AlreadyDecided(Rejected)));
+        for s in ReviewStatus::ALL {
+            assert_eq!(ReviewStatus::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn versions_must_be_newer_than_the_published_one() {
+        assert_eq!(check_version(None, 1), Ok(()));
+        assert_eq!(check_version(Some(1), 2), Ok(()));
+        assert_eq!(check_version(Some(2), 2), Err(ReviewError::StaleVersion { latest: 2 }));
+        assert_eq!(ReviewError::StaleVersion { latest: 2 }.pointer(), "/document/x-template/version");
+    }
+}

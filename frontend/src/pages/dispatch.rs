@@ -1,0 +1,182 @@
+//! Dispatch an approved template with one click to a chosen set of towns
+//! (a department: any town of the district) or villages (a town centre:
+//! its own), with a due date; below, every dispatch with its progress.
+
+use std::collections::BTreeSet;
+
+use yew::prelude::*;
+use ybt_core::api::{DispatchRequest, DispatchSummary, Me, TemplateSummary};
+use ybt_core::access::Role;
+use ybt_core::ledger::OrgUnit;
+use ybt_core::messages::Text;
+
+use crate::api;
+use crate::app::Route;
+use crate::i18n::{Lang, tr};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lang: Lang,
+    pub me: Me,
+    pub navigate: Callback<Route>,
+}
+
+#[function_component(DispatchPage)]
+pub fn dispatch_page(props: &Props) -> Html {
+    let lang = props.lang;
+    let me = &props.me.user;
+    let templates = use_state(Vec::<TemplateSummary>::new);
+    let units = use_state(Vec::<OrgUnit>::new);
+    let chosen = use_state(BTreeSet::<String>::new);
+    let template = use_state(String::new);
+    let due = use_state(|| "2026-12-31".to_owned());
+    let dispatches = use_state(Vec::<DispatchSummary>::new);
+    let message = use_state(|| None::<(bool, Text)>);
+    // The id of the click being sent: a retry after a lost answer reuses it.
+    let dispatch_id = use_state(api::new_id);
+    let reload = use_state(|| 0u32);
+    {
+        let (templates, units, dispatches, template) = (templates.clone(), units.clone(), dispatches.clone(), template.clone());
+        let (own, department) = (me.org_unit.clone(), (me.role == Role::DepartmentAnalyst).then(|| me.department.clone().unwrap_or_default()));
+        use_effect_with(*reload, move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(mut list) = api::templates().await {
+                    if let Some(d) = &department {
+                        list.retain(|t| &t.department == d);
+                    }
+                    if template.is_empty()
+                        && let Some(first) = list.first()
+                    {
+                        template.set(first.id.clone());
+                    }
+                    templates.set(list);
+                }
+                if let Ok(list) = api::org_units(Some(&own)).await {
+                    units.set(list.children);
+                }
+                if let Ok(list) = api::dispatches().await {
+                    dispatches.set(list);
+                }
+            });
+        });
+    }
+    let toggle = |code: String| {
+        let chosen = chosen.clone();
+        Callback::from(move |_: Event| {
+            let mut next = (*chosen).clone();
+            if !next.remove(&code) {
+                next.insert(code.clone());
+            }
+            chosen.set(next);
+        })
+    };
+    let select_all = {
+        let (chosen, units) = (chosen.clone(), units.clone());
+        Callback::from(move |_: MouseEvent| chosen.set(units.iter().map(|u| u.code.clone()).collect()))
+    };
+    let clear = {
+        let chosen = chosen.clone();
+        Callback::from(move |_: MouseEvent| chosen.set(BTreeSet::new()))
+    };
+    let on_dispatch = {
+        let (chosen, template, due, message, dispatch_id, reload) = (chosen.clone(), template.clone(), due.clone(), message.clone(), dispatch_id.clone(), reload.clone());
+        Callback::from(move |_: MouseEvent| {
+            let request = DispatchRequest {
+                dispatch_id: (*dispatch_id).clone(),
+                template_id: (*template).clone(),
+                template_version: None,
+                org_units: chosen.iter().cloned().collect(),
+                due_date: (*due).clone(),
+            };
+            let (message, dispatch_id, reload) = (message.clone(), dispatch_id.clone(), reload.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::dispatch(&request).await {
+                    Ok(receipt) => {
+                        message.set(Some((true, Text::new(
+                            format!("已下发到 {} 个村（社区）", receipt.villages),
+                            format!("sent to {} villages", receipt.villages),
+                        ))));
+                        dispatch_id.set(api::new_id());
+                        reload.set(*reload + 1);
+                    }
+                    Err(e) => message.set(Some((false, e.message()))),
+                }
+            });
+        })
+    };
+    let navigate = props.navigate.clone();
+    html! {
+        <>
+            <section class="panel">
+                <h2>{ tr(lang, "一键下发", "Dispatch") }</h2>
+                <label>{ tr(lang, "已准入的报表", "Approved template") }
+                    <select id="dispatch-template" onchange={let t = template.clone(); Callback::from(move |e: Event| t.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
+                        { for templates.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == *template}>{ format!("{} ({} v{})", t.title, t.id, t.version) }</option> }) }
+                    </select>
+                </label>
+                <label>{ tr(lang, "截止日期", "Due date") }
+                    <input type="date" id="dispatch-due" value={(*due).clone()} oninput={let d = due.clone(); Callback::from(move |e: InputEvent| d.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                </label>
+                <div class="picker" id="picker">
+                    <button id="pick-all" onclick={select_all}>{ tr(lang, "全选", "Select all") }</button>
+                    <button id="pick-none" onclick={clear}>{ tr(lang, "清空", "Clear") }</button>
+                    <span class="meta">{ format!(" {} / {}", chosen.len(), units.len()) }</span>
+                    <ul class="units">
+                        { for units.iter().map(|u| html! {
+                            <li><label class="check"><input type="checkbox" data-code={u.code.clone()} checked={chosen.contains(&u.code)} onchange={toggle(u.code.clone())} />{ &u.name }</label></li>
+                        }) }
+                    </ul>
+                </div>
+                <button class="primary" id="dispatch" onclick={on_dispatch} disabled={chosen.is_empty() || template.is_empty()}>{ tr(lang, "下发", "Dispatch") }</button>
+                if let Some((ok, text)) = &*message { <p class={if *ok { "done" } else { "error" }} id="dispatch-result">{ lang.pick(text) }</p> }
+            </section>
+            <section class="panel">
+                <h2>{ tr(lang, "下发记录与进度", "Dispatches and progress") }</h2>
+                <table class="form-table" id="dispatches">
+                    <thead><tr>
+                        <th>{ tr(lang, "报表", "Template") }</th><th>{ tr(lang, "截止", "Due") }</th>
+                        <th>{ tr(lang, "未打开", "Not opened") }</th><th>{ tr(lang, "填报中", "In progress") }</th>
+                        <th>{ tr(lang, "已提交", "Submitted") }</th><th>{ tr(lang, "已退回", "Returned") }</th><th></th>
+                    </tr></thead>
+                    <tbody>
+                        { for dispatches.iter().map(|d| {
+                            let (board, summary) = (d.dispatch_id.clone(), d.template_id.clone());
+                            html! {
+                                <tr data-dispatch={d.dispatch_id.clone()}>
+                                    <td>{ &d.title }</td><td>{ &d.due_date }</td>
+                                    <td>{ d.counts.not_opened }</td><td>{ d.counts.draft }</td><td>{ d.counts.submitted }</td><td>{ d.counts.returned }</td>
+                                    <td>
+                                        <button class="board" onclick={navigate.reform(move |_| Route::Board { dispatch_id: board.clone() })}>{ tr(lang, "进度", "Board") }</button>
+                                        <button class="summary" onclick={navigate.reform(move |_| Route::Summary { template_id: summary.clone() })}>{ tr(lang, "汇总", "Summary") }</button>
+                                    </td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </section>
+        </>
+    }
+}
+
+/// The header buttons of the issue-7 pages for the roles that use them.
+pub fn nav(lang: Lang, role: Role, navigate: &Callback<Route>) -> Html {
+    let button = |id: &'static str, zh: &'static str, en: &'static str, to: Route| {
+        html! { <button class="lang" id={id} onclick={navigate.reform(move |_: MouseEvent| to.clone())}>{ tr(lang, zh, en) }</button> }
+    };
+    match role {
+        Role::DepartmentAnalyst => html! {
+            <>
+                { button("nav-authoring", "报表设计", "Design", Route::Authoring) }
+                { button("nav-dispatch", "下发与汇总", "Dispatch & summary", Route::Dispatch) }
+            </>
+        },
+        Role::TownCoordinator => html! {
+            <>
+                { button("nav-review", "报表准入", "Review", Route::Review) }
+                { button("nav-dispatch", "下发与进度", "Dispatch & progress", Route::Dispatch) }
+            </>
+        },
+        _ => html! {},
+    }
+}
