@@ -24,6 +24,7 @@ pub mod prefill;
 pub mod review;
 pub mod schemas;
 pub mod submission;
+pub mod survey;
 pub mod summary;
 pub mod tasks;
 pub mod template;

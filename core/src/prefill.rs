@@ -24,7 +24,10 @@ pub fn prefill_on(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[Le
 }
 
 fn prefill_at(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[LedgerRecord], today: Option<Date>) -> Form {
-    let mut rows = if template.subject.entity == "org_unit" {
+    let mut rows = if template.subject.is_pick() {
+        // A pick form starts empty: staff add rows (`crate::survey::pick_row`).
+        Vec::new()
+    } else if template.subject.entity == "org_unit" {
         vec![row_for(template, &org_unit_record(org_unit), false)]
     } else {
         records

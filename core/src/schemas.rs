@@ -20,6 +20,7 @@ pub const LEDGER_SCHEMAS: &[(&str, &str)] = &[
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("dibao-monthly-visit.json", include_str!("../../schemas/templates/dibao-monthly-visit.json")),
     ("gaoling-allowance.json", include_str!("../../schemas/templates/gaoling-allowance.json")),
+    ("typhoon-damage-survey.json", include_str!("../../schemas/templates/typhoon-damage-survey.json")),
 ];
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ use crate::pages::ledger::LedgerPage;
 use crate::pages::login::LoginPage;
 use crate::pages::burden::BurdenPage;
 use crate::pages::task::TaskPage;
+use crate::pages::survey::SurveyPage;
+use crate::pages::surveys::SurveysPage;
 
 /// Which page is shown. No URL routing yet: the app is one screen deep.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +25,9 @@ pub enum Route {
     /// A village's ledger of people, with each record's history.
     Ledger { org_unit: String },
     Admin,
+    /// Emergency surveys: start, board, a village's survey tasks (issue 8).
+    Surveys,
+    Survey { task: Box<ybt_core::api::TaskSummary> },
     /// Issue 7: a department designs and files templates.
     Authoring,
     /// Issue 7: the town centre reviews template requests.
@@ -70,6 +75,23 @@ pub fn app() -> Html {
     let lang = use_state(|| Lang::Zh);
     let route = use_state(route_from_hash);
     let session = use_state(|| Session::Checking);
+    // Survey submissions queued offline are sent when the app starts and
+    // whenever the connection returns (`survey_io::sync`; idempotent).
+    use_effect_with((), move |_| {
+        wasm_bindgen_futures::spawn_local(async {
+            crate::survey_io::sync().await;
+        });
+        let on_online = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+            wasm_bindgen_futures::spawn_local(async {
+                crate::survey_io::sync().await;
+            });
+        });
+        if let Some(window) = web_sys::window() {
+            use wasm_bindgen::JsCast;
+            let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        }
+        on_online.forget();
+    });
     {
         let session = session.clone();
         use_effect_with((), move |_| {
@@ -124,6 +146,13 @@ pub fn app() -> Html {
                     <LedgerPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
                 },
                 Route::Admin => html! { <AdminPage lang={*lang} /> },
+                Route::Surveys => html! {
+                    <SurveysPage lang={*lang} me={me.clone()}
+                        open_task={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
+                },
+                Route::Survey { task } => html! {
+                    <SurveyPage lang={*lang} task={(**task).clone()} back={navigate.reform(|_| Route::Surveys)} />
+                },
                 Route::Authoring => html! { <crate::pages::authoring::AuthoringPage lang={*lang} me={me.clone()} /> },
                 Route::Review => html! { <crate::pages::review::ReviewPage lang={*lang} /> },
                 Route::Dispatch => html! { <crate::pages::dispatch::DispatchPage lang={*lang} me={me.clone()} navigate={navigate.clone()} /> },
@@ -151,9 +180,13 @@ pub fn app() -> Html {
                 }
             });
             let publishing = crate::pages::dispatch::nav(*lang, me.user.role, &navigate);
+            let to_surveys = navigate.reform(|_: MouseEvent| Route::Surveys);
+            let surveys = html! {
+                <button class="lang" id="nav-surveys" onclick={to_surveys}>{ lang.pick(&ybt_core::messages::Text::new("应急摸排", "Surveys")) }</button>
+            };
             let user = html! {
                 <span class="user" id="user">
-                    { nav }{ publishing }
+                    { nav }{ publishing }{ surveys }
                     { &me.user.display_name }{ " · " }{ &me.role_title }
                     <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
                 </span>

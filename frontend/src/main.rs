@@ -9,6 +9,7 @@ mod draft_sync;
 mod form_state;
 mod i18n;
 mod pages;
+mod survey_io;
 mod timer;
 
 fn main() {

@@ -39,6 +39,13 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .patch_async("/api/ledger/records/:id", |req, ctx| http::respond(api::ledger::patch(req, ctx)))
         .get_async("/api/ledger/:entity", |req, ctx| http::respond(api::ledger::list(req, ctx)))
         .post_async("/api/ingest/:entity", |req, ctx| http::respond(api::ingest::push(req, ctx)))
+        .post_async("/api/surveys", |req, ctx| http::respond(api::surveys::start(req, ctx)))
+        .get_async("/api/surveys", |req, ctx| http::respond(api::surveys::list(req, ctx)))
+        .get_async("/api/surveys/:id", |req, ctx| http::respond(api::surveys::get_board(req, ctx)))
+        .get_async("/api/surveys/:id/pick", |req, ctx| http::respond(api::surveys::pick(req, ctx)))
+        .post_async("/api/surveys/:id/close", |req, ctx| http::respond(api::surveys::close(req, ctx)))
+        .put_async("/api/photos", |req, ctx| http::respond(api::surveys::upload_photo(req, ctx)))
+        .get_async("/api/photos/:hash", |req, ctx| http::respond_file(api::surveys::get_photo(req, ctx)))
         .get_async("/api/audit", |req, ctx| http::respond(api::audit::list(req, ctx)))
         // Issue 7: review (报表准入), dispatch, completion board, summary.
         .post_async("/api/template-requests", |req, ctx| http::respond(api::reviews::publish(req, ctx)))

@@ -72,7 +72,7 @@ pub fn frontend() -> Result<()> {
             .arg(&compiled))?;
         run(Command::new(npm_bin("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
     }
-    for file in ["index.html", "boot.js", "style.css", "_headers"] {
+    for file in ["index.html", "boot.js", "style.css", "_headers", "sw.js"] {
         std::fs::copy(root().join("frontend/static").join(file), dist.join(file))
             .with_context(|| format!("copying frontend/static/{file}"))?;
     }

@@ -177,7 +177,12 @@ fn demo_tasks(sql: &mut String, units: &[ybt_core::ledger::OrgUnit]) -> Result<(
     let mut tasks = Inserts::new("tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at)");
     for (file, text) in ybt_core::schemas::BUILTIN_TEMPLATES {
         let document: serde_json::Value = serde_json::from_str(text).with_context(|| file.to_string())?;
-        let meta = ybt_core::compile(&document, &catalog).map_err(|e| anyhow::anyhow!("{file}: {e:?}"))?.meta;
+        let compiled = ybt_core::compile(&document, &catalog).map_err(|e| anyhow::anyhow!("{file}: {e:?}"))?;
+        // Emergency surveys (pick forms) are started on demand, not seeded.
+        if compiled.subject.is_pick() {
+            continue;
+        }
+        let meta = compiled.meta;
         let dispatch = format!("demo-{}", meta.id);
         for village in units.iter().filter(|u| u.level == OrgLevel::Village) {
             tasks.row(

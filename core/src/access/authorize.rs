@@ -25,6 +25,9 @@ pub enum Action<'a> {
     ManageUsers,
     /// Read the log of unmasked reads.
     ReadAuditLog,
+    /// Start an emergency survey of a template of `department` for every
+    /// village of `org_unit` (a town or the district), or close it.
+    ManageSurvey { org_unit: &'a str, department: &'a str },
     /// File a template (a new one or a new version) for review: a
     /// department analyst, for its own department's templates.
     PublishTemplate { department: &'a str },
@@ -120,6 +123,14 @@ pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
             VillageStaff | TownCoordinator | AdminSpecialist | SystemAdmin => scoped(principal, org_unit),
             DepartmentAnalyst => Decision::Deny(DenyReason::NotForRole),
         },
+        // Emergency surveys: the department owning the template, or a town
+        // centre within its town (issue 8).
+        Action::ManageSurvey { org_unit, department } => match role {
+            TownCoordinator => scoped(principal, org_unit),
+            DepartmentAnalyst if principal.department.as_deref() == Some(*department) => scoped(principal, org_unit),
+            DepartmentAnalyst => Decision::Deny(DenyReason::OtherDepartment),
+            VillageStaff | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
+        },
         Action::PublishTemplate { department } => match role {
             DepartmentAnalyst => own_department(principal, department, Decision::Allow),
             _ => Decision::Deny(DenyReason::NotForRole),
@@ -209,6 +220,9 @@ mod tests {
         check(Action::ReadSubmission { org_unit: OTHER_DISTRICT_VILLAGE, department: DEPT }, [S, S, S, S, S]);
         check(Action::ReadLedger { org_unit: OTHER_TOWN_VILLAGE }, [Allow, Allow, R, S, S]);
         check(Action::ManageUsers, [Allow, R, R, R, R]);
+        check(Action::ManageSurvey { org_unit: "500118100", department: DEPT }, [R, R, Allow, Allow, R]);
+        check(Action::ManageSurvey { org_unit: "500118", department: DEPT }, [R, R, Allow, S, R]);
+        check(Action::ManageSurvey { org_unit: "500118", department: "区应急管理局" }, [R, R, Deny(OtherDepartment), S, R]);
         check(Action::ReadAuditLog, [Allow, R, R, R, R]);
         const O: Decision = Deny(OtherDepartment);
         check(Action::PublishTemplate { department: DEPT }, [R, R, Allow, R, R]);

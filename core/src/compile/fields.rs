@@ -108,12 +108,17 @@ fn check_binding(
         ));
         return None;
     };
-    if let Some(subject) = subject.filter(|s| s.entity != item.entity) {
+    if let Some(subject) = subject.filter(|s| !s.binds(&item.entity)) {
+        let entities = if subject.is_pick() {
+            subject.kinds.iter().filter_map(|k| k.entity.as_deref()).collect::<Vec<_>>().join("/")
+        } else {
+            subject.entity.clone()
+        };
         errors.push(problem(
             at,
             C::LedgerEntityMismatch,
-            Text::new(format!("表格每行是 {}，不能绑定 {name}", subject.entity), format!("rows are {} records; cannot bind {name}", subject.entity)),
-            Text::new(format!("绑定 {}.* 的数据项", subject.entity), format!("bind an item of {}.*", subject.entity)),
+            Text::new(format!("表格每行是 {entities}，不能绑定 {name}"), format!("rows are {entities} records; cannot bind {name}")),
+            Text::new(format!("绑定 {entities} 的数据项"), format!("bind an item of {entities}")),
         ));
     }
     if let (Some(declared), Some(expected)) = (json_type, &item.json_type)

@@ -269,6 +269,10 @@ pub fn compile_with(
         }
     };
 
+    if let Some(subject) = &subject {
+        check_subject(subject, doc, catalog, &mut errors);
+    }
+
     for error in jsonschema::draft202012::meta::validator().iter_errors(template) {
         errors.push(problem(
             error.schema_path().as_str().to_owned().replace("/properties", ""),
@@ -324,6 +328,69 @@ pub fn compile_with(
             })
         }
         _ => Err(errors),
+    }
+}
+
+/// An `each` subject names a record type; a `pick` subject names its kinds,
+/// each with a catalog entity or none, and a kind field: a property whose
+/// `enum` is exactly the kinds' names, so the validator checks every row's kind.
+fn check_subject(subject: &Subject, doc: &Map<String, Value>, catalog: &Catalog, errors: &mut Vec<TemplateError>) {
+    use TemplateErrorCode as C;
+    let known = |entity: &str| entity == "org_unit" || catalog.items().any(|i| i.entity == entity);
+    let mut bad = |pointer: String, zh: String, en: String| {
+        errors.push(problem(
+            pointer,
+            C::InvalidSubject,
+            Text::new(zh, en),
+            Text::new(
+                r#"逐条模式写 {"entity": "person"}；选取模式写 {"mode": "pick", "kind_field": "category", "kinds": [{"kind": "受灾人员", "entity": "person"}, {"kind": "易涝点"}]}"#,
+                r#"each mode: {"entity": "person"}; pick mode: {"mode": "pick", "kind_field": "category", "kinds": [{"kind": "受灾人员", "entity": "person"}, {"kind": "易涝点"}]}"#,
+            ),
+        ));
+    };
+    if !subject.is_pick() {
+        if !known(&subject.entity) {
+            bad("/x-subject/entity".into(), format!("台账中没有记录类型 \"{}\"", subject.entity), format!("no ledger record type \"{}\"", subject.entity));
+        }
+        return;
+    }
+    if !subject.entity.is_empty() || !subject.filter.is_empty() {
+        bad("/x-subject".into(), "选取模式不用 entity 和 filter：每种行各有记录类型".into(), "pick mode takes no entity or filter: each kind names its own".into());
+    }
+    if subject.kinds.is_empty() {
+        bad("/x-subject/kinds".into(), "选取模式至少要有一种行".into(), "pick mode needs at least one kind of row".into());
+    }
+    let mut names = Vec::new();
+    for (i, kind) in subject.kinds.iter().enumerate() {
+        if kind.kind.trim().is_empty() || names.contains(&kind.kind.as_str()) {
+            bad(format!("/x-subject/kinds/{i}/kind"), "行的种类名称为空或重复".into(), "a kind's name is empty or repeated".into());
+        }
+        names.push(kind.kind.as_str());
+        if let Some(entity) = &kind.entity {
+            if !known(entity) || entity == "org_unit" {
+                bad(format!("/x-subject/kinds/{i}/entity"), format!("台账中没有记录类型 \"{entity}\""), format!("no ledger record type \"{entity}\""));
+            } else if subject.kinds[..i].iter().any(|k| k.entity.as_deref() == Some(entity)) {
+                bad(format!("/x-subject/kinds/{i}/entity"), format!("记录类型 {entity} 只能对应一种行"), format!("record type {entity} may back one kind only"));
+            }
+        }
+    }
+    let Some(field) = subject.kind_field.as_deref() else {
+        bad("/x-subject/kind_field".into(), "选取模式要指定种类字段（kind_field）".into(), "pick mode needs a kind_field".into());
+        return;
+    };
+    let options: Option<Vec<&str>> = doc
+        .get("properties")
+        .and_then(|p| p.get(field))
+        .and_then(|f| f.get("enum"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect());
+    let required = doc.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|k| k == field));
+    if options.as_deref() != Some(names.as_slice()) || !required {
+        bad(
+            "/x-subject/kind_field".into(),
+            format!("种类字段 {field} 必须是必填属性，其 enum 与各种行的名称一一对应：{}", names.join("、")),
+            format!("kind field {field} must be a required property whose enum lists the kinds in order: {}", names.join(", ")),
+        );
     }
 }
 

@@ -55,8 +55,8 @@ fn csv_has_bom_zh_headers_and_quotes_what_needs_it() {
     let csv = String::from_utf8(to_csv(person, std::slice::from_ref(&zhang), &mask_nothing)).expect("utf-8");
     assert_eq!(
         csv,
-        "\u{feff}姓名,性别,身份证号,出生日期,民族,联系电话,住址,户编号,所属村（社区）,人员标签,残疾等级\r\n\
-         张三,,11010519491231002X,,,13812345678,\"青峰镇\"\"老街\"\",3号\",'-1,,低保、残疾,\r\n"
+        "\u{feff}姓名,性别,身份证号,出生日期,民族,联系电话,住址,户编号,所属村（社区）,人员标签,残疾等级,灾情记录\r\n\
+         张三,,11010519491231002X,,,13812345678,\"青峰镇\"\"老街\"\",3号\",'-1,,低保、残疾,,\r\n"
     );
     let masked = String::from_utf8(to_csv(person, &[zhang], &mask_identifiers)).expect("utf-8");
     assert!(masked.contains(",110105********002X,") && masked.contains(",138****5678,"), "{masked}");
@@ -119,7 +119,7 @@ fn other_record_types_export_with_their_titles() {
     let csv = String::from_utf8(to_csv(house, &[record], &mask_nothing)).expect("utf-8");
     let mut lines = csv.lines();
     assert!(lines.next().is_some_and(|h| h.starts_with("\u{feff}房屋地址,产权人,产权人身份证号,户编号,结构类型,层数,建筑面积（平方米）")));
-    assert_eq!(lines.next(), Some("青峰村1组3号,,,,砖混,2,120.5,,,,"));
+    assert_eq!(lines.next(), Some("青峰村1组3号,,,,砖混,2,120.5,,,,,"));
 }
 
 #[test]

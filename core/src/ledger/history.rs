@@ -21,6 +21,8 @@ pub enum Source {
     Department,
     /// Generated demo data.
     Demo,
+    /// The close of an emergency survey (a disaster record).
+    Survey,
 }
 
 impl Source {
@@ -31,6 +33,7 @@ impl Source {
             Source::Import => "import",
             Source::Department => "department",
             Source::Demo => "demo",
+            Source::Survey => "survey",
         }
     }
 }
@@ -111,6 +114,7 @@ mod tests {
             (Source::Import, "import"),
             (Source::Department, "department"),
             (Source::Demo, "demo"),
+            (Source::Survey, "survey"),
         ] {
             assert_eq!(source.as_str(), name);
             assert_eq!(serde_json::to_value(source).expect("serialises"), json!(name));

@@ -26,6 +26,7 @@ fn source_title(lang: Lang, source: Source) -> &'static str {
         Source::Form => ("报表", "form"),
         Source::Import => ("导入", "import"),
         Source::Department => ("部门系统", "department"),
+        Source::Survey => ("应急摸排", "survey"),
         Source::Demo => ("演示数据", "demo"),
     };
     if lang == Lang::Zh { zh } else { en }

@@ -6,6 +6,8 @@ pub mod form;
 pub mod home;
 pub mod ledger;
 pub mod login;
+pub mod survey;
+pub mod surveys;
 // Issue 7: authoring, review (报表准入), dispatch, completion board, summary.
 pub mod authoring;
 pub mod board;

@@ -63,16 +63,21 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
             message: Text::new("没有这个行政区划", "no such org unit"),
         }])
     })?;
-    let records = if template.subject.entity == "org_unit" {
+    let records = if template.subject.entity == "org_unit" || template.subject.is_pick() {
         Vec::new()
     } else {
         store.records(&unit.code, &template.subject.entity).await?
     };
-    let subjects: HashSet<String> =
-        ybt_core::prefill(&template, &unit, &records).rows.into_iter().map(|r| r.subject_id).collect();
-    let strangers = check_subjects(&request, &subjects);
-    if !strangers.is_empty() {
-        return Err(AppError::Validation(strangers));
+    if template.subject.is_pick() {
+        // Rows staff added: picked records of this village, or new ones.
+        crate::api::surveys::check_submission(&store, &template, &request).await?;
+    } else {
+        let subjects: HashSet<String> =
+            ybt_core::prefill(&template, &unit, &records).rows.into_iter().map(|r| r.subject_id).collect();
+        let strangers = check_subjects(&request, &subjects);
+        if !strangers.is_empty() {
+            return Err(AppError::Validation(strangers));
+        }
     }
     let now = now_rfc3339();
     let by_id: HashMap<&str, &ybt_core::LedgerRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();

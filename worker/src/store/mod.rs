@@ -12,9 +12,11 @@ mod dispatch;
 mod ingest;
 mod ledger;
 mod reviews;
+mod surveys;
 mod tasks;
 
 pub use accounts::principal_of;
+pub use surveys::StartedSurvey;
 pub use dispatch::{NewTask, TaskMove};
 pub use reviews::{NewRequest, pending_conflict};
 pub use tasks::TaskFilter;

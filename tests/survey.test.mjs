@@ -1,0 +1,237 @@
+// Emergency surveys (issue 8) against a real `wrangler dev` with local D1 and
+// R2: starting a survey in one click, picking ledger records, photos by
+// content hash, submissions of picked and new rows, the live board, and the
+// close into the ledger's history — each write retried to show it is
+// idempotent.
+import { describe, it, before } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID, createHash } from "node:crypto";
+import { api, login, BASE } from "./helpers.mjs";
+
+export const SURVEY = "typhoon-damage-survey";
+const DISTRICT = "500118";
+
+let yingji, zhen, cun, cun2, minzheng;
+let dispatch;
+
+/** A tiny JPEG-looking body (the worker checks the magic bytes only). */
+export function fakeJpeg(seed) {
+  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`photo ${seed} ${"x".repeat(200)}`)]);
+}
+
+export async function uploadPhoto(session, orgUnit, bytes) {
+  const response = await fetch(`${BASE}/api/photos?org_unit=${orgUnit}`, {
+    method: "PUT",
+    headers: { cookie: `ybt_session=${session}`, "x-yibiaotong": "1", "content-type": "image/jpeg" },
+    body: bytes,
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+async function taskOf(session, orgUnit) {
+  const tasks = await api("GET", `/api/tasks?org_unit=${orgUnit}&dispatch_id=${dispatch}`, undefined, { session });
+  assert.equal(tasks.status, 200, tasks.text);
+  assert.equal(tasks.json.length, 1);
+  return tasks.json[0];
+}
+
+async function pick(session, orgUnit, entity, q = "") {
+  const r = await api("GET", `/api/surveys/${dispatch}/pick?org_unit=${orgUnit}&entity=${entity}&q=${encodeURIComponent(q)}`, undefined, { session });
+  assert.equal(r.status, 200, r.text);
+  return r.json;
+}
+
+before(async () => {
+  [yingji, zhen, cun, cun2, minzheng] = await Promise.all(["yingji", "zhen", "cun", "cun2", "minzheng"].map((u) => login(u)));
+  dispatch = `typhoon-${randomUUID()}`;
+});
+
+describe("starting a survey", () => {
+  it("creates one task per village of the district in one click, on the logged fast track", async () => {
+    const body = { dispatch_id: dispatch, template_id: SURVEY, scope: DISTRICT, reason: "台风“海葵”过境" };
+    const first = await api("POST", "/api/surveys", body, { session: yingji.session });
+    assert.equal(first.status, 201, first.text);
+    assert.equal(first.json.villages, 267);
+    assert.match(first.json.fast_track, /未经镇街协同中心审核/);
+    assert.match(first.json.fast_track, /海葵/);
+    const again = await api("POST", "/api/surveys", body, { session: yingji.session });
+    assert.equal(again.status, 200, "a repeated start creates nothing new");
+    assert.equal(again.json.villages, 267);
+    const reused = await api("POST", "/api/surveys", { ...body, scope: zhen.me.org_unit }, { session: yingji.session });
+    assert.equal(reused.status, 409);
+    assert.equal(reused.json.error.code, "dispatch_id_reused");
+  });
+
+  it("is for the template's department or a town centre within its town", async () => {
+    const body = (scope) => ({ dispatch_id: randomUUID(), template_id: SURVEY, scope });
+    assert.equal((await api("POST", "/api/surveys", body(DISTRICT), { session: minzheng.session })).status, 403);
+    assert.equal((await api("POST", "/api/surveys", body(DISTRICT), { session: zhen.session })).status, 403);
+    assert.equal((await api("POST", "/api/surveys", body(DISTRICT), { session: cun.session })).status, 403);
+    const town = await api("POST", "/api/surveys", body(zhen.me.org_unit), { session: zhen.session });
+    assert.equal(town.status, 201, town.text);
+    const villages = await api("GET", `/api/org-units?parent=${zhen.me.org_unit}`, undefined, { session: zhen.session });
+    assert.equal(town.json.villages, villages.json.children.length);
+  });
+
+  it("refuses bad input with pointers", async () => {
+    const bad = await api("POST", "/api/surveys", { dispatch_id: "a b", template_id: SURVEY, scope: "5001181000", due_date: "tomorrow" }, { session: yingji.session });
+    assert.equal(bad.status, 422);
+    assert.deepEqual(bad.json.error.fields.map((f) => f.pointer), ["/dispatch_id", "/scope", "/due_date"]);
+    assert.ok(bad.json.error.fields.every((f) => f.message.zh && f.message.en));
+    const notSurvey = await api("POST", "/api/surveys", { dispatch_id: randomUUID(), template_id: "dibao-monthly-visit", scope: DISTRICT }, { session: minzheng.session });
+    assert.equal(notSurvey.status, 422);
+    assert.equal(notSurvey.json.error.fields[0].code, "not_a_survey");
+  });
+
+  it("lands in the village inbox, with an empty form", async () => {
+    const task = await taskOf(cun.session, cun.me.org_unit);
+    assert.equal(task.title, "台风受灾摸排表");
+    const opened = await api("POST", `/api/tasks/${task.id}/form`, undefined, { session: cun.session });
+    assert.equal(opened.status, 200, opened.text);
+    assert.deepEqual(opened.json.form.rows, [], "staff add the rows");
+  });
+});
+
+describe("picking and submitting", () => {
+  let house, person, photo;
+
+  it("searches the village's ledger by name, ID tail or address, pre-filling rows", async () => {
+    const houses = await pick(cun.session, cun.me.org_unit, "house");
+    assert.equal(houses.kind, "受损房屋");
+    assert.ok(houses.rows.length > 0, "the demo village has houses");
+    house = houses.rows[0];
+    assert.equal(house.values.category, "受损房屋");
+    assert.ok(house.values.house_address);
+    const people = await pick(cun.session, cun.me.org_unit, "person");
+    person = people.rows[0];
+    const tail = person.values.id_number.slice(-6);
+    const byTail = await pick(cun.session, cun.me.org_unit, "person", tail);
+    assert.ok(byTail.rows.some((r) => r.subject_id === person.subject_id));
+    const byName = await pick(cun.session, cun.me.org_unit, "person", person.values.person_name);
+    assert.ok(byName.rows.some((r) => r.subject_id === person.subject_id));
+    const middle = await pick(cun.session, cun.me.org_unit, "person", person.values.id_number.slice(6, 12));
+    assert.ok(!middle.rows.some((r) => r.subject_id === person.subject_id), "birth dates are not searchable");
+    const other = await api("GET", `/api/surveys/${dispatch}/pick?org_unit=${cun2.me.org_unit}&entity=house&q=`, undefined, { session: cun.session });
+    assert.equal(other.status, 403, "another village's ledger is out of reach");
+    const venue = await api("GET", `/api/surveys/${dispatch}/pick?org_unit=${cun.me.org_unit}&entity=venue&q=`, undefined, { session: cun.session });
+    assert.equal(venue.status, 400);
+  });
+
+  it("stores photos by content hash, once", async () => {
+    const bytes = fakeJpeg(dispatch);
+    const first = await uploadPhoto(cun.session, cun.me.org_unit, bytes);
+    assert.equal(first.status, 201, JSON.stringify(first.json));
+    assert.equal(first.json.hash, createHash("sha256").update(bytes).digest("hex"));
+    const again = await uploadPhoto(cun.session, cun.me.org_unit, bytes);
+    assert.equal(again.status, 200);
+    assert.equal(again.json.created, false);
+    const notImage = await uploadPhoto(cun.session, cun.me.org_unit, Buffer.from("<svg/>"));
+    assert.equal(notImage.status, 400);
+    assert.equal(notImage.json.error.code, "not_an_image");
+    photo = first.json.hash;
+  });
+
+  it("refuses strangers, wrong kinds and unknown photos, storing nothing", async () => {
+    const task = await taskOf(cun.session, cun.me.org_unit);
+    const others = await pick(cun2.session, cun2.me.org_unit, "house");
+    const body = {
+      submission_id: randomUUID(), template_id: SURVEY, template_version: 1, org_unit: cun.me.org_unit, task_id: task.id,
+      rows: [
+        { subject_id: others.rows[0].subject_id, values: { ...others.rows[0].values, damage_level: "严重" } },
+        { subject_id: person.subject_id, values: { ...person.values, category: "受损企业", enterprise_name: "x", damage_level: "一般" } },
+        { subject_id: "new:pt", values: { category: "易涝点", point_name: "桥下涵洞", damage_level: "一般", location: { address: "3组桥下" }, photos: ["f".repeat(64)] } },
+        { subject_id: "new:bad", values: { category: "易涝点", damage_level: "一般" } },
+      ],
+    };
+    const r = await api("POST", "/api/submissions", body, { session: cun.session });
+    assert.equal(r.status, 422, r.text);
+    const got = r.json.error.fields.map((f) => `${f.pointer} ${f.code}`);
+    assert.ok(got.includes("/rows/3/values/point_name required") || got.some((g) => g.startsWith("/rows/3/values")), got.join("\n"));
+    const again = await api("POST", "/api/submissions", { ...body, rows: body.rows.slice(0, 3) }, { session: cun.session });
+    assert.equal(again.status, 422, again.text);
+    const codes = again.json.error.fields.map((f) => `${f.pointer} ${f.code}`);
+    assert.deepEqual(codes, ["/rows/0/subject_id unknown_subject", "/rows/1/values/category kind_mismatch", "/rows/2/values/photos unknown_photo"]);
+    assert.equal((await taskOf(cun.session, cun.me.org_unit)).status, "draft");
+  });
+
+  it("stores picked and new rows exactly once", async () => {
+    const task = await taskOf(cun.session, cun.me.org_unit);
+    const body = {
+      submission_id: randomUUID(), template_id: SURVEY, template_version: 1, org_unit: cun.me.org_unit, task_id: task.id,
+      rows: [
+        { subject_id: house.subject_id, values: { ...house.values, damage_level: "严重", affected_people: 3, loss_amount: 2.5, description: "屋顶掀翻" } },
+        { subject_id: person.subject_id, values: { ...person.values, damage_level: "一般", affected_people: 1 } },
+        { subject_id: `new:${randomUUID()}`, values: { category: "易涝点", point_name: "桥下涵洞", damage_level: "一般", location: { lat: 29.35, lng: 105.92, accuracy_m: 12 }, photos: [photo] } },
+        { subject_id: `new:${randomUUID()}`, values: { category: "受损房屋", house_address: "新建未登记房屋", damage_level: "损毁", loss_amount: 8 } },
+      ],
+    };
+    const first = await api("POST", "/api/submissions", body, { session: cun.session });
+    assert.equal(first.status, 201, first.text);
+    const retry = await api("POST", "/api/submissions", body, { session: cun.session });
+    assert.equal(retry.status, 200);
+    assert.equal(retry.json.id, body.submission_id);
+    assert.equal((await taskOf(cun.session, cun.me.org_unit)).status, "submitted");
+  });
+
+  it("a second village submits", async () => {
+    const task = await taskOf(cun2.session, cun2.me.org_unit);
+    const land = await pick(cun2.session, cun2.me.org_unit, "land_parcel");
+    const rows = land.rows.slice(0, 1).map((r) => ({ subject_id: r.subject_id, values: { ...r.values, damage_level: "严重", farmland_area_mu: 1.5, loss_amount: 0.3 } }));
+    rows.push({ subject_id: `new:${randomUUID()}`, values: { category: "受灾人员", person_name: "外来务工人员", damage_level: "轻微", affected_people: 2 } });
+    const r = await api("POST", "/api/submissions", {
+      submission_id: randomUUID(), template_id: SURVEY, template_version: 1, org_unit: cun2.me.org_unit, task_id: task.id, rows,
+    }, { session: cun2.session });
+    assert.equal(r.status, 201, r.text);
+  });
+});
+
+describe("the board and the close", () => {
+  it("sums per village, town and district; lists the flood points with photos", async () => {
+    const r = await api("GET", `/api/surveys/${dispatch}`, undefined, { session: yingji.session });
+    assert.equal(r.status, 200, r.text);
+    const b = r.json;
+    assert.equal(b.villages.length, 267);
+    assert.equal(b.total.submitted, 2);
+    const mine = b.villages.find((v) => v.org_unit === cun.me.org_unit);
+    assert.equal(mine.status, "submitted");
+    assert.deepEqual(mine.figures, { people: 4, houses: 2, farmland: 0, enterprises: 0, loss: 10.5, points: 1 });
+    const hasLand = b.villages.find((v) => v.org_unit === cun2.me.org_unit).figures.farmland;
+    assert.equal(b.total.figures.people, 6);
+    assert.equal(b.total.figures.loss, hasLand ? 10.8 : 10.5);
+    const townSum = b.towns.reduce((s, t) => s + t.figures.people, 0);
+    assert.equal(townSum, 6);
+    assert.equal(b.points.length, 1);
+    assert.equal(b.points[0].title, "桥下涵洞");
+    const image = await fetch(`${BASE}/api/photos/${b.points[0].photos[0]}`, { headers: { cookie: `ybt_session=${yingji.session}` } });
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get("content-type"), "image/jpeg");
+    assert.ok((await image.arrayBuffer()).byteLength > 100);
+    const outsider = await api("GET", `/api/surveys/${dispatch}`, undefined, { session: minzheng.session });
+    assert.equal(outsider.status, 403);
+    const town = await api("GET", `/api/surveys/${dispatch}`, undefined, { session: zhen.session });
+    assert.equal(town.status, 200);
+    assert.ok(town.json.villages.every((v) => v.org_unit.startsWith(zhen.me.org_unit)));
+  });
+
+  it("closing writes each picked record's disaster record once, with history, and queues new records", async () => {
+    const refused = await api("POST", `/api/surveys/${dispatch}/close`, undefined, { session: cun.session });
+    assert.equal(refused.status, 403);
+    const first = await api("POST", `/api/surveys/${dispatch}/close`, undefined, { session: yingji.session });
+    assert.equal(first.status, 200, first.text);
+    assert.ok(first.json.records_updated >= 2, first.text);
+    assert.equal(first.json.queued_for_review, 2, "the unregistered house and the migrant worker");
+    const again = await api("POST", `/api/surveys/${dispatch}/close`, undefined, { session: yingji.session });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.records_updated, 0);
+    assert.equal(again.json.closed_at, first.json.closed_at);
+    const houses = await pick(cun.session, cun.me.org_unit, "house");
+    const id = houses.rows[0].subject_id;
+    const detail = await api("GET", `/api/ledger/records/${id}`, undefined, { session: cun.session });
+    assert.equal(detail.status, 200, detail.text);
+    const records = detail.json.record.data.disaster_records;
+    assert.equal(records.length, 1);
+    assert.equal(records[0].event, dispatch);
+    assert.equal(records[0].damage_level, "严重");
+    assert.equal(detail.json.history.at(-1).source, "survey");
+  });
+});

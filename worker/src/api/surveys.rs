@@ -1,0 +1,366 @@
+//! Emergency surveys (issue 8): start one in one click for every village of
+//! a town or the district (fast track: no review step, the reason logged),
+//! pick ledger records into rows, upload photos, follow the live board, and
+//! close the event into the ledger's history.
+//!
+//! Kept apart from the general dispatch of issue 7 so that `start` can later
+//! call the shared dispatch code; what is survey-specific (the fast track,
+//! the board, the close) stays here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+use worker::{Request, RouteContext};
+use ybt_core::access::{Action, mask_template_rows};
+use ybt_core::ledger::{ChangeMeta, OrgLevel, Source};
+use ybt_core::messages::Text;
+use ybt_core::survey::{
+    CloseAnswer, PhotoReceipt, PickAnswer, StartSurveyRequest, SurveyBoard, SurveySummary, board, close_plan, is_photo_hash,
+    pick_row, search,
+};
+use ybt_core::{CompiledTemplate, FieldError};
+
+use crate::api::audit;
+use crate::auth::{self, require};
+use crate::error::AppError;
+use crate::http::{Download, Json, now_rfc3339, read_bytes, read_json};
+use crate::store::{StartedSurvey, Store, TaskFilter, WRITES_PER_BATCH};
+use crate::template_cache;
+
+/// Largest photo accepted: the browser sends ≤ 500 KB; this leaves room for
+/// a phone that cannot resize.
+pub const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
+
+fn invalid(pointer: &str, code: &str, zh: &str, en: &str) -> AppError {
+    AppError::Validation(vec![FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }])
+}
+
+async fn pick_template(store: &Store, id: &str, version: Option<u32>) -> Result<std::rc::Rc<CompiledTemplate>, AppError> {
+    let row = store.template(id, version).await?.ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
+    template_cache::compiled(&row)
+}
+
+/// `POST /api/surveys`. Retry: the same `dispatch_id` again creates nothing
+/// new and answers the survey as stored (200); a crash leaves all or nothing.
+pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<SurveySummary>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let request: StartSurveyRequest = read_json(&mut req).await?;
+    let mut errors = Vec::new();
+    let id_ok = !request.dispatch_id.is_empty()
+        && request.dispatch_id.len() <= 64
+        && request.dispatch_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !id_ok {
+        errors.push(FieldError {
+            pointer: "/dispatch_id".into(),
+            code: "invalid_dispatch_id".into(),
+            message: Text::new("发起编号缺失或无效（1–64 个字母、数字或连字符）", "dispatch_id missing or invalid (1–64 letters, digits or hyphens)"),
+        });
+    }
+    if !matches!(OrgLevel::of_code(&request.scope), Some(OrgLevel::Town | OrgLevel::District)) {
+        errors.push(FieldError {
+            pointer: "/scope".into(),
+            code: "invalid_scope".into(),
+            message: Text::new("范围应为一个镇街（9 位代码）或全区（6 位代码）", "scope must be a town (9-digit code) or the district (6 digits)"),
+        });
+    }
+    let due_date = request.due_date.clone().unwrap_or_else(|| now_rfc3339()[..10].to_owned());
+    if ybt_core::expr::Date::parse(&due_date).is_none() {
+        errors.push(FieldError {
+            pointer: "/due_date".into(),
+            code: "invalid_due_date".into(),
+            message: Text::new("截止日期应为 YYYY-MM-DD", "due_date must be YYYY-MM-DD"),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let template = pick_template(&store, &request.template_id, None).await?;
+    require(&principal, &Action::ManageSurvey { org_unit: &request.scope, department: &template.meta.department })?;
+    if !template.subject.is_pick() {
+        return Err(invalid("/template_id", "not_a_survey", "该模板不是应急摸排表（需要选取模式）", "this template is not a survey (it needs pick mode)"));
+    }
+    store.org_unit(&request.scope).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
+    if let Some(existing) = store.survey(&request.dispatch_id).await? {
+        if existing.template_id != request.template_id || existing.scope != request.scope {
+            return Err(AppError::Conflict {
+                code: "dispatch_id_reused",
+                message: Text::new("该发起编号已用于另一次摸排", "this dispatch_id was already used for another survey"),
+            });
+        }
+        return Ok(Json(200, existing));
+    }
+    let fast_track = format!(
+        "应急快速通道：未经镇街协同中心审核，由 {} 发起。{}",
+        principal.username,
+        request.reason.as_deref().unwrap_or("")
+    );
+    let now = now_rfc3339();
+    store
+        .start_survey(&StartedSurvey {
+            request: &request,
+            template_version: template.meta.version,
+            due_date: &due_date,
+            fast_track: fast_track.trim(),
+            by: &principal.username,
+            now: &now,
+        })
+        .await?;
+    worker::console_log!("survey {} started on the fast track by {} for {}", request.dispatch_id, principal.username, request.scope);
+    let survey = store.survey(&request.dispatch_id).await?.ok_or_else(|| AppError::Internal("survey vanished after insert".into()))?;
+    Ok(Json(201, survey))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    org_unit: Option<String>,
+}
+
+/// `GET /api/surveys[?org_unit=]`: surveys touching the reader's area.
+pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<SurveySummary>>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let scope = req.query::<ListQuery>().ok().and_then(|q| q.org_unit).unwrap_or_else(|| principal.org_unit.clone());
+    let surveys = store.surveys(&scope).await?;
+    let visible = surveys
+        .into_iter()
+        .filter(|s| {
+            // A village reader sees surveys containing its village; others, their area.
+            let unit = if s.scope.len() <= scope.len() { scope.as_str() } else { s.scope.as_str() };
+            ybt_core::access::authorize(&principal, &Action::ReadTasks { org_unit: unit, department: &s.department }).is_allowed()
+        })
+        .collect();
+    Ok(Json(200, visible))
+}
+
+async fn readable_survey(store: &Store, principal: &ybt_core::access::Principal, id: &str) -> Result<SurveySummary, AppError> {
+    let survey = store.survey(id).await?.ok_or(AppError::NotFound { what: "survey", zh: "该应急摸排" })?;
+    let unit = if principal.org_unit.len() > survey.scope.len() { principal.org_unit.as_str() } else { survey.scope.as_str() };
+    require(principal, &Action::ReadTasks { org_unit: unit, department: &survey.department })?;
+    Ok(survey)
+}
+
+/// `GET /api/surveys/{id}`: the live board. Read-only.
+pub async fn get_board(req: Request, ctx: RouteContext<()>) -> Result<Json<SurveyBoard>, AppError> {
+    let id = ctx.param("id").cloned().unwrap_or_default();
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let survey = readable_survey(&store, &principal, &id).await?;
+    let template = pick_template(&store, &survey.template_id, Some(survey.template_version)).await?;
+    // A coordinator's board is its town's part of a district-wide survey.
+    let scope = if principal.org_unit.len() > survey.scope.len() { principal.org_unit.clone() } else { survey.scope.clone() };
+    let tasks = store.tasks(&TaskFilter { scope: &scope, dispatch_id: Some(&id), ..TaskFilter::default() }).await?;
+    let submissions: HashMap<String, Vec<ybt_core::api::SubmittedRow>> = store
+        .survey_submissions(&id)
+        .await?
+        .into_iter()
+        .filter(|(_, unit, _)| unit.starts_with(&scope))
+        .map(|(_, unit, rows)| (unit, rows))
+        .collect();
+    let mut codes: Vec<String> = tasks.iter().filter_map(|t| t.org_unit.get(..9).map(str::to_owned)).collect();
+    codes.sort();
+    codes.dedup();
+    codes.push(survey.scope.clone());
+    let names: BTreeMap<String, String> = store.unit_names(&codes.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+    let mut answer = board(&template, survey, &tasks, &submissions, &names);
+    // Rows are shown masked like any submission.
+    let catalog = template_cache::catalog()?;
+    mask_template_rows(&principal, &catalog, &template, answer.points.iter_mut().map(|p| &mut p.values));
+    Ok(Json(200, answer))
+}
+
+#[derive(Deserialize)]
+struct PickQuery {
+    org_unit: String,
+    entity: String,
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /api/surveys/{id}/pick?org_unit=&entity=&q=`: candidate rows from
+/// the village's ledger, pre-filled and masked as any form. Read-only.
+pub async fn pick(req: Request, ctx: RouteContext<()>) -> Result<Json<PickAnswer>, AppError> {
+    let id = ctx.param("id").cloned().unwrap_or_default();
+    let query: PickQuery = req.query().map_err(|_| AppError::BadRequest {
+        code: "bad_query",
+        message: Text::new("需要 org_unit、entity 和 q 参数", "org_unit, entity and q are required"),
+    })?;
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    require(&principal, &Action::GenerateForm { org_unit: &query.org_unit })?;
+    let survey = store.survey(&id).await?.ok_or(AppError::NotFound { what: "survey", zh: "该应急摸排" })?;
+    let template = pick_template(&store, &survey.template_id, Some(survey.template_version)).await?;
+    let Some(kind) = template.subject.kind_of(&query.entity).cloned() else {
+        return Err(AppError::BadRequest {
+            code: "not_pickable",
+            message: Text::new("此表不能从该类台账选取", "rows of this form are not picked from that record type"),
+        });
+    };
+    let types = template_cache::record_types()?;
+    let record_type = types.get(&query.entity).ok_or(AppError::NotFound { what: "record type", zh: "该台账类型" })?;
+    let records = store.records(&query.org_unit, &query.entity).await?;
+    let found = search(record_type, &records, &query.q);
+    let today = crate::http::today();
+    let mut rows: Vec<_> = found.iter().filter_map(|r| pick_row(&template, r, today)).collect();
+    let labels = found
+        .iter()
+        .map(|r| {
+            ["name", "address", "location", "parcel_no", "owner_name"]
+                .iter()
+                .filter_map(|f| r.data.get(*f).and_then(|v| v.as_str()))
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" · ")
+        })
+        .collect();
+    let catalog = template_cache::catalog()?;
+    let unmasked = mask_template_rows(&principal, &catalog, &template, rows.iter_mut().map(|r| &mut r.values));
+    let subjects: Vec<String> = rows.iter().map(|r| r.subject_id.clone()).collect();
+    audit::record(&store, &principal, "survey_pick", &unmasked, &subjects).await?;
+    Ok(Json(200, PickAnswer { entity: query.entity, kind: kind.kind, rows, labels }))
+}
+
+/// `POST /api/surveys/{id}/close`. Writes each picked record's disaster
+/// record (history source `survey`) and queues new records for review, in
+/// batches of at most [`WRITES_PER_BATCH`] writes; the survey is marked
+/// closed in the last batch. Retry/crash: every write is conditional on the
+/// version read and a record already carrying this event's entry is not
+/// planned again, candidates are `INSERT OR IGNORE`: a retry after a crash
+/// between batches writes exactly what is missing, then closes. A record
+/// changed meanwhile fails its batch (409 `stale_version`; close again).
+pub async fn close(req: Request, ctx: RouteContext<()>) -> Result<Json<CloseAnswer>, AppError> {
+    let id = ctx.param("id").cloned().unwrap_or_default();
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let survey = store.survey(&id).await?.ok_or(AppError::NotFound { what: "survey", zh: "该应急摸排" })?;
+    require(&principal, &Action::ManageSurvey { org_unit: &survey.scope, department: &survey.department })?;
+    if let Some(closed_at) = survey.closed_at {
+        return Ok(Json(200, CloseAnswer { closed_at, records_updated: 0, queued_for_review: 0 }));
+    }
+    let template = pick_template(&store, &survey.template_id, Some(survey.template_version)).await?;
+    let submissions = store.survey_submissions(&id).await?;
+    let ids: Vec<&str> = submissions.iter().flat_map(|(_, _, rows)| rows.iter().map(|r| r.subject_id.as_str())).collect();
+    let records = store.records_by_id(&ids).await?;
+    let by_id: HashMap<&str, &ybt_core::LedgerRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let now = now_rfc3339();
+    let meta = ChangeMeta { changed_by: principal.username.clone(), changed_at: now.clone(), source: Source::Survey };
+    let types = template_cache::record_types()?;
+    let plan = close_plan(&template, &types, &id, &submissions, &by_id, &meta).map_err(AppError::Validation)?;
+    let before = store.queued_for_review(&id).await?;
+    let chunks: Vec<&[ybt_core::ledger::Write]> = plan.writes.chunks(WRITES_PER_BATCH).collect();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let result = store.close_survey_chunk(&id, chunk, &[], None).await;
+        if result.is_err() {
+            return Err(AppError::Stale {
+                current: None,
+                message: Text::new(
+                    format!("第 {} 批写入时台账记录已被修改，已写入的不会重复：请再次关闭", i + 1),
+                    format!("a ledger record changed during batch {}; what was written stays: close again", i + 1),
+                ),
+            });
+        }
+    }
+    store.close_survey_chunk(&id, &[], &plan.candidates, Some((&now, &principal.username))).await?;
+    let after = store.queued_for_review(&id).await?;
+    let closed_at = store.survey(&id).await?.and_then(|s| s.closed_at).unwrap_or(now);
+    Ok(Json(200, CloseAnswer { closed_at, records_updated: plan.writes.len(), queued_for_review: after.saturating_sub(before) }))
+}
+
+#[derive(Deserialize)]
+struct PhotoQuery {
+    org_unit: String,
+}
+
+/// `PUT /api/photos?org_unit=CODE` with the image bytes (JPEG, PNG or
+/// WebP). Stored in R2 under its SHA-256: uploading the same bytes again
+/// (a retry, a second row) stores nothing new. Crash/retry: R2 first, then
+/// the metadata row (`INSERT OR IGNORE`); a crash between them leaves an
+/// object the retry finds and completes.
+pub async fn upload_photo(mut req: Request, ctx: RouteContext<()>) -> Result<Json<PhotoReceipt>, AppError> {
+    let query: PhotoQuery = req.query().map_err(|_| AppError::BadRequest {
+        code: "bad_query",
+        message: Text::new("需要 org_unit 参数", "org_unit is required"),
+    })?;
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    require(&principal, &Action::Submit { org_unit: &query.org_unit })?;
+    let bytes = read_bytes(&mut req, MAX_PHOTO_BYTES).await?;
+    let content_type = match bytes.as_slice() {
+        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+        [0x89, b'P', b'N', b'G', ..] => "image/png",
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "image/webp",
+        _ => {
+            return Err(AppError::BadRequest {
+                code: "not_an_image",
+                message: Text::new("照片只能是 JPEG、PNG 或 WebP 图片", "a photo must be a JPEG, PNG or WebP image"),
+            });
+        }
+    };
+    let hash = crate::crypto::sha256_hex(&bytes);
+    let bucket = ctx.env.bucket("PHOTOS")?;
+    let key = format!("photos/{hash}");
+    if bucket.head(key.clone()).await?.is_none() {
+        bucket
+            .put(key, bytes.clone())
+            .http_metadata(worker::HttpMetadata { content_type: Some(content_type.to_owned()), ..Default::default() })
+            .execute()
+            .await?;
+    }
+    let created = store.add_photo(&hash, bytes.len(), content_type, &query.org_unit, &principal.username, &now_rfc3339()).await?;
+    Ok(Json(if created { 201 } else { 200 }, PhotoReceipt { hash, bytes: bytes.len() as u64, created }))
+}
+
+/// `GET /api/photos/{hash}`: for readers of the uploading village's
+/// submissions.
+pub async fn get_photo(req: Request, ctx: RouteContext<()>) -> Result<Download, AppError> {
+    let hash = ctx.param("hash").cloned().unwrap_or_default();
+    if !is_photo_hash(&hash) {
+        return Err(AppError::NotFound { what: "photo", zh: "该照片" });
+    }
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let (org_unit, content_type) = store.photo(&hash).await?.ok_or(AppError::NotFound { what: "photo", zh: "该照片" })?;
+    let department = principal.department.clone().unwrap_or_default();
+    require(&principal, &Action::ReadSubmission { org_unit: &org_unit, department: &department })?;
+    let object = ctx.env.bucket("PHOTOS")?.get(format!("photos/{hash}")).execute().await?;
+    let body = object.as_ref().and_then(|o| o.body()).ok_or(AppError::NotFound { what: "photo", zh: "该照片" })?;
+    let bytes = body.bytes().await?;
+    let content_type = match content_type.as_str() {
+        "image/png" => "image/png",
+        "image/webp" => "image/webp",
+        _ => "image/jpeg",
+    };
+    Ok(Download { content_type, filename: format!("{hash}.jpg"), bytes })
+}
+
+/// The pick-mode check of `POST /api/submissions`: every picked subject is
+/// a record of the submitting village of the row's kind, and every photo
+/// named was uploaded.
+pub async fn check_submission(
+    store: &Store,
+    template: &CompiledTemplate,
+    request: &ybt_core::api::SubmissionRequest,
+) -> Result<(), AppError> {
+    let ids: Vec<&str> = request.rows.iter().map(|r| r.subject_id.as_str()).filter(|id| !id.starts_with("new:")).collect();
+    let records = store.records_by_id(&ids).await?;
+    let by_id: HashMap<&str, &ybt_core::LedgerRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut errors = ybt_core::survey::check_picked(template, request, &by_id);
+    let named: Vec<(usize, &str, &str)> = request
+        .rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, row)| {
+            row.values.iter().filter_map(move |(key, value)| value.as_array().map(|a| (i, key.as_str(), a)))
+        })
+        .flat_map(|(i, key, items)| items.iter().filter_map(|v| v.as_str()).filter(|s| is_photo_hash(s)).map(move |h| (i, key, h)))
+        .collect();
+    let missing = store.missing_photos(&named.iter().map(|(_, _, h)| *h).collect::<Vec<_>>()).await?;
+    for (i, key, hash) in named.iter().filter(|(_, _, h)| missing.iter().any(|m| m == h)) {
+        errors.push(FieldError {
+            pointer: format!("/rows/{i}/values/{key}"),
+            code: "unknown_photo".into(),
+            message: Text::new(format!("照片 {} 尚未上传", &hash[..8]), format!("photo {} was not uploaded", &hash[..8])),
+        });
+    }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
+}

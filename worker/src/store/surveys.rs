@@ -1,0 +1,299 @@
+//! Emergency surveys (issue 8): the survey rows, their tasks (created in one
+//! statement for every village of the scope), the submitted rows the board
+//! and the close read, photos' metadata and the review queue of new records.
+
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use ybt_core::LedgerRecord;
+use ybt_core::api::SubmittedRow;
+use ybt_core::ledger::Write;
+use ybt_core::survey::{ReviewCandidate, StartSurveyRequest, SurveySummary};
+
+use super::{RecordRow, Store, prefix_end};
+use crate::error::AppError;
+
+#[derive(Deserialize)]
+struct SurveyRow {
+    dispatch_id: String,
+    template_id: String,
+    template_version: u32,
+    title: String,
+    department: String,
+    scope: String,
+    scope_name: String,
+    started_by: String,
+    started_at: String,
+    due_date: String,
+    fast_track: String,
+    closed_at: Option<String>,
+    villages: u32,
+}
+
+impl From<SurveyRow> for SurveySummary {
+    fn from(r: SurveyRow) -> SurveySummary {
+        SurveySummary {
+            dispatch_id: r.dispatch_id,
+            template_id: r.template_id,
+            template_version: r.template_version,
+            title: r.title,
+            department: r.department,
+            scope: r.scope,
+            scope_name: r.scope_name,
+            started_by: r.started_by,
+            started_at: r.started_at,
+            due_date: r.due_date,
+            fast_track: r.fast_track,
+            closed_at: r.closed_at,
+            villages: r.villages,
+        }
+    }
+}
+
+const SURVEY_COLUMNS: &str = "s.dispatch_id, s.template_id, s.template_version, t.title, t.department, s.scope, \
+     o.name AS scope_name, s.started_by, s.started_at, s.due_date, s.fast_track, s.closed_at, \
+     (SELECT COUNT(*) FROM tasks k WHERE k.dispatch_id = s.dispatch_id) AS villages \
+     FROM surveys s JOIN templates t ON t.id = s.template_id AND t.version = s.template_version \
+     JOIN org_units o ON o.code = s.scope";
+
+/// A survey as started, for the caller to compare with a repeated start.
+pub struct StartedSurvey<'a> {
+    pub request: &'a StartSurveyRequest,
+    pub template_version: u32,
+    pub due_date: &'a str,
+    pub fast_track: &'a str,
+    pub by: &'a str,
+    pub now: &'a str,
+}
+
+impl Store {
+    /// Starts a survey: the survey row and one task per village of the
+    /// scope, in one batch (a transaction). Both inserts ignore rows that
+    /// exist, keyed by the dispatch id (and `UNIQUE (dispatch_id, org_unit)`
+    /// for tasks): a retry after a lost answer, or a double click, creates
+    /// nothing new. A crash before the batch leaves nothing; after it, all.
+    pub async fn start_survey(&self, s: &StartedSurvey<'_>) -> Result<(), AppError> {
+        let r = s.request;
+        let survey = self
+            .db
+            .prepare(
+                "INSERT OR IGNORE INTO surveys (dispatch_id, template_id, template_version, scope, due_date, started_by, started_at, fast_track) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .bind(&[
+                r.dispatch_id.as_str().into(),
+                r.template_id.as_str().into(),
+                JsValue::from_f64(f64::from(s.template_version)),
+                r.scope.as_str().into(),
+                s.due_date.into(),
+                s.by.into(),
+                s.now.into(),
+                s.fast_track.into(),
+            ])?;
+        // Task ids: `<dispatch id>-<village code>`, as the demo seed names them.
+        let tasks = self
+            .db
+            .prepare(
+                "INSERT OR IGNORE INTO tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at) \
+                 SELECT ?1 || '-' || code, ?1, ?2, ?3, code, ?4, ?5, ?6 FROM org_units \
+                 WHERE level = 'village' AND code >= ?7 AND code < ?8 \
+                 AND EXISTS (SELECT 1 FROM surveys WHERE dispatch_id = ?1 AND template_id = ?2 AND scope = ?7)",
+            )
+            .bind(&[
+                r.dispatch_id.as_str().into(),
+                r.template_id.as_str().into(),
+                JsValue::from_f64(f64::from(s.template_version)),
+                s.due_date.into(),
+                s.by.into(),
+                s.now.into(),
+                r.scope.as_str().into(),
+                prefix_end(&r.scope).into(),
+            ])?;
+        self.db.batch(vec![survey, tasks]).await?;
+        Ok(())
+    }
+
+    pub async fn survey(&self, dispatch_id: &str) -> Result<Option<SurveySummary>, AppError> {
+        Ok(self
+            .db
+            .prepare(format!("SELECT {SURVEY_COLUMNS} WHERE s.dispatch_id = ?1"))
+            .bind(&[dispatch_id.into()])?
+            .first::<SurveyRow>(None)
+            .await?
+            .map(SurveySummary::from))
+    }
+
+    /// Surveys whose scope overlaps `scope` (inside it, or containing it),
+    /// newest first.
+    pub async fn surveys(&self, scope: &str) -> Result<Vec<SurveySummary>, AppError> {
+        Ok(self
+            .db
+            .prepare(format!(
+                "SELECT {SURVEY_COLUMNS} WHERE (s.scope >= ?1 AND s.scope < ?2) OR ?1 LIKE s.scope || '%' \
+                 ORDER BY s.started_at DESC LIMIT 100"
+            ))
+            .bind(&[scope.into(), prefix_end(scope).into()])?
+            .all()
+            .await?
+            .results::<SurveyRow>()?
+            .into_iter()
+            .map(SurveySummary::from)
+            .collect())
+    }
+
+    /// The rows of each village's current submission for the survey, as
+    /// (submission id, org unit, rows): only tasks that stand submitted.
+    pub async fn survey_submissions(&self, dispatch_id: &str) -> Result<Vec<(String, String, Vec<SubmittedRow>)>, AppError> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+            org_unit: String,
+            rows: String,
+        }
+        let rows = self
+            .db
+            .prepare(
+                "SELECT s.id, s.org_unit, s.rows FROM tasks t JOIN submissions s ON s.id = t.submission_id \
+                 WHERE t.dispatch_id = ?1 AND t.status = 'submitted' ORDER BY t.org_unit",
+            )
+            .bind(&[dispatch_id.into()])?
+            .all()
+            .await?
+            .results::<Row>()?;
+        rows.into_iter().map(|r| Ok((r.id, r.org_unit, serde_json::from_str(&r.rows)?))).collect()
+    }
+
+    /// The ledger records with these ids (any unit, any entity); unknown
+    /// ids are left out.
+    pub async fn records_by_id(&self, ids: &[&str]) -> Result<Vec<LedgerRecord>, AppError> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(2_000) {
+            let rows = self
+                .db
+                .prepare(
+                    "SELECT id, entity, org_unit, version, updated_at, updated_by, data FROM ledger_records \
+                     WHERE id IN (SELECT value FROM json_each(?1))",
+                )
+                .bind(&[serde_json::to_string(chunk)?.into()])?
+                .all()
+                .await?
+                .results::<RecordRow>()?;
+            for row in rows {
+                found.push(row.into_record()?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Writes one chunk of a survey's close: the ledger updates (each with
+    /// its history row, conditional on the version read) and the review
+    /// candidates (`INSERT OR IGNORE`), in one batch. `last` also marks the
+    /// survey closed, so it is closed only once everything is written.
+    pub async fn close_survey_chunk(
+        &self,
+        dispatch_id: &str,
+        writes: &[Write],
+        candidates: &[ReviewCandidate],
+        last: Option<(&str, &str)>,
+    ) -> Result<(), AppError> {
+        let mut statements = Vec::new();
+        for write in writes {
+            statements.extend(self.write_statements(write)?);
+        }
+        let now = last.map_or("", |(now, _)| now);
+        for c in candidates {
+            statements.push(
+                self.db
+                    .prepare(
+                        "INSERT OR IGNORE INTO ledger_review_queue (submission_id, subject_id, dispatch_id, org_unit, entity, row_values, queued_at) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )
+                    .bind(&[
+                        c.submission_id.as_str().into(),
+                        c.subject_id.as_str().into(),
+                        dispatch_id.into(),
+                        c.org_unit.as_str().into(),
+                        c.entity.as_str().into(),
+                        serde_json::to_string(&c.values)?.into(),
+                        now.into(),
+                    ])?,
+            );
+        }
+        if let Some((now, by)) = last {
+            statements.push(
+                self.db
+                    .prepare("UPDATE surveys SET closed_at = COALESCE(closed_at, ?2), closed_by = COALESCE(closed_by, ?3) WHERE dispatch_id = ?1")
+                    .bind(&[dispatch_id.into(), now.into(), by.into()])?,
+            );
+        }
+        if !statements.is_empty() {
+            self.db.batch(statements).await?;
+        }
+        Ok(())
+    }
+
+    /// How many review candidates of the survey are queued.
+    pub async fn queued_for_review(&self, dispatch_id: &str) -> Result<usize, AppError> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: usize,
+        }
+        Ok(self
+            .db
+            .prepare("SELECT COUNT(*) AS n FROM ledger_review_queue WHERE dispatch_id = ?1")
+            .bind(&[dispatch_id.into()])?
+            .first::<Count>(None)
+            .await?
+            .map_or(0, |c| c.n))
+    }
+
+    /// Records a photo's metadata once (`INSERT OR IGNORE`); true when new.
+    pub async fn add_photo(&self, hash: &str, bytes: usize, content_type: &str, org_unit: &str, by: &str, now: &str) -> Result<bool, AppError> {
+        let result = self
+            .db
+            .prepare(
+                "INSERT OR IGNORE INTO photos (hash, bytes, content_type, org_unit, uploaded_by, uploaded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(&[hash.into(), JsValue::from_f64(bytes as f64), content_type.into(), org_unit.into(), by.into(), now.into()])?
+            .run()
+            .await?;
+        Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+    }
+
+    /// The org unit a photo was uploaded for, and its content type.
+    pub async fn photo(&self, hash: &str) -> Result<Option<(String, String)>, AppError> {
+        #[derive(Deserialize)]
+        struct Row {
+            org_unit: String,
+            content_type: String,
+        }
+        Ok(self
+            .db
+            .prepare("SELECT org_unit, content_type FROM photos WHERE hash = ?1")
+            .bind(&[hash.into()])?
+            .first::<Row>(None)
+            .await?
+            .map(|r| (r.org_unit, r.content_type)))
+    }
+
+    /// Which of `hashes` are not stored photos.
+    pub async fn missing_photos(&self, hashes: &[&str]) -> Result<Vec<String>, AppError> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            hash: String,
+        }
+        let found: std::collections::HashSet<String> = self
+            .db
+            .prepare("SELECT hash FROM photos WHERE hash IN (SELECT value FROM json_each(?1))")
+            .bind(&[serde_json::to_string(hashes)?.into()])?
+            .all()
+            .await?
+            .results::<Row>()?
+            .into_iter()
+            .map(|r| r.hash)
+            .collect();
+        Ok(hashes.iter().filter(|h| !found.contains(**h)).map(|h| (*h).to_owned()).collect())
+    }
+}
