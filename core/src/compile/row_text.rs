@@ -1,0 +1,453 @@
+//! A row read straight from JSON text into one flat, borrowed list of items,
+//! for validating text without building a `serde_json::Value`.
+//!
+//! Building a `Value` allocates every string and every object (and, with
+//! `preserve_order`, hashes every key) only to drop it all after the verdict:
+//! in the browser that was most of the time a row took (BENCHMARKS.md,
+//! issue 4). Here strings without escapes borrow the text, containers are
+//! items in one `Vec`, and `jsonschema` reads them through its `Json`
+//! representation traits, so the rules applied are exactly those the `Value`
+//! path applies. The text is parsed by `serde_json` (same grammar, same
+//! numbers, same nesting limit).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use jsonschema::JsonType;
+use jsonschema::json::{Array, Json, Node, NodeIdentity, Object};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// One item of the flat list. A container is followed by its contents
+/// (for an object: name, value, name, value…) and records where they end.
+#[derive(Debug, Clone)]
+enum Item<'t> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(Cow<'t, str>),
+    Array { len: u32, end: u32 },
+    Object { len: u32, end: u32 },
+}
+
+/// A JSON document parsed from text; strings without escapes borrow the text.
+#[derive(Debug, Clone, Default)]
+pub struct RowText<'t> {
+    items: Vec<Item<'t>>,
+}
+
+/// Why text could not be read as a [`RowText`]. Duplicate member names are
+/// refused here (a `Value` keeps the last one): callers fall back to `Value`.
+#[derive(Debug)]
+pub struct RowTextError(serde_json::Error);
+
+impl fmt::Display for RowTextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'t> RowText<'t> {
+    /// Parses `text` (one JSON value, nothing after it but whitespace).
+    pub fn parse(text: &'t str) -> Result<RowText<'t>, RowTextError> {
+        // About one item per 12 bytes of a typical row: one allocation, usually.
+        let mut items = Vec::with_capacity(text.len() / 12 + 4);
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        Fill(&mut items).deserialize(&mut deserializer).map_err(RowTextError)?;
+        deserializer.end().map_err(RowTextError)?;
+        Ok(RowText { items })
+    }
+
+    /// The document's root, for a `jsonschema::Validator<RowJson>`.
+    pub fn root(&self) -> RowNode<'_> {
+        RowNode { items: &self.items, at: 0 }
+    }
+}
+
+/// Appends one value (and its contents) to the list.
+struct Fill<'v, 't>(&'v mut Vec<Item<'t>>);
+
+impl<'t> DeserializeSeed<'t> for Fill<'_, 't> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'t>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'t> Fill<'_, 't> {
+    fn push(self, item: Item<'t>) {
+        self.0.push(item);
+    }
+
+    fn index<E: serde::de::Error>(items: &[Item<'t>]) -> Result<u32, E> {
+        u32::try_from(items.len()).map_err(|_| E::custom("document too large"))
+    }
+}
+
+impl<'t> Visitor<'t> for Fill<'_, 't> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.push(Item::Null);
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.push(Item::Bool(v));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.push(Item::Number(v.into()));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.push(Item::Number(v.into()));
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        // As `Value` does: a float that is not finite becomes null.
+        self.push(Number::from_f64(v).map_or(Item::Null, Item::Number));
+        Ok(())
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'t str) -> Result<(), E> {
+        self.push(Item::String(Cow::Borrowed(v)));
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.push(Item::String(Cow::Owned(v.to_owned())));
+        Ok(())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<(), E> {
+        self.push(Item::String(Cow::Owned(v)));
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'t>>(self, mut seq: A) -> Result<(), A::Error> {
+        let items = self.0;
+        let start = Self::index::<A::Error>(items)? as usize;
+        items.push(Item::Array { len: 0, end: 0 });
+        let mut count = 0_u32;
+        while seq.next_element_seed(Fill(items))?.is_some() {
+            count += 1;
+        }
+        let end = Self::index::<A::Error>(items)?;
+        items[start] = Item::Array { len: count, end };
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'t>>(self, mut map: A) -> Result<(), A::Error> {
+        let items = self.0;
+        let start = Self::index::<A::Error>(items)? as usize;
+        items.push(Item::Object { len: 0, end: 0 });
+        let mut count = 0_u32;
+        while map.next_key_seed(Fill(items))?.is_some() {
+            map.next_value_seed(Fill(items))?;
+            count += 1;
+        }
+        let end = Self::index::<A::Error>(items)?;
+        items[start] = Item::Object { len: count, end };
+        let object = RowObject { items, start, len: count };
+        if has_duplicate_names(&object) {
+            return Err(A::Error::custom("duplicate member name"));
+        }
+        Ok(())
+    }
+}
+
+fn has_duplicate_names(object: &RowObject<'_>) -> bool {
+    let names = || object.members().map(|(name, _)| name);
+    if object.len < 2 {
+        false
+    } else if object.len <= 16 {
+        names().enumerate().any(|(i, name)| names().take(i).any(|earlier| earlier == name))
+    } else {
+        let mut sorted: Vec<&str> = names().collect();
+        sorted.sort_unstable();
+        sorted.windows(2).any(|pair| pair[0] == pair[1])
+    }
+}
+
+/// The `jsonschema` representation of a [`RowText`].
+#[derive(Debug)]
+pub struct RowJson;
+
+/// One value of a [`RowText`].
+#[derive(Debug, Clone, Copy)]
+pub struct RowNode<'a> {
+    items: &'a [Item<'a>],
+    at: usize,
+}
+
+impl<'a> RowNode<'a> {
+    fn item(&self) -> &'a Item<'a> {
+        &self.items[self.at]
+    }
+
+    /// The index just past this value and its contents.
+    fn next(&self) -> usize {
+        match self.item() {
+            Item::Array { end, .. } | Item::Object { end, .. } => *end as usize,
+            _ => self.at + 1,
+        }
+    }
+}
+
+impl Json for RowJson {
+    type Node<'a> = RowNode<'a>;
+    type PreparedKey = Box<str>;
+    type StringBuffer = RowText<'static>;
+
+    // A lookup is a scan of the names, so one pass over the members beats
+    // several lookups unless the object is much larger than what is asked.
+    const KEYS_PER_LOOKUP: usize = 8;
+
+    fn prepare_key(key: &str) -> Box<str> {
+        key.into()
+    }
+
+    fn with_string_node<T>(buffer: &mut RowText<'static>, string: &str, f: impl FnOnce(RowNode<'_>) -> T) -> T {
+        buffer.items.clear();
+        buffer.items.push(Item::String(Cow::Owned(string.to_owned())));
+        f(buffer.root())
+    }
+}
+
+impl<'a> Node<'a, RowJson> for RowNode<'a> {
+    type Object = RowObject<'a>;
+    type Array = RowArray<'a>;
+    type Number = &'a Number;
+
+    fn as_object(&self) -> Option<RowObject<'a>> {
+        match self.item() {
+            Item::Object { len, .. } => Some(RowObject { items: self.items, start: self.at, len: *len }),
+            _ => None,
+        }
+    }
+
+    fn as_array(&self) -> Option<RowArray<'a>> {
+        match self.item() {
+            Item::Array { len, .. } => Some(RowArray { items: self.items, start: self.at, len: *len }),
+            _ => None,
+        }
+    }
+
+    fn as_string(&self) -> Option<Cow<'a, str>> {
+        match self.item() {
+            Item::String(string) => Some(Cow::Borrowed(string)),
+            _ => None,
+        }
+    }
+
+    fn as_number(&self) -> Option<&'a Number> {
+        match self.item() {
+            Item::Number(number) => Some(number),
+            _ => None,
+        }
+    }
+
+    fn as_boolean(&self) -> Option<bool> {
+        match self.item() {
+            Item::Bool(boolean) => Some(*boolean),
+            _ => None,
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self.item(), Item::Null)
+    }
+
+    fn json_type(&self) -> JsonType {
+        match self.item() {
+            Item::Null => JsonType::Null,
+            Item::Bool(_) => JsonType::Boolean,
+            Item::Number(_) => JsonType::Number,
+            Item::String(_) => JsonType::String,
+            Item::Array { .. } => JsonType::Array,
+            Item::Object { .. } => JsonType::Object,
+        }
+    }
+
+    fn equals_value(&self, expected: &Value) -> bool {
+        match (self.item(), expected) {
+            (Item::String(string), Value::String(other)) => string == other,
+            (Item::Bool(boolean), Value::Bool(other)) => boolean == other,
+            (Item::Null, Value::Null) => true,
+            (Item::String(_) | Item::Bool(_) | Item::Null, _) => false,
+            _ => jsonschema::json::cmp::equal(&self.to_value(), expected),
+        }
+    }
+
+    fn to_value(&self) -> Cow<'a, Value> {
+        Cow::Owned(self.value())
+    }
+
+    fn identity(&self) -> Option<NodeIdentity> {
+        Some(NodeIdentity::tagged(self.items.as_ptr() as usize, u32::try_from(self.at).unwrap_or(u32::MAX)))
+    }
+}
+
+impl RowNode<'_> {
+    /// This value as a `serde_json::Value` (for error reports: cold).
+    fn value(&self) -> Value {
+        match self.item() {
+            Item::Null => Value::Null,
+            Item::Bool(boolean) => Value::Bool(*boolean),
+            Item::Number(number) => Value::Number(number.clone()),
+            Item::String(string) => Value::String(string.clone().into_owned()),
+            Item::Array { .. } => {
+                Value::Array(self.as_array().map(|array| array.elements().map(|node| node.value()).collect()).unwrap_or_default())
+            }
+            Item::Object { .. } => Value::Object(
+                self.as_object()
+                    .map(|object| object.members().map(|(name, node)| (name.to_owned(), node.value())).collect::<Map<_, _>>())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// An object of a [`RowText`].
+#[derive(Debug, Clone, Copy)]
+pub struct RowObject<'a> {
+    items: &'a [Item<'a>],
+    start: usize,
+    len: u32,
+}
+
+/// The members of a [`RowObject`], in the order the text has them.
+#[derive(Debug)]
+pub struct RowMembers<'a> {
+    items: &'a [Item<'a>],
+    at: usize,
+    left: u32,
+}
+
+impl<'a> Iterator for RowMembers<'a> {
+    type Item = (&'a str, RowNode<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let name = match &self.items[self.at] {
+            Item::String(name) => &**name,
+            _ => "",
+        };
+        let value = RowNode { items: self.items, at: self.at + 1 };
+        self.at = value.next();
+        Some((name, value))
+    }
+}
+
+impl<'a> Object<'a, RowJson> for RowObject<'a> {
+    type Node = RowNode<'a>;
+    type MemberName = &'a str;
+    type MembersIter = RowMembers<'a>;
+
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    fn get(&self, key: &Box<str>) -> Option<RowNode<'a>> {
+        self.members().find(|(name, _)| *name == &**key).map(|(_, node)| node)
+    }
+
+    fn members(&self) -> RowMembers<'a> {
+        RowMembers { items: self.items, at: self.start + 1, left: self.len }
+    }
+}
+
+/// An array of a [`RowText`].
+#[derive(Debug, Clone, Copy)]
+pub struct RowArray<'a> {
+    items: &'a [Item<'a>],
+    start: usize,
+    len: u32,
+}
+
+/// The elements of a [`RowArray`].
+#[derive(Debug)]
+pub struct RowElements<'a> {
+    items: &'a [Item<'a>],
+    at: usize,
+    left: u32,
+}
+
+impl<'a> Iterator for RowElements<'a> {
+    type Item = RowNode<'a>;
+
+    fn next(&mut self) -> Option<RowNode<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let node = RowNode { items: self.items, at: self.at };
+        self.at = node.next();
+        Some(node)
+    }
+}
+
+impl<'a> Array<'a, RowJson> for RowArray<'a> {
+    type Node = RowNode<'a>;
+    type ElementsIter = RowElements<'a>;
+
+    fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    fn elements(&self) -> RowElements<'a> {
+        RowElements { items: self.items, at: self.start + 1, left: self.len }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(text: &str) -> Value {
+        RowText::parse(text).expect("parses").root().value()
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads() {
+        for text in [
+            r#"{"a": 1, "b": [true, null, -2, 2.5, "x\"y"], "c": {"d": {}, "e": []}, "名": "张三"}"#,
+            "[]",
+            "\"\\u5f20\"",
+            "1e400",
+            "18446744073709551616",
+            "[[1, [2, [3]]], {\"k\": [{}]}]",
+        ] {
+            match serde_json::from_str::<Value>(text) {
+                Ok(value) => assert_eq!(round_trip(text), value, "{text}"),
+                Err(_) => assert!(RowText::parse(text).is_err(), "{text}"),
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_what_serde_json_refuses() {
+        for text in ["", "{", "[1,]", "{\"a\" 1}", "1 2", "nul", "\"\\x\""] {
+            assert!(RowText::parse(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_duplicate_member_names() {
+        assert!(RowText::parse(r#"{"a": 1, "b": 2, "a": 3}"#).is_err());
+        let many: Vec<String> = (0..40).map(|i| format!("\"k{}\": {i}", i % 39)).collect();
+        assert!(RowText::parse(&format!("{{{}}}", many.join(","))).is_err());
+    }
+}
