@@ -20,12 +20,19 @@ use serde_json::{Map, Number, Value};
 
 /// One item of the flat list. A container is followed by its contents
 /// (for an object: name, value, name, value…) and records where they end.
-#[derive(Debug, Clone)]
+/// `Copy`, so dropping a row is freeing two vectors, not visiting every item.
+#[derive(Debug, Clone, Copy)]
 enum Item<'t> {
     Null,
     Bool(bool),
-    Number(Number),
-    String(Cow<'t, str>),
+    U64(u64),
+    I64(i64),
+    /// Always finite.
+    F64(f64),
+    /// A string without escapes: a slice of the text.
+    String(&'t str),
+    /// A string with escapes, decoded into [`RowText::decoded`] at this index.
+    Decoded(u32),
     Array { len: u32, end: u32 },
     Object { len: u32, end: u32 },
 }
@@ -34,6 +41,7 @@ enum Item<'t> {
 #[derive(Debug, Clone, Default)]
 pub struct RowText<'t> {
     items: Vec<Item<'t>>,
+    decoded: Vec<String>,
 }
 
 /// Why text could not be read as a [`RowText`]. Duplicate member names are
@@ -51,21 +59,21 @@ impl<'t> RowText<'t> {
     /// Parses `text` (one JSON value, nothing after it but whitespace).
     pub fn parse(text: &'t str) -> Result<RowText<'t>, RowTextError> {
         // About one item per 12 bytes of a typical row: one allocation, usually.
-        let mut items = Vec::with_capacity(text.len() / 12 + 4);
+        let mut row = RowText { items: Vec::with_capacity(text.len() / 12 + 4), decoded: Vec::new() };
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        Fill(&mut items).deserialize(&mut deserializer).map_err(RowTextError)?;
+        Fill(&mut row).deserialize(&mut deserializer).map_err(RowTextError)?;
         deserializer.end().map_err(RowTextError)?;
-        Ok(RowText { items })
+        Ok(row)
     }
 
     /// The document's root, for a `jsonschema::Validator<RowJson>`.
     pub fn root(&self) -> RowNode<'_> {
-        RowNode { items: &self.items, at: 0 }
+        RowNode { row: self, at: 0 }
     }
 }
 
 /// Appends one value (and its contents) to the list.
-struct Fill<'v, 't>(&'v mut Vec<Item<'t>>);
+struct Fill<'v, 't>(&'v mut RowText<'t>);
 
 impl<'t> DeserializeSeed<'t> for Fill<'_, 't> {
     type Value = ();
@@ -76,12 +84,19 @@ impl<'t> DeserializeSeed<'t> for Fill<'_, 't> {
 }
 
 impl<'t> Fill<'_, 't> {
+    #[inline(always)]
     fn push(self, item: Item<'t>) {
-        self.0.push(item);
+        self.0.items.push(item);
     }
 
-    fn index<E: serde::de::Error>(items: &[Item<'t>]) -> Result<u32, E> {
-        u32::try_from(items.len()).map_err(|_| E::custom("document too large"))
+    fn decoded(self, string: String) {
+        let index = u32::try_from(self.0.decoded.len()).unwrap_or(u32::MAX);
+        self.0.decoded.push(string);
+        self.push(Item::Decoded(index));
+    }
+
+    fn index<E: serde::de::Error>(row: &RowText<'t>) -> Result<u32, E> {
+        u32::try_from(row.items.len()).map_err(|_| E::custom("document too large"))
     }
 }
 
@@ -103,61 +118,62 @@ impl<'t> Visitor<'t> for Fill<'_, 't> {
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.push(Item::Number(v.into()));
+        self.push(Item::U64(v));
         Ok(())
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        self.push(Item::Number(v.into()));
+        // As `Value` does: a non-negative integer is a `u64` however it came.
+        self.push(u64::try_from(v).map_or(Item::I64(v), Item::U64));
         Ok(())
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
         // As `Value` does: a float that is not finite becomes null.
-        self.push(Number::from_f64(v).map_or(Item::Null, Item::Number));
+        self.push(if v.is_finite() { Item::F64(v) } else { Item::Null });
         Ok(())
     }
 
     fn visit_borrowed_str<E>(self, v: &'t str) -> Result<(), E> {
-        self.push(Item::String(Cow::Borrowed(v)));
+        self.push(Item::String(v));
         Ok(())
     }
 
     fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.push(Item::String(Cow::Owned(v.to_owned())));
+        self.decoded(v.to_owned());
         Ok(())
     }
 
     fn visit_string<E>(self, v: String) -> Result<(), E> {
-        self.push(Item::String(Cow::Owned(v)));
+        self.decoded(v);
         Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'t>>(self, mut seq: A) -> Result<(), A::Error> {
-        let items = self.0;
-        let start = Self::index::<A::Error>(items)? as usize;
-        items.push(Item::Array { len: 0, end: 0 });
+        let row = self.0;
+        let start = Self::index::<A::Error>(row)? as usize;
+        row.items.push(Item::Array { len: 0, end: 0 });
         let mut count = 0_u32;
-        while seq.next_element_seed(Fill(items))?.is_some() {
+        while seq.next_element_seed(Fill(row))?.is_some() {
             count += 1;
         }
-        let end = Self::index::<A::Error>(items)?;
-        items[start] = Item::Array { len: count, end };
+        let end = Self::index::<A::Error>(row)?;
+        row.items[start] = Item::Array { len: count, end };
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'t>>(self, mut map: A) -> Result<(), A::Error> {
-        let items = self.0;
-        let start = Self::index::<A::Error>(items)? as usize;
-        items.push(Item::Object { len: 0, end: 0 });
+        let row = self.0;
+        let start = Self::index::<A::Error>(row)? as usize;
+        row.items.push(Item::Object { len: 0, end: 0 });
         let mut count = 0_u32;
-        while map.next_key_seed(Fill(items))?.is_some() {
-            map.next_value_seed(Fill(items))?;
+        while map.next_key_seed(Fill(row))?.is_some() {
+            map.next_value_seed(Fill(row))?;
             count += 1;
         }
-        let end = Self::index::<A::Error>(items)?;
-        items[start] = Item::Object { len: count, end };
-        let object = RowObject { items, start, len: count };
+        let end = Self::index::<A::Error>(row)?;
+        row.items[start] = Item::Object { len: count, end };
+        let object = RowObject { row, start, len: count };
         if has_duplicate_names(&object) {
             return Err(A::Error::custom("duplicate member name"));
         }
@@ -166,16 +182,30 @@ impl<'t> Visitor<'t> for Fill<'_, 't> {
 }
 
 fn has_duplicate_names(object: &RowObject<'_>) -> bool {
-    let names = || object.members().map(|(name, _)| name);
     if object.len < 2 {
-        false
-    } else if object.len <= 16 {
-        names().enumerate().any(|(i, name)| names().take(i).any(|earlier| earlier == name))
-    } else {
-        let mut sorted: Vec<&str> = names().collect();
-        sorted.sort_unstable();
-        sorted.windows(2).any(|pair| pair[0] == pair[1])
+        return false;
     }
+    if object.len > 64 {
+        let mut sorted: Vec<&str> = object.members().map(|(name, _)| name).collect();
+        sorted.sort_unstable();
+        return sorted.windows(2).any(|pair| pair[0] == pair[1]);
+    }
+    // Rows have a handful of names: a 64-bit set of cheap name digests finds
+    // most names new at once; only a digest seen before costs comparisons.
+    let digest = |name: &str| {
+        let bytes = name.as_bytes();
+        let (first, last) = (bytes.first().copied().unwrap_or(0), bytes.last().copied().unwrap_or(0));
+        1_u64 << ((usize::from(first) ^ usize::from(last).rotate_left(3) ^ bytes.len().wrapping_mul(7)) & 63)
+    };
+    let mut seen = 0_u64;
+    for (i, (name, _)) in object.members().enumerate() {
+        let bit = digest(name);
+        if seen & bit != 0 && object.members().take(i).any(|(earlier, _)| earlier == name) {
+            return true;
+        }
+        seen |= bit;
+    }
+    false
 }
 
 /// The `jsonschema` representation of a [`RowText`].
@@ -185,20 +215,31 @@ pub struct RowJson;
 /// One value of a [`RowText`].
 #[derive(Debug, Clone, Copy)]
 pub struct RowNode<'a> {
-    items: &'a [Item<'a>],
+    row: &'a RowText<'a>,
     at: usize,
 }
 
 impl<'a> RowNode<'a> {
-    fn item(&self) -> &'a Item<'a> {
-        &self.items[self.at]
+    #[inline(always)]
+    fn item(&self) -> Item<'a> {
+        self.row.items.get(self.at).copied().unwrap_or(Item::Null)
     }
 
     /// The index just past this value and its contents.
+    #[inline(always)]
     fn next(&self) -> usize {
         match self.item() {
-            Item::Array { end, .. } | Item::Object { end, .. } => *end as usize,
+            Item::Array { end, .. } | Item::Object { end, .. } => end as usize,
             _ => self.at + 1,
+        }
+    }
+
+    #[inline(always)]
+    fn str(&self) -> Option<&'a str> {
+        match self.item() {
+            Item::String(string) => Some(string),
+            Item::Decoded(index) => self.row.decoded.get(index as usize).map(String::as_str),
+            _ => None,
         }
     }
 }
@@ -218,7 +259,9 @@ impl Json for RowJson {
 
     fn with_string_node<T>(buffer: &mut RowText<'static>, string: &str, f: impl FnOnce(RowNode<'_>) -> T) -> T {
         buffer.items.clear();
-        buffer.items.push(Item::String(Cow::Owned(string.to_owned())));
+        buffer.items.push(Item::Decoded(0));
+        buffer.decoded.clear();
+        buffer.decoded.push(string.to_owned());
         f(buffer.root())
     }
 }
@@ -226,39 +269,42 @@ impl Json for RowJson {
 impl<'a> Node<'a, RowJson> for RowNode<'a> {
     type Object = RowObject<'a>;
     type Array = RowArray<'a>;
-    type Number = &'a Number;
+    type Number = Number;
 
     fn as_object(&self) -> Option<RowObject<'a>> {
         match self.item() {
-            Item::Object { len, .. } => Some(RowObject { items: self.items, start: self.at, len: *len }),
+            Item::Object { len, .. } => Some(RowObject { row: self.row, start: self.at, len }),
             _ => None,
         }
     }
 
     fn as_array(&self) -> Option<RowArray<'a>> {
         match self.item() {
-            Item::Array { len, .. } => Some(RowArray { items: self.items, start: self.at, len: *len }),
+            Item::Array { len, .. } => Some(RowArray { row: self.row, start: self.at, len }),
             _ => None,
         }
     }
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
+        self.str().map(Cow::Borrowed)
+    }
+
+    fn as_number(&self) -> Option<Number> {
         match self.item() {
-            Item::String(string) => Some(Cow::Borrowed(string)),
+            Item::U64(number) => Some(number.into()),
+            Item::I64(number) => Some(number.into()),
+            Item::F64(number) => Number::from_f64(number),
             _ => None,
         }
     }
 
-    fn as_number(&self) -> Option<&'a Number> {
-        match self.item() {
-            Item::Number(number) => Some(number),
-            _ => None,
-        }
+    fn is_number(&self) -> bool {
+        matches!(self.item(), Item::U64(_) | Item::I64(_) | Item::F64(_))
     }
 
     fn as_boolean(&self) -> Option<bool> {
         match self.item() {
-            Item::Bool(boolean) => Some(*boolean),
+            Item::Bool(boolean) => Some(boolean),
             _ => None,
         }
     }
@@ -271,8 +317,8 @@ impl<'a> Node<'a, RowJson> for RowNode<'a> {
         match self.item() {
             Item::Null => JsonType::Null,
             Item::Bool(_) => JsonType::Boolean,
-            Item::Number(_) => JsonType::Number,
-            Item::String(_) => JsonType::String,
+            Item::U64(_) | Item::I64(_) | Item::F64(_) => JsonType::Number,
+            Item::String(_) | Item::Decoded(_) => JsonType::String,
             Item::Array { .. } => JsonType::Array,
             Item::Object { .. } => JsonType::Object,
         }
@@ -280,10 +326,10 @@ impl<'a> Node<'a, RowJson> for RowNode<'a> {
 
     fn equals_value(&self, expected: &Value) -> bool {
         match (self.item(), expected) {
-            (Item::String(string), Value::String(other)) => string == other,
-            (Item::Bool(boolean), Value::Bool(other)) => boolean == other,
+            (Item::String(_) | Item::Decoded(_), Value::String(other)) => self.str() == Some(other.as_str()),
+            (Item::Bool(boolean), Value::Bool(other)) => boolean == *other,
             (Item::Null, Value::Null) => true,
-            (Item::String(_) | Item::Bool(_) | Item::Null, _) => false,
+            (Item::String(_) | Item::Decoded(_) | Item::Bool(_) | Item::Null, _) => false,
             _ => jsonschema::json::cmp::equal(&self.to_value(), expected),
         }
     }
@@ -293,7 +339,7 @@ impl<'a> Node<'a, RowJson> for RowNode<'a> {
     }
 
     fn identity(&self) -> Option<NodeIdentity> {
-        Some(NodeIdentity::tagged(self.items.as_ptr() as usize, u32::try_from(self.at).unwrap_or(u32::MAX)))
+        Some(NodeIdentity::tagged(std::ptr::from_ref(self.row) as usize, u32::try_from(self.at).unwrap_or(u32::MAX)))
     }
 }
 
@@ -302,9 +348,9 @@ impl RowNode<'_> {
     fn value(&self) -> Value {
         match self.item() {
             Item::Null => Value::Null,
-            Item::Bool(boolean) => Value::Bool(*boolean),
-            Item::Number(number) => Value::Number(number.clone()),
-            Item::String(string) => Value::String(string.clone().into_owned()),
+            Item::Bool(boolean) => Value::Bool(boolean),
+            Item::U64(_) | Item::I64(_) | Item::F64(_) => self.as_number().map_or(Value::Null, Value::Number),
+            Item::String(_) | Item::Decoded(_) => Value::String(self.str().unwrap_or_default().to_owned()),
             Item::Array { .. } => {
                 Value::Array(self.as_array().map(|array| array.elements().map(|node| node.value()).collect()).unwrap_or_default())
             }
@@ -320,7 +366,7 @@ impl RowNode<'_> {
 /// An object of a [`RowText`].
 #[derive(Debug, Clone, Copy)]
 pub struct RowObject<'a> {
-    items: &'a [Item<'a>],
+    row: &'a RowText<'a>,
     start: usize,
     len: u32,
 }
@@ -328,7 +374,7 @@ pub struct RowObject<'a> {
 /// The members of a [`RowObject`], in the order the text has them.
 #[derive(Debug)]
 pub struct RowMembers<'a> {
-    items: &'a [Item<'a>],
+    row: &'a RowText<'a>,
     at: usize,
     left: u32,
 }
@@ -336,16 +382,14 @@ pub struct RowMembers<'a> {
 impl<'a> Iterator for RowMembers<'a> {
     type Item = (&'a str, RowNode<'a>);
 
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         if self.left == 0 {
             return None;
         }
         self.left -= 1;
-        let name = match &self.items[self.at] {
-            Item::String(name) => &**name,
-            _ => "",
-        };
-        let value = RowNode { items: self.items, at: self.at + 1 };
+        let name = RowNode { row: self.row, at: self.at }.str().unwrap_or_default();
+        let value = RowNode { row: self.row, at: self.at + 1 };
         self.at = value.next();
         Some((name, value))
     }
@@ -365,14 +409,14 @@ impl<'a> Object<'a, RowJson> for RowObject<'a> {
     }
 
     fn members(&self) -> RowMembers<'a> {
-        RowMembers { items: self.items, at: self.start + 1, left: self.len }
+        RowMembers { row: self.row, at: self.start + 1, left: self.len }
     }
 }
 
 /// An array of a [`RowText`].
 #[derive(Debug, Clone, Copy)]
 pub struct RowArray<'a> {
-    items: &'a [Item<'a>],
+    row: &'a RowText<'a>,
     start: usize,
     len: u32,
 }
@@ -380,7 +424,7 @@ pub struct RowArray<'a> {
 /// The elements of a [`RowArray`].
 #[derive(Debug)]
 pub struct RowElements<'a> {
-    items: &'a [Item<'a>],
+    row: &'a RowText<'a>,
     at: usize,
     left: u32,
 }
@@ -388,12 +432,13 @@ pub struct RowElements<'a> {
 impl<'a> Iterator for RowElements<'a> {
     type Item = RowNode<'a>;
 
+    #[inline(always)]
     fn next(&mut self) -> Option<RowNode<'a>> {
         if self.left == 0 {
             return None;
         }
         self.left -= 1;
-        let node = RowNode { items: self.items, at: self.at };
+        let node = RowNode { row: self.row, at: self.at };
         self.at = node.next();
         Some(node)
     }
@@ -408,7 +453,7 @@ impl<'a> Array<'a, RowJson> for RowArray<'a> {
     }
 
     fn elements(&self) -> RowElements<'a> {
-        RowElements { items: self.items, at: self.start + 1, left: self.len }
+        RowElements { row: self.row, at: self.start + 1, left: self.len }
     }
 }
 
@@ -447,7 +492,11 @@ mod tests {
     #[test]
     fn refuses_duplicate_member_names() {
         assert!(RowText::parse(r#"{"a": 1, "b": 2, "a": 3}"#).is_err());
-        let many: Vec<String> = (0..40).map(|i| format!("\"k{}\": {i}", i % 39)).collect();
-        assert!(RowText::parse(&format!("{{{}}}", many.join(","))).is_err());
+        for (count, distinct) in [(40, 39), (100, 99)] {
+            let names: Vec<String> = (0..count).map(|i| format!("\"k{}\": {i}", i % distinct)).collect();
+            assert!(RowText::parse(&format!("{{{}}}", names.join(","))).is_err(), "{count}");
+            let names: Vec<String> = (0..count).map(|i| format!("\"k{i}\": {i}")).collect();
+            assert!(RowText::parse(&format!("{{{}}}", names.join(","))).is_ok(), "{count}");
+        }
     }
 }
