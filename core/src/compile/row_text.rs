@@ -7,15 +7,20 @@
 //! issue 4). Here strings without escapes borrow the text, containers are
 //! items in one `Vec`, and `jsonschema` reads them through its `Json`
 //! representation traits, so the rules applied are exactly those the `Value`
-//! path applies. The text is parsed by `serde_json` (same grammar, same
-//! numbers, same nesting limit).
+//! path applies.
+//!
+//! The reader is small and strict on purpose: whatever it does not read
+//! exactly as `serde_json` would (bad JSON, but also deep nesting, very long
+//! or exponent-laden numbers, surrogate escapes, duplicate member names) it
+//! refuses, and the caller reads that text as a `Value` instead. So it never
+//! has to reproduce `serde_json`'s errors or its rarer corners, only agree
+//! with it on what it accepts.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use jsonschema::JsonType;
 use jsonschema::json::{Array, Json, Node, NodeIdentity, Object};
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 /// One item of the flat list. A container is followed by its contents
@@ -26,6 +31,7 @@ enum Item<'t> {
     Null,
     Bool(bool),
     U64(u64),
+    /// Always negative.
     I64(i64),
     /// Always finite.
     F64(f64),
@@ -44,26 +50,31 @@ pub struct RowText<'t> {
     decoded: Vec<String>,
 }
 
-/// Why text could not be read as a [`RowText`]. Duplicate member names are
-/// refused here (a `Value` keeps the last one): callers fall back to `Value`.
-#[derive(Debug)]
-pub struct RowTextError(serde_json::Error);
+/// Text this reader does not take: not JSON, or JSON it leaves to `serde_json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotRead;
 
-impl fmt::Display for RowTextError {
+impl fmt::Display for NotRead {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        f.write_str("not read as a row (read it as a serde_json::Value)")
     }
 }
 
+/// Deeper than this is left to `serde_json` (whose own limit is 128).
+const MAX_DEPTH: u32 = 100;
+
 impl<'t> RowText<'t> {
-    /// Parses `text` (one JSON value, nothing after it but whitespace).
-    pub fn parse(text: &'t str) -> Result<RowText<'t>, RowTextError> {
+    /// Reads `text` (one JSON value, nothing after it but whitespace).
+    pub fn parse(text: &'t str) -> Result<RowText<'t>, NotRead> {
         // About one item per 12 bytes of a typical row: one allocation, usually.
-        let mut row = RowText { items: Vec::with_capacity(text.len() / 12 + 4), decoded: Vec::new() };
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        Fill(&mut row).deserialize(&mut deserializer).map_err(RowTextError)?;
-        deserializer.end().map_err(RowTextError)?;
-        Ok(row)
+        let mut reader = Reader { text, bytes: text.as_bytes(), at: 0, row: RowText::default() };
+        reader.row.items.reserve(text.len() / 12 + 4);
+        reader.value(0)?;
+        reader.skip_whitespace();
+        if reader.at != reader.bytes.len() {
+            return Err(NotRead);
+        }
+        Ok(reader.row)
     }
 
     /// The document's root, for a `jsonschema::Validator<RowJson>`.
@@ -72,112 +83,274 @@ impl<'t> RowText<'t> {
     }
 }
 
-/// Appends one value (and its contents) to the list.
-struct Fill<'v, 't>(&'v mut RowText<'t>);
-
-impl<'t> DeserializeSeed<'t> for Fill<'_, 't> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'t>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
+struct Reader<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    at: usize,
+    row: RowText<'t>,
 }
 
-impl<'t> Fill<'_, 't> {
+impl<'t> Reader<'t> {
     #[inline(always)]
-    fn push(self, item: Item<'t>) {
-        self.0.items.push(item);
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
     }
 
-    fn decoded(self, string: String) {
-        let index = u32::try_from(self.0.decoded.len()).unwrap_or(u32::MAX);
-        self.0.decoded.push(string);
-        self.push(Item::Decoded(index));
-    }
-
-    fn index<E: serde::de::Error>(row: &RowText<'t>) -> Result<u32, E> {
-        u32::try_from(row.items.len()).map_err(|_| E::custom("document too large"))
-    }
-}
-
-impl<'t> Visitor<'t> for Fill<'_, 't> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        self.push(Item::Null);
-        Ok(())
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
-        self.push(Item::Bool(v));
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
-        self.push(Item::U64(v));
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
-        // As `Value` does: a non-negative integer is a `u64` however it came.
-        self.push(u64::try_from(v).map_or(Item::I64(v), Item::U64));
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
-        // As `Value` does: a float that is not finite becomes null.
-        self.push(if v.is_finite() { Item::F64(v) } else { Item::Null });
-        Ok(())
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'t str) -> Result<(), E> {
-        self.push(Item::String(v));
-        Ok(())
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.decoded(v.to_owned());
-        Ok(())
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<(), E> {
-        self.decoded(v);
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'t>>(self, mut seq: A) -> Result<(), A::Error> {
-        let row = self.0;
-        let start = Self::index::<A::Error>(row)? as usize;
-        row.items.push(Item::Array { len: 0, end: 0 });
-        let mut count = 0_u32;
-        while seq.next_element_seed(Fill(row))?.is_some() {
-            count += 1;
+    #[inline(always)]
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
         }
-        let end = Self::index::<A::Error>(row)?;
-        row.items[start] = Item::Array { len: count, end };
-        Ok(())
     }
 
-    fn visit_map<A: MapAccess<'t>>(self, mut map: A) -> Result<(), A::Error> {
-        let row = self.0;
-        let start = Self::index::<A::Error>(row)? as usize;
-        row.items.push(Item::Object { len: 0, end: 0 });
-        let mut count = 0_u32;
-        while map.next_key_seed(Fill(row))?.is_some() {
-            map.next_value_seed(Fill(row))?;
-            count += 1;
+    #[inline(always)]
+    fn eat(&mut self, byte: u8) -> Result<(), NotRead> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(NotRead)
         }
-        let end = Self::index::<A::Error>(row)?;
-        row.items[start] = Item::Object { len: count, end };
-        let object = RowObject { row, start, len: count };
-        if has_duplicate_names(&object) {
-            return Err(A::Error::custom("duplicate member name"));
+    }
+
+    #[inline(always)]
+    fn push(&mut self, item: Item<'t>) {
+        self.row.items.push(item);
+    }
+
+    fn index(&self) -> Result<u32, NotRead> {
+        u32::try_from(self.row.items.len()).map_err(|_| NotRead)
+    }
+
+    fn value(&mut self, depth: u32) -> Result<(), NotRead> {
+        self.skip_whitespace();
+        match self.peek().ok_or(NotRead)? {
+            b'"' => {
+                let item = self.string()?;
+                self.push(item);
+            }
+            b'{' => self.object(depth + 1)?,
+            b'[' => self.array(depth + 1)?,
+            b'-' | b'0'..=b'9' => {
+                let item = self.number()?;
+                self.push(item);
+            }
+            b't' => self.literal(b"true", Item::Bool(true))?,
+            b'f' => self.literal(b"false", Item::Bool(false))?,
+            b'n' => self.literal(b"null", Item::Null)?,
+            _ => return Err(NotRead),
         }
         Ok(())
+    }
+
+    fn literal(&mut self, word: &[u8], item: Item<'t>) -> Result<(), NotRead> {
+        if self.bytes.get(self.at..self.at + word.len()) != Some(word) {
+            return Err(NotRead);
+        }
+        self.at += word.len();
+        self.push(item);
+        Ok(())
+    }
+
+    fn array(&mut self, depth: u32) -> Result<(), NotRead> {
+        if depth > MAX_DEPTH {
+            return Err(NotRead);
+        }
+        self.at += 1; // [
+        let start = self.row.items.len();
+        self.push(Item::Array { len: 0, end: 0 });
+        let mut len = 0_u32;
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+        } else {
+            loop {
+                self.value(depth)?;
+                len += 1;
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => self.at += 1,
+                    Some(b']') => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return Err(NotRead),
+                }
+            }
+        }
+        let end = self.index()?;
+        self.row.items[start] = Item::Array { len, end };
+        Ok(())
+    }
+
+    fn object(&mut self, depth: u32) -> Result<(), NotRead> {
+        if depth > MAX_DEPTH {
+            return Err(NotRead);
+        }
+        self.at += 1; // {
+        let start = self.row.items.len();
+        self.push(Item::Object { len: 0, end: 0 });
+        let mut len = 0_u32;
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+        } else {
+            loop {
+                self.skip_whitespace();
+                if self.peek() != Some(b'"') {
+                    return Err(NotRead);
+                }
+                let name = self.string()?;
+                self.push(name);
+                self.skip_whitespace();
+                self.eat(b':')?;
+                self.value(depth)?;
+                len += 1;
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => self.at += 1,
+                    Some(b'}') => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return Err(NotRead),
+                }
+            }
+        }
+        let end = self.index()?;
+        self.row.items[start] = Item::Object { len, end };
+        if has_duplicate_names(&RowObject { row: &self.row, start, len }) {
+            return Err(NotRead);
+        }
+        Ok(())
+    }
+
+    /// A string starting at its opening quote.
+    fn string(&mut self) -> Result<Item<'t>, NotRead> {
+        self.at += 1; // "
+        let start = self.at;
+        loop {
+            match *self.bytes.get(self.at).ok_or(NotRead)? {
+                b'"' => {
+                    let string = self.text.get(start..self.at).ok_or(NotRead)?;
+                    self.at += 1;
+                    return Ok(Item::String(string));
+                }
+                b'\\' => break,
+                0..0x20 => return Err(NotRead),
+                _ => self.at += 1,
+            }
+        }
+        let mut decoded = String::from(self.text.get(start..self.at).ok_or(NotRead)?);
+        loop {
+            let run = self.at;
+            while let Some(&byte) = self.bytes.get(self.at) {
+                if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                    break;
+                }
+                self.at += 1;
+            }
+            decoded.push_str(self.text.get(run..self.at).ok_or(NotRead)?);
+            match self.peek().ok_or(NotRead)? {
+                b'"' => {
+                    self.at += 1;
+                    break;
+                }
+                b'\\' => {
+                    let escaped = *self.bytes.get(self.at + 1).ok_or(NotRead)?;
+                    self.at += 2;
+                    decoded.push(match escaped {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hex = self.text.get(self.at..self.at + 4).ok_or(NotRead)?;
+                            self.at += 4;
+                            let code = u32::from_str_radix(hex, 16).map_err(|_| NotRead)?;
+                            // Surrogates (pairs or not) are left to serde_json.
+                            char::from_u32(code).ok_or(NotRead)?
+                        }
+                        _ => return Err(NotRead),
+                    });
+                }
+                _ => return Err(NotRead),
+            }
+        }
+        let index = u32::try_from(self.row.decoded.len()).map_err(|_| NotRead)?;
+        self.row.decoded.push(decoded);
+        Ok(Item::Decoded(index))
+    }
+
+    /// A number, read into the item `serde_json` would make of it.
+    fn number(&mut self) -> Result<Item<'t>, NotRead> {
+        let start = self.at;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.at += 1;
+        }
+        let digits = self.at;
+        match self.peek() {
+            Some(b'0') => self.at += 1,
+            Some(b'1'..=b'9') => {
+                while let Some(b'0'..=b'9') = self.peek() {
+                    self.at += 1;
+                }
+            }
+            _ => return Err(NotRead),
+        }
+        let integer_end = self.at;
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            float = true;
+            self.at += 1;
+            let fraction = self.at;
+            while let Some(b'0'..=b'9') = self.peek() {
+                self.at += 1;
+            }
+            if self.at == fraction {
+                return Err(NotRead);
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            float = true;
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            let exponent = self.at;
+            while let Some(b'0'..=b'9') = self.peek() {
+                self.at += 1;
+            }
+            if self.at == exponent {
+                return Err(NotRead);
+            }
+        }
+        if matches!(self.peek(), Some(b'0'..=b'9')) {
+            return Err(NotRead); // a leading zero followed by digits
+        }
+        if float {
+            // Correctly rounded, as serde_json's `float_roundtrip` (which
+            // `jsonschema` turns on) reads it; out of range is an error there.
+            let value: f64 = self.text.get(start..self.at).ok_or(NotRead)?.parse().map_err(|_| NotRead)?;
+            return if value.is_finite() { Ok(Item::F64(value)) } else { Err(NotRead) };
+        }
+        // Up to 18 digits cannot overflow; longer integers are left to serde_json.
+        let text = self.bytes.get(digits..integer_end).ok_or(NotRead)?;
+        if text.len() > 18 {
+            return Err(NotRead);
+        }
+        let magnitude = text.iter().fold(0_u64, |n, digit| n * 10 + u64::from(digit - b'0'));
+        Ok(match (negative, magnitude) {
+            (false, _) => Item::U64(magnitude),
+            // serde_json reads `-0` as the float -0.0.
+            (true, 0) => Item::F64(-0.0),
+            (true, _) => Item::I64(-i64::try_from(magnitude).map_err(|_| NotRead)?),
+        })
     }
 }
 
@@ -461,31 +634,60 @@ impl<'a> Array<'a, RowJson> for RowArray<'a> {
 mod tests {
     use super::*;
 
-    fn round_trip(text: &str) -> Value {
-        RowText::parse(text).expect("parses").root().value()
+    /// What a `RowText` reads must be the `Value` serde_json reads; what
+    /// serde_json refuses, a `RowText` refuses too.
+    fn check(text: &str) -> Result<(), NotRead> {
+        let read = RowText::parse(text);
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => {
+                if let Ok(row) = &read {
+                    assert_eq!(row.root().value(), value, "{text}");
+                }
+            }
+            Err(_) => assert!(read.is_err(), "{text}"),
+        }
+        read.map(|_| ())
     }
 
     #[test]
-    fn reads_what_serde_json_reads() {
+    fn reads_rows_as_serde_json_does() {
         for text in [
             r#"{"a": 1, "b": [true, null, -2, 2.5, "x\"y"], "c": {"d": {}, "e": []}, "名": "张三"}"#,
-            "[]",
-            "\"\\u5f20\"",
+            " [ ] ",
+            "\"\\u5f20\\n\\t\\\\\\/\\b\\f\\r\\u00e9\"",
+            "[0, -0, -0.0, 0.1, 1.5e3, 1E-7, 2.5E+2, 1e22, 1e23, 2.2250738585072014e-308, 5e-324, 4422.77]",
+            "[123456789012345678, -123456789012345678, 18446744073, -1]",
+            "[[1, [2, [3]]], {\"k\": [{}]}]",
+            "{\"\": \"\"}",
+        ] {
+            assert_eq!(check(text), Ok(()), "{text} was not read");
+        }
+    }
+
+    #[test]
+    fn leaves_rare_corners_to_serde_json() {
+        let deep = format!("{}{}", "[".repeat(120), "]".repeat(120));
+        for text in [
             "1e400",
             "18446744073709551616",
-            "[[1, [2, [3]]], {\"k\": [{}]}]",
+            "-9223372036854775808",
+            "12345678901234567890",
+            "\"\\ud83e\\udd80\"",
+            "\"\\ud83e\"",
+            deep.as_str(),
         ] {
-            match serde_json::from_str::<Value>(text) {
-                Ok(value) => assert_eq!(round_trip(text), value, "{text}"),
-                Err(_) => assert!(RowText::parse(text).is_err(), "{text}"),
-            }
+            // Refused or read right; here all happen to be refused.
+            assert_eq!(check(text), Err(NotRead), "{text}");
         }
     }
 
     #[test]
     fn refuses_what_serde_json_refuses() {
-        for text in ["", "{", "[1,]", "{\"a\" 1}", "1 2", "nul", "\"\\x\""] {
-            assert!(RowText::parse(text).is_err(), "{text}");
+        for text in [
+            "", " ", "{", "[1,]", "{\"a\" 1}", "{\"a\": 1,}", "{1: 2}", "1 2", "nul", "tru", "\"\\x\"", "\"a", "01", "-", "1.", "1e",
+            ".5", "+1", "\"tab\there\"", "[1 2]", "NaN", "\"\\u12\"", "{\"a\":1}}",
+        ] {
+            assert_eq!(check(text), Err(NotRead), "{text}");
         }
     }
 
