@@ -225,10 +225,30 @@ impl<'t> Reader<'t> {
         Ok(())
     }
 
+    /// Skips eight bytes at a time while none of them ends a plain run of a
+    /// string (a quote, a backslash or a control character).
+    #[inline(always)]
+    fn skip_plain_words(&mut self) {
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+        while let Some(word) = self.bytes.get(self.at..self.at + 8) {
+            let word = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or([0; 8]));
+            let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+            let stop = zero_byte(word ^ (ONES * u64::from(b'"')))
+                | zero_byte(word ^ (ONES * u64::from(b'\\')))
+                | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
+            if stop != 0 {
+                return;
+            }
+            self.at += 8;
+        }
+    }
+
     /// A string starting at its opening quote.
     fn string(&mut self) -> Result<Item<'t>, NotRead> {
         self.at += 1; // "
         let start = self.at;
+        self.skip_plain_words();
         loop {
             match *self.bytes.get(self.at).ok_or(NotRead)? {
                 b'"' => {
