@@ -41,4 +41,4 @@ pub use formats::Divisions;
 pub use ledger::LedgerRecord;
 pub use prefill::{prefill, prefill_on};
 pub use submission::validate_submission;
-pub use validate::{FieldError, is_valid, validate};
+pub use validate::{FieldError, is_valid, is_valid_json, validate, validate_json};

@@ -136,6 +136,47 @@ fn template_settings_differ_only_on_formats_and_remotes() {
     assert!(other.is_empty(), "failing for another reason than formats or remotes:\n{}", lines(&other));
 }
 
+/// Every case again as JSON text, through the path that reads text without
+/// building a `Value` ([`SchemaValidator::validate_json`]): the same verdict
+/// and the same errors as the `Value`, under both settings.
+#[test]
+fn json_text_gets_the_same_errors_as_its_value() {
+    let suite = ValidatorOptions { formats: FormatMode::Annotate, resources: Arc::new(remotes()), ..Default::default() };
+    let mut compared = 0;
+    for options in [suite, ValidatorOptions::default()] {
+        for (name, schema, data) in cases() {
+            let Ok(validator) = SchemaValidator::new(&schema, &options) else { continue };
+            let text = data.to_string();
+            let errors = validator.validate(&data);
+            assert_eq!(validator.validate_json(&text).expect("JSON"), errors, "{name}");
+            assert_eq!(validator.is_valid_json(&text).expect("JSON"), errors.is_empty(), "{name}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 2000, "only {compared} cases compared");
+}
+
+/// `(file :: group :: case, schema, data)` of every required test.
+fn cases() -> Vec<(String, Value, Value)> {
+    let dir = suite_dir().join("tests/draft2020-12");
+    let mut out = Vec::new();
+    for entry in fs::read_dir(&dir).expect("suite dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let file = path.file_name().expect("name").to_string_lossy().into_owned();
+        let groups: Value = serde_json::from_str(&fs::read_to_string(&path).expect("read")).expect("JSON");
+        for group in groups.as_array().expect("array of groups") {
+            for case in group["tests"].as_array().expect("tests") {
+                let name = format!("{file} :: {} :: {}", group["description"], case["description"]);
+                out.push((name, group["schema"].clone(), case["data"].clone()));
+            }
+        }
+    }
+    out
+}
+
 fn lines(cases: &[&String]) -> String {
     cases.iter().map(|c| format!("{c} — <reason>")).collect::<Vec<_>>().join("\n")
 }

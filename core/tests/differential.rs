@@ -2,7 +2,8 @@
 //! rows (valid-looking and not) get the same verdict from core's
 //! `validate` as from the `jsonschema` crate used directly with the same
 //! format checks. Core adds its own regex engine, limits and messages; this
-//! shows none of that changes a verdict.
+//! shows none of that changes a verdict. The same rows as JSON text
+//! (`validate_json`, read without a `Value`) get the same errors.
 
 use std::cell::Cell;
 use std::fs;
@@ -148,8 +149,13 @@ fn core_and_jsonschema_agree_on_every_template() {
         let (valid, invalid) = (Cell::new(0usize), Cell::new(0usize));
         let mut runner = TestRunner::new(Config { cases: 1500, failure_persistence: None, ..Config::default() });
         let result = runner.run(&row_strategy(&schema), |row| {
-            let ours = validate(&compiled, &row).is_empty();
+            let errors = validate(&compiled, &row);
+            let ours = errors.is_empty();
             let theirs = reference.is_valid(&row);
+            // The same row as JSON text (core's `RowText` path): the same errors.
+            let text = row.to_string();
+            prop_assert_eq!(ybt_core::validate_json(&compiled, &text).ok(), Some(errors), "{}: text {}", file, text);
+            prop_assert_eq!(ybt_core::is_valid_json(&compiled, &text), ours, "{}: text {}", file, text);
             if ours { valid.set(valid.get() + 1) } else { invalid.set(invalid.get() + 1) }
             prop_assert_eq!(ours, theirs, "{}: row {}", file, row);
             Ok(())

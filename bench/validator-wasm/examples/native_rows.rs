@@ -17,12 +17,12 @@ const MIN_PASSES: usize = 3;
 
 /// As the wasm's `validate_json`: core's verdict-only path.
 fn verdict(template: &CompiledTemplate, line: &str) -> bool {
-    serde_json::from_str::<Value>(line).is_ok_and(|row| ybt_core::is_valid(template, &row))
+    ybt_core::is_valid_json(template, line)
 }
 
 /// As the wasm's `count_errors(…) == 0`: every error built, as ajv's `allErrors`.
 fn all_errors(template: &CompiledTemplate, line: &str) -> bool {
-    serde_json::from_str::<Value>(line).is_ok_and(|row| ybt_core::validate(template, &row).is_empty())
+    ybt_core::validate_json(template, line).is_ok_and(|errors| errors.is_empty())
 }
 
 /// Median rows/s over timed passes of `check` on every line.

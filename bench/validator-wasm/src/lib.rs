@@ -28,13 +28,13 @@ impl Validator {
     /// Whether the row (JSON text) is valid. Text that is not JSON is invalid.
     /// Uses core's verdict-only path: no error is built for an invalid row.
     pub fn validate_json(&self, instance_json: &str) -> bool {
-        serde_json::from_str::<Value>(instance_json).is_ok_and(|row| ybt_core::is_valid(&self.template, &row))
+        ybt_core::is_valid_json(&self.template, instance_json)
     }
 
     /// How many errors the row (JSON text) has; text that is not JSON counts as one.
     pub fn count_errors(&self, instance_json: &str) -> u32 {
-        match serde_json::from_str::<Value>(instance_json) {
-            Ok(row) => u32::try_from(ybt_core::validate(&self.template, &row).len()).unwrap_or(u32::MAX),
+        match ybt_core::validate_json(&self.template, instance_json) {
+            Ok(errors) => u32::try_from(errors.len()).unwrap_or(u32::MAX),
             Err(_) => 1,
         }
     }

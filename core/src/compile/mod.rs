@@ -19,6 +19,7 @@ use crate::template::{Subject, TemplateMeta, is_valid_template_id};
 
 mod fields;
 mod limits;
+mod row_text;
 mod validator;
 mod warnings;
 

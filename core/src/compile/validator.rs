@@ -3,10 +3,12 @@
 //! through here, so what the suite measures is what templates run.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use jsonschema::json::Json;
 use serde_json::Value;
 
+use super::row_text::{RowJson, RowText};
 use crate::formats::FormatContext;
 use crate::messages::describe;
 use crate::validate::FieldError;
@@ -46,6 +48,10 @@ pub struct ValidatorOptions {
 #[derive(Debug, Clone)]
 pub struct SchemaValidator {
     inner: jsonschema::Validator,
+    /// The same schema for rows read from text ([`RowText`]), built on first
+    /// use: most callers only ever validate `Value`s.
+    text: OnceLock<Option<jsonschema::Validator<RowJson>>>,
+    source: Arc<(Value, ValidatorOptions)>,
 }
 
 /// Why a schema could not be turned into a validator.
@@ -62,9 +68,49 @@ impl SchemaValidator {
     /// (linear time: a template cannot make validation backtrack forever),
     /// with a size limit on each compiled regex.
     pub fn new(schema: &Value, options: &ValidatorOptions) -> Result<SchemaValidator, BuildError> {
-        let (ids, divisions) = (options.format_context.clone(), options.format_context.clone());
-        let resources = InMemory(Arc::clone(&options.resources));
-        jsonschema::options()
+        let inner = build(schema, options)?;
+        Ok(SchemaValidator { inner, text: OnceLock::new(), source: Arc::new((schema.clone(), options.clone())) })
+    }
+
+    /// Every error of `instance`, each with a pointer, a code and zh/en text.
+    pub fn validate(&self, instance: &Value) -> Vec<FieldError> {
+        self.inner.iter_errors(instance).map(field_error).collect()
+    }
+
+    /// Whether `instance` is valid; cheaper than collecting errors.
+    pub fn is_valid(&self, instance: &Value) -> bool {
+        self.inner.is_valid(instance)
+    }
+
+    /// [`SchemaValidator::validate`] for an instance given as JSON text,
+    /// without building a `Value` (see [`RowText`]). Errs when the text is not JSON.
+    pub fn validate_json(&self, text: &str) -> Result<Vec<FieldError>, serde_json::Error> {
+        match (RowText::parse(text), self.text_validator()) {
+            (Ok(row), Some(validator)) => Ok(validator.iter_errors(row.root()).map(field_error).collect()),
+            _ => serde_json::from_str::<Value>(text).map(|instance| self.validate(&instance)),
+        }
+    }
+
+    /// [`SchemaValidator::is_valid`] for an instance given as JSON text.
+    /// Errs when the text is not JSON.
+    pub fn is_valid_json(&self, text: &str) -> Result<bool, serde_json::Error> {
+        match (RowText::parse(text), self.text_validator()) {
+            (Ok(row), Some(validator)) => Ok(validator.is_valid(row.root())),
+            // Not JSON, or JSON a `RowText` refuses (duplicate names): as a `Value`.
+            _ => serde_json::from_str::<Value>(text).map(|instance| self.is_valid(&instance)),
+        }
+    }
+
+    fn text_validator(&self) -> Option<&jsonschema::Validator<RowJson>> {
+        self.text.get_or_init(|| build(&self.source.0, &self.source.1).ok()).as_ref()
+    }
+}
+
+/// The schema as a validator over instances in representation `F`.
+fn build<F: Json>(schema: &Value, options: &ValidatorOptions) -> Result<jsonschema::Validator<F>, BuildError> {
+    let (ids, divisions) = (options.format_context.clone(), options.format_context.clone());
+    let resources = InMemory(Arc::clone(&options.resources));
+    jsonschema::options_for::<F>()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(options.formats == FormatMode::Assert)
             .with_pattern_options(jsonschema::PatternOptions::regex().size_limit(MAX_REGEX_SIZE))
@@ -74,31 +120,18 @@ impl SchemaValidator {
             .with_format("cn-credit-code", crate::formats::is_cn_credit_code)
             .with_format("cn-division-code", move |s: &str| divisions.is_cn_division_code(s))
             .build(schema)
-            .map(|inner| SchemaValidator { inner })
             .map_err(|e| BuildError { pointer: e.schema_path().as_str().to_owned(), reason: e.to_string() })
-    }
+}
 
-    /// Every error of `instance`, each with a pointer, a code and zh/en text.
-    pub fn validate(&self, instance: &Value) -> Vec<FieldError> {
-        self.inner
-            .iter_errors(instance)
-            .map(|error| {
-                let (code, message) = describe(error.kind());
-                let mut pointer = error.instance_path().as_str().to_owned();
-                // A missing field has no instance of its own: point where it belongs.
-                if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
-                    pointer.push('/');
-                    pointer.push_str(&super::escape_pointer(property.as_str().unwrap_or_default()));
-                }
-                FieldError { pointer, code, message }
-            })
-            .collect()
+fn field_error(error: jsonschema::ValidationError<'_>) -> FieldError {
+    let (code, message) = describe(error.kind());
+    let mut pointer = error.instance_path().as_str().to_owned();
+    // A missing field has no instance of its own: point where it belongs.
+    if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
+        pointer.push('/');
+        pointer.push_str(&super::escape_pointer(property.as_str().unwrap_or_default()));
     }
-
-    /// Whether `instance` is valid; cheaper than collecting errors.
-    pub fn is_valid(&self, instance: &Value) -> bool {
-        self.inner.is_valid(instance)
-    }
+    FieldError { pointer, code, message }
 }
 
 /// A retriever over documents already in memory: never any IO.
