@@ -365,10 +365,12 @@ describe("village staff on drafts, offline, nothing to type and long forms", () 
     assert.equal(await page.locator("#burden-forms tbody tr").count(), 0);
     const month = (await api("GET", `/api/submissions/${submittedId}`, undefined, { session: staff.session })).json.submitted_at.slice(0, 7);
     await page.fill("#burden-month", month);
-    await page.waitForSelector(`#burden[data-month="${month}"] ${row}`);
+    await page.waitForSelector(`#burden[data-month="${month}"]`);
+    await page.waitForSelector(row);
     // Back to the whole town.
     await page.selectOption("#burden-village", "");
-    await page.waitForSelector(`#burden[data-unit="${centre.me.org_unit}"][data-month="${month}"] ${row}`);
+    await page.waitForSelector(`#burden[data-unit="${centre.me.org_unit}"][data-month="${month}"]`);
+    await page.waitForSelector(row);
     await page.close();
   });
 });
