@@ -5,8 +5,10 @@
 // the real worker and D1.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { chromium } from "playwright-core";
 import { BASE, PASSWORD, TEMPLATE, api, login } from "./helpers.mjs";
+import { careTemplate, uniqueId } from "./publish-helpers.mjs";
 
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -174,6 +176,201 @@ describe("village staff work a task from the inbox", () => {
     const headline = await (await page.waitForSelector("#burden-headline")).textContent();
     assert.match(headline, /^预填 \d+%/);
     assert.ok((await page.locator("#burden-forms tbody tr").count()) >= 1);
+    await page.close();
+  });
+});
+
+// Drafts meeting another device's save, going offline, a form with nothing
+// to type, and a form longer than its scroll box. On templates published,
+// approved and dispatched to cun's village for this run (issue 7's API).
+describe("village staff on drafts, offline, nothing to type and long forms", () => {
+  let browser;
+  let staff, centre;
+  let care; // a task with new fields, one row per person of the village
+  let confirmOnly; // a task whose template has no new fields
+  let submittedId; // its submission
+
+  async function publishAndDispatch(document) {
+    const dept = await login("minzheng");
+    const r = await api("POST", "/api/template-requests", { request_id: randomUUID(), document }, { session: dept.session });
+    assert.equal(r.status, 201, r.text);
+    const ok = await api("POST", `/api/template-requests/${r.json.id}/decision`, { decision: "approve" }, { session: centre.session });
+    assert.equal(ok.status, 200, ok.text);
+    const dispatchId = randomUUID();
+    const d = await api("POST", "/api/dispatches",
+      { dispatch_id: dispatchId, template_id: document["x-template"].id, org_units: [staff.me.org_unit], due_date: "2026-12-31" },
+      { session: centre.session });
+    assert.equal(d.status, 201, d.text);
+    const board = await api("GET", `/api/dispatches/${dispatchId}`, undefined, { session: centre.session });
+    const task = board.json.tasks.find((t) => t.org_unit === staff.me.org_unit);
+    assert.ok(task, board.text);
+    return task;
+  }
+
+  before(async () => {
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+    [staff, centre] = await Promise.all([login("cun"), login("zhen")]);
+    care = await publishAndDispatch(careTemplate(uniqueId("e2e-care")));
+    const plain = careTemplate(uniqueId("e2e-confirm"));
+    plain.title = "人员信息核对表";
+    plain.properties = { name: plain.properties.name, id_number: plain.properties.id_number };
+    plain.required = ["name"];
+    confirmOnly = await publishAndDispatch(plain);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function openPage(task, { context, viewport } = {}) {
+    const page = context ? await context.newPage() : await browser.newPage(viewport ? { viewport } : {});
+    await page.goto(BASE);
+    await page.fill("#username", "cun");
+    await page.fill("#password", PASSWORD);
+    await page.click("#login button[type=submit]");
+    await page.click(`#inbox tr[data-task="${task.id}"] button.open-task`);
+    await page.waitForSelector(`.task-form[data-task="${task.id}"] #form-table`);
+    return page;
+  }
+
+  const serverDraft = async (task) => (await api("GET", `/api/tasks/${task.id}/draft`, undefined, { session: staff.session })).json;
+  const localDraft = (page, task) => page.evaluate((id) => JSON.parse(localStorage.getItem(`ybt-draft:${id}`)), task.id);
+  const valueOf = (draft, subject, key) => draft?.rows.find((r) => r.subject_id === subject)?.values[key];
+
+  /** Waits until this page's draft is on the server and the badge says so. */
+  async function waitSynced(page, task) {
+    await page.waitForFunction((id) => {
+      const local = JSON.parse(localStorage.getItem(`ybt-draft:${id}`) ?? "null");
+      return local && !local.unsynced && document.querySelector("#sync-state")?.dataset.state === "synced";
+    }, task.id);
+    assert.equal(await page.textContent("#sync-state"), "已同步");
+  }
+
+  it("merges a draft another device saved meanwhile, and ends 已同步 with both values", async () => {
+    const page = await openPage(care);
+    const subject = async (row) => page.getAttribute(`#form-table tbody tr[data-subject]:nth-child(${row + 1})`, "data-subject");
+    await page.fill("#cell-0-aid_amount input", "120");
+    await page.waitForFunction((id) => JSON.parse(localStorage.getItem(`ybt-draft:${id}`) ?? "null")?.base_revision > 0, care.id);
+    await waitSynced(page, care);
+    const [first, second] = [await subject(0), await subject(1)];
+
+    // Another device saves over the current revision, behind the page's back.
+    const current = await serverDraft(care);
+    const theirs = [...current.rows.filter((r) => r.subject_id !== second), { subject_id: second, values: { months: 5, need: "因灾" } }];
+    const put = await api("PUT", `/api/tasks/${care.id}/draft`, { base_revision: current.revision, rows: theirs }, { session: staff.session });
+    assert.equal(put.status, 200, put.text);
+
+    // The page's next save meets 409 stale_draft, merges and saves again.
+    await page.fill("#cell-0-months input", "4");
+    await page.waitForFunction(
+      ([id, revision]) => JSON.parse(localStorage.getItem(`ybt-draft:${id}`) ?? "null")?.base_revision > revision,
+      [care.id, put.json.revision],
+    );
+    await waitSynced(page, care);
+    const merged = await serverDraft(care);
+    assert.equal(valueOf(merged, first, "aid_amount"), 120);
+    assert.equal(valueOf(merged, first, "months"), 4, "ours");
+    assert.equal(valueOf(merged, second, "months"), 5, "theirs");
+    assert.equal(valueOf(merged, second, "need"), "因灾");
+    // The form shows the other device's values too.
+    assert.equal(await page.inputValue("#cell-1-months input"), "5");
+    assert.equal(await page.inputValue("#cell-0-months input"), "4");
+    await page.close();
+  });
+
+  it("says 离线 while offline, keeps the draft on the device, and syncs when back online", async () => {
+    const context = await browser.newContext();
+    const page = await openPage(care, { context });
+    const subject = await page.getAttribute("#form-table tbody tr[data-subject]:nth-child(3)", "data-subject");
+    await context.setOffline(true);
+    await page.waitForSelector("#sync-state[data-state=offline]");
+    await page.fill("#cell-2-aid_amount input", "55");
+    await page.waitForFunction(([id, s]) => {
+      const local = JSON.parse(localStorage.getItem(`ybt-draft:${id}`) ?? "null");
+      return local?.rows.some((r) => r.subject_id === s && r.values.aid_amount === 55);
+    }, [care.id, subject]);
+    assert.equal(await page.textContent("#sync-state"), "离线");
+    assert.equal((await localDraft(page, care)).unsynced, true);
+    assert.equal(valueOf(await serverDraft(care), subject, "aid_amount"), undefined, "not on the server yet");
+
+    await context.setOffline(false);
+    await waitSynced(page, care);
+    assert.equal(valueOf(await serverDraft(care), subject, "aid_amount"), 55);
+    await context.close();
+  });
+
+  it("renders only the rows in view of a long form; a far row scrolls in and takes input", async () => {
+    const page = await openPage(care, { viewport: { width: 1280, height: 360 } });
+    const rows = Number(await page.getAttribute("#form-table", "data-rows"));
+    assert.ok(rows >= 15, `the village has enough people for a scrolling form: ${rows}`);
+    const last = rows - 1;
+    await page.evaluate(() => {
+      const box = document.querySelector("#form-scroll");
+      box.scrollTop = box.scrollHeight;
+    });
+    const far = page.locator(`#cell-${last}-aid_amount input`);
+    await far.waitFor();
+    await page.locator("#cell-0-aid_amount").waitFor({ state: "detached" });
+    const rendered = await page.locator("#form-table tbody tr[data-subject]").count();
+    assert.ok(rendered < rows, `${rendered} of ${rows} rows in the DOM`);
+    assert.equal(await page.locator('#form-table tr.spacer[data-spacer="top"]').count(), 1);
+
+    const subject = await page.getAttribute(`#form-table tbody tr[data-subject]:last-child`, "data-subject");
+    await far.fill("321");
+    await page.waitForFunction(([id, s]) => {
+      const local = JSON.parse(localStorage.getItem(`ybt-draft:${id}`) ?? "null");
+      return local?.rows.some((r) => r.subject_id === s && r.values.aid_amount === 321);
+    }, [care.id, subject]);
+    // Back at the top the first rows come back with their values.
+    await page.evaluate(() => { document.querySelector("#form-scroll").scrollTop = 0; });
+    await page.locator("#cell-0-aid_amount input").waitFor();
+    assert.equal(await page.inputValue("#cell-0-aid_amount input"), "120");
+    await page.close();
+  });
+
+  it("submits a form with nothing to type with one confirmation", async () => {
+    const page = await openPage(confirmOnly);
+    assert.match(await page.textContent("#no-new-fields"), /无需填写/);
+    assert.equal(await page.locator("#submit").count(), 0);
+    assert.equal(await page.locator("#form-table input").count(), 0, "nothing to type");
+    await page.click("#confirm-submit");
+    await page.waitForSelector("#receipt");
+    const id = await page.textContent("#submission-id");
+    const tasks = await api("GET", `/api/tasks?template_id=${confirmOnly.template_id}`, undefined, { session: staff.session });
+    const task = tasks.json.find((t) => t.id === confirmOnly.id);
+    assert.equal(task.status, "submitted");
+    assert.equal(task.submission_id, id);
+    submittedId = id;
+    await page.close();
+  });
+
+  it("lets a town centre pick a village and a month on the burden page", async () => {
+    assert.ok(submittedId, "the one-confirmation form was submitted");
+    const page = await browser.newPage();
+    await page.goto(BASE);
+    await page.fill("#username", "zhen");
+    await page.fill("#password", PASSWORD);
+    await page.click("#login button[type=submit]");
+    await page.click("#open-burden");
+    await page.waitForSelector(`#burden[data-unit="${centre.me.org_unit}"]`);
+    await page.selectOption("#burden-village", staff.me.org_unit);
+    await page.waitForSelector(`#burden[data-unit="${staff.me.org_unit}"]`);
+    const row = `#burden-forms tr[data-submission="${submittedId}"]`;
+    await page.waitForSelector(row);
+    assert.ok((await page.locator("#burden-villages tbody tr").evaluateAll(
+      (rows, unit) => rows.every((r) => r.dataset.unit === unit), staff.me.org_unit)));
+
+    // A month with nothing submitted: no forms; the month this one was submitted in: it is back.
+    await page.fill("#burden-month", "2020-01");
+    await page.waitForSelector('#burden[data-month="2020-01"]');
+    assert.equal(await page.locator("#burden-forms tbody tr").count(), 0);
+    const month = (await api("GET", `/api/submissions/${submittedId}`, undefined, { session: staff.session })).json.submitted_at.slice(0, 7);
+    await page.fill("#burden-month", month);
+    await page.waitForSelector(`#burden[data-month="${month}"]`);
+    await page.waitForSelector(row);
+    // Back to the whole town.
+    await page.selectOption("#burden-village", "");
+    await page.waitForSelector(`#burden[data-unit="${centre.me.org_unit}"][data-month="${month}"]`);
+    await page.waitForSelector(row);
     await page.close();
   });
 });

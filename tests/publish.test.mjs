@@ -261,3 +261,97 @@ describe("a department publishes, the centre reviews, dispatches and the departm
     assert.equal(old.json.villages.length, 2, "version 1 data stays readable as submitted");
   });
 });
+
+describe("a new approved version migrates an open task's draft; submitted data keeps its version", () => {
+  const id = uniqueId("test-migrate");
+  let dept, centre, cun, neighbourStaff, mine, theirs, draft, submitted;
+  const as = (who) => ({ session: who.session });
+
+  async function fileAndApprove(document) {
+    const r = await api("POST", "/api/template-requests", { request_id: randomUUID(), document }, as(dept));
+    assert.equal(r.status, 201, r.text);
+    const ok = await api("POST", `/api/template-requests/${r.json.id}/decision`, { decision: "approve", reason: "同意" }, as(centre));
+    assert.equal(ok.status, 200, ok.text);
+  }
+
+  before(async () => {
+    [dept, centre, cun] = await Promise.all(["minzheng", "zhen", "cun"].map((u) => login(u)));
+    neighbourStaff = await villageUser(await neighbour(centre.session, cun.me.org_unit));
+    await fileAndApprove(careTemplate(id));
+    const dispatchId = randomUUID();
+    const body = { dispatch_id: dispatchId, template_id: id, org_units: [cun.me.org_unit, neighbourStaff.me.org_unit], due_date: "2026-12-31" };
+    const d = await api("POST", "/api/dispatches", body, as(centre));
+    assert.equal(d.status, 201, d.text);
+    const board = await api("GET", `/api/dispatches/${dispatchId}`, undefined, as(centre));
+    mine = board.json.tasks.find((t) => t.org_unit === cun.me.org_unit);
+    theirs = board.json.tasks.find((t) => t.org_unit === neighbourStaff.me.org_unit);
+    assert.ok(mine && theirs, board.text);
+  });
+
+  it("saves a draft over version 1 and submits the neighbour's form under version 1", async () => {
+    const opened = await api("POST", `/api/tasks/${mine.id}/form`, undefined, as(cun));
+    assert.equal(opened.status, 200, opened.text);
+    assert.equal(opened.json.form.template_version, 1);
+    const rows = opened.json.form.rows.slice(0, 2).map((row, i) => ({
+      subject_id: row.subject_id,
+      values: { aid_amount: 300 + i, months: 3 + i, need: "因病" },
+    }));
+    const saved = await api("PUT", `/api/tasks/${mine.id}/draft`, { base_revision: 0, rows }, as(cun));
+    assert.equal(saved.status, 200, saved.text);
+    draft = saved.json;
+    submitted = (await submitTask(neighbourStaff, theirs, 80)).receipt;
+    assert.equal(submitted.template_version, 1);
+  });
+
+  it("moves the draft to version 2: the renamed value under its new key, the removed one under _archived", async () => {
+    const v2 = careTemplate(id, { version: 2 });
+    const { months, need, ...rest } = v2.properties;
+    v2.properties = { ...rest, aid_months: { ...months, title: "救助期限（月）", "x-renamed-from": "months" } };
+    v2.properties.aid_row_total["x-compute"] = "aid_amount * aid_months";
+    v2.required = ["name", "aid_amount", "aid_months"];
+    assert.ok(need, "version 2 drops 困难类型");
+    await fileAndApprove(v2);
+
+    const got = await api("GET", `/api/tasks/${mine.id}/draft`, undefined, as(cun));
+    assert.equal(got.status, 200, got.text);
+    assert.equal(got.json.revision, draft.revision + 1, "the migration is a new revision");
+    assert.deepEqual(got.json.rows.map((r) => r.subject_id), draft.rows.map((r) => r.subject_id));
+    got.json.rows.forEach((row, i) => {
+      assert.deepEqual(row.values, { aid_amount: 300 + i, aid_months: 3 + i, _archived: { need: "因病" } }, JSON.stringify(row));
+    });
+    const tasks = await api("GET", `/api/tasks?template_id=${id}`, undefined, as(centre));
+    const version = (t) => tasks.json.find((x) => x.id === t.id).template_version;
+    assert.equal(version(mine), 2, "the open task moved to version 2");
+    assert.equal(version(theirs), 1, "the submitted task kept version 1");
+
+    // Opening the task now gives the version-2 form with the migrated draft.
+    const opened = await api("POST", `/api/tasks/${mine.id}/form`, undefined, as(cun));
+    assert.equal(opened.status, 200, opened.text);
+    assert.equal(opened.json.form.template_version, 2);
+    assert.equal(opened.json.draft.rows[0].values.aid_months, 3);
+    // A save from a client still holding the pre-migration revision is stale.
+    const stale = await api("PUT", `/api/tasks/${mine.id}/draft`, { base_revision: draft.revision, rows: draft.rows }, as(cun));
+    assert.equal(stale.status, 409, stale.text);
+    assert.equal(stale.json.error.code, "stale_draft");
+  });
+
+  it("keeps the submitted data readable under version 1", async () => {
+    const stored = await api("GET", `/api/submissions/${submitted.id}`, undefined, as(neighbourStaff));
+    assert.equal(stored.status, 200, stored.text);
+    assert.equal(stored.json.template_version, 1);
+    assert.equal(stored.json.rows[0].values.months, 2);
+    assert.ok(["因病", "其他"].includes(stored.json.rows[0].values.need));
+    assert.equal(stored.json.rows[0].values.aid_months, undefined);
+    const csv = await download(`/api/submissions/${submitted.id}/file?format=csv`, neighbourStaff.session);
+    assert.equal(csv.status, 200);
+    assert.match(csv.bytes.toString("utf8").split("\r\n")[0], /救助月数.*困难类型/, "the version-1 columns");
+    const old = await api("GET", `/api/summary?template_id=${id}&version=1`, undefined, as(dept));
+    assert.equal(old.status, 200, old.text);
+    assert.equal(old.json.template_version, 1);
+    assert.equal(old.json.villages.length, 1);
+    assert.equal(old.json.total.sums.months, 2 * old.json.total.rows);
+    const now = await api("GET", `/api/summary?template_id=${id}`, undefined, as(dept));
+    assert.equal(now.json.template_version, 2);
+    assert.equal(now.json.total.rows, 0, "nothing submitted under version 2 yet");
+  });
+});

@@ -184,8 +184,10 @@ pub fn submission_file_url(id: &str, format: &str) -> String {
     format!("/api/submissions/{id}/file?format={format}")
 }
 
-pub async fn burden(org_unit: &str) -> Result<BurdenReport, ApiFailure> {
-    decode(Request::get(&format!("/api/burden?org_unit={org_unit}")).send().await.map_err(network)?).await
+/// The burden meter of `org_unit`, for one month (`YYYY-MM`) or all (empty).
+pub async fn burden(org_unit: &str, month: &str) -> Result<BurdenReport, ApiFailure> {
+    let month = if month.is_empty() { String::new() } else { format!("&month={month}") };
+    decode(Request::get(&format!("/api/burden?org_unit={org_unit}{month}")).send().await.map_err(network)?).await
 }
 
 /// A refused import: the error, and the column mapping the worker used when

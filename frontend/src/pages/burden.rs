@@ -1,13 +1,16 @@
 //! The burden meter: per submitted form, and per village per month, how
 //! many cells were pre-filled from the ledger and how many typed, and the
 //! minutes from opening a form to submitting it. The figures are rolled up
-//! by the worker (`ybt_core::burden::summarize`); this page only shows them.
+//! by the worker (`ybt_core::burden::summarize`); this page only shows them,
+//! for a month picked (or all months) and, for a reader whose unit has
+//! villages (a town centre), for one of them or the whole town.
 
 use yew::prelude::*;
 use ybt_core::api::{BurdenReport, BurdenRollup};
+use ybt_core::ledger::{OrgLevel, OrgUnit};
 
 use crate::api;
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Key, Lang, t, tr};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -36,22 +39,83 @@ fn headline(lang: Lang, total: &BurdenRollup) -> String {
 #[function_component(BurdenPage)]
 pub fn burden_page(props: &Props) -> Html {
     let lang = props.lang;
-    let report = use_state(|| None::<BurdenReport>);
+    // The report shown, with the month it was asked for.
+    let report = use_state(|| None::<(String, BurdenReport)>);
     let error = use_state(|| None::<String>);
+    // What is shown: the unit (the reader's own or one of its villages) and the month ("" = all).
+    let unit = use_state(|| props.org_unit.clone());
+    let month = use_state(String::new);
+    let villages = use_state(Vec::<OrgUnit>::new);
+    let latest = use_mut_ref(|| 0u32);
     {
-        let (report, error) = (report.clone(), error.clone());
+        let villages = villages.clone();
         use_effect_with(props.org_unit.clone(), move |org_unit| {
             let org_unit = org_unit.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match api::burden(&org_unit).await {
-                    Ok(r) => report.set(Some(r)),
+                // A village has no villages inside it: no picker then.
+                if let Ok(list) = api::org_units(Some(&org_unit)).await {
+                    villages.set(list.children.into_iter().filter(|u| u.level == OrgLevel::Village).collect());
+                }
+            });
+        });
+    }
+    {
+        let (report, error, latest) = (report.clone(), error.clone(), latest.clone());
+        use_effect_with(((*unit).clone(), (*month).clone()), move |(org_unit, month)| {
+            let (org_unit, month) = (org_unit.clone(), month.clone());
+            *latest.borrow_mut() += 1;
+            let asked = *latest.borrow();
+            wasm_bindgen_futures::spawn_local(async move {
+                let answer = api::burden(&org_unit, &month).await;
+                // A later pick was made meanwhile: its answer is the one to show.
+                if *latest.borrow() != asked {
+                    return;
+                }
+                match answer {
+                    Ok(r) => {
+                        error.set(None);
+                        report.set(Some((month, r)));
+                    }
                     Err(e) => error.set(Some(e.message().zh)),
                 }
             });
         });
     }
+    let on_month = {
+        let month = month.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            month.set(input.value());
+        })
+    };
+    let on_unit = {
+        let (unit, own) = (unit.clone(), props.org_unit.clone());
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let value = select.value();
+            unit.set(if value.is_empty() { own.clone() } else { value });
+        })
+    };
+    let pickers = html! {
+        <p class="pickers">
+            <label>{ t(lang, Key::Month) }{ " " }
+                <input type="month" id="burden-month" value={(*month).clone()} onchange={on_month} />
+            </label>
+            if !villages.is_empty() {
+                { " " }
+                <label>{ t(lang, Key::Village) }{ " " }
+                    <select id="burden-village" onchange={on_unit}>
+                        <option value="" selected={*unit == props.org_unit}>{ tr(lang, "全部（本镇街）", "All (whole town)") }</option>
+                        { for villages.iter().map(|v| html! {
+                            <option value={v.code.clone()} selected={*unit == v.code}>{ &v.name }</option>
+                        }) }
+                    </select>
+                </label>
+            }
+        </p>
+    };
     let back = html! { <button class="back" onclick={props.back.clone()}>{ t(lang, Key::Back) }</button> };
-    let Some(report) = &*report else {
+    let Some((shown_month, report)) = &*report else {
         return html! {
             <>
                 { back }
@@ -72,8 +136,10 @@ pub fn burden_page(props: &Props) -> Html {
     html! {
         <>
             { back }
-            <section class="panel" id="burden">
+            <section class="panel" id="burden" data-unit={report.total.org_unit.clone()} data-month={shown_month.clone()}>
                 <h2>{ t(lang, Key::Burden) }{ " · " }{ &report.total.org_unit_name }</h2>
+                { pickers }
+                if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
                 <p class="headline" id="burden-headline">{ headline(lang, &report.total) }</p>
                 <p class="meta">{ format!("{} {}", report.total.submissions, t(lang, Key::Submissions)) }</p>
             </section>
