@@ -91,6 +91,16 @@ describe("working a task", () => {
     assert.equal(again.json.task.opened_at, opened.json.task.opened_at, "opened_at is the first opening");
   });
 
+  it("sends the form gzip-compressed to clients that accept it, and plain to those that do not", async () => {
+    const zipped = await api("POST", `/api/tasks/${task.id}/form`, undefined, { session: zhen.session, headers: { "accept-encoding": "gzip" } });
+    assert.equal(zipped.status, 200);
+    assert.equal(zipped.headers.get("content-encoding"), "gzip");
+    assert.equal(zipped.json.task.id, task.id, "fetch decoded it");
+    const plain = await api("POST", `/api/tasks/${task.id}/form`, undefined, { session: zhen.session, headers: { "accept-encoding": "identity" } });
+    assert.equal(plain.headers.get("content-encoding"), null);
+    assert.deepEqual(plain.json.form.rows, zipped.json.form.rows);
+  });
+
   it("refuses to open another village's task", async () => {
     const { status } = await api("POST", `/api/tasks/${task.id}/form`, undefined, { session: cun.session });
     assert.equal(status, 403);

@@ -19,6 +19,7 @@ use crate::template_cache;
 pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<Form>, AppError> {
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let gzip = crate::http::accepts_gzip(&req);
     let request: FormRequest = read_json(&mut req).await?;
     require(&principal, &Action::GenerateForm { org_unit: &request.org_unit })?;
     let row = store
@@ -27,7 +28,7 @@ pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<F
         .ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
     let unit = org_unit(&store, &request.org_unit).await?;
     let (form, timing) = form_for(&store, &principal, &row, &unit).await?;
-    Ok(Reply::from(Json(200, form)).header("Server-Timing", timing))
+    Ok(Reply::from(Json(200, form)).header("Server-Timing", timing).gzip_if(gzip))
 }
 
 pub async fn org_unit(store: &Store, code: &str) -> Result<OrgUnit, AppError> {

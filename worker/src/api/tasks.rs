@@ -71,6 +71,7 @@ async fn task(store: &Store, id: &str) -> Result<TaskSummary, AppError> {
 /// draft. Marks the task opened (repeating that changes nothing).
 pub async fn form(req: Request, ctx: RouteContext<()>) -> Result<Reply<TaskForm>, AppError> {
     let started = crate::http::clock_ms();
+    let gzip = crate::http::accepts_gzip(&req);
     let id = ctx.param("id").cloned().unwrap_or_default();
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
@@ -92,7 +93,7 @@ pub async fn form(req: Request, ctx: RouteContext<()>) -> Result<Reply<TaskForm>
         None => None,
     };
     let total = crate::http::clock_ms() - started;
-    Ok(Reply::from(Json(200, TaskForm { task, form, draft })).header("Server-Timing", format!("{timing}, handler;dur={total:.1}")))
+    Ok(Reply::from(Json(200, TaskForm { task, form, draft })).header("Server-Timing", format!("{timing}, handler;dur={total:.1}")).gzip_if(gzip))
 }
 
 /// For a returned task: the rows it was returned with, as a draft to start
