@@ -268,6 +268,11 @@ pub struct StartSurveyRequest {
     /// Why the review was skipped; logged with the survey.
     #[serde(default)]
     pub reason: Option<String>,
+    /// An ad-hoc survey's template (from the quick builder,
+    /// `builder::survey`): compiled and published as version 1 of
+    /// `template_id` together with the survey, on the same fast track.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Value>,
 }
 
 /// `POST /api/surveys/{id}/close`.

@@ -63,11 +63,15 @@ pub struct StartedSurvey<'a> {
     pub fast_track: &'a str,
     pub by: &'a str,
     pub now: &'a str,
+    /// An ad-hoc survey's template, published (version 1) in the same
+    /// batch: (title, department, document).
+    pub publish: Option<(&'a str, &'a str, &'a str)>,
 }
 
 impl Store {
-    /// Starts a survey: the survey row and one task per village of the
-    /// scope, in one batch (a transaction). Both inserts ignore rows that
+    /// Starts a survey: an ad-hoc survey's template (if any), the survey
+    /// row and one task per village of the scope, in one batch (a
+    /// transaction). Both inserts ignore rows that
     /// exist, keyed by the dispatch id (and `UNIQUE (dispatch_id, org_unit)`
     /// for tasks): a retry after a lost answer, or a double click, creates
     /// nothing new. A crash before the batch leaves nothing; after it, all.
@@ -108,7 +112,19 @@ impl Store {
                 r.scope.as_str().into(),
                 prefix_end(&r.scope).into(),
             ])?;
-        self.db.batch(vec![survey, tasks]).await?;
+        let mut statements = Vec::new();
+        if let Some((title, department, document)) = s.publish {
+            statements.push(
+                self.db
+                    .prepare(
+                        "INSERT OR IGNORE INTO templates (id, version, title, department, document, published_at) \
+                         VALUES (?1, 1, ?2, ?3, ?4, ?5)",
+                    )
+                    .bind(&[r.template_id.as_str().into(), title.into(), department.into(), document.into(), s.now.into()])?,
+            );
+        }
+        statements.extend([survey, tasks]);
+        self.db.batch(statements).await?;
         Ok(())
     }
 
