@@ -264,7 +264,7 @@ describe("the board and the close", () => {
     const otherWay = await decide(house.id, { decision: "reject", reason: "重复" });
     assert.equal(otherWay.status, 409);
     assert.equal(otherWay.json.error.code, "already_decided");
-    const detail = await api("GET", `/api/ledger/records/${encodeURIComponent(accepted.json.record_id)}`, undefined, { session: cun.session });
+    const detail = await api("GET", `/api/ledger/records/${accepted.json.record_id}`, undefined, { session: cun.session });
     assert.equal(detail.status, 200, detail.text);
     assert.equal(detail.json.record.version, 1);
     assert.equal(detail.json.record.data.structure, "砖混");
