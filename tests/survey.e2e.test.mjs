@@ -1,7 +1,8 @@
 // Emergency survey in the browser (issue 8): a department dispatches the
 // typhoon survey in one click; two villages submit — one of them offline
 // first, then back online (sent exactly once); the live board's totals match
-// the API's; the flood point's photo shows. Also measures the resize of a
+// the API's; the flood point's photo shows. A town centre builds an ad-hoc
+// survey with the quick builder and accepts a queued new house from its list. Also measures the resize of a
 // ~4 MB camera photo (BENCHMARKS.md).
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";

@@ -1,8 +1,9 @@
 // Emergency surveys (issue 8) against a real `wrangler dev` with local D1 and
 // R2: starting a survey in one click, picking ledger records, photos by
 // content hash, submissions of picked and new rows, the live board, and the
-// close into the ledger's history — each write retried to show it is
-// idempotent.
+// close into the ledger's history, the town's review of the new records the
+// close queued, and ad-hoc surveys from the quick builder — each write
+// retried to show it is idempotent.
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID, createHash } from "node:crypto";
