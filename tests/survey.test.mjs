@@ -1,8 +1,9 @@
 // Emergency surveys (issue 8) against a real `wrangler dev` with local D1 and
 // R2: starting a survey in one click, picking ledger records, photos by
 // content hash, submissions of picked and new rows, the live board, and the
-// close into the ledger's history — each write retried to show it is
-// idempotent.
+// close into the ledger's history, the town's review of the new records the
+// close queued, and ad-hoc surveys from the quick builder — each write
+// retried to show it is idempotent.
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID, createHash } from "node:crypto";
@@ -13,6 +14,8 @@ const DISTRICT = "500118";
 
 let yingji, zhen, cun, cun2, minzheng;
 let dispatch;
+/** The house record cun picked into the typhoon survey (its close writes there). */
+let pickedHouseId;
 
 /** A tiny JPEG-looking body (the worker checks the magic bytes only). */
 export function fakeJpeg(seed) {
@@ -167,6 +170,7 @@ describe("picking and submitting", () => {
     };
     const first = await api("POST", "/api/submissions", body, { session: cun.session });
     assert.equal(first.status, 201, first.text);
+    pickedHouseId = house.subject_id;
     const retry = await api("POST", "/api/submissions", body, { session: cun.session });
     assert.equal(retry.status, 200);
     assert.equal(retry.json.id, body.submission_id);
@@ -224,14 +228,152 @@ describe("the board and the close", () => {
     assert.equal(again.status, 200);
     assert.equal(again.json.records_updated, 0);
     assert.equal(again.json.closed_at, first.json.closed_at);
-    const houses = await pick(cun.session, cun.me.org_unit, "house");
-    const id = houses.rows[0].subject_id;
-    const detail = await api("GET", `/api/ledger/records/${id}`, undefined, { session: cun.session });
+    // By id: other test files share the database and may add houses to the village.
+    const detail = await api("GET", `/api/ledger/records/${pickedHouseId}`, undefined, { session: cun.session });
     assert.equal(detail.status, 200, detail.text);
-    const records = detail.json.record.data.disaster_records;
-    assert.equal(records.length, 1);
+    const records = detail.json.record.data.disaster_records.filter((r) => r.event === dispatch);
+    assert.equal(records.length, 1, JSON.stringify(detail.json.record.data.disaster_records));
     assert.equal(records[0].event, dispatch);
     assert.equal(records[0].damage_level, "严重");
     assert.equal(detail.json.history.at(-1).source, "survey");
+  });
+
+  it("a town coordinator accepts a queued new record into the ledger once, after completing it", async () => {
+    const decide = (id, body, session = zhen.session) => api("POST", `/api/ledger-intake/${encodeURIComponent(id)}/decision`, body, { session });
+    assert.equal((await api("GET", "/api/ledger-intake", undefined, { session: cun.session })).status, 403, "village staff do not review");
+    assert.equal((await api("GET", "/api/ledger-intake", undefined, { session: yingji.session })).status, 403);
+    const list = await api("GET", "/api/ledger-intake?status=pending", undefined, { session: zhen.session });
+    assert.equal(list.status, 200, list.text);
+    const house = list.json.find((e) => e.dispatch_id === dispatch && e.entity === "house");
+    assert.ok(house, list.text);
+    assert.equal(house.org_unit, cun.me.org_unit);
+    assert.equal(house.proposed.address, "新建未登记房屋");
+    assert.deepEqual(house.problems.map((p) => `${p.pointer} ${p.code}`), ["/data/structure required"], "what to complete");
+    assert.equal((await decide(house.id, { decision: "accept" }, cun.session)).status, 403);
+    const incomplete = await decide(house.id, { decision: "accept" });
+    assert.equal(incomplete.status, 422, incomplete.text);
+    assert.deepEqual(incomplete.json.error.fields.map((f) => f.pointer), ["/data/structure"]);
+    assert.ok(incomplete.json.error.fields.every((f) => f.message.zh && f.message.en));
+    const unknown = await decide(house.id, { decision: "accept", data: { colour: "red" } });
+    assert.equal(unknown.json.error.fields[0].code, "unknown_field");
+    const body = { decision: "accept", data: { structure: "砖混" } };
+    const accepted = await decide(house.id, body);
+    assert.equal(accepted.status, 200, accepted.text);
+    assert.equal(accepted.json.status, "accepted");
+    assert.equal(accepted.json.record_id, `house:${house.id}`, "the record id is derived from the queue entry");
+    const retry = await decide(house.id, body);
+    assert.equal(retry.status, 200, "a retry writes nothing again");
+    assert.equal(retry.json.record_id, accepted.json.record_id);
+    const otherWay = await decide(house.id, { decision: "reject", reason: "重复" });
+    assert.equal(otherWay.status, 409);
+    assert.equal(otherWay.json.error.code, "already_decided");
+    const detail = await api("GET", `/api/ledger/records/${accepted.json.record_id}`, undefined, { session: cun.session });
+    assert.equal(detail.status, 200, detail.text);
+    assert.equal(detail.json.record.version, 1);
+    assert.equal(detail.json.record.data.structure, "砖混");
+    assert.equal(detail.json.record.data.disaster_records[0].event, dispatch);
+    assert.equal(detail.json.record.data.disaster_records[0].damage_level, "损毁");
+    assert.deepEqual(detail.json.history.map((h) => h.source), ["survey"]);
+    const after = await api("GET", "/api/ledger-intake?status=pending", undefined, { session: zhen.session });
+    assert.ok(!after.json.some((e) => e.id === house.id));
+    const bad = await api("GET", "/api/ledger-intake?status=maybe", undefined, { session: zhen.session });
+    assert.equal(bad.status, 400);
+  });
+
+  it("rejecting a queued record needs a reason and is final", async () => {
+    const all = await api("GET", `/api/ledger-intake?org_unit=${cun2.me.org_unit.slice(0, 9)}`, undefined, { session: zhen.session });
+    if (!cun2.me.org_unit.startsWith(zhen.me.org_unit)) {
+      assert.equal(all.status, 403, "another town's coordinator decides");
+      return;
+    }
+    const worker = all.json.find((e) => e.dispatch_id === dispatch && e.entity === "person");
+    assert.ok(worker, all.text);
+    const decide = (body) => api("POST", `/api/ledger-intake/${encodeURIComponent(worker.id)}/decision`, body, { session: zhen.session });
+    const noReason = await decide({ decision: "reject", reason: " " });
+    assert.equal(noReason.status, 422);
+    assert.deepEqual(noReason.json.error.fields.map((f) => `${f.pointer} ${f.code}`), ["/reason missing_reason"]);
+    const rejected = await decide({ decision: "reject", reason: "经核实已随家人登记在外区" });
+    assert.equal(rejected.status, 200, rejected.text);
+    assert.equal(rejected.json.status, "rejected");
+    assert.equal(rejected.json.reason, "经核实已随家人登记在外区");
+    assert.equal((await decide({ decision: "reject", reason: "again" })).status, 200);
+    assert.equal((await decide({ decision: "accept", data: { id_number: "11010519491231002X" } })).status, 409);
+    assert.equal((await api("POST", "/api/ledger-intake/nope/decision", { decision: "accept" }, { session: zhen.session })).status, 404);
+  });
+});
+
+describe("an ad-hoc survey from the quick builder", () => {
+  /** What `ybt_core::builder::survey::survey_document` writes for a town's quick survey. */
+  const doc = (id, extra = {}) => ({
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "山洪受灾快报",
+    "x-template": { id, version: 1, department: "whatever: the worker sets it" },
+    "x-subject": { mode: "pick", kind_field: "category", kinds: [{ kind: "受损房屋", entity: "house" }, { kind: "塌方点" }] },
+    type: "object",
+    required: ["category", "damage"],
+    properties: {
+      category: { title: "类别", type: "string", enum: ["受损房屋", "塌方点"] },
+      house_address: { title: "房屋地址", type: "string", "x-ledger": "house.address" },
+      damage: { title: "受灾程度", type: "string", enum: ["轻微", "严重"] },
+      ...extra,
+    },
+  });
+
+  it("publishes the template and dispatches it on the fast track, once", async () => {
+    const id = `adhoc-${randomUUID()}`;
+    const dispatchId = `flash-${randomUUID()}`;
+    const body = { dispatch_id: dispatchId, template_id: id, scope: zhen.me.org_unit, reason: "山洪", document: doc(id) };
+    const first = await api("POST", "/api/surveys", body, { session: zhen.session });
+    assert.equal(first.status, 201, first.text);
+    assert.equal(first.json.template_id, id);
+    assert.equal(first.json.title, "山洪受灾快报");
+    assert.match(first.json.fast_track, /未经镇街协同中心审核/);
+    assert.notEqual(first.json.department, "whatever: the worker sets it");
+    const again = await api("POST", "/api/surveys", body, { session: zhen.session });
+    assert.equal(again.status, 200, again.text);
+    const taken = await api("POST", "/api/surveys", { ...body, dispatch_id: randomUUID(), document: doc(id, { note: { title: "备注", type: "string" } }) }, { session: zhen.session });
+    assert.equal(taken.status, 409, taken.text);
+    assert.equal(taken.json.error.code, "template_id_taken");
+
+    const tasks = await api("GET", `/api/tasks?org_unit=${cun.me.org_unit}&dispatch_id=${dispatchId}`, undefined, { session: cun.session });
+    assert.equal(tasks.json.length, 1, tasks.text);
+    const houses = await api("GET", `/api/surveys/${dispatchId}/pick?org_unit=${cun.me.org_unit}&entity=house&q=`, undefined, { session: cun.session });
+    assert.equal(houses.status, 200, houses.text);
+    const house = houses.json.rows[0];
+    assert.ok(house.values.house_address);
+    const submitted = await api("POST", "/api/submissions", {
+      submission_id: randomUUID(), template_id: id, template_version: 1, org_unit: cun.me.org_unit, task_id: tasks.json[0].id,
+      rows: [
+        { subject_id: house.subject_id, values: { ...house.values, damage: "严重" } },
+        { subject_id: `new:${randomUUID()}`, values: { category: "塌方点", damage: "轻微" } },
+      ],
+    }, { session: cun.session });
+    assert.equal(submitted.status, 201, submitted.text);
+    const board = await api("GET", `/api/surveys/${dispatchId}`, undefined, { session: zhen.session });
+    assert.equal(board.status, 200, board.text);
+    assert.deepEqual(board.json.total.figures, { "受损房屋": 1, "塌方点": 1 }, "without x-board: a count per kind");
+  });
+
+  it("is checked like any template, with pointers into the request", async () => {
+    const start = (template_id, document) =>
+      api("POST", "/api/surveys", { dispatch_id: randomUUID(), template_id, scope: zhen.me.org_unit, document }, { session: zhen.session });
+    const id = `adhoc-${randomUUID()}`;
+    const wrongId = await start("my-survey", doc("my-survey"));
+    assert.equal(wrongId.status, 422);
+    assert.deepEqual(wrongId.json.error.fields.map((f) => `${f.pointer} ${f.code}`), ["/template_id invalid_adhoc_id"]);
+    const unknown = await start(id, doc(id, { owner: { title: "户主", type: "string", "x-ledger": "house.nobody" } }));
+    assert.equal(unknown.status, 422, unknown.text);
+    assert.ok(unknown.json.error.fields.some((f) => f.pointer === "/document/properties/owner/x-ledger"), unknown.text);
+    assert.ok(unknown.json.error.fields.every((f) => f.message.zh && f.message.en));
+    const plain = doc(id);
+    delete plain["x-subject"];
+    delete plain.properties.house_address;
+    const notPick = await start(id, plain);
+    assert.equal(notPick.status, 422, notPick.text);
+    assert.equal(notPick.json.error.fields[0].code, "not_a_survey");
+    const village = await api("POST", "/api/surveys", { dispatch_id: randomUUID(), template_id: id, scope: zhen.me.org_unit, document: doc(id) }, { session: cun.session });
+    assert.equal(village.status, 403, "village staff do not start surveys");
+    const stored = await api("GET", `/api/surveys?org_unit=${zhen.me.org_unit}`, undefined, { session: zhen.session });
+    assert.ok(!stored.json.some((s) => s.template_id === id), "nothing was stored");
   });
 });

@@ -10,6 +10,8 @@ use crate::catalog::{Catalog, CatalogItem};
 use crate::messages::Text;
 use crate::validate::FieldError;
 
+pub mod survey;
+
 /// A fresh template document for `entity` (optionally only the records
 /// tagged `tag`), with no fields yet.
 pub fn blank(id: &str, title: &str, department: &str, entity: &str, tag: &str) -> Value {

@@ -268,6 +268,11 @@ pub struct StartSurveyRequest {
     /// Why the review was skipped; logged with the survey.
     #[serde(default)]
     pub reason: Option<String>,
+    /// An ad-hoc survey's template (from the quick builder,
+    /// `builder::survey`): compiled and published as version 1 of
+    /// `template_id` together with the survey, on the same fast track.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Value>,
 }
 
 /// `POST /api/surveys/{id}/close`.
@@ -460,13 +465,7 @@ pub fn close_plan(
             if list.iter().any(|e| e.get("event").and_then(Value::as_str) == Some(dispatch_id)) {
                 continue;
             }
-            let mut entry = row.values.clone();
-            entry.retain(|key, _| template.field(key).is_some_and(|f| f.is_new() && key != kind_field));
-            entry.insert("event".into(), json!(dispatch_id));
-            entry.insert("title".into(), json!(template.title));
-            entry.insert("kind".into(), json!(kind));
-            entry.insert("date".into(), json!(meta.changed_at.get(..10).unwrap_or_default()));
-            list.push(Value::Object(entry));
+            list.push(Value::Object(disaster_entry(template, &row.values, dispatch_id, &meta.changed_at)));
             let patch: Map<String, Value> = [(DISASTER_FIELD.to_owned(), Value::Array(list))].into_iter().collect();
             match plan_update(record_type, record, record.version, &patch, meta) {
                 Ok(Some(write)) => plan.writes.push(write),
@@ -487,6 +486,22 @@ pub fn close_plan(
     if errors.is_empty() { Ok(plan) } else { Err(errors) }
 }
 
+/// The disaster record a row leaves in its ledger record: the row's new
+/// fields (damage, losses, photos…), tagged with the event, the form's
+/// title, the kind and the day. Used by the close and by accepting a
+/// queued new record, so both write the same shape.
+pub fn disaster_entry(template: &CompiledTemplate, values: &Map<String, Value>, dispatch_id: &str, at: &str) -> Map<String, Value> {
+    let kind_field = template.subject.kind_field.as_deref().unwrap_or_default();
+    let kind = values.get(kind_field).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let mut entry = values.clone();
+    entry.retain(|key, _| template.field(key).is_some_and(|f| f.is_new() && key != kind_field));
+    entry.insert("event".into(), json!(dispatch_id));
+    entry.insert("title".into(), json!(template.title));
+    entry.insert("kind".into(), json!(kind));
+    entry.insert("date".into(), json!(at.get(..10).unwrap_or_default()));
+    entry
+}
+
 /// The org units a survey of `scope` goes to: its villages, from `units`
 /// (any superset).
 pub fn villages_in<'a>(scope: &str, units: &'a [OrgUnit]) -> Vec<&'a OrgUnit> {
@@ -495,6 +510,8 @@ pub fn villages_in<'a>(scope: &str, units: &'a [OrgUnit]) -> Vec<&'a OrgUnit> {
         .filter(|u| u.level == crate::ledger::OrgLevel::Village && u.code.starts_with(scope))
         .collect()
 }
+
+pub mod intake;
 
 #[cfg(test)]
 mod tests;

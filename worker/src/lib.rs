@@ -44,6 +44,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/api/surveys/:id", |req, ctx| http::respond(api::surveys::get_board(req, ctx)))
         .get_async("/api/surveys/:id/pick", |req, ctx| http::respond(api::surveys::pick(req, ctx)))
         .post_async("/api/surveys/:id/close", |req, ctx| http::respond(api::surveys::close(req, ctx)))
+        .get_async("/api/ledger-intake", |req, ctx| http::respond(api::survey_intake::list(req, ctx)))
+        .post_async("/api/ledger-intake/:id/decision", |req, ctx| http::respond(api::survey_intake::decide(req, ctx)))
         .put_async("/api/photos", |req, ctx| http::respond(api::surveys::upload_photo(req, ctx)))
         .get_async("/api/photos/:hash", |req, ctx| http::respond_file(api::surveys::get_photo(req, ctx)))
         .get_async("/api/audit", |req, ctx| http::respond(api::audit::list(req, ctx)))

@@ -28,6 +28,10 @@ pub enum Action<'a> {
     /// Start an emergency survey of a template of `department` for every
     /// village of `org_unit` (a town or the district), or close it.
     ManageSurvey { org_unit: &'a str, department: &'a str },
+    /// Accept or reject a new record a survey queued for the village
+    /// `org_unit` (新增对象审核), and list them: the town coordinator of
+    /// the village's town.
+    ReviewNewRecord { org_unit: &'a str },
     /// File a template (a new one or a new version) for review: a
     /// department analyst, for its own department's templates.
     PublishTemplate { department: &'a str },
@@ -131,6 +135,10 @@ pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
             DepartmentAnalyst => Decision::Deny(DenyReason::OtherDepartment),
             VillageStaff | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
         },
+        Action::ReviewNewRecord { org_unit } => match role {
+            TownCoordinator => scoped(principal, org_unit),
+            _ => Decision::Deny(DenyReason::NotForRole),
+        },
         Action::PublishTemplate { department } => match role {
             DepartmentAnalyst => own_department(principal, department, Decision::Allow),
             _ => Decision::Deny(DenyReason::NotForRole),
@@ -223,6 +231,8 @@ mod tests {
         check(Action::ManageSurvey { org_unit: "500118100", department: DEPT }, [R, R, Allow, Allow, R]);
         check(Action::ManageSurvey { org_unit: "500118", department: DEPT }, [R, R, Allow, S, R]);
         check(Action::ManageSurvey { org_unit: "500118", department: "区应急管理局" }, [R, R, Deny(OtherDepartment), S, R]);
+        check(Action::ReviewNewRecord { org_unit: VILLAGE }, [R, R, R, Allow, R]);
+        check(Action::ReviewNewRecord { org_unit: OTHER_TOWN_VILLAGE }, [R, R, R, S, R]);
         check(Action::ReadAuditLog, [Allow, R, R, R, R]);
         const O: Decision = Deny(OtherDepartment);
         check(Action::PublishTemplate { department: DEPT }, [R, R, Allow, R, R]);

@@ -11,11 +11,10 @@ use serde_json::{Map, Value, json};
 use yew::prelude::*;
 use ybt_core::api::{Form, SubmissionRequest, SubmittedRow, TaskForm, TaskSummary};
 use ybt_core::compile::{FieldPlan, FieldSource};
-use ybt_core::messages::Text;
 use ybt_core::survey::{NEW_PREFIX, PickAnswer};
 use ybt_core::{Catalog, CompiledTemplate, FieldError};
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tr};
 use crate::survey_io::{self, Sent};
 
 #[derive(Properties, PartialEq)]
@@ -25,9 +24,6 @@ pub struct Props {
     pub back: Callback<()>,
 }
 
-fn tr(lang: Lang, zh: &str, en: &str) -> String {
-    lang.pick(&Text::new(zh, en)).to_owned()
-}
 
 /// What the device keeps of a survey being filled: the rows and the id the
 /// submission will carry (chosen once, so a re-send is the same submission).
@@ -102,8 +98,8 @@ pub fn survey_page(props: &Props) -> Html {
                             form.set(Some(answer.form));
                         }
                     }
-                    _ if form.is_some() => status.set(Some("离线：使用本机保存的表格 / offline: using the form kept on this device".into())),
-                    _ => status.set(Some("无法加载表格，请联网后重试 / cannot load the form: connect and retry".into())),
+                    _ if form.is_some() => status.set(Some(tr(lang, "离线：使用本机保存的表格", "offline: using the form kept on this device").into())),
+                    _ => status.set(Some(tr(lang, "无法加载表格，请联网后重试", "cannot load the form: connect and retry").into())),
                 }
             });
         });
@@ -122,7 +118,7 @@ pub fn survey_page(props: &Props) -> Html {
         return html! { <section class="survey"><p class="loading" id="survey-status">{ status.as_deref().unwrap_or("正在加载… Loading…") }</p></section> };
     };
     let Some(template) = (*template).clone() else {
-        return html! { <p class="error">{ "模板无法编译 / template does not compile" }</p> };
+        return html! { <p class="error">{ tr(lang, "模板无法编译", "the template does not compile") }</p> };
     };
     let kind_field = template.subject.kind_field.clone().unwrap_or_default();
 
@@ -179,7 +175,7 @@ pub fn survey_page(props: &Props) -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     match gloo_net::http::Request::get(&url).send().await {
                         Ok(r) if r.ok() => found.set(r.json::<PickAnswer>().await.ok()),
-                        _ => status.set(Some("离线时不能查台账：可新增对象 / the ledger cannot be searched offline: add a new record".into())),
+                        _ => status.set(Some(tr(lang, "离线时不能查台账：可新增对象", "the ledger cannot be searched offline: add a new record").into())),
                     }
                 });
             })
@@ -269,19 +265,19 @@ pub fn survey_page(props: &Props) -> Html {
             // The worker's own check, run here first: nothing invalid is queued.
             let body = serde_json::to_value(&request).unwrap_or_default();
             if let Err(errors) = ybt_core::validate_submission(&template, &body) {
-                status.set(Some(format!("有 {} 处填写有误 / {} problems to fix", errors.len(), errors.len())));
+                status.set(Some(match lang { Lang::Zh => format!("有 {} 处填写有误", errors.len()), Lang::En => format!("{} problems to fix", errors.len()) }));
                 server_errors.set(errors);
                 return;
             }
             if request.rows.is_empty() {
-                status.set(Some("请至少添加一行 / add at least one row".into()));
+                status.set(Some(tr(lang, "请至少添加一行", "add at least one row").into()));
                 return;
             }
             survey_io::enqueue(request);
-            status.set(Some("正在提交… / sending…".into()));
+            status.set(Some(tr(lang, "正在提交…", "sending…").into()));
             let (status, server_errors, task) = (status.clone(), server_errors.clone(), task.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                report(survey_io::sync().await, &status, &server_errors, &task.id);
+                report(lang, survey_io::sync().await, &status, &server_errors, &task.id);
             });
         })
     };
@@ -292,7 +288,7 @@ pub fn survey_page(props: &Props) -> Html {
             let listener = gloo_events_online(move || {
                 let (status, server_errors, task) = (status.clone(), server_errors.clone(), task.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    report(survey_io::sync().await, &status, &server_errors, &task.id);
+                    report(lang, survey_io::sync().await, &status, &server_errors, &task.id);
                 });
             });
             move || drop(listener)
@@ -315,20 +311,23 @@ pub fn survey_page(props: &Props) -> Html {
 }
 
 /// Shows what a sync did to this task's submission.
-fn report(results: Vec<Sent>, status: &UseStateHandle<Option<String>>, errors: &UseStateHandle<Vec<FieldError>>, task_id: &str) {
+fn report(lang: Lang, results: Vec<Sent>, status: &UseStateHandle<Option<String>>, errors: &UseStateHandle<Vec<FieldError>>, task_id: &str) {
     for result in results {
         match result {
             Sent::Stored(receipt) => {
                 survey_io::remove(&rows_key(task_id));
                 errors.set(Vec::new());
-                status.set(Some(format!("已提交 / submitted: {} 行 rows · {}", receipt.row_count, receipt.id)));
+                status.set(Some(match lang {
+                    Lang::Zh => format!("已提交：{} 行 · {}", receipt.row_count, receipt.id),
+                    Lang::En => format!("submitted: {} rows · {}", receipt.row_count, receipt.id),
+                }));
             }
             Sent::Refused(request, body) if request.task_id.as_deref() == Some(task_id) => {
-                status.set(Some(format!("{} / {}", body.error.message.zh, body.error.message.en)));
+                status.set(Some(lang.pick(&body.error.message).to_owned()));
                 errors.set(body.error.fields);
             }
             Sent::Refused(..) => {}
-            Sent::Offline => status.set(Some("已保存在本机，联网后自动提交 / saved on this device: it will be sent when the connection returns".into())),
+            Sent::Offline => status.set(Some(tr(lang, "已保存在本机，联网后自动提交", "saved on this device: it will be sent when the connection returns").into())),
         }
     }
 }
@@ -399,11 +398,11 @@ fn cell_input(
                         match survey_io::resize(&file).await {
                             Ok(photo) => {
                                 survey_io::keep_photo(&photo);
-                                status.set(Some(format!(
-                                    "照片 {} KB → {} KB / photo resized",
-                                    (photo.original_bytes / 1024.0).round(),
-                                    photo.bytes.len() / 1024
-                                )));
+                                let (from, to) = ((photo.original_bytes / 1024.0).round(), photo.bytes.len() / 1024);
+                                status.set(Some(match lang {
+                                    Lang::Zh => format!("照片已压缩：{from} KB → {to} KB"),
+                                    Lang::En => format!("photo resized: {from} KB → {to} KB"),
+                                }));
                                 if !hashes.contains(&photo.hash) {
                                     hashes.push(photo.hash);
                                 }

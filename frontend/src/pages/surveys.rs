@@ -6,10 +6,11 @@ use gloo_net::http::Request;
 use yew::prelude::*;
 use ybt_core::access::Role;
 use ybt_core::api::{ErrorBody, Me, TaskSummary};
-use ybt_core::messages::Text;
 use ybt_core::survey::{SurveyBoard, SurveySummary};
 
-use crate::i18n::Lang;
+use crate::components::intake_list::IntakeList;
+use crate::components::quick_survey::QuickSurvey;
+use crate::i18n::{Lang, tr};
 
 /// The shipped survey template.
 pub const SURVEY_TEMPLATE: &str = "typhoon-damage-survey";
@@ -24,11 +25,7 @@ pub struct Props {
     pub open_task: Callback<TaskSummary>,
 }
 
-fn tr(lang: Lang, zh: &str, en: &str) -> String {
-    lang.pick(&Text::new(zh, en)).to_owned()
-}
-
-async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
+pub(crate) async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
     let r = Request::get(url).send().await.map_err(|e| e.to_string())?;
     if r.ok() {
         r.json::<T>().await.map_err(|e| e.to_string())
@@ -37,7 +34,7 @@ async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
     }
 }
 
-async fn post<T: serde::de::DeserializeOwned>(url: &str, body: &serde_json::Value) -> Result<T, String> {
+pub(crate) async fn post<T: serde::de::DeserializeOwned>(url: &str, body: &serde_json::Value) -> Result<T, String> {
     let r = Request::post(url).header("X-Yibiaotong", "1").json(body).map_err(|e| e.to_string())?.send().await.map_err(|e| e.to_string())?;
     if r.ok() {
         r.json::<T>().await.map_err(|e| e.to_string())
@@ -95,7 +92,10 @@ pub fn surveys_page(props: &Props) -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     match post::<SurveySummary>("/api/surveys", &body).await {
                         Ok(s) => {
-                            message.set(Some(format!("已下发到 {} 个村（社区）/ sent to {} villages", s.villages, s.villages)));
+                            message.set(Some(match lang {
+                                Lang::Zh => format!("已下发到 {} 个村（社区）", s.villages),
+                                Lang::En => format!("sent to {} villages", s.villages),
+                            }));
                             selected.set(Some(s.dispatch_id));
                             refresh.set(*refresh + 1);
                         }
@@ -112,6 +112,17 @@ pub fn surveys_page(props: &Props) -> Html {
             let reason = reason.clone();
             Callback::from(move |e: InputEvent| reason.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
         };
+        let on_started = {
+            let (message, selected, refresh) = (message.clone(), selected.clone(), refresh.clone());
+            Callback::from(move |s: SurveySummary| {
+                message.set(Some(match lang {
+                    Lang::Zh => format!("已下发到 {} 个村（社区）", s.villages),
+                    Lang::En => format!("sent to {} villages", s.villages),
+                }));
+                selected.set(Some(s.dispatch_id));
+                refresh.set(*refresh + 1);
+            })
+        };
         html! {
             <div class="survey-start">
                 <h3>{ tr(lang, "发起台风受灾摸排（应急快速通道）", "Start a typhoon damage survey (emergency fast track)") }</h3>
@@ -121,6 +132,7 @@ pub fn surveys_page(props: &Props) -> Html {
                 </select>
                 <input id="survey-reason" placeholder={tr(lang, "事由（记录在案）", "reason (logged)")} oninput={on_reason} />
                 <button id="survey-start" class="primary" onclick={on_start}>{ tr(lang, "一键下发", "Send to all villages") }</button>
+                <QuickSurvey lang={lang} scope={(*scope).clone()} reason={(*reason).clone()} on_started={on_started} />
                 <p class="hint">{ tr(lang, "应急摸排不经审核直接下发，发起人和事由记录在案；填报校验照常。", "Emergency surveys skip the review step (who and why are logged); validation still applies.") }</p>
             </div>
         }
@@ -156,6 +168,7 @@ pub fn surveys_page(props: &Props) -> Html {
             if let Some(m) = &*message { <p id="survey-message" class="status">{ m }</p> }
             { task_list }
             if role != Role::VillageStaff { <ul class="survey-list">{ for list }</ul> }
+            if role == Role::TownCoordinator { <IntakeList lang={lang} /> }
             if let Some(id) = (*selected).clone() {
                 if role != Role::VillageStaff { <Board lang={lang} dispatch_id={id} can_close={can_start} /> }
             }
@@ -201,10 +214,10 @@ fn board_view(props: &BoardProps) -> Html {
             let (id, error, tick) = (id.clone(), error.clone(), tick.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match post::<ybt_core::survey::CloseAnswer>(&format!("/api/surveys/{id}/close"), &serde_json::json!({})).await {
-                    Ok(a) => error.set(Some(format!(
-                        "已结束：{} 条台账记录写入灾情记录，{} 个新对象待审核 / closed: {} records updated, {} queued for review",
-                        a.records_updated, a.queued_for_review, a.records_updated, a.queued_for_review
-                    ))),
+                    Ok(a) => error.set(Some(match lang {
+                        Lang::Zh => format!("已结束：{} 条台账记录写入灾情记录，{} 个新对象待审核", a.records_updated, a.queued_for_review),
+                        Lang::En => format!("closed: {} records updated, {} queued for review", a.records_updated, a.queued_for_review),
+                    })),
                     Err(e) => error.set(Some(e)),
                 }
                 tick.set(*tick + 1);

@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod org_units;
 pub mod reviews;
 pub mod submissions;
+pub mod survey_intake;
 pub mod surveys;
 pub mod summary;
 pub mod tasks;

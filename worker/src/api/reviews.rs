@@ -42,7 +42,7 @@ pub fn bad_id(pointer: &str) -> AppError {
 
 /// A compile error as a field error of the request body: the pointer goes
 /// into `/document`, the message carries the fix.
-fn template_error(e: TemplateError) -> FieldError {
+pub(crate) fn template_error(e: TemplateError) -> FieldError {
     let code = serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
     FieldError {
         pointer: format!("/document{}", e.pointer),

@@ -75,7 +75,13 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Surve
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let template = pick_template(&store, &request.template_id, None).await?;
+    let (template, publish) = match &request.document {
+        None => (pick_template(&store, &request.template_id, None).await?, None),
+        Some(document) => {
+            let (template, document) = adhoc_template(&store, &principal, &request.template_id, document).await?;
+            (template, Some(document))
+        }
+    };
     require(&principal, &Action::ManageSurvey { org_unit: &request.scope, department: &template.meta.department })?;
     if !template.subject.is_pick() {
         return Err(invalid("/template_id", "not_a_survey", "该模板不是应急摸排表（需要选取模式）", "this template is not a survey (it needs pick mode)"));
@@ -104,11 +110,63 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Surve
             fast_track: fast_track.trim(),
             by: &principal.username,
             now: &now,
+            publish: publish.as_ref().map(|doc| (template.title.as_str(), template.meta.department.as_str(), doc.as_str())),
         })
         .await?;
     worker::console_log!("survey {} started on the fast track by {} for {}", request.dispatch_id, principal.username, request.scope);
     let survey = store.survey(&request.dispatch_id).await?.ok_or_else(|| AppError::Internal("survey vanished after insert".into()))?;
     Ok(Json(201, survey))
+}
+
+/// An ad-hoc survey's template (the quick builder's document), checked as
+/// any template: its id must be the request's `template_id` and new (or
+/// hold this very document: a retried start), the department is the
+/// starter's (an analyst's department, a town centre's town), the version
+/// 1, and it must compile in pick mode. Returns the compiled template and
+/// the document text to publish with the survey. Nothing is stored here.
+async fn adhoc_template(
+    store: &Store,
+    principal: &ybt_core::access::Principal,
+    template_id: &str,
+    document: &serde_json::Value,
+) -> Result<(std::rc::Rc<CompiledTemplate>, String), AppError> {
+    let id_ok = template_id.starts_with("adhoc-")
+        && template_id.len() <= 64
+        && template_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !id_ok || document.pointer("/x-template/id").and_then(|v| v.as_str()) != Some(template_id) {
+        return Err(invalid(
+            "/template_id",
+            "invalid_adhoc_id",
+            "临时摸排表的编号须以 adhoc- 开头（≤ 64 个字母、数字或连字符），并与 document 的 x-template.id 相同",
+            "an ad-hoc survey's template_id starts with adhoc- (≤ 64 letters, digits or hyphens) and equals the document's x-template.id",
+        ));
+    }
+    let department = match &principal.department {
+        Some(d) => d.clone(),
+        None => store.org_unit(&principal.org_unit).await?.map(|u| u.name).unwrap_or_else(|| principal.org_unit.clone()),
+    };
+    let mut document = document.clone();
+    if let Some(meta) = document.get_mut("x-template").and_then(|m| m.as_object_mut()) {
+        meta.insert("department".into(), department.into());
+        meta.insert("version".into(), 1.into());
+    }
+    let catalog = template_cache::catalog()?;
+    let template = ybt_core::compile(&document, &catalog)
+        .map_err(|errors| AppError::Validation(errors.into_iter().map(crate::api::reviews::template_error).collect()))?;
+    if !template.subject.is_pick() {
+        return Err(invalid("/document/x-subject/mode", "not_a_survey", "临时摸排表须为选取模式（mode: pick）", "an ad-hoc survey must be in pick mode (mode: pick)"));
+    }
+    let text = serde_json::to_string(&document)?;
+    if let Some(stored) = store.template(template_id, Some(1)).await? {
+        let same = serde_json::from_str::<serde_json::Value>(&stored.document).is_ok_and(|d| d == document);
+        if !same {
+            return Err(AppError::Conflict {
+                code: "template_id_taken",
+                message: Text::new("该模板编号已被另一份摸排表使用", "this template_id is already another template's"),
+            });
+        }
+    }
+    Ok((std::rc::Rc::new(template), text))
 }
 
 #[derive(Deserialize)]

@@ -16,7 +16,7 @@ mod surveys;
 mod tasks;
 
 pub use accounts::principal_of;
-pub use surveys::StartedSurvey;
+pub use surveys::{IntakeRow, StartedSurvey};
 pub use dispatch::{NewTask, TaskMove};
 pub use reviews::{NewRequest, pending_conflict};
 pub use tasks::TaskFilter;

@@ -63,11 +63,15 @@ pub struct StartedSurvey<'a> {
     pub fast_track: &'a str,
     pub by: &'a str,
     pub now: &'a str,
+    /// An ad-hoc survey's template, published (version 1) in the same
+    /// batch: (title, department, document).
+    pub publish: Option<(&'a str, &'a str, &'a str)>,
 }
 
 impl Store {
-    /// Starts a survey: the survey row and one task per village of the
-    /// scope, in one batch (a transaction). Both inserts ignore rows that
+    /// Starts a survey: an ad-hoc survey's template (if any), the survey
+    /// row and one task per village of the scope, in one batch (a
+    /// transaction). Both inserts ignore rows that
     /// exist, keyed by the dispatch id (and `UNIQUE (dispatch_id, org_unit)`
     /// for tasks): a retry after a lost answer, or a double click, creates
     /// nothing new. A crash before the batch leaves nothing; after it, all.
@@ -108,7 +112,19 @@ impl Store {
                 r.scope.as_str().into(),
                 prefix_end(&r.scope).into(),
             ])?;
-        self.db.batch(vec![survey, tasks]).await?;
+        let mut statements = Vec::new();
+        if let Some((title, department, document)) = s.publish {
+            statements.push(
+                self.db
+                    .prepare(
+                        "INSERT OR IGNORE INTO templates (id, version, title, department, document, published_at) \
+                         VALUES (?1, 1, ?2, ?3, ?4, ?5)",
+                    )
+                    .bind(&[r.template_id.as_str().into(), title.into(), department.into(), document.into(), s.now.into()])?,
+            );
+        }
+        statements.extend([survey, tasks]);
+        self.db.batch(statements).await?;
         Ok(())
     }
 
@@ -295,5 +311,109 @@ impl Store {
             .map(|r| r.hash)
             .collect();
         Ok(hashes.iter().filter(|h| !found.contains(**h)).map(|h| (*h).to_owned()).collect())
+    }
+}
+
+/// A row of `ledger_review_queue` with its survey's template and village name.
+#[derive(Deserialize)]
+pub struct IntakeRow {
+    pub submission_id: String,
+    pub subject_id: String,
+    pub dispatch_id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub title: String,
+    pub org_unit: String,
+    pub org_unit_name: String,
+    pub entity: String,
+    pub row_values: String,
+    pub status: String,
+    pub queued_at: String,
+    pub record_id: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub reason: Option<String>,
+}
+
+const INTAKE_COLUMNS: &str = "q.submission_id, q.subject_id, q.dispatch_id, s.template_id, s.template_version, t.title, \
+     q.org_unit, o.name AS org_unit_name, q.entity, q.row_values, q.status, q.queued_at, q.record_id, q.decided_by, \
+     q.decided_at, q.reason \
+     FROM ledger_review_queue q JOIN surveys s ON s.dispatch_id = q.dispatch_id \
+     JOIN templates t ON t.id = s.template_id AND t.version = s.template_version \
+     JOIN org_units o ON o.code = q.org_unit";
+
+impl Store {
+    /// Queued new records of villages inside `scope`, optionally of one
+    /// status; oldest first (the order they were queued), at most 500.
+    pub async fn intake(&self, scope: &str, status: Option<&str>) -> Result<Vec<IntakeRow>, AppError> {
+        Ok(self
+            .db
+            .prepare(format!(
+                "SELECT {INTAKE_COLUMNS} WHERE q.org_unit >= ?1 AND q.org_unit < ?2 AND (?3 = '' OR q.status = ?3) \
+                 ORDER BY q.queued_at, q.submission_id, q.subject_id LIMIT 500"
+            ))
+            .bind(&[scope.into(), prefix_end(scope).into(), status.unwrap_or("").into()])?
+            .all()
+            .await?
+            .results::<IntakeRow>()?)
+    }
+
+    pub async fn intake_entry(&self, submission_id: &str, subject_id: &str) -> Result<Option<IntakeRow>, AppError> {
+        Ok(self
+            .db
+            .prepare(format!("SELECT {INTAKE_COLUMNS} WHERE q.submission_id = ?1 AND q.subject_id = ?2"))
+            .bind(&[submission_id.into(), subject_id.into()])?
+            .first::<IntakeRow>(None)
+            .await?)
+    }
+
+    /// Accepts a queued record in one batch: the queue row pending →
+    /// accepted, then the record inserted only if that update happened,
+    /// then its history row (which fails, rolling the whole batch back,
+    /// when the insert did not happen: `changed_at` is NOT NULL). So a
+    /// concurrent reject, or a second accept (the derived record id already
+    /// exists), leaves everything as the first decision made it; the caller
+    /// re-reads the entry to answer.
+    pub async fn accept_intake(&self, submission_id: &str, subject_id: &str, write: &Write) -> Result<(), AppError> {
+        let r = &write.record;
+        let decide = self
+            .db
+            .prepare(
+                "UPDATE ledger_review_queue SET status = 'accepted', record_id = ?3, decided_by = ?4, decided_at = ?5 \
+                 WHERE submission_id = ?1 AND subject_id = ?2 AND status = 'pending'",
+            )
+            .bind(&[submission_id.into(), subject_id.into(), r.id.as_str().into(), r.updated_by.as_str().into(), r.updated_at.as_str().into()])?;
+        let insert = self
+            .db
+            .prepare(
+                "INSERT INTO ledger_records (id, entity, org_unit, version, updated_at, updated_by, data) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE changes() = 1",
+            )
+            .bind(&[
+                r.id.as_str().into(),
+                r.entity.as_str().into(),
+                r.org_unit.as_str().into(),
+                JsValue::from_f64(f64::from(r.version)),
+                r.updated_at.as_str().into(),
+                r.updated_by.as_str().into(),
+                serde_json::to_string(&r.data)?.into(),
+            ])?;
+        let [_, history] = self.write_statements(write)?;
+        self.db.batch(vec![decide, insert, history]).await?;
+        Ok(())
+    }
+
+    /// Rejects a pending queued record; a decided one is left as it is (the
+    /// caller re-reads it to answer).
+    pub async fn reject_intake(&self, submission_id: &str, subject_id: &str, reason: &str, by: &str, now: &str) -> Result<(), AppError> {
+        self.db
+            .prepare(
+                "UPDATE ledger_review_queue SET status = 'rejected', reason = ?3, decided_by = ?4, decided_at = ?5 \
+                 WHERE submission_id = ?1 AND subject_id = ?2 AND status = 'pending'",
+            )
+            .bind(&[submission_id.into(), subject_id.into(), reason.into(), by.into(), now.into()])?
+            .run()
+            .await?;
+        Ok(())
     }
 }
