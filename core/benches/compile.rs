@@ -10,10 +10,7 @@ use serde_json::{Value, json};
 use ybt_core::{Catalog, compile, validate};
 
 fn templates() -> Vec<(&'static str, Value)> {
-    ybt_core::schemas::BUILTIN_TEMPLATES
-        .iter()
-        .map(|(file, text)| (*file, serde_json::from_str(text).expect("template is JSON")))
-        .collect()
+    ybt_core::schemas::BUILTIN_TEMPLATES.iter().map(|(file, text)| (*file, serde_json::from_str(text).expect("template is JSON"))).collect()
 }
 
 fn compile_each(c: &mut Criterion) {
@@ -39,9 +36,7 @@ fn validate_rows(c: &mut Criterion) {
     group.throughput(Throughput::Elements(rows.len() as u64));
     for (file, template) in templates() {
         let compiled = compile(&template, &catalog).expect("compiles");
-        group.bench_function(file, |b| {
-            b.iter(|| rows.iter().map(|r| validate(&compiled, black_box(r)).len()).sum::<usize>())
-        });
+        group.bench_function(file, |b| b.iter(|| rows.iter().map(|r| validate(&compiled, black_box(r)).len()).sum::<usize>()));
     }
     group.finish();
 }

@@ -36,8 +36,12 @@ fn bench(c: &mut Criterion) {
     let xlsx = to_xlsx(person, &people, &mask_nothing, "2026-03-01T00:00:00Z").expect("xlsx");
     eprintln!("{} people, XLSX of {:.1} MB", people.len(), xlsx.len() as f64 / 1e6);
     let meta = ChangeMeta { changed_by: "bench".into(), changed_at: "2026-03-01T00:00:00Z".into(), source: Source::Import };
-    let request =
-        ImportRequest { entity: "person", target: UpsertTarget { unit: TOWN, meta: &meta, unit_names: &NO_NAMES }, limits: Limits::default(), mapping: None };
+    let request = ImportRequest {
+        entity: "person",
+        target: UpsertTarget { unit: TOWN, meta: &meta, unit_names: &NO_NAMES },
+        limits: Limits::default(),
+        mapping: None,
+    };
     let first = plan_import(&types, &xlsx, &request, &[], &mut |_, _| {}).expect("plans");
     assert_eq!(first.upserts.new, PEOPLE);
     let stored: Vec<LedgerRecord> = first.upserts.writes.into_iter().map(|w| w.record).collect();
@@ -46,9 +50,8 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(PEOPLE as u64));
     group.bench_function("read_sheet", |b| b.iter(|| read_sheet(&xlsx, &Limits::default()).expect("reads")));
-    group.bench_function("plan_into_empty_ledger", |b| {
-        b.iter(|| plan_import(&types, &xlsx, &request, &[], &mut |_, _| {}).expect("plans"))
-    });
+    group
+        .bench_function("plan_into_empty_ledger", |b| b.iter(|| plan_import(&types, &xlsx, &request, &[], &mut |_, _| {}).expect("plans")));
     group.bench_function("plan_again_all_unchanged", |b| {
         b.iter(|| {
             let plan = plan_import(&types, &xlsx, &request, &stored, &mut |_, _| {}).expect("plans");

@@ -70,7 +70,8 @@ pub enum NewFieldType {
 }
 
 impl NewFieldType {
-    pub const ALL: [NewFieldType; 5] = [NewFieldType::Text, NewFieldType::Integer, NewFieldType::Number, NewFieldType::Date, NewFieldType::Choice];
+    pub const ALL: [NewFieldType; 5] =
+        [NewFieldType::Text, NewFieldType::Integer, NewFieldType::Number, NewFieldType::Date, NewFieldType::Choice];
 
     pub fn title(self) -> Text {
         match self {
@@ -147,7 +148,12 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
                     Ok(n) if n > 0 => {
                         p.insert("maxLength".into(), n.into());
                     }
-                    _ => errors.push(problem("/max_length", "not_a_count", "最大长度须为正整数".into(), "the maximum length is a positive integer".into())),
+                    _ => errors.push(problem(
+                        "/max_length",
+                        "not_a_count",
+                        "最大长度须为正整数".into(),
+                        "the maximum length is a positive integer".into(),
+                    )),
                 }
             }
         }
@@ -158,7 +164,12 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
             if let (Some(a), Some(b)) = (min, max)
                 && a > b
             {
-                errors.push(problem("/maximum", "max_below_min", format!("最大值 {b} 小于最小值 {a}"), format!("maximum {b} is below minimum {a}")));
+                errors.push(problem(
+                    "/maximum",
+                    "max_below_min",
+                    format!("最大值 {b} 小于最小值 {a}"),
+                    format!("maximum {b} is below minimum {a}"),
+                ));
             }
             for (name, value) in [("minimum", min), ("maximum", max)] {
                 if let Some(v) = value.and_then(serde_json::Number::from_f64) {
@@ -171,15 +182,15 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
             p.insert("format".into(), "date".into());
         }
         Some(NewFieldType::Choice) => {
-            let options: Vec<String> = spec
-                .options
-                .split([',', '，', '、'])
-                .map(str::trim)
-                .filter(|o| !o.is_empty())
-                .map(str::to_owned)
-                .collect();
+            let options: Vec<String> =
+                spec.options.split([',', '，', '、']).map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
             if options.len() < 2 {
-                errors.push(problem("/options", "too_few_options", "单选至少要两个选项，用逗号分隔".into(), "a choice needs at least two options, separated by commas".into()));
+                errors.push(problem(
+                    "/options",
+                    "too_few_options",
+                    "单选至少要两个选项，用逗号分隔".into(),
+                    "a choice needs at least two options, separated by commas".into(),
+                ));
             }
             p.insert("type".into(), "string".into());
             p.insert("enum".into(), Value::Array(options.into_iter().map(Value::String).collect()));
@@ -281,11 +292,24 @@ mod tests {
         let errors = new_property(&spec).expect_err("invalid");
         let pointers: Vec<_> = errors.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(pointers, ["/key", "/title", "/maximum"]);
-        let choice = NewFieldSpec { key: "k".into(), title: "类别".into(), kind: Some(NewFieldType::Choice), options: "甲".into(), ..NewFieldSpec::default() };
+        let choice = NewFieldSpec {
+            key: "k".into(),
+            title: "类别".into(),
+            kind: Some(NewFieldType::Choice),
+            options: "甲".into(),
+            ..NewFieldSpec::default()
+        };
         assert_eq!(new_property(&choice).expect_err("one option").iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["too_few_options"]);
         let choice = NewFieldSpec { options: "甲，乙、丙".into(), ..choice };
         assert_eq!(new_property(&choice).expect("valid")["enum"], json!(["甲", "乙", "丙"]));
-        let min_max = NewFieldSpec { key: "k".into(), title: "t".into(), kind: Some(NewFieldType::Integer), minimum: "5".into(), maximum: "1".into(), ..NewFieldSpec::default() };
+        let min_max = NewFieldSpec {
+            key: "k".into(),
+            title: "t".into(),
+            kind: Some(NewFieldType::Integer),
+            minimum: "5".into(),
+            maximum: "1".into(),
+            ..NewFieldSpec::default()
+        };
         assert_eq!(new_property(&min_max).expect_err("max < min")[0].code, "max_below_min");
     }
 

@@ -60,19 +60,13 @@ impl Catalog {
     }
 
     /// Builds a catalog from `(file name, schema text)` pairs.
-    pub fn from_schemas<'a>(
-        schemas: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Catalog, CatalogError> {
+    pub fn from_schemas<'a>(schemas: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Catalog, CatalogError> {
         let mut items = BTreeMap::new();
         for (file, text) in schemas {
-            let schema: Value = serde_json::from_str(text).map_err(|e| CatalogError::Json {
-                file: file.to_owned(),
-                reason: e.to_string(),
-            })?;
-            let entity = schema
-                .get("x-entity")
-                .and_then(Value::as_str)
-                .ok_or_else(|| CatalogError::MissingEntity { file: file.to_owned() })?;
+            let schema: Value =
+                serde_json::from_str(text).map_err(|e| CatalogError::Json { file: file.to_owned(), reason: e.to_string() })?;
+            let entity =
+                schema.get("x-entity").and_then(Value::as_str).ok_or_else(|| CatalogError::MissingEntity { file: file.to_owned() })?;
             let properties = schema
                 .get("properties")
                 .and_then(Value::as_object)
@@ -82,10 +76,7 @@ impl Catalog {
                     .get("x-sensitivity")
                     .cloned()
                     .and_then(|v| serde_json::from_value(v).ok())
-                    .ok_or_else(|| CatalogError::MissingSensitivity {
-                        file: file.to_owned(),
-                        field: field.clone(),
-                    })?;
+                    .ok_or_else(|| CatalogError::MissingSensitivity { file: file.to_owned(), field: field.clone() })?;
                 let name = format!("{entity}.{field}");
                 items.insert(
                     name.clone(),
@@ -160,9 +151,6 @@ mod tests {
     fn field_without_sensitivity_is_rejected() {
         let schema = r#"{"x-entity":"x","properties":{"a":{"type":"string"}}}"#;
         let err = Catalog::from_schemas([("x.json", schema)]).expect_err("the call must fail");
-        assert_eq!(
-            err,
-            CatalogError::MissingSensitivity { file: "x.json".into(), field: "a".into() }
-        );
+        assert_eq!(err, CatalogError::MissingSensitivity { file: "x.json".into(), field: "a".into() });
     }
 }

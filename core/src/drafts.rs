@@ -18,11 +18,8 @@ use crate::compile::FieldPlan;
 pub fn typed_rows<'a>(columns: &[FieldPlan], rows: impl IntoIterator<Item = (&'a str, &'a Map<String, Value>)>) -> Vec<SubmittedRow> {
     rows.into_iter()
         .filter_map(|(subject_id, values)| {
-            let typed: Map<String, Value> = columns
-                .iter()
-                .filter(|c| c.is_new())
-                .filter_map(|c| values.get(&c.key).map(|v| (c.key.clone(), v.clone())))
-                .collect();
+            let typed: Map<String, Value> =
+                columns.iter().filter(|c| c.is_new()).filter_map(|c| values.get(&c.key).map(|v| (c.key.clone(), v.clone()))).collect();
             (!typed.is_empty()).then(|| SubmittedRow { subject_id: subject_id.to_owned(), values: typed })
         })
         .collect()
@@ -142,7 +139,10 @@ mod tests {
         let ours = [row("p1", json!({"income": 2, "note": "a"})), row("p3", json!({"note": "mine"}))];
         let theirs = [row("p1", json!({"income": 1, "note": "b"})), row("p2", json!({"income": 9}))];
         let got = merge(&base, &ours, &theirs);
-        assert_eq!(got, [row("p1", json!({"income": 2, "note": "b"})), row("p2", json!({"income": 9})), row("p3", json!({"note": "mine"}))]);
+        assert_eq!(
+            got,
+            [row("p1", json!({"income": 2, "note": "b"})), row("p2", json!({"income": 9})), row("p3", json!({"note": "mine"}))]
+        );
     }
 
     #[test]

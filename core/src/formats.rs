@@ -17,9 +17,8 @@ use std::sync::Arc;
 
 /// Province-level prefixes of GB/T 2260 (the first two digits of any code).
 const PROVINCE_PREFIXES: &[&str] = &[
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
-    "81", "82",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50",
+    "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
 ];
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -99,11 +98,7 @@ pub fn id_check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17
-        .bytes()
-        .zip(ID_WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     Some(ID_CHECK_CHARS[(sum % 11) as usize])
 }
 
@@ -152,8 +147,7 @@ pub fn is_cn_credit_code(s: &str) -> bool {
         return false;
     }
     let (first17, check) = s.split_at(17);
-    s[2..8].bytes().all(|b| b.is_ascii_digit())
-        && credit_check_char(first17).is_some_and(|c| check.starts_with(c))
+    s[2..8].bytes().all(|b| b.is_ascii_digit()) && credit_check_char(first17).is_some_and(|c| check.starts_with(c))
 }
 
 /// Whether `s` is a mainland China mobile phone number.

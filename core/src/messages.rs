@@ -63,61 +63,34 @@ pub fn describe(kind: &ValidationErrorKind) -> (String, Text) {
         K::Type { kind } => {
             let names = type_names(kind);
             let zh: Vec<&str> = names.iter().map(|n| json_type_zh(n)).collect();
-            Text::new(
-                format!("应为{}", zh.join("或")),
-                format!("must be of type {}", names.join(" or ")),
-            )
+            Text::new(format!("应为{}", zh.join("或")), format!("must be of type {}", names.join(" or ")))
         }
-        K::Format { format } => Text::new(
-            format!("不是有效的{}", format_name_zh(format)),
-            format!("is not a valid {format}"),
-        ),
+        K::Format { format } => Text::new(format!("不是有效的{}", format_name_zh(format)), format!("is not a valid {format}")),
         K::Minimum { limit } => Text::new(format!("不能小于 {limit}"), format!("must be at least {limit}")),
         K::Maximum { limit } => Text::new(format!("不能大于 {limit}"), format!("must be at most {limit}")),
-        K::ExclusiveMinimum { limit } => {
-            Text::new(format!("必须大于 {limit}"), format!("must be greater than {limit}"))
-        }
-        K::ExclusiveMaximum { limit } => {
-            Text::new(format!("必须小于 {limit}"), format!("must be less than {limit}"))
-        }
-        K::MinLength { limit } => {
-            Text::new(format!("至少 {limit} 个字符"), format!("must be at least {limit} characters"))
-        }
-        K::MaxLength { limit } => {
-            Text::new(format!("最多 {limit} 个字符"), format!("must be at most {limit} characters"))
-        }
+        K::ExclusiveMinimum { limit } => Text::new(format!("必须大于 {limit}"), format!("must be greater than {limit}")),
+        K::ExclusiveMaximum { limit } => Text::new(format!("必须小于 {limit}"), format!("must be less than {limit}")),
+        K::MinLength { limit } => Text::new(format!("至少 {limit} 个字符"), format!("must be at least {limit} characters")),
+        K::MaxLength { limit } => Text::new(format!("最多 {limit} 个字符"), format!("must be at most {limit} characters")),
         K::Enum { options } => {
             let list: Vec<String> = options
                 .as_array()
                 .map(|a| a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect())
                 .unwrap_or_default();
-            Text::new(
-                format!("只能选择：{}", list.join("、")),
-                format!("must be one of: {}", list.join(", ")),
-            )
+            Text::new(format!("只能选择：{}", list.join("、")), format!("must be one of: {}", list.join(", ")))
         }
-        K::Constant { expected_value } => Text::new(
-            format!("必须为 {expected_value}"),
-            format!("must be {expected_value}"),
-        ),
-        K::Pattern { pattern } => {
-            Text::new("格式不正确", format!("does not match the pattern {pattern}"))
+        K::Constant { expected_value } => Text::new(format!("必须为 {expected_value}"), format!("must be {expected_value}")),
+        K::Pattern { pattern } => Text::new("格式不正确", format!("does not match the pattern {pattern}")),
+        K::MultipleOf { multiple_of } => {
+            Text::new(format!("必须是 {multiple_of} 的整数倍"), format!("must be a multiple of {multiple_of}"))
         }
-        K::MultipleOf { multiple_of } => Text::new(
-            format!("必须是 {multiple_of} 的整数倍"),
-            format!("must be a multiple of {multiple_of}"),
-        ),
         K::MinItems { limit } => Text::new(format!("至少 {limit} 项"), format!("needs at least {limit} items")),
         K::MaxItems { limit } => Text::new(format!("最多 {limit} 项"), format!("allows at most {limit} items")),
         K::UniqueItems => Text::new("不能有重复项", "items must be unique"),
-        K::AdditionalProperties { unexpected } | K::UnevaluatedProperties { unexpected } => Text::new(
-            format!("不允许的字段：{}", unexpected.join("、")),
-            format!("fields not allowed here: {}", unexpected.join(", ")),
-        ),
-        other => Text::new(
-            format!("不符合规则（{}）", other.keyword()),
-            format!("fails the `{}` rule", other.keyword()),
-        ),
+        K::AdditionalProperties { unexpected } | K::UnevaluatedProperties { unexpected } => {
+            Text::new(format!("不允许的字段：{}", unexpected.join("、")), format!("fields not allowed here: {}", unexpected.join(", ")))
+        }
+        other => Text::new(format!("不符合规则（{}）", other.keyword()), format!("fails the `{}` rule", other.keyword())),
     };
     (kind.keyword().to_owned(), text)
 }

@@ -94,12 +94,7 @@ mod tests {
     use crate::{Catalog, compile};
 
     fn village() -> OrgUnit {
-        OrgUnit {
-            code: "500118100001".into(),
-            name: "青峰村".into(),
-            level: OrgLevel::Village,
-            parent_code: Some("500118100".into()),
-        }
+        OrgUnit { code: "500118100001".into(), name: "青峰村".into(), level: OrgLevel::Village, parent_code: Some("500118100".into()) }
     }
 
     fn person(id: &str, org_unit: &str, tags: &[&str]) -> LedgerRecord {
@@ -117,13 +112,9 @@ mod tests {
     #[test]
     fn one_row_per_matching_subject_with_provenance() {
         let text = crate::schemas::BUILTIN_TEMPLATES[0].1;
-        let template = compile(&serde_json::from_str(text).expect("json"), &Catalog::builtin().expect("catalog"))
-            .expect("compiles");
-        let records = [
-            person("p1", "500118100001", &["低保"]),
-            person("p2", "500118100001", &["残疾"]),
-            person("p3", "500118100002", &["低保"]),
-        ];
+        let template = compile(&serde_json::from_str(text).expect("json"), &Catalog::builtin().expect("catalog")).expect("compiles");
+        let records =
+            [person("p1", "500118100001", &["低保"]), person("p2", "500118100001", &["残疾"]), person("p3", "500118100002", &["低保"])];
         let form = prefill(&template, &village(), &records);
         assert_eq!(form.rows.len(), 1, "only p1 is a 低保 person of this village");
         let row = &form.rows[0];

@@ -83,7 +83,9 @@ pub enum ReviewError {
     MissingReason,
     ReasonTooLong,
     /// The version is not newer than the newest published one.
-    StaleVersion { latest: u32 },
+    StaleVersion {
+        latest: u32,
+    },
 }
 
 impl ReviewError {

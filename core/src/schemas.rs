@@ -43,10 +43,7 @@ mod tests {
             for key in keys {
                 let key = key.as_str().expect("key name");
                 assert!(schema["properties"].get(key).is_some(), "{file}: key {key} is not a property");
-                assert!(
-                    schema["required"].as_array().is_some_and(|r| r.iter().any(|k| k == key)),
-                    "{file}: key {key} must be required"
-                );
+                assert!(schema["required"].as_array().is_some_and(|r| r.iter().any(|k| k == key)), "{file}: key {key} must be required");
             }
         }
     }

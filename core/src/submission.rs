@@ -61,7 +61,12 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
             for (i, row) in rows.iter().enumerate() {
                 let subject = row.get("subject_id").and_then(Value::as_str);
                 match subject {
-                    None => errors.push(envelope_error(&format!("/rows/{i}/subject_id"), "missing_subject", "缺少台账记录编号", "subject_id is missing")),
+                    None => errors.push(envelope_error(
+                        &format!("/rows/{i}/subject_id"),
+                        "missing_subject",
+                        "缺少台账记录编号",
+                        "subject_id is missing",
+                    )),
                     Some(s) if !seen.insert(s) => errors.push(envelope_error(
                         &format!("/rows/{i}/subject_id"),
                         "duplicate_subject",
@@ -77,7 +82,12 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
                             e
                         }));
                     }
-                    _ => errors.push(envelope_error(&format!("/rows/{i}/values"), "missing_values", "缺少填报内容", "values must be an object")),
+                    _ => errors.push(envelope_error(
+                        &format!("/rows/{i}/values"),
+                        "missing_values",
+                        "缺少填报内容",
+                        "values must be an object",
+                    )),
                 }
             }
         }
@@ -85,9 +95,8 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
     if !errors.is_empty() {
         return Err(errors);
     }
-    serde_json::from_value(body.clone()).map_err(|e| {
-        vec![envelope_error("", "malformed", "提交内容格式不正确", &format!("malformed submission: {e}"))]
-    })
+    serde_json::from_value(body.clone())
+        .map_err(|e| vec![envelope_error("", "malformed", "提交内容格式不正确", &format!("malformed submission: {e}"))])
 }
 
 /// Counts the submission's cells by where their values came from: the

@@ -39,9 +39,9 @@ fn error(pointer: String, code: &str, zh: impl Into<String>, en: impl Into<Strin
 
 /// Whether `subject_id` names a new row: `new:` and 1–64 letters, digits or hyphens.
 pub fn is_new_subject(subject_id: &str) -> bool {
-    subject_id.strip_prefix(NEW_PREFIX).is_some_and(|rest| {
-        !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    })
+    subject_id
+        .strip_prefix(NEW_PREFIX)
+        .is_some_and(|rest| !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// The row a picked record starts: every field bound to an item of the
@@ -94,11 +94,7 @@ pub fn search<'a>(record_type: &RecordType, records: &'a [LedgerRecord], query: 
             let Some(text) = record.data.get(&field.name).and_then(Value::as_str) else { return false };
             let identifying = matches!(field.sensitivity, Sensitivity::IdNumber | Sensitivity::Phone)
                 || field.format.as_deref() == Some("cn-credit-code");
-            if identifying {
-                suffix_ok && text.to_uppercase().ends_with(&query)
-            } else {
-                text.to_uppercase().contains(&query)
-            }
+            if identifying { suffix_ok && text.to_uppercase().ends_with(&query) } else { text.to_uppercase().contains(&query) }
         })
     };
     records.iter().filter(|r| r.entity == record_type.entity && matches(r)).take(MAX_CANDIDATES).collect()
@@ -177,20 +173,16 @@ pub struct BoardSpec {
 impl BoardSpec {
     /// The template's `x-board`; without one (or an unreadable one), a count per kind.
     pub fn of(template: &CompiledTemplate) -> BoardSpec {
-        template
-            .schema
-            .get("x-board")
-            .and_then(|b| serde_json::from_value::<BoardSpec>(b.clone()).ok())
-            .unwrap_or_else(|| BoardSpec {
-                figures: template
-                    .subject
-                    .kinds
-                    .iter()
-                    .map(|k| Figure { key: k.kind.clone(), title: k.kind.clone(), sum: None, count: Some(k.kind.clone()) })
-                    .collect(),
-                points: None,
-                point_title: None,
-            })
+        template.schema.get("x-board").and_then(|b| serde_json::from_value::<BoardSpec>(b.clone()).ok()).unwrap_or_else(|| BoardSpec {
+            figures: template
+                .subject
+                .kinds
+                .iter()
+                .map(|k| Figure { key: k.kind.clone(), title: k.kind.clone(), sum: None, count: Some(k.kind.clone()) })
+                .collect(),
+            points: None,
+            point_title: None,
+        })
     }
 }
 
@@ -353,13 +345,8 @@ pub fn board(
                     *village.figures.entry(figure.key.clone()).or_default() += add;
                 }
                 if spec.points.as_deref() == Some(kind) {
-                    let title = spec
-                        .point_title
-                        .as_ref()
-                        .and_then(|f| row.values.get(f))
-                        .and_then(Value::as_str)
-                        .unwrap_or(kind)
-                        .to_owned();
+                    let title =
+                        spec.point_title.as_ref().and_then(|f| row.values.get(f)).and_then(Value::as_str).unwrap_or(kind).to_owned();
                     let photos = row
                         .values
                         .values()
@@ -505,10 +492,7 @@ pub fn disaster_entry(template: &CompiledTemplate, values: &Map<String, Value>, 
 /// The org units a survey of `scope` goes to: its villages, from `units`
 /// (any superset).
 pub fn villages_in<'a>(scope: &str, units: &'a [OrgUnit]) -> Vec<&'a OrgUnit> {
-    units
-        .iter()
-        .filter(|u| u.level == crate::ledger::OrgLevel::Village && u.code.starts_with(scope))
-        .collect()
+    units.iter().filter(|u| u.level == crate::ledger::OrgLevel::Village && u.code.starts_with(scope)).collect()
 }
 
 pub mod intake;

@@ -124,8 +124,7 @@ mod tests {
     #[test]
     fn subject_filter_matches_tags_and_scalars() {
         let subject: Subject =
-            serde_json::from_value(json!({"entity": "person", "filter": {"tags": "低保", "gender": "女"}}))
-                .expect("valid subject");
+            serde_json::from_value(json!({"entity": "person", "filter": {"tags": "低保", "gender": "女"}})).expect("valid subject");
         assert!(subject.matches(&json!({"tags": ["残疾", "低保"], "gender": "女"})));
         assert!(!subject.matches(&json!({"tags": ["残疾"], "gender": "女"})));
         assert!(!subject.matches(&json!({"tags": ["低保"], "gender": "男"})));

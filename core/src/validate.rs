@@ -51,10 +51,8 @@ mod tests {
     use crate::test_support::dibao;
 
     fn check(row: Value, expect: &[(&str, &str)]) {
-        let got: Vec<(String, String)> =
-            validate(&dibao(), &row).into_iter().map(|e| (e.pointer, e.code)).collect();
-        let expect: Vec<(String, String)> =
-            expect.iter().map(|(p, c)| ((*p).to_owned(), (*c).to_owned())).collect();
+        let got: Vec<(String, String)> = validate(&dibao(), &row).into_iter().map(|e| (e.pointer, e.code)).collect();
+        let expect: Vec<(String, String)> = expect.iter().map(|(p, c)| ((*p).to_owned(), (*c).to_owned())).collect();
         assert_eq!(got, expect, "row {row}");
     }
 

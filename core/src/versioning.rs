@@ -63,11 +63,9 @@ pub fn diff(old: &CompiledTemplate, new: &CompiledTemplate) -> TemplateDiff {
         };
         match before {
             None => d.added.push(field.key.clone()),
-            Some(before) if before.json_type != field.json_type => d.retyped.push(Retype {
-                key: field.key.clone(),
-                from: before.json_type.clone(),
-                to: field.json_type.clone(),
-            }),
+            Some(before) if before.json_type != field.json_type => {
+                d.retyped.push(Retype { key: field.key.clone(), from: before.json_type.clone(), to: field.json_type.clone() })
+            }
             Some(_) => {}
         }
     }
@@ -120,11 +118,7 @@ pub fn migration_plan(diff: &TemplateDiff) -> MigrationPlan {
     let renames = diff.renamed.iter().map(|r| MigrationStep::Rename { from: r.from.clone(), to: r.to.clone() });
     let converts = diff.retyped.iter().map(|r| MigrationStep::Convert { key: r.key.clone(), to: r.to.clone() });
     let archives = diff.removed.iter().map(|k| MigrationStep::Archive { key: k.clone() });
-    MigrationPlan {
-        from_version: diff.from_version,
-        to_version: diff.to_version,
-        steps: renames.chain(converts).chain(archives).collect(),
-    }
+    MigrationPlan { from_version: diff.from_version, to_version: diff.to_version, steps: renames.chain(converts).chain(archives).collect() }
 }
 
 /// Applies a plan to one row's values.
@@ -179,9 +173,7 @@ fn archive(row: &mut Map<String, Value>, key: &str, value: Value, version: u32) 
 fn convert(value: &Value, to: Option<&str>) -> Option<Value> {
     match (to, value) {
         (None, v) => Some(v.clone()),
-        (Some("string"), Value::String(_)) | (Some("number"), Value::Number(_)) | (Some("boolean"), Value::Bool(_)) => {
-            Some(value.clone())
-        }
+        (Some("string"), Value::String(_)) | (Some("number"), Value::Number(_)) | (Some("boolean"), Value::Bool(_)) => Some(value.clone()),
         (Some("integer"), Value::Number(n)) if n.is_i64() || n.is_u64() => Some(value.clone()),
         (Some("string"), Value::Number(n)) => Some(Value::String(n.to_string())),
         (Some("number"), Value::String(s)) => s.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number),
@@ -207,24 +199,30 @@ mod tests {
     }
 
     fn v1() -> CompiledTemplate {
-        version(1, json!({
-            "name": {"type": "string", "title": "姓名", "x-ledger": "person.name"},
-            "income": {"type": "string", "title": "月收入"},
-            "visit_date": {"type": "string", "title": "走访日期"},
-            "remarks": {"type": "string", "title": "备注"},
-            "score": {"type": "string", "title": "评分"}
-        }))
+        version(
+            1,
+            json!({
+                "name": {"type": "string", "title": "姓名", "x-ledger": "person.name"},
+                "income": {"type": "string", "title": "月收入"},
+                "visit_date": {"type": "string", "title": "走访日期"},
+                "remarks": {"type": "string", "title": "备注"},
+                "score": {"type": "string", "title": "评分"}
+            }),
+        )
     }
 
     fn v2() -> CompiledTemplate {
-        version(2, json!({
-            "name": {"type": "string", "title": "姓名", "x-ledger": "person.name"},
-            "income": {"type": "number", "title": "月收入"},
-            "visited_on": {"type": "string", "title": "走访日期", "x-renamed-from": "visit_date"},
-            "note": {"type": "string", "title": "备注"},
-            "score": {"type": "integer", "title": "评分"},
-            "household_size": {"type": "integer", "title": "家庭人口"}
-        }))
+        version(
+            2,
+            json!({
+                "name": {"type": "string", "title": "姓名", "x-ledger": "person.name"},
+                "income": {"type": "number", "title": "月收入"},
+                "visited_on": {"type": "string", "title": "走访日期", "x-renamed-from": "visit_date"},
+                "note": {"type": "string", "title": "备注"},
+                "score": {"type": "integer", "title": "评分"},
+                "household_size": {"type": "integer", "title": "家庭人口"}
+            }),
+        )
     }
 
     #[test]

@@ -126,12 +126,8 @@ fn draft2020_12_required_tests() {
 fn template_settings_differ_only_on_formats_and_remotes() {
     let run = run(&ValidatorOptions::default());
     rate("conformance with template settings", &run);
-    let other: Vec<&String> = run
-        .failed
-        .iter()
-        .filter(|(case, remote)| !**remote && !case.starts_with("format.json ::"))
-        .map(|(case, _)| case)
-        .collect();
+    let other: Vec<&String> =
+        run.failed.iter().filter(|(case, remote)| !**remote && !case.starts_with("format.json ::")).map(|(case, _)| case).collect();
     assert!(!run.failed.is_empty(), "asserting formats must break some annotation-only cases");
     assert!(other.is_empty(), "failing for another reason than formats or remotes:\n{}", lines(&other));
 }

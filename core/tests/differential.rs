@@ -64,7 +64,13 @@ fn id_number() -> BoxedStrategy<Value> {
     (first17, any::<bool>())
         .prop_map(|(f, right)| {
             let check = id_check_char(&f).unwrap_or('0');
-            let check = if right { check } else if check == '1' { '2' } else { '1' };
+            let check = if right {
+                check
+            } else if check == '1' {
+                '2'
+            } else {
+                '1'
+            };
             Value::from(format!("{f}{check}"))
         })
         .boxed()
@@ -78,18 +84,22 @@ fn careful_value(spec: &Value) -> BoxedStrategy<Value> {
     let bound = |k: &str, default: i64| spec.get(k).and_then(Value::as_f64).map_or(default, |f| f as i64);
     let (low, high) = (bound("minimum", 0).max(-1000), bound("maximum", 1000).min(100_000));
     match (spec.get("type").and_then(Value::as_str), spec.get("format").and_then(Value::as_str)) {
-        (_, Some("cn-id-number")) => (prop::sample::select(vec!["110105", "500118", "350304"]), 1900u32..2026, 1u32..13, 1u32..29, digits(3))
-            .prop_map(|(region, y, m, d, seq)| {
-                let f = format!("{region}{y:04}{m:02}{d:02}{seq}");
-                Value::from(format!("{f}{}", id_check_char(&f).unwrap_or('0')))
-            })
-            .boxed(),
+        (_, Some("cn-id-number")) => {
+            (prop::sample::select(vec!["110105", "500118", "350304"]), 1900u32..2026, 1u32..13, 1u32..29, digits(3))
+                .prop_map(|(region, y, m, d, seq)| {
+                    let f = format!("{region}{y:04}{m:02}{d:02}{seq}");
+                    Value::from(format!("{f}{}", id_check_char(&f).unwrap_or('0')))
+                })
+                .boxed()
+        }
         (_, Some("cn-mobile")) => digits(9).prop_map(|d| Value::from(format!("13{d}"))).boxed(),
         (_, Some("date")) => (1990u32..2030, 1u32..13, 1u32..29).prop_map(|(y, m, d)| Value::from(format!("{y:04}-{m:02}-{d:02}"))).boxed(),
         (Some("integer" | "number"), _) => (low..=high).prop_map(Value::from).boxed(),
         (Some("array"), _) => prop::collection::vec(careful_value(&spec["items"]), 1..3).prop_map(Value::Array).boxed(),
         (Some("object"), _) => careful_row(spec),
-        (Some("string"), _) if spec.get("pattern").and_then(Value::as_str) == Some("^[0-9a-f]{64}$") => "[0-9a-f]{64}".prop_map(Value::from).boxed(),
+        (Some("string"), _) if spec.get("pattern").and_then(Value::as_str) == Some("^[0-9a-f]{64}$") => {
+            "[0-9a-f]{64}".prop_map(Value::from).boxed()
+        }
         (Some("string"), _) if spec.get("pattern").is_some() => digits(12).prop_map(Value::from).boxed(),
         (Some("string"), _) => "[张三李四低保]{1,8}".prop_map(Value::from).boxed(),
         _ => any_leaf(),
@@ -102,12 +112,21 @@ fn value_for(spec: &Value) -> BoxedStrategy<Value> {
     }
     let typed: BoxedStrategy<Value> = match (spec.get("type").and_then(Value::as_str), spec.get("format").and_then(Value::as_str)) {
         (_, Some("cn-id-number")) => id_number(),
-        (_, Some("cn-mobile")) => (prop::sample::select(vec!["13", "19", "12", "1"]), digits(9)).prop_map(|(p, d)| Value::from(format!("{p}{d}"))).boxed(),
+        (_, Some("cn-mobile")) => {
+            (prop::sample::select(vec!["13", "19", "12", "1"]), digits(9)).prop_map(|(p, d)| Value::from(format!("{p}{d}"))).boxed()
+        }
         (_, Some("date")) => (1990u32..2030, 0u32..14, 0u32..32).prop_map(|(y, m, d)| Value::from(format!("{y:04}-{m:02}-{d:02}"))).boxed(),
         (Some("integer"), _) => (-5i64..200).prop_map(Value::from).boxed(),
-        (Some("number"), _) => prop_oneof![(-10i64..20_000).prop_map(Value::from), (-10.0f64..20_000.0).prop_map(|f| json!(f)), (0i64..100_000).prop_map(|c| json!(c as f64 / 100.0))].boxed(),
+        (Some("number"), _) => prop_oneof![
+            (-10i64..20_000).prop_map(Value::from),
+            (-10.0f64..20_000.0).prop_map(|f| json!(f)),
+            (0i64..100_000).prop_map(|c| json!(c as f64 / 100.0))
+        ]
+        .boxed(),
         (Some("string"), _) if spec.get("pattern").is_some() => (10usize..14).prop_flat_map(digits).prop_map(Value::from).boxed(),
-        (Some("string"), _) => prop_oneof!["[张三李四低保]{0,8}".prop_map(Value::from), (190usize..210).prop_map(|n| Value::from("很".repeat(n)))].boxed(),
+        (Some("string"), _) => {
+            prop_oneof!["[张三李四低保]{0,8}".prop_map(Value::from), (190usize..210).prop_map(|n| Value::from("很".repeat(n)))].boxed()
+        }
         _ => any_leaf(),
     };
     prop_oneof![4 => typed, 1 => any_leaf()].boxed()
@@ -133,9 +152,7 @@ fn careless_row(schema: &Value) -> BoxedStrategy<Value> {
         .map(|(key, spec)| prop_oneof![1 => Just(None), 6 => value_for(&spec).prop_map(move |v| Some((key.clone(), v)))].boxed())
         .collect();
     let extra = prop_oneof![5 => Just(None), 1 => any_leaf().prop_map(|v| Some(("unexpected".to_owned(), v)))];
-    (cells, extra)
-        .prop_map(|(cells, extra)| Value::Object(cells.into_iter().chain([extra]).flatten().collect::<Map<_, _>>()))
-        .boxed()
+    (cells, extra).prop_map(|(cells, extra)| Value::Object(cells.into_iter().chain([extra]).flatten().collect::<Map<_, _>>())).boxed()
 }
 
 #[test]
@@ -156,7 +173,11 @@ fn core_and_jsonschema_agree_on_every_template() {
             let text = row.to_string();
             prop_assert_eq!(ybt_core::validate_json(&compiled, &text).ok(), Some(errors), "{}: text {}", file, text);
             prop_assert_eq!(ybt_core::is_valid_json(&compiled, &text), ours, "{}: text {}", file, text);
-            if ours { valid.set(valid.get() + 1) } else { invalid.set(invalid.get() + 1) }
+            if ours {
+                valid.set(valid.get() + 1)
+            } else {
+                invalid.set(invalid.get() + 1)
+            }
             prop_assert_eq!(ours, theirs, "{}: row {}", file, row);
             Ok(())
         });

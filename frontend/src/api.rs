@@ -2,12 +2,12 @@
 //! `ybt_core::api`, so the browser and the worker cannot disagree on them.
 
 use gloo_net::http::Request;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use ybt_core::access::Principal;
 use ybt_core::api::{
-    AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LedgerList, LoginRequest, Me, OrgUnitList,
-    RecordDetail, SubmissionReceipt, SubmissionRequest, TemplateSummary,
+    AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LedgerList, LoginRequest, Me, OrgUnitList, RecordDetail,
+    SubmissionReceipt, SubmissionRequest, TemplateSummary,
 };
 use ybt_core::api::{BurdenReport, Draft, PatchRecordRequest, SaveDraftRequest, TaskForm, TaskSummary};
 use ybt_core::ledger::LedgerRecord;
@@ -23,7 +23,6 @@ pub enum ApiFailure {
 }
 
 impl ApiFailure {
-
     pub fn message(&self) -> Text {
         match self {
             ApiFailure::Server(body) => body.error.message.clone(),
@@ -138,10 +137,7 @@ async fn decode_conflict<T: DeserializeOwned, C: DeserializeOwned>(response: glo
         return response.json::<T>().await.map_err(|e| Conflict::Other(ApiFailure::Network(e.to_string())));
     }
     let status = response.status();
-    let body: serde_json::Value = response
-        .json()
-        .await
-        .map_err(|e| Conflict::Other(ApiFailure::Network(format!("HTTP {status}: {e}"))))?;
+    let body: serde_json::Value = response.json().await.map_err(|e| Conflict::Other(ApiFailure::Network(format!("HTTP {status}: {e}"))))?;
     let current = body.get("current").or_else(|| body.pointer("/error/current")).cloned();
     let error: Result<ErrorBody, _> = serde_json::from_value(body);
     match (status, current.map(serde_json::from_value::<C>), error) {
@@ -210,11 +206,7 @@ pub enum ImportResult {
 /// `XMLHttpRequest` because fetch cannot report upload progress.
 /// `on_upload(sent, total)` is called as the bytes go out; once they are all
 /// sent the worker is checking (and, with `commit`, writing).
-pub async fn import_file(
-    file: &web_sys::File,
-    query: &str,
-    on_upload: yew::Callback<(f64, f64)>,
-) -> Result<ImportResult, ApiFailure> {
+pub async fn import_file(file: &web_sys::File, query: &str, on_upload: yew::Callback<(f64, f64)>) -> Result<ImportResult, ApiFailure> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
     let js = |e: wasm_bindgen::JsValue| ApiFailure::Network(format!("{e:?}"));
@@ -240,9 +232,7 @@ pub async fn import_file(
     if status == 200 {
         return serde_json::from_str(&text).map(ImportResult::Answer).map_err(|e| ApiFailure::Network(e.to_string()));
     }
-    serde_json::from_str(&text)
-        .map(ImportResult::Refused)
-        .map_err(|e| ApiFailure::Network(format!("HTTP {status}: {e}")))
+    serde_json::from_str(&text).map(ImportResult::Refused).map_err(|e| ApiFailure::Network(format!("HTTP {status}: {e}")))
 }
 
 // Issue 7: template requests (报表准入), dispatches, boards and summaries.
@@ -286,10 +276,7 @@ pub async fn summary(query: &str) -> Result<ybt_core::api::SummaryView, ApiFailu
 
 /// A fresh client-chosen id (idempotency key) for a write.
 pub fn new_id() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("id-{}", js_sys::Date::now() as u64))
+    web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(|| format!("id-{}", js_sys::Date::now() as u64))
 }
 
 /// Waits `ms` milliseconds (for polling).

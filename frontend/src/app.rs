@@ -1,45 +1,60 @@
 //! The app shell: who is signed in, the language, the current page, and
 //! the header.
 
-use yew::prelude::*;
 use ybt_core::api::Me;
+use yew::prelude::*;
 
 use crate::api;
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{Key, Lang, t};
 use crate::pages::admin::AdminPage;
+use crate::pages::burden::BurdenPage;
 use crate::pages::form::FormPage;
 use crate::pages::home::HomePage;
 use crate::pages::ledger::LedgerPage;
 use crate::pages::login::LoginPage;
-use crate::pages::burden::BurdenPage;
-use crate::pages::task::TaskPage;
 use crate::pages::survey::SurveyPage;
 use crate::pages::surveys::SurveysPage;
+use crate::pages::task::TaskPage;
 
 /// Which page is shown. No URL routing yet: the app is one screen deep.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
     Home,
-    Form { template_id: String, org_unit: String },
+    Form {
+        template_id: String,
+        org_unit: String,
+    },
     /// A village's ledger of people, with each record's history.
-    Ledger { org_unit: String },
+    Ledger {
+        org_unit: String,
+    },
     Admin,
     /// Emergency surveys: start, board, a village's survey tasks (issue 8).
     Surveys,
-    Survey { task: Box<ybt_core::api::TaskSummary> },
+    Survey {
+        task: Box<ybt_core::api::TaskSummary>,
+    },
     /// Issue 7: a department designs and files templates.
     Authoring,
     /// Issue 7: the town centre reviews template requests.
     Review,
     /// Issue 7: dispatch approved templates; dispatches with progress.
     Dispatch,
-    Board { dispatch_id: String },
-    Summary { template_id: String },
+    Board {
+        dispatch_id: String,
+    },
+    Summary {
+        template_id: String,
+    },
     /// A task from the inbox: its form, draft and submit.
-    Task { task_id: String },
+    Task {
+        task_id: String,
+    },
     /// The burden meter of a unit.
-    Burden { org_unit: String },
+    Burden {
+        org_unit: String,
+    },
 }
 
 /// Whether we know who is signed in yet.
@@ -155,7 +170,9 @@ pub fn app() -> Html {
                 },
                 Route::Authoring => html! { <crate::pages::authoring::AuthoringPage lang={*lang} me={me.clone()} /> },
                 Route::Review => html! { <crate::pages::review::ReviewPage lang={*lang} /> },
-                Route::Dispatch => html! { <crate::pages::dispatch::DispatchPage lang={*lang} me={me.clone()} navigate={navigate.clone()} /> },
+                Route::Dispatch => {
+                    html! { <crate::pages::dispatch::DispatchPage lang={*lang} me={me.clone()} navigate={navigate.clone()} /> }
+                }
                 Route::Board { dispatch_id } => html! {
                     <crate::pages::board::BoardPage lang={*lang} dispatch_id={dispatch_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
                 },

@@ -7,9 +7,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use yew::prelude::*;
 use ybt_core::api::SaveDraftRequest;
 use ybt_core::messages::Text;
+use yew::prelude::*;
 
 use crate::api::{self, ApiFailure, Conflict};
 use crate::components::sync_badge::SyncState;

@@ -9,12 +9,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
-use yew::Reducible;
 use ybt_core::api::{Form, Provenance, SubmissionReceipt, SubmissionRequest, SubmittedRow};
 use ybt_core::compile::FieldPlan;
 use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 use ybt_core::{CompiledTemplate, FieldError};
+use yew::Reducible;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
@@ -75,10 +75,18 @@ pub struct FormState {
 }
 
 pub enum FormAction {
-    Edit { row: usize, key: String, raw: String },
+    Edit {
+        row: usize,
+        key: String,
+        raw: String,
+    },
     /// A ledger record as stored now, after a correction (`corrected`) or
     /// as the answer to a stale one: its cells and provenance are updated.
-    Record { row: usize, record: LedgerRecord, corrected: bool },
+    Record {
+        row: usize,
+        record: LedgerRecord,
+        corrected: bool,
+    },
     /// Typed values adopted from another copy of the draft.
     Adopt(Vec<SubmittedRow>),
     ShowErrors(Vec<FieldError>),
@@ -160,7 +168,9 @@ impl FormState {
     pub fn check_all(&self) -> Vec<FieldError> {
         match serde_json::to_value(self.request()) {
             Ok(body) => ybt_core::validate_submission(&self.template, &body).err().unwrap_or_default(),
-            Err(e) => vec![FieldError { pointer: String::new(), code: "malformed".into(), message: Text::new(e.to_string(), e.to_string()) }],
+            Err(e) => {
+                vec![FieldError { pointer: String::new(), code: "malformed".into(), message: Text::new(e.to_string(), e.to_string()) }]
+            }
         }
     }
 
@@ -280,9 +290,11 @@ pub fn parse_input(json_type: Option<&str>, raw: &str) -> Option<Value> {
     }
     let value = match json_type {
         // Whole numbers stay integers, so a restored draft shows what was typed.
-        Some("number") => trimmed.parse::<i64>().ok().map(Value::from).or_else(|| {
-            trimmed.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
-        }),
+        Some("number") => trimmed
+            .parse::<i64>()
+            .ok()
+            .map(Value::from)
+            .or_else(|| trimmed.parse::<f64>().ok().and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))),
         Some("integer") => trimmed.parse::<i64>().ok().map(Value::from),
         Some("boolean") => match trimmed {
             "true" => Some(Value::Bool(true)),

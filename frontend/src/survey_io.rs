@@ -81,12 +81,10 @@ pub async fn resize(file: &web_sys::File) -> Result<Photo, String> {
     let (w, h) = (f64::from(bitmap.width()), f64::from(bitmap.height()));
     let scale = (MAX_SIDE / w.max(h)).min(1.0);
     let (tw, th) = ((w * scale).round().max(1.0), (h * scale).round().max(1.0));
-    let canvas: web_sys::HtmlCanvasElement =
-        window.document().ok_or("no document")?.create_element("canvas").map_err(js)?.unchecked_into();
+    let canvas: web_sys::HtmlCanvasElement = window.document().ok_or("no document")?.create_element("canvas").map_err(js)?.unchecked_into();
     canvas.set_width(tw as u32);
     canvas.set_height(th as u32);
-    let context: web_sys::CanvasRenderingContext2d =
-        canvas.get_context("2d").map_err(js)?.ok_or("no 2d context")?.unchecked_into();
+    let context: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").map_err(js)?.ok_or("no 2d context")?.unchecked_into();
     context.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, tw, th).map_err(js)?;
     bitmap.close();
     let mut blob = to_blob(&canvas, 0.85).await?;
@@ -238,11 +236,8 @@ pub async fn sync() -> Vec<Sent> {
             results.push(Sent::Offline);
             break;
         }
-        let sent = gloo_net::http::Request::post("/api/submissions")
-            .header("X-Yibiaotong", "1")
-            .json(&request)
-            .map_err(|_| ())
-            .map(|r| r.send());
+        let sent =
+            gloo_net::http::Request::post("/api/submissions").header("X-Yibiaotong", "1").json(&request).map_err(|_| ()).map(|r| r.send());
         let Ok(sending) = sent else { continue };
         match sending.await {
             Err(_) => {

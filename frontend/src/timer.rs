@@ -17,9 +17,8 @@ impl Timeout {
                 f();
             }
         });
-        let handle = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), millis).ok()
-        });
+        let handle = web_sys::window()
+            .and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), millis).ok());
         Timeout { handle, _closure: closure }
     }
 }

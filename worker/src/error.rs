@@ -129,15 +129,14 @@ impl AppError {
             AppError::BadRequest { code, message } | AppError::Conflict { code, message } => (code, message, vec![]),
             AppError::Validation(fields) => (
                 "validation_failed",
-                Text::new(format!("有 {} 处填写有误，未保存", fields.len()), format!("{} problems found; nothing was stored", fields.len())),
+                Text::new(
+                    format!("有 {} 处填写有误，未保存", fields.len()),
+                    format!("{} problems found; nothing was stored", fields.len()),
+                ),
                 fields,
             ),
             AppError::Unauthenticated => ("unauthenticated", Text::new("请先登录", "please sign in"), vec![]),
-            AppError::BadCredentials => (
-                "invalid_credentials",
-                Text::new("用户名或密码错误", "wrong user name or password"),
-                vec![],
-            ),
+            AppError::BadCredentials => ("invalid_credentials", Text::new("用户名或密码错误", "wrong user name or password"), vec![]),
             AppError::Forbidden(reason) => {
                 use ybt_core::access::DenyReason as R;
                 let message = match reason {
@@ -147,11 +146,7 @@ impl AppError {
                 };
                 ("forbidden", message, vec![])
             }
-            AppError::CrossSite => (
-                "cross_site",
-                Text::new("请求来源不可信，已拒绝", "cross-site request refused"),
-                vec![],
-            ),
+            AppError::CrossSite => ("cross_site", Text::new("请求来源不可信，已拒绝", "cross-site request refused"), vec![]),
             AppError::TooManyAttempts => (
                 "too_many_attempts",
                 Text::new("登录失败次数过多，请 15 分钟后再试", "too many failed logins; try again in 15 minutes"),

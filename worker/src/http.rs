@@ -45,9 +45,7 @@ impl<T> From<Json<T>> for Reply<T> {
 }
 
 /// Runs a handler and turns its result, success or error, into a response.
-pub async fn respond<T: Serialize, R: Into<Reply<T>>>(
-    handler: impl Future<Output = std::result::Result<R, AppError>>,
-) -> Result<Response> {
+pub async fn respond<T: Serialize, R: Into<Reply<T>>>(handler: impl Future<Output = std::result::Result<R, AppError>>) -> Result<Response> {
     match handler.await.map(Into::into) {
         Ok(Reply { json: Json(status, body), headers }) => {
             let started = clock_ms();
@@ -125,9 +123,8 @@ pub async fn respond_file(handler: impl Future<Output = std::result::Result<Down
 /// Reads the raw body, refusing bodies over `limit` bytes (checked against
 /// `Content-Length` first, so an oversized upload is refused before it is read).
 pub async fn read_bytes(req: &mut Request, limit: usize) -> std::result::Result<Vec<u8>, AppError> {
-    let too_large = |bytes: usize| {
-        AppError::Import(ybt_core::import::ImportFailure::File(ybt_core::import::FileError::TooLarge { bytes, max: limit }))
-    };
+    let too_large =
+        |bytes: usize| AppError::Import(ybt_core::import::ImportFailure::File(ybt_core::import::FileError::TooLarge { bytes, max: limit }));
     let declared = req.headers().get("Content-Length")?.and_then(|v| v.parse::<usize>().ok());
     if let Some(n) = declared.filter(|n| *n > limit) {
         return Err(too_large(n));

@@ -49,9 +49,8 @@ pub fn compiled(row: &TemplateRow) -> Result<Rc<CompiledTemplate>, AppError> {
     }
     let document: serde_json::Value = serde_json::from_str(&row.document)?;
     // A stored template was compiled when published; failing now is a bug.
-    let compiled = ybt_core::compile(&document, &*catalog()?).map_err(|errors| {
-        AppError::Internal(format!("stored template {}@{} no longer compiles: {errors:?}", row.id, row.version))
-    })?;
+    let compiled = ybt_core::compile(&document, &*catalog()?)
+        .map_err(|errors| AppError::Internal(format!("stored template {}@{} no longer compiles: {errors:?}", row.id, row.version)))?;
     let compiled = Rc::new(compiled);
     COMPILED.with(|c| c.borrow_mut().insert(key, compiled.clone()));
     Ok(compiled)

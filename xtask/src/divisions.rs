@@ -34,11 +34,7 @@ fn rows(file: &str, parent_column: &str, parent: &str) -> Result<Vec<(String, St
     let mut lines = text.lines();
     let header = fields(lines.next().context("empty CSV")?);
     let column = header.iter().position(|h| h == parent_column).with_context(|| format!("{file} has no {parent_column}"))?;
-    Ok(lines
-        .map(fields)
-        .filter(|f| f.get(column).map(String::as_str) == Some(parent))
-        .map(|f| (f[0].clone(), f[1].clone()))
-        .collect())
+    Ok(lines.map(fields).filter(|f| f.get(column).map(String::as_str) == Some(parent)).map(|f| (f[0].clone(), f[1].clone())).collect())
 }
 
 /// The district, its towns/streets and their villages/communities, parents

@@ -49,11 +49,9 @@ fn main() -> Result<()> {
     let flag = |name: &str, default: usize| -> Result<usize> {
         match args.iter().position(|a| a == name) {
             None => Ok(default),
-            Some(i) => args
-                .get(i + 1)
-                .with_context(|| format!("{name} needs a value"))?
-                .parse()
-                .with_context(|| format!("{name} needs a number")),
+            Some(i) => {
+                args.get(i + 1).with_context(|| format!("{name} needs a value"))?.parse().with_context(|| format!("{name} needs a number"))
+            }
         }
     };
     match command.as_str() {
@@ -83,7 +81,8 @@ fn main() -> Result<()> {
         }
         "bench-xlsx" => {
             let file = args.get(1).context("bench-xlsx needs a FILE")?;
-            let village = args.iter().position(|a| a == "--village").and_then(|i| args.get(i + 1)).context("bench-xlsx needs --village CODE")?;
+            let village =
+                args.iter().position(|a| a == "--village").and_then(|i| args.get(i + 1)).context("bench-xlsx needs --village CODE")?;
             seed::bench_xlsx(std::path::Path::new(file), village, flag("--people", 100_000)?)
         }
         "help" | "--help" | "-h" => {

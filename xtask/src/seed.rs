@@ -52,8 +52,7 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
     let catalog = ybt_core::Catalog::builtin().context("ledger schemas")?;
     for (file, text) in ybt_core::schemas::BUILTIN_TEMPLATES {
         let document: serde_json::Value = serde_json::from_str(text).with_context(|| file.to_string())?;
-        let compiled = ybt_core::compile(&document, &catalog)
-            .map_err(|e| anyhow::anyhow!("{file} does not compile: {e:?}"))?;
+        let compiled = ybt_core::compile(&document, &catalog).map_err(|e| anyhow::anyhow!("{file} does not compile: {e:?}"))?;
         let mut templates = Inserts::new("templates (id, version, title, department, document, published_at)");
         templates.row(
             &mut sql,
@@ -109,19 +108,16 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
             format!(
                 "({}, {}, {}, {}, {}, {}, {})",
                 quote(&record.id),
-            quote(&record.entity),
-            quote(&record.org_unit),
-            record.version,
-            quote(&record.updated_at),
-            quote(&record.updated_by),
+                quote(&record.entity),
+                quote(&record.org_unit),
+                record.version,
+                quote(&record.updated_at),
+                quote(&record.updated_by),
                 quote(&data)
             ),
         );
-        let changes: serde_json::Map<String, serde_json::Value> = record
-            .data
-            .as_object()
-            .map(|o| o.iter().map(|(k, v)| (k.clone(), serde_json::json!([null, v]))).collect())
-            .unwrap_or_default();
+        let changes: serde_json::Map<String, serde_json::Value> =
+            record.data.as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), serde_json::json!([null, v]))).collect()).unwrap_or_default();
         history.row(
             &mut history_sql,
             format!("({}, 1, {}, 'demo', 'demo', {})", quote(&record.id), quote(SEEDED_AT), quote(&serde_json::to_string(&changes)?)),
@@ -174,7 +170,8 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
 /// would: one dispatch per template, one task per village.
 fn demo_tasks(sql: &mut String, units: &[ybt_core::ledger::OrgUnit]) -> Result<()> {
     let catalog = ybt_core::Catalog::builtin().context("ledger schemas")?;
-    let mut tasks = Inserts::new("tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at)");
+    let mut tasks =
+        Inserts::new("tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at)");
     for (file, text) in ybt_core::schemas::BUILTIN_TEMPLATES {
         let document: serde_json::Value = serde_json::from_str(text).with_context(|| file.to_string())?;
         let compiled = ybt_core::compile(&document, &catalog).map_err(|e| anyhow::anyhow!("{file}: {e:?}"))?;

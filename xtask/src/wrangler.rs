@@ -93,8 +93,9 @@ pub fn prepare_database(state: &State, people_per_village: usize, seeding: Seedi
 pub fn count_rows(state: &State) -> Result<Vec<(String, u64)>> {
     let tables = ["org_units", "ledger_records", "ledger_history", "templates", "users"];
     let sql = tables.iter().map(|t| format!("SELECT '{t}' AS t, COUNT(*) AS n FROM {t}")).collect::<Vec<_>>().join(" UNION ALL ");
-    let out = cmd::output(cmd::wrangler().args(["d1", "execute", "DB", "--local", "--json", "--command", &sql, "--persist-to"]).arg(state.dir()))
-        .context("counting rows with wrangler d1 execute")?;
+    let out =
+        cmd::output(cmd::wrangler().args(["d1", "execute", "DB", "--local", "--json", "--command", &sql, "--persist-to"]).arg(state.dir()))
+            .context("counting rows with wrangler d1 execute")?;
     let json: serde_json::Value = serde_json::from_str(&out).with_context(|| format!("wrangler printed no JSON: {out}"))?;
     let rows = json[0]["results"].as_array().context("no results")?;
     Ok(rows.iter().map(|r| (r["t"].as_str().unwrap_or_default().to_owned(), r["n"].as_u64().unwrap_or_default())).collect())

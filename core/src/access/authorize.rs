@@ -10,43 +10,75 @@ pub enum Action<'a> {
     /// List templates and browse the org hierarchy (reference data).
     ReadReferenceData,
     /// Generate a template's form for a village from its ledger.
-    GenerateForm { org_unit: &'a str },
+    GenerateForm {
+        org_unit: &'a str,
+    },
     /// Submit a form for an org unit.
-    Submit { org_unit: &'a str },
+    Submit {
+        org_unit: &'a str,
+    },
     /// Read a submission of `org_unit` for a template owned by `department`.
-    ReadSubmission { org_unit: &'a str, department: &'a str },
+    ReadSubmission {
+        org_unit: &'a str,
+        department: &'a str,
+    },
     /// See the tasks (inbox, completion board, burden meter) of `org_unit`
     /// for a template owned by `department`.
-    ReadTasks { org_unit: &'a str, department: &'a str },
+    ReadTasks {
+        org_unit: &'a str,
+        department: &'a str,
+    },
     /// Read or change ledger records of an org unit.
-    ReadLedger { org_unit: &'a str },
-    WriteLedger { org_unit: &'a str },
+    ReadLedger {
+        org_unit: &'a str,
+    },
+    WriteLedger {
+        org_unit: &'a str,
+    },
     /// Create users and change their roles and grants.
     ManageUsers,
     /// Read the log of unmasked reads.
     ReadAuditLog,
     /// Start an emergency survey of a template of `department` for every
     /// village of `org_unit` (a town or the district), or close it.
-    ManageSurvey { org_unit: &'a str, department: &'a str },
+    ManageSurvey {
+        org_unit: &'a str,
+        department: &'a str,
+    },
     /// Accept or reject a new record a survey queued for the village
     /// `org_unit` (新增对象审核), and list them: the town coordinator of
     /// the village's town.
-    ReviewNewRecord { org_unit: &'a str },
+    ReviewNewRecord {
+        org_unit: &'a str,
+    },
     /// File a template (a new one or a new version) for review: a
     /// department analyst, for its own department's templates.
-    PublishTemplate { department: &'a str },
+    PublishTemplate {
+        department: &'a str,
+    },
     /// Approve or reject template requests (报表准入) of departments of the
     /// district `district`, and read them: the town coordination centres of
     /// that district. A template reaches every town, so every town's centre
     /// of the district may decide (the first decision stands).
-    ReviewTemplate { district: &'a str },
+    ReviewTemplate {
+        district: &'a str,
+    },
     /// Send an approved template of `department` to the village `org_unit`.
-    Dispatch { org_unit: &'a str, department: &'a str },
+    Dispatch {
+        org_unit: &'a str,
+        department: &'a str,
+    },
     /// Return a village's submission for correction.
-    ReturnSubmission { org_unit: &'a str, department: &'a str },
+    ReturnSubmission {
+        org_unit: &'a str,
+        department: &'a str,
+    },
     /// Read the collected data of a template across villages (summary and
     /// its exports) of `org_unit`.
-    ReadSummary { org_unit: &'a str, department: &'a str },
+    ReadSummary {
+        org_unit: &'a str,
+        department: &'a str,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,12 +139,10 @@ pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
     let role = principal.role;
     match action {
         Action::ReadReferenceData => Decision::Allow,
-        Action::GenerateForm { org_unit } | Action::Submit { org_unit } | Action::WriteLedger { org_unit } => {
-            match role {
-                VillageStaff | TownCoordinator => scoped(principal, org_unit),
-                DepartmentAnalyst | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
-            }
-        }
+        Action::GenerateForm { org_unit } | Action::Submit { org_unit } | Action::WriteLedger { org_unit } => match role {
+            VillageStaff | TownCoordinator => scoped(principal, org_unit),
+            DepartmentAnalyst | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
+        },
         Action::ReadSubmission { org_unit, department } | Action::ReadTasks { org_unit, department } => match role {
             VillageStaff | TownCoordinator | AdminSpecialist | SystemAdmin => scoped(principal, org_unit),
             DepartmentAnalyst => {

@@ -14,7 +14,7 @@ mod users;
 pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
 pub use ingest::{IngestKey, authorize_ingest};
 pub use masking::{mask, mask_record_fields, mask_template_rows, may_see_unmasked};
-pub use password::{PasswordHash, PasswordHashError, hash_password, PBKDF2_ITERATIONS};
+pub use password::{PBKDF2_ITERATIONS, PasswordHash, PasswordHashError, hash_password};
 pub use session::{SessionClaims, TokenError, sign_token, verify_token};
 pub use users::{MIN_PASSWORD_CHARS, level_of, validate_grants, validate_new_user};
 

@@ -30,7 +30,12 @@ pub fn validate_new_user(request: &CreateUserRequest) -> Vec<FieldError> {
     if !(3..=32).contains(&name.len())
         || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
     {
-        errors.push(error("/username", "invalid_username", "用户名须为 3–32 个小写字母、数字或 _ . -", "user name: 3–32 lowercase letters, digits or _ . -"));
+        errors.push(error(
+            "/username",
+            "invalid_username",
+            "用户名须为 3–32 个小写字母、数字或 _ . -",
+            "user name: 3–32 lowercase letters, digits or _ . -",
+        ));
     }
     if request.display_name.trim().is_empty() || request.display_name.chars().count() > 50 {
         errors.push(error("/display_name", "invalid_display_name", "姓名须为 1–50 个字符", "display name: 1–50 characters"));
@@ -48,7 +53,14 @@ pub fn validate_new_user(request: &CreateUserRequest) -> Vec<FieldError> {
         errors.push(error(
             "/org_unit",
             "wrong_org_level",
-            format!("该角色须属于{}级单位", match level { OrgLevel::District => "区", OrgLevel::Town => "镇（街道）", OrgLevel::Village => "村（社区）" }),
+            format!(
+                "该角色须属于{}级单位",
+                match level {
+                    OrgLevel::District => "区",
+                    OrgLevel::Town => "镇（街道）",
+                    OrgLevel::Village => "村（社区）",
+                }
+            ),
             format!("this role belongs to a {} unit", level.as_str()),
         ));
     }
@@ -58,7 +70,12 @@ pub fn validate_new_user(request: &CreateUserRequest) -> Vec<FieldError> {
             errors.push(error("/department", "missing_department", "部门分析员须填写所属部门", "a department analyst needs a department"))
         }
         (Role::DepartmentAnalyst, Some(_)) | (_, None) => {}
-        (_, Some(_)) => errors.push(error("/department", "unexpected_department", "只有部门分析员属于部门", "only department analysts have a department")),
+        (_, Some(_)) => errors.push(error(
+            "/department",
+            "unexpected_department",
+            "只有部门分析员属于部门",
+            "only department analysts have a department",
+        )),
     }
     errors
 }
@@ -69,7 +86,9 @@ pub fn validate_grants(items: &[String], catalog: &Catalog) -> Vec<FieldError> {
         .iter()
         .enumerate()
         .filter(|(_, item)| catalog.get(item).is_none())
-        .map(|(i, item)| error(&format!("/items/{i}"), "unknown_ledger_item", format!("台账中没有数据项 {item}"), format!("no ledger item {item}")))
+        .map(|(i, item)| {
+            error(&format!("/items/{i}"), "unknown_ledger_item", format!("台账中没有数据项 {item}"), format!("no ledger item {item}"))
+        })
         .collect()
 }
 

@@ -194,14 +194,17 @@ mod tests {
         s.fields.push(field("Bad Key", "x", NewFieldType::Text, false));
         let errors = survey_document(&s, &catalog).expect_err("invalid");
         let got: Vec<String> = errors.iter().map(|e| format!("{} {}", e.pointer, e.code)).collect();
-        assert_eq!(got, [
-            "/title missing_title",
-            "/kinds/3/kind bad_kind",
-            "/kinds/4/entity bad_entity",
-            "/fields/0/options too_few_options",
-            "/fields/2/key duplicate_key",
-            "/fields/3/key invalid_key"
-        ]);
+        assert_eq!(
+            got,
+            [
+                "/title missing_title",
+                "/kinds/3/kind bad_kind",
+                "/kinds/4/entity bad_entity",
+                "/fields/0/options too_few_options",
+                "/fields/2/key duplicate_key",
+                "/fields/3/key invalid_key"
+            ]
+        );
         assert!(errors.iter().all(|e| !e.message.zh.is_empty() && !e.message.en.is_empty()));
     }
 }

@@ -30,11 +30,8 @@ pub(super) fn plan(
     subject: Option<&Subject>,
     errors: &mut Vec<TemplateError>,
 ) -> (Vec<FieldPlan>, Vec<ComputedField>) {
-    let required: Vec<&str> = doc
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let required: Vec<&str> =
+        doc.get("required").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let Some(properties) = doc.get("properties").and_then(Value::as_object) else {
         return (Vec::new(), Vec::new());
     };
@@ -48,7 +45,10 @@ pub(super) fn plan(
                 errors.push(problem(
                     format!("{pointer}/x-compute"),
                     C::ComputedAndBound,
-                    Text::new("字段不能同时来自台账（x-ledger）和计算（x-compute）", "a field cannot be both bound (x-ledger) and computed (x-compute)"),
+                    Text::new(
+                        "字段不能同时来自台账（x-ledger）和计算（x-compute）",
+                        "a field cannot be both bound (x-ledger) and computed (x-compute)",
+                    ),
                     Text::new("删去其中一个", "remove one of them"),
                 ));
                 FieldSource::New
@@ -127,7 +127,10 @@ fn check_binding(
         errors.push(problem(
             format!("{field_pointer}/type"),
             C::LedgerTypeMismatch,
-            Text::new(format!("类型 {declared} 与台账数据项 {name} 的类型 {expected} 不符"), format!("type {declared} contradicts ledger item {name} of type {expected}")),
+            Text::new(
+                format!("类型 {declared} 与台账数据项 {name} 的类型 {expected} 不符"),
+                format!("type {declared} contradicts ledger item {name} of type {expected}"),
+            ),
             Text::new(format!("改为 \"type\": \"{expected}\""), format!("use \"type\": \"{expected}\"")),
         ));
     }
@@ -153,7 +156,10 @@ fn parse_computed(
             errors.push(problem(
                 pointer,
                 C::InvalidExpression,
-                Text::new(format!("计算公式第 {} 个字符处：{}", e.position + 1, text.zh), format!("formula, at character {}: {}", e.position + 1, text.en)),
+                Text::new(
+                    format!("计算公式第 {} 个字符处：{}", e.position + 1, text.zh),
+                    format!("formula, at character {}: {}", e.position + 1, text.en),
+                ),
                 Text::new("按 docs/templates.md 中的表达式语法修改", "follow the expression grammar in docs/templates.md"),
             ));
             return None;
@@ -163,16 +169,14 @@ fn parse_computed(
     let mut ok = true;
     for name in expr.fields() {
         let position = properties.keys().position(|k| k == name);
-        let computed_later = properties.get(name).is_some_and(|s| s.get("x-compute").is_some())
-            && !earlier.iter().any(|c| c.key == name);
+        let computed_later = properties.get(name).is_some_and(|s| s.get("x-compute").is_some()) && !earlier.iter().any(|c| c.key == name);
         let reads_aggregate = earlier.iter().any(|c| c.key == name && c.aggregate);
         let reason = match position {
             None => Some(Text::new(format!("没有字段 {name}"), format!("no field {name}"))),
             Some(i) if i == index => Some(Text::new("公式不能引用字段自身", "a formula cannot read its own field")),
-            _ if computed_later && !aggregate => Some(Text::new(
-                format!("{name} 是后面的计算字段"),
-                format!("{name} is a computed field that comes later"),
-            )),
+            _ if computed_later && !aggregate => {
+                Some(Text::new(format!("{name} 是后面的计算字段"), format!("{name} is a computed field that comes later")))
+            }
             _ if reads_aggregate && !aggregate => Some(Text::new(
                 format!("{name} 是汇总字段，每行公式不能引用"),
                 format!("{name} is a summary field; row formulas cannot read it"),
@@ -232,7 +236,10 @@ fn writeback(
         errors.push(problem(
             format!("{pointer}/x-writeback"),
             C::InvalidWriteback,
-            Text::new("只有新填字段可以回写台账（已绑定或计算的字段不行）", "only new fields can be written back (not bound or computed ones)"),
+            Text::new(
+                "只有新填字段可以回写台账（已绑定或计算的字段不行）",
+                "only new fields can be written back (not bound or computed ones)",
+            ),
             Text::new("删去 x-writeback", "remove x-writeback"),
         ));
         return None;
@@ -275,7 +282,9 @@ fn ui_hints(value: Option<&Value>, pointer: &str, errors: &mut Vec<TemplateError
             },
             "width" => match v.as_u64().filter(|w| (1..=MAX_WIDTH).contains(w)) {
                 Some(w) => hints.width = Some(w as u32),
-                None => bad(key, &format!("应为 1–{MAX_WIDTH} 的整数（字符数）"), &format!("must be an integer 1–{MAX_WIDTH} (characters)")),
+                None => {
+                    bad(key, &format!("应为 1–{MAX_WIDTH} 的整数（字符数）"), &format!("must be an integer 1–{MAX_WIDTH} (characters)"))
+                }
             },
             _ => bad(key, "未知的提示（可用：order、widget、help、width）", "unknown hint (known: order, widget, help, width)"),
         }

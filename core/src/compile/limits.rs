@@ -23,7 +23,10 @@ pub(super) fn check_size(template: &Value) -> Option<TemplateError> {
         return Some(problem(
             "",
             C::TooLarge,
-            Text::new(format!("模板大小 {bytes} 字节，超过上限 {MAX_TEMPLATE_BYTES}"), format!("template is {bytes} bytes, over the limit of {MAX_TEMPLATE_BYTES}")),
+            Text::new(
+                format!("模板大小 {bytes} 字节，超过上限 {MAX_TEMPLATE_BYTES}"),
+                format!("template is {bytes} bytes, over the limit of {MAX_TEMPLATE_BYTES}"),
+            ),
             Text::new("拆分为几个模板，或删去不用的定义", "split it into several templates or remove unused definitions"),
         ));
     }
@@ -71,7 +74,10 @@ pub(super) fn check_schema_walk(value: &Value, pointer: &str, errors: &mut Vec<T
                         here.clone(),
                         C::RemoteRef,
                         Text::new(format!("不允许引用外部文档：{r}"), format!("remote reference not allowed: {r}")),
-                        Text::new("把被引用的定义放进本模板的 $defs，用 #/$defs/… 引用", "copy the definition into this template's $defs and use #/$defs/…"),
+                        Text::new(
+                            "把被引用的定义放进本模板的 $defs，用 #/$defs/… 引用",
+                            "copy the definition into this template's $defs and use #/$defs/…",
+                        ),
                     )),
                     ("pattern", Value::String(p)) => check_pattern(p, &here, errors),
                     ("patternProperties", Value::Object(patterns)) => {
@@ -110,7 +116,10 @@ fn check_pattern(pattern: &str, pointer: &str, errors: &mut Vec<TemplateError>) 
             pointer,
             C::InvalidPattern,
             Text::new(format!("正则表达式无效或过大：{}", e.reason), format!("invalid or oversized regex: {}", e.reason)),
-            Text::new("修正正则表达式；不支持反向引用和环视（lookaround）", "fix the regex; back-references and look-around are not supported"),
+            Text::new(
+                "修正正则表达式；不支持反向引用和环视（lookaround）",
+                "fix the regex; back-references and look-around are not supported",
+            ),
         ));
     }
 }

@@ -27,8 +27,8 @@ pub(crate) use fields::ComputedField;
 pub use fields::{MAX_WIDTH, WIDGETS};
 pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
-pub use warnings::{TemplateWarning, TemplateWarningCode};
 pub(crate) use warnings::{IDENTIFYING_FORMATS, normalize as normalize_title};
+pub use warnings::{TemplateWarning, TemplateWarningCode};
 
 /// Where a field's value comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -215,11 +215,7 @@ pub struct CompileOptions {
 }
 
 /// [`compile`] with options, e.g. the divisions the worker loaded.
-pub fn compile_with(
-    template: &Value,
-    catalog: &Catalog,
-    options: &CompileOptions,
-) -> Result<CompiledTemplate, Vec<TemplateError>> {
+pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOptions) -> Result<CompiledTemplate, Vec<TemplateError>> {
     use TemplateErrorCode as C;
     let Some(doc) = template.as_object() else {
         return Err(vec![problem(
@@ -241,7 +237,10 @@ pub fn compile_with(
                 "/x-template",
                 C::InvalidTemplateId,
                 Text::new("模板编号或版本无效", "invalid template id or version"),
-                Text::new("编号用小写字母、数字和连字符（最多64个），版本为正整数", "id: lowercase letters, digits and hyphens (≤ 64); version: a positive integer"),
+                Text::new(
+                    "编号用小写字母、数字和连字符（最多64个），版本为正整数",
+                    "id: lowercase letters, digits and hyphens (≤ 64); version: a positive integer",
+                ),
             ));
             None
         }
@@ -250,7 +249,10 @@ pub fn compile_with(
                 "/x-template",
                 C::MissingTemplateMeta,
                 Text::new("缺少模板编号和版本（x-template）", "missing template id and version (x-template)"),
-                Text::new(r#"添加 "x-template": {"id": "my-report", "version": 1}"#, r#"add "x-template": {"id": "my-report", "version": 1}"#),
+                Text::new(
+                    r#"添加 "x-template": {"id": "my-report", "version": 1}"#,
+                    r#"add "x-template": {"id": "my-report", "version": 1}"#,
+                ),
             ));
             None
         }
@@ -264,7 +266,10 @@ pub fn compile_with(
                 "/x-subject",
                 C::InvalidSubject,
                 Text::new(format!("x-subject 无效：{e}"), format!("invalid x-subject: {e}")),
-                Text::new(r#"写成 {"entity": "person", "filter": {"tags": "低保"}}"#, r#"write {"entity": "person", "filter": {"tags": "低保"}}"#),
+                Text::new(
+                    r#"写成 {"entity": "person", "filter": {"tags": "低保"}}"#,
+                    r#"write {"entity": "person", "filter": {"tags": "低保"}}"#,
+                ),
             ));
             None
         }
@@ -288,10 +293,8 @@ pub fn compile_with(
     let (fields, computed) = fields::plan(doc, catalog, subject.as_ref(), &mut errors);
 
     let validator = if errors.is_empty() {
-        let validator_options = ValidatorOptions {
-            format_context: FormatContext { divisions: options.divisions.clone() },
-            ..ValidatorOptions::default()
-        };
+        let validator_options =
+            ValidatorOptions { format_context: FormatContext { divisions: options.divisions.clone() }, ..ValidatorOptions::default() };
         match SchemaValidator::new(template, &validator_options) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -351,12 +354,20 @@ fn check_subject(subject: &Subject, doc: &Map<String, Value>, catalog: &Catalog,
     };
     if !subject.is_pick() {
         if !known(&subject.entity) {
-            bad("/x-subject/entity".into(), format!("台账中没有记录类型 \"{}\"", subject.entity), format!("no ledger record type \"{}\"", subject.entity));
+            bad(
+                "/x-subject/entity".into(),
+                format!("台账中没有记录类型 \"{}\"", subject.entity),
+                format!("no ledger record type \"{}\"", subject.entity),
+            );
         }
         return;
     }
     if !subject.entity.is_empty() || !subject.filter.is_empty() {
-        bad("/x-subject".into(), "选取模式不用 entity 和 filter：每种行各有记录类型".into(), "pick mode takes no entity or filter: each kind names its own".into());
+        bad(
+            "/x-subject".into(),
+            "选取模式不用 entity 和 filter：每种行各有记录类型".into(),
+            "pick mode takes no entity or filter: each kind names its own".into(),
+        );
     }
     if subject.kinds.is_empty() {
         bad("/x-subject/kinds".into(), "选取模式至少要有一种行".into(), "pick mode needs at least one kind of row".into());
@@ -369,9 +380,17 @@ fn check_subject(subject: &Subject, doc: &Map<String, Value>, catalog: &Catalog,
         names.push(kind.kind.as_str());
         if let Some(entity) = &kind.entity {
             if !known(entity) || entity == "org_unit" {
-                bad(format!("/x-subject/kinds/{i}/entity"), format!("台账中没有记录类型 \"{entity}\""), format!("no ledger record type \"{entity}\""));
+                bad(
+                    format!("/x-subject/kinds/{i}/entity"),
+                    format!("台账中没有记录类型 \"{entity}\""),
+                    format!("no ledger record type \"{entity}\""),
+                );
             } else if subject.kinds[..i].iter().any(|k| k.entity.as_deref() == Some(entity)) {
-                bad(format!("/x-subject/kinds/{i}/entity"), format!("记录类型 {entity} 只能对应一种行"), format!("record type {entity} may back one kind only"));
+                bad(
+                    format!("/x-subject/kinds/{i}/entity"),
+                    format!("记录类型 {entity} 只能对应一种行"),
+                    format!("record type {entity} may back one kind only"),
+                );
             }
         }
     }
@@ -432,8 +451,7 @@ mod tests {
     fn shipped_templates_compile() {
         for (file, text) in crate::schemas::BUILTIN_TEMPLATES {
             let template: Value = serde_json::from_str(text).expect("template is JSON");
-            let compiled = compile(&template, &catalog())
-                .unwrap_or_else(|e| panic!("{file} does not compile: {e:?}"));
+            let compiled = compile(&template, &catalog()).unwrap_or_else(|e| panic!("{file} does not compile: {e:?}"));
             assert!(compiled.burden.prefilled > 0 && compiled.burden.new > 0, "{file}");
             assert!(compiled.warnings.is_empty(), "{file}: {:?}", compiled.warnings);
         }
@@ -596,7 +614,10 @@ mod tests {
         }));
         let keys: Vec<&str> = t.fields.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(keys, ["c", "b", "a"]);
-        assert_eq!(t.fields[1].ui, UiHints { order: Some(2), widget: Some("textarea".into()), help: Some("写明原因".into()), width: Some(40) });
+        assert_eq!(
+            t.fields[1].ui,
+            UiHints { order: Some(2), widget: Some("textarea".into()), help: Some("写明原因".into()), width: Some(40) }
+        );
         let found = codes(person_template(json!({"a": {"x-ui": {"widget": "slider", "width": 0, "colour": "red"}}})));
         assert_eq!(
             found,
@@ -621,9 +642,15 @@ mod tests {
         }));
         assert_eq!(t.burden, Burden { prefilled: 1, new: 2, computed: 4 });
         assert_eq!(t.field("age").map(|f| f.source.clone()), Some(FieldSource::Computed { expr: "age(id_number)".into() }));
-        let mut row = json!({"id_number": "11010519491231002X", "income": 1000, "members": 3, "per_capita": 9}).as_object().cloned().unwrap_or_default();
+        let mut row = json!({"id_number": "11010519491231002X", "income": 1000, "members": 3, "per_capita": 9})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         compute_row(&t, &mut row, Date::parse("2026-11-02"));
-        assert_eq!(Value::Object(row.clone()), json!({"id_number": "11010519491231002X", "income": 1000, "members": 3, "per_capita": 333.33, "age": 76, "elderly": "是"}));
+        assert_eq!(
+            Value::Object(row.clone()),
+            json!({"id_number": "11010519491231002X", "income": 1000, "members": 3, "per_capita": 333.33, "age": 76, "elderly": "是"})
+        );
         assert!(crate::validate(&t, &Value::Object(row.clone())).is_empty());
         row.insert("members".into(), json!(0));
         compute_row(&t, &mut row, None);
@@ -653,10 +680,8 @@ mod tests {
                 ("/properties/f/x-compute".to_owned(), TemplateErrorCode::UnknownFieldReference),
             ]
         );
-        let message = compile(&person_template(json!({"b": {"x-compute": "c +"}, "c": {}})), &catalog())
-            .err()
-            .map(|e| e[0].message.clone());
+        let message =
+            compile(&person_template(json!({"b": {"x-compute": "c +"}, "c": {}})), &catalog()).err().map(|e| e[0].message.clone());
         assert_eq!(message.map(|m| m.en), Some("formula, at character 4: the expression ends too early".to_owned()));
     }
-
 }

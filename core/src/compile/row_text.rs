@@ -39,8 +39,14 @@ enum Item<'t> {
     String(&'t str),
     /// A string with escapes, decoded into [`RowText::decoded`] at this index.
     Decoded(u32),
-    Array { len: u32, end: u32 },
-    Object { len: u32, end: u32 },
+    Array {
+        len: u32,
+        end: u32,
+    },
+    Object {
+        len: u32,
+        end: u32,
+    },
 }
 
 /// A JSON document parsed from text; strings without escapes borrow the text.
@@ -704,8 +710,29 @@ mod tests {
     #[test]
     fn refuses_what_serde_json_refuses() {
         for text in [
-            "", " ", "{", "[1,]", "{\"a\" 1}", "{\"a\": 1,}", "{1: 2}", "1 2", "nul", "tru", "\"\\x\"", "\"a", "01", "-", "1.", "1e",
-            ".5", "+1", "\"tab\there\"", "[1 2]", "NaN", "\"\\u12\"", "{\"a\":1}}",
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "{\"a\": 1,}",
+            "{1: 2}",
+            "1 2",
+            "nul",
+            "tru",
+            "\"\\x\"",
+            "\"a",
+            "01",
+            "-",
+            "1.",
+            "1e",
+            ".5",
+            "+1",
+            "\"tab\there\"",
+            "[1 2]",
+            "NaN",
+            "\"\\u12\"",
+            "{\"a\":1}}",
         ] {
             assert_eq!(check(text), Err(NotRead), "{text}");
         }

@@ -111,16 +111,16 @@ fn build<F: Json>(schema: &Value, options: &ValidatorOptions) -> Result<jsonsche
     let (ids, divisions) = (options.format_context.clone(), options.format_context.clone());
     let resources = InMemory(Arc::clone(&options.resources));
     jsonschema::options_for::<F>()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .should_validate_formats(options.formats == FormatMode::Assert)
-            .with_pattern_options(jsonschema::PatternOptions::regex().size_limit(MAX_REGEX_SIZE))
-            .with_retriever(resources)
-            .with_format("cn-id-number", move |s: &str| ids.is_cn_id_number(s))
-            .with_format("cn-mobile", crate::formats::is_cn_mobile)
-            .with_format("cn-credit-code", crate::formats::is_cn_credit_code)
-            .with_format("cn-division-code", move |s: &str| divisions.is_cn_division_code(s))
-            .build(schema)
-            .map_err(|e| BuildError { pointer: e.schema_path().as_str().to_owned(), reason: e.to_string() })
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(options.formats == FormatMode::Assert)
+        .with_pattern_options(jsonschema::PatternOptions::regex().size_limit(MAX_REGEX_SIZE))
+        .with_retriever(resources)
+        .with_format("cn-id-number", move |s: &str| ids.is_cn_id_number(s))
+        .with_format("cn-mobile", crate::formats::is_cn_mobile)
+        .with_format("cn-credit-code", crate::formats::is_cn_credit_code)
+        .with_format("cn-division-code", move |s: &str| divisions.is_cn_division_code(s))
+        .build(schema)
+        .map_err(|e| BuildError { pointer: e.schema_path().as_str().to_owned(), reason: e.to_string() })
 }
 
 fn field_error(error: jsonschema::ValidationError<'_>) -> FieldError {
@@ -138,10 +138,7 @@ fn field_error(error: jsonschema::ValidationError<'_>) -> FieldError {
 struct InMemory(Arc<BTreeMap<String, Value>>);
 
 impl jsonschema::Retrieve for InMemory {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let wanted = uri.as_str().split('#').next().unwrap_or_default();
         self.0.get(wanted).cloned().ok_or_else(|| format!("not fetched: {wanted}").into())
     }
@@ -156,8 +153,8 @@ mod tests {
     fn formats_assert_or_annotate() {
         let schema = json!({"type": "string", "format": "cn-mobile"});
         let assert = SchemaValidator::new(&schema, &ValidatorOptions::default()).expect("builds");
-        let annotate = SchemaValidator::new(&schema, &ValidatorOptions { formats: FormatMode::Annotate, ..Default::default() })
-            .expect("builds");
+        let annotate =
+            SchemaValidator::new(&schema, &ValidatorOptions { formats: FormatMode::Annotate, ..Default::default() }).expect("builds");
         assert!(!assert.is_valid(&json!("12345")));
         assert!(annotate.is_valid(&json!("12345")));
     }

@@ -43,10 +43,9 @@ pub(super) fn duplicates(fields: &[FieldPlan], catalog: &Catalog, subject: &Subj
         let title = normalize(&field.title);
         let found = catalog.items().filter(|i| i.entity == subject.entity).find(|item| {
             let item_title = normalize(&item.title);
-            let same_title = title == item_title
-                || (item_title.chars().count() >= MIN_CONTAINED_TITLE_CHARS && title.contains(&item_title));
-            let same_format = field.format.as_deref().is_some_and(|f| IDENTIFYING_FORMATS.contains(&f))
-                && field.format == item.format;
+            let same_title =
+                title == item_title || (item_title.chars().count() >= MIN_CONTAINED_TITLE_CHARS && title.contains(&item_title));
+            let same_format = field.format.as_deref().is_some_and(|f| IDENTIFYING_FORMATS.contains(&f)) && field.format == item.format;
             same_title || same_format
         });
         if let Some(item) = found {
@@ -56,7 +55,10 @@ pub(super) fn duplicates(fields: &[FieldPlan], catalog: &Catalog, subject: &Subj
                 item: item.name.clone(),
                 message: Text::new(
                     format!("新填字段“{}”与台账数据项 {}（{}）重复，村里要重新录入", field.title, item.name, item.title),
-                    format!("new field \"{}\" duplicates ledger item {} ({}): staff must type it again", field.title, item.name, item.title),
+                    format!(
+                        "new field \"{}\" duplicates ledger item {} ({}): staff must type it again",
+                        field.title, item.name, item.title
+                    ),
                 ),
                 hint: Text::new(
                     format!("加上 \"x-ledger\": \"{}\" 以自动填入", item.name),

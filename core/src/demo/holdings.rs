@@ -11,7 +11,8 @@ use crate::ledger::LedgerRecord;
 const STRUCTURES: &[(&str, u64)] = &[("砖混", 55), ("框架", 20), ("砖木", 12), ("土木", 8), ("石木", 3), ("其他", 2)];
 const SAFETY: &[(&str, u64)] = &[("A", 55), ("B", 35), ("C", 8), ("D", 2)];
 const LAND_USES: &[(&str, u64)] = &[("水田", 45), ("旱地", 35), ("园地", 10), ("林地", 10)];
-const LESSEES: &[&str] = &["永川区绿源种植专业合作社", "重庆市永川区丰收家庭农场", "永川区茶山生态农业有限公司", "永川区秀芽茶叶专业合作社"];
+const LESSEES: &[&str] =
+    &["永川区绿源种植专业合作社", "重庆市永川区丰收家庭农场", "永川区茶山生态农业有限公司", "永川区秀芽茶叶专业合作社"];
 
 /// Picks from `(value, weight)` pairs whose weights sum to 100.
 pub(super) fn weighted<'a>(rng: &mut Rng, items: &[(&'a str, u64)]) -> &'a str {

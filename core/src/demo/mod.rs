@@ -15,12 +15,12 @@ mod holdings;
 pub use credit_code::{check_char as credit_code_check_char, credit_code, is_valid as is_credit_code};
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
-    "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋",
+    "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "玉兰", "志强", "德华", "春梅", "国庆", "红", "文",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英",
+    "建华", "玉兰", "志强", "德华", "春梅", "国庆", "红", "文",
 ];
 const ETHNICITIES: &[(&str, u32)] = &[("汉族", 97), ("土家族", 2), ("苗族", 1)];
 const MOBILE_PREFIXES: &[&str] = &["138", "139", "150", "151", "158", "177", "186", "189", "199"];
@@ -194,8 +194,7 @@ mod tests {
 
     #[test]
     fn generated_people_are_valid_ledger_records() {
-        let schema: serde_json::Value =
-            serde_json::from_str(crate::schemas::LEDGER_SCHEMAS[0].1).expect("person schema");
+        let schema: serde_json::Value = serde_json::from_str(crate::schemas::LEDGER_SCHEMAS[0].1).expect("person schema");
         let validator = crate::compile::SchemaValidator::new(&schema, &Default::default()).expect("schema compiles");
         let people = people(&villages(), 200, 7);
         assert_eq!(people.len(), 400);

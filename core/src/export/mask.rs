@@ -26,7 +26,11 @@ pub fn mask(sensitivity: Sensitivity, text: &str) -> String {
         Sensitivity::IdNumber => mask_id_number(text),
         Sensitivity::Phone => mask_phone(text),
         Sensitivity::Personal | Sensitivity::Public => {
-            if text.is_empty() { String::new() } else { "***".to_owned() }
+            if text.is_empty() {
+                String::new()
+            } else {
+                "***".to_owned()
+            }
         }
     }
 }

@@ -21,8 +21,7 @@ pub fn table_to_csv(columns: &[FieldPlan], rows: &[&Map<String, Value>]) -> Vec<
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     for values in rows {
-        let line: Vec<String> =
-            columns.iter().map(|c| csv_field(&text_of(values.get(&c.key).unwrap_or(&Value::Null)))).collect();
+        let line: Vec<String> = columns.iter().map(|c| csv_field(&text_of(values.get(&c.key).unwrap_or(&Value::Null)))).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }

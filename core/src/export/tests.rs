@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::*;
 use crate::import::{ImportFailure, ImportRequest, Limits, UpsertTarget, plan_import};
-use crate::ledger::{ChangeMeta, InMemoryLedger, LedgerStore, OrgLevel, OrgUnit, RecordTypes, Source, plan_insert};
 use crate::ledger::store_ready as ready;
+use crate::ledger::{ChangeMeta, InMemoryLedger, LedgerStore, OrgLevel, OrgUnit, RecordTypes, Source, plan_insert};
 
 const AT: &str = "2026-03-01T08:00:00Z";
 static NO_NAMES: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
@@ -29,7 +29,8 @@ fn town_ledger() -> InMemoryLedger {
     let villages: Vec<(OrgUnit, String)> = ["500118100001", "500118100002"]
         .iter()
         .map(|code| {
-            let unit = OrgUnit { code: (*code).into(), name: "青峰村".into(), level: OrgLevel::Village, parent_code: Some("500118100".into()) };
+            let unit =
+                OrgUnit { code: (*code).into(), name: "青峰村".into(), level: OrgLevel::Village, parent_code: Some("500118100".into()) };
             (unit, "青峰镇".into())
         })
         .collect();
@@ -85,9 +86,13 @@ fn exports_import_back_as_nothing_to_change() {
         let csv = to_csv(person, &records, &mask_nothing);
         let xlsx = to_xlsx(person, &records, &mask_nothing, AT).expect("xlsx");
         for (kind, bytes) in [("csv", csv), ("xlsx", xlsx)] {
-            let request = ImportRequest { entity: "person", target: UpsertTarget { unit, meta: &meta, unit_names: &NO_NAMES }, limits: Limits::default(), mapping: None };
-            let plan = plan_import(&types, &bytes, &request, &records, &mut |_, _| {})
-                .unwrap_or_else(|e| panic!("{unit} {kind}: {e:?}"));
+            let request = ImportRequest {
+                entity: "person",
+                target: UpsertTarget { unit, meta: &meta, unit_names: &NO_NAMES },
+                limits: Limits::default(),
+                mapping: None,
+            };
+            let plan = plan_import(&types, &bytes, &request, &records, &mut |_, _| {}).unwrap_or_else(|e| panic!("{unit} {kind}: {e:?}"));
             assert!(plan.upserts.writes.is_empty(), "{unit} {kind}: {:?}", plan.upserts.writes.first());
             assert_eq!(plan.upserts.unchanged, records.len(), "{unit} {kind}");
         }
@@ -102,7 +107,12 @@ fn a_masked_export_cannot_be_imported_over_the_ledger() {
     let records = ready(store.list("500118100001", "person")).expect("infallible");
     let masked = to_csv(person, &records, &mask_identifiers);
     let meta = meta();
-    let request = ImportRequest { entity: "person", target: UpsertTarget { unit: "500118100001", meta: &meta, unit_names: &NO_NAMES }, limits: Limits::default(), mapping: None };
+    let request = ImportRequest {
+        entity: "person",
+        target: UpsertTarget { unit: "500118100001", meta: &meta, unit_names: &NO_NAMES },
+        limits: Limits::default(),
+        mapping: None,
+    };
     let result = plan_import(&types, &masked, &request, &records, &mut |_, _| {});
     let Err(ImportFailure::Rows { errors, .. }) = result else { panic!("masked data must be refused") };
     // Masked ID numbers fail their check digit, and masked twins collide.

@@ -151,7 +151,10 @@ fn call(func: Func, args: &[Expr], ctx: &EvalContext<'_>) -> Value {
             _ => Value::Null,
         },
         Func::Age => match arg(0) {
-            Value::Str(s) => birth_date(&s).zip(ctx.today).and_then(|(b, today)| b.years_until(today)).map_or(Value::Null, |y| Value::Number(f64::from(y))),
+            Value::Str(s) => birth_date(&s)
+                .zip(ctx.today)
+                .and_then(|(b, today)| b.years_until(today))
+                .map_or(Value::Null, |y| Value::Number(f64::from(y))),
             _ => Value::Null,
         },
         Func::Round => match (arg(0), arg(1)) {
@@ -167,9 +170,7 @@ fn call(func: Func, args: &[Expr], ctx: &EvalContext<'_>) -> Value {
             _ => Value::Null,
         },
         Func::Sum => match args.first() {
-            Some(Expr::Field(name)) => Value::Number(
-                ctx.rows.iter().filter_map(|r| r.get(name).and_then(Json::as_f64)).sum(),
-            ),
+            Some(Expr::Field(name)) => Value::Number(ctx.rows.iter().filter_map(|r| r.get(name).and_then(Json::as_f64)).sum()),
             _ => Value::Null,
         },
     }

@@ -148,7 +148,11 @@ pub enum ParseErrorKind {
     Expected(&'static str),
     UnexpectedEnd,
     UnknownFunction(String),
-    WrongArity { func: &'static str, expected: usize, found: usize },
+    WrongArity {
+        func: &'static str,
+        expected: usize,
+        found: usize,
+    },
     /// `sum` takes a field name, not an expression.
     SumNeedsField,
 }
@@ -158,14 +162,10 @@ impl ParseErrorKind {
     pub fn text(&self) -> Text {
         use ParseErrorKind as K;
         match self {
-            K::TooLong => Text::new(
-                format!("表达式超过 {MAX_EXPR_LEN} 个字节"),
-                format!("expression longer than {MAX_EXPR_LEN} bytes"),
-            ),
-            K::TooDeep => Text::new(
-                format!("表达式嵌套超过 {MAX_EXPR_DEPTH} 层"),
-                format!("expression nests deeper than {MAX_EXPR_DEPTH}"),
-            ),
+            K::TooLong => Text::new(format!("表达式超过 {MAX_EXPR_LEN} 个字节"), format!("expression longer than {MAX_EXPR_LEN} bytes")),
+            K::TooDeep => {
+                Text::new(format!("表达式嵌套超过 {MAX_EXPR_DEPTH} 层"), format!("expression nests deeper than {MAX_EXPR_DEPTH}"))
+            }
             K::UnexpectedChar(c) => Text::new(format!("不能识别的字符 “{c}”"), format!("unexpected character `{c}`")),
             K::UnterminatedString => Text::new("字符串缺少结尾的引号", "string is missing its closing quote"),
             K::BadNumber(n) => Text::new(format!("无效的数字 {n}"), format!("invalid number {n}")),

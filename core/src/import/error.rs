@@ -57,10 +57,9 @@ impl FileError {
                 "文件不完整（在字符中间结束），可能上传中断，请重新上传",
                 "the file ends in the middle of a character; the upload may have been cut off: upload it again",
             ),
-            FileError::Malformed { line, reason } => Text::new(
-                format!("第 {line} 行格式错误：{}", reason_zh(reason)),
-                format!("line {line} is malformed: {reason}"),
-            ),
+            FileError::Malformed { line, reason } => {
+                Text::new(format!("第 {line} 行格式错误：{}", reason_zh(reason)), format!("line {line} is malformed: {reason}"))
+            }
             FileError::Unreadable { reason } => Text::new(
                 "无法读取该 Excel 文件（可能已损坏、不完整或不是 .xlsx 格式；旧版 .xls 请先另存为 .xlsx）",
                 format!("cannot read this Excel file (damaged, incomplete or not .xlsx; save old .xls files as .xlsx): {reason}"),
@@ -103,11 +102,7 @@ fn reason_zh(reason: &str) -> &str {
 pub(crate) const UNCLOSED_QUOTE: &str = "a quoted field is never closed (the file may be truncated)";
 
 fn size(bytes: usize) -> String {
-    if bytes >= 1 << 20 {
-        format!("{:.1} MB", bytes as f64 / f64::from(1u32 << 20))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
+    if bytes >= 1 << 20 { format!("{:.1} MB", bytes as f64 / f64::from(1u32 << 20)) } else { format!("{} KB", bytes.div_ceil(1024)) }
 }
 
 /// A problem with one row (or cell) of the file.

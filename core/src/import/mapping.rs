@@ -155,12 +155,24 @@ mod tests {
     #[test]
     fn suggestions() {
         check("person", &["姓名", "身份证号"], &[(Some("name"), EXACT), (Some("id_number"), EXACT)]);
-        check("person", &["公民身份号码", "手机号", "家庭住址"], &[(Some("id_number"), SYNONYM), (Some("phone"), SYNONYM), (Some("address"), SYNONYM)]);
+        check(
+            "person",
+            &["公民身份号码", "手机号", "家庭住址"],
+            &[(Some("id_number"), SYNONYM), (Some("phone"), SYNONYM), (Some("address"), SYNONYM)],
+        );
         check("person", &["序号", " 姓 名 ", "身份证号码*"], &[(None, 0.0), (Some("name"), EXACT), (Some("id_number"), SYNONYM)]);
         check("person", &["户主身份证号", "身份证号"], &[(None, 0.0), (Some("id_number"), EXACT)]);
         check("person", &["联系电话（手机）"], &[(Some("phone"), PARTIAL)]);
-        check("land_parcel", &["承包方", "面积（亩）", "是否流转"], &[(Some("contract_holder"), EXACT), (Some("area_mu"), EXACT), (Some("transfer_status"), SYNONYM)]);
-        check("enterprise", &["统一社会信用代码", "名称", "法人"], &[(Some("credit_code"), EXACT), (Some("name"), SYNONYM), (Some("legal_representative"), SYNONYM)]);
+        check(
+            "land_parcel",
+            &["承包方", "面积（亩）", "是否流转"],
+            &[(Some("contract_holder"), EXACT), (Some("area_mu"), EXACT), (Some("transfer_status"), SYNONYM)],
+        );
+        check(
+            "enterprise",
+            &["统一社会信用代码", "名称", "法人"],
+            &[(Some("credit_code"), EXACT), (Some("name"), SYNONYM), (Some("legal_representative"), SYNONYM)],
+        );
         check("person", &["姓名", "姓名"], &[(Some("name"), EXACT), (None, 0.0)]);
     }
 }

@@ -22,8 +22,8 @@ pub use convert::normalize_date;
 pub use error::{FileError, RowError};
 pub use mapping::{ColumnMapping, suggest as suggest_mapping};
 pub use plan::{
-    HEADER_SEARCH_ROWS, ImportFailure, ImportPlan, ImportRequest, ImportSummary, MAX_REPORTED_ERRORS, ParsedImport, Preview,
-    ingest_keys, locate_header, parse_import, plan_import, plan_ingest, preview, read_sheet,
+    HEADER_SEARCH_ROWS, ImportFailure, ImportPlan, ImportRequest, ImportSummary, MAX_REPORTED_ERRORS, ParsedImport, Preview, ingest_keys,
+    locate_header, parse_import, plan_import, plan_ingest, preview, read_sheet,
 };
 pub use sheet::{Cell, FileKind, Sheet, SheetRow};
 pub use upsert::{IncomingRow, UpsertPlan, UpsertTarget, new_record_id, plan_upserts};

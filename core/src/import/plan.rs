@@ -177,10 +177,8 @@ pub fn parse_import<'t>(types: &'t RecordTypes, bytes: &[u8], request: &ImportRe
         }
     }
     check_mapping(record_type, &mapping)?;
-    let columns: Vec<(usize, &crate::ledger::FieldSpec)> = mapping
-        .iter()
-        .filter_map(|m| m.field.as_deref().and_then(|f| record_type.field(f)).map(|spec| (m.column, spec)))
-        .collect();
+    let columns: Vec<(usize, &crate::ledger::FieldSpec)> =
+        mapping.iter().filter_map(|m| m.field.as_deref().and_then(|f| record_type.field(f)).map(|spec| (m.column, spec))).collect();
     let mut errors = Vec::new();
     let mut rows = Vec::with_capacity(sheet.rows.len() - header - 1);
     for sheet_row in &sheet.rows[header + 1..] {
@@ -209,14 +207,7 @@ pub fn parse_import<'t>(types: &'t RecordTypes, bytes: &[u8], request: &ImportRe
             rows.push(IncomingRow { row: sheet_row.line, data });
         }
     }
-    Ok(ParsedImport {
-        record_type,
-        header_row: sheet.rows[header].line,
-        data_rows: sheet.rows.len() - header - 1,
-        mapping,
-        rows,
-        errors,
-    })
+    Ok(ParsedImport { record_type, header_row: sheet.rows[header].line, data_rows: sheet.rows.len() - header - 1, mapping, rows, errors })
 }
 
 impl ParsedImport<'_> {

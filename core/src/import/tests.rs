@@ -5,8 +5,8 @@ use rust_xlsxwriter::Workbook;
 use serde_json::json;
 
 use super::*;
-use crate::ledger::{ChangeMeta, InMemoryLedger, LedgerStore, RecordTypes, Source};
 use crate::ledger::store_ready as ready;
+use crate::ledger::{ChangeMeta, InMemoryLedger, LedgerStore, RecordTypes, Source};
 
 const VILLAGE: &str = "500118100001";
 static NO_NAMES: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
@@ -20,7 +20,12 @@ fn meta() -> ChangeMeta {
 }
 
 fn request<'a>(meta: &'a ChangeMeta) -> ImportRequest<'a> {
-    ImportRequest { entity: "person", target: UpsertTarget { unit: VILLAGE, meta, unit_names: &NO_NAMES }, limits: Limits::default(), mapping: None }
+    ImportRequest {
+        entity: "person",
+        target: UpsertTarget { unit: VILLAGE, meta, unit_names: &NO_NAMES },
+        limits: Limits::default(),
+        mapping: None,
+    }
 }
 
 /// Plans `bytes` as a person import into [`VILLAGE`] against `store`.
@@ -180,7 +185,11 @@ fn bad_files_are_refused_with_a_clear_error() {
         ("truncated utf-8", plan(&store, &GOOD.as_bytes()[..GOOD.find("张三").expect("name") + 4]), FileError::Truncated),
         ("unclosed quote", plan(&store, "姓名,身份证号\n\"张三,1\n".as_bytes()), FileError::Malformed { line: 2, reason: String::new() }),
         ("not a ledger", plan(&store, b"a,b\n1,2\n"), FileError::NoHeader),
-        ("no key column", plan(&store, "姓名,性别\n张三,男\n".as_bytes()), FileError::MissingKeyColumn { field: "id_number".into(), title: "身份证号".into() }),
+        (
+            "no key column",
+            plan(&store, "姓名,性别\n张三,男\n".as_bytes()),
+            FileError::MissingKeyColumn { field: "id_number".into(), title: "身份证号".into() },
+        ),
         ("too large", with_limits(GOOD.as_bytes()), FileError::TooLarge { bytes: GOOD.len(), max: 100 }),
         ("too many rows", with_limits("姓名,身份证号\n甲,1\n乙,2\n".as_bytes()), FileError::TooManyRows { max: 1 }),
     ] {
@@ -219,7 +228,11 @@ fn a_person_registered_in_another_village_is_named_with_row_id_and_village() {
     let types = types();
     let parsed = parse_import(&types, GOOD.as_bytes(), &request(&meta)).expect("parses");
     assert_eq!(parsed.natural_keys(), ["11010519491231002X", "500118199001011237"]);
-    let found: Vec<_> = store.records().into_iter().filter(|r| parsed.natural_keys().contains(&r.data["id_number"].as_str().unwrap_or("").to_owned())).collect();
+    let found: Vec<_> = store
+        .records()
+        .into_iter()
+        .filter(|r| parsed.natural_keys().contains(&r.data["id_number"].as_str().unwrap_or("").to_owned()))
+        .collect();
     let names = std::collections::BTreeMap::from([("500118100002".to_owned(), "青峰村".to_owned())]);
     let target = UpsertTarget { unit: VILLAGE, meta: &meta, unit_names: &names };
     let Err(ImportFailure::Rows { errors, .. }) = parsed.plan(&found, target, &mut |_, _| {}) else { panic!("expected row errors") };
@@ -248,7 +261,8 @@ fn only_district_wide_keys_are_looked_up_everywhere() {
 
 #[test]
 fn ingest_keys_are_distinct_and_skip_non_objects() {
-    let records = [json!({"id_number": "11010519491231002X"}), json!("x"), json!({"id_number": " 11010519491231002X "}), json!({"name": "无号"})];
+    let records =
+        [json!({"id_number": "11010519491231002X"}), json!("x"), json!({"id_number": " 11010519491231002X "}), json!({"name": "无号"})];
     assert_eq!(ingest_keys(&types(), "person", &records), ["11010519491231002X"]);
 }
 
@@ -289,7 +303,8 @@ fn confirmed_mapping_overrides_suggestions() {
     let result = plan_import(&types(), swapped.as_bytes(), &ImportRequest { mapping: Some(&long), ..request(&meta) }, &[], &mut |_, _| {});
     assert_eq!(result, Err(ImportFailure::File(FileError::MappingTooLong { given: 4, columns: 3 })));
     let unknown = [Some("shoe_size".to_owned())];
-    let result = plan_import(&types(), swapped.as_bytes(), &ImportRequest { mapping: Some(&unknown), ..request(&meta) }, &[], &mut |_, _| {});
+    let result =
+        plan_import(&types(), swapped.as_bytes(), &ImportRequest { mapping: Some(&unknown), ..request(&meta) }, &[], &mut |_, _| {});
     assert_eq!(result, Err(ImportFailure::File(FileError::UnknownField { field: "shoe_size".into() })));
     let twice = [Some("name".to_owned()), Some("name".to_owned())];
     let bad = ImportRequest { mapping: Some(&twice), ..request(&meta) };
@@ -313,8 +328,7 @@ fn progress_reaches_the_end() {
     }
     let mut seen = Vec::new();
     let meta = meta();
-    let plan = plan_import(&types(), csv.as_bytes(), &request(&meta), &[], &mut |done, total| seen.push((done, total)))
-        .expect("plans");
+    let plan = plan_import(&types(), csv.as_bytes(), &request(&meta), &[], &mut |done, total| seen.push((done, total))).expect("plans");
     assert_eq!(plan.upserts.new, 2500);
     assert_eq!(seen, [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)]);
 }
@@ -324,7 +338,10 @@ fn ingest_shares_validation_dedup_and_idempotency() {
     let store = InMemoryLedger::new();
     let meta = ChangeMeta { source: Source::Department, ..meta() };
     let target = UpsertTarget { unit: VILLAGE, meta: &meta, unit_names: &NO_NAMES };
-    let records = [json!({"name": "张三", "id_number": "11010519491231002X", "phone": null}), json!({"name": "李四", "id_number": "500118199001011237"})];
+    let records = [
+        json!({"name": "张三", "id_number": "11010519491231002X", "phone": null}),
+        json!({"name": "李四", "id_number": "500118199001011237"}),
+    ];
     let plan = plan_ingest(&types(), "person", &records, target, &Limits::default(), &[]).expect("plans");
     assert_eq!(plan.new, 2);
     ready(store.apply(&plan.writes)).expect("applies");

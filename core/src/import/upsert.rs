@@ -187,11 +187,7 @@ pub fn plan_upserts(
 
 /// The natural key's field titles, for messages: `身份证号`, `场所名称、场所地址`.
 fn key_titles(record_type: &RecordType) -> String {
-    let titles: Vec<&str> = record_type
-        .natural_key
-        .iter()
-        .map(|k| record_type.field(k).map_or(k.as_str(), |f| f.title.as_str()))
-        .collect();
+    let titles: Vec<&str> = record_type.natural_key.iter().map(|k| record_type.field(k).map_or(k.as_str(), |f| f.title.as_str())).collect();
     titles.join("、")
 }
 

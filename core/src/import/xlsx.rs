@@ -13,10 +13,7 @@ use super::sheet::{Cell, Sheet, SheetRow, excel_serial_to_date};
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
     let unreadable = |e: &dyn std::fmt::Display| FileError::Unreadable { reason: e.to_string() };
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or(FileError::Empty)?
-        .map_err(|e| unreadable(&e))?;
+    let range = workbook.worksheet_range_at(0).ok_or(FileError::Empty)?.map_err(|e| unreadable(&e))?;
     // Header plus `max_rows` data rows; blank rows in between count too,
     // which only makes the limit stricter.
     if range.height() > limits.max_rows + 1 {

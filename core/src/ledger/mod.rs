@@ -12,9 +12,9 @@ mod store;
 pub use history::{ChangeMeta, Changes, HistoryEntry, Source, diff_fields};
 pub use plan::{Conflict, Patch, UpdateError, Write, apply_patch, plan_insert, plan_update};
 pub use record_type::{FieldSpec, RecordType, RecordTypeError, RecordTypes, natural_key_in, natural_key_of};
-pub use store::{ApplyError, InMemoryLedger, LedgerStore, UpdateFailure, UpdateOutcome, in_unit, update};
 #[cfg(test)]
 pub(crate) use store::ready as store_ready;
+pub use store::{ApplyError, InMemoryLedger, LedgerStore, UpdateFailure, UpdateOutcome, in_unit, update};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -43,10 +43,7 @@ pub struct Conflict {
 
 impl Conflict {
     pub fn message(&self) -> Text {
-        Text::new(
-            "该记录已被他人修改，请刷新后再改",
-            "this record was changed by someone else; reload it and try again",
-        )
+        Text::new("该记录已被他人修改，请刷新后再改", "this record was changed by someone else; reload it and try again")
     }
 }
 
@@ -76,13 +73,7 @@ pub fn apply_patch(data: &Value, patch: &Patch) -> Value {
 
 /// Plans the insert of a new record at version 1. Returns every validation
 /// problem instead when `data` does not fit the record type.
-pub fn plan_insert(
-    record_type: &RecordType,
-    id: &str,
-    org_unit: &str,
-    data: Value,
-    meta: &ChangeMeta,
-) -> Result<Write, Vec<FieldError>> {
+pub fn plan_insert(record_type: &RecordType, id: &str, org_unit: &str, data: Value, meta: &ChangeMeta) -> Result<Write, Vec<FieldError>> {
     let errors = record_type.validate(&data);
     if !errors.is_empty() {
         return Err(errors);
@@ -138,13 +129,7 @@ pub fn plan_update(
     }
     let version = current.version + 1;
     Ok(Some(Write {
-        record: LedgerRecord {
-            version,
-            updated_at: meta.changed_at.clone(),
-            updated_by: meta.changed_by.clone(),
-            data,
-            ..current.clone()
-        },
+        record: LedgerRecord { version, updated_at: meta.changed_at.clone(), updated_by: meta.changed_by.clone(), data, ..current.clone() },
         expected_version: Some(current.version),
         history: history(&current.id, version, meta, changes),
     }))

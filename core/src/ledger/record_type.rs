@@ -67,11 +67,8 @@ impl RecordType {
         let missing = |keyword| RecordTypeError::Missing { file: file.to_owned(), keyword };
         let entity = schema.get("x-entity").and_then(Value::as_str).ok_or_else(|| missing("x-entity"))?;
         let properties = schema.get("properties").and_then(Value::as_object).ok_or_else(|| missing("properties"))?;
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        let required: Vec<&str> =
+            schema.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
         let mut fields = Vec::with_capacity(properties.len());
         for (name, spec) in properties {
             let sensitivity = spec
@@ -80,9 +77,7 @@ impl RecordType {
                 .and_then(|v| serde_json::from_value(v).ok())
                 .ok_or_else(|| RecordTypeError::Sensitivity { file: file.to_owned(), field: name.clone() })?;
             let options_of = |v: Option<&Value>| -> Vec<String> {
-                v.and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-                    .unwrap_or_default()
+                v.and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect()).unwrap_or_default()
             };
             let mut options = options_of(spec.get("enum"));
             if options.is_empty() {
@@ -187,13 +182,11 @@ impl RecordTypes {
     }
 
     /// Builds the registry from `(file name, schema text)` pairs.
-    pub fn from_schemas<'a>(
-        schemas: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<RecordTypes, RecordTypeError> {
+    pub fn from_schemas<'a>(schemas: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<RecordTypes, RecordTypeError> {
         let mut types = BTreeMap::new();
         for (file, text) in schemas {
-            let schema: Value = serde_json::from_str(text)
-                .map_err(|e| RecordTypeError::Json { file: file.to_owned(), reason: e.to_string() })?;
+            let schema: Value =
+                serde_json::from_str(text).map_err(|e| RecordTypeError::Json { file: file.to_owned(), reason: e.to_string() })?;
             let record_type = RecordType::from_schema(file, &schema)?;
             types.insert(record_type.entity.clone(), record_type);
         }
@@ -255,10 +248,7 @@ mod tests {
         let errors = person.validate(&json!({"name": "", "id_number": "110105194912310021", "gender": "M"}));
         let mut got: Vec<(String, String)> = errors.into_iter().map(|e| (e.pointer, e.code)).collect();
         got.sort();
-        assert_eq!(
-            got,
-            [("/gender".into(), "enum".into()), ("/id_number".into(), "format".into()), ("/name".into(), "minLength".into())]
-        );
+        assert_eq!(got, [("/gender".into(), "enum".into()), ("/id_number".into(), "format".into()), ("/name".into(), "minLength".into())]);
     }
 
     #[test]

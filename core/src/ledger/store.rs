@@ -90,11 +90,7 @@ pub async fn update<S: LedgerStore>(
     patch: &Patch,
     meta: &ChangeMeta,
 ) -> Result<UpdateOutcome, UpdateFailure<S::Error>> {
-    let current = store
-        .get(id)
-        .await
-        .map_err(UpdateFailure::Store)?
-        .ok_or_else(|| UpdateFailure::NotFound { id: id.to_owned() })?;
+    let current = store.get(id).await.map_err(UpdateFailure::Store)?.ok_or_else(|| UpdateFailure::NotFound { id: id.to_owned() })?;
     let Some(write) = plan_update(record_type, &current, expected_version, patch, meta)? else {
         return Ok(UpdateOutcome::Unchanged(current));
     };
@@ -238,9 +234,7 @@ mod tests {
         let before = (store.records(), store.all_history());
         // Written by someone who still holds version 1.
         let stale = ready(update(&store, &t, "person:1", 1, &patch(json!({"name": "李四"})), &meta("b", "t2")));
-        let Err(UpdateFailure::Refused(UpdateError::Conflict(conflict))) = stale else {
-            panic!("expected a conflict, got {stale:?}")
-        };
+        let Err(UpdateFailure::Refused(UpdateError::Conflict(conflict))) = stale else { panic!("expected a conflict, got {stale:?}") };
         assert_eq!(conflict.current.map(|c| c.data["name"].clone()), Some(json!("张叁")));
         assert_eq!((store.records(), store.all_history()), before);
     }
@@ -262,15 +256,22 @@ mod tests {
     fn history_has_old_and_new_per_field_and_who_when_how() {
         let store = store_with_zhang();
         let t = person();
-        ready(update(&store, &t, "person:1", 1, &patch(json!({"phone": "13812345678", "name": "张叁"})), &meta("staff", "2026-03-01T08:00:00Z")))
-            .expect("updates");
+        ready(update(
+            &store,
+            &t,
+            "person:1",
+            1,
+            &patch(json!({"phone": "13812345678", "name": "张叁"})),
+            &meta("staff", "2026-03-01T08:00:00Z"),
+        ))
+        .expect("updates");
         let history = ready(store.history("person:1")).expect("infallible");
         let last = history.last().expect("entries");
-        assert_eq!((last.version, last.changed_by.as_str(), last.changed_at.as_str(), last.source), (2, "staff", "2026-03-01T08:00:00Z", Source::Visit));
         assert_eq!(
-            serde_json::to_value(&last.changes).expect("json"),
-            json!({"name": ["张三", "张叁"], "phone": [null, "13812345678"]})
+            (last.version, last.changed_by.as_str(), last.changed_at.as_str(), last.source),
+            (2, "staff", "2026-03-01T08:00:00Z", Source::Visit)
         );
+        assert_eq!(serde_json::to_value(&last.changes).expect("json"), json!({"name": ["张三", "张叁"], "phone": [null, "13812345678"]}));
     }
 
     #[test]
@@ -288,10 +289,12 @@ mod tests {
     fn batch_is_all_or_nothing() {
         let store = store_with_zhang();
         let t = person();
-        let fresh = plan_insert(&t, "person:2", "500118100001", json!({"name": "王五", "id_number": "11010519491231002X"}), &meta("a", "t"))
-            .expect("valid");
-        let duplicate = plan_insert(&t, "person:1", "500118100001", json!({"name": "赵六", "id_number": "11010519491231002X"}), &meta("a", "t"))
-            .expect("valid");
+        let fresh =
+            plan_insert(&t, "person:2", "500118100001", json!({"name": "王五", "id_number": "11010519491231002X"}), &meta("a", "t"))
+                .expect("valid");
+        let duplicate =
+            plan_insert(&t, "person:1", "500118100001", json!({"name": "赵六", "id_number": "11010519491231002X"}), &meta("a", "t"))
+                .expect("valid");
         let err = ready(store.apply(&[fresh, duplicate])).expect_err("the call must fail");
         assert!(matches!(err, ApplyError::Conflict(Conflict { ref id, .. }) if id == "person:1"));
         assert_eq!(store.records().len(), 1);
@@ -309,7 +312,11 @@ mod tests {
             })
             .collect();
         ready(store.apply(&writes)).expect("stored");
-        for (unit, expect) in [("500118100001", vec!["person:a"]), ("500118100", vec!["person:a", "person:b"]), ("500118", vec!["person:a", "person:b", "person:c"])] {
+        for (unit, expect) in [
+            ("500118100001", vec!["person:a"]),
+            ("500118100", vec!["person:a", "person:b"]),
+            ("500118", vec!["person:a", "person:b", "person:c"]),
+        ] {
             let got: Vec<String> = ready(store.list(unit, "person")).expect("infallible").into_iter().map(|r| r.id).collect();
             assert_eq!(got, expect, "{unit}");
         }

@@ -234,13 +234,19 @@ pub fn plan_accept(
     let id = record_id(&entry.entity, &entry.id);
     let mut errors = Vec::new();
     if let Some(key) = record_type.natural_key(&record) {
-        if let Some(existing) = same_key.iter().find(|r| r.id != id && r.entity == entry.entity && record_type.natural_key(&r.data).as_deref() == Some(key.as_str())) {
+        if let Some(existing) = same_key
+            .iter()
+            .find(|r| r.id != id && r.entity == entry.entity && record_type.natural_key(&r.data).as_deref() == Some(key.as_str()))
+        {
             let field = record_type.natural_key.first().cloned().unwrap_or_default();
             errors.push(error(
                 format!("/data/{field}"),
                 "duplicate_record",
                 format!("台账中已有该对象（{}，{}）：请驳回并说明，或修改后再接受", existing.id, existing.org_unit),
-                format!("the ledger already has this record ({}, {}): reject it with a reason, or correct it", existing.id, existing.org_unit),
+                format!(
+                    "the ledger already has this record ({}, {}): reject it with a reason, or correct it",
+                    existing.id, existing.org_unit
+                ),
             ));
         }
     }
@@ -312,7 +318,10 @@ mod tests {
     fn a_complete_row_becomes_a_record_with_its_disaster_entry_and_history() {
         let types = RecordTypes::builtin().expect("types");
         let house = types.get("house").expect("house");
-        let e = entry("house", json!({"category": "受损房屋", "house_address": "3组新建房", "house_structure": "砖混", "damage_level": "损毁", "loss_amount": 8}));
+        let e = entry(
+            "house",
+            json!({"category": "受损房屋", "house_address": "3组新建房", "house_structure": "砖混", "damage_level": "损毁", "loss_amount": 8}),
+        );
         assert!(problems(house, &survey(), &e).is_empty());
         let write = plan_accept(house, &survey(), &e, &Map::new(), &[], &meta()).expect("valid");
         assert!(write.is_insert());
@@ -337,14 +346,18 @@ mod tests {
         let write = plan_accept(person, &survey(), &e, &data, &[], &meta()).expect("completed");
         assert_eq!(write.record.data["name"], "外来务工人员");
         let unknown = json!({"nickname": "x"}).as_object().cloned().expect("object");
-        assert_eq!(codes(&plan_accept(person, &survey(), &e, &unknown, &[], &meta()).expect_err("unknown")), ["/data/nickname unknown_field"]);
+        assert_eq!(
+            codes(&plan_accept(person, &survey(), &e, &unknown, &[], &meta()).expect_err("unknown")),
+            ["/data/nickname unknown_field"]
+        );
     }
 
     #[test]
     fn a_record_already_in_the_ledger_is_a_duplicate() {
         let types = RecordTypes::builtin().expect("types");
         let house = types.get("house").expect("house");
-        let e = entry("house", json!({"category": "受损房屋", "house_address": "3组12号", "house_structure": "砖混", "damage_level": "一般"}));
+        let e =
+            entry("house", json!({"category": "受损房屋", "house_address": "3组12号", "house_structure": "砖混", "damage_level": "一般"}));
         let existing = LedgerRecord {
             id: "house:7".into(),
             entity: "house".into(),
@@ -367,11 +380,14 @@ mod tests {
             data: data.as_object().cloned().expect("object"),
         };
         assert!(check_decision(&req(IntakeDecision::Accept, None, json!({}))).is_ok());
-        assert_eq!(codes(&check_decision(&req(IntakeDecision::Reject, Some("  "), json!({}))).expect_err("reason")), ["/reason missing_reason"]);
+        assert_eq!(
+            codes(&check_decision(&req(IntakeDecision::Reject, Some("  "), json!({}))).expect_err("reason")),
+            ["/reason missing_reason"]
+        );
         let long = "字".repeat(MAX_REASON_CHARS + 1);
-        assert_eq!(codes(&check_decision(&req(IntakeDecision::Reject, Some(&long), json!({"a": 1}))).expect_err("long")), [
-            "/reason reason_too_long",
-            "/data data_on_reject"
-        ]);
+        assert_eq!(
+            codes(&check_decision(&req(IntakeDecision::Reject, Some(&long), json!({"a": 1}))).expect_err("long")),
+            ["/reason reason_too_long", "/data data_on_reject"]
+        );
     }
 }

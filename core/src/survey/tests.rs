@@ -47,7 +47,10 @@ fn the_survey_compiles_in_pick_mode_and_starts_empty() {
     let t = survey();
     assert!(t.subject.is_pick());
     assert_eq!(t.subject.kinds.len(), 5);
-    let unit = crate::ledger::OrgUnit { code: VILLAGE.into(), name: "青峰村".into(), level: crate::ledger::OrgLevel::Village, parent_code: None };
+    let unit =
+        crate::ledger::OrgUnit {
+            code: VILLAGE.into(), name: "青峰村".into(), level: crate::ledger::OrgLevel::Village, parent_code: None
+        };
     assert!(crate::prefill(&t, &unit, &[house()]).rows.is_empty(), "a pick form has no rows until staff add them");
 }
 
@@ -62,14 +65,26 @@ fn pick_mode_mistakes_are_reported_with_pointers() {
         }
     };
     let kind = json!({"k": {"type": "string", "enum": ["屋", "点"]}});
-    assert_eq!(check(json!({"mode": "pick", "kind_field": "k", "kinds": [{"kind": "屋", "entity": "house"}, {"kind": "点"}]}), kind.clone()), Vec::<String>::new());
-    assert_eq!(check(json!({"mode": "pick", "kind_field": "k", "kinds": [{"kind": "屋", "entity": "castle"}, {"kind": "点"}]}), kind.clone()), ["/x-subject/kinds/0/entity"]);
-    assert_eq!(check(json!({"mode": "pick", "kind_field": "k", "kinds": [{"kind": "屋", "entity": "house"}]}), kind.clone()), ["/x-subject/kind_field"]);
+    assert_eq!(
+        check(json!({"mode": "pick", "kind_field": "k", "kinds": [{"kind": "屋", "entity": "house"}, {"kind": "点"}]}), kind.clone()),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        check(json!({"mode": "pick", "kind_field": "k", "kinds": [{"kind": "屋", "entity": "castle"}, {"kind": "点"}]}), kind.clone()),
+        ["/x-subject/kinds/0/entity"]
+    );
+    assert_eq!(
+        check(json!({"mode": "pick", "kind_field": "k", "kinds": [{"kind": "屋", "entity": "house"}]}), kind.clone()),
+        ["/x-subject/kind_field"]
+    );
     assert_eq!(check(json!({"mode": "pick", "kinds": [{"kind": "屋"}, {"kind": "点"}]}), kind.clone()), ["/x-subject/kind_field"]);
     // A binding must be of one of the kinds' entities.
     let mut bound = kind.clone();
     bound["n"] = json!({"type": "string", "x-ledger": "person.name"});
-    assert_eq!(check(json!({"mode": "pick", "kind_field": "k", "kinds": [{"kind": "屋", "entity": "house"}, {"kind": "点"}]}), bound), ["/properties/n/x-ledger"]);
+    assert_eq!(
+        check(json!({"mode": "pick", "kind_field": "k", "kinds": [{"kind": "屋", "entity": "house"}, {"kind": "点"}]}), bound),
+        ["/properties/n/x-ledger"]
+    );
     assert_eq!(check(json!({"entity": "castle"}), kind), ["/x-subject/entity"]);
 }
 
@@ -77,7 +92,10 @@ fn pick_mode_mistakes_are_reported_with_pointers() {
 fn a_picked_record_prefills_its_own_entity_fields_and_kind() {
     let row = pick_row(&survey(), &house(), None).expect("houses back a kind");
     assert_eq!(row.subject_id, "house:a");
-    assert_eq!(Value::Object(row.values.clone()), json!({"category": "受损房屋", "house_address": "青峰村3组12号", "house_structure": "砖混"}));
+    assert_eq!(
+        Value::Object(row.values.clone()),
+        json!({"category": "受损房屋", "house_address": "青峰村3组12号", "house_structure": "砖混"})
+    );
     assert_eq!(row.record.expect("version").version, 2);
     let venue = record("venue:x", "venue", VILLAGE, json!({"name": "小卖部"}));
     assert_eq!(pick_row(&survey(), &venue, None), None, "no kind is picked from venues");
@@ -133,9 +151,13 @@ fn rows_are_validated_per_kind() {
     assert_eq!(errors(json!({"category": "受损房屋", "damage_level": "严重"})), ["/house_address"]);
     let point = json!({"category": "易涝点", "damage_level": "一般", "point_name": "桥下涵洞", "location": {"lat": 29.35, "lng": 105.9}, "photos": ["a".repeat(64)]});
     assert!(errors(point.clone()).is_empty(), "{:?}", errors(point));
-    let no_photo = json!({"category": "易涝点", "damage_level": "一般", "point_name": "桥下涵洞", "location": {"address": "3组桥下"}, "photos": []});
+    let no_photo =
+        json!({"category": "易涝点", "damage_level": "一般", "point_name": "桥下涵洞", "location": {"address": "3组桥下"}, "photos": []});
     assert_eq!(errors(no_photo), ["/photos"]);
-    assert!(!errors(json!({"category": "易涝点", "damage_level": "一般", "point_name": "桥", "location": {}, "photos": ["b".repeat(64)]})).is_empty());
+    assert!(
+        !errors(json!({"category": "易涝点", "damage_level": "一般", "point_name": "桥", "location": {}, "photos": ["b".repeat(64)]}))
+            .is_empty()
+    );
 }
 
 fn task(org_unit: &str, name: &str, status: TaskStatus) -> TaskSummary {
@@ -166,15 +188,21 @@ fn the_board_sums_per_village_town_and_total() {
     ];
     let row = |v: Value| SubmittedRow { subject_id: "x".into(), values: v.as_object().cloned().expect("object") };
     let submissions: HashMap<String, Vec<SubmittedRow>> = [
-        ("500118100001".to_owned(), vec![
-            row(json!({"category": "受灾人员", "affected_people": 1})),
-            row(json!({"category": "受损房屋", "affected_people": 4, "loss_amount": 1.1})),
-            row(json!({"category": "受灾农田", "farmland_area_mu": 2.5, "loss_amount": 0.2})),
-        ]),
-        ("500118101001".to_owned(), vec![
-            row(json!({"category": "受损企业", "loss_amount": 30})),
-            row(json!({"category": "易涝点", "point_name": "桥下涵洞", "photos": [photo.clone()]})),
-        ]),
+        (
+            "500118100001".to_owned(),
+            vec![
+                row(json!({"category": "受灾人员", "affected_people": 1})),
+                row(json!({"category": "受损房屋", "affected_people": 4, "loss_amount": 1.1})),
+                row(json!({"category": "受灾农田", "farmland_area_mu": 2.5, "loss_amount": 0.2})),
+            ],
+        ),
+        (
+            "500118101001".to_owned(),
+            vec![
+                row(json!({"category": "受损企业", "loss_amount": 30})),
+                row(json!({"category": "易涝点", "point_name": "桥下涵洞", "photos": [photo.clone()]})),
+            ],
+        ),
         // Rows of a village whose task is not submitted do not count.
         ("500118100002".to_owned(), vec![row(json!({"category": "受灾人员", "affected_people": 9}))]),
     ]
@@ -205,9 +233,21 @@ fn closing_writes_each_record_once_and_queues_new_rows() {
     let h = house();
     let records: HashMap<&str, &LedgerRecord> = [("house:a", &h)].into_iter().collect();
     let rows = vec![
-        SubmittedRow { subject_id: "house:a".into(), values: json!({"category": "受损房屋", "house_address": "青峰村3组12号", "damage_level": "严重", "loss_amount": 2}).as_object().cloned().expect("o") },
-        SubmittedRow { subject_id: "new:h1".into(), values: json!({"category": "受损房屋", "house_address": "新建房", "damage_level": "一般"}).as_object().cloned().expect("o") },
-        SubmittedRow { subject_id: "new:p1".into(), values: json!({"category": "易涝点", "point_name": "涵洞", "damage_level": "一般"}).as_object().cloned().expect("o") },
+        SubmittedRow {
+            subject_id: "house:a".into(),
+            values: json!({"category": "受损房屋", "house_address": "青峰村3组12号", "damage_level": "严重", "loss_amount": 2})
+                .as_object()
+                .cloned()
+                .expect("o"),
+        },
+        SubmittedRow {
+            subject_id: "new:h1".into(),
+            values: json!({"category": "受损房屋", "house_address": "新建房", "damage_level": "一般"}).as_object().cloned().expect("o"),
+        },
+        SubmittedRow {
+            subject_id: "new:p1".into(),
+            values: json!({"category": "易涝点", "point_name": "涵洞", "damage_level": "一般"}).as_object().cloned().expect("o"),
+        },
     ];
     let submissions = [("s1".to_owned(), VILLAGE.to_owned(), rows)];
     let meta = ChangeMeta { changed_by: "yingji".into(), changed_at: "2026-11-21T08:00:00Z".into(), source: Source::Survey };

@@ -4,9 +4,9 @@
 use std::rc::Rc;
 
 use serde_json::Value;
-use yew::prelude::*;
 use ybt_core::api::Provenance;
 use ybt_core::compile::FieldPlan;
+use yew::prelude::*;
 
 use crate::i18n::{Key, Lang, t};
 
@@ -39,7 +39,16 @@ pub fn display(value: &Value) -> String {
 /// Where a pre-filled value came from, in one line: item, record, last
 /// change and who made it.
 pub fn provenance_text(lang: Lang, p: &Provenance) -> String {
-    format!("{}：{} · {} v{} · {} {} · {}", t(lang, Key::FromLedger), p.item, p.record_id, p.record_version, t(lang, Key::UpdatedAt), p.updated_at, p.updated_by)
+    format!(
+        "{}：{} · {} v{} · {} {} · {}",
+        t(lang, Key::FromLedger),
+        p.item,
+        p.record_id,
+        p.record_version,
+        t(lang, Key::UpdatedAt),
+        p.updated_at,
+        p.updated_by
+    )
 }
 
 #[function_component(Cell)]
@@ -85,7 +94,7 @@ pub fn cell(props: &Props) -> Html {
             on_edit.emit((row, key.clone(), target.value()));
         });
         html! { <input type={kind} name={props.field.key.clone()} value={current} {oninput} disabled={props.disabled}
-                       aria-invalid={props.error.is_some().to_string()} step={(kind == "number").then_some("any")} /> }
+        aria-invalid={props.error.is_some().to_string()} step={(kind == "number").then_some("any")} /> }
     } else {
         let onchange = Callback::from(move |e: Event| {
             let target: web_sys::HtmlSelectElement = e.target_unchecked_into();

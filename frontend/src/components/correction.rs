@@ -6,11 +6,11 @@
 use std::rc::Rc;
 
 use serde_json::Value;
-use yew::prelude::*;
 use ybt_core::api::{PatchRecordRequest, Provenance};
 use ybt_core::compile::{FieldPlan, FieldSource};
 use ybt_core::ledger::{LedgerRecord, Source};
 use ybt_core::messages::Text;
+use yew::prelude::*;
 
 use crate::api::{self, ApiFailure, Conflict};
 use crate::components::cell::{display, provenance_text};
@@ -58,7 +58,8 @@ pub fn correction(props: &Props) -> Html {
             let mut patch = ybt_core::ledger::Patch::new();
             patch.insert(field.clone(), value);
             let request = PatchRecordRequest { expected_version: *expected, patch, source: Some(Source::Form) };
-            let (record_id, expected, stale, error, busy) = (record_id.clone(), expected.clone(), stale.clone(), error.clone(), busy.clone());
+            let (record_id, expected, stale, error, busy) =
+                (record_id.clone(), expected.clone(), stale.clone(), error.clone(), busy.clone());
             let (on_record, on_close) = (on_record.clone(), on_close.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {

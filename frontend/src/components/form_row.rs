@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
-use yew::prelude::*;
 use ybt_core::compile::FieldPlan;
+use yew::prelude::*;
 
 use crate::components::cell::Cell;
 use crate::form_state::RowState;

@@ -4,9 +4,9 @@
 
 use std::rc::Rc;
 
-use yew::prelude::*;
 use ybt_core::api::Form;
 use ybt_core::compile::FieldPlan;
+use yew::prelude::*;
 
 use crate::components::form_row::FormRow;
 use crate::form_state::RowState;

@@ -4,9 +4,9 @@
 //! the bytes sent), checking, writing n batches. The worker checks every row
 //! before it writes anything, so a refused file stores nothing.
 
-use yew::prelude::*;
 use ybt_core::api::ImportAnswer;
 use ybt_core::import::ColumnMapping;
+use yew::prelude::*;
 
 use crate::api::{self, ImportResult};
 use crate::i18n::{Key, Lang, t};
@@ -26,13 +26,22 @@ pub struct Props {
 enum Phase {
     Idle,
     /// Bytes sent of total.
-    Uploading { sent: f64, total: f64, commit: bool },
+    Uploading {
+        sent: f64,
+        total: f64,
+        commit: bool,
+    },
     /// All bytes sent; the worker reads and checks every row (and, for a
     /// commit, writes the batches).
-    Working { commit: bool },
+    Working {
+        commit: bool,
+    },
     Previewed(ImportAnswer),
     Committed(ImportAnswer),
-    Refused { message: String, rows: Vec<String> },
+    Refused {
+        message: String,
+        rows: Vec<String>,
+    },
 }
 
 #[function_component(ImportPanel)]
@@ -47,15 +56,8 @@ pub fn import_panel(props: &Props) -> Html {
     let planned = use_state(|| 0usize);
 
     let run = {
-        let (file, phase, mapping, edited, planned, org_unit, imported) = (
-            file.clone(),
-            phase.clone(),
-            mapping.clone(),
-            edited.clone(),
-            planned.clone(),
-            props.org_unit.clone(),
-            props.imported.clone(),
-        );
+        let (file, phase, mapping, edited, planned, org_unit, imported) =
+            (file.clone(), phase.clone(), mapping.clone(), edited.clone(), planned.clone(), props.org_unit.clone(), props.imported.clone());
         Callback::from(move |commit: bool| {
             let Some(chosen) = (*file).clone() else { return };
             let mut query = format!("entity=person&org_unit={org_unit}");
@@ -212,7 +214,10 @@ pub fn import_panel(props: &Props) -> Html {
 fn summary(lang: Lang, answer: &ImportAnswer) -> String {
     let s = &answer.summary;
     if lang == Lang::Zh {
-        format!("共 {} 行：新增 {}，修改 {}，不变 {}；写入分 {} 批（每批要么全部写入，要么全不写入）", s.data_rows, s.new, s.changed, s.unchanged, answer.batches)
+        format!(
+            "共 {} 行：新增 {}，修改 {}，不变 {}；写入分 {} 批（每批要么全部写入，要么全不写入）",
+            s.data_rows, s.new, s.changed, s.unchanged, answer.batches
+        )
     } else {
         format!(
             "{} rows: {} new, {} changed, {} unchanged; {} write batch(es), each all or nothing",

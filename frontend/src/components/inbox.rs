@@ -1,9 +1,9 @@
 //! The village inbox: tasks dispatched to the reader's units, with due
 //! dates and status; one click opens a task's form.
 
-use yew::prelude::*;
 use ybt_core::api::TaskSummary;
 use ybt_core::tasks::TaskStatus;
+use yew::prelude::*;
 
 use crate::api::{self, submission_file_url};
 use crate::i18n::{Key, Lang, t};

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use yew::prelude::*;
 use ybt_core::survey::intake::{IntakeEntry, IntakeStatus};
+use yew::prelude::*;
 
 use crate::i18n::{Lang, tr};
 use crate::pages::surveys::{get, post};

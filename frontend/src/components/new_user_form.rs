@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use yew::prelude::*;
 use ybt_core::access::Role;
 use ybt_core::api::CreateUserRequest;
+use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::{Key, Lang, t};
@@ -58,7 +58,9 @@ pub fn new_user_form(props: &Props) -> Html {
                     }
                     Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => {
                         let pick = |m: &ybt_core::messages::Text| lang.pick(m).to_owned();
-                        errors.set(body.error.fields.iter().map(|f| (f.pointer.trim_start_matches('/').to_owned(), pick(&f.message))).collect());
+                        errors.set(
+                            body.error.fields.iter().map(|f| (f.pointer.trim_start_matches('/').to_owned(), pick(&f.message))).collect(),
+                        );
                     }
                     Err(failure) => general.set(Some(lang.pick(&failure.message()).to_owned())),
                 }

@@ -6,11 +6,11 @@
 
 use std::rc::Rc;
 
-use yew::prelude::*;
 use ybt_core::Catalog;
 use ybt_core::builder::survey::{QuickSurveySpec, SurveyKindSpec, survey_document};
 use ybt_core::builder::{NewFieldSpec, NewFieldType};
 use ybt_core::survey::SurveySummary;
+use yew::prelude::*;
 
 use crate::i18n::{Lang, tr};
 use crate::pages::surveys::post;
@@ -73,9 +73,9 @@ pub fn quick_survey(props: &Props) -> Html {
     };
     // Compiled on every render from the spec: errors point at the inputs.
     let compiled = survey_document(&spec, &catalog).and_then(|doc| {
-        ybt_core::compile(&doc, &catalog)
-            .map(|t| (doc, t.fields.len()))
-            .map_err(|errors| errors.into_iter().map(|e| ybt_core::FieldError { pointer: e.pointer, code: String::new(), message: e.message }).collect())
+        ybt_core::compile(&doc, &catalog).map(|t| (doc, t.fields.len())).map_err(|errors| {
+            errors.into_iter().map(|e| ybt_core::FieldError { pointer: e.pointer, code: String::new(), message: e.message }).collect()
+        })
     });
 
     let kind_inputs = ENTITIES.iter().enumerate().map(|(i, (entity, zh, en))| {
@@ -88,7 +88,7 @@ pub fn quick_survey(props: &Props) -> Html {
             })
         };
         html! { <label class="quick-kind">{ format!("{entity} ") }
-            <input data-entity={*entity} placeholder={tr(lang, zh, en)} value={kinds[i].clone()} oninput={on_input} /></label> }
+        <input data-entity={*entity} placeholder={tr(lang, zh, en)} value={kinds[i].clone()} oninput={on_input} /></label> }
     });
     let field_rows = fields.iter().enumerate().map(|(i, f)| {
         let edit = |apply: fn(&mut NewFieldSpec, String)| {
@@ -129,7 +129,8 @@ pub fn quick_survey(props: &Props) -> Html {
         })
     };
     let on_send = {
-        let (id, message, scope, reason, on_started) = (id.clone(), message.clone(), props.scope.clone(), props.reason.clone(), props.on_started.clone());
+        let (id, message, scope, reason, on_started) =
+            (id.clone(), message.clone(), props.scope.clone(), props.reason.clone(), props.on_started.clone());
         let document = compiled.as_ref().ok().map(|(doc, _)| doc.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(document) = document.clone() else { return };

@@ -1,7 +1,7 @@
 //! A stored submission: its id, rows, and the filled form as XLSX or CSV.
 
-use yew::prelude::*;
 use ybt_core::api::SubmissionReceipt;
+use yew::prelude::*;
 
 use crate::api::submission_file_url;
 use crate::i18n::{Key, Lang, t};

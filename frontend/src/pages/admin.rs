@@ -1,11 +1,11 @@
 //! For system administrators: accounts, their grants of sensitive ledger
 //! items, and the audit log of unmasked reads.
 
-use yew::prelude::*;
+use ybt_core::Catalog;
 use ybt_core::api::{AuditEntry, GrantsRequest};
 use ybt_core::catalog::Sensitivity;
 use ybt_core::messages::Text;
-use ybt_core::Catalog;
+use yew::prelude::*;
 
 use crate::api::{self, UserView};
 use crate::components::new_user_form::NewUserForm;

@@ -6,12 +6,12 @@
 use std::rc::Rc;
 
 use serde_json::Value;
-use yew::prelude::*;
 use ybt_core::api::{Me, PublishRequest, TemplateRequest};
 use ybt_core::builder::{self, NewFieldSpec, NewFieldType};
 use ybt_core::compile::FieldSource;
 use ybt_core::ledger::{LedgerRecord, OrgLevel, OrgUnit};
 use ybt_core::{Catalog, FieldError};
+use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::{Lang, tr};
@@ -26,7 +26,8 @@ pub struct Props {
 /// (core's deterministic demo data): real people's data never reaches a
 /// template author.
 fn sample() -> (OrgUnit, Vec<LedgerRecord>) {
-    let unit = OrgUnit { code: "500118100001".into(), name: "示例村".into(), level: OrgLevel::Village, parent_code: Some("500118100".into()) };
+    let unit =
+        OrgUnit { code: "500118100001".into(), name: "示例村".into(), level: OrgLevel::Village, parent_code: Some("500118100".into()) };
     let records = ybt_core::demo::ledger(&[(unit.clone(), "示例镇".into())], 12, 7);
     (unit, records)
 }
@@ -104,7 +105,8 @@ pub fn authoring_page(props: &Props) -> Html {
         }
     };
     let on_new = {
-        let (doc_text, id, title, entity, tag, department) = (doc_text.clone(), id.clone(), title.clone(), entity.clone(), tag.clone(), department.clone());
+        let (doc_text, id, title, entity, tag, department) =
+            (doc_text.clone(), id.clone(), title.clone(), entity.clone(), tag.clone(), department.clone());
         Callback::from(move |_: MouseEvent| doc_text.set(pretty(&builder::blank(&id, &title, &department, &entity, &tag))))
     };
     let add_item = |name: String| {
@@ -152,7 +154,9 @@ pub fn authoring_page(props: &Props) -> Html {
         let spec = spec.clone();
         Callback::from(move |e: Event| {
             let value = select_value(&e);
-            let kind = NewFieldType::ALL.into_iter().find(|k| serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)) == Some(value.clone()));
+            let kind = NewFieldType::ALL
+                .into_iter()
+                .find(|k| serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)) == Some(value.clone()));
             spec.set(NewFieldSpec { kind, ..(*spec).clone() });
         })
     };
@@ -200,7 +204,9 @@ pub fn authoring_page(props: &Props) -> Html {
     let status_class = |r: &TemplateRequest| format!("status {}", r.status.as_str());
 
     let analysis = match &compiled {
-        None => html! { <p class="error" id="json-error">{ tr(lang, "JSON 格式有误：", "Not valid JSON: ") }{ parsed.as_ref().err().cloned().unwrap_or_default() }</p> },
+        None => {
+            html! { <p class="error" id="json-error">{ tr(lang, "JSON 格式有误：", "Not valid JSON: ") }{ parsed.as_ref().err().cloned().unwrap_or_default() }</p> }
+        }
         Some(Err(errors)) => html! {
             <ul class="errors" id="compile-errors">
                 { for errors.iter().map(|e| html! {
@@ -254,7 +260,13 @@ pub fn authoring_page(props: &Props) -> Html {
                 .map(|p| {
                     p.iter()
                         .map(|(k, v)| {
-                            let kind = if v.get("x-ledger").is_some() { "prefilled" } else if v.get("x-compute").is_some() { "computed" } else { "new" };
+                            let kind = if v.get("x-ledger").is_some() {
+                                "prefilled"
+                            } else if v.get("x-compute").is_some() {
+                                "computed"
+                            } else {
+                                "new"
+                            };
                             (k.clone(), v.get("title").and_then(Value::as_str).unwrap_or(k).to_owned(), kind)
                         })
                         .collect()

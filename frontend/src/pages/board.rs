@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use yew::prelude::*;
 use ybt_core::api::Board;
 use ybt_core::messages::Text;
 use ybt_core::tasks::TaskStatus;
+use yew::prelude::*;
 
 use crate::api;
 use crate::i18n::{Lang, tr};

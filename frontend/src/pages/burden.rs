@@ -5,9 +5,9 @@
 //! for a month picked (or all months) and, for a reader whose unit has
 //! villages (a town centre), for one of them or the whole town.
 
-use yew::prelude::*;
 use ybt_core::api::{BurdenReport, BurdenRollup};
 use ybt_core::ledger::{OrgLevel, OrgUnit};
+use yew::prelude::*;
 
 use crate::api;
 use crate::i18n::{Key, Lang, t, tr};

@@ -4,11 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use yew::prelude::*;
-use ybt_core::api::{DispatchRequest, DispatchSummary, Me, TemplateSummary};
 use ybt_core::access::Role;
+use ybt_core::api::{DispatchRequest, DispatchSummary, Me, TemplateSummary};
 use ybt_core::ledger::OrgUnit;
 use ybt_core::messages::Text;
+use yew::prelude::*;
 
 use crate::api;
 use crate::app::Route;
@@ -37,7 +37,8 @@ pub fn dispatch_page(props: &Props) -> Html {
     let reload = use_state(|| 0u32);
     {
         let (templates, units, dispatches, template) = (templates.clone(), units.clone(), dispatches.clone(), template.clone());
-        let (own, department) = (me.org_unit.clone(), (me.role == Role::DepartmentAnalyst).then(|| me.department.clone().unwrap_or_default()));
+        let (own, department) =
+            (me.org_unit.clone(), (me.role == Role::DepartmentAnalyst).then(|| me.department.clone().unwrap_or_default()));
         use_effect_with(*reload, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(mut list) = api::templates().await {
@@ -79,7 +80,8 @@ pub fn dispatch_page(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| chosen.set(BTreeSet::new()))
     };
     let on_dispatch = {
-        let (chosen, template, due, message, dispatch_id, reload) = (chosen.clone(), template.clone(), due.clone(), message.clone(), dispatch_id.clone(), reload.clone());
+        let (chosen, template, due, message, dispatch_id, reload) =
+            (chosen.clone(), template.clone(), due.clone(), message.clone(), dispatch_id.clone(), reload.clone());
         Callback::from(move |_: MouseEvent| {
             let request = DispatchRequest {
                 dispatch_id: (*dispatch_id).clone(),
@@ -92,10 +94,13 @@ pub fn dispatch_page(props: &Props) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::dispatch(&request).await {
                     Ok(receipt) => {
-                        message.set(Some((true, Text::new(
-                            format!("已下发到 {} 个村（社区）", receipt.villages),
-                            format!("sent to {} villages", receipt.villages),
-                        ))));
+                        message.set(Some((
+                            true,
+                            Text::new(
+                                format!("已下发到 {} 个村（社区）", receipt.villages),
+                                format!("sent to {} villages", receipt.villages),
+                            ),
+                        )));
                         dispatch_id.set(api::new_id());
                         reload.set(*reload + 1);
                     }

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use yew::prelude::*;
 use ybt_core::api::FormRequest;
 use ybt_core::messages::Text;
+use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::form_table::FormTable;
@@ -51,7 +51,9 @@ pub fn form_page(props: &Props) -> Html {
 
     let on_edit = {
         let dispatcher = state.dispatcher();
-        use_callback((), move |(row, key, raw): (usize, String, String), _| dispatcher.dispatch(Holder::Act(FormAction::Edit { row, key, raw })))
+        use_callback((), move |(row, key, raw): (usize, String, String), _| {
+            dispatcher.dispatch(Holder::Act(FormAction::Edit { row, key, raw }))
+        })
     };
     let back = props.back.reform(|_: MouseEvent| ());
     let header = html! { <button class="back" onclick={back}>{ "← " }{ t(lang, Key::Back) }</button> };

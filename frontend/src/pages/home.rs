@@ -1,8 +1,8 @@
 //! The start page: pick your village, then generate a report in one click.
 
-use yew::prelude::*;
 use ybt_core::api::{Me, TemplateSummary};
 use ybt_core::ledger::OrgUnit;
+use yew::prelude::*;
 
 use crate::api;
 use crate::app::Route;

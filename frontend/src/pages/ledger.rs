@@ -2,9 +2,9 @@
 //! what, when, through which channel, old → new.
 
 use serde_json::Value;
-use yew::prelude::*;
 use ybt_core::api::{LedgerList, RecordDetail};
 use ybt_core::ledger::Source;
+use yew::prelude::*;
 
 use crate::api;
 use crate::components::import_panel::ImportPanel;

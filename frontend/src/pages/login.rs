@@ -1,7 +1,7 @@
 //! Sign in with user name and password.
 
-use yew::prelude::*;
 use ybt_core::api::{LoginRequest, Me};
+use yew::prelude::*;
 
 use crate::api;
 use crate::i18n::{Key, Lang, t};

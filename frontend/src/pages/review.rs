@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use yew::prelude::*;
 use ybt_core::api::{DecisionRequest, TemplateRequest};
 use ybt_core::messages::Text;
 use ybt_core::review::{Decision, ReviewField, ReviewStatus};
+use yew::prelude::*;
 
 use crate::api;
 use crate::i18n::{Lang, tr};

@@ -3,10 +3,10 @@
 //! downloads (CSV, XLSX flat or a sheet per town). Values come masked from
 //! the worker unless the reader is granted them.
 
-use yew::prelude::*;
 use ybt_core::api::SummaryView;
 use ybt_core::messages::Text;
 use ybt_core::summary::UnitTotals;
+use yew::prelude::*;
 
 use crate::api;
 use crate::i18n::{Lang, tr};
@@ -98,7 +98,9 @@ pub fn summary_page(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| applied.set(*applied + 1))
     };
     let back = props.back.reform(|_: MouseEvent| ());
-    let select = |state: UseStateHandle<String>| Callback::from(move |e: Event| state.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
+    let select = |state: UseStateHandle<String>| {
+        Callback::from(move |e: Event| state.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+    };
     let Some(v) = &*view else {
         return html! {
             <>
@@ -109,23 +111,25 @@ pub fn summary_page(props: &Props) -> Html {
     };
     let s = &v.summary;
     let numeric: Vec<_> = s.columns.iter().filter(|c| c.numeric).collect();
-    let units_table = |units: &[UnitTotals], id: &str| html! {
-        <table class="form-table" id={id.to_owned()}>
-            <thead><tr>
-                <th>{ tr(lang, "单位", "Unit") }</th><th>{ tr(lang, "行数", "Rows") }</th>
-                { for numeric.iter().map(|c| html! { <th>{ &c.title }</th> }) }
-                { for s.summary_fields.iter().map(|c| html! { <th class="computed">{ &c.title }</th> }) }
-            </tr></thead>
-            <tbody>
-                { for units.iter().chain(std::iter::once(&s.total)).map(|u| html! {
-                    <tr data-code={u.code.clone()}>
-                        <td>{ &u.name }</td><td class="rows">{ u.rows }</td>
-                        { for numeric.iter().map(|c| html! { <td data-key={c.key.clone()}>{ u.sums.get(&c.key).map(|n| number(*n)).unwrap_or_default() }</td> }) }
-                        { for s.summary_fields.iter().map(|c| html! { <td class="computed">{ u.computed.get(&c.key).map(|x| x.to_string()).unwrap_or_default() }</td> }) }
-                    </tr>
-                }) }
-            </tbody>
-        </table>
+    let units_table = |units: &[UnitTotals], id: &str| {
+        html! {
+            <table class="form-table" id={id.to_owned()}>
+                <thead><tr>
+                    <th>{ tr(lang, "单位", "Unit") }</th><th>{ tr(lang, "行数", "Rows") }</th>
+                    { for numeric.iter().map(|c| html! { <th>{ &c.title }</th> }) }
+                    { for s.summary_fields.iter().map(|c| html! { <th class="computed">{ &c.title }</th> }) }
+                </tr></thead>
+                <tbody>
+                    { for units.iter().chain(std::iter::once(&s.total)).map(|u| html! {
+                        <tr data-code={u.code.clone()}>
+                            <td>{ &u.name }</td><td class="rows">{ u.rows }</td>
+                            { for numeric.iter().map(|c| html! { <td data-key={c.key.clone()}>{ u.sums.get(&c.key).map(|n| number(*n)).unwrap_or_default() }</td> }) }
+                            { for s.summary_fields.iter().map(|c| html! { <td class="computed">{ u.computed.get(&c.key).map(|x| x.to_string()).unwrap_or_default() }</td> }) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        }
     };
     let export = |format: &str, layout: &str| format!("/api/summary/export?{params}&format={format}&layout={layout}");
     html! {

@@ -8,11 +8,11 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use yew::prelude::*;
 use ybt_core::api::{Form, SubmissionRequest, SubmittedRow, TaskForm, TaskSummary};
 use ybt_core::compile::{FieldPlan, FieldSource};
 use ybt_core::survey::{NEW_PREFIX, PickAnswer};
 use ybt_core::{Catalog, CompiledTemplate, FieldError};
+use yew::prelude::*;
 
 use crate::i18n::{Lang, tr};
 use crate::survey_io::{self, Sent};
@@ -23,7 +23,6 @@ pub struct Props {
     pub task: TaskSummary,
     pub back: Callback<()>,
 }
-
 
 /// What the device keeps of a survey being filled: the rows and the id the
 /// submission will carry (chosen once, so a re-send is the same submission).
@@ -75,9 +74,8 @@ pub fn survey_page(props: &Props) -> Html {
     let lang = props.lang;
     let task = props.task.clone();
     let form = use_state(|| survey_io::load::<Form>(&form_key(&task.id)));
-    let local = use_state(|| {
-        survey_io::load::<Local>(&rows_key(&task.id)).unwrap_or_else(|| Local { submission_id: uuid(), rows: Vec::new() })
-    });
+    let local =
+        use_state(|| survey_io::load::<Local>(&rows_key(&task.id)).unwrap_or_else(|| Local { submission_id: uuid(), rows: Vec::new() }));
     let status = use_state(|| None::<String>);
     let server_errors = use_state(Vec::<FieldError>::new);
     let picking = use_state(|| None::<(String, String)>); // (entity, kind)
@@ -90,7 +88,8 @@ pub fn survey_page(props: &Props) -> Html {
         let (form, status, task) = (form.clone(), status.clone(), task.clone());
         use_effect_with(task.id.clone(), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let opened = gloo_net::http::Request::post(&format!("/api/tasks/{}/form", task.id)).header("X-Yibiaotong", "1").send().await;
+                let opened =
+                    gloo_net::http::Request::post(&format!("/api/tasks/{}/form", task.id)).header("X-Yibiaotong", "1").send().await;
                 match opened {
                     Ok(r) if r.ok() => {
                         if let Ok(answer) = r.json::<TaskForm>().await {
@@ -98,7 +97,9 @@ pub fn survey_page(props: &Props) -> Html {
                             form.set(Some(answer.form));
                         }
                     }
-                    _ if form.is_some() => status.set(Some(tr(lang, "离线：使用本机保存的表格", "offline: using the form kept on this device").into())),
+                    _ if form.is_some() => {
+                        status.set(Some(tr(lang, "离线：使用本机保存的表格", "offline: using the form kept on this device").into()))
+                    }
                     _ => status.set(Some(tr(lang, "无法加载表格，请联网后重试", "cannot load the form: connect and retry").into())),
                 }
             });
@@ -175,7 +176,9 @@ pub fn survey_page(props: &Props) -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     match gloo_net::http::Request::get(&url).send().await {
                         Ok(r) if r.ok() => found.set(r.json::<PickAnswer>().await.ok()),
-                        _ => status.set(Some(tr(lang, "离线时不能查台账：可新增对象", "the ledger cannot be searched offline: add a new record").into())),
+                        _ => status.set(Some(
+                            tr(lang, "离线时不能查台账：可新增对象", "the ledger cannot be searched offline: add a new record").into(),
+                        )),
                     }
                 });
             })
@@ -183,20 +186,29 @@ pub fn survey_page(props: &Props) -> Html {
         let on_input = Callback::from(move |e: InputEvent| query_set.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()));
         let on_key = {
             let run = run.clone();
-            Callback::from(move |e: KeyboardEvent| if e.key() == "Enter" { run.emit(()) })
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" {
+                    run.emit(())
+                }
+            })
         };
         let results = found_set.as_ref().map(|answer| {
-            answer.rows.iter().zip(&answer.labels).map(|(row, label)| {
-                let row = row.clone();
-                let taken = local.rows.iter().any(|r| r.subject_id == row.subject_id);
-                let (update, picking) = (update.clone(), picking.clone());
-                let on_click = Callback::from(move |_: MouseEvent| {
-                    let added = SubmittedRow { subject_id: row.subject_id.clone(), values: row.values.clone() };
-                    update.emit(Box::new(move |l: &mut Local| l.rows.push(added.clone())));
-                    picking.set(None);
-                });
-                html! { <li><button class="pick-result" disabled={taken} onclick={on_click}>{ label }</button></li> }
-            }).collect::<Html>()
+            answer
+                .rows
+                .iter()
+                .zip(&answer.labels)
+                .map(|(row, label)| {
+                    let row = row.clone();
+                    let taken = local.rows.iter().any(|r| r.subject_id == row.subject_id);
+                    let (update, picking) = (update.clone(), picking.clone());
+                    let on_click = Callback::from(move |_: MouseEvent| {
+                        let added = SubmittedRow { subject_id: row.subject_id.clone(), values: row.values.clone() };
+                        update.emit(Box::new(move |l: &mut Local| l.rows.push(added.clone())));
+                        picking.set(None);
+                    });
+                    html! { <li><button class="pick-result" disabled={taken} onclick={on_click}>{ label }</button></li> }
+                })
+                .collect::<Html>()
         });
         html! {
             <div class="pick-panel">
@@ -250,7 +262,8 @@ pub fn survey_page(props: &Props) -> Html {
     }).collect::<Html>();
 
     let on_submit = {
-        let (local, status, server_errors, task, template) = (local.clone(), status.clone(), server_errors.clone(), task.clone(), template.clone());
+        let (local, status, server_errors, task, template) =
+            (local.clone(), status.clone(), server_errors.clone(), task.clone(), template.clone());
         let form_value = form_value.clone();
         Callback::from(move |_: MouseEvent| {
             let request = SubmissionRequest {
@@ -265,7 +278,10 @@ pub fn survey_page(props: &Props) -> Html {
             // The worker's own check, run here first: nothing invalid is queued.
             let body = serde_json::to_value(&request).unwrap_or_default();
             if let Err(errors) = ybt_core::validate_submission(&template, &body) {
-                status.set(Some(match lang { Lang::Zh => format!("有 {} 处填写有误", errors.len()), Lang::En => format!("{} problems to fix", errors.len()) }));
+                status.set(Some(match lang {
+                    Lang::Zh => format!("有 {} 处填写有误", errors.len()),
+                    Lang::En => format!("{} problems to fix", errors.len()),
+                }));
                 server_errors.set(errors);
                 return;
             }
@@ -311,7 +327,13 @@ pub fn survey_page(props: &Props) -> Html {
 }
 
 /// Shows what a sync did to this task's submission.
-fn report(lang: Lang, results: Vec<Sent>, status: &UseStateHandle<Option<String>>, errors: &UseStateHandle<Vec<FieldError>>, task_id: &str) {
+fn report(
+    lang: Lang,
+    results: Vec<Sent>,
+    status: &UseStateHandle<Option<String>>,
+    errors: &UseStateHandle<Vec<FieldError>>,
+    task_id: &str,
+) {
     for result in results {
         match result {
             Sent::Stored(receipt) => {
@@ -327,7 +349,9 @@ fn report(lang: Lang, results: Vec<Sent>, status: &UseStateHandle<Option<String>
                 errors.set(body.error.fields);
             }
             Sent::Refused(..) => {}
-            Sent::Offline => status.set(Some(tr(lang, "已保存在本机，联网后自动提交", "saved on this device: it will be sent when the connection returns").into())),
+            Sent::Offline => status.set(Some(
+                tr(lang, "已保存在本机，联网后自动提交", "saved on this device: it will be sent when the connection returns").into(),
+            )),
         }
     }
 }
@@ -386,8 +410,11 @@ fn cell_input(
     }
     match (field.key.as_str(), field.json_type.as_deref()) {
         ("photos", _) | (_, Some("array")) => {
-            let hashes: Vec<String> =
-                value.as_ref().and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect()).unwrap_or_default();
+            let hashes: Vec<String> = value
+                .as_ref()
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default();
             let on_change = {
                 let (set, hashes, status) = (set.clone(), hashes.clone(), status.clone());
                 Callback::from(move |e: Event| {
@@ -475,7 +502,13 @@ fn cell_input(
                 } else if integer {
                     Some(text.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(text)))
                 } else {
-                    Some(text.trim().parse::<f64>().ok().and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)).unwrap_or(Value::String(text)))
+                    Some(
+                        text.trim()
+                            .parse::<f64>()
+                            .ok()
+                            .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
+                            .unwrap_or(Value::String(text)),
+                    )
                 };
                 set.emit(parsed);
             });

@@ -3,10 +3,10 @@
 //! board (polled every few seconds); village staff see their survey tasks.
 
 use gloo_net::http::Request;
-use yew::prelude::*;
 use ybt_core::access::Role;
 use ybt_core::api::{ErrorBody, Me, TaskSummary};
 use ybt_core::survey::{SurveyBoard, SurveySummary};
+use yew::prelude::*;
 
 use crate::components::intake_list::IntakeList;
 use crate::components::quick_survey::QuickSurvey;
@@ -35,7 +35,8 @@ pub(crate) async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, 
 }
 
 pub(crate) async fn post<T: serde::de::DeserializeOwned>(url: &str, body: &serde_json::Value) -> Result<T, String> {
-    let r = Request::post(url).header("X-Yibiaotong", "1").json(body).map_err(|e| e.to_string())?.send().await.map_err(|e| e.to_string())?;
+    let r =
+        Request::post(url).header("X-Yibiaotong", "1").json(body).map_err(|e| e.to_string())?.send().await.map_err(|e| e.to_string())?;
     if r.ok() {
         r.json::<T>().await.map_err(|e| e.to_string())
     } else {
@@ -277,9 +278,7 @@ fn gloo_timers_interval(ms: u32, f: impl Fn() + 'static) -> Option<IntervalGuard
     use wasm_bindgen::closure::Closure;
     let window = web_sys::window()?;
     let closure = Closure::<dyn Fn()>::new(f);
-    let id = window
-        .set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), ms as i32)
-        .ok()?;
+    let id = window.set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), ms as i32).ok()?;
     Some(IntervalGuard { id, _closure: closure })
 }
 

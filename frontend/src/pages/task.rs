@@ -5,12 +5,12 @@
 
 use std::rc::Rc;
 
-use yew::prelude::*;
 use ybt_core::api::{Provenance, SubmissionReceipt, TaskSummary};
 use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 use ybt_core::tasks::TaskStatus;
 use ybt_core::{Catalog, CompiledTemplate};
+use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::correction::Correction;
@@ -51,7 +51,13 @@ pub fn compile_here(form: &ybt_core::api::Form) -> Result<CompiledTemplate, Text
         .map_err(|errors| errors.into_iter().next().map(|e| e.message).unwrap_or_else(|| Text::new("模板无效", "invalid template")))
 }
 
-async fn open(task_id: String, page: UseStateHandle<Page>, shared: SharedDraft, sync: UseStateHandle<SyncState>, dispatcher: UseReducerDispatcher<FormHolder>) {
+async fn open(
+    task_id: String,
+    page: UseStateHandle<Page>,
+    shared: SharedDraft,
+    sync: UseStateHandle<SyncState>,
+    dispatcher: UseReducerDispatcher<FormHolder>,
+) {
     let opened = match api::open_task(&task_id).await {
         Ok(opened) => opened,
         Err(failure) => return page.set(Page::Failed(failure.message())),
@@ -132,7 +138,8 @@ pub fn task_page(props: &Props) -> Html {
     // Every change: saved on this device shortly after, synced a bit later.
     {
         let edits = state.0.as_ref().map_or(0, |s| s.edits);
-        let (task_id, shared, sync, holder, dispatcher) = (props.task_id.clone(), shared.clone(), sync.clone(), state.clone(), state.dispatcher());
+        let (task_id, shared, sync, holder, dispatcher) =
+            (props.task_id.clone(), shared.clone(), sync.clone(), state.clone(), state.dispatcher());
         use_effect_with(edits, move |edits| {
             let timers = (*edits > 0).then(|| {
                 let (local_id, local_shared, local_sync) = (task_id.clone(), shared.clone(), sync.clone());
@@ -235,11 +242,8 @@ pub fn task_page(props: &Props) -> Html {
         let field = current.columns.iter().find(|c| c.key == key)?.clone();
         let state_row = current.rows.get(row)?;
         let subject = &form.rows.get(row)?.subject_id;
-        let provenance: Provenance = state_row
-            .provenance
-            .get(&key)
-            .cloned()
-            .or_else(|| state_row.provenance.values().find(|p| p.record_id == *subject).cloned())?;
+        let provenance: Provenance =
+            state_row.provenance.get(&key).cloned().or_else(|| state_row.provenance.values().find(|p| p.record_id == *subject).cloned())?;
         let on_record = {
             let dispatcher = state.dispatcher();
             Callback::from(move |(row, record, corrected): (usize, LedgerRecord, bool)| {

@@ -23,10 +23,9 @@ fn is_month(s: &str) -> bool {
 }
 
 pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Json<BurdenReport>, AppError> {
-    let query: Query = req.query().map_err(|e| AppError::BadRequest {
-        code: "bad_query",
-        message: Text::new("查询参数无效", format!("invalid query: {e}")),
-    })?;
+    let query: Query = req
+        .query()
+        .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
     if let Some(month) = query.month.as_deref().filter(|m| !is_month(m)) {
         return Err(AppError::BadRequest {
             code: "bad_month",
@@ -36,8 +35,7 @@ pub async fn report(req: Request, ctx: RouteContext<()>) -> Result<Json<BurdenRe
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let scope = query.org_unit.clone().unwrap_or_else(|| principal.org_unit.clone());
-    let department =
-        (principal.role == Role::DepartmentAnalyst).then(|| principal.department.clone().unwrap_or_default());
+    let department = (principal.role == Role::DepartmentAnalyst).then(|| principal.department.clone().unwrap_or_default());
     require(&principal, &Action::ReadTasks { org_unit: &scope, department: department.as_deref().unwrap_or_default() })?;
     let unit = crate::api::forms::org_unit(&store, &scope).await?;
     let entries = store.burden_entries(&scope, query.month.as_deref().filter(|m| !m.is_empty()), department.as_deref()).await?;

@@ -48,7 +48,10 @@ async fn not_dispatchable(store: &Store, template_id: &str) -> Result<AppError, 
         },
         Some((Ok(ReviewStatus::Pending), _)) => AppError::Conflict {
             code: "template_pending",
-            message: Text::new("该报表正在准入审核中，批准后才能下发", "this template is still under review: it can be dispatched once approved"),
+            message: Text::new(
+                "该报表正在准入审核中，批准后才能下发",
+                "this template is still under review: it can be dispatched once approved",
+            ),
         },
         _ => AppError::NotFound { what: "approved template", zh: "已准入的该报表" },
     })
@@ -65,7 +68,11 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Disp
         return Err(bad_id("/dispatch_id"));
     }
     if !is_valid_due_date(&body.due_date) {
-        return Err(field_error("/due_date", "invalid_due_date", Text::new("截止日期须为有效日期（YYYY-MM-DD）", "the due date must be a real date (YYYY-MM-DD)")));
+        return Err(field_error(
+            "/due_date",
+            "invalid_due_date",
+            Text::new("截止日期须为有效日期（YYYY-MM-DD）", "the due date must be a real date (YYYY-MM-DD)"),
+        ));
     }
     if body.org_units.is_empty() || body.org_units.len() > MAX_TARGETS {
         return Err(field_error(
@@ -133,10 +140,9 @@ fn department_filter(principal: &ybt_core::access::Principal) -> Option<&str> {
 /// `GET /api/dispatches[?template_id=…]`: dispatches reaching the reader's
 /// area, with counts per status.
 pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<DispatchSummary>>, AppError> {
-    let query: ListQuery = req.query().map_err(|e| AppError::BadRequest {
-        code: "bad_query",
-        message: Text::new("查询参数无效", format!("invalid query: {e}")),
-    })?;
+    let query: ListQuery = req
+        .query()
+        .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let department = department_filter(&principal);

@@ -22,10 +22,7 @@ pub async fn generate(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<F
     let gzip = crate::http::accepts_gzip(&req);
     let request: FormRequest = read_json(&mut req).await?;
     require(&principal, &Action::GenerateForm { org_unit: &request.org_unit })?;
-    let row = store
-        .template(&request.template_id, None)
-        .await?
-        .ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
+    let row = store.template(&request.template_id, None).await?.ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
     let unit = org_unit(&store, &request.org_unit).await?;
     let (form, timing) = form_for(&store, &principal, &row, &unit).await?;
     Ok(Reply::from(Json(200, form)).header("Server-Timing", timing).gzip_if(gzip))
@@ -65,11 +62,6 @@ pub async fn form_for(store: &Store, principal: &Principal, row: &TemplateRow, u
     let audited = clock_ms();
     // Under `wrangler dev` the clock also moves while the worker computes;
     // on Cloudflare only across I/O (then `prefill` reads 0).
-    let timing = format!(
-        "d1;dur={:.1}, prefill;dur={:.1}, mask-audit;dur={:.1}",
-        fetched - started,
-        filled - fetched,
-        audited - filled
-    );
+    let timing = format!("d1;dur={:.1}, prefill;dur={:.1}, mask-audit;dur={:.1}", fetched - started, filled - fetched, audited - filled);
     Ok((form, timing))
 }

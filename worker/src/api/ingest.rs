@@ -30,11 +30,9 @@ pub async fn push(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Import
     let store = Store::from_env(&ctx.env)?;
     let key = auth::ingest_key(&req, &store).await?;
     let entity = ctx.param("entity").map(String::as_str).unwrap_or_default();
-    let org_unit = req.query::<Query>().ok().and_then(|q| q.org_unit).filter(|u| !u.is_empty()).ok_or_else(|| {
-        AppError::BadRequest {
-            code: "missing_parameter",
-            message: Text::new("缺少查询参数 org_unit", "the query parameter org_unit is required"),
-        }
+    let org_unit = req.query::<Query>().ok().and_then(|q| q.org_unit).filter(|u| !u.is_empty()).ok_or_else(|| AppError::BadRequest {
+        code: "missing_parameter",
+        message: Text::new("缺少查询参数 org_unit", "the query parameter org_unit is required"),
     })?;
     require_ingest(&key, &org_unit, entity)?;
     let records: Vec<Value> = read_json(&mut req).await?;
@@ -45,8 +43,15 @@ pub async fn push(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Import
     let keys = ingest_keys(&types, entity, &records);
     let unit_names = add_records_elsewhere(&store, record_type, &unit.code, &keys, &mut existing).await?;
     let meta = ChangeMeta { changed_by: format!("{} ({})", key.department, key.id), changed_at: now_rfc3339(), source: Source::Department };
-    let plan = plan_ingest(&types, entity, &records, UpsertTarget { unit: &unit.code, meta: &meta, unit_names: &unit_names }, &Limits::default(), &existing)
-        .map_err(AppError::Import)?;
+    let plan = plan_ingest(
+        &types,
+        entity,
+        &records,
+        UpsertTarget { unit: &unit.code, meta: &meta, unit_names: &unit_names },
+        &Limits::default(),
+        &existing,
+    )
+    .map_err(AppError::Import)?;
     let batches = apply_batch(&store, &plan.writes).await?;
     let summary = ImportSummary {
         header_row: 0,

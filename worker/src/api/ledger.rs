@@ -55,10 +55,7 @@ fn required<'q>(value: &'q Option<String>, name: &str) -> Result<&'q str, AppErr
 }
 
 fn record_type(entity: &str) -> Result<RecordType, AppError> {
-    template_cache::record_types()?
-        .get(entity)
-        .cloned()
-        .ok_or(AppError::NotFound { what: "ledger record type", zh: "该台账类型" })
+    template_cache::record_types()?.get(entity).cloned().ok_or(AppError::NotFound { what: "ledger record type", zh: "该台账类型" })
 }
 
 /// The ledger item of each sensitive field: `person.id_number`.
@@ -72,7 +69,12 @@ fn bindings(record_type: &RecordType) -> Vec<(String, String)> {
 }
 
 /// Masks `values` for the reader; adds the items read unmasked to `unmasked`.
-fn mask_values(principal: &Principal, bindings: &[(String, String)], values: &mut Map<String, Value>, unmasked: &mut Vec<String>) -> Result<(), AppError> {
+fn mask_values(
+    principal: &Principal,
+    bindings: &[(String, String)],
+    values: &mut Map<String, Value>,
+    unmasked: &mut Vec<String>,
+) -> Result<(), AppError> {
     let catalog = template_cache::catalog()?;
     let pairs = bindings.iter().map(|(k, i)| (k.as_str(), i.as_str()));
     for item in mask_record_fields(principal, &catalog, pairs, values) {
@@ -83,7 +85,12 @@ fn mask_values(principal: &Principal, bindings: &[(String, String)], values: &mu
     Ok(())
 }
 
-fn mask_record(principal: &Principal, bindings: &[(String, String)], record: &mut LedgerRecord, unmasked: &mut Vec<String>) -> Result<(), AppError> {
+fn mask_record(
+    principal: &Principal,
+    bindings: &[(String, String)],
+    record: &mut LedgerRecord,
+    unmasked: &mut Vec<String>,
+) -> Result<(), AppError> {
     if let Value::Object(values) = &mut record.data {
         mask_values(principal, bindings, values, unmasked)?;
     }
@@ -91,7 +98,12 @@ fn mask_record(principal: &Principal, bindings: &[(String, String)], record: &mu
 }
 
 /// Masks the old and new values of a history entry like the record's.
-fn mask_history(principal: &Principal, bindings: &[(String, String)], entry: &mut HistoryEntry, unmasked: &mut Vec<String>) -> Result<(), AppError> {
+fn mask_history(
+    principal: &Principal,
+    bindings: &[(String, String)],
+    entry: &mut HistoryEntry,
+    unmasked: &mut Vec<String>,
+) -> Result<(), AppError> {
     let mut old: Map<String, Value> = entry.changes.iter().map(|(k, (o, _))| (k.clone(), o.clone())).collect();
     let mut new: Map<String, Value> = entry.changes.iter().map(|(k, (_, n))| (k.clone(), n.clone())).collect();
     mask_values(principal, bindings, &mut old, unmasked)?;
@@ -302,9 +314,8 @@ pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, App
     }
     let record_type = record_type(entity)?;
     let records = store.list(org_unit, entity).await?;
-    let masked = |field: &ybt_core::ledger::FieldSpec| {
-        mask_identifiers(field) && !may_see_unmasked(&principal, &format!("{entity}.{}", field.name))
-    };
+    let masked =
+        |field: &ybt_core::ledger::FieldSpec| mask_identifiers(field) && !may_see_unmasked(&principal, &format!("{entity}.{}", field.name));
     let unmasked: Vec<String> =
         record_type.fields.iter().filter(|f| mask_identifiers(f) && !masked(f)).map(|f| format!("{entity}.{}", f.name)).collect();
     let now = now_rfc3339();
@@ -313,9 +324,7 @@ pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, App
     } else {
         let created = format!("{}Z", now.get(..19).unwrap_or("2026-01-01T00:00:00"));
         let bytes = to_xlsx(&record_type, &records, &masked, &created).map_err(|e| match e {
-            ybt_core::export::ExportError::TooManyRows { .. } => {
-                AppError::BadRequest { code: "too_many_rows", message: e.message() }
-            }
+            ybt_core::export::ExportError::TooManyRows { .. } => AppError::BadRequest { code: "too_many_rows", message: e.message() },
             other => AppError::Internal(other.to_string()),
         })?;
         (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -164,14 +164,16 @@ struct ListQuery {
 /// `GET /api/template-requests[?status=pending]`: an analyst sees its
 /// department's requests, a centre every request of its district.
 pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<TemplateRequest>>, AppError> {
-    let query: ListQuery = req.query().map_err(|e| AppError::BadRequest {
-        code: "bad_query",
-        message: Text::new("查询参数无效", format!("invalid query: {e}")),
-    })?;
+    let query: ListQuery = req
+        .query()
+        .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
     if let Some(status) = query.status.as_deref().filter(|s| ReviewStatus::parse(s).is_none()) {
         return Err(AppError::BadRequest {
             code: "bad_status",
-            message: Text::new(format!("未知状态“{status}”：可用 pending、approved、rejected"), format!("unknown status {status:?}: use pending, approved or rejected")),
+            message: Text::new(
+                format!("未知状态“{status}”：可用 pending、approved、rejected"),
+                format!("unknown status {status:?}: use pending, approved or rejected"),
+            ),
         });
     }
     let store = Store::from_env(&ctx.env)?;
@@ -212,9 +214,7 @@ pub async fn decide(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Temp
         return Ok(Json(200, row.into_api()?));
     }
     let next = current.decide(body.decision, reason).map_err(review_error)?;
-    let decided = store
-        .decide_request(&id, next, &principal.display_name, &now_rfc3339(), (!reason.is_empty()).then_some(reason))
-        .await?;
+    let decided = store.decide_request(&id, next, &principal.display_name, &now_rfc3339(), (!reason.is_empty()).then_some(reason)).await?;
     let row = store.request(&id).await?.ok_or_else(|| AppError::Internal(format!("request {id} vanished")))?;
     if !decided && row.status()? != wanted {
         // Another reviewer decided otherwise meanwhile.

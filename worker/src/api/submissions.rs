@@ -72,8 +72,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
         // Rows staff added: picked records of this village, or new ones.
         crate::api::surveys::check_submission(&store, &template, &request).await?;
     } else {
-        let subjects: HashSet<String> =
-            ybt_core::prefill(&template, &unit, &records).rows.into_iter().map(|r| r.subject_id).collect();
+        let subjects: HashSet<String> = ybt_core::prefill(&template, &unit, &records).rows.into_iter().map(|r| r.subject_id).collect();
         let strangers = check_subjects(&request, &subjects);
         if !strangers.is_empty() {
             return Err(AppError::Validation(strangers));
@@ -83,8 +82,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
     let by_id: HashMap<&str, &ybt_core::LedgerRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
     let meta = ChangeMeta { changed_by: principal.username.clone(), changed_at: now.clone(), source: Source::Form };
     let record_types = template_cache::record_types()?;
-    let writes = plan_writeback(&template, &record_types, &request, &by_id, &meta)
-        .map_err(AppError::Validation)?;
+    let writes = plan_writeback(&template, &record_types, &request, &by_id, &meta).map_err(AppError::Validation)?;
     let seconds_open = task.as_ref().and_then(|t| t.opened_at.as_deref()).and_then(|opened| seconds_between(opened, &now));
     let new = NewSubmission {
         request: &request,
@@ -105,11 +103,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
 /// submission is what answered it (a retry).
 async fn task_of(store: &Store, id: &str, request: &SubmissionRequest) -> Result<TaskSummary, AppError> {
     let invalid = |zh: &str, en: &str| {
-        AppError::Validation(vec![FieldError {
-            pointer: "/task_id".to_owned(),
-            code: "wrong_task".to_owned(),
-            message: Text::new(zh, en),
-        }])
+        AppError::Validation(vec![FieldError { pointer: "/task_id".to_owned(), code: "wrong_task".to_owned(), message: Text::new(zh, en) }])
     };
     let Some(task) = store.task(id).await? else {
         return Err(invalid("没有这个任务", "no such task"));
@@ -158,7 +152,12 @@ pub async fn file(req: Request, ctx: RouteContext<()>) -> Result<Download, AppEr
         let bytes = table_to_xlsx(&template.fields, &sheets, &created).map_err(|e| AppError::Internal(e.to_string()))?;
         (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     };
-    let filename = format!("{}-{}-{}.{format}", found.receipt.template_id, found.receipt.org_unit, found.receipt.submitted_at.get(..10).unwrap_or_default());
+    let filename = format!(
+        "{}-{}-{}.{format}",
+        found.receipt.template_id,
+        found.receipt.org_unit,
+        found.receipt.submitted_at.get(..10).unwrap_or_default()
+    );
     Ok(Download { content_type, filename, bytes })
 }
 
@@ -195,10 +194,9 @@ struct ListQuery {
 }
 
 pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<SubmissionReceipt>>, AppError> {
-    let query: ListQuery = req.query().map_err(|e| AppError::BadRequest {
-        code: "bad_query",
-        message: Text::new("查询参数无效", format!("invalid query: {e}")),
-    })?;
+    let query: ListQuery = req
+        .query()
+        .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
     let Some(template_id) = query.template_id else {
         return Err(AppError::BadRequest {
             code: "missing_template_id",

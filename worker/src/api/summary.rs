@@ -55,12 +55,14 @@ struct Loaded {
 }
 
 async fn load(req: &Request, store: &Store, principal: &Principal) -> Result<(Query, Loaded), AppError> {
-    let query: Query = req.query().map_err(|e| AppError::BadRequest {
-        code: "bad_query",
-        message: Text::new("查询参数无效", format!("invalid query: {e}")),
-    })?;
+    let query: Query = req
+        .query()
+        .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
     let Some(template_id) = query.template_id.clone() else {
-        return Err(AppError::BadRequest { code: "missing_template_id", message: Text::new("请指定 template_id", "template_id is required") });
+        return Err(AppError::BadRequest {
+            code: "missing_template_id",
+            message: Text::new("请指定 template_id", "template_id is required"),
+        });
     };
     let row = store.template(&template_id, query.version).await?.ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
     let template = template_cache::compiled(&row)?;

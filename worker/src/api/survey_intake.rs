@@ -10,8 +10,8 @@ use ybt_core::access::{Action, Principal, mask_template_rows};
 use ybt_core::ledger::{ChangeMeta, Source};
 use ybt_core::messages::Text;
 use ybt_core::survey::intake::{
-    IntakeDecision, IntakeDecisionRequest, IntakeEntry, IntakeStatus, check_decision, intake_id, parse_intake_id, plan_accept,
-    problems, proposed_data,
+    IntakeDecision, IntakeDecisionRequest, IntakeEntry, IntakeStatus, check_decision, intake_id, parse_intake_id, plan_accept, problems,
+    proposed_data,
 };
 
 use crate::auth::{self, require};
@@ -24,7 +24,10 @@ use crate::template_cache;
 /// proposed record derived from them, and (pending only) what accepting as
 /// it stands would refuse, checked on the unmasked values.
 async fn entry_for(store: &Store, principal: &Principal, row: IntakeRow) -> Result<IntakeEntry, AppError> {
-    let template_row = store.template(&row.template_id, Some(row.template_version)).await?.ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
+    let template_row = store
+        .template(&row.template_id, Some(row.template_version))
+        .await?
+        .ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
     let template = template_cache::compiled(&template_row)?;
     let status = IntakeStatus::parse(&row.status).ok_or_else(|| AppError::Internal(format!("queue status {}", row.status)))?;
     let mut entry = IntakeEntry {
@@ -131,8 +134,10 @@ pub async fn decide(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Inta
             store.reject_intake(&submission_id, &subject_id, reason, &principal.username, &now).await?;
         }
         IntakeDecision::Accept => {
-            let template_row =
-                store.template(&row.template_id, Some(row.template_version)).await?.ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
+            let template_row = store
+                .template(&row.template_id, Some(row.template_version))
+                .await?
+                .ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?;
             let template = template_cache::compiled(&template_row)?;
             let types = template_cache::record_types()?;
             let record_type = types.get(&row.entity).ok_or(AppError::NotFound { what: "record type", zh: "该台账类型" })?;
@@ -141,7 +146,8 @@ pub async fn decide(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Inta
             let stored = store.intake_entry(&submission_id, &subject_id).await?.ok_or_else(not_found)?;
             entry.values = serde_json::from_str(&stored.row_values)?;
             let meta = ChangeMeta { changed_by: principal.username.clone(), changed_at: now.clone(), source: Source::Survey };
-            let draft = ybt_core::survey::intake::accepted_data(record_type, &template, &entry, &request.data).map_err(AppError::Validation)?;
+            let draft =
+                ybt_core::survey::intake::accepted_data(record_type, &template, &entry, &request.data).map_err(AppError::Validation)?;
             let draft = serde_json::Value::Object(draft);
             // Records that may share the natural key: every unit's for a
             // district-wide key (ID number, credit code), else the village's.

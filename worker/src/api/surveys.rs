@@ -15,8 +15,8 @@ use ybt_core::access::{Action, mask_template_rows};
 use ybt_core::ledger::{ChangeMeta, OrgLevel, Source};
 use ybt_core::messages::Text;
 use ybt_core::survey::{
-    CloseAnswer, PhotoReceipt, PickAnswer, StartSurveyRequest, SurveyBoard, SurveySummary, board, close_plan, is_photo_hash,
-    pick_row, search,
+    CloseAnswer, PhotoReceipt, PickAnswer, StartSurveyRequest, SurveyBoard, SurveySummary, board, close_plan, is_photo_hash, pick_row,
+    search,
 };
 use ybt_core::{CompiledTemplate, FieldError};
 
@@ -54,14 +54,20 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Surve
         errors.push(FieldError {
             pointer: "/dispatch_id".into(),
             code: "invalid_dispatch_id".into(),
-            message: Text::new("发起编号缺失或无效（1–64 个字母、数字或连字符）", "dispatch_id missing or invalid (1–64 letters, digits or hyphens)"),
+            message: Text::new(
+                "发起编号缺失或无效（1–64 个字母、数字或连字符）",
+                "dispatch_id missing or invalid (1–64 letters, digits or hyphens)",
+            ),
         });
     }
     if !matches!(OrgLevel::of_code(&request.scope), Some(OrgLevel::Town | OrgLevel::District)) {
         errors.push(FieldError {
             pointer: "/scope".into(),
             code: "invalid_scope".into(),
-            message: Text::new("范围应为一个镇街（9 位代码）或全区（6 位代码）", "scope must be a town (9-digit code) or the district (6 digits)"),
+            message: Text::new(
+                "范围应为一个镇街（9 位代码）或全区（6 位代码）",
+                "scope must be a town (9-digit code) or the district (6 digits)",
+            ),
         });
     }
     let due_date = request.due_date.clone().unwrap_or_else(|| now_rfc3339()[..10].to_owned());
@@ -84,7 +90,12 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Surve
     };
     require(&principal, &Action::ManageSurvey { org_unit: &request.scope, department: &template.meta.department })?;
     if !template.subject.is_pick() {
-        return Err(invalid("/template_id", "not_a_survey", "该模板不是应急摸排表（需要选取模式）", "this template is not a survey (it needs pick mode)"));
+        return Err(invalid(
+            "/template_id",
+            "not_a_survey",
+            "该模板不是应急摸排表（需要选取模式）",
+            "this template is not a survey (it needs pick mode)",
+        ));
     }
     store.org_unit(&request.scope).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
     if let Some(existing) = store.survey(&request.dispatch_id).await? {
@@ -96,11 +107,8 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Surve
         }
         return Ok(Json(200, existing));
     }
-    let fast_track = format!(
-        "应急快速通道：未经镇街协同中心审核，由 {} 发起。{}",
-        principal.username,
-        request.reason.as_deref().unwrap_or("")
-    );
+    let fast_track =
+        format!("应急快速通道：未经镇街协同中心审核，由 {} 发起。{}", principal.username, request.reason.as_deref().unwrap_or(""));
     let now = now_rfc3339();
     store
         .start_survey(&StartedSurvey {
@@ -130,9 +138,8 @@ async fn adhoc_template(
     template_id: &str,
     document: &serde_json::Value,
 ) -> Result<(std::rc::Rc<CompiledTemplate>, String), AppError> {
-    let id_ok = template_id.starts_with("adhoc-")
-        && template_id.len() <= 64
-        && template_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let id_ok =
+        template_id.starts_with("adhoc-") && template_id.len() <= 64 && template_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !id_ok || document.pointer("/x-template/id").and_then(|v| v.as_str()) != Some(template_id) {
         return Err(invalid(
             "/template_id",
@@ -154,7 +161,12 @@ async fn adhoc_template(
     let template = ybt_core::compile(&document, &catalog)
         .map_err(|errors| AppError::Validation(errors.into_iter().map(crate::api::reviews::template_error).collect()))?;
     if !template.subject.is_pick() {
-        return Err(invalid("/document/x-subject/mode", "not_a_survey", "临时摸排表须为选取模式（mode: pick）", "an ad-hoc survey must be in pick mode (mode: pick)"));
+        return Err(invalid(
+            "/document/x-subject/mode",
+            "not_a_survey",
+            "临时摸排表须为选取模式（mode: pick）",
+            "an ad-hoc survey must be in pick mode (mode: pick)",
+        ));
     }
     let text = serde_json::to_string(&document)?;
     if let Some(stored) = store.template(template_id, Some(1)).await? {
@@ -335,10 +347,9 @@ struct PhotoQuery {
 /// the metadata row (`INSERT OR IGNORE`); a crash between them leaves an
 /// object the retry finds and completes.
 pub async fn upload_photo(mut req: Request, ctx: RouteContext<()>) -> Result<Json<PhotoReceipt>, AppError> {
-    let query: PhotoQuery = req.query().map_err(|_| AppError::BadRequest {
-        code: "bad_query",
-        message: Text::new("需要 org_unit 参数", "org_unit is required"),
-    })?;
+    let query: PhotoQuery = req
+        .query()
+        .map_err(|_| AppError::BadRequest { code: "bad_query", message: Text::new("需要 org_unit 参数", "org_unit is required") })?;
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     require(&principal, &Action::Submit { org_unit: &query.org_unit })?;
@@ -407,9 +418,7 @@ pub async fn check_submission(
         .rows
         .iter()
         .enumerate()
-        .flat_map(|(i, row)| {
-            row.values.iter().filter_map(move |(key, value)| value.as_array().map(|a| (i, key.as_str(), a)))
-        })
+        .flat_map(|(i, row)| row.values.iter().filter_map(move |(key, value)| value.as_array().map(|a| (i, key.as_str(), a))))
         .flat_map(|(i, key, items)| items.iter().filter_map(|v| v.as_str()).filter(|s| is_photo_hash(s)).map(move |h| (i, key, h)))
         .collect();
     let missing = store.missing_photos(&named.iter().map(|(_, _, h)| *h).collect::<Vec<_>>()).await?;

@@ -29,10 +29,9 @@ struct ListQuery {
 /// `GET /api/tasks`: the tasks of the reader's area (or of `org_unit`
 /// inside it); a department analyst sees its department's only.
 pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<TaskSummary>>, AppError> {
-    let query: ListQuery = req.query().map_err(|e| AppError::BadRequest {
-        code: "bad_query",
-        message: Text::new("查询参数无效", format!("invalid query: {e}")),
-    })?;
+    let query: ListQuery = req
+        .query()
+        .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let scope = query.org_unit.clone().unwrap_or_else(|| principal.org_unit.clone());
@@ -77,7 +76,8 @@ pub async fn form(req: Request, ctx: RouteContext<()>) -> Result<Reply<TaskForm>
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let mut task = task(&store, &id).await?;
     require(&principal, &Action::GenerateForm { org_unit: &task.org_unit })?;
-    let (row, unit) = try_join(store.template(&task.template_id, Some(task.template_version)), forms::org_unit(&store, &task.org_unit)).await?;
+    let (row, unit) =
+        try_join(store.template(&task.template_id, Some(task.template_version)), forms::org_unit(&store, &task.org_unit)).await?;
     let row = row.ok_or_else(|| AppError::Internal(format!("task {id} names a missing template")))?;
     // The form and the draft are independent reads: await them together.
     let ((form, timing), draft) = try_join(forms::form_for(&store, &principal, &row, &unit), store.draft(&task.id)).await?;
@@ -93,19 +93,16 @@ pub async fn form(req: Request, ctx: RouteContext<()>) -> Result<Reply<TaskForm>
         None => None,
     };
     let total = crate::http::clock_ms() - started;
-    Ok(Reply::from(Json(200, TaskForm { task, form, draft })).header("Server-Timing", format!("{timing}, handler;dur={total:.1}")).gzip_if(gzip))
+    Ok(Reply::from(Json(200, TaskForm { task, form, draft }))
+        .header("Server-Timing", format!("{timing}, handler;dur={total:.1}"))
+        .gzip_if(gzip))
 }
 
 /// For a returned task: the rows it was returned with, as a draft to start
 /// from (revision 0: nothing saved on the server yet).
 async fn returned_rows(store: &Store, task: &TaskSummary) -> Result<Option<Draft>, AppError> {
     let Some(id) = &task.submission_id else { return Ok(None) };
-    Ok(store.submission(id).await?.map(|s| Draft {
-        task_id: task.id.clone(),
-        revision: 0,
-        rows: s.rows,
-        saved_at: s.receipt.submitted_at,
-    }))
+    Ok(store.submission(id).await?.map(|s| Draft { task_id: task.id.clone(), revision: 0, rows: s.rows, saved_at: s.receipt.submitted_at }))
 }
 
 /// `GET /api/tasks/{id}/draft`: the saved draft, or `null`.

@@ -193,9 +193,12 @@ impl Store {
         let mut statements = vec![self.db.prepare("DELETE FROM grants WHERE user_id = ?1").bind(&[user_id.into()])?];
         for item in items {
             statements.push(
-                self.db
-                    .prepare("INSERT INTO grants (user_id, item, granted_by, granted_at) VALUES (?1, ?2, ?3, ?4)")
-                    .bind(&[user_id.into(), item.as_str().into(), by.into(), now.into()])?,
+                self.db.prepare("INSERT INTO grants (user_id, item, granted_by, granted_at) VALUES (?1, ?2, ?3, ?4)").bind(&[
+                    user_id.into(),
+                    item.as_str().into(),
+                    by.into(),
+                    now.into(),
+                ])?,
             );
         }
         self.db.batch(statements).await?;

@@ -31,12 +31,7 @@ impl Store {
     /// Submissions of `scope` and the units inside it, newest first, of one
     /// month (`YYYY-MM`) when given, narrowed to a department's templates
     /// when given.
-    pub async fn burden_entries(
-        &self,
-        scope: &str,
-        month: Option<&str>,
-        department: Option<&str>,
-    ) -> Result<Vec<BurdenEntry>, AppError> {
+    pub async fn burden_entries(&self, scope: &str, month: Option<&str>, department: Option<&str>) -> Result<Vec<BurdenEntry>, AppError> {
         let mut sql = String::from(
             "SELECT s.id, s.template_id, tp.title, s.org_unit, o.name AS org_unit_name, s.submitted_at, s.row_count, \
              s.prefilled_cells, s.typed_cells, s.computed_cells, s.corrected_cells, s.seconds_open \

@@ -46,7 +46,8 @@ struct TaskRow {
 
 impl TaskRow {
     fn into_api(self) -> Result<TaskSummary, AppError> {
-        let status = TaskStatus::parse(&self.status).ok_or_else(|| AppError::Internal(format!("task {} has status {}", self.id, self.status)))?;
+        let status =
+            TaskStatus::parse(&self.status).ok_or_else(|| AppError::Internal(format!("task {} has status {}", self.id, self.status)))?;
         Ok(TaskSummary {
             id: self.id,
             dispatch_id: self.dispatch_id,
@@ -101,7 +102,9 @@ impl Store {
     /// Every village inside `code` (a district, town or village), by code.
     pub async fn villages_in(&self, code: &str) -> Result<Vec<OrgUnit>, AppError> {
         self.db
-            .prepare("SELECT code, name, level, parent_code FROM org_units WHERE level = 'village' AND code >= ?1 AND code < ?2 ORDER BY code")
+            .prepare(
+                "SELECT code, name, level, parent_code FROM org_units WHERE level = 'village' AND code >= ?1 AND code < ?2 ORDER BY code",
+            )
             .bind(&[code.into(), end(code).into()])?
             .all()
             .await?

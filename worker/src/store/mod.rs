@@ -16,11 +16,11 @@ mod surveys;
 mod tasks;
 
 pub use accounts::principal_of;
-pub use surveys::{IntakeRow, StartedSurvey};
 pub use dispatch::{NewTask, TaskMove};
-pub use reviews::{NewRequest, pending_conflict};
-pub use tasks::TaskFilter;
 pub use ledger::WRITES_PER_BATCH;
+pub use reviews::{NewRequest, pending_conflict};
+pub use surveys::{IntakeRow, StartedSurvey};
+pub use tasks::TaskFilter;
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
@@ -123,7 +123,10 @@ fn replay(stored: SubmissionRow, request: &SubmissionRequest) -> Result<Stored, 
     if receipt.template_id != request.template_id || receipt.org_unit != request.org_unit {
         return Err(AppError::Conflict {
             code: "submission_id_reused",
-            message: ybt_core::messages::Text::new("该提交编号已用于另一份表格", "this submission_id was already used for a different form"),
+            message: ybt_core::messages::Text::new(
+                "该提交编号已用于另一份表格",
+                "this submission_id was already used for a different form",
+            ),
         });
     }
     Ok(Stored::Replayed(receipt))
@@ -304,9 +307,10 @@ impl Store {
             statements.extend(self.write_statements(write)?);
         }
         let Err(error) = self.db.batch(statements).await else {
-            let stored = self.submission_row(&request.submission_id, false).await?.ok_or_else(|| {
-                AppError::Internal(format!("submission {} vanished after insert", request.submission_id))
-            })?;
+            let stored = self
+                .submission_row(&request.submission_id, false)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("submission {} vanished after insert", request.submission_id)))?;
             return Ok(Stored::Created(stored.receipt()));
         };
         // Why did the batch fail? A concurrent retry of the same submission

@@ -135,11 +135,7 @@ impl Store {
                 "SELECT {COLUMNS} FROM template_requests WHERE (?1 IS NULL OR department = ?1) AND district = ?2 \
                  AND (?3 IS NULL OR status = ?3) ORDER BY submitted_at DESC LIMIT 500"
             ))
-            .bind(&[
-                department.map_or(JsValue::NULL, JsValue::from),
-                district.into(),
-                status.map_or(JsValue::NULL, JsValue::from),
-            ])?
+            .bind(&[department.map_or(JsValue::NULL, JsValue::from), district.into(), status.map_or(JsValue::NULL, JsValue::from)])?
             .all()
             .await?
             .results::<RequestRow>()?)
@@ -174,7 +170,13 @@ impl Store {
                 "UPDATE template_requests SET status = ?2, decided_by = ?3, decided_at = ?4, reason = ?5 \
                  WHERE id = ?1 AND status = 'pending'",
             )
-            .bind(&[id.into(), status.as_str().into(), decided_by.into(), decided_at.into(), reason.map_or(JsValue::NULL, JsValue::from)])?;
+            .bind(&[
+                id.into(),
+                status.as_str().into(),
+                decided_by.into(),
+                decided_at.into(),
+                reason.map_or(JsValue::NULL, JsValue::from),
+            ])?;
         let mut statements = vec![update];
         if status == ReviewStatus::Approved {
             // Only a request approved by the statement above (this batch)

@@ -263,7 +263,15 @@ impl Store {
     }
 
     /// Records a photo's metadata once (`INSERT OR IGNORE`); true when new.
-    pub async fn add_photo(&self, hash: &str, bytes: usize, content_type: &str, org_unit: &str, by: &str, now: &str) -> Result<bool, AppError> {
+    pub async fn add_photo(
+        &self,
+        hash: &str,
+        bytes: usize,
+        content_type: &str,
+        org_unit: &str,
+        by: &str,
+        now: &str,
+    ) -> Result<bool, AppError> {
         let result = self
             .db
             .prepare(
@@ -382,7 +390,13 @@ impl Store {
                 "UPDATE ledger_review_queue SET status = 'accepted', record_id = ?3, decided_by = ?4, decided_at = ?5 \
                  WHERE submission_id = ?1 AND subject_id = ?2 AND status = 'pending'",
             )
-            .bind(&[submission_id.into(), subject_id.into(), r.id.as_str().into(), r.updated_by.as_str().into(), r.updated_at.as_str().into()])?;
+            .bind(&[
+                submission_id.into(),
+                subject_id.into(),
+                r.id.as_str().into(),
+                r.updated_by.as_str().into(),
+                r.updated_at.as_str().into(),
+            ])?;
         let insert = self
             .db
             .prepare(

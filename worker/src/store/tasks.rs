@@ -52,8 +52,8 @@ struct TaskRow {
 
 impl TaskRow {
     fn into_summary(self) -> Result<TaskSummary, AppError> {
-        let status = TaskStatus::parse(&self.status)
-            .ok_or_else(|| AppError::Internal(format!("task {} has status {}", self.id, self.status)))?;
+        let status =
+            TaskStatus::parse(&self.status).ok_or_else(|| AppError::Internal(format!("task {} has status {}", self.id, self.status)))?;
         Ok(TaskSummary {
             id: self.id,
             dispatch_id: self.dispatch_id,
