@@ -113,21 +113,19 @@ pub fn home_page(props: &Props) -> Html {
                     </select>
                 </label>
             </section>
-            if let Some(code) = own_village.clone() {
-                <section class="panel">
-                    <button id="open-ledger" onclick={props.navigate.reform(move |_: MouseEvent| Route::Ledger { org_unit: code.clone() })}>
+            <section class="panel actions">
+                if let Some(code) = own_village.clone() {
+                    <button id="open-ledger" class="secondary" onclick={props.navigate.reform(move |_: MouseEvent| Route::Ledger { org_unit: code.clone() })}>
                         { t(lang, Key::Ledger) }
                     </button>
-                </section>
-            }
-            if has_inbox {
-                <Inbox lang={lang} on_open={props.navigate.reform(|task_id| Route::Task { task_id })} />
-            }
-            <section class="panel">
-                <button id="open-burden" onclick={props.navigate.reform(move |_: MouseEvent| Route::Burden { org_unit: own_unit.clone() })}>
+                }
+                <button id="open-burden" class="secondary" onclick={props.navigate.reform(move |_: MouseEvent| Route::Burden { org_unit: own_unit.clone() })}>
                     { t(lang, Key::Burden) }
                 </button>
             </section>
+            if has_inbox {
+                <Inbox lang={lang} on_open={props.navigate.reform(|task_id| Route::Task { task_id })} />
+            }
             if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
             <section class="panel">
                 <h2>{ t(lang, Key::Templates) }</h2>
