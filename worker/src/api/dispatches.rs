@@ -172,7 +172,7 @@ pub async fn return_task(mut req: Request, ctx: RouteContext<()>) -> Result<Json
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let body: ReturnRequest = read_json(&mut req).await?;
-    let task = store.task_summary(&id).await?.ok_or(AppError::NotFound { what: "task", zh: "该任务" })?;
+    let task = store.task(&id).await?.ok_or(AppError::NotFound { what: "task", zh: "该任务" })?;
     require(&principal, &Action::ReturnSubmission { org_unit: &task.org_unit, department: &task.department })?;
     let comment = body.comment.trim();
     // The same return again (a retry after a lost answer): the task as returned.
@@ -184,7 +184,7 @@ pub async fn return_task(mut req: Request, ctx: RouteContext<()>) -> Result<Json
         // Resubmitted or returned by someone else meanwhile.
         return Err(task_error(TaskError::NotSubmitted));
     }
-    let task = store.task_summary(&id).await?.ok_or_else(|| AppError::Internal(format!("task {id} vanished")))?;
+    let task = store.task(&id).await?.ok_or_else(|| AppError::Internal(format!("task {id} vanished")))?;
     Ok(Json(200, task))
 }
 

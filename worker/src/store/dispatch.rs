@@ -7,7 +7,7 @@ use ybt_core::api::{DispatchSummary, StatusCounts, TaskSummary};
 use ybt_core::ledger::OrgUnit;
 use ybt_core::tasks::TaskStatus;
 
-use super::{OrgUnitRow, Store};
+use super::{OrgUnitRow, Store, TaskFilter, prefix_end};
 use crate::error::AppError;
 
 fn num(n: u32) -> JsValue {
@@ -15,63 +15,11 @@ fn num(n: u32) -> JsValue {
 }
 
 /// The exclusive upper bound of the codes starting with `prefix`.
-fn end(prefix: &str) -> String {
-    format!("{prefix}:")
-}
-
 /// One task to create.
 pub struct NewTask<'a> {
     pub id: String,
     pub org_unit: &'a str,
 }
-
-#[derive(Deserialize)]
-struct TaskRow {
-    id: String,
-    dispatch_id: String,
-    template_id: String,
-    template_version: u32,
-    title: String,
-    department: String,
-    org_unit: String,
-    org_unit_name: String,
-    due_date: String,
-    status: String,
-    dispatched_at: String,
-    opened_at: Option<String>,
-    submission_id: Option<String>,
-    submitted_at: Option<String>,
-    return_comment: Option<String>,
-}
-
-impl TaskRow {
-    fn into_api(self) -> Result<TaskSummary, AppError> {
-        let status =
-            TaskStatus::parse(&self.status).ok_or_else(|| AppError::Internal(format!("task {} has status {}", self.id, self.status)))?;
-        Ok(TaskSummary {
-            id: self.id,
-            dispatch_id: self.dispatch_id,
-            template_id: self.template_id,
-            template_version: self.template_version,
-            title: self.title,
-            department: self.department,
-            org_unit: self.org_unit,
-            org_unit_name: self.org_unit_name,
-            due_date: self.due_date,
-            status,
-            dispatched_at: self.dispatched_at,
-            opened_at: self.opened_at,
-            submission_id: self.submission_id,
-            submitted_at: self.submitted_at,
-            return_comment: self.return_comment,
-        })
-    }
-}
-
-const TASK_SELECT: &str = "SELECT k.id, k.dispatch_id, k.template_id, k.template_version, t.title, t.department, k.org_unit, \
-     u.name AS org_unit_name, k.due_date, k.status, k.dispatched_at, k.opened_at, k.submission_id, k.submitted_at, k.return_comment \
-     FROM tasks k JOIN templates t ON t.id = k.template_id AND t.version = k.template_version \
-     JOIN org_units u ON u.code = k.org_unit";
 
 #[derive(Deserialize)]
 struct DispatchCountRow {
@@ -105,7 +53,7 @@ impl Store {
             .prepare(
                 "SELECT code, name, level, parent_code FROM org_units WHERE level = 'village' AND code >= ?1 AND code < ?2 ORDER BY code",
             )
-            .bind(&[code.into(), end(code).into()])?
+            .bind(&[code.into(), prefix_end(code).into()])?
             .all()
             .await?
             .results::<OrgUnitRow>()?
@@ -179,7 +127,7 @@ impl Store {
             )
             .bind(&[
                 scope.into(),
-                end(scope).into(),
+                prefix_end(scope).into(),
                 template_id.map_or(JsValue::NULL, JsValue::from),
                 department.map_or(JsValue::NULL, JsValue::from),
                 dispatch_id.map_or(JsValue::NULL, JsValue::from),
@@ -217,27 +165,9 @@ impl Store {
         Ok(out)
     }
 
-    /// The tasks of a dispatch inside `scope`, by org unit.
+    /// The tasks of a dispatch inside `scope` (one due date, so by org unit).
     pub async fn dispatch_tasks(&self, dispatch_id: &str, scope: &str) -> Result<Vec<TaskSummary>, AppError> {
-        self.db
-            .prepare(format!("{TASK_SELECT} WHERE k.dispatch_id = ?1 AND k.org_unit >= ?2 AND k.org_unit < ?3 ORDER BY k.org_unit"))
-            .bind(&[dispatch_id.into(), scope.into(), end(scope).into()])?
-            .all()
-            .await?
-            .results::<TaskRow>()?
-            .into_iter()
-            .map(TaskRow::into_api)
-            .collect()
-    }
-
-    pub async fn task_summary(&self, id: &str) -> Result<Option<TaskSummary>, AppError> {
-        self.db
-            .prepare(format!("{TASK_SELECT} WHERE k.id = ?1"))
-            .bind(&[id.into()])?
-            .first::<TaskRow>(None)
-            .await?
-            .map(TaskRow::into_api)
-            .transpose()
+        self.tasks(&TaskFilter { scope, dispatch_id: Some(dispatch_id), ..TaskFilter::default() }).await
     }
 
     /// Returns a submitted task for correction: one conditional update
@@ -268,7 +198,7 @@ impl Store {
                  JOIN org_units v ON v.code = s.org_unit LEFT JOIN org_units t ON t.code = v.parent_code \
                  WHERE s.newest = 1 ORDER BY s.org_unit",
             )
-            .bind(&[template_id.into(), num(version), scope.into(), end(scope).into()])?
+            .bind(&[template_id.into(), num(version), scope.into(), prefix_end(scope).into()])?
             .all()
             .await?
             .results::<SummarySubmission>()?)
