@@ -11,34 +11,13 @@
 // made by `cargo xtask bench-xlsx`, and loads the bench template and one task
 // for it straight into the local D1 under DIR (default .state/wrangler, the
 // state of `cargo xtask run`) with `wrangler d1 execute`.
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const BASE = arg("--base", process.env.YBT_BASE_URL ?? "http://127.0.0.1:8787");
+import { BASE, ROOT, arg, benchFile, d1, login, percentile, quote } from "./common.mjs";
+
 const STATE = resolve(arg("--state", join(ROOT, ".state/wrangler")));
 const OPENS = Number(arg("--opens", 50));
-const PASSWORD = process.env.YBT_DEMO_PASSWORD ?? "yibiaotong-demo";
-
-async function login(username) {
-  const r = await fetch(`${BASE}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-yibiaotong": "1" },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
-  const cookie = r.headers.getSetCookie().find((c) => c.startsWith("ybt_session=")).split(";")[0];
-  return { cookie, me: (await r.json()).user };
-}
-
-const sql = (s) => `'${s.replaceAll("'", "''")}'`;
 
 /** Loads the bench template and a task for `village` (INSERT OR IGNORE). */
 function loadTemplate(village) {
@@ -47,29 +26,13 @@ function loadTemplate(village) {
   const taskId = `bench-wide-${village}`;
   const statements = [
     `INSERT OR IGNORE INTO templates (id, version, title, department, document, published_at) VALUES ` +
-      `(${sql(meta.id)}, ${meta.version}, ${sql(JSON.parse(document).title)}, ${sql(meta.department)}, ${sql(document)}, '2026-01-01T00:00:00Z');`,
+      `(${quote(meta.id)}, ${meta.version}, ${quote(JSON.parse(document).title)}, ${quote(meta.department)}, ${quote(document)}, '2026-01-01T00:00:00Z');`,
     `INSERT OR IGNORE INTO tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at) VALUES ` +
-      `(${sql(taskId)}, 'bench-wide', ${sql(meta.id)}, ${meta.version}, ${sql(village)}, '2026-12-31', 'bench', '2026-01-01T00:00:00Z');`,
+      `(${quote(taskId)}, 'bench-wide', ${quote(meta.id)}, ${meta.version}, ${quote(village)}, '2026-12-31', 'bench', '2026-01-01T00:00:00Z');`,
   ];
-  // Wrangler needs Node 22: the one the project installs (node_modules/.bin/node).
-  const node = join(ROOT, "node_modules/.bin/node");
-  const wrangler = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
-  execFileSync(node, [wrangler, "d1", "execute", "DB", "--local", "--yes", "--persist-to", STATE, "--command", statements.join(" ")], {
-    cwd: join(ROOT, "worker"),
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  d1(statements.join("\n"), STATE, "bench-form");
   return taskId;
 }
-
-function benchFile(village, people) {
-  const file = join(tmpdir(), `ybt-bench-${village}-${people}.xlsx`);
-  if (!existsSync(file)) {
-    execFileSync("cargo", ["xtask", "bench-xlsx", file, "--village", village, "--people", String(people)], { stdio: "inherit" });
-  }
-  return readFileSync(file);
-}
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 // The town coordinator, in the last village of its town: not the demo
 // village staff's, which the ledger benchmark fills with 100,000 people.

@@ -11,36 +11,16 @@
 // xtask bench-xlsx`, as tests/bench/ledger.mjs does), then loads the
 // template and a task straight into the local D1 with `wrangler d1
 // execute` (there is no publish endpoint for templates yet).
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const BASE = arg("--base", process.env.YBT_BASE_URL ?? "http://127.0.0.1:8787");
+import { BASE, PASSWORD, ROOT, arg, benchFile, d1, login, percentile, quote } from "./common.mjs";
+
 const STATE = arg("--state", join(ROOT, ".state/wrangler"));
 const KEYS = Number(arg("--keys", 50));
 const ROW = Number(arg("--row", 1000));
 const PEOPLE = 2_000;
-const PASSWORD = process.env.YBT_DEMO_PASSWORD ?? "yibiaotong-demo";
 const TEMPLATE_ID = "bench-20-columns";
-
-async function login(username) {
-  const r = await fetch(`${BASE}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-yibiaotong": "1" },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
-  const cookie = r.headers.getSetCookie().find((c) => c.startsWith("ybt_session=")).split(";")[0];
-  return { cookie, me: (await r.json()).user };
-}
 
 /** 20 columns: 7 from the ledger, 2 computed, 11 to type. */
 function template(village) {
@@ -77,30 +57,13 @@ function template(village) {
   };
 }
 
-function d1(sql) {
-  const file = join(tmpdir(), `ybt-bench-keystroke-${process.pid}.sql`);
-  writeFileSync(file, sql);
-  // Wrangler needs Node 22: the one `cargo xtask setup` installs under node_modules.
-  const node = existsSync(join(ROOT, "node_modules/.bin/node")) ? join(ROOT, "node_modules/.bin/node") : process.execPath;
-  execFileSync(
-    node,
-    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", "DB", "--local", "--yes", "--persist-to", STATE, "--file", file],
-    { cwd: join(ROOT, "worker"), stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },
-  );
-}
-
-const quote = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
 async function setUp(cun) {
   const village = cun.me.org_unit;
-  const file = join(tmpdir(), `ybt-bench-${village}-${PEOPLE}.xlsx`);
-  if (!existsSync(file)) {
-    execFileSync("cargo", ["xtask", "bench-xlsx", file, "--village", village, "--people", String(PEOPLE)], { stdio: "inherit", cwd: ROOT });
-  }
   const imported = await fetch(`${BASE}/api/ledger/import?entity=person&org_unit=${village}&commit=true`, {
     method: "POST",
     headers: { cookie: cun.cookie, "x-yibiaotong": "1", "content-type": "application/octet-stream" },
-    body: readFileSync(file),
+    body: benchFile(village, PEOPLE),
   });
   if (imported.status !== 200) throw new Error(`import: ${imported.status} ${(await imported.text()).slice(0, 300)}`);
   const taskId = `bench-keystroke-${village}`;
@@ -109,11 +72,10 @@ async function setUp(cun) {
         VALUES (${quote(TEMPLATE_ID)}, 1, '基准：二十列走访表', '区民政局', ${quote(JSON.stringify(template(village)))}, ${quote(now)});
       DELETE FROM drafts WHERE task_id = ${quote(taskId)};
       INSERT OR REPLACE INTO tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at, status)
-        VALUES (${quote(taskId)}, 'bench-keystroke', ${quote(TEMPLATE_ID)}, 1, ${quote(village)}, '2026-12-31', 'bench', ${quote(now)}, 'not_opened');`);
+        VALUES (${quote(taskId)}, 'bench-keystroke', ${quote(TEMPLATE_ID)}, 1, ${quote(village)}, '2026-12-31', 'bench', ${quote(now)}, 'not_opened');`, STATE, "bench-keystroke");
   return taskId;
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 const cun = await login("cun");
 const taskId = await setUp(cun);

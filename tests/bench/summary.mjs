@@ -10,32 +10,14 @@
 // template (`bench-summary`, published as a `templates` row) and one
 // submission per village, rows spread evenly. Loading is idempotent
 // (INSERT OR REPLACE under fixed ids), so the bench can be re-run.
-import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const BASE = arg("--base", process.env.YBT_BASE_URL ?? "http://127.0.0.1:8787");
+import { BASE, arg, d1, login, quote as q } from "./common.mjs";
+
 const STATE = resolve(arg("--state", ".state/wrangler"));
 const ROWS = Number(arg("--rows", 100_000));
 const RUNS = Number(arg("--runs", 5));
-const PASSWORD = process.env.YBT_DEMO_PASSWORD ?? "yibiaotong-demo";
-const ROOT = resolve(new URL("../..", import.meta.url).pathname);
 const TEMPLATE = "bench-summary";
-
-async function login(username) {
-  const r = await fetch(`${BASE}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-yibiaotong": "1" },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
-  return { cookie: r.headers.getSetCookie().find((c) => c.startsWith("ybt_session=")).split(";")[0] };
-}
 
 async function get(who, path) {
   const r = await fetch(`${BASE}${path}`, { headers: { cookie: who.cookie } });
@@ -60,7 +42,6 @@ const document = {
   },
 };
 
-const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
 async function villages(who) {
   const root = await (await get(who, "/api/org-units")).json();
@@ -100,16 +81,8 @@ function load(villageList) {
       `INSERT OR REPLACE INTO submissions (id, template_id, template_version, org_unit, row_count, rows, submitted_at) VALUES (${q(`bench-${village.code}`)}, ${q(TEMPLATE)}, 1, ${q(village.code)}, ${n}, ${q(JSON.stringify(rows))}, '2026-01-02T00:00:00Z');`,
     );
   }
-  const file = join(tmpdir(), `ybt-bench-summary-${ROWS}.sql`);
-  writeFileSync(file, lines.join("\n"));
   const started = performance.now();
-  // Wrangler needs Node 22: the pinned one in node_modules (as xtask runs it).
-  const node = existsSync(join(ROOT, "node_modules/.bin/node")) ? join(ROOT, "node_modules/.bin/node") : process.execPath;
-  execFileSync(
-    node,
-    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", "DB", "--local", "--yes", "--persist-to", STATE, "--file", file],
-    { cwd: join(ROOT, "worker"), stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },
-  );
+  const file = d1(lines.join("\n"), STATE, `bench-summary-${ROWS}`);
   return { file, seconds: (performance.now() - started) / 1000 };
 }
 

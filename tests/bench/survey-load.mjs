@@ -14,12 +14,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const BASE = arg("--base", process.env.YBT_BASE_URL ?? "http://127.0.0.1:8787");
-const PASSWORD = process.env.YBT_DEMO_PASSWORD ?? "yibiaotong-demo";
+import { BASE, login as signIn, percentile as pct } from "./common.mjs";
+
 const LOAD_PASSWORD = "yibiaotong-load-2026";
 const DISTRICT = "500118";
 const SURVEY = "typhoon-damage-survey";
@@ -43,17 +39,9 @@ async function call(method, path, body, session, headers = {}) {
   return { status: r.status, json, text, ms };
 }
 
-async function login(username, password = PASSWORD) {
-  const r = await fetch(`${BASE}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-yibiaotong": "1" },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(r.status, 200, `login ${username}: ${await r.text()}`);
-  return r.headers.getSetCookie().find((c) => c.startsWith("ybt_session=")).split(";")[0].slice("ybt_session=".length);
-}
+/** Signs in; the session token. */
+const login = async (username, password) => (await signIn(username, password)).session;
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const stats = (ms) => {
   const s = [...ms].sort((a, b) => a - b);
   return `p50 ${pct(s, 50).toFixed(0)} ms, p95 ${pct(s, 95).toFixed(0)} ms, max ${s.at(-1).toFixed(0)} ms`;
