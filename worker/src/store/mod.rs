@@ -307,11 +307,15 @@ impl Store {
             statements.extend(self.write_statements(write)?);
         }
         let Err(error) = self.db.batch(statements).await else {
-            let stored = self
-                .submission_row(&request.submission_id, false)
-                .await?
-                .ok_or_else(|| AppError::Internal(format!("submission {} vanished after insert", request.submission_id)))?;
-            return Ok(Stored::Created(stored.receipt()));
+            // The batch stored exactly this: no need to read it back.
+            return Ok(Stored::Created(SubmissionReceipt {
+                id: request.submission_id.clone(),
+                template_id: request.template_id.clone(),
+                template_version: request.template_version,
+                org_unit: request.org_unit.clone(),
+                row_count: request.rows.len(),
+                submitted_at: new.submitted_at.to_owned(),
+            }));
         };
         // Why did the batch fail? A concurrent retry of the same submission
         // won; a subject record moved on; the task was answered meanwhile.
