@@ -171,7 +171,13 @@ describe("a typhoon survey from dispatch to board", () => {
     const zhen = await login("zhen");
     const context = await browser.newContext();
     let page = await signIn(context, "zhen");
-    await page.click("#quick-survey summary");
+    // The page re-renders the builder once its data arrives, which can close
+    // a <details> opened too early: open it until its input stays visible.
+    for (let i = 0; i < 40 && !(await page.locator("#quick-title").isVisible()); i++) {
+      const open = await page.locator("#quick-survey").evaluate((d) => d.open).catch(() => true);
+      if (!open) await page.click("#quick-survey summary").catch(() => {});
+      await page.waitForTimeout(250);
+    }
     await page.fill("#quick-title", "浏览器快速摸排");
     await page.fill('input[data-entity="house"]', "受损房屋");
     await page.waitForSelector("#quick-ok"); // compiled in the browser by core
