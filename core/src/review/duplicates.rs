@@ -231,9 +231,9 @@ impl PatternReader {
         let found = SchemaValidator::new(&json!({"type": "string", "pattern": pattern}), &ValidatorOptions::default()).ok().and_then(|v| {
             let accepts_all = |samples: &[&str]| samples.iter().all(|s| v.is_valid(&json!(s)));
             let accepts_any = |samples: &[&str]| samples.iter().any(|s| v.is_valid(&json!(s)));
-            let accepted: Vec<&'static str> = FORMAT_SAMPLES.iter().filter(|(_, s)| accepts_all(s)).map(|(f, _)| *f).collect();
+            let accepted: Vec<&'static str> = FORMAT_SAMPLES.iter().filter(|(_, s)| accepts_all(*s)).map(|(f, _)| *f).collect();
             match accepted.as_slice() {
-                [one] if FORMAT_SAMPLES.iter().filter(|(f, _)| f != one).all(|(_, s)| !accepts_any(s)) => Some(*one),
+                [one] if FORMAT_SAMPLES.iter().filter(|(f, _)| f != one).all(|(_, s)| !accepts_any(*s)) => Some(*one),
                 _ => None,
             }
         });
@@ -405,9 +405,6 @@ fn checked(field: &FieldPlan, title: &ReadTitle) -> bool {
 fn subject_nouns<'c>(subject: &Subject, catalog: &'c Catalog) -> Vec<&'c str> {
     let mut entities: Vec<&str> = catalog.items().map(|i| i.entity.as_str()).filter(|e| subject.binds(e)).collect();
     entities.dedup();
-    if !subject.is_pick() && subject.entity == "org_unit" {
-        entities.push("org_unit");
-    }
     entities.iter().flat_map(|e| entity_nouns(e).iter().copied().chain(catalog.entity_title(e))).collect()
 }
 
@@ -493,9 +490,10 @@ pub fn find(template: &CompiledTemplate, catalog: &Catalog, live: &[LiveTemplate
         .items()
         .map(|i| (i.name.as_str(), std::iter::once(&i.title).chain(&i.aliases).map(|t| ReadTitle::new(t).core).collect()))
         .collect();
-    let names_of = |title: &ReadTitle| -> Vec<&str> {
+    fn names<'c>(catalog_names: &[(&'c str, Vec<String>)], title: &ReadTitle) -> Vec<&'c str> {
         catalog_names.iter().filter(|(_, cores)| cores.contains(&title.core)).map(|(name, _)| *name).collect()
-    };
+    }
+    let names_of = |title: &ReadTitle| names(&catalog_names, title);
     for field in &template.fields {
         let ours = field_side(field, &nouns, &mut patterns);
         if !checked(field, &ours.title) || out.iter().any(|f| f.key == field.key) {
