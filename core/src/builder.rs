@@ -349,7 +349,7 @@ mod tests {
         };
         add_property(&mut doc, "home", new_property(&spec).expect("valid"), true);
         doc["properties"]["home"]["x-ui"] = json!({"width": 30});
-        doc["properties"]["home"]["x-writeback"] = json!(true);
+        doc["properties"]["home"]["pattern"] = json!("^.{2,}$");
         let before = compile(&doc, &catalog).expect("compiles");
         assert_eq!((before.burden.prefilled, before.burden.new), (0, 1));
         let item = catalog.get("person.address").expect("item");

@@ -64,7 +64,8 @@ fn s(title: &str) -> Value {
 #[test]
 fn titles_as_people_read_them() {
     check("person", s("身份证号码"), "ledger:person.id_number exact high");
-    check("person", s("身份证"), "ledger:person.id_number alias high");
+    check("person", s("身份证"), "ledger:person.id_number exact high");
+    check("person", s("公民身份号码"), "ledger:person.id_number alias high");
     check("person", s("家庭住址"), "ledger:person.address alias high");
     check("person", s("出生年月"), "ledger:person.birth_date alias high");
     check("person", s("联系电话号码"), "ledger:person.phone exact high");
@@ -77,7 +78,9 @@ fn titles_as_people_read_them() {
 
 #[test]
 fn prefixes_that_do_not_change_the_item() {
-    check("person", s("申请人姓名"), "ledger:person.name similar medium");
+    check("person", s("服务对象姓名"), "ledger:person.name similar medium");
+    check("person", s("受灾人员姓名"), "ledger:person.name similar low");
+    check("person", s("单位电话"), "none");
     check("person", s("本人住址"), "ledger:person.address similar medium");
     check("venue", s("店铺地址"), "ledger:venue.address similar medium");
     check("person", s("单位地址"), "none");
@@ -85,7 +88,8 @@ fn prefixes_that_do_not_change_the_item() {
 
 #[test]
 fn evidence_beyond_the_title() {
-    check("person", json!({"type": "string", "title": "证件", "format": "cn-id-number"}), "ledger:person.id_number format medium");
+    check("person", json!({"type": "string", "title": "证照", "format": "cn-id-number"}), "ledger:person.id_number format medium");
+    check("house", json!({"type": "string", "title": "身份证号", "format": "cn-id-number"}), "ledger:house.owner_id_number format medium");
     check("person", json!({"type": "string", "title": "号", "pattern": "^[0-9]{17}[0-9Xx]$"}), "ledger:person.id_number format medium");
     check("person", json!({"type": "string", "title": "所在地", "pattern": "^[0-9]{12}$"}), "ledger:person.village format medium");
     check("person", json!({"type": "string", "title": "编号", "pattern": "^[0-9]+$"}), "none");
@@ -111,6 +115,9 @@ fn near_misses_are_not_flagged() {
     check("person", s("联系人"), "none");
     check("person", s("出生地"), "none");
     check("person", s("户主姓名"), "none");
+    check("person", json!({"type": "string", "title": "丈夫联系电话", "format": "cn-mobile"}), "none");
+    check("person", json!({"type": "string", "title": "巡查人电话", "format": "cn-mobile"}), "none");
+    check("person", json!({"type": "number", "title": "月收入（元）"}), "none");
     check("person", json!({"type": "string", "title": "监护人身份证号", "format": "cn-id-number"}), "none");
     check("person", json!({"type": "string", "title": "紧急联系人电话", "format": "cn-mobile"}), "none");
     check("person", s("备注"), "none");

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::titles::{ReadTitle, entity_nouns, is_free_text};
+use super::titles::{PERSON_ATTRIBUTES, ReadTitle, entity_nouns, is_free_text};
 use crate::catalog::{Catalog, CatalogItem};
 use crate::compile::{CompiledTemplate, FieldPlan, IDENTIFYING_FORMATS, SchemaValidator, ValidatorOptions, escape_pointer};
 use crate::messages::Text;
@@ -84,6 +84,9 @@ pub enum Evidence {
     SameWriteback { item: String },
     /// Both titles name the same ledger item.
     SameItemName { item: String },
+    /// A word describing the row's subject before a person's attribute
+    /// (受灾人员姓名 on a form about people is their 姓名).
+    Describes { qualifier: String, attribute: String },
     /// The titles share their head once generic words are set aside (房屋结构, 结构类型).
     SameHead { head: String },
     /// The types differ (the field may still ask the same thing).
@@ -138,6 +141,10 @@ impl Evidence {
             Evidence::SameItemName { item } => {
                 Text::new(format!("两个名称都是台账数据项 {item} 的叫法"), format!("both titles name ledger item {item}"))
             }
+            Evidence::Describes { qualifier, attribute } => Text::new(
+                format!("“{qualifier}”说的是本表的对象，所问是其“{attribute}”"),
+                format!("\"{qualifier}\" describes the form's subject; what is asked is its \"{attribute}\""),
+            ),
             Evidence::SameHead { head } => Text::new(format!("名称都指“{head}”"), format!("both titles are about \"{head}\"")),
             Evidence::TypeDiffers { ours, theirs } => {
                 Text::new(format!("类型不同：{ours} / {theirs}"), format!("types differ: {ours} / {theirs}"))
@@ -263,6 +270,10 @@ struct Side<'a> {
     writeback: Option<&'a str>,
 }
 
+fn numeric(t: Option<&str>) -> bool {
+    matches!(t, Some("integer" | "number"))
+}
+
 fn compatible(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a == b || matches!((a, b), ("integer", "number") | ("number", "integer")),
@@ -302,7 +313,10 @@ struct Match {
 }
 
 /// Whether `ours` (a new field) asks for the same thing as `theirs`.
-fn compare(ours: &Side, theirs: &Side) -> Option<Match> {
+/// `sole_format`: `theirs` is the only item of the form's record types with
+/// its identifying format (the house's only ID number is its owner's), so a
+/// field of that format naming nobody else is it, whoever the item names.
+fn compare(ours: &Side, theirs: &Side, sole_format: bool) -> Option<Match> {
     if ours.title.core.is_empty() {
         return None;
     }
@@ -327,8 +341,9 @@ fn compare(ours: &Side, theirs: &Side) -> Option<Match> {
         evidence.push(Evidence::Alias { alias: alias.raw.clone() });
         better(MatchKind::Alias, &mut kind);
         title_match = true;
-    } else if same_role {
-        // A prefix that does not change the item, on either side.
+    } else if same_role && !(numeric(ours.json_type) && numeric(theirs.json_type)) {
+        // A prefix that does not change the item, on either side. Not for
+        // amounts and counts: 家庭月收入 is the household's, 月收入 one person's.
         let names = std::iter::once(&theirs.title).chain(theirs.aliases.iter());
         let found = names.into_iter().find_map(|name| {
             let ours_stem = ours.title.stem.as_ref();
@@ -344,13 +359,32 @@ fn compare(ours: &Side, theirs: &Side) -> Option<Match> {
             title_match = true;
         }
     }
+    // 受灾人员姓名: a description of the subject before a person's attribute.
+    if !title_match && ours.title.role.is_none() && theirs.title.role.is_none() {
+        let names = std::iter::once(&theirs.title).chain(theirs.aliases.iter());
+        let found = names.into_iter().find_map(|name| {
+            let attribute = PERSON_ATTRIBUTES.iter().find(|a| **a == name.core)?;
+            // An organisation's telephone is not a person's (单位电话, 学校电话).
+            const ORGANISATIONS: &[&str] = &["单位", "公司", "企业", "学校", "医院", "机构", "办公", "村委", "社区", "部门", "工作"];
+            let qualifier = ours.title.core.strip_suffix(attribute).filter(|q| q.chars().count() >= 2)?;
+            if ORGANISATIONS.iter().any(|o| qualifier.contains(o)) {
+                return None;
+            }
+            Some((qualifier.to_owned(), (*attribute).to_owned()))
+        });
+        if let Some((qualifier, attribute)) = found {
+            evidence.push(Evidence::Describes { qualifier, attribute });
+            better(MatchKind::Similar, &mut kind);
+            title_match = true;
+        }
+    }
     if title_match && (!ours.title.qualifiers.is_empty() || !theirs.title.qualifiers.is_empty()) {
         evidence.push(Evidence::Qualifiers { ours: ours.title.qualifiers.clone(), theirs: theirs.title.qualifiers.clone() });
     }
     // An identifying format: about the same person or body only.
     if let (Some((a, pattern)), Some((b, _))) = (&ours.format, &theirs.format)
         && a == b
-        && same_role
+        && (same_role || (sole_format && ours.title.role.is_none()))
         && types_ok
     {
         evidence.push(match pattern {
@@ -463,13 +497,17 @@ pub fn against_ledger(fields: &[FieldPlan], catalog: &Catalog, subject: &Subject
     let nouns = subject_nouns(subject, catalog);
     let items: Vec<(&CatalogItem, Side)> =
         catalog.items().filter(|i| subject.binds(&i.entity)).map(|i| (i, item_side(i, &nouns, &mut patterns))).collect();
+    let sole = |side: &Side| {
+        side.format.as_ref().is_some_and(|(f, _)| items.iter().filter(|(_, o)| o.format.as_ref().is_some_and(|(g, _)| g == f)).count() == 1)
+    };
     let mut out = Vec::new();
     for field in fields.iter().filter(|f| f.writeback.is_none()) {
         let ours = field_side(field, &nouns, &mut patterns);
         if !checked(field, &ours.title) {
             continue;
         }
-        let best = items.iter().filter_map(|(item, side)| compare(&ours, side).map(|m| (*item, m))).min_by_key(|(_, m)| rank(m));
+        let best =
+            items.iter().filter_map(|(item, side)| compare(&ours, side, sole(side)).map(|m| (*item, m))).min_by_key(|(_, m)| rank(m));
         if let Some((item, m)) = best {
             out.push(finding(field, DuplicateTarget::Ledger { item: item.name.clone(), title: item.title.clone() }, m));
         }
@@ -510,7 +548,7 @@ pub fn find(template: &CompiledTemplate, catalog: &Catalog, live: &[LiveTemplate
                     if !checked(o, &theirs.title) {
                         return None;
                     }
-                    let m = compare(&ours, &theirs).or_else(|| {
+                    let m = compare(&ours, &theirs, false).or_else(|| {
                         let item = names_of(&theirs.title).into_iter().find(|i| our_items.contains(i))?;
                         let types_ok = compatible(ours.json_type, theirs.json_type);
                         Some(Match {

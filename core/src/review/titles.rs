@@ -128,7 +128,27 @@ const ROLES: &[&str] = &[
     "出租人",
     "员工",
     "职工",
+    "丈夫",
+    "妻子",
+    "爱人",
+    "祖父",
+    "祖母",
+    "外祖父",
+    "外祖母",
+    "孙子",
+    "孙女",
+    "儿媳",
+    "女婿",
+    "兄弟",
+    "姐妹",
 ];
+
+/// Words that say what is asked about a person; before one, a word ending
+/// in 人 names that person (巡查人电话, 调查人姓名).
+pub(super) const PERSON_ATTRIBUTES: &[&str] = &["姓名", "电话", "手机", "身份证", "联系方式", "联系电话", "签字", "签名"];
+
+/// Words ending in 人 that are the row's subject itself.
+const SELF_PERSONS: &[&str] = &["本人", "个人", "申请人", "参保人", "当事人", "老人", "病人"];
 
 /// Words with the same meaning in a title, folded to one spelling.
 const SYNONYMS: &[(&str, &str)] = &[("号码", "号"), ("情况", "状况"), ("编码", "编号"), ("代码", "编号")];
@@ -153,7 +173,7 @@ pub struct ReadTitle {
     /// not a generic word alone (类型, 名称).
     pub stem: Option<(String, String)>,
     /// The first word naming somebody other than the subject, if any.
-    pub role: Option<&'static str>,
+    pub role: Option<String>,
 }
 
 impl ReadTitle {
@@ -216,7 +236,18 @@ impl ReadTitle {
         if core.chars().count() > 1 {
             core = core.strip_suffix(['号', '码']).map(str::to_owned).unwrap_or(core);
         }
-        let role = ROLES.iter().copied().find(|r| core.contains(r));
+        // A role noun's name is the role (法定代表人姓名 = 法定代表人, 承包方名称 = 承包方).
+        for tail in ["姓名", "名称", "名字"] {
+            if let Some(rest) = core.strip_suffix(tail)
+                && rest.chars().count() >= 2
+                && (ROLES.contains(&rest) || rest.ends_with(['人', '方', '者']))
+                && !SELF_PERSONS.contains(&rest)
+            {
+                core = rest.to_owned();
+                break;
+            }
+        }
+        let role = ROLES.iter().copied().find(|r| core.contains(r)).map(str::to_owned).or_else(|| person_before_attribute(&core));
         let stem = SELF_PREFIXES
             .iter()
             .copied()
@@ -235,6 +266,17 @@ impl ReadTitle {
         let base = self.stem.as_ref().map_or(self.core.as_str(), |(s, _)| s.as_str());
         GENERIC_TAILS.iter().find_map(|t| base.strip_suffix(t).filter(|h| h.chars().count() >= 2)).unwrap_or(base)
     }
+}
+
+/// `巡查人` in 巡查人电话: a word ending in 人 right before a person's
+/// attribute, unless it is the subject (本人, 申请人).
+fn person_before_attribute(core: &str) -> Option<String> {
+    PERSON_ATTRIBUTES.iter().find_map(|attribute| {
+        let at = core.find(attribute)?;
+        let before = &core[..at];
+        (before.chars().count() >= 2 && before.ends_with('人') && !SELF_PERSONS.iter().any(|s| before.ends_with(s)))
+            .then(|| before.to_owned())
+    })
 }
 
 fn is_separator(c: char) -> bool {
@@ -335,9 +377,17 @@ mod tests {
         assert_eq!(stem("户籍类型", &[]), None, "a generic word alone is no stem");
         assert_eq!(stem("单位地址", entity_nouns("person")), None);
         assert_eq!(stem("单位地址", entity_nouns("enterprise")).as_deref(), Some("单位+地址"));
-        assert_eq!(ReadTitle::new("监护人身份证号码").role, Some("监护人"));
-        assert_eq!(ReadTitle::new("联系人").role, Some("联系人"));
-        assert_eq!(ReadTitle::new("联系电话").role, None);
+        let role = |t: &str| ReadTitle::new(t).role;
+        assert_eq!(role("监护人身份证号码").as_deref(), Some("监护人"));
+        assert_eq!(role("联系人").as_deref(), Some("联系人"));
+        assert_eq!(role("丈夫联系电话").as_deref(), Some("丈夫"));
+        assert_eq!(role("巡查人电话").as_deref(), Some("巡查人"));
+        assert_eq!(role("申请人电话"), None);
+        assert_eq!(role("联系电话"), None);
+        assert_eq!(ReadTitle::new("法定代表人姓名").core, "法定代表人");
+        assert_eq!(ReadTitle::new("承包方名称").core, "承包方");
+        assert_eq!(ReadTitle::new("申请人姓名").core, "申请人姓名");
+        assert_eq!(ReadTitle::new("企业名称").core, "企业名称");
         assert_eq!(ReadTitle::with_prefixes("房屋结构", entity_nouns("house")).head(), "结构");
         assert_eq!(ReadTitle::new("结构类型").head(), "结构");
     }
