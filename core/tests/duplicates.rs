@@ -106,7 +106,7 @@ fn evidence_beyond_the_title() {
     check(
         "land_parcel",
         json!({"type": "string", "title": "用途", "enum": ["水田", "旱地", "林地", "园地", "其他"]}),
-        "ledger:land_parcel.land_use similar low",
+        "ledger:land_parcel.land_use similar medium",
     );
 }
 
