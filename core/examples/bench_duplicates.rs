@@ -2,15 +2,20 @@
 //! labelled set, with every field it got wrong:
 //!
 //! ```sh
-//! cargo run -p ybt-core --example bench_duplicates [-- path/to/labelled.json]
+//! cargo run -p ybt-core --example bench_duplicates [-- path/to/labelled.json …]
 //! ```
+//!
+//! Without a path: the labelled set and the held-out set under `core/tests/data/`.
 
 use std::process::ExitCode;
 
 use ybt_core::Catalog;
 use ybt_core::review::labelled::{Miss, score_text};
 
-const DEFAULT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/duplicates_labelled.json");
+const DEFAULT: &[&str] = &[
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/duplicates_labelled.json"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/duplicates_heldout.json"),
+];
 
 fn show(miss: &Miss) -> String {
     let list = |l: &[String]| if l.is_empty() { "none".to_owned() } else { l.join(" | ") };
@@ -18,8 +23,22 @@ fn show(miss: &Miss) -> String {
 }
 
 fn main() -> ExitCode {
-    let path = std::env::args().nth(1).unwrap_or_else(|| DEFAULT.to_owned());
-    let text = match std::fs::read_to_string(&path) {
+    let mut paths: Vec<String> = std::env::args().skip(1).collect();
+    if paths.is_empty() {
+        paths = DEFAULT.iter().map(|p| (*p).to_owned()).collect();
+    }
+    for path in &paths {
+        if run(path) == ExitCode::FAILURE {
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn run(path: &str) -> ExitCode {
+    let name = std::path::Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    println!("== {name}");
+    let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("cannot read {path}: {e}");

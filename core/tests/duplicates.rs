@@ -149,14 +149,10 @@ fn findings_explain_themselves_in_both_languages() {
     assert_eq!(json["evidence"][0], json!({"kind": "alias", "alias": "家庭住址"}));
 }
 
-/// The target of issue 17: recall ≥ 90 % at precision ≥ 90 % on the
-/// labelled set (figures in BENCHMARKS.md).
-#[test]
-fn labelled_set_meets_the_target() {
-    let text = include_str!("data/duplicates_labelled.json");
+fn meets_the_target(text: &str, min_fields: usize) {
     let scores = score_text(text, &catalog()).expect("the labelled set scores");
-    assert!(scores.fields >= 100, "at least 100 labelled fields: {}", scores.fields);
-    assert!(scores.negatives >= 30, "near-misses and other fields that must not be flagged: {}", scores.negatives);
+    assert!(scores.fields >= min_fields, "at least {min_fields} labelled fields: {}", scores.fields);
+    assert!(scores.negatives * 3 >= scores.fields, "near-misses and other fields that must not be flagged: {}", scores.negatives);
     let report = format!(
         "recall {:.3}, precision {:.3}\nmissed {:#?}\nwrong {:#?}",
         scores.recall(),
@@ -166,4 +162,17 @@ fn labelled_set_meets_the_target() {
     );
     assert!(scores.recall() >= 0.9, "{report}");
     assert!(scores.precision() >= 0.9, "{report}");
+}
+
+/// The target of issue 17: recall ≥ 90 % at precision ≥ 90 % on the
+/// labelled set (figures in BENCHMARKS.md).
+#[test]
+fn labelled_set_meets_the_target() {
+    meets_the_target(include_str!("data/duplicates_labelled.json"), 100);
+}
+
+/// The same on the set written after the rules were first frozen.
+#[test]
+fn held_out_set_meets_the_target() {
+    meets_the_target(include_str!("data/duplicates_heldout.json"), 50);
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::titles::{PERSON_ATTRIBUTES, ReadTitle, entity_nouns, is_free_text};
+use super::titles::{PERSON_ATTRIBUTES, ReadTitle, entity_nouns, is_free_text, is_role};
 use crate::catalog::{Catalog, CatalogItem};
 use crate::compile::{CompiledTemplate, FieldPlan, IDENTIFYING_FORMATS, SchemaValidator, ValidatorOptions, escape_pointer};
 use crate::messages::Text;
@@ -270,6 +270,15 @@ struct Side<'a> {
     writeback: Option<&'a str>,
 }
 
+/// Whether one title is the other, a party (户主, 经营者, 承包方), with
+/// 姓名 or 名称 after it: a party's value is its name.
+fn named_party(a: &str, b: &str) -> bool {
+    let party = |p: &str| p.chars().count() >= 2 && (is_role(p) || p.ends_with(['人', '方', '者', '主']));
+    ["姓名", "名称", "名字"].iter().any(|tail| {
+        a.strip_suffix(tail).is_some_and(|rest| rest == b && party(b)) || b.strip_suffix(tail).is_some_and(|rest| rest == a && party(a))
+    })
+}
+
 fn numeric(t: Option<&str>) -> bool {
     matches!(t, Some("integer" | "number"))
 }
@@ -338,6 +347,14 @@ fn compare(ours: &Side, theirs: &Side, sole_format: bool) -> Option<Match> {
         better(MatchKind::Exact, &mut kind);
         title_match = true;
     } else if let Some(alias) = theirs.aliases.iter().find(|a| a.core == ours.title.core) {
+        evidence.push(Evidence::Alias { alias: alias.raw.clone() });
+        better(MatchKind::Alias, &mut kind);
+        title_match = true;
+    } else if named_party(&ours.title.core, &theirs.title.core) {
+        evidence.push(Evidence::SameTitle { theirs: theirs.title.raw.clone() });
+        better(MatchKind::Exact, &mut kind);
+        title_match = true;
+    } else if let Some(alias) = theirs.aliases.iter().find(|a| named_party(&ours.title.core, &a.core)) {
         evidence.push(Evidence::Alias { alias: alias.raw.clone() });
         better(MatchKind::Alias, &mut kind);
         title_match = true;

@@ -54,7 +54,9 @@ const SELF_PREFIXES: &[&str] = &[
     "实际",
     "目前",
     "当前",
+    "现住",
     "现",
+    "详细",
     "所在",
     "所属",
 ];
@@ -151,7 +153,7 @@ pub(super) const PERSON_ATTRIBUTES: &[&str] = &["姓名", "电话", "手机", "�
 const SELF_PERSONS: &[&str] = &["本人", "个人", "申请人", "参保人", "当事人", "老人", "病人"];
 
 /// Words with the same meaning in a title, folded to one spelling.
-const SYNONYMS: &[(&str, &str)] = &[("号码", "号"), ("情况", "状况"), ("编码", "编号"), ("代码", "编号")];
+const SYNONYMS: &[(&str, &str)] = &[("号码", "号"), ("情况", "状况"), ("编码", "编号"), ("代码", "编号"), ("户口", "户籍")];
 
 /// Tails that name a kind of question rather than its subject (房屋结构 =
 /// 结构类型): dropped to compare heads.
@@ -236,27 +238,25 @@ impl ReadTitle {
         if core.chars().count() > 1 {
             core = core.strip_suffix(['号', '码']).map(str::to_owned).unwrap_or(core);
         }
-        // A role noun's name is the role (法定代表人姓名 = 法定代表人, 承包方名称 = 承包方).
-        for tail in ["姓名", "名称", "名字"] {
-            if let Some(rest) = core.strip_suffix(tail)
-                && rest.chars().count() >= 2
-                && (ROLES.contains(&rest) || rest.ends_with(['人', '方', '者']))
-                && !SELF_PERSONS.contains(&rest)
-            {
-                core = rest.to_owned();
-                break;
+        let role = ROLES.iter().copied().find(|r| core.contains(r)).map(str::to_owned).or_else(|| person_before_attribute(&core));
+        // Up to two prefixes (家庭 + 详细 in 家庭详细住址), each the longest
+        // that leaves a word: 服务对象 before 对象.
+        let mut stem: Option<(String, String)> = None;
+        for _ in 0..2 {
+            let text = stem.as_ref().map_or(core.as_str(), |(s, _)| s.as_str());
+            let next = SELF_PREFIXES
+                .iter()
+                .copied()
+                .chain(extra.iter().copied())
+                .filter_map(|p| text.strip_prefix(p).map(|rest| (rest, p)))
+                .filter(|(rest, _)| rest.chars().count() >= 2 && !GENERIC_TAILS.contains(rest))
+                .max_by_key(|(_, p)| p.len())
+                .map(|(rest, p)| (rest.to_owned(), format!("{}{p}", stem.as_ref().map_or("", |(_, q)| q.as_str()))));
+            match next {
+                Some(found) => stem = Some(found),
+                None => break,
             }
         }
-        let role = ROLES.iter().copied().find(|r| core.contains(r)).map(str::to_owned).or_else(|| person_before_attribute(&core));
-        let stem = SELF_PREFIXES
-            .iter()
-            .copied()
-            .chain(extra.iter().copied())
-            .filter_map(|p| core.strip_prefix(p).map(|rest| (rest, p)))
-            .filter(|(rest, _)| rest.chars().count() >= 2 && !GENERIC_TAILS.contains(rest))
-            // The longest prefix: 服务对象 before 对象.
-            .max_by_key(|(_, p)| p.len())
-            .map(|(rest, p)| (rest.to_owned(), p.to_owned()));
         ReadTitle { raw, core, qualifiers, stem, role }
     }
 
@@ -288,6 +288,11 @@ fn push_qualifier(qualifiers: &mut Vec<String>, text: &str) {
     if !q.is_empty() && !qualifiers.contains(&q) {
         qualifiers.push(q);
     }
+}
+
+/// Whether `word` is one of the words naming somebody other than the subject.
+pub fn is_role(word: &str) -> bool {
+    ROLES.contains(&word)
 }
 
 /// Titles of per-report notes and sign-offs: every form has its own, so
@@ -373,6 +378,7 @@ mod tests {
         assert_eq!(t.stem, Some(("住址".to_owned(), "家庭".to_owned())));
         assert_eq!(stem("服务对象姓名", &[]).as_deref(), Some("服务对象+姓名"));
         assert_eq!(stem("现住址", &[]).as_deref(), Some("现+住址"));
+        assert_eq!(stem("家庭详细住址", &[]).as_deref(), Some("家庭详细+住址"));
         assert_eq!(stem("现金", &[]), None, "a one-character rest is no stem");
         assert_eq!(stem("户籍类型", &[]), None, "a generic word alone is no stem");
         assert_eq!(stem("单位地址", entity_nouns("person")), None);
@@ -384,10 +390,7 @@ mod tests {
         assert_eq!(role("巡查人电话").as_deref(), Some("巡查人"));
         assert_eq!(role("申请人电话"), None);
         assert_eq!(role("联系电话"), None);
-        assert_eq!(ReadTitle::new("法定代表人姓名").core, "法定代表人");
-        assert_eq!(ReadTitle::new("承包方名称").core, "承包方");
-        assert_eq!(ReadTitle::new("申请人姓名").core, "申请人姓名");
-        assert_eq!(ReadTitle::new("企业名称").core, "企业名称");
+        assert_eq!(ReadTitle::new("户口所在地").core, ReadTitle::new("户籍所在地").core);
         assert_eq!(ReadTitle::with_prefixes("房屋结构", entity_nouns("house")).head(), "结构");
         assert_eq!(ReadTitle::new("结构类型").head(), "结构");
     }
