@@ -41,7 +41,8 @@ pub async fn live_fields(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec
     let rows = store.latest_templates().await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        out.push(LiveTemplate::of(&template_cache::compiled(row)?));
+        let template = template_cache::compiled(row)?;
+        out.push(LiveTemplate::of(&template));
     }
     Ok(Json(200, out))
 }
