@@ -238,9 +238,9 @@ impl PatternReader {
         let found = SchemaValidator::new(&json!({"type": "string", "pattern": pattern}), &ValidatorOptions::default()).ok().and_then(|v| {
             let accepts_all = |samples: &[&str]| samples.iter().all(|s| v.is_valid(&json!(s)));
             let accepts_any = |samples: &[&str]| samples.iter().any(|s| v.is_valid(&json!(s)));
-            let accepted: Vec<&'static str> = FORMAT_SAMPLES.iter().filter(|(_, s)| accepts_all(*s)).map(|(f, _)| *f).collect();
+            let accepted: Vec<&'static str> = FORMAT_SAMPLES.iter().filter(|(_, s)| accepts_all(s)).map(|(f, _)| *f).collect();
             match accepted.as_slice() {
-                [one] if FORMAT_SAMPLES.iter().filter(|(f, _)| f != one).all(|(_, s)| !accepts_any(*s)) => Some(*one),
+                [one] if FORMAT_SAMPLES.iter().filter(|(f, _)| f != one).all(|(_, s)| !accepts_any(s)) => Some(*one),
                 _ => None,
             }
         });
