@@ -52,10 +52,16 @@ describe("a department publishes, the centre reviews, dispatches and the departm
     assert.deepEqual(a.ledger_fields.map((f) => f.key), ["name", "id_number"]);
     assert.deepEqual(a.new_fields.map((f) => f.key), ["aid_amount", "months", "need", "monthly_income"]);
     assert.deepEqual(a.computed_fields.map((f) => f.key), ["aid_row_total", "aid_total"]);
-    const dup = a.duplicates.find((d) => d.key === "monthly_income");
-    assert.ok(dup, JSON.stringify(a.duplicates));
-    assert.equal(dup.template_id, "dibao-monthly-visit");
-    assert.equal(dup.reason, "same_title");
+    const dup = a.findings.find((d) => d.key === "monthly_income");
+    assert.ok(dup, JSON.stringify(a.findings));
+    assert.equal(dup.target.type, "template");
+    assert.equal(dup.target.template_id, "dibao-monthly-visit");
+    assert.equal(dup.target.key, "monthly_income");
+    assert.equal(dup.kind, "exact");
+    assert.equal(dup.confidence, "high");
+    assert.equal(dup.evidence[0].kind, "same_title");
+    assert.equal(dup.pointer, "/properties/monthly_income");
+    assert.match(dup.message.zh, /低保对象月度走访核查表/);
     assert.ok(a.villages > 200, `every village of the district: ${a.villages}`);
     assert.ok(a.rows_per_village > 0);
     // 5 min + rows × (4 typed × 20 s + 2 checked × 2 s) / 60
@@ -67,6 +73,33 @@ describe("a department publishes, the centre reviews, dispatches and the departm
     const second = await api("POST", "/api/template-requests", { request_id: randomUUID(), document: careTemplate(id) }, as(dept));
     assert.equal(second.status, 409);
     assert.equal(second.json.error.code, "review_pending");
+  });
+
+  it("finds fields the ledger already holds under everyday titles, says why and how sure, and leaves near-misses (issue 17)", async () => {
+    const doc = careTemplate(uniqueId("test-dup"));
+    Object.assign(doc.properties, {
+      home: { title: "家庭住址", type: "string" },
+      born: { title: "出生年月", type: "string" },
+      id_no: { title: "身份证号码", type: "string" },
+      contact: { title: "联系人", type: "string" },
+      birthplace: { title: "出生地", type: "string" },
+    });
+    const r = await api("POST", "/api/template-requests", { request_id: randomUUID(), document: doc }, as(dept));
+    assert.equal(r.status, 201, r.text);
+    const byKey = Object.fromEntries(r.json.analysis.findings.map((f) => [f.key, f]));
+    assert.deepEqual(byKey.home.target, { type: "ledger", item: "person.address", title: "住址" });
+    assert.equal(byKey.home.kind, "alias");
+    assert.deepEqual(byKey.home.evidence[0], { kind: "alias", alias: "家庭住址" });
+    assert.equal(byKey.born.target.item, "person.birth_date");
+    assert.equal(byKey.id_no.target.item, "person.id_number");
+    assert.equal(byKey.id_no.kind, "exact");
+    assert.ok(!byKey.contact && !byKey.birthplace, JSON.stringify(r.json.analysis.findings));
+    // The authoring page checks drafts against the same live fields.
+    const live = await api("GET", "/api/templates/fields", undefined, as(dept));
+    assert.equal(live.status, 200, live.text);
+    const dibao = live.json.find((t) => t.id === "dibao-monthly-visit");
+    assert.ok(dibao.fields.some((f) => f.key === "monthly_income"));
+    assert.ok(!dibao.fields.some((f) => f.key === "name"), "only new fields: name is pre-filled");
   });
 
   it("shows the request to the centre and its department only", async () => {
@@ -116,7 +149,7 @@ describe("a department publishes, the centre reviews, dispatches and the departm
     const r = await api("POST", "/api/template-requests", { request_id: randomUUID(), document: careTemplate(id) }, as(dept));
     assert.equal(r.status, 201, r.text);
     // Other live templates (e.g. the browser test's) may share fields; the 低保 duplicate is gone.
-    assert.ok(!r.json.analysis.duplicates.some((d) => d.template_id === "dibao-monthly-visit"), r.text);
+    assert.ok(!r.json.analysis.findings.some((d) => d.target.template_id === "dibao-monthly-visit"), r.text);
     const ok = await api("POST", `/api/template-requests/${r.json.id}/decision`, { decision: "approve" }, as(centre));
     assert.equal(ok.status, 200, ok.text);
     assert.equal(ok.json.status, "approved");

@@ -58,6 +58,28 @@ pub fn ledger_property(item: &CatalogItem) -> Value {
     Value::Object(p)
 }
 
+/// Binds new field `key` to ledger `item` (the one-click fix of a review
+/// finding): the field keeps its key, title, place in `required` and
+/// display hints, takes the item's type and format, and loses what only
+/// typed values need (its own enum, pattern, bounds, write-back). Staff no
+/// longer type it; it is pre-filled. `false` when there is no such field.
+pub fn bind_to_ledger(doc: &mut Value, key: &str, item: &CatalogItem) -> bool {
+    let Some(property) = doc.get_mut("properties").and_then(|p| p.get_mut(key)).and_then(Value::as_object_mut) else {
+        return false;
+    };
+    let mut bound = match ledger_property(item) {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    for kept in ["title", "description", "x-ui"] {
+        if let Some(value) = property.get(kept) {
+            bound.insert(kept.to_owned(), value.clone());
+        }
+    }
+    *property = bound;
+    true
+}
+
 /// Types a new field may have in the builder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -311,6 +333,36 @@ mod tests {
             ..NewFieldSpec::default()
         };
         assert_eq!(new_property(&min_max).expect_err("max < min")[0].code, "max_below_min");
+    }
+
+    #[test]
+    fn binding_a_finding_pre_fills_the_field() {
+        let catalog = catalog();
+        let mut doc = blank("visit", "走访", "区民政局", "person", "");
+        let spec = NewFieldSpec {
+            key: "home".into(),
+            title: "家庭住址".into(),
+            kind: Some(NewFieldType::Text),
+            required: true,
+            max_length: "80".into(),
+            ..NewFieldSpec::default()
+        };
+        add_property(&mut doc, "home", new_property(&spec).expect("valid"), true);
+        doc["properties"]["home"]["x-ui"] = json!({"width": 30});
+        doc["properties"]["home"]["pattern"] = json!("^.{2,}$");
+        let before = compile(&doc, &catalog).expect("compiles");
+        assert_eq!((before.burden.prefilled, before.burden.new), (0, 1));
+        let item = catalog.get("person.address").expect("item");
+        assert!(bind_to_ledger(&mut doc, "home", item));
+        assert_eq!(
+            doc["properties"]["home"],
+            json!({"title": "家庭住址", "type": "string", "x-ledger": "person.address", "x-ui": {"width": 30}})
+        );
+        assert_eq!(doc["required"], json!(["home"]));
+        let after = compile(&doc, &catalog).expect("compiles");
+        assert_eq!((after.burden.prefilled, after.burden.new), (1, 0));
+        assert!(crate::review::duplicates::find(&after, &catalog, &[]).is_empty());
+        assert!(!bind_to_ledger(&mut doc, "missing", item));
     }
 
     #[test]

@@ -31,6 +31,17 @@ pub struct CatalogItem {
     /// The field's `format`, e.g. `cn-id-number`.
     #[serde(default)]
     pub format: Option<String>,
+    /// The field's `pattern`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Allowed values, when the field is an `enum` of strings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// Other names departments give this item on their forms (`x-aliases`):
+    /// 家庭住址 and 居住地址 for 住址. The review reads a new field under any
+    /// of them as this item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     pub sensitivity: Sensitivity,
 }
 
@@ -45,12 +56,16 @@ pub enum CatalogError {
     MissingProperties { file: String },
     #[error("{file}: field `{field}` has no valid `x-sensitivity`")]
     MissingSensitivity { file: String, field: String },
+    #[error("{file}: field `{field}`: `x-aliases` must be an array of non-empty strings")]
+    InvalidAliases { file: String, field: String },
 }
 
 /// All bindable ledger items, by dotted name.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     items: BTreeMap<String, CatalogItem>,
+    /// Each record type's Chinese name (the schema's `title`): 人员, 房屋.
+    entity_titles: BTreeMap<String, String>,
 }
 
 impl Catalog {
@@ -62,6 +77,7 @@ impl Catalog {
     /// Builds a catalog from `(file name, schema text)` pairs.
     pub fn from_schemas<'a>(schemas: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Catalog, CatalogError> {
         let mut items = BTreeMap::new();
+        let mut entity_titles = BTreeMap::new();
         for (file, text) in schemas {
             let schema: Value =
                 serde_json::from_str(text).map_err(|e| CatalogError::Json { file: file.to_owned(), reason: e.to_string() })?;
@@ -71,12 +87,24 @@ impl Catalog {
                 .get("properties")
                 .and_then(Value::as_object)
                 .ok_or_else(|| CatalogError::MissingProperties { file: file.to_owned() })?;
+            if let Some(title) = schema.get("title").and_then(Value::as_str) {
+                entity_titles.insert(entity.to_owned(), title.to_owned());
+            }
             for (field, spec) in properties {
                 let sensitivity = spec
                     .get("x-sensitivity")
                     .cloned()
                     .and_then(|v| serde_json::from_value(v).ok())
                     .ok_or_else(|| CatalogError::MissingSensitivity { file: file.to_owned(), field: field.clone() })?;
+                let aliases = match spec.get("x-aliases") {
+                    None => Vec::new(),
+                    Some(Value::Array(list)) => list
+                        .iter()
+                        .map(|a| a.as_str().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| CatalogError::InvalidAliases { file: file.to_owned(), field: field.clone() })?,
+                    Some(_) => return Err(CatalogError::InvalidAliases { file: file.to_owned(), field: field.clone() }),
+                };
                 let name = format!("{entity}.{field}");
                 items.insert(
                     name.clone(),
@@ -87,12 +115,24 @@ impl Catalog {
                         title: spec.get("title").and_then(Value::as_str).unwrap_or(field).to_owned(),
                         json_type: spec.get("type").and_then(Value::as_str).map(str::to_owned),
                         format: spec.get("format").and_then(Value::as_str).map(str::to_owned),
+                        pattern: spec.get("pattern").and_then(Value::as_str).map(str::to_owned),
+                        options: spec
+                            .get("enum")
+                            .and_then(Value::as_array)
+                            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                            .unwrap_or_default(),
+                        aliases,
                         sensitivity,
                     },
                 );
             }
         }
-        Ok(Catalog { items })
+        Ok(Catalog { items, entity_titles })
+    }
+
+    /// The Chinese name of a record type (人员 for `person`), if its schema has a title.
+    pub fn entity_title(&self, entity: &str) -> Option<&str> {
+        self.entity_titles.get(entity).map(String::as_str)
     }
 
     pub fn get(&self, name: &str) -> Option<&CatalogItem> {
@@ -145,6 +185,24 @@ mod tests {
             assert_eq!((item.title.as_str(), item.sensitivity), (title, sensitivity), "{name}");
         }
         assert_eq!(catalog.get("house.floors").and_then(|i| i.json_type.as_deref()), Some("integer"));
+    }
+
+    #[test]
+    fn aliases_are_read_from_the_schemas() {
+        let catalog = Catalog::builtin().expect("shipped ledger schemas load");
+        let address = catalog.get("person.address").expect("person.address");
+        for alias in ["家庭住址", "现住址", "居住地址", "户籍地址"] {
+            assert!(address.aliases.iter().any(|a| a == alias), "{alias}");
+        }
+        let birth = catalog.get("person.birth_date").expect("person.birth_date");
+        assert!(birth.aliases.iter().any(|a| a == "出生年月"));
+        assert_eq!(catalog.get("person.gender").map(|i| i.options.clone()), Some(vec!["男".to_owned(), "女".to_owned()]));
+        assert_eq!(catalog.entity_title("house"), Some("房屋"));
+        let bad = r#"{"x-entity":"x","properties":{"a":{"type":"string","x-sensitivity":"public","x-aliases":["ok", 3]}}}"#;
+        assert_eq!(
+            Catalog::from_schemas([("x.json", bad)]).expect_err("a number is no alias"),
+            CatalogError::InvalidAliases { file: "x.json".into(), field: "a".into() }
+        );
     }
 
     #[test]

@@ -94,6 +94,7 @@ mod tests {
             source,
             json_type: None,
             format: None,
+            pattern: None,
             options: vec![],
             required: false,
             ui: UiHints::default(),

@@ -7,8 +7,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::compile::{Burden, CompiledTemplate, FieldPlan, FieldSource, IDENTIFYING_FORMATS, TemplateWarning, normalize_title};
+use crate::catalog::Catalog;
+use crate::compile::{Burden, CompiledTemplate, FieldPlan, FieldSource};
 use crate::messages::Text;
+
+pub mod duplicates;
+pub mod labelled;
+pub mod titles;
+
+pub use duplicates::{Confidence, DuplicateFinding, DuplicateTarget, Evidence, LiveTemplate, MatchKind};
 
 /// Seconds village staff need to type one new cell (look it up, type it,
 /// check it): the dominant cost of a report.
@@ -169,31 +176,6 @@ pub struct ReviewField {
     pub item: Option<String>,
 }
 
-/// Why a new field counts as a duplicate of another live template's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DuplicateReason {
-    /// Both write back the same ledger item: the ledger already collects it.
-    SameLedgerItem,
-    /// Same title (ignoring spaces and a trailing 码) and the same type.
-    SameTitle,
-    /// Same identifying format (ID number, mobile, credit code, division).
-    SameFormat,
-}
-
-/// A new field of the request that villages already type for another live
-/// template.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DuplicateField {
-    pub key: String,
-    pub title: String,
-    pub reason: DuplicateReason,
-    pub template_id: String,
-    pub template_title: String,
-    pub other_key: String,
-    pub message: Text,
-}
-
 /// What the centre sees about a request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewAnalysis {
@@ -203,10 +185,11 @@ pub struct ReviewAnalysis {
     /// Typed by village staff.
     pub new_fields: Vec<ReviewField>,
     pub computed_fields: Vec<ReviewField>,
-    /// New fields other live templates already collect.
-    pub duplicates: Vec<DuplicateField>,
-    /// New fields that duplicate a ledger item (the compiler's warnings).
-    pub ledger_duplicates: Vec<TemplateWarning>,
+    /// New fields the ledger already holds or live templates already
+    /// collect ([`duplicates::find`]), each with its evidence. Requests
+    /// analysed before issue 17 stored another list and read as none here.
+    #[serde(default)]
+    pub findings: Vec<DuplicateFinding>,
     /// Villages the template can be dispatched to (every village of the
     /// department's area).
     pub villages: usize,
@@ -226,61 +209,37 @@ fn review_field(f: &FieldPlan) -> ReviewField {
     ReviewField { key: f.key.clone(), title: f.title.clone(), json_type: f.json_type.clone(), item }
 }
 
-/// Why `field` (new, in the request) duplicates `other` (new, in a live
-/// template), if it does.
-fn duplicate_reason(field: &FieldPlan, other: &FieldPlan) -> Option<DuplicateReason> {
-    if field.writeback.is_some() && field.writeback == other.writeback {
-        return Some(DuplicateReason::SameLedgerItem);
-    }
-    if normalize_title(&field.title) == normalize_title(&other.title) && field.json_type == other.json_type {
-        return Some(DuplicateReason::SameTitle);
-    }
-    let identifying = field.format.as_deref().is_some_and(|f| IDENTIFYING_FORMATS.contains(&f));
-    if identifying && field.format == other.format {
-        return Some(DuplicateReason::SameFormat);
-    }
-    None
-}
-
 /// The burden analysis of `template` against the `live` templates (the
 /// newest approved version of every other template; a template's own older
 /// versions are skipped). `villages` and `rows_per_village` come from the
 /// caller, which knows the org tree and the ledger.
-pub fn analyse(template: &CompiledTemplate, live: &[&CompiledTemplate], villages: usize, rows_per_village: f64) -> ReviewAnalysis {
+pub fn analyse(
+    template: &CompiledTemplate,
+    catalog: &Catalog,
+    live: &[&CompiledTemplate],
+    villages: usize,
+    rows_per_village: f64,
+) -> ReviewAnalysis {
+    let live: Vec<LiveTemplate> = live.iter().map(|t| LiveTemplate::of(t)).collect();
+    analyse_live(template, catalog, &live, villages, rows_per_village)
+}
+
+/// [`analyse`] over live templates as the authoring page receives them.
+pub fn analyse_live(
+    template: &CompiledTemplate,
+    catalog: &Catalog,
+    live: &[LiveTemplate],
+    villages: usize,
+    rows_per_village: f64,
+) -> ReviewAnalysis {
     let pick = |pred: fn(&FieldPlan) -> bool| template.fields.iter().filter(|f| pred(f)).map(review_field).collect::<Vec<_>>();
-    let mut duplicates = Vec::new();
-    for field in template.fields.iter().filter(|f| f.is_new()) {
-        for other in live.iter().filter(|t| t.meta.id != template.meta.id) {
-            let found = other.fields.iter().filter(|o| o.is_new()).find_map(|o| duplicate_reason(field, o).map(|r| (o, r)));
-            if let Some((o, reason)) = found {
-                let (why_zh, why_en) = match reason {
-                    DuplicateReason::SameLedgerItem => ("写回同一台账数据项", "writes back the same ledger item"),
-                    DuplicateReason::SameTitle => ("名称和类型相同", "same title and type"),
-                    DuplicateReason::SameFormat => ("格式相同", "same format"),
-                };
-                duplicates.push(DuplicateField {
-                    key: field.key.clone(),
-                    title: field.title.clone(),
-                    reason,
-                    template_id: other.meta.id.clone(),
-                    template_title: other.title.clone(),
-                    other_key: o.key.clone(),
-                    message: Text::new(
-                        format!("新填字段“{}”与在用报表《{}》的“{}”重复（{why_zh}）", field.title, other.title, o.title),
-                        format!("new field \"{}\" duplicates \"{}\" of live template {} ({why_en})", field.title, o.title, other.meta.id),
-                    ),
-                });
-            }
-        }
-    }
     let minutes = estimate_minutes(&template.burden, rows_per_village);
     ReviewAnalysis {
         burden: template.burden,
         ledger_fields: pick(|f| matches!(f.source, FieldSource::Ledger { .. })),
         new_fields: pick(FieldPlan::is_new),
         computed_fields: pick(FieldPlan::is_computed),
-        duplicates,
-        ledger_duplicates: template.warnings.clone(),
+        findings: duplicates::find(template, catalog, live),
         villages,
         rows_per_village: (rows_per_village * 10.0).round() / 10.0,
         minutes_per_village: minutes,
@@ -333,21 +292,19 @@ mod tests {
             }),
         );
         let own_old = template("req", json!({"income": {"type": "number", "title": "月收入"}}));
-        let a = analyse(&request, &[&live, &own_old], 267, 10.0);
+        let catalog = Catalog::builtin().expect("catalog");
+        let a = analyse(&request, &catalog, &[&live, &own_old], 267, 10.0);
         let keys = |fields: &[ReviewField]| fields.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
         assert_eq!(keys(&a.ledger_fields), ["name"]);
         assert_eq!(keys(&a.new_fields), ["income", "phone", "mobile2"]);
         assert_eq!(keys(&a.computed_fields), ["double"]);
-        let dups: Vec<_> = a.duplicates.iter().map(|d| (d.key.as_str(), d.reason, d.other_key.as_str())).collect();
+        let found: Vec<_> = a.findings.iter().map(|d| (d.key.as_str(), d.kind, d.target.label())).collect();
         assert_eq!(
-            dups,
-            [
-                ("income", DuplicateReason::SameTitle, "income"),
-                ("phone", DuplicateReason::SameLedgerItem, "tel"),
-                ("mobile2", DuplicateReason::SameFormat, "tel"),
-            ],
-            "the template's own older version is not a duplicate"
+            found,
+            [("income", MatchKind::Exact, "template:live/income".to_owned()), ("phone", MatchKind::Exact, "template:live/tel".to_owned()),],
+            "the template's own older version is not a duplicate; an emergency contact's mobile is not the person's"
         );
+        assert_eq!(a.findings[1].evidence[0], Evidence::SameWriteback { item: "person.phone".into() });
         assert_eq!(a.villages, 267);
         assert_eq!(a.minutes_per_village, estimate_minutes(&request.burden, 10.0));
         assert_eq!(a.total_hours, (a.minutes_per_village * 267.0 / 60.0 * 10.0).round() / 10.0);

@@ -69,6 +69,11 @@ pub async fn templates() -> Result<Vec<TemplateSummary>, ApiFailure> {
     decode(Request::get("/api/templates").send().await.map_err(network)?).await
 }
 
+/// The live templates' new fields, for the authoring page's duplicate check.
+pub async fn live_fields() -> Result<Vec<ybt_core::review::LiveTemplate>, ApiFailure> {
+    get("/api/templates/fields").await
+}
+
 pub async fn org_units(parent: Option<&str>) -> Result<OrgUnitList, ApiFailure> {
     let url = match parent {
         Some(code) => format!("/api/org-units?parent={code}"),

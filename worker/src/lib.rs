@@ -19,6 +19,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/api/auth/logout", |req, ctx| http::respond(api::auth::logout(req, ctx)))
         .get_async("/api/auth/me", |req, ctx| http::respond(api::auth::me(req, ctx)))
         .get_async("/api/templates", |req, ctx| http::respond(api::templates::list(req, ctx)))
+        .get_async("/api/templates/fields", |req, ctx| http::respond(api::templates::live_fields(req, ctx)))
         .get_async("/api/org-units", |req, ctx| http::respond(api::org_units::list(req, ctx)))
         .post_async("/api/forms", |req, ctx| http::respond(api::forms::generate(req, ctx)))
         .post_async("/api/submissions", |req, ctx| http::respond(api::submissions::create(req, ctx)))

@@ -74,6 +74,7 @@ pub(super) fn plan(
             source,
             json_type,
             format: spec.get("format").and_then(Value::as_str).map(str::to_owned),
+            pattern: spec.get("pattern").and_then(Value::as_str).map(str::to_owned),
             options: spec
                 .get("enum")
                 .and_then(Value::as_array)

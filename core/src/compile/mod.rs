@@ -27,7 +27,7 @@ pub(crate) use fields::ComputedField;
 pub use fields::{MAX_WIDTH, WIDGETS};
 pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
-pub(crate) use warnings::{IDENTIFYING_FORMATS, normalize as normalize_title};
+pub(crate) use warnings::IDENTIFYING_FORMATS;
 pub use warnings::{TemplateWarning, TemplateWarningCode};
 
 /// Where a field's value comes from.
@@ -69,6 +69,10 @@ pub struct FieldPlan {
     /// The JSON Schema `type`, when the field declares one.
     pub json_type: Option<String>,
     pub format: Option<String>,
+    /// The field's `pattern`, if any: the review reads a pattern that
+    /// accepts only ID numbers as the ID number's format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
     /// Allowed values, when the field is an `enum` of strings.
     pub options: Vec<String>,
     pub required: bool,
@@ -570,12 +574,14 @@ mod tests {
         let t = compiled(json!({
             "id_number": {"type": "string", "title": "身份证号", "x-ledger": "person.id_number"},
             "spouse_id": {"type": "string", "title": "配偶证件", "format": "cn-id-number"},
+            "papers": {"type": "string", "title": "证件", "format": "cn-id-number"},
             "mobile": {"type": "string", "title": "联系电话号码"},
             "visited_on": {"type": "string", "title": "走访日期", "format": "date"},
             "name2": {"type": "string", "title": "户主姓名"}
         }));
         let got: Vec<(&str, &str)> = t.warnings.iter().map(|w| (w.pointer.as_str(), w.item.as_str())).collect();
-        assert_eq!(got, [("/properties/spouse_id", "person.id_number"), ("/properties/mobile", "person.phone")]);
+        // The spouse's ID number is about somebody else; 户主姓名 too.
+        assert_eq!(got, [("/properties/papers", "person.id_number"), ("/properties/mobile", "person.phone")]);
         assert_eq!(t.warnings[0].code, TemplateWarningCode::DuplicatesLedgerItem);
     }
 

@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FieldPlan, FieldSource};
+use super::FieldPlan;
 use crate::catalog::Catalog;
 use crate::messages::Text;
+use crate::review::DuplicateTarget;
 use crate::template::Subject;
 
 /// Stable codes of template warnings.
@@ -28,50 +29,31 @@ pub struct TemplateWarning {
     pub hint: Text,
 }
 
-/// Titles this short must match exactly: "姓名" inside "户主姓名" is another person.
-const MIN_CONTAINED_TITLE_CHARS: usize = 3;
-
 /// Formats that identify a person or body: sharing one is a duplicate. A
 /// shared `date` is not (a visit date is not a birth date).
 pub(crate) const IDENTIFYING_FORMATS: &[&str] = &["cn-id-number", "cn-mobile", "cn-credit-code", "cn-division-code"];
 
-/// One warning per new field whose title or format matches an item of the
-/// subject's entity it could have bound to.
+/// One warning per new field that repeats an item of the subject's record
+/// type it could have bound to, as the review reads it
+/// ([`crate::review::duplicates::against_ledger`]).
 pub(super) fn duplicates(fields: &[FieldPlan], catalog: &Catalog, subject: &Subject) -> Vec<TemplateWarning> {
-    let mut warnings = Vec::new();
-    for field in fields.iter().filter(|f| f.source == FieldSource::New && f.writeback.is_none()) {
-        let title = normalize(&field.title);
-        let found = catalog.items().filter(|i| i.entity == subject.entity).find(|item| {
-            let item_title = normalize(&item.title);
-            let same_title =
-                title == item_title || (item_title.chars().count() >= MIN_CONTAINED_TITLE_CHARS && title.contains(&item_title));
-            let same_format = field.format.as_deref().is_some_and(|f| IDENTIFYING_FORMATS.contains(&f)) && field.format == item.format;
-            same_title || same_format
-        });
-        if let Some(item) = found {
-            warnings.push(TemplateWarning {
-                pointer: format!("/properties/{}", super::escape_pointer(&field.key)),
+    crate::review::duplicates::against_ledger(fields, catalog, subject)
+        .into_iter()
+        .map(|f| {
+            let item = match &f.target {
+                DuplicateTarget::Ledger { item, .. } => item.clone(),
+                DuplicateTarget::Template { .. } => String::new(),
+            };
+            TemplateWarning {
+                pointer: f.pointer,
                 code: TemplateWarningCode::DuplicatesLedgerItem,
-                item: item.name.clone(),
-                message: Text::new(
-                    format!("新填字段“{}”与台账数据项 {}（{}）重复，村里要重新录入", field.title, item.name, item.title),
-                    format!(
-                        "new field \"{}\" duplicates ledger item {} ({}): staff must type it again",
-                        field.title, item.name, item.title
-                    ),
-                ),
                 hint: Text::new(
-                    format!("加上 \"x-ledger\": \"{}\" 以自动填入", item.name),
-                    format!("add \"x-ledger\": \"{}\" to pre-fill it", item.name),
+                    format!("加上 \"x-ledger\": \"{item}\" 以自动填入"),
+                    format!("add \"x-ledger\": \"{item}\" to pre-fill it"),
                 ),
-            });
-        }
-    }
-    warnings
-}
-
-/// Titles compared without spaces or a trailing 码 (身份证号 / 身份证号码).
-pub(crate) fn normalize(title: &str) -> String {
-    let t: String = title.chars().filter(|c| !c.is_whitespace()).collect();
-    t.strip_suffix('码').map_or_else(|| t.clone(), str::to_owned)
+                item,
+                message: f.message,
+            }
+        })
+        .collect()
 }

@@ -2,6 +2,7 @@
 
 pub mod cell;
 pub mod correction;
+pub mod finding_list;
 pub mod form_row;
 pub mod form_table;
 pub mod import_panel;

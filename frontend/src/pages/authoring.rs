@@ -1,7 +1,10 @@
 //! For department analysts: build a report template (pick ledger items from
 //! the catalog, add new fields) or upload one, see it compiled live by core
 //! (errors, burden, a preview for a sample village), and file it for review
-//! (报表准入). Below: the department's requests with the centre's decisions.
+//! (报表准入). Every edit re-runs core's duplicate check against the ledger
+//! catalog and the live templates (issue 17): a ledger finding is fixed with
+//! one click ("绑定台账", core's `builder::bind_to_ledger`), and the minutes
+//! estimate follows. Below: the department's requests with the centre's decisions.
 
 use std::rc::Rc;
 
@@ -10,10 +13,12 @@ use ybt_core::api::{Me, PublishRequest, TemplateRequest};
 use ybt_core::builder::{self, NewFieldSpec, NewFieldType};
 use ybt_core::compile::FieldSource;
 use ybt_core::ledger::{LedgerRecord, OrgLevel, OrgUnit};
+use ybt_core::review::{self, LiveTemplate};
 use ybt_core::{Catalog, FieldError};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::finding_list::FindingList;
 use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
@@ -75,6 +80,17 @@ pub fn authoring_page(props: &Props) -> Html {
     let result = use_state(|| None::<Result<TemplateRequest, ApiFailure>>);
     let requests = use_state(Vec::<TemplateRequest>::new);
     let reload = use_state(|| 0u32);
+    let live = use_state(Vec::<LiveTemplate>::new);
+    {
+        let live = live.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(list) = api::live_fields().await {
+                    live.set(list);
+                }
+            });
+        });
+    }
     {
         let requests = requests.clone();
         use_effect_with(*reload, move |_| {
@@ -119,6 +135,18 @@ pub fn authoring_page(props: &Props) -> Html {
                 if let Some(item) = catalog.get(&name) {
                     let key = builder::free_key(doc, &item.field);
                     builder::add_property(doc, &key, builder::ledger_property(item), true);
+                }
+            }))
+        })
+    };
+    let on_bind = {
+        let edit = edit.clone();
+        let catalog = catalog.clone();
+        Callback::from(move |(key, name): (String, String)| {
+            let catalog = catalog.clone();
+            edit(Box::new(move |doc| {
+                if let Some(item) = catalog.get(&name) {
+                    builder::bind_to_ledger(doc, &key, item);
                 }
             }))
         })
@@ -219,13 +247,19 @@ pub fn authoring_page(props: &Props) -> Html {
         Some(Ok(t)) => {
             let (unit, records) = &*preview_data;
             let form = ybt_core::prefill(t, unit, records);
+            let findings = review::duplicates::find(t, &catalog, &live);
+            // Rows of the sample village stand in for a village's rows.
+            let rows = if t.subject.entity == "org_unit" { 1.0 } else { form.rows.len() as f64 };
+            let minutes = review::estimate_minutes(&t.burden, rows);
             html! {
                 <>
-                    <p id="burden" data-prefilled={t.burden.prefilled.to_string()} data-new={t.burden.new.to_string()} class="meta">
+                    <p id="burden" data-prefilled={t.burden.prefilled.to_string()} data-new={t.burden.new.to_string()} data-minutes={minutes.to_string()} class="meta" aria-live="polite">
                         { tr(lang, "可编译。", "Compiles. ") }
                         { format!("{} {} · {} {} · {} {}", t.burden.prefilled, tr(lang, "项自动填入", "pre-filled"), t.burden.new, tr(lang, "项需填写", "to enter"), t.burden.computed, tr(lang, "项自动计算", "computed")) }
+                        { format!(" · {} {minutes} {}（{} {}）", tr(lang, "预计每村用时", "about"), tr(lang, "分钟", "minutes per village"), form.rows.len(), tr(lang, "行，示例村", "rows in the sample village")) }
                     </p>
-                    { for t.warnings.iter().map(|w| html! { <p class="warning">{ lang.pick(&w.message) }{ " — " }{ lang.pick(&w.hint) }</p> }) }
+                    <h3>{ tr(lang, "重复检查", "Duplicate check") }{ format!(" ({})", findings.len()) }</h3>
+                    <div id="findings"><FindingList lang={lang} findings={findings} on_bind={on_bind.clone()} link_templates={true} /></div>
                     <h3>{ tr(lang, "预览：示例村（合成数据）", "Preview: sample village (synthetic data)") }</h3>
                     <div class="table-wrap">
                         <table class="form-table" id="preview">
@@ -361,6 +395,15 @@ pub fn authoring_page(props: &Props) -> Html {
                         None => html! {},
                     } }
                 </div>
+            </section>
+            <section class="panel" id="live-templates">
+                <h2>{ tr(lang, "在用报表（重复检查的比对对象）", "Live templates (what the duplicate check compares with)") }</h2>
+                { for live.iter().map(|t| html! {
+                    <details id={format!("live-{}", t.id)} class="live-template">
+                        <summary>{ format!("《{}》 {} v{} · {}", t.title, t.id, t.version, t.department) }</summary>
+                        <ul>{ for t.fields.iter().map(|f| html! { <li>{ &f.title }{ " " }<code>{ &f.key }</code></li> }) }</ul>
+                    </details>
+                }) }
             </section>
             <section class="panel">
                 <h2>{ tr(lang, "本部门的准入申请", "Our requests") }

@@ -9,6 +9,7 @@ use ybt_core::review::{Decision, ReviewField, ReviewStatus};
 use yew::prelude::*;
 
 use crate::api;
+use crate::components::finding_list::FindingList;
 use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
@@ -82,11 +83,10 @@ pub fn review_page(props: &Props) -> Html {
                         <dl class="analysis">
                             <dt>{ tr(lang, "台账已有（自动填入）", "Already in the ledger (pre-filled)") }</dt><dd class="ledger-fields">{ a.ledger_fields.len() }{ " " }{ fields(&a.ledger_fields) }</dd>
                             <dt>{ tr(lang, "新增填报字段", "New fields") }</dt><dd class="new-fields">{ a.new_fields.len() }{ " " }{ fields(&a.new_fields) }</dd>
-                            <dt>{ tr(lang, "与在用报表重复", "Duplicates live templates") }</dt>
-                            <dd class="duplicates" data-count={a.duplicates.len().to_string()}>
-                                { a.duplicates.len() }
-                                <ul>{ for a.duplicates.iter().map(|d| html! { <li class="warning">{ lang.pick(&d.message) }</li> }) }
-                                    { for a.ledger_duplicates.iter().map(|w| html! { <li class="warning">{ lang.pick(&w.message) }</li> }) }</ul>
+                            <dt>{ tr(lang, "与台账或在用报表重复", "Repeats the ledger or a live template") }</dt>
+                            <dd class="duplicates" data-count={a.findings.len().to_string()}>
+                                { a.findings.len() }
+                                <FindingList lang={lang} findings={a.findings.clone()} />
                             </dd>
                             <dt>{ tr(lang, "涉及村（社区）", "Villages affected") }</dt><dd class="villages">{ a.villages }</dd>
                             <dt>{ tr(lang, "预计每村用时", "Estimated minutes per village") }</dt>

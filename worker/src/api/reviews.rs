@@ -122,7 +122,7 @@ pub async fn publish(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Tem
     }
     let district = district_of(&principal).to_owned();
     let (villages, rows) = rows_per_village(&store, &template, &district).await?;
-    let analysis = review::analyse(&template, &live.iter().map(|t| &**t).collect::<Vec<_>>(), villages, rows);
+    let analysis = review::analyse(&template, &catalog, &live.iter().map(|t| &**t).collect::<Vec<_>>(), villages, rows);
     let now = now_rfc3339();
     let document = serde_json::to_string(&body.document)?;
     let analysis_text = serde_json::to_string(&analysis)?;
