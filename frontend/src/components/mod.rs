@@ -2,6 +2,8 @@
 
 pub mod cell;
 pub mod correction;
+pub mod form_body;
+pub mod form_cards;
 pub mod form_row;
 pub mod form_table;
 pub mod import_panel;
