@@ -266,7 +266,7 @@ pub fn cell(props: &Props) -> Html {
             };
             // A date the browser cannot read fires no `input` (its value
             // stays ""): leaving the box says whether it holds one.
-            let onblur = {
+            let onfocusout = {
                 let on_text = on_text.clone();
                 Callback::from(move |e: FocusEvent| {
                     if kind == InputKind::Date {
@@ -285,7 +285,7 @@ pub fn cell(props: &Props) -> Html {
             } else {
                 html! {
                     <input id={input_id(row, &key)} type={input_type} inputmode={inputmode} name={key.clone()} value={current.clone()}
-                        {oninput} {onchange} {onblur} ref={control_ref.clone()} disabled={props.disabled} maxlength={maxlength}
+                        {oninput} {onchange} {onfocusout} ref={control_ref.clone()} disabled={props.disabled} maxlength={maxlength}
                         autocomplete="off" aria-label={accessible_name} aria-required={field.required.to_string()}
                         aria-invalid={props.error.is_some().to_string()} aria-describedby={described} />
                 }
