@@ -176,6 +176,21 @@ describe("village staff fill a form key by key, on a phone and a desktop", () =>
     await context.close();
   });
 
+  it("keeps the focused input and what it holds while the rows in view change (scrolling)", async () => {
+    const { context, page } = await open(DESKTOP);
+    await typeChecked(page, 2, "contact", "王");
+    const height = Number(await page.getAttribute("#form-table", "data-row-height"));
+    // Scroll down and back: the rows rendered around the focused one change.
+    for (const rows of [3, 6, 1, 0]) {
+      await page.evaluate((top) => { document.querySelector("#form-scroll").scrollTop = top; }, rows * height);
+      await page.waitForTimeout(100);
+      assert.equal(await activeId(page), "input-2-contact", `focus kept after scrolling to row ${rows}`);
+    }
+    await typeChecked(page, 2, "contact", "五");
+    assert.equal(await page.inputValue("#input-2-contact"), "王五");
+    await context.close();
+  });
+
   it("commits Chinese composed in an input method exactly, without validating mid-composition", async () => {
     const { context, page } = await open(DESKTOP);
     await page.locator("#input-0-contact").click();
@@ -305,6 +320,27 @@ describe("village staff fill a form key by key, on a phone and a desktop", () =>
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 390, `${name} is ${width} px wide`);
     }
+    await context.close();
+  });
+
+  it("paints a page at once on a slow rural connection and becomes usable when the app arrives", async () => {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 100_000 });
+    await page.goto(BASE, { waitUntil: "commit" });
+    // The static shell says it is loading before any WebAssembly has arrived.
+    await page.waitForSelector("#app .loading");
+    assert.match(await page.textContent("#app .loading"), /正在加载/);
+    // Then the sign-in form works, typed key by key.
+    await page.locator("#username").waitFor({ timeout: 120_000 });
+    await page.locator("#username").pressSequentially("cun", TYPING);
+    await page.locator("#password").pressSequentially(PASSWORD);
+    await page.locator("#login button[type=submit]").tap();
+    await page.waitForSelector(`#inbox tr[data-task="${task.id}"]`, { timeout: 60_000 });
+    await page.screenshot({ path: `${SHOTS}village-inbox-slow-network-phone.png` });
     await context.close();
   });
 });

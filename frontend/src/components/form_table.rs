@@ -113,12 +113,18 @@ pub fn form_table(props: &Props) -> Html {
     let (first, end) = if props.all_rows { (0, total) } else { window(total, view.0 as f64 * ROW_HEIGHT, view.1) };
     // The CSP forbids inline style attributes (`style-src 'self'`); a
     // cell's presentational `height` attribute is not a style.
+    // Both spacers are always there and every child of the body is keyed:
+    // a list with some unkeyed children is diffed by position, which would
+    // replace every row (and the input being typed in) when the window of
+    // rows moves.
     let spacer = |rows: usize, id: &'static str| {
-        (rows > 0).then(|| {
-            let height = format!("{}", rows as f64 * ROW_HEIGHT);
-            let span = (props.columns.len() + 1).to_string();
-            html! { <tr class="spacer" aria-hidden="true" data-spacer={id}><td colspan={span} {height}></td></tr> }
-        })
+        let height = format!("{}", rows as f64 * ROW_HEIGHT);
+        let span = (props.columns.len() + 1).to_string();
+        html! {
+            <tr key={id} class={classes!("spacer", (rows == 0).then_some("none"))} aria-hidden="true" data-spacer={id}>
+                <td colspan={span} {height}></td>
+            </tr>
+        }
     };
     let org_unit = Some((AttrValue::from(props.form.org_unit.code.clone()), AttrValue::from(props.form.org_unit.name.clone())));
     let first_new = props.columns.iter().find(|c| c.is_new()).map(|c| c.key.clone()).unwrap_or_default();
