@@ -52,10 +52,10 @@ describe("village staff fill a report in the browser", () => {
     const page = await browser.newPage();
     await openForm(page);
     assert.equal(await page.textContent("#form-title"), "低保对象月度走访核查表");
-    const rows = await page.locator("#form-table tbody tr").count();
+    const rows = await page.locator("#form-table tbody tr[data-subject]").count();
     assert.ok(rows > 0);
-    assert.equal(await page.locator("#form-table tbody tr:first-child td[data-source=ledger]").count(), 3);
-    assert.equal(await page.locator("#form-table tbody tr:first-child td[data-source=new]").count(), 4);
+    assert.equal(await page.locator("#form-table tbody tr[data-subject]").first().locator("td[data-source=ledger]").count(), 3);
+    assert.equal(await page.locator("#form-table tbody tr[data-subject]").first().locator("td[data-source=new]").count(), 4);
     const idCell = await page.textContent("#cell-0-id_number");
     assert.match(idCell, /^500118\d{11}[\dX]$/);
     for (let row = 0; row < rows; row++) {

@@ -112,7 +112,8 @@ describe("village staff work a task from the inbox", () => {
     // Pre-filled cells are read-only and carry their provenance.
     const name = page.locator("#cell-0-name");
     assert.equal(await name.getAttribute("data-source"), "ledger");
-    assert.match(await name.getAttribute("title"), /person\.name · person:/);
+    // Provenance in words: the item's title, Beijing time, who.
+    assert.match(await name.getAttribute("title"), /^来自台账「姓名」· \d{4}-\d\d-\d\d \d\d:\d\d 由 .+ 更新$/);
     assert.equal(await name.locator("input").count(), 0);
 
     await fillRow(page, 0, { date: "2026-11-21", income: "612", condition: "良好" });
@@ -247,7 +248,7 @@ describe("village staff on drafts, offline, nothing to type and long forms", () 
 
   it("merges a draft another device saved meanwhile, and ends 已同步 with both values", async () => {
     const page = await openPage(care);
-    const subject = async (row) => page.getAttribute(`#form-table tbody tr[data-subject]:nth-child(${row + 1})`, "data-subject");
+    const subject = async (row) => page.locator("#form-table tbody tr[data-subject]").nth(row).getAttribute("data-subject");
     await page.fill("#cell-0-aid_amount input", "120");
     await page.waitForFunction((id) => JSON.parse(localStorage.getItem(`ybt-draft:${id}`) ?? "null")?.base_revision > 0, care.id);
     await waitSynced(page, care);
@@ -280,7 +281,7 @@ describe("village staff on drafts, offline, nothing to type and long forms", () 
   it("says 离线 while offline, keeps the draft on the device, and syncs when back online", async () => {
     const context = await browser.newContext();
     const page = await openPage(care, { context });
-    const subject = await page.getAttribute("#form-table tbody tr[data-subject]:nth-child(3)", "data-subject");
+    const subject = await page.locator("#form-table tbody tr[data-subject]").nth(2).getAttribute("data-subject");
     await context.setOffline(true);
     await page.waitForSelector("#sync-state[data-state=offline]");
     await page.fill("#cell-2-aid_amount input", "55");
@@ -314,7 +315,7 @@ describe("village staff on drafts, offline, nothing to type and long forms", () 
     assert.ok(rendered < rows, `${rendered} of ${rows} rows in the DOM`);
     assert.equal(await page.locator('#form-table tr.spacer[data-spacer="top"]').count(), 1);
 
-    const subject = await page.getAttribute(`#form-table tbody tr[data-subject]:last-child`, "data-subject");
+    const subject = await page.locator("#form-table tbody tr[data-subject]").last().getAttribute("data-subject");
     await far.fill("321");
     await page.waitForFunction(([id, s]) => {
       const local = JSON.parse(localStorage.getItem(`ybt-draft:${id}`) ?? "null");

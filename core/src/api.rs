@@ -81,6 +81,11 @@ pub struct FormRow {
 }
 
 impl FormRow {
+    /// Whom this row is about: see [`subject_label`].
+    pub fn subject_label(&self, columns: &[FieldPlan]) -> SubjectLabel {
+        subject_label(columns, &self.values)
+    }
+
     /// Where the value of `column` in this row came from: `None` unless the
     /// column is bound to the ledger and the row has a value for it.
     pub fn provenance(&self, column: &FieldPlan) -> Option<Provenance> {
@@ -108,6 +113,35 @@ pub struct Form {
     pub schema: Value,
     pub columns: Vec<FieldPlan>,
     pub rows: Vec<FormRow>,
+}
+
+/// Whom a form row is about, as a person reads it: the value of its first
+/// `*.name` column (else its first pre-filled text), and its ID number or
+/// credit code masked — for headers and accessible names.
+pub fn subject_label<C: std::borrow::Borrow<FieldPlan>>(columns: &[C], values: &Map<String, Value>) -> SubjectLabel {
+    use crate::compile::FieldSource;
+    let columns = || columns.iter().map(std::borrow::Borrow::borrow);
+    let bound = |column: &&FieldPlan| matches!(&column.source, FieldSource::Ledger { .. });
+    let text = |column: &FieldPlan| values.get(&column.key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    let is_name = |column: &&FieldPlan| matches!(&column.source, FieldSource::Ledger { item } if item.ends_with(".name"));
+    let name = columns().filter(is_name).find_map(text).or_else(|| columns().filter(bound).find_map(text));
+    let identifier = columns()
+        .filter(bound)
+        .filter(|c| {
+            matches!(c.format.as_deref(), Some("cn-id-number" | "cn-credit-code"))
+                || matches!(&c.source, FieldSource::Ledger { item } if item.ends_with("id_number") || item.ends_with("credit_code"))
+        })
+        .find_map(text)
+        .map(|id| crate::access::mask(crate::catalog::Sensitivity::IdNumber, &id));
+    SubjectLabel { name: name.unwrap_or_default(), identifier }
+}
+
+/// Whom a form row is about: see [`subject_label`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SubjectLabel {
+    pub name: String,
+    /// The masked identifier (`500118********8792`), when the row has one.
+    pub identifier: Option<String>,
 }
 
 /// One submitted row.
@@ -511,4 +545,45 @@ pub struct BurdenReport {
     pub entries: Vec<BurdenEntry>,
     pub by_village_month: Vec<BurdenRollup>,
     pub total: BurdenRollup,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::compile::FieldSource;
+
+    fn column(key: &str, source: FieldSource) -> FieldPlan {
+        FieldPlan {
+            key: key.into(),
+            title: key.into(),
+            source,
+            json_type: Some("string".into()),
+            format: None,
+            options: vec![],
+            required: false,
+            ui: Default::default(),
+            writeback: None,
+            max_length: None,
+        }
+    }
+
+    #[test]
+    fn a_row_is_named_by_its_subject_with_the_identifier_masked() {
+        let ledger = |item: &str| FieldSource::Ledger { item: item.into() };
+        let columns = [
+            column("addr", ledger("person.address")),
+            column("xm", ledger("person.name")),
+            column("sfz", ledger("person.id_number")),
+            column("note", FieldSource::New),
+        ];
+        let values = json!({"addr": "永川区1号", "xm": "张三", "sfz": "500118197501168792", "note": "x"});
+        let label = subject_label(&columns, values.as_object().unwrap());
+        assert_eq!(label, SubjectLabel { name: "张三".into(), identifier: Some("500118********8792".into()) });
+        // No name column: the first pre-filled text; no identifier: none.
+        let label = subject_label(&columns[..1], values.as_object().unwrap());
+        assert_eq!(label, SubjectLabel { name: "永川区1号".into(), identifier: None });
+        assert_eq!(subject_label(&columns, &Map::new()), SubjectLabel::default());
+    }
 }

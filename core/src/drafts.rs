@@ -99,6 +99,7 @@ mod tests {
             required: false,
             ui: UiHints::default(),
             writeback: None,
+            max_length: None,
         }
     }
 

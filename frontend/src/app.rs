@@ -204,7 +204,7 @@ pub fn app() -> Html {
             let user = html! {
                 <span class="user" id="user">
                     { nav }{ publishing }{ surveys }
-                    { &me.user.display_name }{ " · " }{ &me.role_title }
+                    <span class="me"><span class="me-name">{ &me.user.display_name }</span><span class="me-role">{ " · " }{ &me.role_title }</span></span>
                     <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
                 </span>
             };

@@ -37,6 +37,9 @@ pub struct RowState {
     /// Cells staff have typed in: only their errors show while typing, so
     /// filling one cell does not paint the rest of its row red.
     pub touched: HashSet<String>,
+    /// Cells whose control holds input the browser could not read (a date
+    /// such as 2026-02-30): no value, and an error that says so.
+    pub bad_input: HashSet<String>,
     pub provenance: BTreeMap<String, Provenance>,
 }
 
@@ -50,6 +53,15 @@ impl RowState {
         self.errors.clear();
         for error in ybt_core::validate(template, &Value::Object(self.values.clone())) {
             self.errors.entry(first_segment(&error.pointer)).or_insert(error.message);
+        }
+        self.mark_bad_input();
+    }
+
+    /// Unreadable input is named as such, whatever else the validator says
+    /// of the empty cell (not 必填项 for a date typed as 02/30).
+    fn mark_bad_input(&mut self) {
+        for key in &self.bad_input {
+            self.errors.insert(key.clone(), bad_input_message());
         }
     }
 }
@@ -72,6 +84,12 @@ pub struct FormState {
     pub corrected_cells: u32,
     /// Grows with every change of typed values: drafts save when it moves.
     pub edits: u64,
+    /// The first cell with a problem after a failed submit, and how many
+    /// problems there are; `focus_seq` grows with every such submit so the
+    /// page moves focus there each time.
+    pub first_problem: Option<Cell>,
+    pub problem_count: usize,
+    pub focus_seq: u64,
 }
 
 pub enum FormAction {
@@ -79,6 +97,7 @@ pub enum FormAction {
         row: usize,
         key: String,
         raw: String,
+        bad_input: bool,
     },
     /// A ledger record as stored now, after a correction (`corrected`) or
     /// as the answer to a stale one: its cells and provenance are updated.
@@ -104,6 +123,9 @@ impl PartialEq for FormState {
             && self.general == other.general
             && self.status == other.status
             && self.corrected_cells == other.corrected_cells
+            && self.first_problem == other.first_problem
+            && self.problem_count == other.problem_count
+            && self.focus_seq == other.focus_seq
     }
 }
 
@@ -134,6 +156,9 @@ impl FormState {
             status: Status::Editing,
             corrected_cells: 0,
             edits: 0,
+            first_problem: None,
+            problem_count: 0,
+            focus_seq: 0,
         }
     }
 
@@ -164,14 +189,25 @@ impl FormState {
         )
     }
 
-    /// Validates the whole form with core, as the worker will.
+    /// Validates the whole form with core, as the worker will, plus the
+    /// cells whose input the browser could not read.
     pub fn check_all(&self) -> Vec<FieldError> {
-        match serde_json::to_value(self.request()) {
+        let mut errors = match serde_json::to_value(self.request()) {
             Ok(body) => ybt_core::validate_submission(&self.template, &body).err().unwrap_or_default(),
             Err(e) => {
                 vec![FieldError { pointer: String::new(), code: "malformed".into(), message: Text::new(e.to_string(), e.to_string()) }]
             }
+        };
+        for (i, row) in self.rows.iter().enumerate() {
+            for key in &row.bad_input {
+                errors.push(FieldError {
+                    pointer: format!("/rows/{i}/values/{}", key.replace('~', "~0").replace('/', "~1")),
+                    code: "bad_input".into(),
+                    message: bad_input_message(),
+                });
+            }
         }
+        errors
     }
 
     fn place_errors(&mut self, errors: Vec<FieldError>) {
@@ -189,9 +225,23 @@ impl FormState {
                 _ => self.general.push(error.message),
             }
         }
+        for row in &mut self.rows {
+            if !row.bad_input.is_empty() {
+                Rc::make_mut(row).mark_bad_input();
+            }
+        }
+        // The first problem in reading order: row by row, column by column.
+        let columns = Rc::clone(&self.columns);
+        self.problem_count = self.rows.iter().map(|r| r.errors.len()).sum();
+        self.first_problem = self
+            .rows
+            .iter()
+            .enumerate()
+            .find_map(|(i, row)| columns.iter().find(|c| row.errors.contains_key(&c.key)).map(|c| (i, c.key.clone())));
+        self.focus_seq += 1;
     }
 
-    fn edit(&mut self, row: usize, key: String, raw: String) {
+    fn edit(&mut self, row: usize, key: String, raw: String, bad_input: bool) {
         let json_type = self.template.field(&key).and_then(|f| f.json_type.clone());
         let template = Rc::clone(&self.template);
         let state = Rc::make_mut(&mut self.rows[row]);
@@ -200,6 +250,12 @@ impl FormState {
             None => state.values.remove(&key),
         };
         state.touched.insert(key.clone());
+        if bad_input {
+            state.values.remove(&key);
+            state.bad_input.insert(key.clone());
+        } else {
+            state.bad_input.remove(&key);
+        }
         state.raw.insert(key, raw);
         ybt_core::compute_row(&template, &mut state.values, today());
         state.revalidate(&template);
@@ -261,6 +317,11 @@ impl FormState {
     }
 }
 
+/// What a cell whose input could not be read says.
+fn bad_input_message() -> Text {
+    Text::new("日期无效，请按 年-月-日 填写真实存在的日期", "Not a valid date: enter a real date as year-month-day")
+}
+
 /// Today in the browser's time zone, for computed fields such as `age()`.
 fn today() -> Option<ybt_core::expr::Date> {
     let now = js_sys::Date::new_0();
@@ -313,7 +374,7 @@ impl Reducible for FormState {
         let mut next = Rc::unwrap_or_clone(self);
         let editable = next.status == Status::Editing;
         match action {
-            FormAction::Edit { row, key, raw } if editable && row < next.rows.len() => next.edit(row, key, raw),
+            FormAction::Edit { row, key, raw, bad_input } if editable && row < next.rows.len() => next.edit(row, key, raw, bad_input),
             FormAction::Record { row, record, corrected } if row < next.rows.len() => {
                 next.take_record(row, &record);
                 if corrected {

@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+mod catalog;
 mod components;
 mod draft_store;
 mod draft_sync;

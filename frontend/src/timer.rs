@@ -54,3 +54,49 @@ impl Drop for WindowListener {
         }
     }
 }
+
+/// Listens to a document event (`visibilitychange`) until dropped.
+pub struct DocumentListener {
+    event: &'static str,
+    closure: Closure<dyn FnMut()>,
+}
+
+impl DocumentListener {
+    pub fn new(event: &'static str, f: impl FnMut() + 'static) -> DocumentListener {
+        let closure = Closure::<dyn FnMut()>::new(f);
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let _ = document.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        }
+        DocumentListener { event, closure }
+    }
+}
+
+impl Drop for DocumentListener {
+    fn drop(&mut self) {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let _ = document.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Listens to an event on one element until dropped (events Yew has no
+/// attribute for, such as `compositionstart`).
+pub struct ElementListener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    closure: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl ElementListener {
+    pub fn new(target: web_sys::EventTarget, event: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> ElementListener {
+        let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        ElementListener { target, event, closure }
+    }
+}
+
+impl Drop for ElementListener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+    }
+}

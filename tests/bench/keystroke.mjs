@@ -99,7 +99,8 @@ const columns = await page.locator("#form-table thead th").count() - 1;
 const inDom = await page.locator("#form-table tbody tr[data-subject]").count();
 
 // Scroll to the middle of the form, then type into a new field there.
-await page.evaluate((row) => { document.querySelector("#form-scroll").scrollTop = row * 44; }, ROW);
+const rowHeight = Number(await page.getAttribute("#form-table", "data-row-height"));
+await page.evaluate(([row, height]) => { document.querySelector("#form-scroll").scrollTop = row * height; }, [ROW, rowHeight]);
 const input = page.locator(`#cell-${ROW}-needs input`);
 await input.waitFor();
 await input.click();
@@ -125,6 +126,23 @@ await page.waitForTimeout(300);
 const latencies = (await page.evaluate(() => window.__latencies)).sort((a, b) => a - b);
 const typed = await input.inputValue();
 
+// Keystrokes that flip a validated cell between valid and invalid: a phone
+// number one digit short (invalid), then its last digit (valid), Backspace
+// (invalid) and so on. Each of these keys changes the cell's error state.
+const phone = page.locator(`#cell-${ROW}-helper_phone input`);
+await phone.click();
+for (const ch of "1380013800") await page.keyboard.type(ch);
+await page.waitForTimeout(200);
+await page.evaluate(() => { window.__latencies = []; });
+for (let i = 0; i < KEYS; i++) {
+  if (i % 2 === 0) await page.keyboard.type("0"); else await page.keyboard.press("Backspace");
+  await page.waitForTimeout(40);
+}
+await page.waitForTimeout(300);
+const flips = (await page.evaluate(() => window.__latencies)).sort((a, b) => a - b);
+const flipFocus = await page.evaluate(() => document.activeElement?.closest("td")?.id ?? "");
+if (flipFocus !== `cell-${ROW}-helper_phone`) throw new Error(`focus left the phone cell: ${flipFocus}`);
+
 // The floor: the same keystrokes into a plain input outside the app, on the
 // same page (same table on screen): what the browser alone costs per frame.
 await page.evaluate(() => {
@@ -146,5 +164,7 @@ console.log(
   `keystroke-to-paint, ${rows} rows × ${columns} columns (${inDom} rows in the DOM), row ${ROW}, ${latencies.length} keystrokes: ` +
   `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms ` +
   `(opening the task until the first row painted: ${openMs.toFixed(0)} ms); ` +
+  `keystrokes flipping a cell between valid and invalid (${flips.length}): p50 ${percentile(flips, 50).toFixed(1)} ms, ` +
+  `p95 ${percentile(flips, 95).toFixed(1)} ms, max ${flips.at(-1).toFixed(1)} ms; ` +
   `a plain input outside the app on the same page: p50 ${percentile(floor, 50).toFixed(1)} ms, p95 ${percentile(floor, 95).toFixed(1)} ms`,
 );

@@ -83,6 +83,7 @@ pub(super) fn plan(
             required: required.contains(&key.as_str()),
             ui: ui_hints(spec.get("x-ui"), &format!("{pointer}/x-ui"), errors),
             writeback,
+            max_length: spec.get("maxLength").and_then(Value::as_u64),
         });
     }
     // Fields with an explicit order first, by it; the rest keep document order.

@@ -81,6 +81,45 @@ pub struct FieldPlan {
     /// The ledger item a submitted value is written back to (`x-writeback`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writeback: Option<String>,
+    /// The field's `maxLength`, in characters: inputs stop there while typing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u64>,
+}
+
+/// The control a new field is typed into, decided from its type, format,
+/// options and `x-ui` widget. Every kind keeps the typed text as the
+/// input's state; numbers are parsed from it, never written back into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// Free text (`maxLength` enforced while typing).
+    Text,
+    /// Several lines of free text.
+    TextArea,
+    /// Whole numbers: a numeric keypad on phones.
+    Integer,
+    /// Numbers with a decimal point: a decimal keypad on phones.
+    Decimal,
+    /// Phone numbers: a telephone keypad on phones.
+    Phone,
+    /// A calendar date, typed or picked.
+    Date,
+    /// One of the field's `enum` options.
+    Select,
+    /// 是 / 否.
+    Boolean,
+}
+
+impl InputKind {
+    /// The `<input type>` and `inputmode` of the kinds typed into an input.
+    pub fn html_type(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            InputKind::Integer => ("text", Some("numeric")),
+            InputKind::Decimal => ("text", Some("decimal")),
+            InputKind::Phone => ("tel", Some("tel")),
+            InputKind::Date => ("date", None),
+            InputKind::Text | InputKind::TextArea | InputKind::Select | InputKind::Boolean => ("text", None),
+        }
+    }
 }
 
 impl FieldPlan {
@@ -90,6 +129,22 @@ impl FieldPlan {
 
     pub fn is_computed(&self) -> bool {
         matches!(self.source, FieldSource::Computed { .. })
+    }
+
+    /// The control staff type this field into.
+    pub fn input_kind(&self) -> InputKind {
+        if !self.options.is_empty() {
+            return InputKind::Select;
+        }
+        match (self.json_type.as_deref(), self.format.as_deref(), self.ui.widget.as_deref()) {
+            (Some("boolean"), _, _) => InputKind::Boolean,
+            (Some("integer"), _, _) => InputKind::Integer,
+            (Some("number"), _, _) => InputKind::Decimal,
+            (_, Some("date"), _) => InputKind::Date,
+            (_, Some(format), _) if format.contains("mobile") || format.contains("phone") => InputKind::Phone,
+            (_, _, Some("textarea")) => InputKind::TextArea,
+            _ => InputKind::Text,
+        }
     }
 }
 
@@ -459,6 +514,40 @@ mod tests {
             assert!(compiled.burden.prefilled > 0 && compiled.burden.new > 0, "{file}");
             assert!(compiled.warnings.is_empty(), "{file}: {:?}", compiled.warnings);
         }
+    }
+
+    #[test]
+    fn each_new_field_gets_the_control_that_fits_it() {
+        let compiled = compile(
+            &person_template(json!({
+                "phone": {"type": "string", "title": "联系电话", "format": "cn-mobile"},
+                "count": {"type": "integer", "title": "数量"},
+                "loss": {"type": "number", "title": "损失"},
+                "day": {"type": "string", "title": "日期", "format": "date"},
+                "ok": {"type": "boolean", "title": "畅通"},
+                "level": {"type": "string", "title": "等级", "enum": ["一", "二"]},
+                "note": {"type": "string", "title": "备注", "maxLength": 200, "x-ui": {"widget": "textarea"}},
+                "text": {"type": "string", "title": "情况"}
+            })),
+            &catalog(),
+        )
+        .expect("compiles");
+        let kinds: Vec<_> = compiled.fields.iter().map(|f| (f.key.as_str(), f.input_kind(), f.max_length)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("phone", InputKind::Phone, None),
+                ("count", InputKind::Integer, None),
+                ("loss", InputKind::Decimal, None),
+                ("day", InputKind::Date, None),
+                ("ok", InputKind::Boolean, None),
+                ("level", InputKind::Select, None),
+                ("note", InputKind::TextArea, Some(200)),
+                ("text", InputKind::Text, None),
+            ]
+        );
+        // Numbers are typed as text: the box never rewrites what was typed.
+        assert_eq!(InputKind::Decimal.html_type(), ("text", Some("decimal")));
     }
 
     #[test]

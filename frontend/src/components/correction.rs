@@ -89,7 +89,7 @@ pub fn correction(props: &Props) -> Html {
         <div class="dialog-backdrop">
             <form class="panel dialog" id="correction" {onsubmit} role="dialog" aria-modal="true">
                 <h2>{ t(lang, Key::CorrectTitle) }{ " · " }{ &props.field.title }</h2>
-                <p class="meta" id="correction-provenance">{ provenance_text(lang, &props.provenance) }</p>
+                <p class="meta" id="correction-provenance">{ provenance_text(lang, &props.field.title, &props.provenance) }</p>
                 if let Some(current) = &*stale {
                     <p class="error" id="correction-stale" role="alert">{ t(lang, Key::StaleRecord) }{ "：" }<strong>{ current }</strong></p>
                 }

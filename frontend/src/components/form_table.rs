@@ -8,13 +8,17 @@ use ybt_core::api::Form;
 use ybt_core::compile::FieldPlan;
 use yew::prelude::*;
 
+use crate::components::cell::Edit;
 use crate::components::form_row::FormRow;
 use crate::form_state::RowState;
 use crate::i18n::Lang;
 
 /// Height of every body row in pixels; `.form-table.virtual` in the
 /// stylesheet keeps rows at exactly this height.
-pub const ROW_HEIGHT: f64 = 44.0;
+pub const ROW_HEIGHT: f64 = 56.0;
+/// Width of the row header (number and subject), which stays put while the
+/// table scrolls sideways.
+const SUBJECT_WIDTH: u32 = 120;
 /// Rows rendered beyond the visible ones, above and below.
 const OVERSCAN: usize = 8;
 /// Assumed height of the scroll box before it is measured.
@@ -31,9 +35,12 @@ pub struct Props {
     /// Every row in the DOM (for printing).
     #[prop_or_default]
     pub all_rows: bool,
-    pub on_edit: Callback<(usize, String, String)>,
+    pub on_edit: Callback<Edit>,
     #[prop_or_default]
     pub on_correct: Option<Callback<(usize, String)>>,
+    /// Scroll so that this row is in view (after a failed submit).
+    #[prop_or_default]
+    pub reveal: Option<(usize, u64)>,
 }
 
 impl PartialEq for Props {
@@ -48,6 +55,7 @@ impl PartialEq for Props {
             && self.all_rows == other.all_rows
             && self.on_edit == other.on_edit
             && self.on_correct == other.on_correct
+            && self.reveal == other.reveal
     }
 }
 
@@ -85,29 +93,54 @@ pub fn form_table(props: &Props) -> Html {
             }
         })
     };
+    // Bring a row into view when asked (each request once, by its sequence).
+    {
+        let (scroller, view) = (scroller.clone(), view.clone());
+        use_effect_with(props.reveal, move |reveal| {
+            if let (Some((row, _)), Some(element)) = (reveal, scroller.cast::<web_sys::Element>()) {
+                let top = f64::from(element.scroll_top());
+                let height = f64::from(element.client_height()).max(ROW_HEIGHT);
+                let y = *row as f64 * ROW_HEIGHT;
+                if y < top || y + ROW_HEIGHT > top + height - ROW_HEIGHT {
+                    let target = (y - height / 3.0).max(0.0);
+                    element.set_scroll_top(target as i32);
+                    view.set(((target / ROW_HEIGHT) as usize, height));
+                }
+            }
+        });
+    }
     let total = props.rows.len();
     let (first, end) = if props.all_rows { (0, total) } else { window(total, view.0 as f64 * ROW_HEIGHT, view.1) };
     // The CSP forbids inline style attributes (`style-src 'self'`); a
     // cell's presentational `height` attribute is not a style.
+    // Both spacers are always there and every child of the body is keyed:
+    // a list with some unkeyed children is diffed by position, which would
+    // replace every row (and the input being typed in) when the window of
+    // rows moves.
     let spacer = |rows: usize, id: &'static str| {
-        (rows > 0).then(|| {
-            let height = format!("{}", rows as f64 * ROW_HEIGHT);
-            let span = (props.columns.len() + 1).to_string();
-            html! { <tr class="spacer" aria-hidden="true" data-spacer={id}><td colspan={span} {height}></td></tr> }
-        })
+        let height = format!("{}", rows as f64 * ROW_HEIGHT);
+        let span = (props.columns.len() + 1).to_string();
+        html! {
+            <tr key={id} class={classes!("spacer", (rows == 0).then_some("none"))} aria-hidden="true" data-spacer={id}>
+                <td colspan={span} {height}></td>
+            </tr>
+        }
     };
-    let table_width: u32 = 48 + props.columns.iter().map(|c| column_width(c)).sum::<u32>();
+    let org_unit = Some((AttrValue::from(props.form.org_unit.code.clone()), AttrValue::from(props.form.org_unit.name.clone())));
+    let first_new = props.columns.iter().find(|c| c.is_new()).map(|c| c.key.clone()).unwrap_or_default();
+    let table_width: u32 = SUBJECT_WIDTH + props.columns.iter().map(|c| column_width(c)).sum::<u32>();
     html! {
         <div class={classes!("table-wrap", "scroll", props.all_rows.then_some("all"))} ref={scroller} {onscroll} id="form-scroll">
-            <table class="form-table virtual" id="form-table" data-rows={total.to_string()} width={table_width.to_string()}>
+            <table class="form-table virtual" id="form-table" data-rows={total.to_string()} data-row-height={ROW_HEIGHT.to_string()}
+                width={table_width.to_string()} aria-label={props.form.title.clone()}>
                 <colgroup>
-                    <col width="48" />
+                    <col width={SUBJECT_WIDTH.to_string()} />
                     { for props.columns.iter().map(|c| html! { <col width={column_width(c).to_string()} /> }) }
                 </colgroup>
                 <thead><tr>
-                    <th class="rownum">{ "#" }</th>
+                    <th class="rownum" scope="col">{ crate::i18n::tr(props.lang, "对象", "Subject") }</th>
                     { for props.columns.iter().map(|c| html! {
-                        <th class={classes!(if c.is_computed() { "computed" } else if c.is_new() { "new" } else { "prefilled" })}
+                        <th scope="col" class={classes!(if c.is_computed() { "computed" } else if c.is_new() { "new" } else { "prefilled" }, (c.key == first_new).then_some("first-new"))}
                             title={c.ui.help.clone()}>
                             { &c.title }{ if c.required && c.is_new() { " *" } else { "" } }
                         </th>
@@ -120,7 +153,7 @@ pub fn form_table(props: &Props) -> Html {
                             subject_id={AttrValue::from(props.form.rows[i].subject_id.clone())}
                             columns={Rc::clone(&props.columns)} row={Rc::clone(&props.rows[i])}
                             attempted={props.attempted} disabled={props.disabled}
-                            on_edit={props.on_edit.clone()} on_correct={props.on_correct.clone()} />
+                            on_edit={props.on_edit.clone()} on_correct={props.on_correct.clone()} org_unit={org_unit.clone()} />
                     }) }
                     { spacer(total - end, "bottom") }
                 </tbody>

@@ -68,8 +68,8 @@ fn row(lang: Lang, task: &TaskSummary, on_open: &Callback<String>) -> Html {
     html! {
         <tr class="task" data-task={task.id.clone()} data-template={task.template_id.clone()} data-status={task.status.as_str()}>
             <td><strong>{ &task.title }</strong><span class="dept">{ &task.department }</span></td>
-            <td>{ &task.org_unit_name }</td>
-            <td>{ &task.due_date }</td>
+            <td class="task-unit">{ &task.org_unit_name }</td>
+            <td class="task-due"><span class="due-label">{ t(lang, Key::Due) }{ " " }</span>{ &task.due_date }</td>
             <td>
                 <span class={classes!("status", task.status.as_str())}>{ lang.pick(&task.status.title()) }</span>
                 if let Some(comment) = &task.return_comment {
@@ -77,7 +77,7 @@ fn row(lang: Lang, task: &TaskSummary, on_open: &Callback<String>) -> Html {
                 }
             </td>
             <td class="task-actions">
-                <button class="generate open-task" {onclick}>{ t(lang, Key::OpenTask) }</button>
+                <button class="generate open-task" aria-label={format!("{} {}", t(lang, Key::OpenTask), task.title)} {onclick}>{ t(lang, Key::OpenTask) }</button>
                 { downloads }
             </td>
         </tr>

@@ -3,6 +3,8 @@
 pub mod cell;
 pub mod correction;
 pub mod finding_list;
+pub mod form_body;
+pub mod form_cards;
 pub mod form_row;
 pub mod form_table;
 pub mod import_panel;

@@ -8,7 +8,8 @@ use ybt_core::messages::Text;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
-use crate::components::form_table::FormTable;
+use crate::components::cell::Edit;
+use crate::components::form_body::FormBody;
 use crate::components::receipt::Receipt;
 use crate::draft_store::new_submission_id;
 use crate::form_state::{FormAction, FormHolder, FormState, Holder, Status};
@@ -51,8 +52,8 @@ pub fn form_page(props: &Props) -> Html {
 
     let on_edit = {
         let dispatcher = state.dispatcher();
-        use_callback((), move |(row, key, raw): (usize, String, String), _| {
-            dispatcher.dispatch(Holder::Act(FormAction::Edit { row, key, raw }))
+        use_callback((), move |Edit { row, key, raw, bad_input }: Edit, _| {
+            dispatcher.dispatch(Holder::Act(FormAction::Edit { row, key, raw, bad_input }))
         })
     };
     let back = props.back.reform(|_: MouseEvent| ());
@@ -93,7 +94,6 @@ pub fn form_page(props: &Props) -> Html {
     };
 
     let form = &current.form;
-    let has_errors = current.attempted && current.rows.iter().any(|r| !r.errors.is_empty());
     html! {
         <>
             { header }
@@ -107,14 +107,14 @@ pub fn form_page(props: &Props) -> Html {
                     <span class="swatch new"></span>{ t(lang, Key::MustEnter) }
                     <span class="swatch computed"></span>{ t(lang, Key::Computed) }
                 </p>
-                { for current.general.iter().map(|m| html! { <p class="error" role="alert">{ lang.pick(m) }</p> }) }
+                <div class="general-errors" role="alert">
+                    { for current.general.iter().map(|m| html! { <p class="error">{ lang.pick(m) }</p> }) }
+                </div>
                 if form.rows.is_empty() {
                     <p class="empty">{ t(lang, Key::NoRows) }</p>
                 } else {
-                    <FormTable lang={lang} form={Rc::clone(&current.form)} columns={Rc::clone(&current.columns)}
-                        rows={current.rows.clone()} attempted={current.attempted} disabled={submitting} on_edit={on_edit} />
+                    <FormBody lang={lang} state={Rc::new(current.clone())} disabled={submitting} on_edit={on_edit} />
                 }
-                if has_errors { <p class="error" id="fix-errors">{ t(lang, Key::FixErrors) }</p> }
                 <button class="primary" id="submit" onclick={on_submit} disabled={submitting}>
                     { if submitting { t(lang, Key::Submitting) } else { t(lang, Key::Submit) } }
                 </button>

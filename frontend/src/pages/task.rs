@@ -13,15 +13,16 @@ use ybt_core::{Catalog, CompiledTemplate};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::cell::Edit;
 use crate::components::correction::Correction;
-use crate::components::form_table::FormTable;
+use crate::components::form_body::FormBody;
 use crate::components::receipt::Receipt;
 use crate::components::sync_badge::{SyncBadge, SyncState};
 use crate::draft_store::{self, LocalDraft};
 use crate::draft_sync::{self, SharedDraft};
 use crate::form_state::{FormAction, FormHolder, FormState, Holder, Status};
 use crate::i18n::{Key, Lang, t};
-use crate::timer::{Timeout, WindowListener};
+use crate::timer::{DocumentListener, Timeout, WindowListener};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -159,6 +160,21 @@ pub fn task_page(props: &Props) -> Html {
             move || drop(timers)
         });
     }
+    // Leaving the page (a closed tab, a switched app, a reload): the last
+    // edit is saved on this device at once, not after the typing pause.
+    {
+        let (task_id, shared, holder) = (props.task_id.clone(), shared.clone(), state.clone());
+        use_effect_with(state.0.as_ref().map_or(0, |s| s.edits), move |_| {
+            let save = move || {
+                if let Some(current) = holder.0.as_ref().filter(|s| s.edits > 0) {
+                    draft_sync::save_locally(&task_id, &shared, current.typed_rows(), current.corrected_cells);
+                }
+            };
+            let save2 = save.clone();
+            let listeners = (WindowListener::new("pagehide", save), DocumentListener::new("visibilitychange", save2));
+            move || drop(listeners)
+        });
+    }
     // Printing: render every row, print, then go back to the window.
     {
         let printing = printing.clone();
@@ -174,8 +190,8 @@ pub fn task_page(props: &Props) -> Html {
 
     let on_edit = {
         let dispatcher = state.dispatcher();
-        use_callback((), move |(row, key, raw): (usize, String, String), _| {
-            dispatcher.dispatch(Holder::Act(FormAction::Edit { row, key, raw }))
+        use_callback((), move |Edit { row, key, raw, bad_input }: Edit, _| {
+            dispatcher.dispatch(Holder::Act(FormAction::Edit { row, key, raw, bad_input }))
         })
     };
     let on_correct = {
@@ -232,7 +248,6 @@ pub fn task_page(props: &Props) -> Html {
     let submitting = current.status == Status::Submitting;
     let form = &current.form;
     let no_new_fields = current.columns.iter().all(|c| !c.is_new());
-    let has_errors = current.attempted && current.rows.iter().any(|r| !r.errors.is_empty());
     let print = {
         let printing = printing.clone();
         Callback::from(move |_: MouseEvent| printing.set(true))
@@ -279,18 +294,18 @@ pub fn task_page(props: &Props) -> Html {
                     <span class="swatch computed"></span>{ t(lang, Key::Computed) }
                     <button class="print" id="print" onclick={print}>{ t(lang, Key::Print) }</button>
                 </p>
-                { for current.general.iter().map(|m| html! { <p class="error" id="general-error" role="alert">{ lang.pick(m) }</p> }) }
+                <div class="general-errors" role="alert">
+                    { for current.general.iter().map(|m| html! { <p class="error" id="general-error">{ lang.pick(m) }</p> }) }
+                </div>
                 if no_new_fields {
                     <p class="confirm" id="no-new-fields">{ t(lang, Key::NoNewFields) }</p>
                 }
                 if form.rows.is_empty() {
                     <p class="empty">{ t(lang, Key::NoRows) }</p>
                 } else {
-                    <FormTable lang={lang} form={Rc::clone(&current.form)} columns={Rc::clone(&current.columns)}
-                        rows={current.rows.clone()} attempted={current.attempted} disabled={submitting}
+                    <FormBody lang={lang} state={Rc::new(current.clone())} disabled={submitting}
                         all_rows={*printing} on_edit={on_edit} on_correct={Some(on_correct)} />
                 }
-                if has_errors { <p class="error" id="fix-errors">{ t(lang, Key::FixErrors) }</p> }
                 <button class="primary" id={if no_new_fields { "confirm-submit" } else { "submit" }} onclick={on_submit} disabled={submitting}>
                     { if submitting { t(lang, Key::Submitting) } else if no_new_fields { t(lang, Key::ConfirmSubmit) } else { t(lang, Key::Submit) } }
                 </button>
