@@ -566,6 +566,7 @@ mod tests {
             ui: Default::default(),
             writeback: None,
             max_length: None,
+            pattern: None,
         }
     }
 
