@@ -57,6 +57,10 @@ pub struct UiHints {
     /// Cell width in characters, 1–[`MAX_WIDTH`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
+    /// In a `pick` form, the row kinds this field is shown on (absent: the
+    /// kinds that require it, or every kind; see `survey::kind_fields`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
 }
 
 /// One column of the generated form.

@@ -30,6 +30,8 @@ pub struct Props {
     /// The town or district to send to, and the logged reason.
     pub scope: String,
     pub reason: String,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
     pub on_started: Callback<SurveySummary>,
 }
 
@@ -57,6 +59,8 @@ pub fn quick_survey(props: &Props) -> Html {
     });
     let message = use_state(|| None::<String>);
     let id = use_state(|| format!("adhoc-{}", crate::api::new_id()));
+    // One dispatch id per builder: a double tap starts one survey.
+    let dispatch_id = use_state(crate::api::new_id);
 
     let spec = QuickSurveySpec {
         id: (*id).clone(),
@@ -131,12 +135,17 @@ pub fn quick_survey(props: &Props) -> Html {
     let on_send = {
         let (id, message, scope, reason, on_started) =
             (id.clone(), message.clone(), props.scope.clone(), props.reason.clone(), props.on_started.clone());
+        let (due_date, dispatch_id) = (props.due_date.clone(), (*dispatch_id).clone());
         let document = compiled.as_ref().ok().map(|(doc, _)| doc.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(document) = document.clone() else { return };
-            let dispatch_id = crate::api::new_id();
+            if scope.is_empty() {
+                message.set(Some(tr(lang, "请先在上面选择下发范围", "choose the scope above first").into()));
+                return;
+            }
             let body = serde_json::json!({
-                "dispatch_id": dispatch_id, "template_id": *id, "scope": scope, "reason": reason, "document": document
+                "dispatch_id": dispatch_id, "template_id": *id, "scope": scope, "reason": reason, "document": document,
+                "due_date": due_date
             });
             let (message, on_started) = (message.clone(), on_started.clone());
             wasm_bindgen_futures::spawn_local(async move {
