@@ -168,6 +168,11 @@ describe("a typhoon survey from dispatch to board", () => {
 
     // A picked house: the pre-filled fields, its own fields, decimals typed key by key.
     await page.click("#add-house");
+    await typeInto(page.locator("#pick-q"), "查无此人");
+    await page.click("#pick-search");
+    await page.locator("#pick-empty").waitFor();
+    assert.match(await page.textContent("#pick-empty"), /没有找到“查无此人”/);
+    await page.fill("#pick-q", "");
     await page.click("#pick-search");
     await page.locator(".pick-result").first().click();
     const house = page.locator(".survey-row").nth(0);
@@ -282,6 +287,17 @@ describe("a typhoon survey from dispatch to board", () => {
     await typeInto(row.locator("input[name=person_name]"), "wai lai");
     await typeInto(row.locator("input[name=affected_people]"), "2");
     await row.locator("select[name=damage_level]").selectOption("轻微");
+    // The phone's storage is nearly full: a photo is refused in words, before anything is kept.
+    const [photo] = await makePhotos(page, 1);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin: new URL(BASE).origin, quotaSize: 1024 * 1024 });
+    await row.locator("input.photo-input").setInputFiles(photo);
+    await row.locator('[data-key="photos"] .field-error').waitFor();
+    assert.match(await row.locator('[data-key="photos"] .field-error').textContent(), /存储空间已满/);
+    assert.equal(await row.locator("img.thumb").count(), 0);
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin: new URL(BASE).origin });
+    await row.locator("input.photo-input").setInputFiles(photo);
+    await row.locator("img.thumb").first().waitFor();
     let cut = 0;
     await page.route("**/api/submissions", (route) => (cut++ === 0 ? route.abort("connectionreset") : route.continue()));
     await page.click("#survey-submit");

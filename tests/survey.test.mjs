@@ -388,6 +388,7 @@ describe("a survey that holds in a typhoon", () => {
       api("POST", "/api/submissions", {
         submission_id: randomUUID(), template_id: SURVEY, template_version: 1, org_unit: who.me.org_unit, task_id: task.id, rows, ...extra,
       }, { session: who.session }));
+  let nothingId;
   async function taskIn(who) {
     const tasks = await api("GET", `/api/tasks?org_unit=${who.me.org_unit}&dispatch_id=${survey}`, undefined, { session: who.session });
     assert.equal(tasks.json.length, 1, tasks.text);
@@ -419,12 +420,14 @@ describe("a survey that holds in a typhoon", () => {
     assert.equal(empty.status, 422, empty.text);
     assert.deepEqual(empty.json.error.fields.map((f) => `${f.pointer} ${f.code}`), ["/rows no_rows"]);
     assert.match(empty.json.error.fields[0].message.zh, /本村无灾情/);
-    const both = await submit(cun, [point([])], { nothing_to_report: true });
+    const person = { subject_id: `new:${randomUUID()}`, values: { category: "受灾人员", person_name: "外来人员", damage_level: "轻微", affected_people: 1 } };
+    const both = await submit(cun, [person], { nothing_to_report: true });
     assert.equal(both.status, 422, both.text);
     assert.ok(both.json.error.fields.some((f) => f.code === "rows_with_nothing_to_report"), both.text);
     assert.notEqual((await taskIn(cun)).status, "submitted", "nothing stored");
     const none = await submit(cun, [], { nothing_to_report: true });
     assert.equal(none.status, 201, none.text);
+    nothingId = none.json.id;
     const board = await api("GET", `/api/surveys/${survey}`, undefined, { session: yingji.session });
     const line = board.json.villages.find((v) => v.org_unit === cun.me.org_unit);
     assert.equal(line.status, "submitted");
@@ -462,7 +465,7 @@ describe("a survey that holds in a typhoon", () => {
     assert.equal(closed.status, 200, closed.text);
     const task = await taskIn(cun);
     const retry = await api("POST", "/api/submissions", {
-      submission_id: task.submission_id, template_id: SURVEY, template_version: 1, org_unit: cun.me.org_unit, task_id: task.id, rows: [],
+      submission_id: nothingId, template_id: SURVEY, template_version: 1, org_unit: cun.me.org_unit, task_id: task.id, rows: [],
       nothing_to_report: true,
     }, { session: cun.session });
     assert.equal(retry.status, 200, retry.text);

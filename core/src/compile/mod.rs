@@ -620,7 +620,9 @@ mod tests {
         assert_eq!(keys, ["c", "b", "a"]);
         assert_eq!(
             t.fields[1].ui,
-            UiHints { order: Some(2), widget: Some("textarea".into()), help: Some("写明原因".into()), width: Some(40) }
+            UiHints {
+                order: Some(2), widget: Some("textarea".into()), help: Some("写明原因".into()), width: Some(40), kinds: Vec::new()
+            }
         );
         let found = codes(person_template(json!({"a": {"x-ui": {"widget": "slider", "width": 0, "colour": "red"}}})));
         assert_eq!(

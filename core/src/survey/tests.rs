@@ -322,12 +322,13 @@ fn each_kind_shows_its_own_fields_with_a_star_where_it_requires_them() {
 #[test]
 fn x_ui_kinds_must_name_kinds_of_a_pick_form() {
     let doc = |kinds: Value| {
-        json!({"x-template": {"id": "s", "version": 1}, "type": "object",
+        json!({"x-template": {"id": "s", "version": 1}, "type": "object", "required": ["k"],
             "x-subject": {"mode": "pick", "kind_field": "k", "kinds": [{"kind": "甲"}, {"kind": "乙"}]},
-            "properties": {"k": {"type": "string"}, "a": {"type": "string", "x-ui": {"kinds": kinds}}}})
+            "properties": {"k": {"type": "string", "enum": ["甲", "乙"]}, "a": {"type": "string", "x-ui": {"kinds": kinds}}}})
     };
     let catalog = Catalog::builtin().expect("catalog");
-    assert!(compile(&doc(json!(["甲"])), &catalog).is_ok());
+    let ok = compile(&doc(json!(["甲"])), &catalog);
+    assert!(ok.is_ok(), "{:?}", ok.err());
     for bad in [json!(["丙"]), json!([]), json!("甲")] {
         let errors = compile(&doc(bad.clone()), &catalog).expect_err("refused");
         assert!(errors.iter().any(|e| e.pointer.starts_with("/properties/a/x-ui")), "{bad}: {errors:?}");

@@ -180,8 +180,14 @@ pub fn survey_page(props: &Props) -> Html {
         use_effect_with((*local).clone(), move |now| survey_io::save(&rows_key(&task_id), now));
     }
     let update: Update = {
-        let local = local.clone();
-        Callback::from(move |f: Box<dyn Fn(&mut Local)>| local.dispatch(Edit(f)))
+        let (local, note) = (local.clone(), note.clone());
+        Callback::from(move |f: Box<dyn Fn(&mut Local)>| {
+            // A message about the form as it was ("add a row…") goes with the edit.
+            if note.is_some() {
+                note.set(None);
+            }
+            local.dispatch(Edit(f))
+        })
     };
     // Clears the messages of one field once it is edited.
     let clear_error = {
