@@ -380,6 +380,9 @@ describe("a typhoon survey from dispatch to board", () => {
     await page.fill('input[data-entity="house"]', "受损房屋");
     await page.waitForSelector("#quick-ok"); // compiled in the browser by core
     await page.click("#quick-send");
+    await page.locator("#quick-confirm").waitFor(); // the scope and its villages, confirmed first
+    assert.match(await page.textContent("#quick-confirm-box"), /\d+ 个村（社区）/);
+    await page.click("#quick-confirm");
     await page.waitForFunction(() => /\d+/.test(document.querySelector("#survey-message")?.textContent ?? ""));
     const surveys = await api("GET", "/api/surveys", undefined, { session: zhen.session });
     const survey = surveys.json.find((s) => s.title === "浏览器快速摸排");
