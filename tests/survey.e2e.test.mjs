@@ -255,7 +255,8 @@ describe("a typhoon survey from dispatch to board", () => {
     await waitStatus(page, "排队中");
     assert.equal(await page.locator("#login").count(), 0, "not the login page");
     assert.match(await page.textContent("#outbox"), /排队中/);
-    assert.equal(await page.locator("img.thumb").count(), 15, "the photos are still on the phone");
+    // The photos are still on the phone: their previews are read back from it.
+    await page.waitForFunction(() => [...document.querySelectorAll("img.thumb")].filter((i) => i.src.startsWith("blob:")).length === 15);
     await context.setOffline(false);
     await waitStatus(page, "已送达", 60_000);
     assert.match(await page.textContent("#outbox"), /已送达/);
