@@ -377,3 +377,110 @@ describe("an ad-hoc survey from the quick builder", () => {
     assert.ok(!stored.json.some((s) => s.template_id === id), "nothing was stored");
   });
 });
+
+// Issue 19: what a typhoon night needs from the API — a confirmed scope
+// before starting, no accidental "nothing happened", photos shared between
+// villages readable by all their readers, no reports after the close.
+describe("a survey that holds in a typhoon", () => {
+  let survey;
+  const submit = (who, rows, extra = {}) =>
+    taskIn(who).then((task) =>
+      api("POST", "/api/submissions", {
+        submission_id: randomUUID(), template_id: SURVEY, template_version: 1, org_unit: who.me.org_unit, task_id: task.id, rows, ...extra,
+      }, { session: who.session }));
+  let nothingId;
+  async function taskIn(who) {
+    const tasks = await api("GET", `/api/tasks?org_unit=${who.me.org_unit}&dispatch_id=${survey}`, undefined, { session: who.session });
+    assert.equal(tasks.json.length, 1, tasks.text);
+    return tasks.json[0];
+  }
+  const point = (photos) => ({
+    subject_id: `new:${randomUUID()}`,
+    values: { category: "易涝点", point_name: "村口涵洞", damage_level: "一般", location: { address: "村口涵洞" }, photos },
+  });
+
+  it("previews the scope (name, villages, due date) without starting anything, then starts with the due date stored", async () => {
+    survey = `typhoon19-${randomUUID()}`;
+    const body = { dispatch_id: survey, template_id: SURVEY, scope: DISTRICT, due_date: "2026-12-01", reason: "台风" };
+    const preview = await api("POST", "/api/surveys/preview", body, { session: yingji.session });
+    assert.equal(preview.status, 200, preview.text);
+    assert.deepEqual(preview.json, { title: "台风受灾摸排表", scope: DISTRICT, scope_name: preview.json.scope_name, villages: 267, due_date: "2026-12-01" });
+    assert.ok(preview.json.scope_name);
+    assert.equal((await api("GET", `/api/surveys/${survey}`, undefined, { session: yingji.session })).status, 404, "a preview stores nothing");
+    const refused = await api("POST", "/api/surveys/preview", body, { session: zhen.session });
+    assert.equal(refused.status, 403, "a town centre cannot preview the district");
+    const started = await api("POST", "/api/surveys", body, { session: yingji.session });
+    assert.equal(started.status, 201, started.text);
+    assert.equal(started.json.due_date, "2026-12-01");
+    assert.equal((await taskIn(cun)).due_date, "2026-12-01");
+  });
+
+  it("a submission with no rows needs the explicit 本村无灾情, which the board shows", async () => {
+    const empty = await submit(cun, []);
+    assert.equal(empty.status, 422, empty.text);
+    assert.deepEqual(empty.json.error.fields.map((f) => `${f.pointer} ${f.code}`), ["/rows no_rows"]);
+    assert.match(empty.json.error.fields[0].message.zh, /本村无灾情/);
+    const person = { subject_id: `new:${randomUUID()}`, values: { category: "受灾人员", person_name: "外来人员", damage_level: "轻微", affected_people: 1 } };
+    const both = await submit(cun, [person], { nothing_to_report: true });
+    assert.equal(both.status, 422, both.text);
+    assert.ok(both.json.error.fields.some((f) => f.code === "rows_with_nothing_to_report"), both.text);
+    assert.notEqual((await taskIn(cun)).status, "submitted", "nothing stored");
+    const none = await submit(cun, [], { nothing_to_report: true });
+    assert.equal(none.status, 201, none.text);
+    nothingId = none.json.id;
+    const board = await api("GET", `/api/surveys/${survey}`, undefined, { session: yingji.session });
+    const line = board.json.villages.find((v) => v.org_unit === cun.me.org_unit);
+    assert.equal(line.status, "submitted");
+    assert.equal(line.nothing_to_report, 1);
+    assert.equal(board.json.total.nothing_to_report, 1);
+  });
+
+  it("a photo sent by two villages stays readable by both, their towns and the department; a village names only photos it sent", async () => {
+    const bytes = fakeJpeg(`shared-${survey}`);
+    const first = await uploadPhoto(cun.session, cun.me.org_unit, bytes);
+    assert.equal(first.status, 201, JSON.stringify(first.json));
+    const second = await uploadPhoto(cun2.session, cun2.me.org_unit, bytes);
+    assert.equal(second.status, 200, "the same bytes: stored once");
+    const hash = first.json.hash;
+    const onlyCun = (await uploadPhoto(cun.session, cun.me.org_unit, fakeJpeg(`only-${survey}`))).json.hash;
+    const borrowed = await submit(cun2, [point([onlyCun])]);
+    assert.equal(borrowed.status, 422, borrowed.text);
+    assert.deepEqual(borrowed.json.error.fields.map((f) => `${f.pointer} ${f.code}`), ["/rows/0/values/photos unknown_photo"]);
+    const stored = await submit(cun2, [point([hash])]);
+    assert.equal(stored.status, 201, stored.text);
+    const read = async (who) =>
+      (await fetch(`${BASE}/api/photos/${hash}`, { headers: { cookie: `ybt_session=${who.session}` } })).status;
+    assert.equal(await read(cun2), 200, "the second village");
+    assert.equal(await read(cun), 200, "the first village");
+    assert.equal(await read(yingji), 200, "the department whose survey names it");
+    assert.equal(await read(minzheng), 403, "another department");
+    const towns = [cun, cun2].map((w) => w.me.org_unit.slice(0, 9));
+    assert.equal(await read(zhen), towns.includes(zhen.me.org_unit) ? 200 : 403, "the town centre of either village");
+    const board = await api("GET", `/api/surveys/${survey}`, undefined, { session: yingji.session });
+    assert.ok(board.json.points.some((p) => p.photos.includes(hash)));
+  });
+
+  it("after the close, a new report is refused with 409 survey_closed; a retry of one stored before still gets its receipt", async () => {
+    const closed = await api("POST", `/api/surveys/${survey}/close`, undefined, { session: yingji.session });
+    assert.equal(closed.status, 200, closed.text);
+    const task = await taskIn(cun);
+    const retry = await api("POST", "/api/submissions", {
+      submission_id: nothingId, template_id: SURVEY, template_version: 1, org_unit: cun.me.org_unit, task_id: task.id, rows: [],
+      nothing_to_report: true,
+    }, { session: cun.session });
+    assert.equal(retry.status, 200, retry.text);
+    // A village of zhen's town that had not reported, sent by its town centre.
+    const tasks = await api("GET", `/api/tasks?dispatch_id=${survey}`, undefined, { session: zhen.session });
+    const open = tasks.json.find((t) => t.status !== "submitted");
+    assert.ok(open, "some village has not reported");
+    const zhenSubmit = await api("POST", "/api/submissions", {
+      submission_id: randomUUID(), template_id: SURVEY, template_version: 1, org_unit: open.org_unit, task_id: open.id, rows: [],
+      nothing_to_report: true,
+    }, { session: zhen.session });
+    assert.equal(zhenSubmit.status, 409, zhenSubmit.text);
+    assert.equal(zhenSubmit.json.error.code, "survey_closed");
+    assert.match(zhenSubmit.json.error.message.zh, /已结束/);
+    const board = await api("GET", `/api/surveys/${survey}`, undefined, { session: yingji.session });
+    assert.equal(board.json.villages.find((v) => v.org_unit === open.org_unit).status, open.status, "nothing counted");
+  });
+});

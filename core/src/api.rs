@@ -168,6 +168,10 @@ pub struct SubmissionRequest {
     /// form (each correction is its own ledger update); for the burden meter.
     #[serde(default)]
     pub corrected_cells: u32,
+    /// A survey (pick form) sent with no rows must say so on purpose: staff
+    /// confirmed 本村无灾情. Refused with rows, required without.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nothing_to_report: bool,
 }
 
 /// What the worker answers for a stored submission.

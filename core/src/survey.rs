@@ -10,13 +10,14 @@
 //! The board ([`board`]) and the ledger records of the close ([`close_plan`])
 //! are computed here from stored submissions; the worker only loads and stores.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::access::{Action, Principal, authorize};
 use crate::api::{FormRow, RecordVersion, SubmissionRequest, SubmittedRow, TaskSummary};
-use crate::compile::{CompiledTemplate, FieldSource, compute_row};
+use crate::compile::{CompiledTemplate, FieldPlan, FieldSource, compute_row};
 use crate::expr::Date;
 use crate::ledger::{ChangeMeta, LedgerRecord, OrgUnit, RecordType, RecordTypes, UpdateError, Write, plan_update};
 use crate::messages::Text;
@@ -199,6 +200,10 @@ pub struct BoardLine {
     pub status: Option<TaskStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
+    /// Villages that submitted no rows on purpose (本村无灾情): a village's
+    /// line says 1 or 0, a town's and the total's how many.
+    #[serde(default)]
+    pub nothing_to_report: u32,
     /// By figure key.
     pub figures: BTreeMap<String, f64>,
 }
@@ -267,6 +272,17 @@ pub struct StartSurveyRequest {
     pub document: Option<Value>,
 }
 
+/// `POST /api/surveys/preview`: what starting would do, for the starter to
+/// confirm (nothing is stored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyPreview {
+    pub title: String,
+    pub scope: String,
+    pub scope_name: String,
+    pub villages: u32,
+    pub due_date: String,
+}
+
 /// `POST /api/surveys/{id}/close`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CloseAnswer {
@@ -319,6 +335,7 @@ pub fn board(
         submitted: 0,
         status: None,
         submitted_at: None,
+        nothing_to_report: 0,
         figures: zero.clone(),
     };
     let mut villages = Vec::new();
@@ -334,7 +351,10 @@ pub fn board(
         if done {
             village.submitted = 1;
             village.submitted_at = task.submitted_at.clone();
-            for row in submissions.get(&task.org_unit).map(Vec::as_slice).unwrap_or_default() {
+            let rows = submissions.get(&task.org_unit).map(Vec::as_slice).unwrap_or_default();
+            // A survey submission without rows is always a confirmed 本村无灾情 (`check_rows`).
+            village.nothing_to_report = u32::from(rows.is_empty());
+            for row in rows {
                 let kind = row.values.get(&kind_field).and_then(Value::as_str).unwrap_or_default();
                 for figure in &spec.figures {
                     let add = match (&figure.sum, &figure.count) {
@@ -371,6 +391,7 @@ pub fn board(
         for target in [town, &mut total] {
             target.villages += 1;
             target.submitted += village.submitted;
+            target.nothing_to_report += village.nothing_to_report;
             for (key, value) in &village.figures {
                 *target.figures.entry(key.clone()).or_default() += value;
             }
@@ -384,6 +405,146 @@ pub fn board(
     towns.iter_mut().for_each(round);
     round(&mut total);
     SurveyBoard { survey, figures: spec.figures, villages, towns, total, points }
+}
+
+impl SurveyBoard {
+    /// The villages that have not (or no longer: returned) submitted, in
+    /// board order: what a coordinator is warned about before closing.
+    pub fn not_reported(&self) -> Vec<&BoardLine> {
+        self.villages.iter().filter(|v| v.status != Some(TaskStatus::Submitted)).collect()
+    }
+}
+
+/// The submission check of a survey's rows as a whole: at least one row,
+/// or none with the explicit 本村无灾情 confirmation (never both), so that
+/// no village reports "nothing happened" by accident.
+pub fn check_rows(request: &SubmissionRequest) -> Vec<FieldError> {
+    match (request.rows.is_empty(), request.nothing_to_report) {
+        (true, false) => vec![error(
+            "/rows".into(),
+            "no_rows",
+            "请至少添加一行；如本村（社区）没有灾情，请勾选“本村无灾情”再提交",
+            "add at least one row; if the village has no damage, tick \"nothing to report\" and submit",
+        )],
+        (false, true) => vec![error(
+            "/nothing_to_report".into(),
+            "rows_with_nothing_to_report",
+            format!("已勾选“本村无灾情”，但填了 {} 行：请删除这些行或取消勾选", request.rows.len()),
+            format!("\"nothing to report\" is ticked but there are {} rows: remove them or untick it", request.rows.len()),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// A field as shown on a row of one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindField<'a> {
+    pub field: &'a FieldPlan,
+    /// Required on rows of this kind (always, or by the kind's `if`/`then`).
+    pub required: bool,
+}
+
+/// What each kind's `if {kind: const K} then {...}` (at the top or in
+/// `allOf`) requires: its `required` keys, and arrays it gives a
+/// `minItems` of at least 1.
+pub fn kind_requirements(template: &CompiledTemplate) -> BTreeMap<String, BTreeSet<String>> {
+    let kind_field = template.subject.kind_field.as_deref().unwrap_or_default();
+    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let schema = &template.schema;
+    let branches = std::iter::once(schema).chain(schema.get("allOf").and_then(Value::as_array).into_iter().flatten());
+    for branch in branches {
+        let condition = branch.pointer(&format!("/if/properties/{}", crate::compile::escape_pointer(kind_field)));
+        let kind = condition.and_then(|c| {
+            c.get("const").and_then(Value::as_str).or_else(|| match c.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([one]) => one.as_str(),
+                _ => None,
+            })
+        });
+        let (Some(kind), Some(then)) = (kind, branch.get("then")) else { continue };
+        let keys = found.entry(kind.to_owned()).or_default();
+        keys.extend(then.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
+        if let Some(properties) = then.get("properties").and_then(Value::as_object) {
+            keys.extend(
+                properties
+                    .iter()
+                    .filter(|(_, p)| p.get("minItems").and_then(Value::as_u64).is_some_and(|n| n >= 1))
+                    .map(|(k, _)| k.clone()),
+            );
+        }
+    }
+    found
+}
+
+/// The fields a row of `kind` shows, in form order (the kind field itself
+/// is the row's heading, not a field): a field bound to a ledger item only
+/// on the kind picked from that record type, a field with `x-ui.kinds` only
+/// on those kinds, any other field on every kind. `required` says where to
+/// put the `*`: required always, or by this kind's `if`/`then`.
+pub fn kind_fields<'a>(template: &'a CompiledTemplate, kind: &str) -> Vec<KindField<'a>> {
+    let subject = &template.subject;
+    let kind_field = subject.kind_field.as_deref().unwrap_or_default();
+    let entity = subject.kinds.iter().find(|k| k.kind == kind).and_then(|k| k.entity.as_deref());
+    let requirements = kind_requirements(template);
+    let required_here = requirements.get(kind);
+    template
+        .fields
+        .iter()
+        .filter(|f| f.key != kind_field)
+        .filter(|f| match &f.source {
+            FieldSource::Ledger { item } => item.split_once('.').map(|(e, _)| e) == entity,
+            _ => f.ui.kinds.is_empty() || f.ui.kinds.iter().any(|k| k == kind),
+        })
+        .map(|field| KindField { field, required: field.required || required_here.is_some_and(|keys| keys.contains(&field.key)) })
+        .collect()
+}
+
+/// The value a typed text stands for in a number field: the number when the
+/// whole text is one (full-width digits and 。 as typed by some Chinese
+/// keyboards included), else the text itself, so that validation says it
+/// is not a number. `None` for blank text. The text stays what staff see:
+/// this value is never written back into the box.
+pub fn typed_number(text: &str, integer: bool) -> Option<Value> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let ascii: String = trimmed
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' | '。' => '.',
+            '－' => '-',
+            other => other,
+        })
+        .collect();
+    let number = if integer {
+        ascii.parse::<i64>().ok().map(Value::from)
+    } else {
+        ascii
+            .parse::<i64>()
+            .ok()
+            .map(Value::from)
+            .or_else(|| ascii.parse::<f64>().ok().filter(|f| f.is_finite()).and_then(serde_json::Number::from_f64).map(Value::Number))
+    };
+    Some(number.unwrap_or_else(|| Value::String(trimmed.to_owned())))
+}
+
+/// Where a submission error belongs: `/rows/{i}/values/{key}…` → (row, the
+/// field, if any), so that it is shown in words at that field.
+pub fn error_place(pointer: &str) -> Option<(usize, Option<&str>)> {
+    let rest = pointer.strip_prefix("/rows/")?;
+    let (row, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    let row = row.parse().ok()?;
+    let key = rest.strip_prefix("values/").map(|k| k.split('/').next().unwrap_or(k)).filter(|k| !k.is_empty());
+    Some((row, key))
+}
+
+/// Whether `principal` may see a photo: it may read one of the submissions
+/// naming it, or a village it was uploaded for. `grounds` are (org unit,
+/// department of the form) of each; any of them suffices, so a photo sent
+/// by two villages stays readable by both and by those above them.
+pub fn may_read_photo(principal: &Principal, grounds: &[(String, String)]) -> bool {
+    grounds.iter().any(|(org_unit, department)| authorize(principal, &Action::ReadSubmission { org_unit, department }).is_allowed())
 }
 
 /// Whether `s` is a photo name: a SHA-256 in lowercase hex.

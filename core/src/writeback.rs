@@ -132,6 +132,7 @@ mod tests {
             rows: vec![SubmittedRow { subject_id: "person:1".into(), values: values.as_object().unwrap().clone() }],
             task_id: None,
             corrected_cells: 0,
+            nothing_to_report: false,
         }
     }
 

@@ -13,9 +13,8 @@ use crate::pages::form::FormPage;
 use crate::pages::home::HomePage;
 use crate::pages::ledger::LedgerPage;
 use crate::pages::login::LoginPage;
-use crate::pages::survey::SurveyPage;
+use crate::pages::survey::{OpenTask, SurveyPage};
 use crate::pages::surveys::SurveysPage;
-use crate::pages::task::TaskPage;
 
 /// Which page is shown. No URL routing yet: the app is one screen deep.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,10 +64,17 @@ enum Session {
     SignedIn(Me),
 }
 
-/// An open task is kept in the address (`#task/ID`), so a reload comes
-/// back to it; every other page starts from home.
+/// An open task is kept in the address (`#task/ID`, a survey's `#survey/ID`),
+/// so a reload comes back to it (a survey offline too: its task is kept on
+/// the device); every other page starts from home.
 fn route_from_hash() -> Route {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    if let Some(id) = hash.strip_prefix("#survey/").filter(|id| !id.is_empty()) {
+        return match crate::survey_io::load::<ybt_core::api::TaskSummary>(&crate::pages::survey::task_key(id)) {
+            Some(task) => Route::Survey { task: Box::new(task) },
+            None => Route::Task { task_id: id.to_owned() },
+        };
+    }
     match hash.strip_prefix("#task/") {
         Some(id) if !id.is_empty() => Route::Task { task_id: id.to_owned() },
         _ => Route::Home,
@@ -78,10 +84,30 @@ fn route_from_hash() -> Route {
 fn set_hash(route: &Route) {
     let hash = match route {
         Route::Task { task_id } => format!("#task/{task_id}"),
+        Route::Survey { task } => format!("#survey/{}", task.id),
         _ => String::new(),
     };
     if let Some(location) = web_sys::window().map(|w| w.location()) {
         let _ = location.set_hash(&hash);
+    }
+}
+
+/// Where the signed-in user is remembered on this device (who, not a
+/// credential: the session cookie stays the server's proof).
+const REMEMBERED: &str = "ybt-me";
+
+/// Remembers (or forgets) who is signed in, and tells the survey outbox
+/// whose queue it works with.
+fn remember(me: Option<&Me>) {
+    match me {
+        Some(me) => {
+            crate::survey_io::save(REMEMBERED, me);
+            crate::survey_io::set_user(&me.user.username);
+        }
+        None => {
+            crate::survey_io::remove(REMEMBERED);
+            crate::survey_io::set_user("");
+        }
     }
 }
 
@@ -90,32 +116,42 @@ pub fn app() -> Html {
     let lang = use_state(|| Lang::Zh);
     let route = use_state(route_from_hash);
     let session = use_state(|| Session::Checking);
-    // Survey submissions queued offline are sent when the app starts and
-    // whenever the connection returns (`survey_io::sync`; idempotent).
-    use_effect_with((), move |_| {
-        wasm_bindgen_futures::spawn_local(async {
-            crate::survey_io::sync().await;
-        });
-        let on_online = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
-            wasm_bindgen_futures::spawn_local(async {
-                crate::survey_io::sync().await;
-            });
-        });
-        if let Some(window) = web_sys::window() {
-            use wasm_bindgen::JsCast;
-            let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-        }
-        on_online.forget();
-    });
+    // Survey submissions queued offline are sent when the app starts,
+    // whenever the connection returns, and on their own retry timer
+    // (`survey_io`; idempotent).
+    use_effect_with((), move |_| crate::survey_io::start_background_sync());
+    // Who is signed in. Without an answer (offline), the user remembered on
+    // this device is kept, so that a reload offline still reaches the app
+    // and its queue; the server's word replaces it once it answers (on
+    // start and when the connection returns).
     {
         let session = session.clone();
         use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                session.set(match api::me().await {
-                    Ok(me) => Session::SignedIn(me),
-                    Err(_) => Session::SignedOut,
+            let check = move || {
+                let session = session.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match api::me().await {
+                        Ok(me) => {
+                            remember(Some(&me));
+                            session.set(Session::SignedIn(me));
+                        }
+                        Err(api::ApiFailure::Network(_)) => match crate::survey_io::load::<Me>(REMEMBERED) {
+                            Some(me) => {
+                                crate::survey_io::set_user(&me.user.username);
+                                session.set(Session::SignedIn(me));
+                            }
+                            None => session.set(Session::SignedOut),
+                        },
+                        Err(api::ApiFailure::Server(_)) => {
+                            remember(None);
+                            session.set(Session::SignedOut);
+                        }
+                    }
                 });
-            });
+            };
+            check();
+            let listener = crate::timer::WindowListener::new("online", check);
+            move || drop(listener)
         });
     }
     let navigate = {
@@ -132,6 +168,7 @@ pub fn app() -> Html {
     let on_login = {
         let (session, route) = (session.clone(), route.clone());
         Callback::from(move |me: Me| {
+            remember(Some(&me));
             set_hash(&Route::Home);
             route.set(Route::Home);
             session.set(Session::SignedIn(me));
@@ -143,6 +180,7 @@ pub fn app() -> Html {
             let session = session.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = api::logout().await;
+                remember(None);
                 session.set(Session::SignedOut);
             });
         })
@@ -166,7 +204,7 @@ pub fn app() -> Html {
                         open_task={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
                 },
                 Route::Survey { task } => html! {
-                    <SurveyPage lang={*lang} task={(**task).clone()} back={navigate.reform(|_| Route::Surveys)} />
+                    <SurveyPage lang={*lang} task={(**task).clone()} back={navigate.reform(|_| Route::Home)} />
                 },
                 Route::Authoring => html! { <crate::pages::authoring::AuthoringPage lang={*lang} me={me.clone()} /> },
                 Route::Review => html! { <crate::pages::review::ReviewPage lang={*lang} /> },
@@ -180,7 +218,8 @@ pub fn app() -> Html {
                     <crate::pages::summary::SummaryPage lang={*lang} template_id={template_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
                 },
                 Route::Task { task_id } => html! {
-                    <TaskPage lang={*lang} task_id={task_id.clone()} back={navigate.reform(|_| Route::Home)} />
+                    <OpenTask lang={*lang} task_id={task_id.clone()} back={navigate.reform(|_| Route::Home)}
+                        open_survey={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
                 },
                 Route::Burden { org_unit } => html! {
                     <BurdenPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />

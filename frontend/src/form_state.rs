@@ -178,6 +178,7 @@ impl FormState {
                 .collect(),
             task_id: None,
             corrected_cells: self.corrected_cells,
+            nothing_to_report: false,
         }
     }
 

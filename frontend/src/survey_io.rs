@@ -1,30 +1,53 @@
 //! Browser IO of emergency surveys: photos (resize with a canvas, hash,
-//! upload), location, and the offline outbox in `localStorage`.
+//! keep in IndexedDB, upload), location, and the offline outbox.
 //!
 //! The outbox holds whole submissions (with their client-chosen
-//! `submission_id`) and the photos they name (resized JPEG, base64). Sync
+//! `submission_id`) in `localStorage`, per signed-in user; the photos they
+//! name wait in IndexedDB (database `ybt-survey`, keys `<user>/<hash>`),
+//! which holds far more than `localStorage` and whose room is checked
+//! (`navigator.storage.estimate`) before another photo is accepted. Sync
 //! uploads the photos (idempotent: stored by content hash), then posts the
-//! submission (idempotent: keyed by its id), and only then drops the entry:
-//! a crash or a lost answer anywhere leaves the entry to be sent again, and
-//! the server stores it once.
+//! submission (idempotent: keyed by its id), and only then drops the entry
+//! and its photos: a crash or a lost answer anywhere leaves the entry to be
+//! sent again, and the server stores it once.
+//!
+//! Sync runs when the app starts, on `online`, after a submit, and again on
+//! a timer with backoff after any failure (a dropped connection while the
+//! phone still says it is online included). What it is doing is published
+//! as a window event (`ybt-outbox`) so that every view shows the truth:
+//! 排队中, 正在发送, 已送达.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+use ybt_core::FieldError;
 use ybt_core::api::{ErrorBody, SubmissionReceipt, SubmissionRequest};
+
+use crate::timer::Timeout;
 
 /// Longest side of a resized photo, in pixels.
 pub const MAX_SIDE: f64 = 1600.0;
 /// Largest photo sent, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 500 * 1024;
-const OUTBOX: &str = "ybt-survey-outbox";
-const PHOTOS: &str = "ybt-survey-photos";
+/// Room left free on the device beyond a new photo: the app's own files,
+/// forms and drafts need some too.
+const RESERVE_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+/// The event every change of the outbox is announced with.
+pub const EVENT: &str = "ybt-outbox";
+/// Retries after a failure wait 5 s, 10 s, 20 s … at most 2 minutes.
+const FIRST_RETRY_MS: i32 = 5_000;
+const MAX_RETRY_MS: i32 = 120_000;
+const LEGACY_OUTBOX: &str = "ybt-survey-outbox";
+const LEGACY_PHOTOS: &str = "ybt-survey-photos";
+const DB: &str = "ybt-survey";
+const STORE: &str = "photos";
 
 fn js(e: JsValue) -> String {
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+    e.as_string()
+        .unwrap_or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}")))
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -45,6 +68,172 @@ pub fn remove(key: &str) {
     if let Some(s) = storage() {
         let _ = s.remove_item(key);
     }
+}
+
+#[derive(Default)]
+struct State {
+    /// Whose outbox: the signed-in user's name.
+    user: String,
+    syncing: bool,
+    /// Another sync was asked for while one ran.
+    again: bool,
+    /// The submission being sent now.
+    sending: Option<String>,
+    /// Failed attempts in a row, for the backoff.
+    failures: u32,
+    retry: Option<Timeout>,
+    /// When the next retry is due (ms since the epoch), for the page to say.
+    retry_at: Option<f64>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+/// Whose outbox the app works with: set when someone signs in (or is
+/// remembered offline), cleared on sign-out.
+pub fn set_user(user: &str) {
+    STATE.with(|s| s.borrow_mut().user = user.to_owned());
+    if !user.is_empty() {
+        adopt_legacy(user);
+        sync_soon();
+    }
+    notify();
+}
+
+fn user() -> String {
+    STATE.with(|s| s.borrow().user.clone())
+}
+
+fn outbox_key(user: &str) -> String {
+    format!("ybt-survey-outbox:{user}")
+}
+
+fn outcomes_key(user: &str) -> String {
+    format!("ybt-survey-sent:{user}")
+}
+
+/// The outbox of the version before photos moved to IndexedDB, if any,
+/// becomes the current user's (its photos are still read from there).
+fn adopt_legacy(user: &str) {
+    if let Some(old) = load::<Vec<Queued>>(LEGACY_OUTBOX) {
+        let mut queue = load::<Vec<Queued>>(&outbox_key(user)).unwrap_or_default();
+        for entry in old {
+            if !queue.iter().any(|q| q.request.submission_id == entry.request.submission_id) {
+                queue.push(entry);
+            }
+        }
+        save(&outbox_key(user), &queue);
+        remove(LEGACY_OUTBOX);
+    }
+}
+
+fn notify() {
+    if let Some(window) = web_sys::window()
+        && let Ok(event) = web_sys::CustomEvent::new(EVENT)
+    {
+        let _ = window.dispatch_event(&event);
+    }
+}
+
+/// A queued submission and what to call it in the queue's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queued {
+    #[serde(flatten)]
+    pub request: SubmissionRequest,
+    /// "台风受灾摸排表 · 青峰村".
+    #[serde(default)]
+    pub label: String,
+}
+
+/// What became of a submission that left the queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub submission_id: String,
+    #[serde(default)]
+    pub task_id: Option<String>,
+    pub label: String,
+    pub rows: usize,
+    /// The receipt's time, or when it was refused.
+    pub at: String,
+    /// Refused by the worker: its message (zh, en) and errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<ybt_core::messages::Text>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Submissions waiting to be sent, oldest first.
+pub fn outbox() -> Vec<Queued> {
+    let user = user();
+    if user.is_empty() {
+        return Vec::new();
+    }
+    load(&outbox_key(&user)).unwrap_or_default()
+}
+
+/// The last outcomes (newest first, at most 20).
+pub fn outcomes() -> Vec<Outcome> {
+    let user = user();
+    if user.is_empty() {
+        return Vec::new();
+    }
+    load(&outcomes_key(&user)).unwrap_or_default()
+}
+
+fn record_outcome(outcome: Outcome) {
+    let user = user();
+    let mut list = outcomes();
+    list.retain(|o| o.submission_id != outcome.submission_id);
+    list.insert(0, outcome);
+    list.truncate(20);
+    save(&outcomes_key(&user), &list);
+}
+
+/// Queues a submission (replacing one with the same id).
+pub fn enqueue(request: SubmissionRequest, label: String) {
+    let user = user();
+    let mut queue = outbox();
+    queue.retain(|r| r.request.submission_id != request.submission_id);
+    let mut list = outcomes();
+    list.retain(|o| o.submission_id != request.submission_id);
+    save(&outcomes_key(&user), &list);
+    queue.push(Queued { request, label });
+    save(&outbox_key(&user), &queue);
+    notify();
+}
+
+fn dequeue(id: &str) {
+    let mut queue = outbox();
+    queue.retain(|r| r.request.submission_id != id);
+    save(&outbox_key(&user()), &queue);
+}
+
+/// Where one submission stands, as shown to staff.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    /// 排队中: on the device; the next attempt at `retry_at` (ms), if known.
+    Queued { retry_at: Option<f64>, failures: u32 },
+    /// 正在发送.
+    Sending,
+    /// 已送达 or refused.
+    Done(Outcome),
+    /// Not queued and no outcome known.
+    Unknown,
+}
+
+pub fn delivery(submission_id: &str) -> Delivery {
+    let (sending, retry_at, failures) = STATE.with(|s| {
+        let s = s.borrow();
+        (s.sending.clone(), s.retry_at, s.failures)
+    });
+    if sending.as_deref() == Some(submission_id) {
+        return Delivery::Sending;
+    }
+    if outbox().iter().any(|q| q.request.submission_id == submission_id) {
+        return Delivery::Queued { retry_at, failures };
+    }
+    outcomes().into_iter().find(|o| o.submission_id == submission_id).map_or(Delivery::Unknown, Delivery::Done)
 }
 
 /// A photo ready to send: its SHA-256 and its JPEG bytes.
@@ -73,11 +262,15 @@ async fn to_blob(canvas: &web_sys::HtmlCanvasElement, quality: f64) -> Result<we
 
 /// Resizes a camera photo to a JPEG with a long side of at most
 /// [`MAX_SIDE`] and at most [`MAX_PHOTO_BYTES`], lowering the quality until
-/// it fits.
+/// it fits. Errors are sentences for staff.
 pub async fn resize(file: &web_sys::File) -> Result<Photo, String> {
+    let not_a_photo = || "这不是照片文件：请选择相机拍摄的照片（JPEG、PNG 等图片）".to_owned();
+    if !file.type_().starts_with("image/") {
+        return Err(not_a_photo());
+    }
     let window = web_sys::window().ok_or("no window")?;
-    let bitmap: web_sys::ImageBitmap =
-        JsFuture::from(window.create_image_bitmap_with_blob(file).map_err(js)?).await.map_err(js)?.unchecked_into();
+    let decoding = window.create_image_bitmap_with_blob(file).map_err(|_| not_a_photo())?;
+    let bitmap: web_sys::ImageBitmap = JsFuture::from(decoding).await.map_err(|_| not_a_photo())?.unchecked_into();
     let (w, h) = (f64::from(bitmap.width()), f64::from(bitmap.height()));
     let scale = (MAX_SIDE / w.max(h)).min(1.0);
     let (tw, th) = ((w * scale).round().max(1.0), (h * scale).round().max(1.0));
@@ -97,7 +290,7 @@ pub async fn resize(file: &web_sys::File) -> Result<Photo, String> {
     let buffer = JsFuture::from(blob.array_buffer()).await.map_err(js)?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     if bytes.len() > MAX_PHOTO_BYTES {
-        return Err(format!("照片压缩后仍有 {} KB / still {} KB after resizing", bytes.len() / 1024, bytes.len() / 1024));
+        return Err(format!("照片压缩后仍有 {} KB，超过 500 KB：请换一张照片", bytes.len() / 1024));
     }
     Ok(Photo { hash: sha256_hex(&bytes).await?, bytes, original_bytes: file.size() })
 }
@@ -128,73 +321,141 @@ pub async fn locate() -> Result<(f64, f64, f64), String> {
     geolocation
         .get_current_position_with_error_callback_and_options(ok.as_ref().unchecked_ref(), Some(fail.as_ref().unchecked_ref()), &options)
         .map_err(js)?;
-    let position: web_sys::Position = JsFuture::from(promise)
-        .await
-        .map_err(|e| {
-            let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
-            format!("无法定位，请填写地址 / cannot locate, enter the address ({message})")
-        })?
-        .unchecked_into();
+    let position: web_sys::Position = JsFuture::from(promise).await.map_err(|_| "无法定位：请在下面填写地址".to_owned())?.unchecked_into();
     drop((ok, fail));
     let c = position.coords();
     Ok((c.latitude(), c.longitude(), c.accuracy()))
 }
 
-/// Photos waiting to be sent, by hash (base64 JPEG).
-fn pending_photos() -> BTreeMap<String, String> {
-    load(PHOTOS).unwrap_or_default()
+// IndexedDB: one object store of photo bytes under `<user>/<hash>`.
+
+/// Waits for an IndexedDB request: its result, or its error as text.
+async fn done(request: &web_sys::IdbRequest) -> Result<JsValue, String> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let ok_request = request.clone();
+        let on_ok = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &ok_request.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let failed_request = request.clone();
+        let on_error = Closure::once_into_js(move || {
+            let error = failed_request.error().ok().flatten().map_or(JsValue::UNDEFINED, JsValue::from);
+            let _ = reject.call1(&JsValue::NULL, &error);
+        });
+        request.set_onsuccess(Some(on_ok.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    JsFuture::from(promise).await.map_err(|e| {
+        let name = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+        if name == "QuotaExceededError" { FULL.to_owned() } else { js(e) }
+    })
 }
 
-/// Keeps a photo until the submission naming it has been sent.
-pub fn keep_photo(photo: &Photo) {
-    let mut photos = pending_photos();
-    let text = js_sys::Uint8Array::from(photo.bytes.as_slice());
-    let encoded = web_sys::window()
-        .and_then(|w| {
-            let binary: String = text.to_vec().iter().map(|b| char::from(*b)).collect();
-            w.btoa(&binary).ok()
-        })
-        .unwrap_or_default();
-    photos.insert(photo.hash.clone(), encoded);
-    save(PHOTOS, &photos);
+const FULL: &str = "本机存储空间已满，不能再存照片：请先联网把排队的填报发出去，或删除几张照片";
+
+async fn database() -> Result<web_sys::IdbDatabase, String> {
+    let factory = web_sys::window().ok_or("no window")?.indexed_db().map_err(js)?.ok_or("本浏览器不能离线保存照片（没有 IndexedDB）")?;
+    let open = factory.open_with_u32(DB, 1).map_err(js)?;
+    let upgrading = open.clone();
+    let on_upgrade = Closure::once_into_js(move || {
+        if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<web_sys::IdbDatabase>().map_err(JsValue::from))
+            && !db.object_store_names().contains(STORE)
+        {
+            let _ = db.create_object_store(STORE);
+        }
+    });
+    open.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+    done(&open).await?.dyn_into::<web_sys::IdbDatabase>().map_err(|_| "IndexedDB".to_owned())
 }
 
-fn photo_bytes(hash: &str) -> Option<Vec<u8>> {
-    let encoded = pending_photos().remove(hash)?;
+async fn photo_store(mode: web_sys::IdbTransactionMode) -> Result<web_sys::IdbObjectStore, String> {
+    let db = database().await?;
+    db.transaction_with_str_and_mode(STORE, mode).map_err(js)?.object_store(STORE).map_err(js)
+}
+
+fn photo_key(hash: &str) -> String {
+    format!("{}/{hash}", user())
+}
+
+/// Free room on the device, as the browser estimates it (`None`: unknown).
+async fn free_bytes() -> Option<f64> {
+    let storage = web_sys::window()?.navigator().storage();
+    let estimate = JsFuture::from(storage.estimate().ok()?).await.ok()?;
+    let get = |key: &str| js_sys::Reflect::get(&estimate, &key.into()).ok().and_then(|v| v.as_f64());
+    Some(get("quota")? - get("usage").unwrap_or(0.0))
+}
+
+/// Keeps a photo on the device until the submission naming it has been
+/// sent. Refused, with a sentence to show, when the device has no room for
+/// it (checked before writing) or the write fails.
+pub async fn keep_photo(photo: &Photo) -> Result<(), String> {
+    if let Some(free) = free_bytes().await
+        && free < photo.bytes.len() as f64 + RESERVE_BYTES
+    {
+        return Err(FULL.to_owned());
+    }
+    let store = photo_store(web_sys::IdbTransactionMode::Readwrite).await?;
+    let bytes = js_sys::Uint8Array::from(photo.bytes.as_slice());
+    done(&store.put_with_key(&bytes, &photo_key(&photo.hash).into()).map_err(js)?).await?;
+    Ok(())
+}
+
+/// The bytes of a kept photo (or one kept by the version that used
+/// `localStorage`).
+pub async fn photo_bytes(hash: &str) -> Option<Vec<u8>> {
+    let kept = async {
+        let store = photo_store(web_sys::IdbTransactionMode::Readonly).await.ok()?;
+        let value = done(&store.get(&photo_key(hash).into()).ok()?).await.ok()?;
+        value.dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec())
+    };
+    if let Some(bytes) = kept.await {
+        return Some(bytes);
+    }
+    let encoded = load::<std::collections::BTreeMap<String, String>>(LEGACY_PHOTOS)?.remove(hash)?;
     let binary = web_sys::window()?.atob(&encoded).ok()?;
     Some(binary.chars().map(|c| c as u8).collect())
 }
 
-/// Submissions waiting to be sent, oldest first.
-pub fn outbox() -> Vec<SubmissionRequest> {
-    load(OUTBOX).unwrap_or_default()
+/// A `blob:` URL showing a kept photo (the caller revokes it), so previews
+/// work before anything was uploaded, offline too.
+pub async fn photo_url(hash: &str) -> Option<String> {
+    let bytes = photo_bytes(hash).await?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/jpeg");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
-/// Queues a submission (replacing one with the same id).
-pub fn enqueue(request: SubmissionRequest) {
-    let mut queue = outbox();
-    queue.retain(|r| r.submission_id != request.submission_id);
-    queue.push(request);
-    save(OUTBOX, &queue);
+/// Drops a kept photo (removed by staff, or sent). Photos still named by a
+/// queued submission are kept.
+pub async fn forget_photo(hash: &str) {
+    if outbox().iter().any(|q| photos_of(&q.request).iter().any(|h| h == hash)) {
+        return;
+    }
+    if let Ok(store) = photo_store(web_sys::IdbTransactionMode::Readwrite).await
+        && let Ok(request) = store.delete(&photo_key(hash).into())
+    {
+        let _ = done(&request).await;
+    }
 }
 
-fn dequeue(id: &str) {
-    let mut queue = outbox();
-    queue.retain(|r| r.submission_id != id);
-    save(OUTBOX, &queue);
+/// The photo hashes a submission names.
+pub fn photos_of(request: &SubmissionRequest) -> Vec<String> {
+    let mut hashes: Vec<String> = request
+        .rows
+        .iter()
+        .flat_map(|r| r.values.values())
+        .filter_map(|v| v.as_array())
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .filter(|s| ybt_core::survey::is_photo_hash(s))
+        .map(str::to_owned)
+        .collect();
+    hashes.dedup();
+    hashes
 }
 
-/// What sending one queued submission ended with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Sent {
-    Stored(SubmissionReceipt),
-    /// The worker refused it (validation, conflict): it left the queue; the
-    /// error is for staff to fix.
-    Refused(SubmissionRequest, ErrorBody),
-    /// No connection: still queued.
-    Offline,
-}
-
+/// `Err(None)`: no answer (offline, dropped); `Err(Some(body))`: refused.
 pub async fn upload_photo(org_unit: &str, bytes: &[u8]) -> Result<(), Option<ErrorBody>> {
     let body = js_sys::Uint8Array::from(bytes);
     let response = gloo_net::http::Request::put(&format!("/api/photos?org_unit={org_unit}"))
@@ -205,68 +466,141 @@ pub async fn upload_photo(org_unit: &str, bytes: &[u8]) -> Result<(), Option<Err
         .send()
         .await
         .map_err(|_| None)?;
-    if response.ok() { Ok(()) } else { Err(response.json::<ErrorBody>().await.ok()) }
+    if response.ok() {
+        Ok(())
+    } else if response.status() >= 500 {
+        Err(None)
+    } else {
+        Err(response.json::<ErrorBody>().await.ok())
+    }
 }
 
-/// Sends every queued submission, photos first. Safe to call at any time,
-/// twice at once included: ids make every step idempotent on the server.
-pub async fn sync() -> Vec<Sent> {
-    let mut results = Vec::new();
-    for request in outbox() {
-        let hashes: Vec<String> = request
-            .rows
-            .iter()
-            .flat_map(|r| r.values.values())
-            .filter_map(|v| v.as_array())
-            .flatten()
-            .filter_map(|v| v.as_str())
-            .filter(|s| ybt_core::survey::is_photo_hash(s))
-            .map(str::to_owned)
-            .collect();
-        let mut offline = false;
-        for hash in &hashes {
-            if let Some(bytes) = photo_bytes(hash) {
-                if let Err(None) = upload_photo(&request.org_unit, &bytes).await {
-                    offline = true;
-                    break;
-                }
-            }
+/// Asks for a sync now (or right after the one running).
+pub fn sync_soon() {
+    wasm_bindgen_futures::spawn_local(sync());
+}
+
+fn now_iso() -> String {
+    js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default()
+}
+
+/// Sends every queued submission, photos first. Runs one at a time: asked
+/// again while running, it runs once more afterwards. After a failure it
+/// schedules its own retry (5 s, 10 s, 20 s … 2 min).
+pub async fn sync() {
+    let busy = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.syncing {
+            s.again = true;
+            return true;
         }
-        if offline {
-            results.push(Sent::Offline);
+        s.syncing = true;
+        s.retry = None;
+        s.retry_at = None;
+        false
+    });
+    if busy {
+        return;
+    }
+    loop {
+        let failed = sync_once().await;
+        let again = STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            s.sending = None;
+            if failed {
+                s.failures += 1;
+            } else {
+                s.failures = 0;
+            }
+            std::mem::take(&mut s.again) && !failed
+        });
+        if !again {
+            if failed {
+                schedule_retry();
+            }
             break;
         }
-        let sent =
-            gloo_net::http::Request::post("/api/submissions").header("X-Yibiaotong", "1").json(&request).map_err(|_| ()).map(|r| r.send());
-        let Ok(sending) = sent else { continue };
-        match sending.await {
-            Err(_) => {
-                results.push(Sent::Offline);
-                break;
-            }
-            Ok(response) if response.ok() => {
-                dequeue(&request.submission_id);
-                let mut photos = pending_photos();
-                hashes.iter().for_each(|h| {
-                    photos.remove(h);
-                });
-                save(PHOTOS, &photos);
-                match response.json::<SubmissionReceipt>().await {
-                    Ok(receipt) => results.push(Sent::Stored(receipt)),
-                    Err(_) => results.push(Sent::Offline),
-                }
-            }
-            Ok(response) if response.status() >= 500 => {
-                results.push(Sent::Offline);
-                break;
-            }
-            Ok(response) => {
-                dequeue(&request.submission_id);
-                if let Ok(body) = response.json::<ErrorBody>().await {
-                    results.push(Sent::Refused(request, body));
+    }
+    STATE.with(|s| s.borrow_mut().syncing = false);
+    notify();
+}
+
+fn schedule_retry() {
+    let failures = STATE.with(|s| s.borrow().failures);
+    let wait = FIRST_RETRY_MS.saturating_mul(1 << failures.saturating_sub(1).min(5)).min(MAX_RETRY_MS);
+    let timeout = Timeout::new(wait, sync_soon);
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.retry = Some(timeout);
+        s.retry_at = Some(js_sys::Date::now() + f64::from(wait));
+    });
+}
+
+/// One pass over the queue; true when something could not be sent for
+/// want of an answer (to be retried).
+async fn sync_once() -> bool {
+    for entry in outbox() {
+        let request = entry.request.clone();
+        STATE.with(|s| s.borrow_mut().sending = Some(request.submission_id.clone()));
+        notify();
+        let hashes = photos_of(&request);
+        for hash in &hashes {
+            if let Some(bytes) = photo_bytes(hash).await {
+                match upload_photo(&request.org_unit, &bytes).await {
+                    Ok(()) => {}
+                    Err(None) => return true,
+                    // A refused photo: the submission is refused below with the reason.
+                    Err(Some(_)) => {}
                 }
             }
         }
+        let Ok(sending) = gloo_net::http::Request::post("/api/submissions").header("X-Yibiaotong", "1").json(&request) else { continue };
+        let response = match sending.send().await {
+            Err(_) => return true,
+            Ok(response) if response.status() >= 500 => return true,
+            Ok(response) => response,
+        };
+        if response.ok() {
+            // Stored (201) or stored before (200): either way it arrived.
+            let receipt = response.json::<SubmissionReceipt>().await.ok();
+            dequeue(&request.submission_id);
+            record_outcome(Outcome {
+                submission_id: request.submission_id.clone(),
+                task_id: request.task_id.clone(),
+                label: entry.label.clone(),
+                rows: request.rows.len(),
+                at: receipt.map_or_else(now_iso, |r| r.submitted_at),
+                refused: None,
+                errors: Vec::new(),
+            });
+            for hash in &hashes {
+                forget_photo(hash).await;
+            }
+        } else {
+            let body = response.json::<ErrorBody>().await.ok();
+            dequeue(&request.submission_id);
+            record_outcome(Outcome {
+                submission_id: request.submission_id.clone(),
+                task_id: request.task_id.clone(),
+                label: entry.label.clone(),
+                rows: request.rows.len(),
+                at: now_iso(),
+                refused: Some(body.as_ref().map_or_else(
+                    || ybt_core::messages::Text::new(format!("被拒收（HTTP {}）", response.status()), "refused"),
+                    |b| b.error.message.clone(),
+                )),
+                errors: body.map(|b| b.error.fields).unwrap_or_default(),
+            });
+            // Its photos stay on the device: staff fix the rows and send again.
+        }
+        notify();
     }
-    results
+    false
+}
+
+/// Starts the background sync: now, whenever the connection returns, and
+/// by its own retries. For the app's lifetime.
+pub fn start_background_sync() {
+    sync_soon();
+    std::mem::forget(crate::timer::WindowListener::new("online", sync_soon));
 }

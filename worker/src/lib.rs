@@ -41,6 +41,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/api/ledger/:entity", |req, ctx| http::respond(api::ledger::list(req, ctx)))
         .post_async("/api/ingest/:entity", |req, ctx| http::respond(api::ingest::push(req, ctx)))
         .post_async("/api/surveys", |req, ctx| http::respond(api::surveys::start(req, ctx)))
+        .post_async("/api/surveys/preview", |req, ctx| http::respond(api::surveys::preview(req, ctx)))
         .get_async("/api/surveys", |req, ctx| http::respond(api::surveys::list(req, ctx)))
         .get_async("/api/surveys/:id", |req, ctx| http::respond(api::surveys::get_board(req, ctx)))
         .get_async("/api/surveys/:id/pick", |req, ctx| http::respond(api::surveys::pick(req, ctx)))

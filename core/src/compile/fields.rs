@@ -68,6 +68,19 @@ pub(super) fn plan(
             (None, None) => FieldSource::New,
         };
         let writeback = writeback(key, spec, &source, &pointer, json_type.as_deref(), catalog, subject, errors);
+        let ui = ui_hints(spec.get("x-ui"), &format!("{pointer}/x-ui"), errors);
+        let known = |kind: &str| subject.is_some_and(|s| s.is_pick() && s.kinds.iter().any(|k| k.kind == kind));
+        if let Some(unknown) = ui.kinds.iter().find(|k| !known(k)) {
+            errors.push(problem(
+                format!("{pointer}/x-ui/kinds"),
+                C::InvalidUiHint,
+                Text::new(
+                    format!("x-ui 的 kinds 无效：“{unknown}”不是 x-subject.kinds 中的类别"),
+                    format!("invalid x-ui kinds: \"{unknown}\" is not a kind of x-subject.kinds"),
+                ),
+                Text::new("kinds 只用于选取模式（mode: pick）的表", "kinds is for pick-mode forms only"),
+            ));
+        }
         fields.push(FieldPlan {
             key: key.clone(),
             title: spec.get("title").and_then(Value::as_str).unwrap_or(key).to_owned(),
@@ -81,7 +94,7 @@ pub(super) fn plan(
                 .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
                 .unwrap_or_default(),
             required: required.contains(&key.as_str()),
-            ui: ui_hints(spec.get("x-ui"), &format!("{pointer}/x-ui"), errors),
+            ui,
             writeback,
             max_length: spec.get("maxLength").and_then(Value::as_u64),
         });
@@ -288,7 +301,13 @@ fn ui_hints(value: Option<&Value>, pointer: &str, errors: &mut Vec<TemplateError
                     bad(key, &format!("应为 1–{MAX_WIDTH} 的整数（字符数）"), &format!("must be an integer 1–{MAX_WIDTH} (characters)"))
                 }
             },
-            _ => bad(key, "未知的提示（可用：order、widget、help、width）", "unknown hint (known: order, widget, help, width)"),
+            "kinds" => match v.as_array().map(|a| a.iter().map(Value::as_str).collect::<Option<Vec<_>>>()) {
+                Some(Some(kinds)) if !kinds.is_empty() => hints.kinds = kinds.into_iter().map(str::to_owned).collect(),
+                _ => bad(key, "应为非空的类别名数组", "must be a non-empty array of kind names"),
+            },
+            _ => {
+                bad(key, "未知的提示（可用：order、widget、help、width、kinds）", "unknown hint (known: order, widget, help, width, kinds)")
+            }
         }
     }
     hints

@@ -57,6 +57,10 @@ pub struct UiHints {
     /// Cell width in characters, 1–[`MAX_WIDTH`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
+    /// In a `pick` form, the row kinds this field is shown on (absent: the
+    /// kinds that require it, or every kind; see `survey::kind_fields`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
 }
 
 /// One column of the generated form.
@@ -711,7 +715,9 @@ mod tests {
         assert_eq!(keys, ["c", "b", "a"]);
         assert_eq!(
             t.fields[1].ui,
-            UiHints { order: Some(2), widget: Some("textarea".into()), help: Some("写明原因".into()), width: Some(40) }
+            UiHints {
+                order: Some(2), widget: Some("textarea".into()), help: Some("写明原因".into()), width: Some(40), kinds: Vec::new()
+            }
         );
         let found = codes(person_template(json!({"a": {"x-ui": {"widget": "slider", "width": 0, "colour": "red"}}})));
         assert_eq!(

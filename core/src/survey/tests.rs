@@ -267,3 +267,117 @@ fn closing_writes_each_record_once_and_queues_new_rows() {
     let again: HashMap<&str, &LedgerRecord> = [("house:a", &written)].into_iter().collect();
     assert!(close_plan(&t, &types, "d1", &submissions, &again, &meta).expect("plans").writes.is_empty());
 }
+
+#[test]
+fn a_village_with_no_rows_on_the_board_is_one_that_confirmed_nothing_to_report() {
+    let tasks = [task("500118100001", "甲村", TaskStatus::Submitted), task("500118100002", "乙村", TaskStatus::Draft)];
+    let submissions: HashMap<String, Vec<SubmittedRow>> = [("500118100001".to_owned(), Vec::new())].into_iter().collect();
+    let b = board(&survey(), summary(), &tasks, &submissions, &BTreeMap::new());
+    assert_eq!(b.villages[0].nothing_to_report, 1);
+    assert_eq!(b.villages[1].nothing_to_report, 0);
+    assert_eq!((b.total.nothing_to_report, b.towns[0].nothing_to_report), (1, 1));
+    let missing: Vec<&str> = b.not_reported().iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(missing, ["乙村"]);
+}
+
+#[test]
+fn a_submission_needs_a_row_or_the_explicit_nothing_to_report() {
+    let codes = |request: &SubmissionRequest| check_rows(request).into_iter().map(|e| (e.pointer, e.code)).collect::<Vec<_>>();
+    let mut empty = request(json!([]));
+    assert_eq!(codes(&empty), [("/rows".to_owned(), "no_rows".to_owned())]);
+    empty.nothing_to_report = true;
+    assert!(codes(&empty).is_empty());
+    let mut both = request(json!([{"subject_id": "new:a", "values": {"category": "易涝点"}}]));
+    assert!(codes(&both).is_empty());
+    both.nothing_to_report = true;
+    assert_eq!(codes(&both), [("/nothing_to_report".to_owned(), "rows_with_nothing_to_report".to_owned())]);
+    // The confirmation travels in the body as `nothing_to_report`, absent when false.
+    assert!(serde_json::to_value(request(json!([]))).expect("json").get("nothing_to_report").is_none());
+}
+
+#[test]
+fn each_kind_shows_its_own_fields_with_a_star_where_it_requires_them() {
+    let t = survey();
+    let shown = |kind: &str| -> Vec<String> {
+        kind_fields(&t, kind).iter().map(|f| format!("{}{}", f.field.key, if f.required { "*" } else { "" })).collect()
+    };
+    let house = shown("受损房屋");
+    assert!(house.contains(&"house_address*".to_owned()), "{house:?}");
+    assert!(house.contains(&"affected_people".to_owned()), "{house:?}");
+    assert!(house.contains(&"damage_level*".to_owned()), "{house:?}");
+    for other in ["point_name", "person_name", "farmland_area_mu", "enterprise_name", "category"] {
+        assert!(!house.iter().any(|f| f.trim_end_matches('*') == other), "{other} on a house row: {house:?}");
+    }
+    let point = shown("易涝点");
+    for required in ["point_name*", "location*", "photos*", "damage_level*"] {
+        assert!(point.contains(&required.to_owned()), "{required}: {point:?}");
+    }
+    assert!(!point.iter().any(|f| f.starts_with("affected_people") || f.starts_with("house_")), "{point:?}");
+    assert!(shown("受灾人员").contains(&"affected_people*".to_owned()));
+    assert!(shown("受灾农田").contains(&"farmland_area_mu*".to_owned()));
+    // Photos are on every row (a damaged house has photos too), required on points only.
+    assert!(shown("受损企业").contains(&"photos".to_owned()));
+}
+
+#[test]
+fn x_ui_kinds_must_name_kinds_of_a_pick_form() {
+    let doc = |kinds: Value| {
+        json!({"x-template": {"id": "s", "version": 1}, "type": "object", "required": ["k"],
+            "x-subject": {"mode": "pick", "kind_field": "k", "kinds": [{"kind": "甲"}, {"kind": "乙"}]},
+            "properties": {"k": {"type": "string", "enum": ["甲", "乙"]}, "a": {"type": "string", "x-ui": {"kinds": kinds}}}})
+    };
+    let catalog = Catalog::builtin().expect("catalog");
+    let ok = compile(&doc(json!(["甲"])), &catalog);
+    assert!(ok.is_ok(), "{:?}", ok.err());
+    for bad in [json!(["丙"]), json!([]), json!("甲")] {
+        let errors = compile(&doc(bad.clone()), &catalog).expect_err("refused");
+        assert!(errors.iter().any(|e| e.pointer.starts_with("/properties/a/x-ui")), "{bad}: {errors:?}");
+    }
+}
+
+#[test]
+fn typed_numbers_keep_what_was_typed_and_parse_whole_text_only() {
+    let check = |text: &str, integer: bool, expect: Option<Value>| assert_eq!(typed_number(text, integer), expect, "{text:?}");
+    check("12.5", false, Some(json!(12.5)));
+    check("0.5", false, Some(json!(0.5)));
+    check("20", false, Some(json!(20)));
+    check("100", true, Some(json!(100)));
+    check(" 3 ", true, Some(json!(3)));
+    check("１２．５", false, Some(json!(12.5)));
+    check("1.", false, Some(json!(1.0)));
+    check("2.5", true, Some(json!("2.5")));
+    check("abc", false, Some(json!("abc")));
+    check("NaN", false, Some(json!("NaN")));
+    check("  ", false, None);
+}
+
+#[test]
+fn errors_are_placed_at_their_row_and_field() {
+    assert_eq!(error_place("/rows/1/values/photos"), Some((1, Some("photos"))));
+    assert_eq!(error_place("/rows/0/values/location/address"), Some((0, Some("location"))));
+    assert_eq!(error_place("/rows/3/subject_id"), Some((3, None)));
+    assert_eq!(error_place("/rows"), None);
+    assert_eq!(error_place("/nothing_to_report"), None);
+}
+
+#[test]
+fn a_photo_is_readable_through_any_submission_naming_it() {
+    use crate::access::Role;
+    let who = |role: Role, org_unit: &str, department: Option<&str>| Principal {
+        user_id: "u".into(),
+        username: "u".into(),
+        display_name: "u".into(),
+        role,
+        org_unit: org_unit.into(),
+        department: department.map(str::to_owned),
+        grants: Vec::new(),
+    };
+    let grounds = vec![("500118100001".to_owned(), "区应急管理局".to_owned()), ("500118101001".to_owned(), "区应急管理局".to_owned())];
+    assert!(may_read_photo(&who(Role::VillageStaff, "500118100001", None), &grounds));
+    assert!(may_read_photo(&who(Role::VillageStaff, "500118101001", None), &grounds), "the second village");
+    assert!(may_read_photo(&who(Role::TownCoordinator, "500118101", None), &grounds), "the second village's town");
+    assert!(may_read_photo(&who(Role::DepartmentAnalyst, "500118", Some("区应急管理局")), &grounds));
+    assert!(!may_read_photo(&who(Role::DepartmentAnalyst, "500118", Some("区民政局")), &grounds));
+    assert!(!may_read_photo(&who(Role::VillageStaff, "500118102001", None), &grounds));
+    assert!(!may_read_photo(&who(Role::VillageStaff, "500118100001", None), &[]));
+}

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use ybt_core::Catalog;
 use ybt_core::builder::survey::{QuickSurveySpec, SurveyKindSpec, survey_document};
 use ybt_core::builder::{NewFieldSpec, NewFieldType};
-use ybt_core::survey::SurveySummary;
+use ybt_core::survey::{SurveyPreview, SurveySummary};
 use yew::prelude::*;
 
 use crate::i18n::{Lang, tr};
@@ -30,6 +30,8 @@ pub struct Props {
     /// The town or district to send to, and the logged reason.
     pub scope: String,
     pub reason: String,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
     pub on_started: Callback<SurveySummary>,
 }
 
@@ -57,6 +59,10 @@ pub fn quick_survey(props: &Props) -> Html {
     });
     let message = use_state(|| None::<String>);
     let id = use_state(|| format!("adhoc-{}", crate::api::new_id()));
+    // One dispatch id per builder: a double tap starts one survey.
+    let dispatch_id = use_state(crate::api::new_id);
+    let confirm = use_state(|| None::<SurveyPreview>);
+    let busy = use_state(|| false);
 
     let spec = QuickSurveySpec {
         id: (*id).clone(),
@@ -128,25 +134,78 @@ pub fn quick_survey(props: &Props) -> Html {
             fields.set(next);
         })
     };
-    let on_send = {
-        let (id, message, scope, reason, on_started) =
-            (id.clone(), message.clone(), props.scope.clone(), props.reason.clone(), props.on_started.clone());
+    // Step 1: what would happen (the worker's preview), for the starter to confirm;
+    // step 2: start it under the builder's one dispatch id.
+    let body = {
+        let (id, scope, reason, due_date, dispatch_id) =
+            ((*id).clone(), props.scope.clone(), props.reason.clone(), props.due_date.clone(), (*dispatch_id).clone());
         let document = compiled.as_ref().ok().map(|(doc, _)| doc.clone());
+        move || {
+            document.clone().map(|document| {
+                serde_json::json!({
+                    "dispatch_id": dispatch_id, "template_id": id, "scope": scope, "reason": reason, "document": document,
+                    "due_date": due_date
+                })
+            })
+        }
+    };
+    let on_send = {
+        let (message, confirm, scope, body) = (message.clone(), confirm.clone(), props.scope.clone(), body.clone());
         Callback::from(move |_: MouseEvent| {
-            let Some(document) = document.clone() else { return };
-            let dispatch_id = crate::api::new_id();
-            let body = serde_json::json!({
-                "dispatch_id": dispatch_id, "template_id": *id, "scope": scope, "reason": reason, "document": document
-            });
-            let (message, on_started) = (message.clone(), on_started.clone());
+            let Some(body) = body() else { return };
+            if scope.is_empty() {
+                message.set(Some(tr(lang, "请先在上面选择下发范围", "choose the scope above first").into()));
+                return;
+            }
+            let (message, confirm) = (message.clone(), confirm.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match post::<SurveySummary>("/api/surveys", &body).await {
-                    Ok(s) => on_started.emit(s),
+                match post::<SurveyPreview>("/api/surveys/preview", &body).await {
+                    Ok(p) => {
+                        message.set(None);
+                        confirm.set(Some(p));
+                    }
                     Err(e) => message.set(Some(e)),
                 }
             });
         })
     };
+    let on_confirm = {
+        let (message, confirm, busy, on_started) = (message.clone(), confirm.clone(), busy.clone(), props.on_started.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(body) = body() else { return };
+            if *busy {
+                return;
+            }
+            busy.set(true);
+            let (message, confirm, busy, on_started) = (message.clone(), confirm.clone(), busy.clone(), on_started.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match post::<SurveySummary>("/api/surveys", &body).await {
+                    Ok(s) => {
+                        confirm.set(None);
+                        on_started.emit(s);
+                    }
+                    Err(e) => message.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let confirm_view = (*confirm).clone().map(|p| {
+        let cancel = {
+            let confirm = confirm.clone();
+            Callback::from(move |_: MouseEvent| confirm.set(None))
+        };
+        html! {
+            <div class="confirm" id="quick-confirm-box" role="alertdialog">
+                <p>{ match lang {
+                    Lang::Zh => format!("将向{}的 {} 个村（社区）下发“{}”，截止 {}。确认下发？", p.scope_name, p.villages, p.title, p.due_date),
+                    Lang::En => format!("Send \"{}\" to {} villages of {}, due {}?", p.title, p.villages, p.scope_name, p.due_date),
+                } }</p>
+                <button id="quick-confirm" class="primary" disabled={*busy} onclick={on_confirm}>{ tr(lang, "确认下发", "Send") }</button>
+                <button class="secondary" onclick={cancel}>{ tr(lang, "取消", "Cancel") }</button>
+            </div>
+        }
+    });
     html! {
         <details class="quick-survey" id="quick-survey">
             <summary>{ tr(lang, "或：快速搭建临时摸排表", "Or: build an ad-hoc survey") }</summary>
@@ -165,6 +224,7 @@ pub fn quick_survey(props: &Props) -> Html {
                     <li>{ format!("{} {}", e.pointer, lang.pick(&e.message)) }</li> }) }</ul> },
             } }
             <button id="quick-send" class="primary" disabled={compiled.is_err()} onclick={on_send}>{ tr(lang, "一键下发临时摸排", "Send this survey to all villages") }</button>
+            { confirm_view }
             if let Some(m) = &*message { <p class="status" id="quick-message">{ m }</p> }
         </details>
     }

@@ -98,6 +98,7 @@ pub fn home_page(props: &Props) -> Html {
 
     html! {
         <>
+            <crate::pages::survey::OutboxPanel lang={lang} />
             <section class="panel">
                 <h2>{ t(lang, Key::ChooseUnit) }</h2>
                 <label>{ t(lang, Key::Town) }

@@ -5,7 +5,8 @@
 use gloo_net::http::Request;
 use ybt_core::access::Role;
 use ybt_core::api::{ErrorBody, Me, TaskSummary};
-use ybt_core::survey::{SurveyBoard, SurveySummary};
+use ybt_core::survey::{SurveyBoard, SurveyPreview, SurveySummary};
+use ybt_core::tasks::TaskStatus;
 use yew::prelude::*;
 
 use crate::components::intake_list::IntakeList;
@@ -44,6 +45,13 @@ pub(crate) async fn post<T: serde::de::DeserializeOwned>(url: &str, body: &serde
     }
 }
 
+/// `YYYY-MM-DD`, `days` from today (the browser's calendar).
+fn date_in(days: f64) -> String {
+    let date = js_sys::Date::new_0();
+    date.set_date(date.get_date() + days as u32);
+    format!("{:04}-{:02}-{:02}", date.get_full_year(), date.get_month() + 1, date.get_date())
+}
+
 #[function_component(SurveysPage)]
 pub fn surveys_page(props: &Props) -> Html {
     let lang = props.lang;
@@ -53,24 +61,36 @@ pub fn surveys_page(props: &Props) -> Html {
     let tasks = use_state(Vec::<TaskSummary>::new);
     let selected = use_state(|| None::<String>);
     let message = use_state(|| None::<String>);
-    let scope = use_state(|| own.clone());
+    // A town centre sends to its town; a district department chooses (no default: 267 villages is a choice).
+    let scope = use_state(|| if own.len() == 9 { own.clone() } else { String::new() });
     let reason = use_state(String::new);
+    let due_date = use_state(|| date_in(1.0));
     let towns = use_state(Vec::<ybt_core::ledger::OrgUnit>::new);
     let refresh = use_state(|| 0u32);
+    // One dispatch id per start form: a double tap, or a retry after a lost
+    // answer, starts one survey. A new one only after a survey started.
+    let dispatch_id = use_state(crate::api::new_id);
+    let confirm = use_state(|| None::<SurveyPreview>);
+    let busy = use_state(|| false);
 
     {
         let (surveys, tasks, towns, own, message) = (surveys.clone(), tasks.clone(), towns.clone(), own.clone(), message.clone());
         use_effect_with(*refresh, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                match get::<Vec<SurveySummary>>("/api/surveys").await {
-                    Ok(list) => surveys.set(list),
-                    Err(e) => message.set(Some(e)),
-                }
+                let list = match get::<Vec<SurveySummary>>("/api/surveys").await {
+                    Ok(list) => list,
+                    Err(e) => {
+                        message.set(Some(e));
+                        Vec::new()
+                    }
+                };
                 if role == Role::VillageStaff || role == Role::TownCoordinator {
-                    if let Ok(list) = get::<Vec<TaskSummary>>(&format!("/api/tasks?template_id={SURVEY_TEMPLATE}")).await {
-                        tasks.set(list);
+                    // Every survey's tasks, the shipped one and ad-hoc ones alike.
+                    if let Ok(all) = get::<Vec<TaskSummary>>("/api/tasks").await {
+                        tasks.set(all.into_iter().filter(|t| list.iter().any(|s| s.dispatch_id == t.dispatch_id)).collect());
                     }
                 }
+                surveys.set(list);
                 if own.len() == 6 {
                     if let Ok(list) = get::<ybt_core::api::OrgUnitList>(&format!("/api/org-units?parent={own}")).await {
                         towns.set(list.children);
@@ -81,59 +101,135 @@ pub fn surveys_page(props: &Props) -> Html {
     }
 
     let can_start = matches!(role, Role::DepartmentAnalyst | Role::TownCoordinator);
+    let body = |scope: &str, reason: &str, due: &str, id: &str| serde_json::json!({ "dispatch_id": id, "template_id": SURVEY_TEMPLATE, "scope": scope, "reason": reason, "due_date": due });
     let start = can_start.then(|| {
+        // Step 1: what would happen, for the starter to confirm.
         let on_start = {
-            let (scope, reason, message, selected, refresh) = (scope.clone(), reason.clone(), message.clone(), selected.clone(), refresh.clone());
+            let (scope, reason, due_date, dispatch_id, message, confirm, busy) =
+                (scope.clone(), reason.clone(), due_date.clone(), dispatch_id.clone(), message.clone(), confirm.clone(), busy.clone());
             Callback::from(move |_: MouseEvent| {
-                let dispatch_id = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_default();
-                let body = serde_json::json!({
-                    "dispatch_id": dispatch_id, "template_id": SURVEY_TEMPLATE, "scope": *scope, "reason": *reason
-                });
-                let (message, selected, refresh) = (message.clone(), selected.clone(), refresh.clone());
+                if scope.is_empty() {
+                    message.set(Some(tr(lang, "请先选择下发范围", "choose where to send it first").into()));
+                    return;
+                }
+                if *busy {
+                    return;
+                }
+                busy.set(true);
+                let request = body(&scope, &reason, &due_date, &dispatch_id);
+                let (message, confirm, busy) = (message.clone(), confirm.clone(), busy.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    match post::<SurveySummary>("/api/surveys", &body).await {
+                    match post::<SurveyPreview>("/api/surveys/preview", &request).await {
+                        Ok(preview) => {
+                            message.set(None);
+                            confirm.set(Some(preview));
+                        }
+                        Err(e) => message.set(Some(e)),
+                    }
+                    busy.set(false);
+                });
+            })
+        };
+        // Step 2: start it, under the form's one dispatch id.
+        let on_confirm = {
+            let (scope, reason, due_date, dispatch_id, message, confirm, busy) =
+                (scope.clone(), reason.clone(), due_date.clone(), dispatch_id.clone(), message.clone(), confirm.clone(), busy.clone());
+            let (selected, refresh) = (selected.clone(), refresh.clone());
+            Callback::from(move |_: MouseEvent| {
+                if *busy {
+                    return;
+                }
+                busy.set(true);
+                let request = body(&scope, &reason, &due_date, &dispatch_id);
+                let (message, confirm, busy, selected, refresh, dispatch_id) =
+                    (message.clone(), confirm.clone(), busy.clone(), selected.clone(), refresh.clone(), dispatch_id.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    match post::<SurveySummary>("/api/surveys", &request).await {
                         Ok(s) => {
                             message.set(Some(match lang {
-                                Lang::Zh => format!("已下发到 {} 个村（社区）", s.villages),
-                                Lang::En => format!("sent to {} villages", s.villages),
+                                Lang::Zh => format!("已下发到{}的 {} 个村（社区），截止 {}", s.scope_name, s.villages, s.due_date),
+                                Lang::En => format!("sent to {} villages of {}, due {}", s.villages, s.scope_name, s.due_date),
                             }));
                             selected.set(Some(s.dispatch_id));
+                            confirm.set(None);
+                            dispatch_id.set(crate::api::new_id());
                             refresh.set(*refresh + 1);
                         }
                         Err(e) => message.set(Some(e)),
                     }
+                    busy.set(false);
                 });
             })
         };
+        let on_cancel = {
+            let confirm = confirm.clone();
+            Callback::from(move |_: MouseEvent| confirm.set(None))
+        };
         let on_scope = {
-            let scope = scope.clone();
-            Callback::from(move |e: Event| scope.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+            let (scope, confirm) = (scope.clone(), confirm.clone());
+            Callback::from(move |e: Event| {
+                confirm.set(None);
+                scope.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())
+            })
         };
         let on_reason = {
             let reason = reason.clone();
             Callback::from(move |e: InputEvent| reason.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
         };
+        let on_due = {
+            let (due_date, confirm) = (due_date.clone(), confirm.clone());
+            Callback::from(move |e: Event| {
+                confirm.set(None);
+                due_date.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())
+            })
+        };
         let on_started = {
             let (message, selected, refresh) = (message.clone(), selected.clone(), refresh.clone());
             Callback::from(move |s: SurveySummary| {
                 message.set(Some(match lang {
-                    Lang::Zh => format!("已下发到 {} 个村（社区）", s.villages),
-                    Lang::En => format!("sent to {} villages", s.villages),
+                    Lang::Zh => format!("已下发到{}的 {} 个村（社区），截止 {}", s.scope_name, s.villages, s.due_date),
+                    Lang::En => format!("sent to {} villages of {}, due {}", s.villages, s.scope_name, s.due_date),
                 }));
                 selected.set(Some(s.dispatch_id));
                 refresh.set(*refresh + 1);
             })
         };
+        let confirm_view = (*confirm).clone().map(|p| {
+            html! {
+                <div class="confirm" id="survey-confirm-box" role="alertdialog" aria-labelledby="survey-confirm-text">
+                    <p id="survey-confirm-text">{ match lang {
+                        Lang::Zh => format!("将向{}的 {} 个村（社区）下发“{}”，截止 {}。确认下发？", p.scope_name, p.villages, p.title, p.due_date),
+                        Lang::En => format!("Send \"{}\" to {} villages of {}, due {}?", p.title, p.villages, p.scope_name, p.due_date),
+                    } }</p>
+                    <button id="survey-confirm" class="primary" disabled={*busy} onclick={on_confirm}>{ match lang {
+                        Lang::Zh => format!("确认下发到 {} 个村（社区）", p.villages),
+                        Lang::En => format!("Send to {} villages", p.villages),
+                    } }</button>
+                    <button id="survey-cancel" class="secondary" onclick={on_cancel}>{ tr(lang, "取消", "Cancel") }</button>
+                </div>
+            }
+        });
         html! {
-            <div class="survey-start">
+            <div class="survey-start panel">
                 <h3>{ tr(lang, "发起台风受灾摸排（应急快速通道）", "Start a typhoon damage survey (emergency fast track)") }</h3>
-                <select id="survey-scope" onchange={on_scope}>
-                    <option value={own.clone()} selected={*scope == own}>{ if own.len() == 6 { tr(lang, "全区所有村（社区）", "every village of the district") } else { tr(lang, "本镇街所有村（社区）", "every village of the town") } }</option>
-                    { for towns.iter().map(|t| html! { <option value={t.code.clone()} selected={*scope == t.code}>{ &t.name }</option> }) }
-                </select>
-                <input id="survey-reason" placeholder={tr(lang, "事由（记录在案）", "reason (logged)")} oninput={on_reason} />
-                <button id="survey-start" class="primary" onclick={on_start}>{ tr(lang, "一键下发", "Send to all villages") }</button>
-                <QuickSurvey lang={lang} scope={(*scope).clone()} reason={(*reason).clone()} on_started={on_started} />
+                <label>{ tr(lang, "下发范围", "Send to") }
+                    <select id="survey-scope" onchange={on_scope}>
+                        if own.len() == 6 {
+                            <option value="" selected={scope.is_empty()}>{ tr(lang, "请选择范围", "choose") }</option>
+                            <option value={own.clone()} selected={*scope == own}>{ tr(lang, "全区所有村（社区）", "every village of the district") }</option>
+                        } else {
+                            <option value={own.clone()} selected={*scope == own}>{ tr(lang, "本镇街所有村（社区）", "every village of the town") }</option>
+                        }
+                        { for towns.iter().map(|t| html! { <option value={t.code.clone()} selected={*scope == t.code}>{ &t.name }</option> }) }
+                    </select>
+                </label>
+                <label>{ tr(lang, "截止日期", "Due") }
+                    <input id="survey-due" type="date" value={(*due_date).clone()} onchange={on_due} /></label>
+                <label>{ tr(lang, "事由（记录在案）", "Reason (logged)") }
+                    <input id="survey-reason" oninput={on_reason} /></label>
+                <button id="survey-start" class="primary" disabled={*busy || confirm.is_some()} onclick={on_start}>{ tr(lang, "一键下发", "Send to all villages") }</button>
+                { confirm_view }
+                <QuickSurvey lang={lang} scope={(*scope).clone()} reason={(*reason).clone()} due_date={(*due_date).clone()} on_started={on_started} />
                 <p class="hint">{ tr(lang, "应急摸排不经审核直接下发，发起人和事由记录在案；填报校验照常。", "Emergency surveys skip the review step (who and why are logged); validation still applies.") }</p>
             </div>
         }
@@ -141,23 +237,32 @@ pub fn surveys_page(props: &Props) -> Html {
 
     let task_list = (!tasks.is_empty()).then(|| {
         html! {
-            <table class="survey-tasks">
-                <tr><th>{ tr(lang, "村（社区）", "Village") }</th><th>{ tr(lang, "截止", "Due") }</th><th>{ tr(lang, "状态", "Status") }</th><th></th></tr>
+            <div class="table-wrap">
+            <table class="survey-tasks form-table">
+                <tr><th>{ tr(lang, "摸排", "Survey") }</th><th>{ tr(lang, "截止", "Due") }</th><th>{ tr(lang, "状态", "Status") }</th><th></th></tr>
                 { for tasks.iter().map(|t| {
                     let open = { let (t, cb) = (t.clone(), props.open_task.clone()); Callback::from(move |_: MouseEvent| cb.emit(t.clone())) };
                     html! { <tr class="survey-task" data-dispatch={t.dispatch_id.clone()}>
-                        <td>{ &t.org_unit_name }</td><td>{ &t.due_date }</td><td>{ t.status.as_str() }</td>
-                        <td><button class="open-survey" onclick={open}>{ tr(lang, "填报", "Fill in") }</button></td></tr> }
+                        <td class="name">{ &t.title }<span class="dept">{ &t.org_unit_name }</span></td><td class="nowrap">{ &t.due_date }</td>
+                        <td><span class={classes!("status", t.status.as_str())}>{ lang.pick(&t.status.title()).to_owned() }</span></td>
+                        <td><button class="open-survey primary" onclick={open}>{ tr(lang, "填报", "Fill in") }</button></td></tr> }
                 }) }
             </table>
+            </div>
         }
     });
 
     let list = surveys.iter().map(|s| {
         let id = s.dispatch_id.clone();
-        let select = { let selected = selected.clone(); Callback::from(move |_: MouseEvent| selected.set(Some(id.clone()))) };
+        let select = {
+            let selected = selected.clone();
+            Callback::from(move |_: MouseEvent| selected.set(Some(id.clone())))
+        };
         html! {
-            <li><button class="survey-item" onclick={select}>{ format!("{} · {} · {} · {}", s.title, s.scope_name, s.started_at.get(..16).unwrap_or_default(), s.villages) }</button>
+            <li><button class="survey-item secondary" onclick={select}>{ match lang {
+                Lang::Zh => format!("{} · {} · {} 个村 · 截止 {}", s.title, s.scope_name, s.villages, s.due_date),
+                Lang::En => format!("{} · {} · {} villages · due {}", s.title, s.scope_name, s.villages, s.due_date),
+            } }</button>
                 if s.closed_at.is_some() { <span class="closed">{ tr(lang, " 已结束", " closed") }</span> }</li>
         }
     });
@@ -165,8 +270,9 @@ pub fn surveys_page(props: &Props) -> Html {
     html! {
         <section class="surveys">
             <h2>{ tr(lang, "应急摸排", "Emergency surveys") }</h2>
+            <crate::pages::survey::OutboxPanel lang={lang} />
             { start }
-            if let Some(m) = &*message { <p id="survey-message" class="status">{ m }</p> }
+            if let Some(m) = &*message { <p id="survey-message" class="status" role="status">{ m }</p> }
             { task_list }
             if role != Role::VillageStaff { <ul class="survey-list">{ for list }</ul> }
             if role == Role::TownCoordinator { <IntakeList lang={lang} /> }
@@ -184,13 +290,17 @@ struct BoardProps {
     can_close: bool,
 }
 
-/// The live board, fetched again every [`POLL_MS`].
+/// The live board, fetched again every [`POLL_MS`]. Readable on a phone:
+/// the tables scroll sideways inside their box, names do not break per
+/// character, photos are thumbnails (a tap opens the full photo).
 #[function_component(Board)]
 fn board_view(props: &BoardProps) -> Html {
     let lang = props.lang;
     let board = use_state(|| None::<SurveyBoard>);
     let error = use_state(|| None::<String>);
     let tick = use_state(|| 0u32);
+    let confirming = use_state(|| false);
+    let busy = use_state(|| false);
     {
         let (board, error, id) = (board.clone(), error.clone(), props.dispatch_id.clone());
         use_effect_with((props.dispatch_id.clone(), *tick), move |_| {
@@ -210,17 +320,30 @@ fn board_view(props: &BoardProps) -> Html {
         });
     }
     let on_close = {
-        let (id, error, tick) = (props.dispatch_id.clone(), error.clone(), tick.clone());
+        let (id, error, tick, confirming, busy) =
+            (props.dispatch_id.clone(), error.clone(), tick.clone(), confirming.clone(), busy.clone());
         Callback::from(move |_: MouseEvent| {
-            let (id, error, tick) = (id.clone(), error.clone(), tick.clone());
+            if *busy {
+                return;
+            }
+            busy.set(true);
+            let (id, error, tick, confirming, busy) = (id.clone(), error.clone(), tick.clone(), confirming.clone(), busy.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match post::<ybt_core::survey::CloseAnswer>(&format!("/api/surveys/{id}/close"), &serde_json::json!({})).await {
                     Ok(a) => error.set(Some(match lang {
-                        Lang::Zh => format!("已结束：{} 条台账记录写入灾情记录，{} 个新对象待审核", a.records_updated, a.queued_for_review),
-                        Lang::En => format!("closed: {} records updated, {} queued for review", a.records_updated, a.queued_for_review),
+                        Lang::Zh => format!(
+                            "已结束：{} 条台账记录写入灾情记录，{} 个新对象待审核；此后不再接收填报",
+                            a.records_updated, a.queued_for_review
+                        ),
+                        Lang::En => format!(
+                            "closed: {} records updated, {} queued for review; no more reports are taken",
+                            a.records_updated, a.queued_for_review
+                        ),
                     })),
                     Err(e) => error.set(Some(e)),
                 }
+                confirming.set(false);
+                busy.set(false);
                 tick.set(*tick + 1);
             });
         })
@@ -228,45 +351,94 @@ fn board_view(props: &BoardProps) -> Html {
     let Some(b) = &*board else {
         return html! { <p class="loading">{ error.as_deref().unwrap_or("…") }</p> };
     };
-    let head = html! {
-        <tr><th>{ tr(lang, "单位", "Unit") }</th><th>{ tr(lang, "已报", "Submitted") }</th>
-            { for b.figures.iter().map(|f| html! { <th>{ &f.title }</th> }) }</tr>
+    let head = |first: &str| {
+        html! {
+            <tr><th class="name">{ first.to_owned() }</th><th>{ tr(lang, "已报", "Submitted") }</th>
+                { for b.figures.iter().map(|f| html! { <th>{ &f.title }</th> }) }</tr>
+        }
     };
-    let line = |l: &ybt_core::survey::BoardLine, class: &'static str| {
+    let line = |l: &ybt_core::survey::BoardLine, class: &'static str, label: String| {
         let state = match l.status {
-            Some(s) if l.villages == 1 => s.as_str().to_owned(),
+            Some(TaskStatus::Submitted) if l.nothing_to_report > 0 => {
+                tr(lang, "已提交（无灾情）", "submitted (nothing to report)").to_owned()
+            }
+            Some(s) if l.villages == 1 => lang.pick(&s.title()).to_owned(),
+            _ if l.nothing_to_report > 0 => match lang {
+                Lang::Zh => format!("{}/{}（无灾情 {}）", l.submitted, l.villages, l.nothing_to_report),
+                Lang::En => format!("{}/{} ({} none)", l.submitted, l.villages, l.nothing_to_report),
+            },
             _ => format!("{}/{}", l.submitted, l.villages),
         };
         html! {
-            <tr class={class} data-unit={l.org_unit.clone()}>
-                <td>{ &l.name }</td><td class="state">{ state }</td>
+            <tr class={class} data-unit={l.org_unit.clone()} data-status={l.status.map(|s| s.as_str())}>
+                <th scope="row" class="name">{ label }</th><td class="state">{ state }</td>
                 { for b.figures.iter().map(|f| html! { <td class="figure" data-key={f.key.clone()}>{ l.figures.get(&f.key).copied().unwrap_or(0.0) }</td> }) }
             </tr>
         }
     };
+    let missing = b.not_reported();
+    let close_box = (*confirming).then(|| {
+        let cancel = { let confirming = confirming.clone(); Callback::from(move |_: MouseEvent| confirming.set(false)) };
+        html! {
+            <div class="confirm" id="close-confirm-box" role="alertdialog" aria-labelledby="close-confirm-text">
+                <p id="close-confirm-text">{ match lang {
+                    Lang::Zh if missing.is_empty() => "所有村（社区）都已提交。结束后写入台账，不再接收填报。确认结束？".to_owned(),
+                    Lang::Zh => format!("还有 {} 个村（社区）没有提交。结束后写入台账，这些村不能再填报。确认结束？", missing.len()),
+                    Lang::En => format!("{} villages have not reported; after closing no more reports are taken. Close?", missing.len()),
+                } }</p>
+                if !missing.is_empty() {
+                    <ul class="not-reported" id="not-reported">
+                        { for missing.iter().take(60).map(|v| html! {
+                            <li>{ format!("{}（{}）", v.name, v.status.map(|s| lang.pick(&s.title()).to_owned()).unwrap_or_default()) }</li> }) }
+                        if missing.len() > 60 { <li>{ format!("…… 另有 {} 个", missing.len() - 60) }</li> }
+                    </ul>
+                }
+                <button id="survey-close-confirm" class="primary" disabled={*busy} onclick={on_close.clone()}>{ tr(lang, "确认结束并写入台账", "Close and write to the ledger") }</button>
+                <button class="secondary" onclick={cancel}>{ tr(lang, "取消", "Cancel") }</button>
+            </div>
+        }
+    });
+    let ask_close = {
+        let confirming = confirming.clone();
+        Callback::from(move |_: MouseEvent| confirming.set(true))
+    };
     html! {
         <div class="board" id="board">
             <h3>{ format!("{} · {}", b.survey.title, b.survey.scope_name) }</h3>
+            <p class="meta">{ match lang {
+                Lang::Zh => format!("截止 {} · {} 发起 · {}", b.survey.due_date, b.survey.started_by, if b.survey.closed_at.is_some() { "已结束" } else { "进行中" }),
+                Lang::En => format!("due {} · started by {}", b.survey.due_date, b.survey.started_by),
+            } }</p>
             <p class="hint">{ &b.survey.fast_track }</p>
-            if props.can_close && b.survey.closed_at.is_none() {
-                <button id="survey-close" onclick={on_close}>{ tr(lang, "结束并写入台账", "Close and write to the ledger") }</button>
+            if props.can_close && b.survey.closed_at.is_none() && !*confirming {
+                <button id="survey-close" class="secondary" onclick={ask_close}>{ tr(lang, "结束并写入台账…", "Close and write to the ledger…") }</button>
             }
-            if let Some(e) = &*error { <p class="status" id="board-message">{ e }</p> }
-            <table class="board-table">
-                { head.clone() }
-                { line(&b.total, "total") }
-                { for b.towns.iter().map(|t| line(t, "town")) }
-            </table>
+            { close_box }
+            if let Some(e) = &*error { <p class="status" id="board-message" role="status">{ e }</p> }
+            <div class="table-wrap">
+                <table class="board-table form-table">
+                    { head(tr(lang, "范围", "Scope")) }
+                    { line(&b.total, "total", format!("{}{}", tr(lang, "合计 · ", "Total · "), b.survey.scope_name)) }
+                    { for b.towns.iter().map(|t| line(t, "town", t.name.clone())) }
+                </table>
+            </div>
             <h4>{ tr(lang, "易涝点", "Flood-prone points") }</h4>
             <ul class="points">
                 { for b.points.iter().map(|p| html! {
                     <li class="point"><strong>{ &p.title }</strong>{ format!(" · {}", p.org_unit_name) }
-                        { for p.photos.iter().map(|h| html! { <img class="point-photo" src={format!("/api/photos/{h}")} alt={p.title.clone()} /> }) }</li>
+                        <span class="point-photos">
+                        { for p.photos.iter().enumerate().map(|(n, h)| html! {
+                            <a href={format!("/api/photos/{h}")} target="_blank" rel="noopener">
+                                <img class="point-photo thumb" loading="lazy" src={format!("/api/photos/{h}")} alt={format!("{} {} {}", p.title, tr(lang, "照片", "photo"), n + 1)} /></a> }) }
+                        </span></li>
                 }) }
+                if b.points.is_empty() { <li class="empty">{ tr(lang, "暂无", "none yet") }</li> }
             </ul>
             <details open={b.villages.len() <= 30}>
                 <summary>{ tr(lang, "各村（社区）", "Villages") }</summary>
-                <table class="board-table">{ head }{ for b.villages.iter().map(|v| line(v, "village")) }</table>
+                <div class="table-wrap">
+                    <table class="board-table form-table">{ head(tr(lang, "村（社区）", "Village")) }{ for b.villages.iter().map(|v| line(v, "village", v.name.clone())) }</table>
+                </div>
             </details>
         </div>
     }

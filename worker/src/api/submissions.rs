@@ -84,7 +84,10 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Subm
     let record_types = template_cache::record_types()?;
     let writes = plan_writeback(&template, &record_types, &request, &by_id, &meta).map_err(AppError::Validation)?;
     let seconds_open = task.as_ref().and_then(|t| t.opened_at.as_deref()).and_then(|opened| seconds_between(opened, &now));
+    let photos = if template.subject.is_pick() { crate::api::surveys::named_photos(&request) } else { Vec::new() };
+    let photos: Vec<&str> = photos.iter().map(|(_, _, h)| *h).collect();
     let new = NewSubmission {
+        photos: &photos,
         request: &request,
         submitted_at: &now,
         submitted_by: &principal.username,

@@ -15,8 +15,8 @@ use ybt_core::access::{Action, mask_template_rows};
 use ybt_core::ledger::{ChangeMeta, OrgLevel, Source};
 use ybt_core::messages::Text;
 use ybt_core::survey::{
-    CloseAnswer, PhotoReceipt, PickAnswer, StartSurveyRequest, SurveyBoard, SurveySummary, board, close_plan, is_photo_hash, pick_row,
-    search,
+    CloseAnswer, PhotoReceipt, PickAnswer, StartSurveyRequest, SurveyBoard, SurveyPreview, SurveySummary, board, check_rows, close_plan,
+    is_photo_hash, may_read_photo, pick_row, search,
 };
 use ybt_core::{CompiledTemplate, FieldError};
 
@@ -40,12 +40,27 @@ async fn pick_template(store: &Store, id: &str, version: Option<u32>) -> Result<
     template_cache::compiled(&row)
 }
 
-/// `POST /api/surveys`. Retry: the same `dispatch_id` again creates nothing
-/// new and answers the survey as stored (200); a crash leaves all or nothing.
-pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<SurveySummary>, AppError> {
+/// `POST /api/surveys/preview` with the body of a start: checks it as the
+/// start would and answers what it would do (the scope's name, how many
+/// villages, the due date) without storing anything, so that the starter
+/// confirms a scope they have read.
+pub async fn preview(mut req: Request, ctx: RouteContext<()>) -> Result<Json<SurveyPreview>, AppError> {
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let request: StartSurveyRequest = read_json(&mut req).await?;
+    let (template, _, due_date) = checked_start(&store, &principal, &request).await?;
+    let scope = store.org_unit(&request.scope).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
+    let villages = store.village_count(&request.scope).await?;
+    Ok(Json(200, SurveyPreview { title: template.title.clone(), scope: scope.code, scope_name: scope.name, villages, due_date }))
+}
+
+/// Checks a start request (ids, scope, due date, template, the right to
+/// start it): the compiled template, an ad-hoc document to publish, the due date.
+async fn checked_start(
+    store: &Store,
+    principal: &ybt_core::access::Principal,
+    request: &StartSurveyRequest,
+) -> Result<(std::rc::Rc<CompiledTemplate>, Option<String>, String), AppError> {
     let mut errors = Vec::new();
     let id_ok = !request.dispatch_id.is_empty()
         && request.dispatch_id.len() <= 64
@@ -82,13 +97,13 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Surve
         return Err(AppError::Validation(errors));
     }
     let (template, publish) = match &request.document {
-        None => (pick_template(&store, &request.template_id, None).await?, None),
+        None => (pick_template(store, &request.template_id, None).await?, None),
         Some(document) => {
-            let (template, document) = adhoc_template(&store, &principal, &request.template_id, document).await?;
+            let (template, document) = adhoc_template(store, principal, &request.template_id, document).await?;
             (template, Some(document))
         }
     };
-    require(&principal, &Action::ManageSurvey { org_unit: &request.scope, department: &template.meta.department })?;
+    require(principal, &Action::ManageSurvey { org_unit: &request.scope, department: &template.meta.department })?;
     if !template.subject.is_pick() {
         return Err(invalid(
             "/template_id",
@@ -98,6 +113,16 @@ pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Surve
         ));
     }
     store.org_unit(&request.scope).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
+    Ok((template, publish, due_date))
+}
+
+/// `POST /api/surveys`. Retry: the same `dispatch_id` again creates nothing
+/// new and answers the survey as stored (200); a crash leaves all or nothing.
+pub async fn start(mut req: Request, ctx: RouteContext<()>) -> Result<Json<SurveySummary>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    let request: StartSurveyRequest = read_json(&mut req).await?;
+    let (template, publish, due_date) = checked_start(&store, &principal, &request).await?;
     if let Some(existing) = store.survey(&request.dispatch_id).await? {
         if existing.template_id != request.template_id || existing.scope != request.scope {
             return Err(AppError::Conflict {
@@ -330,9 +355,17 @@ pub async fn close(req: Request, ctx: RouteContext<()>) -> Result<Json<CloseAnsw
             });
         }
     }
-    store.close_survey_chunk(&id, &[], &plan.candidates, Some((&now, &principal.username))).await?;
+    store.close_survey_chunk(&id, &[], &plan.candidates, Some((&now, &principal.username, submissions.len()))).await?;
     let after = store.queued_for_review(&id).await?;
-    let closed_at = store.survey(&id).await?.and_then(|s| s.closed_at).unwrap_or(now);
+    let Some(closed_at) = store.survey(&id).await?.and_then(|s| s.closed_at) else {
+        return Err(AppError::Conflict {
+            code: "close_raced",
+            message: Text::new(
+                "结束时又有村（社区）提交了填报：已写入的不会重复，请再次结束",
+                "a village submitted during the close; what was written stays: close again",
+            ),
+        });
+    };
     Ok(Json(200, CloseAnswer { closed_at, records_updated: plan.writes.len(), queued_for_review: after.saturating_sub(before) }))
 }
 
@@ -379,8 +412,10 @@ pub async fn upload_photo(mut req: Request, ctx: RouteContext<()>) -> Result<Jso
     Ok(Json(if created { 201 } else { 200 }, PhotoReceipt { hash, bytes: bytes.len() as u64, created }))
 }
 
-/// `GET /api/photos/{hash}`: for readers of the uploading village's
-/// submissions.
+/// `GET /api/photos/{hash}`: for any reader of any submission naming the
+/// photo, or of a village it was uploaded for (`survey::may_read_photo`,
+/// through `access::authorize`): the same bytes sent by two villages stay
+/// readable by both and by their town centre.
 pub async fn get_photo(req: Request, ctx: RouteContext<()>) -> Result<Download, AppError> {
     let hash = ctx.param("hash").cloned().unwrap_or_default();
     if !is_photo_hash(&hash) {
@@ -388,9 +423,12 @@ pub async fn get_photo(req: Request, ctx: RouteContext<()>) -> Result<Download, 
     }
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    let (org_unit, content_type) = store.photo(&hash).await?.ok_or(AppError::NotFound { what: "photo", zh: "该照片" })?;
-    let department = principal.department.clone().unwrap_or_default();
-    require(&principal, &Action::ReadSubmission { org_unit: &org_unit, department: &department })?;
+    let (content_type, grounds) = store.photo(&hash).await?.ok_or(AppError::NotFound { what: "photo", zh: "该照片" })?;
+    if !may_read_photo(&principal, &grounds) {
+        // Refused with the reason the first ground gives (none: not found).
+        let (org_unit, department) = grounds.first().ok_or(AppError::NotFound { what: "photo", zh: "该照片" })?;
+        require(&principal, &Action::ReadSubmission { org_unit, department })?;
+    }
     let object = ctx.env.bucket("PHOTOS")?.get(format!("photos/{hash}")).execute().await?;
     let body = object.as_ref().and_then(|o| o.body()).ok_or(AppError::NotFound { what: "photo", zh: "该照片" })?;
     let bytes = body.bytes().await?;
@@ -402,31 +440,62 @@ pub async fn get_photo(req: Request, ctx: RouteContext<()>) -> Result<Download, 
     Ok(Download { content_type, filename: format!("{hash}.jpg"), bytes })
 }
 
-/// The pick-mode check of `POST /api/submissions`: every picked subject is
-/// a record of the submitting village of the row's kind, and every photo
-/// named was uploaded.
-pub async fn check_submission(
-    store: &Store,
-    template: &CompiledTemplate,
-    request: &ybt_core::api::SubmissionRequest,
-) -> Result<(), AppError> {
-    let ids: Vec<&str> = request.rows.iter().map(|r| r.subject_id.as_str()).filter(|id| !id.starts_with("new:")).collect();
-    let records = store.records_by_id(&ids).await?;
-    let by_id: HashMap<&str, &ybt_core::LedgerRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut errors = ybt_core::survey::check_picked(template, request, &by_id);
-    let named: Vec<(usize, &str, &str)> = request
+/// The 409 of a submission to a closed survey.
+pub fn survey_closed() -> AppError {
+    AppError::Conflict {
+        code: "survey_closed",
+        message: Text::new(
+            "该应急摸排已结束，不再接收填报：如有新灾情，请直接联系镇街协同中心",
+            "this survey is closed and takes no more reports: tell the town centre directly",
+        ),
+    }
+}
+
+/// The photos a submission's rows name: (row, field, hash).
+pub fn named_photos(request: &ybt_core::api::SubmissionRequest) -> Vec<(usize, &str, &str)> {
+    let mut named: Vec<(usize, &str, &str)> = request
         .rows
         .iter()
         .enumerate()
         .flat_map(|(i, row)| row.values.iter().filter_map(move |(key, value)| value.as_array().map(|a| (i, key.as_str(), a))))
         .flat_map(|(i, key, items)| items.iter().filter_map(|v| v.as_str()).filter(|s| is_photo_hash(s)).map(move |h| (i, key, h)))
         .collect();
-    let missing = store.missing_photos(&named.iter().map(|(_, _, h)| *h).collect::<Vec<_>>()).await?;
+    named.dedup_by(|a, b| a.2 == b.2);
+    named
+}
+
+/// The pick-mode check of `POST /api/submissions`: the survey is still
+/// open (else 409 `survey_closed`), there is a row or the explicit 本村无灾情,
+/// every picked subject is a record of the submitting village of the row's
+/// kind, and every photo named was uploaded for this village.
+pub async fn check_submission(
+    store: &Store,
+    template: &CompiledTemplate,
+    request: &ybt_core::api::SubmissionRequest,
+) -> Result<(), AppError> {
+    if let Some(task) = &request.task_id
+        && let Some(task) = store.task(task).await?
+        && let Some(survey) = store.survey(&task.dispatch_id).await?
+        && survey.closed_at.is_some()
+        && task.submission_id.as_deref() != Some(request.submission_id.as_str())
+    {
+        return Err(survey_closed());
+    }
+    let ids: Vec<&str> = request.rows.iter().map(|r| r.subject_id.as_str()).filter(|id| !id.starts_with("new:")).collect();
+    let records = store.records_by_id(&ids).await?;
+    let by_id: HashMap<&str, &ybt_core::LedgerRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut errors = check_rows(request);
+    errors.extend(ybt_core::survey::check_picked(template, request, &by_id));
+    let named = named_photos(request);
+    let missing = store.photos_not_uploaded(&request.org_unit, &named.iter().map(|(_, _, h)| *h).collect::<Vec<_>>()).await?;
     for (i, key, hash) in named.iter().filter(|(_, _, h)| missing.iter().any(|m| m == h)) {
         errors.push(FieldError {
             pointer: format!("/rows/{i}/values/{key}"),
             code: "unknown_photo".into(),
-            message: Text::new(format!("照片 {} 尚未上传", &hash[..8]), format!("photo {} was not uploaded", &hash[..8])),
+            message: Text::new(
+                format!("照片 {} 尚未上传：请联网后重新提交，或删除该照片后重新拍摄", &hash[..8]),
+                format!("photo {} was not uploaded: submit again online, or remove it and take it again", &hash[..8]),
+            ),
         });
     }
     if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }

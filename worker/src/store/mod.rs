@@ -51,6 +51,9 @@ pub struct NewSubmission<'a> {
     pub seconds_open: Option<u32>,
     /// Write-back updates of the subjects' ledger records.
     pub writes: &'a [Write],
+    /// Photos the rows name (survey forms): recorded as referenced by this
+    /// submission in the same batch, which is what lets its readers see them.
+    pub photos: &'a [&'a str],
 }
 
 #[derive(Deserialize)]
@@ -262,7 +265,8 @@ impl Store {
                     self.db
                         .prepare(
                             "UPDATE tasks SET status = 'submitted', submission_id = ?2, submitted_at = ?3 \
-                             WHERE id = ?1 AND org_unit = ?4 AND template_id = ?5 AND status != 'submitted'",
+                             WHERE id = ?1 AND org_unit = ?4 AND template_id = ?5 AND status != 'submitted' \
+                             AND NOT EXISTS (SELECT 1 FROM surveys v WHERE v.dispatch_id = tasks.dispatch_id AND v.closed_at IS NOT NULL)",
                         )
                         .bind(&[
                             task.as_str().into(),
@@ -303,6 +307,13 @@ impl Store {
         if let Some(task) = &request.task_id {
             statements.push(self.db.prepare("DELETE FROM drafts WHERE task_id = ?1").bind(&[task.as_str().into()])?);
         }
+        for hash in new.photos {
+            statements.push(
+                self.db
+                    .prepare("INSERT OR IGNORE INTO photo_refs (hash, submission_id) VALUES (?1, ?2)")
+                    .bind(&[(*hash).into(), request.submission_id.as_str().into()])?,
+            );
+        }
         for write in new.writes {
             statements.extend(self.write_statements(write)?);
         }
@@ -329,6 +340,12 @@ impl Store {
             && self.task(task).await?.is_some_and(|t| t.status == ybt_core::tasks::TaskStatus::Submitted)
         {
             return Err(TaskError::AlreadySubmitted.into());
+        }
+        if let Some(task) = &request.task_id
+            && let Some(task) = self.task(task).await?
+            && self.survey(&task.dispatch_id).await?.is_some_and(|s| s.closed_at.is_some())
+        {
+            return Err(crate::api::surveys::survey_closed());
         }
         Err(AppError::Internal(format!("submission batch failed: {error}")))
     }

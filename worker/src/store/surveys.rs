@@ -128,6 +128,21 @@ impl Store {
         Ok(())
     }
 
+    /// How many villages a survey of `scope` goes to.
+    pub async fn village_count(&self, scope: &str) -> Result<u32, AppError> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: u32,
+        }
+        Ok(self
+            .db
+            .prepare("SELECT COUNT(*) AS n FROM org_units WHERE level = 'village' AND code >= ?1 AND code < ?2")
+            .bind(&[scope.into(), prefix_end(scope).into()])?
+            .first::<Count>(None)
+            .await?
+            .map_or(0, |c| c.n))
+    }
+
     pub async fn survey(&self, dispatch_id: &str) -> Result<Option<SurveySummary>, AppError> {
         Ok(self
             .db
@@ -202,20 +217,22 @@ impl Store {
 
     /// Writes one chunk of a survey's close: the ledger updates (each with
     /// its history row, conditional on the version read) and the review
-    /// candidates (`INSERT OR IGNORE`), in one batch. `last` also marks the
-    /// survey closed, so it is closed only once everything is written.
+    /// candidates (`INSERT OR IGNORE`), in one batch. `last` (now, by, how
+    /// many villages had submitted when the close read them) also marks the
+    /// survey closed, so it is closed only once everything is written, and
+    /// only if no submission arrived meanwhile.
     pub async fn close_survey_chunk(
         &self,
         dispatch_id: &str,
         writes: &[Write],
         candidates: &[ReviewCandidate],
-        last: Option<(&str, &str)>,
+        last: Option<(&str, &str, usize)>,
     ) -> Result<(), AppError> {
         let mut statements = Vec::new();
         for write in writes {
             statements.extend(self.write_statements(write)?);
         }
-        let now = last.map_or("", |(now, _)| now);
+        let now = last.map_or("", |(now, _, _)| now);
         for c in candidates {
             statements.push(
                 self.db
@@ -234,11 +251,16 @@ impl Store {
                     ])?,
             );
         }
-        if let Some((now, by)) = last {
+        if let Some((now, by, submitted)) = last {
+            // Closed only if no village submitted since the close read the
+            // submissions: else the caller closes again (what is written stays).
             statements.push(
                 self.db
-                    .prepare("UPDATE surveys SET closed_at = COALESCE(closed_at, ?2), closed_by = COALESCE(closed_by, ?3) WHERE dispatch_id = ?1")
-                    .bind(&[dispatch_id.into(), now.into(), by.into()])?,
+                    .prepare(
+                        "UPDATE surveys SET closed_at = COALESCE(closed_at, ?2), closed_by = COALESCE(closed_by, ?3) WHERE dispatch_id = ?1 \
+                         AND (SELECT COUNT(*) FROM tasks WHERE dispatch_id = ?1 AND status = 'submitted') = ?4",
+                    )
+                    .bind(&[dispatch_id.into(), now.into(), by.into(), JsValue::from_f64(submitted as f64)])?,
             );
         }
         if !statements.is_empty() {
@@ -262,7 +284,8 @@ impl Store {
             .map_or(0, |c| c.n))
     }
 
-    /// Records a photo's metadata once (`INSERT OR IGNORE`); true when new.
+    /// Records a photo's metadata once and the village it was uploaded
+    /// for (both `INSERT OR IGNORE`, one batch); true when the photo is new.
     pub async fn add_photo(
         &self,
         hash: &str,
@@ -272,35 +295,59 @@ impl Store {
         by: &str,
         now: &str,
     ) -> Result<bool, AppError> {
-        let result = self
+        let photo = self
             .db
             .prepare(
                 "INSERT OR IGNORE INTO photos (hash, bytes, content_type, org_unit, uploaded_by, uploaded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
-            .bind(&[hash.into(), JsValue::from_f64(bytes as f64), content_type.into(), org_unit.into(), by.into(), now.into()])?
-            .run()
-            .await?;
-        Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+            .bind(&[hash.into(), JsValue::from_f64(bytes as f64), content_type.into(), org_unit.into(), by.into(), now.into()])?;
+        let upload = self
+            .db
+            .prepare("INSERT OR IGNORE INTO photo_uploads (hash, org_unit, uploaded_by, uploaded_at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(&[hash.into(), org_unit.into(), by.into(), now.into()])?;
+        let results = self.db.batch(vec![photo, upload]).await?;
+        Ok(results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0) > 0)
     }
 
-    /// The org unit a photo was uploaded for, and its content type.
-    pub async fn photo(&self, hash: &str) -> Result<Option<(String, String)>, AppError> {
+    /// A stored photo's content type and what its reading is decided by:
+    /// (org unit, department of the form) of every submission naming it,
+    /// and (village, "") of every village it was uploaded for.
+    pub async fn photo(&self, hash: &str) -> Result<Option<(String, Vec<(String, String)>)>, AppError> {
         #[derive(Deserialize)]
-        struct Row {
-            org_unit: String,
+        struct Photo {
             content_type: String,
         }
-        Ok(self
+        #[derive(Deserialize)]
+        struct Ground {
+            org_unit: String,
+            department: String,
+        }
+        let Some(photo) =
+            self.db.prepare("SELECT content_type FROM photos WHERE hash = ?1").bind(&[hash.into()])?.first::<Photo>(None).await?
+        else {
+            return Ok(None);
+        };
+        let grounds = self
             .db
-            .prepare("SELECT org_unit, content_type FROM photos WHERE hash = ?1")
+            .prepare(
+                "SELECT s.org_unit, t.department FROM photo_refs r JOIN submissions s ON s.id = r.submission_id \
+                 JOIN templates t ON t.id = s.template_id AND t.version = s.template_version WHERE r.hash = ?1 \
+                 UNION SELECT org_unit, '' FROM photo_uploads WHERE hash = ?1",
+            )
             .bind(&[hash.into()])?
-            .first::<Row>(None)
+            .all()
             .await?
-            .map(|r| (r.org_unit, r.content_type)))
+            .results::<Ground>()?
+            .into_iter()
+            .map(|g| (g.org_unit, g.department))
+            .collect();
+        Ok(Some((photo.content_type, grounds)))
     }
 
-    /// Which of `hashes` are not stored photos.
-    pub async fn missing_photos(&self, hashes: &[&str]) -> Result<Vec<String>, AppError> {
+    /// Which of `hashes` were not uploaded for `org_unit` (a village names
+    /// only photos it sent itself: the same bytes sent by another village
+    /// do not count).
+    pub async fn photos_not_uploaded(&self, org_unit: &str, hashes: &[&str]) -> Result<Vec<String>, AppError> {
         if hashes.is_empty() {
             return Ok(Vec::new());
         }
@@ -310,8 +357,8 @@ impl Store {
         }
         let found: std::collections::HashSet<String> = self
             .db
-            .prepare("SELECT hash FROM photos WHERE hash IN (SELECT value FROM json_each(?1))")
-            .bind(&[serde_json::to_string(hashes)?.into()])?
+            .prepare("SELECT hash FROM photo_uploads WHERE org_unit = ?1 AND hash IN (SELECT value FROM json_each(?2))")
+            .bind(&[org_unit.into(), serde_json::to_string(hashes)?.into()])?
             .all()
             .await?
             .results::<Row>()?
