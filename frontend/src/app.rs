@@ -143,6 +143,8 @@ pub fn app() -> Html {
             let session = session.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = api::logout().await;
+                // A shared office PC keeps nothing personal after sign-out.
+                crate::draft_store::forget_all();
                 session.set(Session::SignedOut);
             });
         })

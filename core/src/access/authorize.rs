@@ -63,6 +63,9 @@ pub enum Action<'a> {
     ReviewTemplate {
         district: &'a str,
     },
+    /// Ask to dispatch at all, before the targets are read: the roles
+    /// that dispatch (each target is then checked as [`Action::Dispatch`]).
+    BeginDispatch,
     /// Send an approved template of `department` to the village `org_unit`.
     Dispatch {
         org_unit: &'a str,
@@ -179,6 +182,10 @@ pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
             TownCoordinator => Decision::Deny(DenyReason::OutOfScope),
             _ => Decision::Deny(DenyReason::NotForRole),
         },
+        Action::BeginDispatch => match role {
+            TownCoordinator | DepartmentAnalyst => Decision::Allow,
+            VillageStaff | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
+        },
         Action::Dispatch { org_unit, department } | Action::ReturnSubmission { org_unit, department } => match role {
             TownCoordinator => scoped(principal, org_unit),
             DepartmentAnalyst => own_department(principal, department, scoped(principal, org_unit)),
@@ -269,6 +276,7 @@ mod tests {
         check(Action::PublishTemplate { department: "区应急管理局" }, [R, R, O, R, R]);
         check(Action::ReviewTemplate { district: "500118" }, [R, R, R, Allow, R]);
         check(Action::ReviewTemplate { district: "500101" }, [R, R, R, S, R]);
+        check(Action::BeginDispatch, [R, R, Allow, Allow, R]);
         check(Action::Dispatch { org_unit: VILLAGE, department: DEPT }, [R, R, Allow, Allow, R]);
         check(Action::Dispatch { org_unit: OTHER_TOWN_VILLAGE, department: DEPT }, [R, R, Allow, S, R]);
         check(Action::Dispatch { org_unit: VILLAGE, department: "区应急管理局" }, [R, R, O, Allow, R]);
