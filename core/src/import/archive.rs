@@ -40,7 +40,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), FileError> {
     let mut total: u64 = 0;
     for index in 0..archive.len() {
         let part = archive.by_index(index).map_err(|e| unreadable(&e))?;
-        let name = part.name().to_owned();
+        let name = part.name().map_err(|e| unreadable(&e))?.into_owned();
         let declared = part.size();
         let compressed = part.compressed_size().max(1);
         let max_part = limits.max_part_bytes as u64;
@@ -132,34 +132,34 @@ fn scan(kind: Part, name: &str, part: &mut dyn Read, limits: &Limits) -> Result<
             _ => {}
         }
         if let Event::Start(e) | Event::Empty(e) = &event {
-            match (kind, e.local_name().as_ref()) {
-                (Part::SharedStrings, b"sst") => {
+            match (kind, e.local_name().into_inner()) {
+                (Part::SharedStrings, "sst") => {
                     // calamine reserves room for `uniqueCount` strings up front.
-                    let declared = attribute(e, b"uniqueCount").map(|v| v.trim().parse::<u64>().unwrap_or(u64::MAX));
+                    let declared = attribute(e, "uniqueCount").map(|v| v.trim().parse::<u64>().unwrap_or(u64::MAX));
                     if declared.is_some_and(|n| n > limits.max_shared_strings as u64) {
                         return Err(FileError::TooManySharedStrings { max: limits.max_shared_strings });
                     }
                 }
-                (Part::SharedStrings, b"si") => {
+                (Part::SharedStrings, "si") => {
                     strings += 1;
                     if strings > limits.max_shared_strings {
                         return Err(FileError::TooManySharedStrings { max: limits.max_shared_strings });
                     }
                 }
-                (Part::Worksheet, b"dimension") => {
-                    if let Some(reference) = attribute(e, b"ref") {
+                (Part::Worksheet, "dimension") => {
+                    if let Some(reference) = attribute(e, "ref") {
                         let (first, last) = reference.split_once(':').unwrap_or((reference.as_str(), reference.as_str()));
                         if let (Some((r0, c0)), Some((r1, c1))) = (cell_ref(first), cell_ref(last)) {
                             check_area(r1.saturating_sub(r0) + 1, c1.saturating_sub(c0) + 1, limits)?;
                         }
                     }
                 }
-                (Part::Worksheet, b"row") => {
-                    extent.row = attribute(e, b"r").and_then(|r| r.parse().ok()).unwrap_or(extent.row + 1);
+                (Part::Worksheet, "row") => {
+                    extent.row = attribute(e, "r").and_then(|r| r.parse().ok()).unwrap_or(extent.row + 1);
                     extent.col = 0;
                 }
-                (Part::Worksheet, b"c") => {
-                    let (row, col) = attribute(e, b"r").and_then(|r| cell_ref(&r)).unwrap_or((extent.row.max(1), extent.col + 1));
+                (Part::Worksheet, "c") => {
+                    let (row, col) = attribute(e, "r").and_then(|r| cell_ref(&r)).unwrap_or((extent.row.max(1), extent.col + 1));
                     extent.row = row;
                     extent.col = col;
                     extent.cells += 1;
@@ -194,8 +194,8 @@ fn check_area(rows: u64, cols: u64, limits: &Limits) -> Result<(), FileError> {
     Ok(())
 }
 
-fn attribute(e: &BytesStart<'_>, key: &[u8]) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == key).map(|a| String::from_utf8_lossy(&a.value).into_owned())
+fn attribute(e: &BytesStart<'_>, key: &str) -> Option<String> {
+    e.attributes().flatten().find(|a| a.key.local_name().into_inner() == key).map(|a| a.value.into_owned())
 }
 
 /// `XFD1048576` → (row 1048576, column 16384); `None` if it is not a cell
@@ -236,5 +236,107 @@ mod tests {
         assert_eq!(cell_ref("$B$7"), Some((7, 2)));
         assert_eq!(cell_ref("7"), None);
         assert_eq!(cell_ref("AAAAAAAAAAAAA1"), None);
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use std::io::Write;
+
+    use super::*;
+
+    const NS: &str = "http://schemas.openxmlformats.org";
+
+    fn workbook(parts: &[(&str, &str)], method: zip::CompressionMethod) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        let fixed = [
+            (
+                "[Content_Types].xml".to_owned(),
+                format!(
+                    r#"<Types xmlns="{NS}/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#
+                ),
+            ),
+            (
+                "_rels/.rels".to_owned(),
+                format!(
+                    r#"<Relationships xmlns="{NS}/package/2006/relationships"><Relationship Id="rId1" Type="{NS}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/workbook.xml".to_owned(),
+                format!(
+                    r#"<workbook xmlns="{NS}/spreadsheetml/2006/main" xmlns:r="{NS}/officeDocument/2006/relationships"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels".to_owned(),
+                format!(
+                    r#"<Relationships xmlns="{NS}/package/2006/relationships"><Relationship Id="rId1" Type="{NS}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{NS}/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
+                ),
+            ),
+        ];
+        for (name, body) in fixed.iter().map(|(n, b)| (n.as_str(), b.as_str())).chain(parts.iter().copied()) {
+            zip.start_file(name, options).expect("entry");
+            zip.write_all(body.as_bytes()).expect("write");
+        }
+        zip.finish().expect("zip").into_inner()
+    }
+
+    fn sheet(cells: &str) -> String {
+        format!(r#"<worksheet xmlns="{NS}/spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>"#)
+    }
+
+    fn check_parts(parts: &[(&str, &str)]) -> Result<(), FileError> {
+        check(&workbook(parts, zip::CompressionMethod::Deflated), &Limits::default())
+    }
+
+    #[test]
+    fn the_2_kb_workbook_that_aborted_the_worker_is_refused_naming_the_limit() {
+        let strings = format!(r#"<sst xmlns="{NS}/spreadsheetml/2006/main" count="1" uniqueCount="2000000000"><si><t>姓名</t></si></sst>"#);
+        let cells = sheet(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#);
+        let file = workbook(&[("xl/worksheets/sheet1.xml", &cells), ("xl/sharedStrings.xml", &strings)], zip::CompressionMethod::Deflated);
+        assert!(file.len() < 4096);
+        let limits = Limits::default();
+        assert_eq!(check(&file, &limits), Err(FileError::TooManyColumns { max: limits.max_columns }));
+        let strings_only = workbook(&[("xl/sharedStrings.xml", &strings)], zip::CompressionMethod::Deflated);
+        assert_eq!(check(&strings_only, &limits), Err(FileError::TooManySharedStrings { max: limits.max_shared_strings }));
+        let err = super::super::read_sheet(&file, &limits).expect_err("refused");
+        assert!(err.message().en.contains("max_columns"), "{}", err.message().en);
+    }
+
+    #[test]
+    fn every_limit_is_named() {
+        let limits = Limits::default();
+        let tall = sheet(r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="300000"><c r="A300000"><v>1</v></c></row>"#);
+        assert_eq!(check_parts(&[("xl/worksheets/sheet1.xml", &tall)]), Err(FileError::TooManyRows { max: limits.max_rows }));
+        let dimension =
+            format!(r#"<worksheet xmlns="{NS}/spreadsheetml/2006/main"><dimension ref="A1:GR200000"/><sheetData/></worksheet>"#);
+        assert_eq!(check_parts(&[("xl/worksheets/sheet1.xml", &dimension)]), Err(FileError::TooManyCells { max: limits.max_cells }));
+        let deep = sheet(&format!("{}{}", "<x>".repeat(100), "</x>".repeat(100)));
+        assert_eq!(
+            check_parts(&[("xl/worksheets/sheet1.xml", &deep)]),
+            Err(FileError::TooDeep { part: "xl/worksheets/sheet1.xml".into(), max: limits.max_xml_depth })
+        );
+        let bomb = sheet(&" ".repeat(4 << 20));
+        assert_eq!(
+            check_parts(&[("xl/worksheets/sheet1.xml", &bomb)]),
+            Err(FileError::CompressionRatio { part: "xl/worksheets/sheet1.xml".into(), max: limits.max_ratio })
+        );
+        let small = Limits { max_entries: 3, ..Limits::default() };
+        assert_eq!(check(&workbook(&[], zip::CompressionMethod::Stored), &small), Err(FileError::TooManyEntries { max: 3 }));
+        let tight = Limits { max_part_bytes: 100, ..Limits::default() };
+        assert!(matches!(check(&workbook(&[], zip::CompressionMethod::Stored), &tight), Err(FileError::PartTooLarge { max: 100, .. })));
+        let total = Limits { max_uncompressed: 300, ..Limits::default() };
+        assert_eq!(check(&workbook(&[], zip::CompressionMethod::Stored), &total), Err(FileError::Uncompressed { max: 300 }));
+    }
+
+    #[test]
+    fn an_ordinary_workbook_passes() {
+        let strings = format!(
+            r#"<sst xmlns="{NS}/spreadsheetml/2006/main" count="2" uniqueCount="2"><si><t>姓名</t></si><si><t>张三</t></si></sst>"#
+        );
+        let cells = sheet(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>"#);
+        assert_eq!(check_parts(&[("xl/worksheets/sheet1.xml", &cells), ("xl/sharedStrings.xml", &strings)]), Ok(()));
     }
 }

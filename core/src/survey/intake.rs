@@ -381,6 +381,11 @@ mod tests {
             plan_accept(house, &survey(), &e, &Map::new(), std::slice::from_ref(&existing), &|_| true, &meta()).expect_err("duplicate");
         assert_eq!(codes(&err), ["/data/address duplicate_record"]);
         assert!(err[0].message.zh.contains("house:7"));
+        // A coordinator who may not see the record's unit learns nothing of it.
+        let hidden =
+            plan_accept(house, &survey(), &e, &Map::new(), std::slice::from_ref(&existing), &|_| false, &meta()).expect_err("duplicate");
+        assert_eq!(codes(&hidden), ["/data/address key_in_other_unit"]);
+        assert!(!hidden[0].message.zh.contains("house:7") && !hidden[0].message.zh.contains("500118100001"), "{:?}", hidden[0].message);
     }
 
     #[test]
