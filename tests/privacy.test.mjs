@@ -231,7 +231,7 @@ describe("an import preview is no lookup of residents", () => {
     const r = await upload(guesser, `entity=person&org_unit=${cun.me.org_unit}`, csv(["姓名,身份证号", ...hits.map((id) => `某人,${id}`), `某人,${idNumber()}`]));
     assert.equal(r.status, 422, r.text);
     assert.equal(r.json.error.code, "implausible_file");
-    assert.equal(r.json.error.fields.length, 0);
+    assert.ok(!r.json.error.fields?.length, "no row detail");
     for (const id of hits) assert.ok(!r.text.includes(id));
   });
 
