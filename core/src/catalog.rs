@@ -18,6 +18,28 @@ pub enum Sensitivity {
     Phone,
 }
 
+/// How a protected value is shown to a reader without the grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaskKind {
+    /// `500118********1234`: region and last four kept.
+    IdNumber,
+    /// `138****5678`.
+    Phone,
+    /// `1975-01-16` → `1975`: what a birth date may show without revealing
+    /// the ID number it is part of.
+    Year,
+}
+
+/// What protects a value: the ledger item whose grant unlocks it, and how
+/// it is masked otherwise. A birth date is guarded by `person.id_number`
+/// (it is eight digits of it), so one grant decides the whole group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guard {
+    pub item: String,
+    pub kind: MaskKind,
+}
+
 /// One bindable ledger item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CatalogItem {
@@ -43,6 +65,11 @@ pub struct CatalogItem {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     pub sensitivity: Sensitivity,
+    /// What masks this item for readers without a grant: its own
+    /// sensitivity (ID number, phone), or the item it reveals part of
+    /// (`"x-masked-with"`); `None` for items shown to every reader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<Guard>,
 }
 
 /// Why a ledger schema could not be read into the catalog.
@@ -58,6 +85,8 @@ pub enum CatalogError {
     MissingSensitivity { file: String, field: String },
     #[error("{file}: field `{field}`: `x-aliases` must be an array of non-empty strings")]
     InvalidAliases { file: String, field: String },
+    #[error("{file}: field `{field}`: `x-masked-with` must name a sensitive field of the same schema, with `x-mask`")]
+    BadMaskedWith { file: String, field: String },
 }
 
 /// All bindable ledger items, by dotted name.
@@ -106,6 +135,7 @@ impl Catalog {
                     Some(_) => return Err(CatalogError::InvalidAliases { file: file.to_owned(), field: field.clone() }),
                 };
                 let name = format!("{entity}.{field}");
+                let guard = guard_of(file, entity, field, spec, sensitivity, properties)?;
                 items.insert(
                     name.clone(),
                     CatalogItem {
@@ -123,6 +153,7 @@ impl Catalog {
                             .unwrap_or_default(),
                         aliases,
                         sensitivity,
+                        guard,
                     },
                 );
             }
@@ -133,6 +164,11 @@ impl Catalog {
     /// The Chinese name of a record type (人员 for `person`), if its schema has a title.
     pub fn entity_title(&self, entity: &str) -> Option<&str> {
         self.entity_titles.get(entity).map(String::as_str)
+    }
+
+    /// What protects the values of ledger item `name`, if anything.
+    pub fn guard(&self, name: &str) -> Option<&Guard> {
+        self.items.get(name).and_then(|i| i.guard.as_ref())
     }
 
     pub fn get(&self, name: &str) -> Option<&CatalogItem> {
@@ -150,6 +186,38 @@ impl Catalog {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+}
+
+/// The guard of one field of a ledger schema: ID numbers and phones guard
+/// themselves; a field marked `"x-masked-with": "id_number", "x-mask": "year"`
+/// is guarded by that field of the same record (its grant, its group).
+fn guard_of(
+    file: &str,
+    entity: &str,
+    field: &str,
+    spec: &Value,
+    sensitivity: Sensitivity,
+    properties: &serde_json::Map<String, Value>,
+) -> Result<Option<Guard>, CatalogError> {
+    let bad = || CatalogError::BadMaskedWith { file: file.to_owned(), field: field.to_owned() };
+    if let Some(with) = spec.get("x-masked-with") {
+        let with = with.as_str().ok_or_else(bad)?;
+        let kind: MaskKind = spec.get("x-mask").cloned().and_then(|v| serde_json::from_value(v).ok()).ok_or_else(bad)?;
+        let guarded_by_sensitive = properties
+            .get(with)
+            .and_then(|s| s.get("x-sensitivity"))
+            .and_then(Value::as_str)
+            .is_some_and(|s| matches!(s, "id_number" | "phone"));
+        if !guarded_by_sensitive || with == field {
+            return Err(bad());
+        }
+        return Ok(Some(Guard { item: format!("{entity}.{with}"), kind }));
+    }
+    Ok(match sensitivity {
+        Sensitivity::IdNumber => Some(Guard { item: format!("{entity}.{field}"), kind: MaskKind::IdNumber }),
+        Sensitivity::Phone => Some(Guard { item: format!("{entity}.{field}"), kind: MaskKind::Phone }),
+        Sensitivity::Public | Sensitivity::Personal => None,
+    })
 }
 
 #[cfg(test)]
@@ -203,6 +271,23 @@ mod tests {
             Catalog::from_schemas([("x.json", bad)]).expect_err("a number is no alias"),
             CatalogError::InvalidAliases { file: "x.json".into(), field: "a".into() }
         );
+    }
+
+    #[test]
+    fn a_birth_date_is_guarded_by_the_id_number_it_is_part_of() {
+        let catalog = Catalog::builtin().expect("shipped ledger schemas load");
+        let id = Guard { item: "person.id_number".into(), kind: MaskKind::IdNumber };
+        assert_eq!(catalog.guard("person.id_number"), Some(&id));
+        assert_eq!(catalog.guard("person.birth_date"), Some(&Guard { kind: MaskKind::Year, ..id }));
+        assert_eq!(catalog.guard("person.phone").map(|g| g.kind), Some(MaskKind::Phone));
+        assert_eq!(catalog.guard("person.name"), None);
+    }
+
+    #[test]
+    fn masked_with_must_name_a_sensitive_field() {
+        let schema = r#"{"x-entity":"x","properties":{"a":{"x-sensitivity":"public"},"b":{"x-sensitivity":"personal","x-masked-with":"a","x-mask":"year"}}}"#;
+        let err = Catalog::from_schemas([("x.json", schema)]).expect_err("the call must fail");
+        assert_eq!(err, CatalogError::BadMaskedWith { file: "x.json".into(), field: "b".into() });
     }
 
     #[test]

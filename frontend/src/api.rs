@@ -112,6 +112,11 @@ pub async fn set_grants(user_id: &str, request: &GrantsRequest) -> Result<Grants
     decode(request.send().await.map_err(network)?).await
 }
 
+/// Lifts every sign-in lockout of a user (administrators).
+pub async fn unlock_user(user_id: &str) -> Result<serde_json::Value, ApiFailure> {
+    post(&format!("/api/users/{user_id}/unlock"), &serde_json::json!({})).await
+}
+
 pub async fn audit() -> Result<Vec<AuditEntry>, ApiFailure> {
     decode(Request::get("/api/audit?limit=200").send().await.map_err(network)?).await
 }

@@ -181,6 +181,8 @@ pub fn app() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = api::logout().await;
                 remember(None);
+                // A shared office PC keeps nothing personal after sign-out.
+                crate::draft_store::forget_all();
                 session.set(Session::SignedOut);
             });
         })

@@ -78,6 +78,23 @@ pub fn remove(task_id: &str) {
     }
 }
 
+/// Prefixes of the localStorage keys that hold what a user typed about
+/// people: task drafts, and the survey forms, rows, outbox and photos.
+const PERSONAL_PREFIXES: [&str; 2] = ["ybt-draft:", "ybt-survey-"];
+
+/// Removes everything this browser keeps of the signed-in user's work
+/// (drafts, survey outbox and photos): on sign-out, so that a shared
+/// village PC keeps nothing personal. The server keeps synced drafts.
+pub fn forget_all() {
+    let Some(storage) = storage() else { return };
+    let count = storage.length().unwrap_or(0);
+    let keys: Vec<String> =
+        (0..count).filter_map(|i| storage.key(i).ok().flatten()).filter(|k| PERSONAL_PREFIXES.iter().any(|p| k.starts_with(p))).collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
+    }
+}
+
 pub fn new_submission_id() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())

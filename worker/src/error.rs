@@ -33,6 +33,13 @@ pub enum AppError {
     CrossSite,
     #[error("too many failed logins")]
     TooManyAttempts,
+    /// Refused with 429 and a stable code: a daily limit (refused key
+    /// lookups) is reached.
+    #[error("limit reached: {}", .message.en)]
+    Limited { code: &'static str, message: Text },
+    /// Refused with 422 as a whole, without per-row detail.
+    #[error("refused: {}", .message.en)]
+    Refused { code: &'static str, message: Text },
     #[error("request body nests deeper than {limit}")]
     TooDeep { limit: usize },
     /// A ledger write from a version that is no longer current: 409 with
@@ -85,10 +92,20 @@ impl AppError {
             AppError::Conflict { .. } => 409,
             AppError::Unauthenticated | AppError::BadCredentials => 401,
             AppError::Forbidden(_) | AppError::CrossSite => 403,
-            AppError::TooManyAttempts => 429,
+            AppError::TooManyAttempts | AppError::Limited { .. } => 429,
+            AppError::Refused { .. } => 422,
             AppError::TooDeep { .. } => 400,
             AppError::Stale { .. } | AppError::StaleDraft { .. } => 409,
-            AppError::Import(ImportFailure::File(FileError::TooLarge { .. } | FileError::TooManyRows { .. })) => 413,
+            AppError::Import(ImportFailure::File(
+                FileError::TooLarge { .. }
+                | FileError::TooManyRows { .. }
+                | FileError::TooManyEntries { .. }
+                | FileError::PartTooLarge { .. }
+                | FileError::Uncompressed { .. }
+                | FileError::TooManySharedStrings { .. }
+                | FileError::TooManyColumns { .. }
+                | FileError::TooManyCells { .. },
+            )) => 413,
             AppError::Import(ImportFailure::File(_)) => 400,
             AppError::Import(ImportFailure::Rows { .. }) => 422,
             AppError::BadApiKey => 401,
@@ -126,7 +143,10 @@ impl AppError {
                 Text::new(format!("请求内容超过 {limit} 字节上限"), format!("request body exceeds {limit} bytes")),
                 vec![],
             ),
-            AppError::BadRequest { code, message } | AppError::Conflict { code, message } => (code, message, vec![]),
+            AppError::BadRequest { code, message }
+            | AppError::Conflict { code, message }
+            | AppError::Limited { code, message }
+            | AppError::Refused { code, message } => (code, message, vec![]),
             AppError::Validation(fields) => (
                 "validation_failed",
                 Text::new(
@@ -149,7 +169,10 @@ impl AppError {
             AppError::CrossSite => ("cross_site", Text::new("请求来源不可信，已拒绝", "cross-site request refused"), vec![]),
             AppError::TooManyAttempts => (
                 "too_many_attempts",
-                Text::new("登录失败次数过多，请 15 分钟后再试", "too many failed logins; try again in 15 minutes"),
+                Text::new(
+                    "登录失败次数过多，已暂时锁定（再次锁定时间加倍）：请稍后再试，或请系统管理员解锁",
+                    "too many failed logins; locked for a while (each further lockout lasts twice as long): try again later or ask an administrator to unlock",
+                ),
                 vec![],
             ),
             AppError::TooDeep { limit } => (

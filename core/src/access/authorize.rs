@@ -63,6 +63,9 @@ pub enum Action<'a> {
     ReviewTemplate {
         district: &'a str,
     },
+    /// Ask to dispatch at all, before the targets are read: the roles
+    /// that dispatch (each target is then checked as [`Action::Dispatch`]).
+    BeginDispatch,
     /// Send an approved template of `department` to the village `org_unit`.
     Dispatch {
         org_unit: &'a str,
@@ -179,6 +182,10 @@ pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
             TownCoordinator => Decision::Deny(DenyReason::OutOfScope),
             _ => Decision::Deny(DenyReason::NotForRole),
         },
+        Action::BeginDispatch => match role {
+            TownCoordinator | DepartmentAnalyst => Decision::Allow,
+            VillageStaff | AdminSpecialist | SystemAdmin => Decision::Deny(DenyReason::NotForRole),
+        },
         Action::Dispatch { org_unit, department } | Action::ReturnSubmission { org_unit, department } => match role {
             TownCoordinator => scoped(principal, org_unit),
             DepartmentAnalyst => own_department(principal, department, scoped(principal, org_unit)),
@@ -269,6 +276,7 @@ mod tests {
         check(Action::PublishTemplate { department: "区应急管理局" }, [R, R, O, R, R]);
         check(Action::ReviewTemplate { district: "500118" }, [R, R, R, Allow, R]);
         check(Action::ReviewTemplate { district: "500101" }, [R, R, R, S, R]);
+        check(Action::BeginDispatch, [R, R, Allow, Allow, R]);
         check(Action::Dispatch { org_unit: VILLAGE, department: DEPT }, [R, R, Allow, Allow, R]);
         check(Action::Dispatch { org_unit: OTHER_TOWN_VILLAGE, department: DEPT }, [R, R, Allow, S, R]);
         check(Action::Dispatch { org_unit: VILLAGE, department: "区应急管理局" }, [R, R, O, Allow, R]);
@@ -278,6 +286,91 @@ mod tests {
         check(Action::ReadSummary { org_unit: "500118", department: DEPT }, [Allow, Allow, Allow, S, R]);
         check(Action::ReadSummary { org_unit: "500118100", department: DEPT }, [Allow, Allow, Allow, Allow, R]);
         check(Action::ReadSummary { org_unit: VILLAGE, department: "区应急管理局" }, [Allow, Allow, O, Allow, R]);
+    }
+
+    /// Every route of the worker (`worker/src/lib.rs`) with the action it
+    /// requires, decided for each role on the caller's own village, a
+    /// village of the same town, of another town and of another district.
+    /// Health, login, logout and `me` need no action; ingest is
+    /// [`super::authorize_ingest`]'s; photos are issue 19's.
+    #[test]
+    fn every_route_by_role_and_unit() {
+        const O: Decision = Deny(OtherDepartment);
+        type Route = (&'static str, fn(&'static str) -> Action<'static>, [[Decision; 5]; 4]);
+        // Rows per unit: own village, same town, other town, other district;
+        // columns: admin, specialist, department, town, village.
+        const A: Decision = Allow;
+        let routes: [Route; 15] = [
+            ("GET /api/templates, /api/org-units", |_| Action::ReadReferenceData, [[A; 5]; 4]),
+            (
+                "POST /api/forms, /api/tasks/{id}/form, GET /api/tasks/{id}/draft, /api/surveys/{id}/pick",
+                |u| Action::GenerateForm { org_unit: u },
+                [[R, R, R, A, A], [R, R, R, A, S], [R, R, R, S, S], [R, R, R, S, S]],
+            ),
+            (
+                "POST /api/submissions, PUT /api/tasks/{id}/draft, PUT /api/photos",
+                |u| Action::Submit { org_unit: u },
+                [[R, R, R, A, A], [R, R, R, A, S], [R, R, R, S, S], [R, R, R, S, S]],
+            ),
+            (
+                "GET /api/submissions, /api/submissions/{id}, …/file",
+                |u| Action::ReadSubmission { org_unit: u, department: DEPT },
+                [[A, A, A, A, A], [A, A, A, A, S], [A, A, A, S, S], [S, S, S, S, S]],
+            ),
+            (
+                "GET /api/tasks, /api/burden, /api/dispatches, /api/dispatches/{id}",
+                |u| Action::ReadTasks { org_unit: u, department: "区应急管理局" },
+                [[A, A, O, A, A], [A, A, O, A, S], [A, A, O, S, S], [S, S, O, S, S]],
+            ),
+            (
+                "GET /api/ledger/{entity}, /api/ledger/records/{id}, /api/ledger/export",
+                |u| Action::ReadLedger { org_unit: u },
+                [[A, A, R, A, A], [A, A, R, A, S], [A, A, R, S, S], [S, S, R, S, S]],
+            ),
+            (
+                "PATCH /api/ledger/records/{id}, POST /api/ledger/import",
+                |u| Action::WriteLedger { org_unit: u },
+                [[R, R, R, A, A], [R, R, R, A, S], [R, R, R, S, S], [R, R, R, S, S]],
+            ),
+            ("GET/POST /api/users, PUT …/grants, POST …/unlock", |_| Action::ManageUsers, [[A, R, R, R, R]; 4]),
+            ("GET /api/audit", |_| Action::ReadAuditLog, [[A, R, R, R, R]; 4]),
+            (
+                "POST /api/surveys, …/close, GET /api/surveys, /api/surveys/{id}",
+                |u| Action::ManageSurvey { org_unit: u, department: DEPT },
+                [[R, R, A, A, R], [R, R, A, A, R], [R, R, A, S, R], [R, R, S, S, R]],
+            ),
+            (
+                "GET /api/ledger-intake, POST …/decision",
+                |u| Action::ReviewNewRecord { org_unit: u },
+                [[R, R, R, A, R], [R, R, R, A, R], [R, R, R, S, R], [R, R, R, S, R]],
+            ),
+            ("POST /api/dispatches (before its targets)", |_| Action::BeginDispatch, [[R, R, A, A, R]; 4]),
+            (
+                "POST /api/dispatches (each target)",
+                |u| Action::Dispatch { org_unit: u, department: DEPT },
+                [[R, R, A, A, R], [R, R, A, A, R], [R, R, A, S, R], [R, R, S, S, R]],
+            ),
+            (
+                "POST /api/tasks/{id}/return",
+                |u| Action::ReturnSubmission { org_unit: u, department: DEPT },
+                [[R, R, A, A, R], [R, R, A, A, R], [R, R, A, S, R], [R, R, S, S, R]],
+            ),
+            (
+                "GET /api/summary, /api/summary/export",
+                |u| Action::ReadSummary { org_unit: u, department: DEPT },
+                [[A, A, A, A, R], [A, A, A, A, R], [A, A, A, S, R], [S, S, S, S, R]],
+            ),
+        ];
+        for (route, action, expect) in routes {
+            for (unit, row) in [VILLAGE, SAME_TOWN_VILLAGE, OTHER_TOWN_VILLAGE, OTHER_DISTRICT_VILLAGE].into_iter().zip(expect) {
+                for (role, expected) in Role::ALL.into_iter().zip(row) {
+                    assert_eq!(authorize(&principal(role), &action(unit)), expected, "{route}: {role:?} on {unit}");
+                }
+            }
+        }
+        // Template requests are not per unit: by department and district.
+        check(Action::PublishTemplate { department: "区应急管理局" }, [R, R, O, R, R]);
+        check(Action::ReviewTemplate { district: "500101" }, [R, R, R, S, R]);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod authorize;
 mod ingest;
+pub mod lookup;
 mod masking;
 mod password;
 mod session;
@@ -13,7 +14,9 @@ mod users;
 
 pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
 pub use ingest::{IngestKey, authorize_ingest};
-pub use masking::{mask, mask_record_fields, mask_template_rows, may_see_unmasked};
+pub use masking::{
+    Exposure, field_guard, mask, mask_template_rows, mask_text, mask_values, may_see_unmasked, record_guards, reveal, template_guards,
+};
 pub use password::{PBKDF2_ITERATIONS, PasswordHash, PasswordHashError, hash_password};
 pub use session::{SessionClaims, TokenError, sign_token, verify_token};
 pub use users::{MIN_PASSWORD_CHARS, level_of, validate_grants, validate_new_user};

@@ -99,9 +99,41 @@ pub(super) fn plan(
             max_length: spec.get("maxLength").and_then(Value::as_u64),
         });
     }
+    check_carried(&fields, &computed, catalog, errors);
     // Fields with an explicit order first, by it; the rest keep document order.
     fields.sort_by_key(|f| (f.ui.order.is_none(), f.ui.order));
     (fields, computed)
+}
+
+/// A formula's result is shown to every reader of the form, unmasked: it
+/// may read a protected field (bound to an ID number, a phone or a birth
+/// date, written back to one, typed in an identifier format) only through
+/// `age()` or `len()`, which reveal no more than masking shows.
+fn check_carried(fields: &[FieldPlan], computed: &[ComputedField], catalog: &Catalog, errors: &mut Vec<TemplateError>) {
+    for c in computed {
+        let protected: Vec<&str> = c
+            .expr
+            .carried_fields()
+            .into_iter()
+            .filter(|name| fields.iter().any(|f| f.key == *name && crate::access::field_guard(catalog, f).is_some()))
+            .collect();
+        if let Some(name) = protected.first() {
+            errors.push(problem(
+                format!("/properties/{}/x-compute", escape_pointer(&c.key)),
+                C::ComputedReadsSensitive,
+                Text::new(
+                    format!("计算公式直接使用了敏感字段 {name}（身份证号、电话或出生日期），结果会绕过脱敏"),
+                    format!(
+                        "the formula reads the sensitive field {name} (ID number, phone or birth date); its result would bypass masking"
+                    ),
+                ),
+                Text::new(
+                    "敏感字段只能经 age() 或 len() 使用，或改为绑定台账数据项（x-ledger）",
+                    "read sensitive fields only through age() or len(), or bind the ledger item (x-ledger) instead",
+                ),
+            ));
+        }
+    }
 }
 
 /// A binding must name a catalog item of the form's subject, of the same type.

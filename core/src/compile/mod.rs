@@ -186,6 +186,10 @@ pub enum TemplateErrorCode {
     UnknownFieldReference,
     InvalidWriteback,
     InvalidUiHint,
+    /// A formula copies a protected value (an ID number, a phone, a birth
+    /// date) other than through `age()` or `len()`: its result would leave
+    /// unmasked.
+    ComputedReadsSensitive,
 }
 
 /// One problem with a template: where (JSON pointer into the template),
@@ -758,6 +762,27 @@ mod tests {
         assert!(!row.contains_key("per_capita") && !row.contains_key("age") && !row.contains_key("elderly"), "{row:?}");
         let rows = [row.clone(), row];
         assert_eq!(compute_summary(&t, &rows, None), json!({"total_income": 2000}).as_object().cloned().unwrap_or_default());
+    }
+
+    #[test]
+    fn a_formula_cannot_copy_what_masking_hides() {
+        let found = codes(person_template(json!({
+            "id": {"type": "string", "x-ledger": "person.id_number"},
+            "born": {"type": "string", "x-ledger": "person.birth_date"},
+            "tel": {"type": "string", "format": "cn-mobile"},
+            "copy": {"type": "string", "x-compute": "id"},
+            "guess": {"type": "number", "x-compute": "if(id == '500118197501168792', 1, 0)"},
+            "year": {"type": "string", "x-compute": "born + ''"},
+            "dial": {"type": "number", "x-compute": "tel * 1"},
+            "age": {"type": "integer", "x-compute": "age(id)"},
+            "digits": {"type": "integer", "x-compute": "len(tel)"}
+        })));
+        assert_eq!(
+            found,
+            ["copy", "guess", "year", "dial"]
+                .map(|k| (format!("/properties/{k}/x-compute"), TemplateErrorCode::ComputedReadsSensitive))
+                .to_vec()
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::catalog::Sensitivity;
 /// `500118199001011234` → `500118********1234`: region and last four kept,
 /// enough to tell people apart on paper.
 pub fn mask_id_number(id: &str) -> String {
-    mask_middle(id, 6, 4)
+    crate::access::mask_text(crate::catalog::MaskKind::IdNumber, id)
 }
 
 /// `13812345678` → `138****5678`.
@@ -33,17 +33,6 @@ pub fn mask(sensitivity: Sensitivity, text: &str) -> String {
             }
         }
     }
-}
-
-fn mask_middle(text: &str, keep_head: usize, keep_tail: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= keep_head + keep_tail {
-        return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..keep_head].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - keep_head - keep_tail));
-    out.extend(&chars[chars.len() - keep_tail..]);
-    out
 }
 
 #[cfg(test)]

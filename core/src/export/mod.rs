@@ -92,15 +92,42 @@ pub fn to_csv(record_type: &RecordType, records: &[LedgerRecord], masked: MaskPo
     out.into_bytes()
 }
 
-/// Quotes a CSV field when needed, and defuses text Excel would run as a
-/// formula (`=`, `+`, `-`, `@` first) with a leading `'`, which import
-/// removes again.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
-    if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
+/// Characters that make a spreadsheet run a cell as a formula when they
+/// come first: `=`, `+`, `-`, `@`, a tab or a carriage return (Excel), and
+/// the full-width `＝＋－＠` that Chinese input methods type (WPS).
+pub const FORMULA_TRIGGERS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+
+/// Whether a spreadsheet could run `text` as a formula.
+pub fn is_formula_like(text: &str) -> bool {
+    text.starts_with(FORMULA_TRIGGERS)
+}
+
+/// Quotes a CSV field when needed, and defuses text a spreadsheet would
+/// run as a formula ([`FORMULA_TRIGGERS`] first) with a leading `'`, which
+/// import removes again. (XLSX cells are written as text cells, which no
+/// spreadsheet runs.)
+pub(crate) fn csv_field(text: &str) -> String {
+    let text = if is_formula_like(text) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r', '\t']) || text.starts_with(' ') || text.ends_with(' ') {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod formula_tests {
+    use super::*;
+
+    #[test]
+    fn every_formula_trigger_is_defused() {
+        for text in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "＝HYPERLINK(\"x\")", "＋1", "－1", "＠A1"] {
+            let field = csv_field(text);
+            let inner = field.trim_matches('"');
+            assert!(inner.starts_with('\''), "{text:?} → {field:?}");
+        }
+        assert_eq!(csv_field("张三"), "张三");
+        assert_eq!(csv_field("a=b"), "a=b");
     }
 }
 

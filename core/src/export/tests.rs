@@ -88,7 +88,7 @@ fn exports_import_back_as_nothing_to_change() {
         for (kind, bytes) in [("csv", csv), ("xlsx", xlsx)] {
             let request = ImportRequest {
                 entity: "person",
-                target: UpsertTarget { unit, meta: &meta, unit_names: &NO_NAMES },
+                target: UpsertTarget { unit, meta: &meta, disclosed: &NO_NAMES },
                 limits: Limits::default(),
                 mapping: None,
             };
@@ -109,7 +109,7 @@ fn a_masked_export_cannot_be_imported_over_the_ledger() {
     let meta = meta();
     let request = ImportRequest {
         entity: "person",
-        target: UpsertTarget { unit: "500118100001", meta: &meta, unit_names: &NO_NAMES },
+        target: UpsertTarget { unit: "500118100001", meta: &meta, disclosed: &NO_NAMES },
         limits: Limits::default(),
         mapping: None,
     };

@@ -108,6 +108,29 @@ impl Expr {
         out
     }
 
+    /// The fields whose value may flow into the result: every reference
+    /// except those read only through `age()` (which yields no more than a
+    /// birth year) or `len()`. A formula over a protected field must read
+    /// it only through those, or it could copy what masking hides.
+    pub fn carried_fields(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.carried(&mut out);
+        out
+    }
+
+    fn carried<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Expr::Number(_) | Expr::Str(_) | Expr::Call(Func::Age | Func::Len, _) => {}
+            Expr::Field(name) => out.push(name),
+            Expr::Neg(inner) => inner.carried(out),
+            Expr::Binary(_, a, b) => {
+                a.carried(out);
+                b.carried(out);
+            }
+            Expr::Call(_, args) => args.iter().for_each(|a| a.carried(out)),
+        }
+    }
+
     /// Whether the expression aggregates a column (`sum`): such a field is
     /// computed once for the whole form, not per row.
     pub fn is_aggregate(&self) -> bool {

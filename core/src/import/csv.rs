@@ -43,6 +43,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Sheet, FileError> {
     let mut record_line = 1;
     let mut quote_line = 1;
     let mut chars = text.chars().peekable();
+    let mut cells = 0usize;
     let mut end_record = |record: &mut Vec<Cell>, field: &mut String, record_line: usize| -> Result<(), FileError> {
         record.push(cell(field));
         field.clear();
@@ -87,6 +88,15 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Sheet, FileError> {
                 record_line = line;
             }
             c if c == delimiter => {
+                // A line of a million commas would be a million cells:
+                // refused at the first one over the limit.
+                if record.len() + 1 >= limits.max_columns {
+                    return Err(FileError::TooManyColumns { max: limits.max_columns });
+                }
+                cells += 1;
+                if cells > limits.max_cells {
+                    return Err(FileError::TooManyCells { max: limits.max_cells });
+                }
                 record.push(cell(&field));
                 field.clear();
             }
@@ -108,9 +118,9 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Sheet, FileError> {
 fn cell(text: &str) -> Cell {
     let text = text.trim();
     // `'=…`: text our export (or a careful clerk) guarded against running
-    // as an Excel formula; the quote is not part of the value.
+    // as a spreadsheet formula; the quote is not part of the value.
     let text = match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        Some(rest) if crate::export::is_formula_like(rest) => rest,
         _ => text,
     };
     if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_owned()) }
@@ -157,6 +167,10 @@ mod tests {
         let small = Limits { max_rows: 2, ..Limits::default() };
         assert_eq!(parse("h\n1\n2\n3\n", &small), Err(FileError::TooManyRows { max: 2 }));
         assert!(parse("h\n1\n2\n", &small).is_ok());
+        let narrow = Limits { max_columns: 3, ..Limits::default() };
+        assert_eq!(parse("a,b,c,d\n", &narrow), Err(FileError::TooManyColumns { max: 3 }));
+        assert!(parse("a,b,c\n", &narrow).is_ok());
+        assert_eq!(parse(&",".repeat(1_000_000), &limits), Err(FileError::TooManyColumns { max: limits.max_columns }));
     }
 
     #[test]

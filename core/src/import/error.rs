@@ -14,6 +14,22 @@ pub enum FileError {
     TooManyRows { max: usize },
     #[error("file is empty")]
     Empty,
+    #[error("archive has more than {max} entries")]
+    TooManyEntries { max: usize },
+    #[error("part {part} is over {max} bytes uncompressed")]
+    PartTooLarge { part: String, max: usize },
+    #[error("parts are over {max} bytes uncompressed together")]
+    Uncompressed { max: usize },
+    #[error("part {part} is compressed more than {max}:1")]
+    CompressionRatio { part: String, max: u64 },
+    #[error("more than {max} shared strings")]
+    TooManySharedStrings { max: usize },
+    #[error("more than {max} columns")]
+    TooManyColumns { max: usize },
+    #[error("more than {max} cells")]
+    TooManyCells { max: usize },
+    #[error("part {part} nests XML deeper than {max}")]
+    TooDeep { part: String, max: usize },
     #[error("file is neither UTF-8 nor GBK text")]
     UnknownEncoding,
     #[error("file ends in the middle of a character: it looks truncated")]
@@ -49,6 +65,38 @@ impl FileError {
                 format!("more than {max} rows; split the file and import in parts"),
             ),
             FileError::Empty => Text::new("文件是空的", "the file is empty"),
+            FileError::TooManyEntries { max } => Text::new(
+                format!("Excel 文件内部的部件超过 {max} 个，不像正常的表格文件，已拒绝"),
+                format!("the Excel file holds more than {max} parts (limit max_entries); refused"),
+            ),
+            FileError::PartTooLarge { part, max } => Text::new(
+                format!("Excel 文件的部件 {part} 解压后超过 {}，已拒绝", size(*max)),
+                format!("part {part} of the Excel file is over {} uncompressed (limit max_part_bytes); refused", size(*max)),
+            ),
+            FileError::Uncompressed { max } => Text::new(
+                format!("Excel 文件解压后超过 {}，请拆分后分批导入", size(*max)),
+                format!("the Excel file is over {} uncompressed (limit max_uncompressed); split it and import in parts", size(*max)),
+            ),
+            FileError::CompressionRatio { part, max } => Text::new(
+                format!("Excel 文件的部件 {part} 压缩比超过 {max}:1，疑似压缩炸弹，已拒绝"),
+                format!("part {part} of the Excel file is compressed more than {max}:1 (limit max_ratio), like a zip bomb; refused"),
+            ),
+            FileError::TooManySharedStrings { max } => Text::new(
+                format!("Excel 文件的共享字符串超过 {max} 个（声明或实际），已拒绝"),
+                format!("the Excel file declares or holds more than {max} shared strings (limit max_shared_strings); refused"),
+            ),
+            FileError::TooManyColumns { max } => Text::new(
+                format!("列数超过上限 {max} 列，请删去多余的列"),
+                format!("more than {max} columns (limit max_columns); remove the columns not needed"),
+            ),
+            FileError::TooManyCells { max } => Text::new(
+                format!("单元格范围超过上限 {max} 个（行数 × 列数），请删去远处的空单元格或拆分文件"),
+                format!("the cells span more than {max} (rows × columns, limit max_cells); clear far-away cells or split the file"),
+            ),
+            FileError::TooDeep { part, max } => Text::new(
+                format!("Excel 文件的部件 {part} 嵌套超过 {max} 层，已拒绝"),
+                format!("part {part} of the Excel file nests deeper than {max} levels (limit max_xml_depth); refused"),
+            ),
             FileError::UnknownEncoding => Text::new(
                 "无法识别文件编码（应为 UTF-8 或 GBK），请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
                 "cannot tell the file's encoding (expected UTF-8 or GBK); save it as \"CSV UTF-8\" or .xlsx",

@@ -6,6 +6,7 @@
 //! clerk to confirm) → [`plan_import`] → the store applies
 //! `plan.upserts.writes` in one batch. Nothing here does IO.
 
+mod archive;
 mod convert;
 mod csv;
 mod error;
@@ -37,12 +38,40 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Data rows, header not counted.
     pub max_rows: usize,
+    /// Columns of a row (a worksheet's widest, a CSV record's).
+    pub max_columns: usize,
+    /// Cells of a worksheet's dense area (rows × columns), or of a CSV file.
+    pub max_cells: usize,
+    /// Entries of an XLSX archive.
+    pub max_entries: usize,
+    /// Uncompressed bytes of one XLSX part.
+    pub max_part_bytes: usize,
+    /// Uncompressed bytes of all parts together.
+    pub max_uncompressed: usize,
+    /// Uncompressed : compressed, for parts over 1 MiB.
+    pub max_ratio: u64,
+    /// Shared strings of a workbook, declared or present.
+    pub max_shared_strings: usize,
+    /// Nesting of XML elements in any part.
+    pub max_xml_depth: usize,
 }
 
 impl Default for Limits {
     /// 20 MB and 200,000 rows: a whole town's people fit; a mistaken
-    /// upload of something else is refused quickly.
+    /// upload of something else is refused quickly. The rest bound what a
+    /// hostile file can make the reader allocate (a worker has 128 MB).
     fn default() -> Limits {
-        Limits { max_bytes: 20 << 20, max_rows: 200_000 }
+        Limits {
+            max_bytes: 20 << 20,
+            max_rows: 200_000,
+            max_columns: 200,
+            max_cells: 3_000_000,
+            max_entries: 1_000,
+            max_part_bytes: 128 << 20,
+            max_uncompressed: 256 << 20,
+            max_ratio: 200,
+            max_shared_strings: 1_000_000,
+            max_xml_depth: 64,
+        }
     }
 }

@@ -22,7 +22,7 @@ fn meta() -> ChangeMeta {
 fn request<'a>(meta: &'a ChangeMeta) -> ImportRequest<'a> {
     ImportRequest {
         entity: "person",
-        target: UpsertTarget { unit: VILLAGE, meta, unit_names: &NO_NAMES },
+        target: UpsertTarget { unit: VILLAGE, meta, disclosed: &NO_NAMES },
         limits: Limits::default(),
         mapping: None,
     }
@@ -175,7 +175,7 @@ fn id_numbers_excel_rounded_are_caught() {
 fn bad_files_are_refused_with_a_clear_error() {
     let store = InMemoryLedger::new();
     let good_xlsx = xlsx(&[&["姓名", "身份证号"], &["张三", "11010519491231002X"]]);
-    let small = Limits { max_bytes: 100, max_rows: 1 };
+    let small = Limits { max_bytes: 100, max_rows: 1, ..Limits::default() };
     let meta = meta();
     let limited = ImportRequest { limits: small, ..request(&meta) };
     let with_limits = |bytes: &[u8]| plan_import(&types(), bytes, &limited, &[], &mut |_, _| {});
@@ -208,7 +208,7 @@ fn bad_files_are_refused_with_a_clear_error() {
 fn records_of_other_villages_are_not_moved_by_an_import() {
     let store = InMemoryLedger::new();
     let meta = meta();
-    let elsewhere = ImportRequest { target: UpsertTarget { unit: "500118100002", meta: &meta, unit_names: &NO_NAMES }, ..request(&meta) };
+    let elsewhere = ImportRequest { target: UpsertTarget { unit: "500118100002", meta: &meta, disclosed: &NO_NAMES }, ..request(&meta) };
     let plan = plan_import(&types(), GOOD.as_bytes(), &elsewhere, &[], &mut |_, _| {}).expect("plans");
     ready(store.apply(&plan.upserts.writes)).expect("applies");
     let all = ready(store.list("500118", "person")).expect("infallible");
@@ -217,10 +217,10 @@ fn records_of_other_villages_are_not_moved_by_an_import() {
 }
 
 #[test]
-fn a_person_registered_in_another_village_is_named_with_row_id_and_village() {
+fn a_person_registered_in_a_disclosed_village_is_named_with_row_id_and_village() {
     let store = InMemoryLedger::new();
     let meta = meta();
-    let elsewhere = ImportRequest { target: UpsertTarget { unit: "500118100002", meta: &meta, unit_names: &NO_NAMES }, ..request(&meta) };
+    let elsewhere = ImportRequest { target: UpsertTarget { unit: "500118100002", meta: &meta, disclosed: &NO_NAMES }, ..request(&meta) };
     let plan = plan_import(&types(), GOOD.as_bytes(), &elsewhere, &[], &mut |_, _| {}).expect("plans");
     ready(store.apply(&plan.upserts.writes)).expect("applies");
     // What the worker does: parse, look the file's keys up in every unit,
@@ -234,7 +234,7 @@ fn a_person_registered_in_another_village_is_named_with_row_id_and_village() {
         .filter(|r| parsed.natural_keys().contains(&r.data["id_number"].as_str().unwrap_or("").to_owned()))
         .collect();
     let names = std::collections::BTreeMap::from([("500118100002".to_owned(), "青峰村".to_owned())]);
-    let target = UpsertTarget { unit: VILLAGE, meta: &meta, unit_names: &names };
+    let target = UpsertTarget { unit: VILLAGE, meta: &meta, disclosed: &names };
     let Err(ImportFailure::Rows { errors, .. }) = parsed.plan(&found, target, &mut |_, _| {}) else { panic!("expected row errors") };
     assert_eq!(errors.len(), 2);
     assert_eq!((errors[0].row, errors[0].column.as_deref(), errors[0].code.as_str()), (2, Some("身份证号"), "key_in_other_unit"));
@@ -244,6 +244,24 @@ fn a_person_registered_in_another_village_is_named_with_row_id_and_village() {
     );
     assert!(errors[0].message.en.contains("11010519491231002X is already registered in 青峰村 (500118100002)"), "{}", errors[0].message.en);
     assert_eq!(store.records().len(), 2, "nothing more stored");
+}
+
+#[test]
+fn a_person_registered_in_a_village_the_reader_may_not_see_is_refused_naming_no_one() {
+    let store = InMemoryLedger::new();
+    let meta = meta();
+    let elsewhere = ImportRequest { target: UpsertTarget { unit: "500118100002", meta: &meta, disclosed: &NO_NAMES }, ..request(&meta) };
+    let plan = plan_import(&types(), GOOD.as_bytes(), &elsewhere, &[], &mut |_, _| {}).expect("plans");
+    ready(store.apply(&plan.upserts.writes)).expect("applies");
+    let all = ready(store.list("500118", "person")).expect("infallible");
+    let Err(ImportFailure::Rows { errors, .. }) = plan_import(&types(), GOOD.as_bytes(), &request(&meta), &all, &mut |_, _| {}) else {
+        panic!("expected row errors")
+    };
+    for error in &errors {
+        assert_eq!(error.code, "key_in_other_unit");
+        assert_eq!(error.message.zh, "该身份证号已在本区其他村（社区）登记，请联系乡镇协同中心办理迁移");
+        assert!(!error.message.en.contains("500118100002") && !error.message.en.contains("11010519491231002X"), "{}", error.message.en);
+    }
 }
 
 #[test]
@@ -270,7 +288,7 @@ fn ingest_keys_are_distinct_and_skip_non_objects() {
 fn a_town_import_files_each_row_under_its_village() {
     let store = InMemoryLedger::new();
     let meta = meta();
-    let town = ImportRequest { target: UpsertTarget { unit: "500118100", meta: &meta, unit_names: &NO_NAMES }, ..request(&meta) };
+    let town = ImportRequest { target: UpsertTarget { unit: "500118100", meta: &meta, disclosed: &NO_NAMES }, ..request(&meta) };
     let csv = "姓名,身份证号,村代码\n张三,11010519491231002X,500118100002\n李四,500118199001011237,500118200001\n";
     let result = plan_import(&types(), csv.as_bytes(), &town, &[], &mut |_, _| {});
     assert_eq!(row_errors(result), [e(3, "村代码", "unit_outside_target")]);
@@ -337,7 +355,7 @@ fn progress_reaches_the_end() {
 fn ingest_shares_validation_dedup_and_idempotency() {
     let store = InMemoryLedger::new();
     let meta = ChangeMeta { source: Source::Department, ..meta() };
-    let target = UpsertTarget { unit: VILLAGE, meta: &meta, unit_names: &NO_NAMES };
+    let target = UpsertTarget { unit: VILLAGE, meta: &meta, disclosed: &NO_NAMES };
     let records = [
         json!({"name": "张三", "id_number": "11010519491231002X", "phone": null}),
         json!({"name": "李四", "id_number": "500118199001011237"}),

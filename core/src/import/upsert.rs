@@ -29,10 +29,15 @@ pub struct UpsertTarget<'a> {
     /// its village).
     pub unit: &'a str,
     pub meta: &'a ChangeMeta,
-    /// Names of org units by code, for messages about records found in
-    /// other units (`青峰村`); a unit missing here is named by its code.
-    pub unit_names: &'a BTreeMap<String, String>,
+    /// The other units the reader may learn about, with their names
+    /// (`青峰村`): a key registered in one of them is refused naming the
+    /// key and the unit; a key registered in any other unit is refused
+    /// naming no one ([`crate::access::lookup::withheld`]).
+    pub disclosed: &'a BTreeMap<String, String>,
 }
+
+/// The code of a row whose district-wide key is registered in another unit.
+pub const KEY_IN_OTHER_UNIT: &str = "key_in_other_unit";
 
 /// What a valid batch does to the ledger. Apply `writes` in one
 /// [`crate::ledger::LedgerStore::apply`] call: all or nothing.
@@ -137,28 +142,23 @@ pub fn plan_upserts(
                 // The same real-world record (one person, one enterprise)
                 // kept in another unit: importing it here would register it
                 // twice, and an import never moves records between units.
-                let shown_key = key.replace('\u{1f}', "、");
                 let unit = &current.org_unit;
-                let place = match target.unit_names.get(unit) {
-                    Some(name) => format!("{name}（{unit}）"),
-                    None => unit.clone(),
+                let key_en = record_type.natural_key.join(" + ");
+                let message = match target.disclosed.get(unit) {
+                    Some(name) => {
+                        let shown_key = key.replace('\u{1f}', "、");
+                        Text::new(
+                            format!(
+                                "{key_titles} {shown_key} 已登记在 {name}（{unit}），不能重复登记；导入不会迁移记录，如需迁入请先由原单位处理"
+                            ),
+                            format!(
+                                "{key_en} {shown_key} is already registered in {name} ({unit}); it cannot be registered twice, and an import does not move records"
+                            ),
+                        )
+                    }
+                    None => crate::access::lookup::withheld(&key_titles, &key_en),
                 };
-                let place_en = match target.unit_names.get(unit) {
-                    Some(name) => format!("{name} ({unit})"),
-                    None => unit.clone(),
-                };
-                errors.push(row_error(
-                    row,
-                    record_type.natural_key.first().map(String::as_str),
-                    "key_in_other_unit",
-                    Text::new(
-                        format!("{key_titles} {shown_key} 已登记在 {place}，不能重复登记；导入不会迁移记录，如需迁入请先由原单位处理"),
-                        format!(
-                            "{} {shown_key} is already registered in {place_en}; it cannot be registered twice, and an import does not move records",
-                            record_type.natural_key.join(" + ")
-                        ),
-                    ),
-                ));
+                errors.push(row_error(row, record_type.natural_key.first().map(String::as_str), KEY_IN_OTHER_UNIT, message));
             }
             Some(current) => match plan_update(record_type, current, current.version, &data, target.meta) {
                 Ok(None) => plan.unchanged += 1,

@@ -12,6 +12,8 @@ use super::sheet::{Cell, Sheet, SheetRow, excel_serial_to_date};
 /// Reads the first worksheet of an XLSX workbook.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
     let unreadable = |e: &dyn std::fmt::Display| FileError::Unreadable { reason: e.to_string() };
+    // Everything calamine would trust is checked first, within bounds.
+    super::archive::check(bytes, limits)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let range = workbook.worksheet_range_at(0).ok_or(FileError::Empty)?.map_err(|e| unreadable(&e))?;
     // Header plus `max_rows` data rows; blank rows in between count too,

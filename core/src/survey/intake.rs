@@ -221,13 +221,17 @@ fn prefixed(errors: Vec<FieldError>) -> Vec<FieldError> {
 /// that may share the new record's natural key (the village's records of
 /// the entity, or for a district-wide key those found by it); a match is a
 /// `duplicate_record` error naming it, so a rejection (or a correction in
-/// `data`) is the way on. Every problem is returned, pointers `/data/…`.
+/// `data`) is the way on — named only when `may_name` says the reader may
+/// see its unit; otherwise a `key_in_other_unit` error naming no one
+/// ([`crate::access::lookup::withheld`]). Every problem is returned,
+/// pointers `/data/…`.
 pub fn plan_accept(
     record_type: &RecordType,
     template: &CompiledTemplate,
     entry: &IntakeEntry,
     data: &Map<String, Value>,
     same_key: &[LedgerRecord],
+    may_name: &dyn Fn(&str) -> bool,
     meta: &ChangeMeta,
 ) -> Result<Write, Vec<FieldError>> {
     let record = Value::Object(accepted_data(record_type, template, entry, data)?);
@@ -239,15 +243,21 @@ pub fn plan_accept(
             .find(|r| r.id != id && r.entity == entry.entity && record_type.natural_key(&r.data).as_deref() == Some(key.as_str()))
         {
             let field = record_type.natural_key.first().cloned().unwrap_or_default();
-            errors.push(error(
-                format!("/data/{field}"),
-                "duplicate_record",
-                format!("台账中已有该对象（{}，{}）：请驳回并说明，或修改后再接受", existing.id, existing.org_unit),
-                format!(
-                    "the ledger already has this record ({}, {}): reject it with a reason, or correct it",
-                    existing.id, existing.org_unit
-                ),
-            ));
+            if !may_name(&existing.org_unit) {
+                let title = record_type.field(&field).map_or(field.as_str(), |f| f.title.as_str());
+                let message = crate::access::lookup::withheld(title, &field);
+                errors.push(FieldError { pointer: format!("/data/{field}"), code: "key_in_other_unit".to_owned(), message });
+            } else {
+                errors.push(error(
+                    format!("/data/{field}"),
+                    "duplicate_record",
+                    format!("台账中已有该对象（{}，{}）：请驳回并说明，或修改后再接受", existing.id, existing.org_unit),
+                    format!(
+                        "the ledger already has this record ({}, {}): reject it with a reason, or correct it",
+                        existing.id, existing.org_unit
+                    ),
+                ));
+            }
         }
     }
     match plan_insert(record_type, &id, &entry.org_unit, record, meta) {
@@ -323,7 +333,7 @@ mod tests {
             json!({"category": "受损房屋", "house_address": "3组新建房", "house_structure": "砖混", "damage_level": "损毁", "loss_amount": 8}),
         );
         assert!(problems(house, &survey(), &e).is_empty());
-        let write = plan_accept(house, &survey(), &e, &Map::new(), &[], &meta()).expect("valid");
+        let write = plan_accept(house, &survey(), &e, &Map::new(), &[], &|_| true, &meta()).expect("valid");
         assert!(write.is_insert());
         assert_eq!(write.record.id, "house:s1.abc");
         assert_eq!(write.record.org_unit, "500118100001");
@@ -340,14 +350,14 @@ mod tests {
         let person = types.get("person").expect("person");
         let e = entry("person", json!({"category": "受灾人员", "person_name": "外来务工人员", "damage_level": "轻微"}));
         assert_eq!(codes(&problems(person, &survey(), &e)), ["/data/id_number required"]);
-        let err = plan_accept(person, &survey(), &e, &Map::new(), &[], &meta()).expect_err("no id number");
+        let err = plan_accept(person, &survey(), &e, &Map::new(), &[], &|_| true, &meta()).expect_err("no id number");
         assert_eq!(codes(&err), ["/data/id_number required"]);
         let data = json!({"id_number": "11010519491231002X"}).as_object().cloned().expect("object");
-        let write = plan_accept(person, &survey(), &e, &data, &[], &meta()).expect("completed");
+        let write = plan_accept(person, &survey(), &e, &data, &[], &|_| true, &meta()).expect("completed");
         assert_eq!(write.record.data["name"], "外来务工人员");
         let unknown = json!({"nickname": "x"}).as_object().cloned().expect("object");
         assert_eq!(
-            codes(&plan_accept(person, &survey(), &e, &unknown, &[], &meta()).expect_err("unknown")),
+            codes(&plan_accept(person, &survey(), &e, &unknown, &[], &|_| true, &meta()).expect_err("unknown")),
             ["/data/nickname unknown_field"]
         );
     }
@@ -367,9 +377,15 @@ mod tests {
             updated_by: String::new(),
             data: json!({"address": "3组12号", "structure": "砖木"}),
         };
-        let err = plan_accept(house, &survey(), &e, &Map::new(), std::slice::from_ref(&existing), &meta()).expect_err("duplicate");
+        let err =
+            plan_accept(house, &survey(), &e, &Map::new(), std::slice::from_ref(&existing), &|_| true, &meta()).expect_err("duplicate");
         assert_eq!(codes(&err), ["/data/address duplicate_record"]);
         assert!(err[0].message.zh.contains("house:7"));
+        // A coordinator who may not see the record's unit learns nothing of it.
+        let hidden =
+            plan_accept(house, &survey(), &e, &Map::new(), std::slice::from_ref(&existing), &|_| false, &meta()).expect_err("duplicate");
+        assert_eq!(codes(&hidden), ["/data/address key_in_other_unit"]);
+        assert!(!hidden[0].message.zh.contains("house:7") && !hidden[0].message.zh.contains("500118100001"), "{:?}", hidden[0].message);
     }
 
     #[test]

@@ -72,6 +72,19 @@ pub fn admin_page(props: &Props) -> Html {
         })
     };
 
+    let unlock = |user: &UserView| {
+        let (user_id, error, reload) = (user.user.user_id.clone(), error.clone(), reload.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (user_id, error, reload) = (user_id.clone(), error.clone(), reload.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::unlock_user(&user_id).await {
+                    Ok(_) => reload.set(*reload + 1),
+                    Err(e) => error.set(Some(e.message())),
+                }
+            });
+        })
+    };
+
     html! {
         <>
             if let Some(message) = &*error { <p class="error" role="alert">{ lang.pick(message) }</p> }
@@ -83,6 +96,7 @@ pub fn admin_page(props: &Props) -> Html {
                             <th>{ t(lang, Key::Username) }</th><th>{ t(lang, Key::DisplayName) }</th>
                             <th>{ t(lang, Key::Role) }</th><th>{ t(lang, Key::OrgUnit) }</th>
                             { for items.iter().map(|(_, title)| html! { <th>{ format!("{} {title}", t(lang, Key::Unmasked)) }</th> }) }
+                            <th>{ t(lang, Key::SignInLock) }</th>
                         </tr></thead>
                         <tbody>
                             { for users.iter().map(|u| html! {
@@ -95,6 +109,8 @@ pub fn admin_page(props: &Props) -> Html {
                                         <td><input type="checkbox" class="grant" data-item={item.clone()}
                                             checked={u.user.grants.contains(item)} onchange={toggle(u, item)} /></td>
                                     }) }
+                                    <td><button type="button" class="unlock" onclick={unlock(u)}
+                                        aria-label={format!("{} {}", t(lang, Key::Unlock), u.user.username)}>{ t(lang, Key::Unlock) }</button></td>
                                 </tr>
                             }) }
                         </tbody>

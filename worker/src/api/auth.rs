@@ -1,7 +1,13 @@
 //! `POST /api/auth/login`, `POST /api/auth/logout`, `GET /api/auth/me`.
 //!
-//! Login is throttled per user name and per client address: after too many
-//! failures in a window, even the right password is refused until it ends.
+//! Login is throttled per user name *and* client address, and per address:
+//! each attempt is reserved atomically before the password is checked
+//! (`Store::reserve_attempt`), so parallel guesses cannot overtake the
+//! count; a key over its limit is locked for a period that doubles with
+//! each lockout, during which even the right password is refused. A
+//! lockout is per address: guessing from elsewhere cannot lock the user
+//! out of their own office. An administrator lifts it (`POST
+//! /api/users/{id}/unlock`).
 
 use serde_json::{Value, json};
 use worker::{Request, RouteContext};
@@ -16,9 +22,22 @@ use crate::store::Store;
 
 /// Failed-login window, seconds.
 const WINDOW: u64 = 15 * 60;
+/// First lockout, seconds; each further lockout of the key doubles it.
+const LOCK: u64 = 15 * 60;
+/// Attempts per user name from one address per window.
 const MAX_FAILURES_PER_USER: u32 = 5;
 /// Per client address: generous, since a whole village office may share one.
 const MAX_FAILURES_PER_ADDRESS: u32 = 100;
+
+/// The throttling key of a user name from an address. The user name comes
+/// first so that an unlock clears every address (`user_key_prefix`).
+fn user_key(username: &str, address: &str) -> String {
+    format!("{}{address}", user_key_prefix(username))
+}
+
+pub fn user_key_prefix(username: &str) -> String {
+    format!("user:{username}|")
+}
 
 pub fn me_of(user: Principal) -> Me {
     let role_title = user.role.title_zh().to_owned();
@@ -31,14 +50,11 @@ pub async fn login(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<Me>,
     let store = Store::from_env(&ctx.env)?;
     let now = now_unix();
     let address = req.headers().get("CF-Connecting-IP")?.unwrap_or_else(|| "unknown".to_owned());
-    let user_key = format!("user:{}", body.username);
-    let keys = [user_key.clone(), format!("address:{address}")];
-    for (key, limit) in keys.iter().zip([MAX_FAILURES_PER_USER, MAX_FAILURES_PER_ADDRESS]) {
-        if let Some(state) = store.attempts(key).await? {
-            if state.window_start + WINDOW as f64 > now as f64 && state.failures >= limit {
-                return Err(AppError::TooManyAttempts);
-            }
-        }
+    let user_key = user_key(&body.username, &address);
+    let address_key = format!("address:{address}");
+    let keys = [(user_key.clone(), MAX_FAILURES_PER_USER), (address_key.clone(), MAX_FAILURES_PER_ADDRESS)];
+    if store.reserve_attempt(&keys, now, WINDOW, LOCK).await? {
+        return Err(AppError::TooManyAttempts);
     }
     let user = store.user_by_name(&body.username).await?.filter(|u| u.disabled == 0);
     let verified = match &user {
@@ -53,11 +69,9 @@ pub async fn login(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<Me>,
             false
         }
     };
-    let Some(user) = user.filter(|_| verified) else {
-        store.record_failure(&keys, now, WINDOW).await?;
-        return Err(AppError::BadCredentials);
-    };
-    store.clear_failures(&user_key).await?;
+    // The attempt was counted when it was reserved; a right one is given back.
+    let Some(user) = user.filter(|_| verified) else { return Err(AppError::BadCredentials) };
+    store.release_attempt(&user_key, &address_key).await?;
     let session_id = random_id()?;
     let expires = now + auth::SESSION_SECONDS;
     store.create_session(&session_id, &user.id, &now_rfc3339(), expires).await?;

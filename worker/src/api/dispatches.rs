@@ -61,9 +61,7 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Disp
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let body: DispatchRequest = read_json(&mut req).await?;
-    if !matches!(principal.role, Role::DepartmentAnalyst | Role::TownCoordinator) {
-        return Err(AppError::Forbidden(ybt_core::access::DenyReason::NotForRole));
-    }
+    require(&principal, &Action::BeginDispatch)?;
     if !is_client_id(&body.dispatch_id) {
         return Err(bad_id("/dispatch_id"));
     }

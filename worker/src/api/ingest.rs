@@ -41,13 +41,15 @@ pub async fn push(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Import
     let types = template_cache::record_types()?;
     let record_type = types.get(entity).ok_or(AppError::NotFound { what: "ledger record type", zh: "该台账类型" })?;
     let keys = ingest_keys(&types, entity, &records);
-    let unit_names = add_records_elsewhere(&store, record_type, &unit.code, &keys, &mut existing).await?;
+    // A department's system learns no more than a village would: keys
+    // registered elsewhere are refused naming no one.
+    let elsewhere = add_records_elsewhere(&store, record_type, &unit.code, &keys, &mut existing, None).await?;
     let meta = ChangeMeta { changed_by: format!("{} ({})", key.department, key.id), changed_at: now_rfc3339(), source: Source::Department };
     let plan = plan_ingest(
         &types,
         entity,
         &records,
-        UpsertTarget { unit: &unit.code, meta: &meta, unit_names: &unit_names },
+        UpsertTarget { unit: &unit.code, meta: &meta, disclosed: &elsewhere.disclosed },
         &Limits::default(),
         &existing,
     )

@@ -8,15 +8,16 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use worker::{Request, RouteContext};
-use ybt_core::access::{Action, Principal, mask_record_fields, may_see_unmasked};
+use ybt_core::LedgerRecord;
+use ybt_core::access::{Action, Principal, lookup, mask_values, record_guards};
 use ybt_core::api::{ImportAnswer, LedgerColumn, LedgerList, PatchRecordRequest, RecordDetail};
-use ybt_core::export::{mask_identifiers, to_csv, to_xlsx};
+use ybt_core::catalog::Guard;
+use ybt_core::export::{mask_nothing, to_csv, to_xlsx};
 use ybt_core::import::{ImportRequest, Limits, UpsertTarget, parse_import};
 use ybt_core::ledger::{
     ApplyError, ChangeMeta, HistoryEntry, LedgerStore, RecordType, Source, UpdateError, UpdateFailure, UpdateOutcome, update,
 };
 use ybt_core::messages::Text;
-use ybt_core::{LedgerRecord, Sensitivity};
 
 use crate::api::audit;
 use crate::auth::{self, require};
@@ -58,61 +59,38 @@ fn record_type(entity: &str) -> Result<RecordType, AppError> {
     template_cache::record_types()?.get(entity).cloned().ok_or(AppError::NotFound { what: "ledger record type", zh: "该台账类型" })
 }
 
-/// The ledger item of each sensitive field: `person.id_number`.
-fn bindings(record_type: &RecordType) -> Vec<(String, String)> {
-    record_type
-        .fields
-        .iter()
-        .filter(|f| matches!(f.sensitivity, Sensitivity::IdNumber | Sensitivity::Phone))
-        .map(|f| (f.name.clone(), format!("{}.{}", record_type.entity, f.name)))
-        .collect()
+/// What protects each field of the record type (`id_number` by itself,
+/// `birth_date` by the ID number it is part of…).
+fn bindings(record_type: &RecordType) -> Result<Vec<(String, Guard)>, AppError> {
+    let catalog = template_cache::catalog()?;
+    Ok(record_guards(&catalog, &record_type.entity, record_type.fields.iter().map(|f| f.name.as_str())))
 }
 
 /// Masks `values` for the reader; adds the items read unmasked to `unmasked`.
-fn mask_values(
-    principal: &Principal,
-    bindings: &[(String, String)],
-    values: &mut Map<String, Value>,
-    unmasked: &mut Vec<String>,
-) -> Result<(), AppError> {
-    let catalog = template_cache::catalog()?;
-    let pairs = bindings.iter().map(|(k, i)| (k.as_str(), i.as_str()));
-    for item in mask_record_fields(principal, &catalog, pairs, values) {
+fn mask_map(principal: &Principal, guards: &[(String, Guard)], values: &mut Map<String, Value>, unmasked: &mut Vec<String>) {
+    for item in mask_values(principal, guards, values) {
         if !unmasked.contains(&item) {
             unmasked.push(item);
         }
     }
-    Ok(())
 }
 
-fn mask_record(
-    principal: &Principal,
-    bindings: &[(String, String)],
-    record: &mut LedgerRecord,
-    unmasked: &mut Vec<String>,
-) -> Result<(), AppError> {
+fn mask_record(principal: &Principal, guards: &[(String, Guard)], record: &mut LedgerRecord, unmasked: &mut Vec<String>) {
     if let Value::Object(values) = &mut record.data {
-        mask_values(principal, bindings, values, unmasked)?;
+        mask_map(principal, guards, values, unmasked);
     }
-    Ok(())
 }
 
 /// Masks the old and new values of a history entry like the record's.
-fn mask_history(
-    principal: &Principal,
-    bindings: &[(String, String)],
-    entry: &mut HistoryEntry,
-    unmasked: &mut Vec<String>,
-) -> Result<(), AppError> {
+fn mask_history(principal: &Principal, guards: &[(String, Guard)], entry: &mut HistoryEntry, unmasked: &mut Vec<String>) {
     let mut old: Map<String, Value> = entry.changes.iter().map(|(k, (o, _))| (k.clone(), o.clone())).collect();
     let mut new: Map<String, Value> = entry.changes.iter().map(|(k, (_, n))| (k.clone(), n.clone())).collect();
-    mask_values(principal, bindings, &mut old, unmasked)?;
-    mask_values(principal, bindings, &mut new, unmasked)?;
+    mask_map(principal, guards, &mut old, unmasked);
+    mask_map(principal, guards, &mut new, unmasked);
     for (field, (o, n)) in entry.changes.iter_mut() {
         *o = old.remove(field).unwrap_or(Value::Null);
         *n = new.remove(field).unwrap_or(Value::Null);
     }
-    Ok(())
 }
 
 /// `GET /api/ledger/{entity}?org_unit=CODE`: a village's, town's or
@@ -130,10 +108,10 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Reply<LedgerLis
     let started = clock_ms();
     let mut records = store.list(org_unit, entity).await?;
     let fetched = clock_ms() - started;
-    let bindings = bindings(&record_type);
+    let bindings = bindings(&record_type)?;
     let mut unmasked = Vec::new();
     for record in &mut records {
-        mask_record(&principal, &bindings, record, &mut unmasked)?;
+        mask_record(&principal, &bindings, record, &mut unmasked);
     }
     let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
     audit::record(&store, &principal, "ledger", &unmasked, &ids).await?;
@@ -153,12 +131,12 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<RecordDetai
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let mut record = stored_record(&store, &ctx).await?;
     require(&principal, &Action::ReadLedger { org_unit: &record.org_unit })?;
-    let bindings = bindings(&record_type(&record.entity)?);
+    let bindings = bindings(&record_type(&record.entity)?)?;
     let mut history = store.history(&record.id).await?;
     let mut unmasked = Vec::new();
-    mask_record(&principal, &bindings, &mut record, &mut unmasked)?;
+    mask_record(&principal, &bindings, &mut record, &mut unmasked);
     for entry in &mut history {
-        mask_history(&principal, &bindings, entry, &mut unmasked)?;
+        mask_history(&principal, &bindings, entry, &mut unmasked);
     }
     audit::record(&store, &principal, "ledger_record", &unmasked, std::slice::from_ref(&record.id)).await?;
     Ok(Json(200, RecordDetail { record, history }))
@@ -180,8 +158,9 @@ pub async fn patch(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Ledge
         });
     }
     let record_type = record_type(&current.entity)?;
+    check_patched_key(&store, &principal, &record_type, &current, &request.patch).await?;
     let meta = ChangeMeta { changed_by: principal.username.clone(), changed_at: now_rfc3339(), source };
-    let bindings = bindings(&record_type);
+    let bindings = bindings(&record_type)?;
     let mut unmasked = Vec::new();
     let outcome = update(&store, &record_type, &current.id, request.expected_version, &request.patch, &meta).await;
     let mut record = match outcome {
@@ -193,16 +172,46 @@ pub async fn patch(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Ledge
             let message = conflict.message();
             let mut current = conflict.current;
             if let Some(record) = current.as_deref_mut() {
-                mask_record(&principal, &bindings, record, &mut unmasked)?;
+                mask_record(&principal, &bindings, record, &mut unmasked);
             }
             audit::record(&store, &principal, "ledger_record", &unmasked, std::slice::from_ref(&conflict.id)).await?;
             return Err(AppError::Stale { current, message });
         }
         Err(UpdateFailure::Refused(other @ UpdateError::WrongEntity { .. })) => return Err(AppError::Internal(other.to_string())),
     };
-    mask_record(&principal, &bindings, &mut record, &mut unmasked)?;
+    mask_record(&principal, &bindings, &mut record, &mut unmasked);
     audit::record(&store, &principal, "ledger_record", &unmasked, std::slice::from_ref(&record.id)).await?;
     Ok(Json(200, record))
+}
+
+/// A patch that changes a district-wide key (an ID number) to one already
+/// registered, in this unit or any other, is refused like an import row:
+/// naming the other record only to a reader who may see its unit, and
+/// otherwise audited and counted as a refused lookup.
+async fn check_patched_key(
+    store: &Store,
+    principal: &Principal,
+    record_type: &RecordType,
+    current: &LedgerRecord,
+    patch: &Map<String, Value>,
+) -> Result<(), AppError> {
+    let Some(field) = record_type.district_key_field() else { return Ok(()) };
+    let Some(new_value) = patch.get(field) else { return Ok(()) };
+    if current.data.get(field) == Some(new_value) {
+        return Ok(());
+    }
+    let mut data = current.data.clone();
+    if let Value::Object(map) = &mut data {
+        map.insert(field.to_owned(), new_value.clone());
+    }
+    let Some(key) = record_type.natural_key(&data) else { return Ok(()) };
+    check_lookup_quota(store, principal).await?;
+    let found = store.records_with_keys(&record_type.entity, field, &[key]).await?;
+    let Some((error, hidden)) = lookup::key_refusal(principal, record_type, &current.id, &data, &found) else { return Ok(()) };
+    if let Some(hidden) = hidden {
+        screen_refusals(store, principal, record_type, 1, &[hidden]).await?;
+    }
+    Err(AppError::Validation(vec![error]))
 }
 
 /// `POST /api/ledger/import?entity=person&org_unit=CODE[&mapping=…][&commit=true]`:
@@ -233,14 +242,19 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
     let no_names = BTreeMap::new();
     let request = ImportRequest {
         entity,
-        target: UpsertTarget { unit: &unit.code, meta: &meta, unit_names: &no_names },
+        target: UpsertTarget { unit: &unit.code, meta: &meta, disclosed: &no_names },
         limits,
         mapping: mapping.as_deref(),
     };
     let parsed = parse_import(&types, &bytes, &request).map_err(AppError::Import)?;
     let mut existing = store.list(&unit.code, entity).await?;
-    let unit_names = add_records_elsewhere(&store, &record_type, &unit.code, &parsed.natural_keys(), &mut existing).await?;
-    let target = UpsertTarget { unit_names: &unit_names, ..request.target };
+    let keys = parsed.natural_keys();
+    if record_type.district_key_field().is_some() {
+        check_lookup_quota(&store, &principal).await?;
+    }
+    let elsewhere = add_records_elsewhere(&store, &record_type, &unit.code, &keys, &mut existing, Some(&principal)).await?;
+    screen_refusals(&store, &principal, &record_type, keys.len(), &elsewhere.hidden).await?;
+    let target = UpsertTarget { disclosed: &elsewhere.disclosed, ..request.target };
     let mapping = parsed.mapping().to_vec();
     let plan = parsed.plan(&existing, target, &mut |_, _| {}).map_err(|f| AppError::ImportChecked(f, mapping))?;
     let summary = plan.summary();
@@ -258,27 +272,83 @@ fn parse_mapping(text: &str) -> Vec<Option<String>> {
     text.split(',').map(|f| Some(f.trim().to_owned()).filter(|f| !f.is_empty())).collect()
 }
 
+/// What a lookup of district-wide keys found in other units.
+pub struct Elsewhere {
+    /// The units the reader may learn about, with their names: refusals of
+    /// keys registered there name the key and the unit.
+    pub disclosed: BTreeMap<String, String>,
+    /// Records found in units the reader may not see: refused naming no one.
+    pub hidden: Vec<String>,
+}
+
 /// For a record type whose natural key is district-wide (a person's ID
 /// number), adds to `existing` the records of other units that carry one of
-/// `keys`, so that core refuses to register them a second time; returns the
-/// names of those units for the messages. Bounded: one indexed statement
-/// per 2,000 keys, at most one record per key.
+/// `keys`, so that core refuses to register them a second time. `reader`
+/// (none for a department's key) decides which of those units may be
+/// named (`lookup::may_name`). Bounded: one indexed statement per 2,000
+/// keys, at most one record per key.
 pub async fn add_records_elsewhere(
     store: &Store,
     record_type: &RecordType,
     unit: &str,
     keys: &[String],
     existing: &mut Vec<LedgerRecord>,
-) -> Result<BTreeMap<String, String>, AppError> {
-    let Some(key_field) = record_type.district_key_field() else { return Ok(BTreeMap::new()) };
+    reader: Option<&Principal>,
+) -> Result<Elsewhere, AppError> {
+    let Some(key_field) = record_type.district_key_field() else { return Ok(Elsewhere { disclosed: BTreeMap::new(), hidden: vec![] }) };
     let found = store.records_with_keys(&record_type.entity, key_field, keys).await?;
     let elsewhere: Vec<LedgerRecord> = found.into_iter().filter(|r| !ybt_core::ledger::in_unit(unit, r)).collect();
-    let mut codes: Vec<&str> = elsewhere.iter().map(|r| r.org_unit.as_str()).collect();
+    let mut codes: Vec<&str> =
+        elsewhere.iter().map(|r| r.org_unit.as_str()).filter(|code| reader.is_some_and(|p| lookup::may_name(p, code))).collect();
     codes.sort_unstable();
     codes.dedup();
-    let names = store.unit_names(&codes).await?;
+    let disclosed = store.unit_names(&codes).await?;
+    let hidden = elsewhere.iter().filter(|r| !codes.contains(&r.org_unit.as_str())).map(|r| r.id.clone()).collect();
     existing.extend(elsewhere);
-    Ok(names)
+    Ok(Elsewhere { disclosed, hidden })
+}
+
+/// The day (UTC) refused lookups are counted in.
+fn lookup_day() -> String {
+    now_rfc3339().get(..10).unwrap_or_default().to_owned()
+}
+
+/// Before any lookup of district-wide keys by `principal`: refuses (429)
+/// once the day's refused lookups are used up, whatever the request holds,
+/// so that the refusal itself tells nothing about its keys.
+pub async fn check_lookup_quota(store: &Store, principal: &Principal) -> Result<(), AppError> {
+    let total = store.count_refused_lookups(&principal.user_id, &lookup_day(), 0).await?;
+    if total >= lookup::REFUSED_KEYS_PER_DAY {
+        return Err(AppError::Limited { code: "lookup_limit", message: lookup::limit_message() });
+    }
+    Ok(())
+}
+
+/// After a lookup: audits the keys of `rows` refused without detail
+/// (`hidden`), counts them against the day's limit (previews count too),
+/// and refuses the request whole (429) over the limit, or (422) when the
+/// share of such keys says the file is a lookup rather than a ledger.
+pub async fn screen_refusals(
+    store: &Store,
+    principal: &Principal,
+    record_type: &RecordType,
+    rows: usize,
+    hidden: &[String],
+) -> Result<(), AppError> {
+    if hidden.is_empty() {
+        return Ok(());
+    }
+    let refused = u32::try_from(hidden.len()).unwrap_or(u32::MAX);
+    let total = store.count_refused_lookups(&principal.user_id, &lookup_day(), refused).await?;
+    let key = format!("{}.{}", record_type.entity, record_type.district_key_field().unwrap_or_default());
+    store.log_unmasked_read(principal, "key_refused", &[key], hidden, &now_rfc3339()).await?;
+    if lookup::over_daily_limit(total) {
+        return Err(AppError::Limited { code: "lookup_limit", message: lookup::limit_message() });
+    }
+    if lookup::implausible_share(rows, hidden.len()) {
+        return Err(AppError::Refused { code: "implausible_file", message: lookup::implausible_message() });
+    }
+    Ok(())
 }
 
 /// Applies an import's or ingest's writes; a concurrent change is a 409
@@ -313,11 +383,15 @@ pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, App
         });
     }
     let record_type = record_type(entity)?;
-    let records = store.list(org_unit, entity).await?;
-    let masked =
-        |field: &ybt_core::ledger::FieldSpec| mask_identifiers(field) && !may_see_unmasked(&principal, &format!("{entity}.{}", field.name));
-    let unmasked: Vec<String> =
-        record_type.fields.iter().filter(|f| mask_identifiers(f) && !masked(f)).map(|f| format!("{entity}.{}", f.name)).collect();
+    let mut records = store.list(org_unit, entity).await?;
+    // Masked through the same decision as every other answer, before the
+    // file is written: the exporter itself masks nothing more.
+    let bindings = bindings(&record_type)?;
+    let mut unmasked = Vec::new();
+    for record in &mut records {
+        mask_record(&principal, &bindings, record, &mut unmasked);
+    }
+    let masked = mask_nothing;
     let now = now_rfc3339();
     let (bytes, content_type) = if format == "csv" {
         (to_csv(&record_type, &records, &masked), "text/csv; charset=utf-8")

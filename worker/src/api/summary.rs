@@ -90,10 +90,16 @@ async fn load(req: &Request, store: &Store, principal: &Principal) -> Result<(Qu
     for s in submissions {
         let parsed: Vec<SubmittedRow> = serde_json::from_str(&s.rows)?;
         let mut rows: Vec<Map<String, Value>> = parsed.into_iter().map(|r| r.values).collect();
+        // Masked first, then filtered: a filter on a protected field
+        // compares only what this reader may see, so it answers no
+        // yes/no question about the hidden digits.
+        let mut unmasked = mask_template_rows(principal, &catalog, &template, rows.iter_mut());
         if let Some(filter) = &filter {
             rows.retain(|r| filter.matches(r));
+            if rows.is_empty() {
+                unmasked.clear();
+            }
         }
-        let unmasked = mask_template_rows(principal, &catalog, &template, rows.iter_mut());
         if !unmasked.is_empty() {
             unmasked_ids.push(s.id.clone());
             for item in unmasked {

@@ -152,10 +152,26 @@ pub async fn decide(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Inta
             // Records that may share the natural key: every unit's for a
             // district-wide key (ID number, credit code), else the village's.
             let same_key = match (record_type.district_key_field(), record_type.natural_key(&draft)) {
-                (Some(field), Some(key)) => store.records_with_keys(&entry.entity, field, &[key]).await?,
+                (Some(field), Some(key)) => {
+                    crate::api::ledger::check_lookup_quota(&store, &principal).await?;
+                    store.records_with_keys(&entry.entity, field, &[key]).await?
+                }
                 _ => store.records(&entry.org_unit, &entry.entity).await?,
             };
-            let write = plan_accept(record_type, &template, &entry, &request.data, &same_key, &meta).map_err(AppError::Validation)?;
+            // A record of a unit this coordinator may not see is refused
+            // naming no one, and counted as a refused lookup.
+            let may_name = |unit: &str| ybt_core::access::lookup::may_name(&principal, unit);
+            let planned = plan_accept(record_type, &template, &entry, &request.data, &same_key, &may_name, &meta);
+            let write = match planned {
+                Ok(write) => write,
+                Err(errors) => {
+                    if errors.iter().any(|e| e.code == "key_in_other_unit") {
+                        let hidden: Vec<String> = same_key.iter().filter(|r| !may_name(&r.org_unit)).map(|r| r.id.clone()).collect();
+                        crate::api::ledger::screen_refusals(&store, &principal, record_type, 1, &hidden).await?;
+                    }
+                    return Err(AppError::Validation(errors));
+                }
+            };
             if let Err(e) = store.accept_intake(&submission_id, &subject_id, &write).await {
                 // Lost a race (decided meanwhile): answer what stands. Still
                 // pending: nothing was written; the error stands.

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use worker::{Request, RouteContext};
-use ybt_core::access::{Action, mask_template_rows};
+use ybt_core::access::{Action, mask_template_rows, mask_values, record_guards};
 use ybt_core::ledger::{ChangeMeta, OrgLevel, Source};
 use ybt_core::messages::Text;
 use ybt_core::survey::{
@@ -294,7 +294,17 @@ pub async fn pick(req: Request, ctx: RouteContext<()>) -> Result<Json<PickAnswer
     let types = template_cache::record_types()?;
     let record_type = types.get(&query.entity).ok_or(AppError::NotFound { what: "record type", zh: "该台账类型" })?;
     let records = store.records(&query.org_unit, &query.entity).await?;
-    let found = search(record_type, &records, &query.q);
+    // The search compares only what this reader may see of each record.
+    let catalog = template_cache::catalog()?;
+    let guards = record_guards(&catalog, &record_type.entity, record_type.fields.iter().map(|f| f.name.as_str()));
+    let mut visible = records.clone();
+    for record in &mut visible {
+        if let serde_json::Value::Object(values) = &mut record.data {
+            mask_values(&principal, &guards, values);
+        }
+    }
+    let found_ids: Vec<&str> = search(record_type, &visible, &query.q).into_iter().map(|r| r.id.as_str()).collect();
+    let found: Vec<&ybt_core::LedgerRecord> = records.iter().filter(|r| found_ids.contains(&r.id.as_str())).collect();
     let today = crate::http::today();
     let mut rows: Vec<_> = found.iter().filter_map(|r| pick_row(&template, r, today)).collect();
     let labels = found
@@ -308,7 +318,6 @@ pub async fn pick(req: Request, ctx: RouteContext<()>) -> Result<Json<PickAnswer
                 .join(" · ")
         })
         .collect();
-    let catalog = template_cache::catalog()?;
     let unmasked = mask_template_rows(&principal, &catalog, &template, rows.iter_mut().map(|r| &mut r.values));
     let subjects: Vec<String> = rows.iter().map(|r| r.subject_id.clone()).collect();
     audit::record(&store, &principal, "survey_pick", &unmasked, &subjects).await?;

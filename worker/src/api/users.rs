@@ -87,3 +87,15 @@ pub async fn set_grants(mut req: Request, ctx: RouteContext<()>) -> Result<Json<
     }
     Ok(Json(200, request))
 }
+
+/// `POST /api/users/{id}/unlock`: lifts every login lockout of the user
+/// (from any address). Idempotent: unlocking an unlocked user answers 200.
+pub async fn unlock(req: Request, ctx: RouteContext<()>) -> Result<Json<serde_json::Value>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    require(&principal, &Action::ManageUsers)?;
+    let id = ctx.param("id").cloned().unwrap_or_default();
+    let user = store.user_by_id(&id).await?.ok_or(AppError::NotFound { what: "user", zh: "该用户" })?;
+    let cleared = store.unlock_user(&crate::api::auth::user_key_prefix(&user.username)).await?;
+    Ok(Json(200, serde_json::json!({ "unlocked": true, "cleared": cleared })))
+}

@@ -37,11 +37,14 @@ struct SessionRow {
     expires_at: f64,
 }
 
-/// Failed logins of one key in the current window.
 #[derive(Deserialize)]
-pub struct AttemptState {
-    pub window_start: f64,
-    pub failures: u32,
+struct LockRow {
+    locked_until: f64,
+}
+
+#[derive(Deserialize)]
+struct RefusedRow {
+    refused: u32,
 }
 
 #[derive(Deserialize)]
@@ -71,7 +74,7 @@ impl Store {
             .await?)
     }
 
-    async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, AppError> {
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, AppError> {
         Ok(self.db.prepare(format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1")).bind(&[id.into()])?.first::<UserRow>(None).await?)
     }
 
@@ -127,38 +130,81 @@ impl Store {
         Ok(())
     }
 
-    pub async fn attempts(&self, key: &str) -> Result<Option<AttemptState>, AppError> {
-        Ok(self
-            .db
-            .prepare("SELECT window_start, failures FROM login_attempts WHERE key = ?1")
-            .bind(&[key.into()])?
-            .first::<AttemptState>(None)
-            .await?)
-    }
-
-    /// Counts a failed login for each key: a new window starts when the old
-    /// one is over.
-    pub async fn record_failure(&self, keys: &[String], now: u64, window: u64) -> Result<(), AppError> {
+    /// Reserves one login attempt for each key, atomically, before the
+    /// password is checked: one D1 batch (a transaction) of one upsert per
+    /// key, each counting the attempt and, when it goes over its limit,
+    /// locking the key for `lock` seconds doubled per earlier lockout (at
+    /// most 64 times). Returns whether any key is locked: then the
+    /// password must not be checked. Twenty parallel attempts thus reserve
+    /// five at most; the rest find the key locked.
+    pub async fn reserve_attempt(&self, keys: &[(String, u32)], now: u64, window: u64, lock: u64) -> Result<bool, AppError> {
+        // `next` is the count this attempt makes in its window. SQLite
+        // evaluates every SET expression over the row as it was.
+        const NEXT: &str = "(CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END)";
+        let sql = format!(
+            "INSERT INTO login_attempts (key, window_start, failures, strikes, locked_until) VALUES (?1, ?2, 1, 0, 0) \
+             ON CONFLICT (key) DO UPDATE SET \
+               failures = CASE WHEN locked_until > ?2 THEN failures WHEN {NEXT} > ?4 THEN 0 ELSE {NEXT} END, \
+               window_start = CASE WHEN locked_until > ?2 THEN window_start \
+                                   WHEN window_start <= ?2 - ?3 OR {NEXT} > ?4 THEN ?2 ELSE window_start END, \
+               strikes = CASE WHEN locked_until <= ?2 AND {NEXT} > ?4 THEN strikes + 1 ELSE strikes END, \
+               locked_until = CASE WHEN locked_until <= ?2 AND {NEXT} > ?4 THEN ?2 + (?5 << MIN(strikes, 6)) ELSE locked_until END \
+             RETURNING locked_until"
+        );
         let statements = keys
             .iter()
-            .map(|key| {
-                self.db
-                    .prepare(
-                        "INSERT INTO login_attempts (key, window_start, failures) VALUES (?1, ?2, 1) \
-                         ON CONFLICT (key) DO UPDATE SET \
-                           failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 ELSE failures + 1 END, \
-                           window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END",
-                    )
-                    .bind(&[key.as_str().into(), num(now as f64), num(window as f64)])
+            .map(|(key, limit)| {
+                self.db.prepare(&sql).bind(&[
+                    key.as_str().into(),
+                    num(now as f64),
+                    num(window as f64),
+                    num(f64::from(*limit)),
+                    num(lock as f64),
+                ])
             })
             .collect::<Result<Vec<_>, _>>()?;
-        self.db.batch(statements).await?;
+        let mut locked = false;
+        for result in self.db.batch(statements).await? {
+            for row in result.results::<LockRow>()? {
+                locked |= row.locked_until > now as f64;
+            }
+        }
+        Ok(locked)
+    }
+
+    /// Gives back a reserved attempt that turned out right: the user and
+    /// address key starts afresh, the address key counts one less.
+    pub async fn release_attempt(&self, user_key: &str, address_key: &str) -> Result<(), AppError> {
+        self.db
+            .batch(vec![
+                self.db.prepare("DELETE FROM login_attempts WHERE key = ?1").bind(&[user_key.into()])?,
+                self.db.prepare("UPDATE login_attempts SET failures = MAX(failures - 1, 0) WHERE key = ?1").bind(&[address_key.into()])?,
+            ])
+            .await?;
         Ok(())
     }
 
-    pub async fn clear_failures(&self, key: &str) -> Result<(), AppError> {
-        self.db.prepare("DELETE FROM login_attempts WHERE key = ?1").bind(&[key.into()])?.run().await?;
-        Ok(())
+    /// Lifts every lockout of a user name (from any address): the
+    /// administrator's unlock. Returns how many keys were cleared.
+    pub async fn unlock_user(&self, key_prefix: &str) -> Result<u64, AppError> {
+        let result =
+            self.db.prepare("DELETE FROM login_attempts WHERE substr(key, 1, length(?1)) = ?1").bind(&[key_prefix.into()])?.run().await?;
+        Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) as u64)
+    }
+
+    /// Adds `refused` to the user's refused lookups of `day` and returns the
+    /// day's total, in one statement (0 reads the total).
+    pub async fn count_refused_lookups(&self, user_id: &str, day: &str, refused: u32) -> Result<u32, AppError> {
+        let row = self
+            .db
+            .prepare(
+                "INSERT INTO lookup_refusals (user_id, day, refused) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (user_id, day) DO UPDATE SET refused = refused + ?3 RETURNING refused",
+            )
+            .bind(&[user_id.into(), day.into(), num(f64::from(refused))])?
+            .first::<RefusedRow>(None)
+            .await?;
+        Ok(row.map_or(0, |r| r.refused))
     }
 
     /// Creates a user; `false` if the user name is taken.
