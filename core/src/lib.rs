@@ -28,6 +28,7 @@ pub mod summary;
 pub mod survey;
 pub mod tasks;
 pub mod template;
+pub mod time;
 pub mod validate;
 pub mod versioning;
 pub mod writeback;

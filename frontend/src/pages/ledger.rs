@@ -92,6 +92,7 @@ pub fn ledger_page(props: &Props) -> Html {
             <section class="panel" id="history">
                 <h2>{ format!("{} · {}", t(lang, Key::History), text(&d.record.data["name"])) }</h2>
                 if d.history.is_empty() { <p>{ t(lang, Key::NoHistory) }</p> }
+                <div class="table-wrap">
                 <table class="history">
                     <thead><tr>
                         <th>{ t(lang, Key::Version) }</th><th>{ t(lang, Key::When) }</th><th>{ t(lang, Key::Who) }</th>
@@ -100,7 +101,8 @@ pub fn ledger_page(props: &Props) -> Html {
                     <tbody>
                         { for d.history.iter().rev().map(|h| html! {
                             <tr class="history-entry" data-source={h.source.as_str()}>
-                                <td>{ h.version }</td><td>{ &h.changed_at }</td><td>{ &h.changed_by }</td>
+                                <td>{ h.version }</td><td class="when">{ ybt_core::time::beijing(&h.changed_at) }</td>
+                                <td class="who" title={h.changed_by.clone()}>{ d.people.get(&h.changed_by).unwrap_or(&h.changed_by) }</td>
                                 <td>{ source_title(lang, h.source) }</td>
                                 <td><ul>{ for h.changes.iter().map(|(field, (old, new))| html! {
                                     <li>{ format!("{}：{} → {}", title_of(field), text(old), text(new)) }</li>
@@ -109,6 +111,7 @@ pub fn ledger_page(props: &Props) -> Html {
                         }) }
                     </tbody>
                 </table>
+                </div>
             </section>
         }
     });
@@ -117,7 +120,9 @@ pub fn ledger_page(props: &Props) -> Html {
             <button class="back" onclick={props.back.clone()}>{ t(lang, Key::Back) }</button>
             if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
             <section class="panel">
-                <h2>{ format!("{} · {}", t(lang, Key::Ledger), list.org_unit) }</h2>
+                <h2 id="ledger-title">{ t(lang, Key::Ledger) }{ " · " }
+                    <span title={list.org_unit.clone()}>{ if list.org_unit_name.is_empty() { &list.org_unit } else { &list.org_unit_name } }</span></h2>
+                <div class="table-wrap">
                 <table class="ledger">
                     <thead><tr>
                         { for SHOWN.iter().map(|name| html! { <th>{ title_of(name) }</th> }) }
@@ -137,6 +142,7 @@ pub fn ledger_page(props: &Props) -> Html {
                         }) }
                     </tbody>
                 </table>
+                </div>
             </section>
             { history }
             <ImportPanel {lang} org_unit={props.org_unit.clone()} {fields} {imported} />
