@@ -74,7 +74,9 @@ describe("the town centre's pages: names, Beijing time, filters, chart and the p
     return page;
   }
 
-  const shoot = (page, name) => page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
+  /** A screenshot of what the phone shows (or of `selector`'s box), to look at. */
+  const shoot = (page, name, selector) =>
+    (selector ? page.locator(selector).first() : page).screenshot({ path: new URL(`${name}.png`, SHOTS).pathname });
   const noSidewaysScroll = (page) => page.evaluate(() => document.documentElement.scrollWidth);
 
   async function openSummary(page) {
@@ -181,6 +183,8 @@ describe("the town centre's pages: names, Beijing time, filters, chart and the p
     assert.match(await page.textContent("#pick-count"), /已选 1 \/ /);
     assert.equal(await page.isEnabled("#dispatch"), true);
     await shoot(page, "town-dispatch-phone");
+    await page.locator("#dispatches").scrollIntoViewIfNeeded();
+    await shoot(page, "town-dispatch-list-phone");
     assert.ok((await noSidewaysScroll(page)) <= 390);
     await page.context().close();
   });
@@ -231,6 +235,10 @@ describe("the town centre's pages: names, Beijing time, filters, chart and the p
     const chart = await page.locator("#chart").boundingBox();
     assert.ok(chart.x >= 0 && chart.x + chart.width <= 390, "the chart fits the screen");
     await shoot(page, "town-summary-phone");
+    await page.locator("#chart").scrollIntoViewIfNeeded();
+    await shoot(page, "town-summary-chart-phone");
+    await page.locator("#summary-rows").scrollIntoViewIfNeeded();
+    await shoot(page, "town-summary-rows-phone");
     await page.context().close();
   });
 
@@ -263,6 +271,8 @@ describe("the town centre's pages: names, Beijing time, filters, chart and the p
     for (const when of await page.locator("#history td.when").allTextContents()) assert.match(when, BEIJING);
     assert.doesNotMatch(await page.textContent("main"), RAW_INSTANT);
     await shoot(page, "village-ledger-phone");
+    await page.locator("#history").scrollIntoViewIfNeeded();
+    await shoot(page, "village-ledger-history-phone");
     await page.context().close();
   });
 
