@@ -149,17 +149,25 @@ pub fn dispatch_page(props: &Props) -> Html {
                 <div class="table-wrap">
                     <table class="form-table" id="dispatches">
                         <thead><tr>
-                            <th>{ tr(lang, "报表", "Template") }</th><th>{ tr(lang, "截止", "Due") }</th>
-                            <th>{ tr(lang, "未打开", "Not opened") }</th><th>{ tr(lang, "填报中", "In progress") }</th>
-                            <th>{ tr(lang, "已提交", "Submitted") }</th><th>{ tr(lang, "已退回", "Returned") }</th><th></th>
+                            <th>{ tr(lang, "报表", "Template") }</th><th class="due">{ tr(lang, "截止", "Due") }</th>
+                            <th class="count">{ tr(lang, "未打开", "Not opened") }</th><th class="count">{ tr(lang, "填报中", "In progress") }</th>
+                            <th class="count">{ tr(lang, "已提交", "Submitted") }</th><th class="count">{ tr(lang, "已退回", "Returned") }</th><th></th>
                         </tr></thead>
                         <tbody>
                             { for dispatches.iter().map(|d| {
                                 let (board, summary) = (d.dispatch_id.clone(), d.template_id.clone());
                                 html! {
                                     <tr data-dispatch={d.dispatch_id.clone()}>
-                                        <td>{ &d.title }</td><td>{ &d.due_date }</td>
-                                        <td>{ d.counts.not_opened }</td><td>{ d.counts.draft }</td><td>{ d.counts.submitted }</td><td>{ d.counts.returned }</td>
+                                        <td>{ &d.title }
+                                            // On a phone the count columns give way to this line.
+                                            <span class="compact">{ format!("{} {} · {} {}/{} · {} {} · {} {} · {} {}",
+                                                tr(lang, "截止", "due"), d.due_date, tr(lang, "已提交", "submitted"), d.counts.submitted, d.counts.total,
+                                                tr(lang, "未打开", "not opened"), d.counts.not_opened, tr(lang, "填报中", "in progress"), d.counts.draft,
+                                                tr(lang, "已退回", "returned"), d.counts.returned) }</span>
+                                        </td>
+                                        <td class="due">{ &d.due_date }</td>
+                                        <td class="count">{ d.counts.not_opened }</td><td class="count">{ d.counts.draft }</td>
+                                        <td class="count">{ d.counts.submitted }</td><td class="count">{ d.counts.returned }</td>
                                         <td class="row-actions">
                                             <button class="secondary board" aria-label={format!("{} {}", tr(lang, "进度", "Board"), d.title)} onclick={navigate.reform(move |_| Route::Board { dispatch_id: board.clone() })}>{ tr(lang, "进度", "Board") }</button>
                                             <button class="secondary summary" aria-label={format!("{} {}", tr(lang, "汇总", "Summary"), d.title)} onclick={navigate.reform(move |_| Route::Summary { template_id: summary.clone() })}>{ tr(lang, "汇总", "Summary") }</button>

@@ -33,15 +33,22 @@ fn number(n: f64) -> String {
 }
 
 /// Width of the chart's drawing, in SVG units (it scales to its box).
-const CHART_WIDTH: f64 = 400.0;
+const CHART_WIDTH: f64 = 360.0;
 /// Where the bars start: the village names sit left of it.
-const CHART_LABEL: f64 = 128.0;
+const CHART_LABEL: f64 = 104.0;
 /// Room kept right of the longest bar for its value.
-const CHART_VALUE: f64 = 56.0;
-const CHART_ROW: usize = 24;
+const CHART_VALUE: f64 = 52.0;
+const CHART_ROW: usize = 28;
 
-/// A name cut to `max` characters for the chart (the whole name is in its tooltip).
+/// A village's name as the chart shows it: without the 居民委员会 /
+/// 村民委员会 every name ends with, cut to `max` characters (the whole name
+/// is in its tooltip).
 fn short(name: &str, max: usize) -> String {
+    let name = ["居民委员会", "村民委员会", "委员会"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .filter(|n| !n.is_empty())
+        .unwrap_or(name);
     if name.chars().count() <= max { name.to_owned() } else { name.chars().take(max - 1).chain(['…']).collect() }
 }
 
@@ -59,14 +66,14 @@ fn chart(lang: Lang, units: &[UnitTotals], key: &str, measure: &str) -> Html {
             <title>{ label }</title>
             { for units.iter().enumerate().map(|(i, u)| {
                 let v = value(u);
-                let (top, baseline) = (i * CHART_ROW + 4, i * CHART_ROW + 19);
+                let (top, baseline) = (i * CHART_ROW + 4, i * CHART_ROW + 20);
                 let w = (v / max * span).max(1.0);
                 html! {
                     <g class="bar" data-code={u.code.clone()} data-value={number(v)}>
                         <title>{ format!("{}（{}）：{}", u.name, u.code, number(v)) }</title>
-                        <text x="0" y={baseline.to_string()} font-size="13">{ short(&u.name, 9) }</text>
-                        <rect x={CHART_LABEL.to_string()} y={top.to_string()} width={format!("{w:.1}")} height="18" fill="#1565c0"></rect>
-                        <text x={format!("{:.1}", CHART_LABEL + w + 4.0)} y={baseline.to_string()} font-size="13">{ number(v) }</text>
+                        <text x="0" y={baseline.to_string()} font-size="15">{ short(&u.name, 6) }</text>
+                        <rect x={CHART_LABEL.to_string()} y={top.to_string()} width={format!("{w:.1}")} height="21" fill="#1565c0"></rect>
+                        <text x={format!("{:.1}", CHART_LABEL + w + 4.0)} y={baseline.to_string()} font-size="15">{ number(v) }</text>
                     </g>
                 }
             }) }
