@@ -264,11 +264,15 @@ describe("the town centre's pages: names, Beijing time, filters, chart and the p
     assert.doesNotMatch(await heading.textContent(), /\d{12}/, "no code in the heading");
     assert.equal(await heading.locator("span").getAttribute("title"), cun.me.org_unit);
     await page.locator(`tr.ledger-row[data-id="${record.id}"] button.history-button`).tap();
-    const newest = page.locator("#history tr.history-entry").first();
+    const newest = page.locator("#history li.history-entry").first();
     await newest.waitFor();
-    assert.equal(await newest.locator("td.when").textContent(), beijing(change.changed_at));
-    assert.equal(await newest.locator("td.who").textContent(), cun.me.display_name);
-    for (const when of await page.locator("#history td.when").allTextContents()) assert.match(when, BEIJING);
+    assert.equal(await newest.getAttribute("data-version"), String(change.version));
+    assert.equal(await newest.locator(".when").textContent(), beijing(change.changed_at));
+    assert.equal(await newest.locator(".who").textContent(), cun.me.display_name);
+    for (const when of await page.locator("#history .when").allTextContents()) assert.match(when, BEIJING);
+    // The demo data's first version names the record's village: by its name.
+    const first = page.locator("#history li.history-entry").last();
+    assert.ok((await first.textContent()).includes(`所属村（社区）：— → ${village.name}`), await first.textContent());
     assert.doesNotMatch(await page.textContent("main"), RAW_INSTANT);
     await shoot(page, "village-ledger-phone");
     await page.locator("#history").scrollIntoViewIfNeeded();
