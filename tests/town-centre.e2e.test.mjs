@@ -154,6 +154,11 @@ describe("the town centre's pages: names, Beijing time, filters, chart and the p
     const first = page.locator(`#village-totals tr[data-code="${cun.me.org_unit}"] td span`).first();
     assert.equal(await first.getAttribute("title"), cun.me.org_unit);
     assert.doesNotMatch(await first.textContent(), /^\d+$/);
+    await shoot(page, "dept-summary-chart-desktop", "#chart");
+    // The department's picker of towns, on a desktop.
+    await page.click("#nav-dispatch");
+    await page.waitForSelector("#picker input[type=checkbox]");
+    await shoot(page, "dept-dispatch-desktop");
     await page.context().close();
   });
 
