@@ -99,9 +99,9 @@ describe("village staff fill a report in the browser", () => {
     const id = await first.getAttribute("data-id");
     const { json } = await api("GET", `/api/ledger/records/${id}`, undefined, { session: staff.session });
     await first.locator("button.history-button").click();
-    await page.waitForSelector("#history tr.history-entry");
-    assert.equal(await page.locator("#history tr.history-entry").count(), json.history.length);
-    const oldest = page.locator("#history tr.history-entry").last();
+    await page.waitForSelector("#history li.history-entry");
+    assert.equal(await page.locator("#history li.history-entry").count(), json.history.length);
+    const oldest = page.locator("#history li.history-entry").last();
     assert.equal(await oldest.getAttribute("data-source"), json.history[0].source);
     assert.match(await oldest.textContent(), new RegExp(`姓名：— → ${json.record.data.name}`));
     await page.close();

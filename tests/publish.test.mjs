@@ -106,6 +106,14 @@ describe("a department publishes, the centre reviews, dispatches and the departm
     const pending = await api("GET", "/api/template-requests?status=pending", undefined, as(centre));
     assert.equal(pending.status, 200);
     assert.ok(pending.json.some((r) => r.id === firstRequest.id));
+    // The centre reads the burden of its own town, the district's count beside it.
+    const units = await api("GET", `/api/org-units?parent=${town}`, undefined, as(centre));
+    const villages = units.json.children.filter((u) => u.level === "village").length;
+    const analysis = pending.json.find((r) => r.id === firstRequest.id).analysis;
+    assert.equal(analysis.villages, villages);
+    assert.equal(analysis.district_villages, firstRequest.analysis.villages);
+    assert.equal(analysis.minutes_per_village, firstRequest.analysis.minutes_per_village);
+    assert.equal(analysis.total_hours, Math.round(((analysis.minutes_per_village * villages) / 60) * 10) / 10);
     const theirs = await api("GET", "/api/template-requests", undefined, as(other));
     assert.ok(!theirs.json.some((r) => r.id === firstRequest.id));
     assert.equal((await api("GET", "/api/template-requests", undefined, as(cun))).status, 403);

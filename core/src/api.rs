@@ -266,6 +266,9 @@ pub struct LedgerColumn {
 pub struct LedgerList {
     pub entity: String,
     pub org_unit: String,
+    /// The unit's name (`卫星湖街道南华村`), for people; the code is for machines.
+    #[serde(default)]
+    pub org_unit_name: String,
     pub columns: Vec<LedgerColumn>,
     pub records: Vec<crate::ledger::LedgerRecord>,
 }
@@ -275,6 +278,10 @@ pub struct LedgerList {
 pub struct RecordDetail {
     pub record: crate::ledger::LedgerRecord,
     pub history: Vec<crate::ledger::HistoryEntry>,
+    /// The display names of the accounts in `history[].changed_by`, by
+    /// user name (a name not found, e.g. a department's key, is absent).
+    #[serde(default)]
+    pub people: std::collections::BTreeMap<String, String>,
 }
 
 /// `PATCH /api/ledger/records/{id}`: fields to set (a `null` removes one),

@@ -12,7 +12,9 @@ pub fn summarize(scope: &str, scope_name: &str, entries: Vec<BurdenEntry>) -> Bu
     let mut groups: BTreeMap<(String, String), Rollup> = BTreeMap::new();
     let mut total = Rollup::default();
     for entry in &entries {
-        let month = entry.submitted_at.get(..7).unwrap_or_default().to_owned();
+        // The month as the village reads it: a form sent at 07:00 on the
+        // 1st in Beijing belongs to that month, not to the one before.
+        let month = crate::time::beijing_date(&entry.submitted_at).get(..7).unwrap_or_default().to_owned();
         let group = groups.entry((entry.org_unit.clone(), month)).or_default();
         group.name.clone_from(&entry.org_unit_name);
         group.add(entry);
@@ -21,6 +23,32 @@ pub fn summarize(scope: &str, scope_name: &str, entries: Vec<BurdenEntry>) -> Bu
     let by_village_month = groups.into_iter().map(|((unit, month), r)| r.finish(unit, month)).collect();
     total.name = scope_name.to_owned();
     BurdenReport { total: total.finish(scope.to_owned(), String::new()), by_village_month, entries }
+}
+
+/// The stored instants (RFC 3339 UTC text) `[start, end)` of the Beijing
+/// calendar month `YYYY-MM`, as text bounds: `2026-11` →
+/// `("2026-10-31T16:00:00", "2026-11-30T16:00:00")`. `None` for anything
+/// that is not a month.
+pub fn beijing_month_bounds(month: &str) -> Option<(String, String)> {
+    let (year, rest) = month.split_once('-')?;
+    if year.len() != 4 || rest.len() != 2 || !year.bytes().chain(rest.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (year, month): (i32, u32) = (year.parse().ok()?, rest.parse().ok()?);
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    let last_day = |y: i32, m: u32| match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    // Midnight in Beijing on the 1st is 16:00 UTC on the last day of the month before.
+    let (prev_year, prev_month) = if month == 1 { (year - 1, 12) } else { (year, month - 1) };
+    let start = format!("{prev_year:04}-{prev_month:02}-{:02}T16:00:00", last_day(prev_year, prev_month));
+    let end = format!("{year:04}-{month:02}-{:02}T16:00:00", last_day(year, month));
+    Some((start, end))
 }
 
 #[derive(Default)]
@@ -102,6 +130,34 @@ mod tests {
         assert_eq!(report.total.month, "");
         assert_eq!(report.total.org_unit_name, "镇");
         assert_eq!(report.total.mean_minutes, Some(1_860.0 / 60.0 / 3.0));
+    }
+
+    #[test]
+    fn months_are_beijing_months() {
+        let report = summarize(
+            "500118100",
+            "镇",
+            vec![entry("a", "2026-10-31T17:00:00Z", 1, 1, None), entry("a", "2026-10-31T15:59:00Z", 1, 1, None)],
+        );
+        let months: Vec<&str> = report.by_village_month.iter().map(|r| r.month.as_str()).collect();
+        assert_eq!(months, ["2026-10", "2026-11"], "01:00 on 1 November in Beijing is November");
+        let bounds = |m: &str| beijing_month_bounds(m);
+        assert_eq!(bounds("2026-11"), Some(("2026-10-31T16:00:00".into(), "2026-11-30T16:00:00".into())));
+        assert_eq!(bounds("2026-01"), Some(("2025-12-31T16:00:00".into(), "2026-01-31T16:00:00".into())));
+        assert_eq!(bounds("2028-03").map(|b| b.0), Some("2028-02-29T16:00:00".into()), "a leap year");
+        // Stored instants compare as text inside the bounds.
+        let (start, end) = bounds("2026-11").unwrap_or_default();
+        for (at, inside) in [
+            ("2026-10-31T15:59:59.999Z", false),
+            ("2026-10-31T16:00:00.000Z", true),
+            ("2026-11-30T15:59:59Z", true),
+            ("2026-11-30T16:00:00.000Z", false),
+        ] {
+            assert_eq!(at >= start.as_str() && at < end.as_str(), inside, "{at}");
+        }
+        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "", "2026-00"] {
+            assert_eq!(bounds(bad), None, "{bad}");
+        }
     }
 
     #[test]

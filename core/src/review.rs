@@ -199,6 +199,28 @@ pub struct ReviewAnalysis {
     pub minutes_per_village: f64,
     /// The sum over all villages, in hours.
     pub total_hours: f64,
+    /// Every village of the district, when [`ReviewAnalysis::for_area`]
+    /// narrowed `villages` to a reviewer's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district_villages: Option<usize>,
+}
+
+impl ReviewAnalysis {
+    /// The analysis as the centre of an area of `villages` villages reads
+    /// it: the villages and hours of its own area (what it would dispatch
+    /// to), the district's count kept beside them.
+    pub fn for_area(mut self, villages: usize) -> ReviewAnalysis {
+        let district = self.district_villages.unwrap_or(self.villages);
+        self.district_villages = (villages != district).then_some(district);
+        self.villages = villages;
+        self.total_hours = total_hours(self.minutes_per_village, villages);
+        self
+    }
+}
+
+/// Hours spent in all `villages`, to a tenth.
+fn total_hours(minutes_per_village: f64, villages: usize) -> f64 {
+    (minutes_per_village * villages as f64 / 60.0 * 10.0).round() / 10.0
 }
 
 fn review_field(f: &FieldPlan) -> ReviewField {
@@ -243,7 +265,8 @@ pub fn analyse_live(
         villages,
         rows_per_village: (rows_per_village * 10.0).round() / 10.0,
         minutes_per_village: minutes,
-        total_hours: (minutes * villages as f64 / 60.0 * 10.0).round() / 10.0,
+        total_hours: total_hours(minutes, villages),
+        district_villages: None,
     }
 }
 
@@ -308,6 +331,20 @@ mod tests {
         assert_eq!(a.villages, 267);
         assert_eq!(a.minutes_per_village, estimate_minutes(&request.burden, 10.0));
         assert_eq!(a.total_hours, (a.minutes_per_village * 267.0 / 60.0 * 10.0).round() / 10.0);
+        assert_eq!(a.district_villages, None);
+    }
+
+    #[test]
+    fn a_town_centre_reads_the_burden_of_its_own_villages() {
+        let request = template("req", json!({"income": {"type": "number", "title": "月收入"}}));
+        let district = analyse(&request, &Catalog::builtin().expect("catalog"), &[], 267, 10.0);
+        let town = district.clone().for_area(22);
+        assert_eq!((town.villages, town.district_villages), (22, Some(267)));
+        assert_eq!(town.minutes_per_village, district.minutes_per_village);
+        assert_eq!(town.total_hours, (district.minutes_per_village * 22.0 / 60.0 * 10.0).round() / 10.0);
+        // Narrowing twice keeps the district's count; the whole district is not narrowed.
+        assert_eq!(town.clone().for_area(5).district_villages, Some(267));
+        assert_eq!(district.clone().for_area(267), district);
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub struct SummaryColumn {
     pub title: String,
     /// Integer or number: summed per village and town.
     pub numeric: bool,
+    /// The allowed values of an `enum` field (what a filter can pick).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 /// Totals of one unit (a village, a town, or everything).
@@ -66,6 +69,7 @@ pub fn columns(template: &CompiledTemplate) -> (Vec<SummaryColumn>, Vec<SummaryC
         key: f.key.clone(),
         title: f.title.clone(),
         numeric: matches!(f.json_type.as_deref(), Some("integer" | "number")),
+        options: f.options.clone(),
     };
     let (summary, rows): (Vec<_>, Vec<_>) = template.fields.iter().partition(|f| aggregate.contains(&f.key.as_str()));
     (rows.into_iter().map(column).collect(), summary.into_iter().map(column).collect())
@@ -204,6 +208,8 @@ mod tests {
         let s = summarize(&t, &villages, None);
         let keys: Vec<_> = s.columns.iter().map(|c| (c.key.as_str(), c.numeric)).collect();
         assert_eq!(keys, [("name", false), ("amount", true), ("months", true), ("kind", false)]);
+        assert_eq!(s.columns[3].options, ["甲", "乙"], "an enum's values, for the filter to offer");
+        assert!(s.columns[1].options.is_empty());
         assert_eq!(s.summary_fields.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["grand"]);
         assert_eq!(s.villages[0].sums["amount"], 0.3, "float noise is rounded away");
         assert!((s.villages[0].computed["grand"].as_f64().unwrap_or_default() - 0.3).abs() < 1e-9);

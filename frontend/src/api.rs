@@ -95,6 +95,9 @@ pub async fn submit(request: &SubmissionRequest) -> Result<SubmissionReceipt, Ap
 pub struct UserView {
     #[serde(flatten)]
     pub user: Principal,
+    /// The name of `user.org_unit`.
+    #[serde(default)]
+    pub org_unit_name: String,
     pub disabled: bool,
 }
 

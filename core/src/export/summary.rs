@@ -171,8 +171,8 @@ mod tests {
 
     fn columns() -> Vec<SummaryColumn> {
         vec![
-            SummaryColumn { key: "name".into(), title: "姓名".into(), numeric: false },
-            SummaryColumn { key: "amount".into(), title: "金额".into(), numeric: true },
+            SummaryColumn { key: "name".into(), title: "姓名".into(), numeric: false, options: vec![] },
+            SummaryColumn { key: "amount".into(), title: "金额".into(), numeric: true, options: vec![] },
         ]
     }
 

@@ -19,7 +19,7 @@ pub fn receipt(props: &Props) -> Html {
         <section class="panel done" id="receipt">
             <h2>{ t(lang, Key::Submitted) }</h2>
             <p>{ t(lang, Key::SubmissionId) }{ "：" }<code id="submission-id">{ &r.id }</code></p>
-            <p>{ format!("{} {} · {}", r.row_count, t(lang, Key::Rows), r.submitted_at) }</p>
+            <p>{ format!("{} {} · {}", r.row_count, t(lang, Key::Rows), ybt_core::time::beijing(&r.submitted_at)) }</p>
             <p class="downloads">
                 <a id="download-xlsx" class="button" href={submission_file_url(&r.id, "xlsx")} download="">{ t(lang, Key::DownloadXlsx) }</a>
                 <a id="download-csv" class="button" href={submission_file_url(&r.id, "csv")} download="">{ t(lang, Key::DownloadCsv) }</a>

@@ -104,7 +104,7 @@ pub fn admin_page(props: &Props) -> Html {
                                     <td>{ &u.user.username }</td>
                                     <td>{ &u.user.display_name }</td>
                                     <td>{ u.user.role.title_zh() }{ u.user.department.as_ref().map(|d| format!("（{d}）")).unwrap_or_default() }</td>
-                                    <td>{ &u.user.org_unit }</td>
+                                    <td title={u.user.org_unit.clone()}>{ if u.org_unit_name.is_empty() { &u.user.org_unit } else { &u.org_unit_name } }</td>
                                     { for items.iter().map(|(item, _)| html! {
                                         <td><input type="checkbox" class="grant" data-item={item.clone()}
                                             checked={u.user.grants.contains(item)} onchange={toggle(u, item)} /></td>
@@ -132,7 +132,7 @@ pub fn admin_page(props: &Props) -> Html {
                         <tbody>
                             { for audit.iter().map(|e| html! {
                                 <tr>
-                                    <td>{ &e.at }</td><td>{ &e.username }</td><td>{ &e.action }</td>
+                                    <td class="when">{ ybt_core::time::beijing(&e.at) }</td><td>{ &e.username }</td><td>{ &e.action }</td>
                                     <td>{ e.items.join("、") }</td>
                                     <td title={e.record_ids.join("\n")}>{ e.record_count }</td>
                                 </tr>

@@ -414,7 +414,7 @@ pub fn authoring_page(props: &Props) -> Html {
                             <strong>{ &r.title }</strong>{ format!(" {} v{} ", r.template_id, r.version) }
                             <span class={status_class(r)}>{ lang.pick(&r.status.title()) }</span>
                             { for r.reason.iter().map(|reason| html! { <span class="reason">{ tr(lang, " 理由：", " Reason: ") }{ reason }</span> }) }
-                            <span class="meta">{ format!(" {} {}", r.submitted_at.get(..16).unwrap_or_default(), r.decided_by.clone().unwrap_or_default()) }</span>
+                            <span class="meta">{ format!(" {} {}", ybt_core::time::beijing(&r.submitted_at), r.decided_by.clone().unwrap_or_default()) }</span>
                         </li>
                     }) }
                 </ul>

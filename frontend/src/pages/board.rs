@@ -96,9 +96,9 @@ pub fn board_page(props: &Props) -> Html {
                     <tbody>
                         { for b.tasks.iter().map(|task| html! {
                             <tr data-task={task.id.clone()} data-org-unit={task.org_unit.clone()} data-status={task.status.as_str()}>
-                                <td>{ &task.org_unit_name }</td>
-                                <td class={format!("status {}", task.status.as_str())}>{ lang.pick(&task.status.title()) }</td>
-                                <td>{ task.submitted_at.clone().unwrap_or_default().get(..16).unwrap_or_default().to_owned() }</td>
+                                <td title={task.org_unit.clone()}>{ &task.org_unit_name }</td>
+                                <td><span class={format!("status {}", task.status.as_str())}>{ lang.pick(&task.status.title()) }</span></td>
+                                <td class="when">{ task.submitted_at.as_deref().map(ybt_core::time::beijing).unwrap_or_default() }</td>
                                 <td>{ task.return_comment.clone().unwrap_or_default() }</td>
                                 <td>
                                     if task.status == TaskStatus::Submitted {

@@ -137,7 +137,7 @@ pub fn burden_page(props: &Props) -> Html {
         <>
             { back }
             <section class="panel" id="burden" data-unit={report.total.org_unit.clone()} data-month={shown_month.clone()}>
-                <h2>{ t(lang, Key::Burden) }{ " · " }{ &report.total.org_unit_name }</h2>
+                <h2>{ t(lang, Key::Burden) }{ " · " }<span title={report.total.org_unit.clone()}>{ &report.total.org_unit_name }</span></h2>
                 { pickers }
                 if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
                 <p class="headline" id="burden-headline">{ headline(lang, &report.total) }</p>
@@ -154,7 +154,7 @@ pub fn burden_page(props: &Props) -> Html {
                         <tbody>
                             { for report.by_village_month.iter().map(|r| html! {
                                 <tr data-unit={r.org_unit.clone()} data-month={r.month.clone()}>
-                                    <td>{ &r.org_unit_name }</td><td>{ &r.month }</td><td>{ r.submissions }</td>
+                                    <td title={r.org_unit.clone()}>{ &r.org_unit_name }</td><td>{ &r.month }</td><td>{ r.submissions }</td>
                                     { cells(&r.cells) }<td>{ percent(r.prefilled_share) }</td><td>{ minutes(r.mean_minutes) }</td>
                                 </tr>
                             }) }
@@ -173,7 +173,7 @@ pub fn burden_page(props: &Props) -> Html {
                         <tbody>
                             { for report.entries.iter().map(|e| html! {
                                 <tr data-submission={e.submission_id.clone()}>
-                                    <td>{ &e.title }</td><td>{ &e.org_unit_name }</td><td>{ &e.submitted_at }</td><td>{ e.rows }</td>
+                                    <td>{ &e.title }</td><td title={e.org_unit.clone()}>{ &e.org_unit_name }</td><td>{ ybt_core::time::beijing(&e.submitted_at) }</td><td>{ e.rows }</td>
                                     { cells(&e.cells) }<td>{ minutes(e.seconds_open.map(|s| f64::from(s) / 60.0)) }</td>
                                 </tr>
                             }) }

@@ -110,55 +110,74 @@ pub fn dispatch_page(props: &Props) -> Html {
         })
     };
     let navigate = props.navigate.clone();
+    let is_department = me.role == Role::DepartmentAnalyst;
     html! {
         <>
             <section class="panel">
                 <h2>{ tr(lang, "一键下发", "Dispatch") }</h2>
-                <label>{ tr(lang, "已准入的报表", "Approved template") }
-                    <select id="dispatch-template" onchange={let t = template.clone(); Callback::from(move |e: Event| t.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
-                        { for templates.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == *template}>{ format!("{} ({} v{})", t.title, t.id, t.version) }</option> }) }
-                    </select>
-                </label>
-                <label>{ tr(lang, "截止日期", "Due date") }
-                    <input type="date" id="dispatch-due" value={(*due).clone()} oninput={let d = due.clone(); Callback::from(move |e: InputEvent| d.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
-                </label>
-                <div class="picker" id="picker">
-                    <button id="pick-all" onclick={select_all}>{ tr(lang, "全选", "Select all") }</button>
-                    <button id="pick-none" onclick={clear}>{ tr(lang, "清空", "Clear") }</button>
-                    <span class="meta">{ format!(" {} / {}", chosen.len(), units.len()) }</span>
+                <div class="field-row">
+                    <label>{ tr(lang, "已准入的报表", "Approved template") }
+                        <select id="dispatch-template" onchange={let t = template.clone(); Callback::from(move |e: Event| t.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
+                            { for templates.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == *template}>{ format!("{}（v{} · {}）", t.title, t.version, t.department) }</option> }) }
+                        </select>
+                    </label>
+                    <label>{ tr(lang, "截止日期", "Due date") }
+                        <input type="date" id="dispatch-due" value={(*due).clone()} oninput={let d = due.clone(); Callback::from(move |e: InputEvent| d.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                    </label>
+                </div>
+                <fieldset class="picker" id="picker">
+                    <legend>{ if is_department { tr(lang, "下发到哪些乡镇（街道）", "Send to these towns") } else { tr(lang, "下发到哪些村（社区）", "Send to these villages") } }</legend>
+                    <div class="picker-actions">
+                        <button type="button" class="secondary" id="pick-all" onclick={select_all}>{ tr(lang, "全选", "Select all") }</button>
+                        <button type="button" class="secondary" id="pick-none" onclick={clear}>{ tr(lang, "清空", "Clear") }</button>
+                        <span class="meta" id="pick-count" aria-live="polite">{ format!("{} {} / {}", tr(lang, "已选", "chosen"), chosen.len(), units.len()) }</span>
+                    </div>
                     <ul class="units">
                         { for units.iter().map(|u| html! {
-                            <li><label class="check"><input type="checkbox" data-code={u.code.clone()} checked={chosen.contains(&u.code)} onchange={toggle(u.code.clone())} />{ &u.name }</label></li>
+                            <li><label class="check" title={u.code.clone()}>
+                                <input type="checkbox" data-code={u.code.clone()} checked={chosen.contains(&u.code)} onchange={toggle(u.code.clone())} />
+                                <span>{ &u.name }</span>
+                            </label></li>
                         }) }
                     </ul>
-                </div>
+                </fieldset>
                 <button class="primary" id="dispatch" onclick={on_dispatch} disabled={chosen.is_empty() || template.is_empty()}>{ tr(lang, "下发", "Dispatch") }</button>
-                if let Some((ok, text)) = &*message { <p class={if *ok { "done" } else { "error" }} id="dispatch-result">{ lang.pick(text) }</p> }
+                if let Some((ok, text)) = &*message { <p class={if *ok { "done" } else { "error" }} id="dispatch-result" role="status">{ lang.pick(text) }</p> }
             </section>
             <section class="panel">
                 <h2>{ tr(lang, "下发记录与进度", "Dispatches and progress") }</h2>
-                <table class="form-table" id="dispatches">
-                    <thead><tr>
-                        <th>{ tr(lang, "报表", "Template") }</th><th>{ tr(lang, "截止", "Due") }</th>
-                        <th>{ tr(lang, "未打开", "Not opened") }</th><th>{ tr(lang, "填报中", "In progress") }</th>
-                        <th>{ tr(lang, "已提交", "Submitted") }</th><th>{ tr(lang, "已退回", "Returned") }</th><th></th>
-                    </tr></thead>
-                    <tbody>
-                        { for dispatches.iter().map(|d| {
-                            let (board, summary) = (d.dispatch_id.clone(), d.template_id.clone());
-                            html! {
-                                <tr data-dispatch={d.dispatch_id.clone()}>
-                                    <td>{ &d.title }</td><td>{ &d.due_date }</td>
-                                    <td>{ d.counts.not_opened }</td><td>{ d.counts.draft }</td><td>{ d.counts.submitted }</td><td>{ d.counts.returned }</td>
-                                    <td>
-                                        <button class="board" onclick={navigate.reform(move |_| Route::Board { dispatch_id: board.clone() })}>{ tr(lang, "进度", "Board") }</button>
-                                        <button class="summary" onclick={navigate.reform(move |_| Route::Summary { template_id: summary.clone() })}>{ tr(lang, "汇总", "Summary") }</button>
-                                    </td>
-                                </tr>
-                            }
-                        }) }
-                    </tbody>
-                </table>
+                <div class="table-wrap">
+                    <table class="form-table" id="dispatches">
+                        <thead><tr>
+                            <th>{ tr(lang, "报表", "Template") }</th><th class="due">{ tr(lang, "截止", "Due") }</th>
+                            <th class="count">{ tr(lang, "未打开", "Not opened") }</th><th class="count">{ tr(lang, "填报中", "In progress") }</th>
+                            <th class="count">{ tr(lang, "已提交", "Submitted") }</th><th class="count">{ tr(lang, "已退回", "Returned") }</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                            { for dispatches.iter().map(|d| {
+                                let (board, summary) = (d.dispatch_id.clone(), d.template_id.clone());
+                                html! {
+                                    <tr data-dispatch={d.dispatch_id.clone()}>
+                                        <td>{ &d.title }
+                                            // On a phone the count columns give way to this line.
+                                            <span class="compact">{ format!("{} {} · {} {}/{} · {} {} · {} {} · {} {}",
+                                                tr(lang, "截止", "due"), d.due_date, tr(lang, "已提交", "submitted"), d.counts.submitted, d.counts.total,
+                                                tr(lang, "未打开", "not opened"), d.counts.not_opened, tr(lang, "填报中", "in progress"), d.counts.draft,
+                                                tr(lang, "已退回", "returned"), d.counts.returned) }</span>
+                                        </td>
+                                        <td class="due">{ &d.due_date }</td>
+                                        <td class="count">{ d.counts.not_opened }</td><td class="count">{ d.counts.draft }</td>
+                                        <td class="count">{ d.counts.submitted }</td><td class="count">{ d.counts.returned }</td>
+                                        <td class="row-actions">
+                                            <button class="secondary board" aria-label={format!("{} {}", tr(lang, "进度", "Board"), d.title)} onclick={navigate.reform(move |_| Route::Board { dispatch_id: board.clone() })}>{ tr(lang, "进度", "Board") }</button>
+                                            <button class="secondary summary" aria-label={format!("{} {}", tr(lang, "汇总", "Summary"), d.title)} onclick={navigate.reform(move |_| Route::Summary { template_id: summary.clone() })}>{ tr(lang, "汇总", "Summary") }</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
             </section>
         </>
     }

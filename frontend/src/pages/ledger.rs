@@ -87,28 +87,33 @@ pub fn ledger_page(props: &Props) -> Html {
         Callback::from(move |()| reloads.set(*reloads + 1))
     };
     let title_of = |name: &str| list.columns.iter().find(|c| c.name == name).map_or_else(|| name.to_owned(), |c| c.title.clone());
+    // A value as people read it: the village's code as its name.
+    let shown = |field: &str, value: &Value| match value {
+        Value::String(code) if field == "village" && *code == list.org_unit && !list.org_unit_name.is_empty() => list.org_unit_name.clone(),
+        other => text(other),
+    };
     let history = detail.as_ref().map(|d| {
         html! {
             <section class="panel" id="history">
                 <h2>{ format!("{} · {}", t(lang, Key::History), text(&d.record.data["name"])) }</h2>
                 if d.history.is_empty() { <p>{ t(lang, Key::NoHistory) }</p> }
-                <table class="history">
-                    <thead><tr>
-                        <th>{ t(lang, Key::Version) }</th><th>{ t(lang, Key::When) }</th><th>{ t(lang, Key::Who) }</th>
-                        <th>{ t(lang, Key::Source) }</th><th>{ t(lang, Key::Changes) }</th>
-                    </tr></thead>
-                    <tbody>
-                        { for d.history.iter().rev().map(|h| html! {
-                            <tr class="history-entry" data-source={h.source.as_str()}>
-                                <td>{ h.version }</td><td>{ &h.changed_at }</td><td>{ &h.changed_by }</td>
-                                <td>{ source_title(lang, h.source) }</td>
-                                <td><ul>{ for h.changes.iter().map(|(field, (old, new))| html! {
-                                    <li>{ format!("{}：{} → {}", title_of(field), text(old), text(new)) }</li>
-                                }) }</ul></td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
+                // A list rather than a table: each change reads whole on a phone too.
+                <ol class="history">
+                    { for d.history.iter().rev().map(|h| html! {
+                        <li class="history-entry" data-source={h.source.as_str()} data-version={h.version.to_string()}>
+                            <p class="history-head">
+                                <span class="sr-only">{ t(lang, Key::Version) }</span><span class="version">{ format!("v{}", h.version) }</span>
+                                <span class="sr-only">{ t(lang, Key::When) }</span><span class="when">{ ybt_core::time::beijing(&h.changed_at) }</span>
+                                <span class="sr-only">{ t(lang, Key::Who) }</span>
+                                <span class="who" title={h.changed_by.clone()}>{ d.people.get(&h.changed_by).unwrap_or(&h.changed_by) }</span>
+                                <span class="sr-only">{ t(lang, Key::Source) }</span><span class="source">{ source_title(lang, h.source) }</span>
+                            </p>
+                            <ul class="changes" aria-label={t(lang, Key::Changes)}>{ for h.changes.iter().map(|(field, (old, new))| html! {
+                                <li>{ format!("{}：{} → {}", title_of(field), shown(field, old), shown(field, new)) }</li>
+                            }) }</ul>
+                        </li>
+                    }) }
+                </ol>
             </section>
         }
     });
@@ -117,7 +122,9 @@ pub fn ledger_page(props: &Props) -> Html {
             <button class="back" onclick={props.back.clone()}>{ t(lang, Key::Back) }</button>
             if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
             <section class="panel">
-                <h2>{ format!("{} · {}", t(lang, Key::Ledger), list.org_unit) }</h2>
+                <h2 id="ledger-title">{ t(lang, Key::Ledger) }{ " · " }
+                    <span title={list.org_unit.clone()}>{ if list.org_unit_name.is_empty() { &list.org_unit } else { &list.org_unit_name } }</span></h2>
+                <div class="table-wrap">
                 <table class="ledger">
                     <thead><tr>
                         { for SHOWN.iter().map(|name| html! { <th>{ title_of(name) }</th> }) }
@@ -137,6 +144,7 @@ pub fn ledger_page(props: &Props) -> Html {
                         }) }
                     </tbody>
                 </table>
+                </div>
             </section>
             { history }
             <ImportPanel {lang} org_unit={props.org_unit.clone()} {fields} {imported} />

@@ -88,11 +88,13 @@ pub fn review_page(props: &Props) -> Html {
                                 { a.findings.len() }
                                 <FindingList lang={lang} findings={a.findings.clone()} />
                             </dd>
-                            <dt>{ tr(lang, "涉及村（社区）", "Villages affected") }</dt><dd class="villages">{ a.villages }</dd>
+                            <dt>{ tr(lang, "涉及本辖区村（社区）", "Villages of our area") }</dt>
+                            <dd class="villages" data-villages={a.villages.to_string()}>{ a.villages }
+                                { for a.district_villages.map(|all| html! { <span class="meta">{ match lang { Lang::Zh => format!("（全区共 {all} 个）"), Lang::En => format!(" (district: {all})") } }</span> }) }</dd>
                             <dt>{ tr(lang, "预计每村用时", "Estimated minutes per village") }</dt>
-                            <dd class="minutes">{ format!("{} {} （{} {}，{} {}）", a.minutes_per_village, tr(lang, "分钟", "min"), a.rows_per_village, tr(lang, "行/村", "rows per village"), a.total_hours, tr(lang, "小时合计", "hours in all")) }</dd>
+                            <dd class="minutes">{ format!("{} {} （{} {}，{} {} {}）", a.minutes_per_village, tr(lang, "分钟", "min"), a.rows_per_village, tr(lang, "行/村", "rows per village"), tr(lang, "本辖区合计", "our area:"), a.total_hours, tr(lang, "小时", "hours")) }</dd>
                         </dl>
-                        <p class="meta">{ format!("{} {}", r.submitted_by, r.submitted_at.get(..16).unwrap_or_default()) }</p>
+                        <p class="meta">{ format!("{} {} {}", r.submitted_by, tr(lang, "提交于", "filed"), ybt_core::time::beijing(&r.submitted_at)) }</p>
                         if pending {
                             <div class="decide">
                                 <textarea class="reason-input" rows="2" placeholder={tr(lang, "驳回理由（驳回时必填）", "Reason (required to reject)")}
@@ -101,7 +103,7 @@ pub fn review_page(props: &Props) -> Html {
                                 <button class="reject" onclick={decide(r.id.clone(), Decision::Reject)}>{ tr(lang, "驳回", "Reject") }</button>
                             </div>
                         } else {
-                            <p class="decision">{ r.decided_by.clone().unwrap_or_default() }{ " " }{ r.reason.clone().unwrap_or_default() }</p>
+                            <p class="decision">{ r.decided_by.clone().unwrap_or_default() }{ " " }{ r.decided_at.as_deref().map(ybt_core::time::beijing).unwrap_or_default() }{ " " }{ r.reason.clone().unwrap_or_default() }</p>
                         }
                     </article>
                 }

@@ -59,6 +59,8 @@ pub fn surveys_page(props: &Props) -> Html {
     let own = props.me.user.org_unit.clone();
     let surveys = use_state(Vec::<SurveySummary>::new);
     let tasks = use_state(Vec::<TaskSummary>::new);
+    // Whether the task list has come back (an empty list then says so).
+    let tasks_loaded = use_state(|| false);
     let selected = use_state(|| None::<String>);
     let message = use_state(|| None::<String>);
     // A town centre sends to its town; a district department chooses (no default: 267 villages is a choice).
@@ -75,6 +77,7 @@ pub fn surveys_page(props: &Props) -> Html {
 
     {
         let (surveys, tasks, towns, own, message) = (surveys.clone(), tasks.clone(), towns.clone(), own.clone(), message.clone());
+        let tasks_loaded = tasks_loaded.clone();
         use_effect_with(*refresh, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 let list = match get::<Vec<SurveySummary>>("/api/surveys").await {
@@ -89,6 +92,7 @@ pub fn surveys_page(props: &Props) -> Html {
                     if let Ok(all) = get::<Vec<TaskSummary>>("/api/tasks").await {
                         tasks.set(all.into_iter().filter(|t| list.iter().any(|s| s.dispatch_id == t.dispatch_id)).collect());
                     }
+                    tasks_loaded.set(true);
                 }
                 surveys.set(list);
                 if own.len() == 6 {
@@ -260,8 +264,8 @@ pub fn surveys_page(props: &Props) -> Html {
         };
         html! {
             <li><button class="survey-item secondary" onclick={select}>{ match lang {
-                Lang::Zh => format!("{} · {} · {} 个村 · 截止 {}", s.title, s.scope_name, s.villages, s.due_date),
-                Lang::En => format!("{} · {} · {} villages · due {}", s.title, s.scope_name, s.villages, s.due_date),
+                Lang::Zh => format!("{} · {} · {} 发起 · {} 个村 · 截止 {}", s.title, s.scope_name, ybt_core::time::beijing(&s.started_at), s.villages, s.due_date),
+                Lang::En => format!("{} · {} · started {} · {} villages · due {}", s.title, s.scope_name, ybt_core::time::beijing(&s.started_at), s.villages, s.due_date),
             } }</button>
                 if s.closed_at.is_some() { <span class="closed">{ tr(lang, " 已结束", " closed") }</span> }</li>
         }
@@ -274,6 +278,14 @@ pub fn surveys_page(props: &Props) -> Html {
             { start }
             if let Some(m) = &*message { <p id="survey-message" class="status" role="status">{ m }</p> }
             { task_list }
+            if role == Role::VillageStaff && *tasks_loaded && tasks.is_empty() {
+                <div class="empty-state" id="survey-empty">
+                    <p><strong>{ tr(lang, "目前没有应急摸排任务。", "There is no emergency survey for you now.") }</strong></p>
+                    <p>{ tr(lang,
+                        "遇台风、暴雨等灾情，镇街或区里发起摸排后，本村（社区）的任务会出现在这里：点“填报”登记受灾的人员、房屋、农田、企业和易涝点，可附现场照片；没有网络时也能先填，联网后自动上传。",
+                        "When a typhoon or flood strikes and the town or district starts a survey, your village's task appears here: press “Fill in” to record affected people, houses, fields, enterprises and flood points, with photos; without a connection you can fill it in and it is sent once you are back online.") }</p>
+                </div>
+            }
             if role != Role::VillageStaff { <ul class="survey-list">{ for list }</ul> }
             if role == Role::TownCoordinator { <IntakeList lang={lang} /> }
             if let Some(id) = (*selected).clone() {

@@ -116,7 +116,8 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Reply<LedgerLis
     let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
     audit::record(&store, &principal, "ledger", &unmasked, &ids).await?;
     let columns = record_type.fields.iter().map(|f| LedgerColumn { name: f.name.clone(), title: f.title.clone() }).collect();
-    let list = LedgerList { entity: entity.to_owned(), org_unit: org_unit.to_owned(), columns, records };
+    let org_unit_name = store.org_unit(org_unit).await?.map(|u| u.name).unwrap_or_default();
+    let list = LedgerList { entity: entity.to_owned(), org_unit: org_unit.to_owned(), org_unit_name, columns, records };
     Ok(Reply::from(Json(200, list)).header("Server-Timing", format!("d1;dur={fetched:.1}")))
 }
 
@@ -139,7 +140,11 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<RecordDetai
         mask_history(&principal, &bindings, entry, &mut unmasked);
     }
     audit::record(&store, &principal, "ledger_record", &unmasked, std::slice::from_ref(&record.id)).await?;
-    Ok(Json(200, RecordDetail { record, history }))
+    let mut usernames: Vec<&str> = history.iter().map(|h| h.changed_by.as_str()).collect();
+    usernames.sort_unstable();
+    usernames.dedup();
+    let people = store.display_names(&usernames).await?;
+    Ok(Json(200, RecordDetail { record, history, people }))
 }
 
 /// `PATCH /api/ledger/records/{id}`: a conditional update. 409 with the

@@ -63,6 +63,28 @@ fn district_of(principal: &Principal) -> &str {
     principal.org_unit.get(..6).unwrap_or(&principal.org_unit)
 }
 
+/// The requests as `principal` reads them: a town centre sees the villages
+/// and hours of its own town (what it dispatches to), a department its
+/// district's.
+async fn for_reader(store: &Store, principal: &Principal, requests: Vec<TemplateRequest>) -> Result<Vec<TemplateRequest>, AppError> {
+    if principal.role != Role::TownCoordinator || principal.org_unit == district_of(principal) {
+        return Ok(requests);
+    }
+    let villages = store.villages_in(&principal.org_unit).await?.len();
+    Ok(requests
+        .into_iter()
+        .map(|mut r| {
+            r.analysis = r.analysis.for_area(villages);
+            r
+        })
+        .collect())
+}
+
+async fn one_for_reader(store: &Store, principal: &Principal, request: TemplateRequest) -> Result<TemplateRequest, AppError> {
+    let id = request.id.clone();
+    for_reader(store, principal, vec![request]).await?.pop().ok_or_else(|| AppError::Internal(format!("request {id} lost")))
+}
+
 /// Expected rows per village: the form's rows in a few villages spread
 /// over the district, averaged (1 for a form about the village itself).
 async fn rows_per_village(store: &Store, template: &CompiledTemplate, district: &str) -> Result<(usize, f64), AppError> {
@@ -183,7 +205,8 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<Templa
     require_read(&principal, &department, &district)?;
     let only = (principal.role == Role::DepartmentAnalyst).then_some(department.as_str());
     let rows = store.requests(only, &district, query.status.as_deref()).await?;
-    Ok(Json(200, rows.into_iter().map(|r| r.into_api()).collect::<Result<_, _>>()?))
+    let requests = rows.into_iter().map(|r| r.into_api()).collect::<Result<_, _>>()?;
+    Ok(Json(200, for_reader(&store, &principal, requests).await?))
 }
 
 pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<TemplateRequest>, AppError> {
@@ -192,7 +215,7 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<TemplateReq
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let row = store.request(&id).await?.ok_or(AppError::NotFound { what: "template request", zh: "该报表申请" })?;
     require_read(&principal, &row.department, &row.district)?;
-    Ok(Json(200, row.into_api()?))
+    Ok(Json(200, one_for_reader(&store, &principal, row.into_api()?).await?))
 }
 
 /// `POST /api/template-requests/{id}/decision`.
@@ -211,7 +234,7 @@ pub async fn decide(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Temp
     let current = row.status()?;
     // The same decision again (a retry after a lost answer): the stored result.
     if current == wanted {
-        return Ok(Json(200, row.into_api()?));
+        return Ok(Json(200, one_for_reader(&store, &principal, row.into_api()?).await?));
     }
     let next = current.decide(body.decision, reason).map_err(review_error)?;
     let decided = store.decide_request(&id, next, &principal.display_name, &now_rfc3339(), (!reason.is_empty()).then_some(reason)).await?;
@@ -223,5 +246,5 @@ pub async fn decide(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Temp
     if decided && next == ReviewStatus::Approved {
         crate::api::dispatches::migrate_open_tasks(&store, &row.template_id, row.version).await?;
     }
-    Ok(Json(200, row.into_api()?))
+    Ok(Json(200, one_for_reader(&store, &principal, row.into_api()?).await?))
 }

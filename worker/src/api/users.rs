@@ -18,6 +18,8 @@ use crate::template_cache;
 pub struct UserView {
     #[serde(flatten)]
     pub user: Principal,
+    /// The name of `user.org_unit`, for people.
+    pub org_unit_name: String,
     pub disabled: bool,
 }
 
@@ -25,11 +27,17 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<UserVi
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     require(&principal, &Action::ManageUsers)?;
+    let users = store.users().await?;
+    let mut codes: Vec<&str> = users.iter().map(|u| u.org_unit.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let names = store.unit_names(&codes).await?;
     let mut out = Vec::new();
-    for user in store.users().await? {
+    for user in users {
         let grants = store.grants(&user.id).await?;
         let disabled = user.disabled != 0;
-        out.push(UserView { user: principal_of(user, grants), disabled });
+        let org_unit_name = names.get(&user.org_unit).cloned().unwrap_or_default();
+        out.push(UserView { user: principal_of(user, grants), org_unit_name, disabled });
     }
     Ok(Json(200, out))
 }
@@ -68,7 +76,8 @@ pub async fn create(mut req: Request, ctx: RouteContext<()>) -> Result<Json<User
         department: request.department,
         grants: vec![],
     };
-    Ok(Json(201, UserView { user, disabled: false }))
+    let org_unit_name = store.org_unit(&user.org_unit).await?.map(|u| u.name).unwrap_or_default();
+    Ok(Json(201, UserView { user, org_unit_name, disabled: false }))
 }
 
 /// Replaces a user's grants (all or nothing); repeating it changes nothing.

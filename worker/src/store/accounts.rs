@@ -82,6 +82,27 @@ impl Store {
         Ok(self.db.prepare(format!("SELECT {USER_COLUMNS} FROM users ORDER BY username")).all().await?.results::<UserRow>()?)
     }
 
+    /// The display names of the accounts `usernames`, by user name (unknown
+    /// names left out): who changed a record, as people read it.
+    pub async fn display_names(&self, usernames: &[&str]) -> Result<std::collections::BTreeMap<String, String>, AppError> {
+        if usernames.is_empty() {
+            return Ok(std::collections::BTreeMap::new());
+        }
+        #[derive(Deserialize)]
+        struct NameRow {
+            username: String,
+            display_name: String,
+        }
+        let rows = self
+            .db
+            .prepare("SELECT username, display_name FROM users WHERE username IN (SELECT value FROM json_each(?1))")
+            .bind(&[serde_json::to_string(usernames)?.into()])?
+            .all()
+            .await?
+            .results::<NameRow>()?;
+        Ok(rows.into_iter().map(|r| (r.username, r.display_name)).collect())
+    }
+
     pub async fn grants(&self, user_id: &str) -> Result<Vec<String>, AppError> {
         let rows = self
             .db

@@ -40,9 +40,16 @@ impl Store {
         );
         let mut params: Vec<JsValue> = vec![scope.into(), prefix_end(scope).into()];
         if let Some(month) = month {
-            // Months sort as text: [YYYY-MM, YYYY-MM:) holds exactly that month.
-            params.push(month.into());
-            params.push(prefix_end(month).into());
+            // A Beijing month, as bounds on the stored UTC text (which sorts as time).
+            let (start, end) = ybt_core::burden::beijing_month_bounds(month).ok_or_else(|| AppError::BadRequest {
+                code: "bad_month",
+                message: ybt_core::messages::Text::new(
+                    format!("月份「{month}」应为 YYYY-MM 格式"),
+                    format!("month `{month}` must be YYYY-MM"),
+                ),
+            })?;
+            params.push(start.into());
+            params.push(end.into());
             sql.push_str(" AND s.submitted_at >= ?3 AND s.submitted_at < ?4");
         }
         if let Some(department) = department {
