@@ -41,6 +41,7 @@ fn bench(c: &mut Criterion) {
         target: UpsertTarget { unit: TOWN, meta: &meta, unit_names: &NO_NAMES },
         limits: Limits::default(),
         mapping: None,
+        sheets: None,
     };
     let first = plan_import(&types, &xlsx, &request, &[], &mut |_, _| {}).expect("plans");
     assert_eq!(first.upserts.new, PEOPLE);
