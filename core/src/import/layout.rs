@@ -80,8 +80,9 @@ fn data_like(row: &SheetRow) -> bool {
 /// Finds the header: of the first rows, alone or as the lower row under a
 /// group row, the reading that names the most fields. A two-row reading is
 /// taken when neither row looks like a record and it names more than its
-/// lower row alone and no fewer than its upper row alone (then it is the
-/// upper row's own header, completed).
+/// lower row alone and more than its upper row alone — or as many, when the
+/// lower row names fields by itself (手机 under 联系方式, which alone also
+/// names the phone): then it is the upper row's header, completed.
 pub fn locate_header(record_type: &RecordType, sheet: &Sheet) -> Result<Header, FileError> {
     let mut best: Option<(usize, Header)> = None;
     let mut alone_counts = Vec::new();
@@ -97,7 +98,8 @@ pub fn locate_header(record_type: &RecordType, sheet: &Sheet) -> Result<Header, 
                 let (headers, groups) = two_rows(upper, row);
                 let pair = suggest_grouped(record_type, &headers, &groups);
                 let pair_count = named(&pair);
-                if pair_count > alone_count && pair_count >= alone_counts[index - 1] {
+                let upper_count = alone_counts[index - 1];
+                if pair_count > alone_count && (pair_count > upper_count || (pair_count == upper_count && alone_count > 0)) {
                     candidate = (pair_count, Header { index, upper: Some(index - 1), mapping: pair });
                 }
             }
@@ -188,6 +190,18 @@ const FOOTER_WORDS: &[&str] = &[
 /// The first cell of an example row.
 const EXAMPLE_WORDS: &[&str] = &["示例", "例", "样例", "举例", "填写示例", "填表示例", "示例行"];
 
+/// Six digits in a row (ASCII or full-width): part of an identifier.
+fn has_digit_run(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_ascii_digit() || ('０'..='９').contains(&c) { run + 1 } else { 0 };
+        if run >= 6 {
+            return true;
+        }
+    }
+    false
+}
+
 /// A cell's text without any whitespace, for comparing with the words above.
 fn squeezed(cell: &Cell) -> String {
     match cell {
@@ -226,8 +240,14 @@ impl<'h> RowKinds<'h> {
         if EXAMPLE_WORDS.contains(&first.as_str()) {
             return Some(SkipReason::Example);
         }
-        // A key cell holding a label (`审核人：李四`) is part of the footer.
-        let labelled = || key_cells.iter().all(|c| c.is_empty() || squeezed(c).contains([':', '：']));
+        // A footer's key cell is empty, a label (`审核人：李四`) or a count
+        // (`12人`); a record's holds an identifier, with a run of digits.
+        let labelled = || {
+            key_cells.iter().all(|c| {
+                let text = squeezed(c);
+                text.is_empty() || text.contains([':', '：']) || !has_digit_run(&text)
+            })
+        };
         if FOOTER_WORDS.iter().any(|w| first.starts_with(w)) && labelled() {
             self.after_footer = true;
             return Some(SkipReason::Footer);
@@ -330,7 +350,9 @@ mod tests {
             &["", "第 1 页"],
         ]);
         assert_eq!(got, [Some(Example), None, Some(RepeatedHeader), None, Some(Footer), Some(Footer), Some(Footer), Some(Footer)]);
-        // A person is never a footer, whatever comes before.
+        // A person is never a footer, whatever comes before or however named.
         assert_eq!(kinds(&[&["姓名", "身份证号"], &["合计", ""], &["张三", "11010519491231002X"]]), [Some(Footer), None]);
+        assert_eq!(kinds(&[&["姓名", "身份证号"], &["张三", "11010519491231002X"], &["合计", "2人"]]), [None, Some(Footer)]);
+        assert_eq!(kinds(&[&["姓名", "身份证号"], &["备注：张三", "11010519491231002X"]]), [None]);
     }
 }

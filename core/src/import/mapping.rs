@@ -52,6 +52,9 @@ const SYNONYMS: &[(&str, &str, &[&str])] = &[
     ("venue", "operator", &["经营者", "负责人"]),
 ];
 
+/// Longer cells are not headers, whatever words they contain.
+const MAX_PARTIAL_HEADER: usize = 20;
+
 /// How sure a suggestion is.
 pub const EXACT: f32 = 1.0;
 pub const SYNONYM: f32 = 0.9;
@@ -103,7 +106,8 @@ fn score(record_type: &RecordType, field: &str, title: &str, header: &str) -> f3
         if header == word {
             return SYNONYM;
         }
-        if word.chars().count() >= 2 && header.contains(word.as_str()) {
+        // A sentence (a title row, a note) is not a header that contains a word.
+        if word.chars().count() >= 2 && header.chars().count() <= MAX_PARTIAL_HEADER && header.contains(word.as_str()) {
             best = PARTIAL;
         }
     }

@@ -319,9 +319,11 @@ fn pick_sheets<'s>(
     Ok((chosen, summaries))
 }
 
-/// Whether a header's suggested mapping names every natural-key field.
+/// Whether a header looks like a ledger of the type: it names every
+/// natural-key field and at least one more column.
 fn names_key(record_type: &RecordType, header: &super::layout::Header) -> bool {
-    record_type.natural_key.iter().all(|k| header.mapping.iter().any(|m| m.field.as_deref() == Some(k.as_str())))
+    let named = header.mapping.iter().filter(|m| m.field.is_some()).count();
+    named >= 2 && record_type.natural_key.iter().all(|k| header.mapping.iter().any(|m| m.field.as_deref() == Some(k.as_str())))
 }
 
 /// The text a value is stored as, for showing a conversion.

@@ -40,8 +40,8 @@ pub fn example_value(record_type: &RecordType, field: &FieldSpec) -> Value {
         return if field.json_type.as_deref() == Some("array") { json!([first]) } else { json!(first) };
     }
     match (Kind::of(field), field.format.as_deref(), field.json_type.as_deref()) {
-        (Kind::Code, Some("cn-id-number"), _) => json!(crate::demo::id_number("500118", 1980, 1, 1, 1)),
-        (Kind::Code, _, _) => json!(crate::demo::credit_code('1', "500118", "12345678").unwrap_or_default()),
+        (Kind::Code, Some("cn-id-number"), _) => json!(crate::demo::id_number("110105", 1980, 1, 1, 1)),
+        (Kind::Code, _, _) => json!(crate::demo::credit_code('1', "110105", "12345678").unwrap_or_default()),
         (Kind::Phone, _, _) => json!("13800138000"),
         (Kind::Date, _, _) => json!("2020-01-01"),
         (_, _, Some("integer")) => json!(if field.name.ends_with("year") { 2000 } else { 3 }),
@@ -130,7 +130,7 @@ pub fn import_template(record_type: &RecordType, created_at: &str) -> Result<Vec
 fn validation(field: &FieldSpec, kind: Kind) -> Result<Option<DataValidation>, XlsxError> {
     if !field.options.is_empty() {
         let many = field.json_type.as_deref() == Some("array");
-        let mut validation = DataValidation::new().allow_list_strings(&field.options)?;
+        let mut validation = DataValidation::new().allow_list_strings(field.options.as_slice())?;
         validation = if many {
             // Several values go in one cell (低保、残疾): a list cannot hold
             // that, so a value off the list only informs.

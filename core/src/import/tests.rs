@@ -414,7 +414,8 @@ fn template_columns_keep_identifiers_as_text_and_offer_the_allowed_values() {
     assert!(sheet.contains("<formula1>\"男,女\"</formula1>"), "{sheet}");
     assert!(sheet.contains("<formula1>\"一级,二级,三级,四级\"</formula1>"), "{sheet}");
     let styles = unzip_entry(&bytes, "xl/styles.xml");
-    assert!(styles.contains("numFmtId=\"49\""), "text format (@) is used: {styles}");
+    assert!(styles.contains("formatCode=\"@\""), "text format (@) is used: {styles}");
+    assert!(sheet.contains("<col min=\"4\" max=\"4\""), "the ID column has its own format: {sheet}");
 }
 
 /// One file of a ZIP archive (what XLSX is) as text.

@@ -328,7 +328,7 @@ fn reading(lang: Lang, reading: &Reading) -> Html {
     } else {
         let shown = reading.conversions.len();
         html! {
-            <details class="import-conversions" open=true>
+            <details class="import-conversions" open={true}>
                 <summary>{ if zh {
                     format!("导入时将自动规范 {} 个单元格（下表为将要存入的值）", reading.conversion_total)
                 } else {
@@ -343,6 +343,7 @@ fn reading(lang: Lang, reading: &Reading) -> Html {
                         } }</li>
                     }) }
                 </ul>
+                <div class="table-wrap">
                 <table class="import-conversion-list">
                     <thead><tr>
                         <th>{ tr(lang, "位置", "Where") }</th><th>{ tr(lang, "列", "Column") }</th>
@@ -361,6 +362,7 @@ fn reading(lang: Lang, reading: &Reading) -> Html {
                         }) }
                     </tbody>
                 </table>
+                </div>
                 if shown < reading.conversion_total {
                     <p class="hint">{ if zh {
                         format!("仅列出前 {shown} 个，其余按上面的统计处理")
@@ -375,7 +377,7 @@ fn reading(lang: Lang, reading: &Reading) -> Html {
         html! {}
     } else {
         html! {
-            <details class="import-skipped" open=true>
+            <details class="import-skipped" open={true}>
                 <summary>{ if zh {
                     format!("跳过 {} 行（不是台账记录）", reading.skipped_total)
                 } else {
