@@ -262,12 +262,11 @@ pub struct ParsedImport<'t> {
     errors: Vec<RowError>,
 }
 
+/// The sheets to import (position, sheet, header) and the summary of every sheet.
+type PickedSheets<'s> = (Vec<(usize, &'s Sheet, super::layout::Header)>, Vec<SheetSummary>);
+
 /// Which sheets to import, each with its header, and the summary of every sheet.
-fn pick_sheets<'s>(
-    record_type: &RecordType,
-    sheets: &'s [Sheet],
-    picked: Option<&[usize]>,
-) -> Result<(Vec<(usize, &'s Sheet, super::layout::Header)>, Vec<SheetSummary>), FileError> {
+fn pick_sheets<'s>(record_type: &RecordType, sheets: &'s [Sheet], picked: Option<&[usize]>) -> Result<PickedSheets<'s>, FileError> {
     if let Some(index) = picked.and_then(|p| p.iter().find(|i| **i >= sheets.len())) {
         return Err(FileError::NoSuchSheet { index: *index });
     }
