@@ -43,9 +43,16 @@ impl ImportFailure {
         }
     }
 
-    fn rows(mut errors: Vec<RowError>) -> ImportFailure {
-        // Stable: within a row, errors keep their column order.
-        errors.sort_by_key(|e| e.row);
+    fn rows(errors: Vec<RowError>) -> ImportFailure {
+        ImportFailure::rows_by_sheet(errors, &[])
+    }
+
+    /// Sorted by sheet (in the order of `sheets`; errors without a sheet
+    /// first) then row; stable, so a row's errors keep their column order.
+    fn rows_by_sheet(mut errors: Vec<RowError>, sheets: &[Option<Arc<str>>]) -> ImportFailure {
+        let position =
+            |e: &RowError| e.sheet.as_deref().map(|name| sheets.iter().position(|s| s.as_deref() == Some(name)).unwrap_or(usize::MAX));
+        errors.sort_by_key(|e| (position(e), e.row));
         let total = errors.len();
         errors.truncate(MAX_REPORTED_ERRORS);
         ImportFailure::Rows { errors, total }
@@ -480,9 +487,10 @@ impl ParsedImport<'_> {
     ) -> Result<ImportPlan, ImportFailure> {
         let ParsedImport { record_type, header_row, data_rows, mapping, mappings, reading, rows, mut errors } = self;
         let header_of = |field: &str| mapping.iter().find(|m| m.field.as_deref() == Some(field)).map(ColumnMapping::label);
+        let order: Vec<Option<Arc<str>>> = mappings.iter().map(|(name, _)| name.clone()).collect();
         match plan_upserts(record_type, &rows, existing, target, &header_of, progress) {
             Ok(upserts) if errors.is_empty() => Ok(ImportPlan { header_row, data_rows, mapping, reading, upserts }),
-            Ok(_) => Err(ImportFailure::rows(errors)),
+            Ok(_) => Err(ImportFailure::rows_by_sheet(errors, &order)),
             Err(more) => {
                 // Name each error's column as its own sheet does.
                 errors.extend(more.into_iter().map(|mut e| {
@@ -493,7 +501,7 @@ impl ParsedImport<'_> {
                     }
                     e
                 }));
-                Err(ImportFailure::rows(errors))
+                Err(ImportFailure::rows_by_sheet(errors, &order))
             }
         }
     }

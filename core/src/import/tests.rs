@@ -426,3 +426,27 @@ fn unzip_entry(bytes: &[u8], name: &str) -> String {
     archive.by_name(name).expect("entry").read_to_string(&mut text).expect("utf-8");
     text
 }
+
+#[test]
+fn errors_of_several_sheets_are_listed_sheet_by_sheet() {
+    let mut workbook = Workbook::new();
+    for (name, bad_row) in [("一组", 3u32), ("二组", 2)] {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name).expect("name");
+        sheet.write_string(0, 0, "姓名").expect("cell");
+        sheet.write_string(0, 1, "身份证号").expect("cell");
+        for row in 1..=3u32 {
+            let id = if row == bad_row {
+                "1".to_owned()
+            } else {
+                crate::demo::id_number("500119", 1990, row, u32::from(name == "二组") + 1, 1)
+            };
+            sheet.write_string(row, 0, "某人").expect("cell");
+            sheet.write_string(row, 1, id).expect("cell");
+        }
+    }
+    let bytes = workbook.save_to_buffer().expect("xlsx");
+    let Err(ImportFailure::Rows { errors, .. }) = plan(&InMemoryLedger::new(), &bytes) else { panic!("expected row errors") };
+    let got: Vec<(Option<&str>, usize)> = errors.iter().map(|e| (e.sheet.as_deref(), e.row)).collect();
+    assert_eq!(got, [(Some("一组"), 4), (Some("二组"), 3)]);
+}
