@@ -2,6 +2,7 @@
 // playwright-core, against the real worker and D1.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { BASE, PASSWORD, TEMPLATE, api, login } from "./helpers.mjs";
 
@@ -129,6 +130,37 @@ describe("village staff fill a report in the browser", () => {
     await page.click("#import button.import-commit");
     await page.waitForSelector("#import [data-phase=committed]");
     await page.waitForSelector(`table.ledger tr.ledger-row >> text=浏览器导入`);
+    await page.close();
+  });
+
+  it("imports a village's workbook as kept: picks its group sheets, shows what is cleaned and skipped, offers the template", async () => {
+    const fixture = (name) => readFileSync(new URL(`./fixtures/spreadsheets/${name}`, import.meta.url));
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.click("#open-ledger");
+    await page.waitForSelector("#import a.import-template");
+    assert.equal(await page.locator("#import a.import-template").getAttribute("href"), "/api/ledger/person/template.xlsx");
+    // One sheet per village group; 三组 has a bad ID number.
+    await page.setInputFiles("#import input.import-file", { name: "花名册.xlsx", buffer: fixture("groups-several-sheets.xlsx") });
+    await page.click("#import button.import-check");
+    await page.waitForSelector("#import [data-phase=refused] li.error");
+    assert.match(await page.locator("#import [data-phase=refused] li.error").first().textContent(), /工作表“三组”第 4 行/);
+    assert.equal(await page.locator("#import .import-sheets label.import-sheet").count(), 6);
+    await page.locator("#import label.import-sheet[data-sheet='2'] input").uncheck();
+    await page.waitForSelector("#import p.import-hint");
+    await page.click("#import button.import-check");
+    await page.waitForSelector("#import [data-phase=previewed]");
+    assert.match(await page.locator("#import [data-phase=previewed] > p").textContent(), /共 5 行/);
+    assert.equal(await page.locator("#import li.import-skipped-row").count(), 2, "each group's 合计 row");
+    // A roster typed by hand: full-width digits, dotted dates, footers.
+    await page.setInputFiles("#import input.import-file", { name: "台账.xlsx", buffer: fixture("roster-two-row-header.xlsx") });
+    await page.click("#import button.import-check");
+    await page.waitForSelector("#import [data-phase=previewed] tr.import-conversion");
+    const id = page.locator("#import tr.import-conversion[data-row='4'][data-field='id_number']");
+    assert.match(await id.locator("td.original").textContent(), /^５００１０１/);
+    assert.match(await id.locator("td.stored").textContent(), /^500101[0-9]{11}[0-9X]$/);
+    assert.match(await id.textContent(), /全角转半角/);
+    assert.equal(await page.locator("#import li.import-skipped-row").count(), 3);
     await page.close();
   });
 

@@ -206,6 +206,14 @@ pub struct ImportRefusal {
     pub error: ybt_core::api::ApiError,
     #[serde(default)]
     pub mapping: Vec<ybt_core::import::ColumnMapping>,
+    /// The workbook's sheets, to pick among.
+    #[serde(default)]
+    pub sheets: Vec<ybt_core::import::SheetSummary>,
+}
+
+/// The blank import template of a record type (下载导入模板).
+pub fn import_template_url(entity: &str) -> String {
+    format!("/api/ledger/{entity}/template.xlsx")
 }
 
 /// What an import call ends with.

@@ -225,7 +225,7 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         ImportSkip => ("（不导入）", "(not imported)"),
         ImportCheck => ("检查", "Check"),
         ImportCommit => ("确认导入", "Import"),
-        ImportRecheck => ("列对应关系已修改，请先点“检查”", "The mapping changed: check again before importing"),
+        ImportRecheck => ("列对应关系或工作表已修改，请先点“检查”", "The mapping or the sheets changed: check again before importing"),
     };
     match lang {
         Lang::Zh => zh,

@@ -3,7 +3,7 @@
 //! never returned.
 
 use ybt_core::api::{ApiError, ErrorBody};
-use ybt_core::import::{ColumnMapping, FileError, ImportFailure, RowError};
+use ybt_core::import::{ColumnMapping, FileError, ImportFailure, RowError, SheetSummary};
 use ybt_core::messages::Text;
 use ybt_core::{FieldError, LedgerRecord};
 
@@ -54,9 +54,10 @@ pub enum AppError {
     #[error("import refused: {0}")]
     Import(ImportFailure),
     /// An import refused after its columns were mapped: the answer also
-    /// carries the mapping used, so the clerk can correct it.
+    /// carries the mapping used and the workbook's sheets, so the clerk can
+    /// correct the one or pick among the other.
     #[error("{0}")]
-    ImportChecked(ImportFailure, Vec<ColumnMapping>),
+    ImportChecked(ImportFailure, Vec<ColumnMapping>, Vec<SheetSummary>),
     #[error("missing or unknown API key")]
     BadApiKey,
     #[error("internal: {0}")]
@@ -84,7 +85,7 @@ impl From<serde_json::Error> for AppError {
 impl AppError {
     pub fn status(&self) -> u16 {
         match self {
-            AppError::ImportChecked(failure, _) => AppError::Import(failure.clone()).status(),
+            AppError::ImportChecked(failure, ..) => AppError::Import(failure.clone()).status(),
             AppError::NoSuchEndpoint | AppError::NotFound { .. } => 404,
             AppError::MalformedJson(_) | AppError::BadRequest { .. } => 400,
             AppError::BodyTooLarge { .. } => 413,
@@ -117,14 +118,18 @@ impl AppError {
     /// current record for a stale write.
     pub fn json_body(self) -> Result<serde_json::Value, serde_json::Error> {
         let extra = match &self {
-            AppError::Stale { current, .. } => Some(("current", serde_json::to_value(current)?)),
-            AppError::StaleDraft { current } => Some(("current", serde_json::to_value(current)?)),
-            AppError::ImportChecked(_, mapping) => Some(("mapping", serde_json::to_value(mapping)?)),
-            _ => None,
+            AppError::Stale { current, .. } => vec![("current", serde_json::to_value(current)?)],
+            AppError::StaleDraft { current } => vec![("current", serde_json::to_value(current)?)],
+            AppError::ImportChecked(_, mapping, sheets) => {
+                vec![("mapping", serde_json::to_value(mapping)?), ("sheets", serde_json::to_value(sheets)?)]
+            }
+            _ => vec![],
         };
         let mut body = serde_json::to_value(self.body())?;
-        if let (Some((key, value)), Some(object)) = (extra, body.as_object_mut()) {
-            object.insert(key.to_owned(), value);
+        if let Some(object) = body.as_object_mut() {
+            for (key, value) in extra {
+                object.insert(key.to_owned(), value);
+            }
         }
         Ok(body)
     }
@@ -186,7 +191,7 @@ impl AppError {
                 Text::new("草稿已在别处更新，已载入最新草稿", "the draft was saved elsewhere meanwhile; the newer draft is attached"),
                 vec![],
             ),
-            AppError::Import(failure) | AppError::ImportChecked(failure, _) => {
+            AppError::Import(failure) | AppError::ImportChecked(failure, ..) => {
                 let message = failure.message();
                 match failure {
                     ImportFailure::File(error) => {
@@ -215,12 +220,18 @@ fn file_error_code(error: &FileError) -> String {
         .unwrap_or_else(|| "unreadable".to_owned())
 }
 
-/// A row of an import as a field error: pointer `/rows/{row}/{field}`, the
+/// A row of an import as a field error: pointer `/rows/{row}/{field}`
+/// (under `/sheets/{sheet}` in a workbook of several sheets), the sheet,
 /// row number and column in the message.
 fn row_field_error(error: RowError) -> FieldError {
+    let sheet = error.sheet.as_deref().map(|s| format!("/sheets/{}", s.replace('~', "~0").replace('/', "~1"))).unwrap_or_default();
     let pointer = match &error.field {
-        Some(field) => format!("/rows/{}/{field}", error.row),
-        None => format!("/rows/{}", error.row),
+        Some(field) => format!("{sheet}/rows/{}/{field}", error.row),
+        None => format!("{sheet}/rows/{}", error.row),
+    };
+    let (zh_sheet, en_sheet) = match &error.sheet {
+        Some(sheet) => (format!("工作表“{sheet}”"), format!("sheet {sheet}, ")),
+        None => (String::new(), String::new()),
     };
     let (zh_column, en_column) = match &error.column {
         Some(column) => (format!("「{column}」"), format!(" ({column})")),
@@ -230,8 +241,8 @@ fn row_field_error(error: RowError) -> FieldError {
         pointer,
         code: error.code,
         message: Text::new(
-            format!("第 {} 行{zh_column}：{}", error.row, error.message.zh),
-            format!("row {}{en_column}: {}", error.row, error.message.en),
+            format!("{zh_sheet}第 {} 行{zh_column}：{}", error.row, error.message.zh),
+            format!("{en_sheet}row {}{en_column}: {}", error.row, error.message.en),
         ),
     }
 }

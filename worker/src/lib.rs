@@ -39,6 +39,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/api/ledger/import", |req, ctx| http::respond(api::ledger::import(req, ctx)))
         .get_async("/api/ledger/records/:id", |req, ctx| http::respond(api::ledger::get(req, ctx)))
         .patch_async("/api/ledger/records/:id", |req, ctx| http::respond(api::ledger::patch(req, ctx)))
+        .get_async("/api/ledger/:entity/template.xlsx", |req, ctx| http::respond_file(api::ledger::template(req, ctx)))
         .get_async("/api/ledger/:entity", |req, ctx| http::respond(api::ledger::list(req, ctx)))
         .post_async("/api/ingest/:entity", |req, ctx| http::respond(api::ingest::push(req, ctx)))
         .post_async("/api/surveys", |req, ctx| http::respond(api::surveys::start(req, ctx)))

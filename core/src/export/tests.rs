@@ -91,6 +91,7 @@ fn exports_import_back_as_nothing_to_change() {
                 target: UpsertTarget { unit, meta: &meta, disclosed: &NO_NAMES },
                 limits: Limits::default(),
                 mapping: None,
+                sheets: None,
             };
             let plan = plan_import(&types, &bytes, &request, &records, &mut |_, _| {}).unwrap_or_else(|e| panic!("{unit} {kind}: {e:?}"));
             assert!(plan.upserts.writes.is_empty(), "{unit} {kind}: {:?}", plan.upserts.writes.first());
@@ -112,6 +113,7 @@ fn a_masked_export_cannot_be_imported_over_the_ledger() {
         target: UpsertTarget { unit: "500118100001", meta: &meta, disclosed: &NO_NAMES },
         limits: Limits::default(),
         mapping: None,
+        sheets: None,
     };
     let result = plan_import(&types, &masked, &request, &records, &mut |_, _| {});
     let Err(ImportFailure::Rows { errors, .. }) = result else { panic!("masked data must be refused") };

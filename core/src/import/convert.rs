@@ -1,10 +1,11 @@
-//! A cell's text or number as the JSON value its ledger field holds:
-//! dates normalised, ID numbers upper-cased, tag lists split. Anything that
-//! does not convert is passed on as text, so the record schema reports it
-//! with the same messages as every other validation.
+//! A cell's text or number as the JSON value its ledger field holds, its
+//! text first cleaned by [`super::normalize`]: tag lists split, numbers
+//! read. Anything that does not convert is passed on as text, so the record
+//! schema reports it with the same messages as every other validation.
 
 use serde_json::{Value, json};
 
+use super::normalize::{self, Change, Changes, Kind};
 use super::sheet::{Cell, excel_serial_to_date};
 use crate::ledger::FieldSpec;
 use crate::messages::Text;
@@ -16,20 +17,37 @@ pub struct CellProblem {
     pub message: Text,
 }
 
-/// The value of `cell` for `field`; `None` for an empty cell, which leaves
-/// the field as it is (an import never erases ledger data by omission).
-pub fn convert(field: &FieldSpec, cell: &Cell) -> Result<Option<Value>, CellProblem> {
-    if cell.is_empty() {
-        return Ok(None);
-    }
+/// The value of `cell` for `field`, and what normalisation changed in its
+/// text; `None` for an empty cell, which leaves the field as it is (an
+/// import never erases ledger data by omission).
+pub fn convert(field: &FieldSpec, cell: &Cell) -> Result<Option<(Value, Changes)>, CellProblem> {
     if let Cell::Error(e) = cell {
         return Err(CellProblem {
             code: "cell_error",
             message: Text::new(format!("单元格是错误值 {e}"), format!("the cell holds the error value {e}")),
         });
     }
-    let value = match (field.json_type.as_deref(), field.format.as_deref()) {
-        (Some("string"), Some("cn-id-number" | "cn-credit-code")) => {
+    let kind = Kind::of(field);
+    let mut changes = Changes::default();
+    let owned;
+    let text: &str = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Text(raw) => {
+            let (clean, done) = normalize::text(raw, kind);
+            if clean.is_empty() {
+                return Ok(None);
+            }
+            changes = done;
+            owned = clean.into_owned();
+            &owned
+        }
+        _ => {
+            owned = cell.text();
+            &owned
+        }
+    };
+    let value = match kind {
+        Kind::Code => {
             if matches!(cell, Cell::Float(f) if f.abs() >= 1e15) {
                 // Excel keeps 15 significant digits: the last ones are gone.
                 return Err(CellProblem {
@@ -40,44 +58,44 @@ pub fn convert(field: &FieldSpec, cell: &Cell) -> Result<Option<Value>, CellProb
                     ),
                 });
             }
-            json!(cell.text().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase())
+            json!(text)
         }
-        (Some("string"), Some("cn-mobile")) => {
-            json!(cell.text().chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>())
-        }
-        (Some("string"), Some("date")) => match cell {
-            Cell::Float(f) => json!(excel_serial_to_date(*f).unwrap_or_else(|| cell.text())),
-            Cell::Int(i) if (1..100_000).contains(i) => json!(excel_serial_to_date(*i as f64).unwrap_or_else(|| cell.text())),
-            _ => json!(normalize_date(&cell.text())),
+        Kind::Date => match cell {
+            Cell::Float(f) => {
+                changes.add(Change::ExcelSerial);
+                json!(excel_serial_to_date(*f).unwrap_or_else(|| text.to_owned()))
+            }
+            Cell::Int(i) if (1..100_000).contains(i) => {
+                changes.add(Change::ExcelSerial);
+                json!(excel_serial_to_date(*i as f64).unwrap_or_else(|| text.to_owned()))
+            }
+            _ => json!(text),
         },
-        (Some("integer"), _) => match cell {
-            Cell::Int(i) => json!(i),
-            Cell::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => json!(*f as i64),
-            _ => number_text(&cell.text(), true),
+        _ => match (field.json_type.as_deref(), cell) {
+            (Some("integer"), Cell::Int(i)) => json!(i),
+            (Some("integer"), Cell::Float(f)) if f.fract() == 0.0 && f.abs() < 9e15 => json!(*f as i64),
+            (Some("integer"), _) => number_text(text, true),
+            (Some("number"), Cell::Int(i)) => json!(i),
+            (Some("number"), Cell::Float(f)) => json!(f),
+            (Some("number"), _) => number_text(text, false),
+            (Some("array"), _) => {
+                let items: Vec<String> = text
+                    .split(['、', ',', '，', ';', '；', '/', ' '])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                json!(items)
+            }
+            (Some("boolean"), _) => match text {
+                "是" | "true" | "TRUE" | "1" => json!(true),
+                "否" | "false" | "FALSE" | "0" => json!(false),
+                other => json!(other),
+            },
+            _ => json!(text),
         },
-        (Some("number"), _) => match cell {
-            Cell::Int(i) => json!(i),
-            Cell::Float(f) => json!(f),
-            _ => number_text(&cell.text(), false),
-        },
-        (Some("array"), _) => {
-            let items: Vec<String> = cell
-                .text()
-                .split(['、', ',', '，', ';', '；', '/', ' '])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect();
-            json!(items)
-        }
-        (Some("boolean"), _) => match cell.text().as_str() {
-            "是" | "true" | "TRUE" | "1" => json!(true),
-            "否" | "false" | "FALSE" | "0" => json!(false),
-            other => json!(other),
-        },
-        _ => json!(cell.text()),
     };
-    Ok(Some(value))
+    Ok(Some((value, changes)))
 }
 
 /// A number written as text (`"1,200"`, `"3.5"`); left as text if it is not.
@@ -98,19 +116,7 @@ fn number_text(text: &str, integer: bool) -> Value {
 /// `2026/1/5`, `2026.1.5`, `2026年1月5日`, `20260105` → `2026-01-05`;
 /// anything else unchanged (validation then reports it).
 pub fn normalize_date(text: &str) -> String {
-    let digits_only = text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit());
-    let parts: Vec<&str> = if digits_only {
-        vec![&text[..4], &text[4..6], &text[6..]]
-    } else {
-        text.trim_end_matches('日').split(['-', '/', '.', '年', '月']).collect()
-    };
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => match (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) {
-            (Ok(y), Ok(m), Ok(d)) => format!("{y:04}-{m:02}-{d:02}"),
-            _ => text.to_owned(),
-        },
-        _ => text.to_owned(),
-    }
+    normalize::date_spelling(text).unwrap_or_else(|| text.to_owned())
 }
 
 #[cfg(test)]
@@ -121,7 +127,7 @@ mod tests {
     fn check(entity: &str, field: &str, cell: Cell, expect: Result<Option<Value>, &str>) {
         let types = RecordTypes::builtin().expect("types");
         let spec = types.get(entity).and_then(|t| t.field(field)).expect("field");
-        let got = convert(spec, &cell).map_err(|p| p.code);
+        let got = convert(spec, &cell).map(|v| v.map(|(value, _)| value)).map_err(|p| p.code);
         assert_eq!(got, expect, "{entity}.{field} {cell:?}");
     }
 

@@ -112,18 +112,20 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Sheet, FileError> {
     if rows.is_empty() {
         return Err(FileError::Empty);
     }
-    Ok(Sheet { rows })
+    Ok(Sheet { rows, ..Sheet::default() })
 }
 
+/// The field's text as written: spaces are left for [`super::normalize`],
+/// which reports what it trims.
 fn cell(text: &str) -> Cell {
-    let text = text.trim();
+    let trimmed = text.trim();
     // `'=…`: text our export (or a careful clerk) guarded against running
     // as a spreadsheet formula; the quote is not part of the value.
-    let text = match text.strip_prefix('\'') {
-        Some(rest) if crate::export::is_formula_like(rest) => rest,
-        _ => text,
-    };
-    if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_owned()) }
+    match trimmed.strip_prefix('\'') {
+        Some(rest) if crate::export::is_formula_like(rest) => Cell::Text(rest.to_owned()),
+        _ if trimmed.is_empty() => Cell::Empty,
+        _ => Cell::Text(text.to_owned()),
+    }
 }
 
 /// Tab when the first line has more tabs than commas (Excel's "Unicode

@@ -40,6 +40,12 @@ pub enum FileError {
     Unreadable { reason: String },
     #[error("no header row names a known column")]
     NoHeader,
+    #[error("sheet `{sheet}` has no header row naming a known column")]
+    NoHeaderInSheet { sheet: String },
+    #[error("the workbook has no sheet {index}")]
+    NoSuchSheet { index: usize },
+    #[error("sheet `{sheet}` has other columns than sheet `{first}`: one mapping cannot serve both")]
+    SheetLayoutsDiffer { first: String, sheet: String },
     #[error("unknown record type `{entity}`")]
     UnknownEntity { entity: String },
     #[error("the mapping names unknown field `{field}`")]
@@ -109,12 +115,26 @@ impl FileError {
                 Text::new(format!("第 {line} 行格式错误：{}", reason_zh(reason)), format!("line {line} is malformed: {reason}"))
             }
             FileError::Unreadable { reason } => Text::new(
-                "无法读取该 Excel 文件（可能已损坏、不完整或不是 .xlsx 格式；旧版 .xls 请先另存为 .xlsx）",
-                format!("cannot read this Excel file (damaged, incomplete or not .xlsx; save old .xls files as .xlsx): {reason}"),
+                "无法读取该 Excel 文件（可能已损坏或不完整），请在 Excel 中重新保存后再导入",
+                format!("cannot read this Excel file (damaged or incomplete); save it again in Excel and retry: {reason}"),
             ),
             FileError::NoHeader => Text::new(
                 "找不到表头：前 10 行中没有一行包含可识别的列名（如 姓名、身份证号）",
                 "no header row: none of the first 10 rows names known columns (such as 姓名, 身份证号)",
+            ),
+            FileError::NoHeaderInSheet { sheet } => Text::new(
+                format!("工作表“{sheet}”的前 10 行中找不到表头（如 姓名、身份证号）"),
+                format!("sheet {sheet}: none of the first 10 rows names known columns (such as 姓名, 身份证号)"),
+            ),
+            FileError::NoSuchSheet { index } => Text::new(
+                format!("文件中没有第 {} 个工作表，请重新预览", index + 1),
+                format!("the workbook has no sheet number {}; preview the file again", index + 1),
+            ),
+            FileError::SheetLayoutsDiffer { first, sheet } => Text::new(
+                format!("工作表“{sheet}”的表头与“{first}”不同，不能共用一套列对应关系：请分别选择工作表导入"),
+                format!(
+                    "sheet {sheet} has other columns than sheet {first}, so one column mapping cannot serve both: import them one at a time"
+                ),
             ),
             FileError::UnknownField { field } => {
                 Text::new(format!("列对应关系中有未知字段：{field}"), format!("the column mapping names an unknown field: {field}"))
@@ -159,6 +179,9 @@ pub struct RowError {
     /// The row number as the user sees it in Excel or a text editor (1-based,
     /// header included); for ingested JSON, the 1-based position.
     pub row: usize,
+    /// The worksheet, in a workbook with several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// The column header as written in the file, when the error is about one.
     pub column: Option<String>,
     /// The ledger field, when the error is about one.

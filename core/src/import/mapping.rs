@@ -52,6 +52,9 @@ const SYNONYMS: &[(&str, &str, &[&str])] = &[
     ("venue", "operator", &["经营者", "负责人"]),
 ];
 
+/// Longer cells are not headers, whatever words they contain.
+const MAX_PARTIAL_HEADER: usize = 20;
+
 /// How sure a suggestion is.
 pub const EXACT: f32 = 1.0;
 pub const SYNONYM: f32 = 0.9;
@@ -63,6 +66,10 @@ pub struct ColumnMapping {
     /// 0-based column index.
     pub column: usize,
     pub header: String,
+    /// The merged title over this column in a two-row header (`联系方式`
+    /// over `手机`), which the header is read in the context of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The ledger field, or `None` for a column that is not imported.
     pub field: Option<String>,
     /// 1.0 title or name; 0.9 known synonym; 0.6 the header contains one.
@@ -99,24 +106,44 @@ fn score(record_type: &RecordType, field: &str, title: &str, header: &str) -> f3
         if header == word {
             return SYNONYM;
         }
-        if word.chars().count() >= 2 && header.contains(word.as_str()) {
+        // A sentence (a title row, a note) is not a header that contains a word.
+        if word.chars().count() >= 2 && header.chars().count() <= MAX_PARTIAL_HEADER && header.contains(word.as_str()) {
             best = PARTIAL;
         }
     }
     best
 }
 
+impl ColumnMapping {
+    /// The column as named in messages: `联系方式/手机` under a group.
+    pub fn label(&self) -> String {
+        match &self.group {
+            Some(group) => format!("{group}/{}", self.header),
+            None => self.header.clone(),
+        }
+    }
+}
+
 /// Suggests a field for every column. Each field goes to at most one column,
 /// the one that names it best (leftmost on a tie).
 pub fn suggest(record_type: &RecordType, headers: &[String]) -> Vec<ColumnMapping> {
+    suggest_grouped(record_type, headers, &[])
+}
+
+/// [`suggest`] for a two-row header: each column's header is read alone
+/// and after its group's title (`户主` + `身份证号`), whichever names a
+/// field better.
+pub fn suggest_grouped(record_type: &RecordType, headers: &[String], groups: &[Option<String>]) -> Vec<ColumnMapping> {
     let normalized: Vec<String> = headers.iter().map(|h| normalize(h)).collect();
     let mut candidates: Vec<(f32, usize, &str)> = Vec::new();
     for (column, header) in normalized.iter().enumerate() {
         if header.is_empty() {
             continue;
         }
+        let grouped = groups.get(column).cloned().flatten().map(|g| normalize(&g) + header);
         for field in &record_type.fields {
-            let s = score(record_type, &field.name, &field.title, header);
+            let alone = score(record_type, &field.name, &field.title, header);
+            let s = grouped.as_deref().map_or(alone, |g| alone.max(score(record_type, &field.name, &field.title, g)));
             if s > 0.0 {
                 candidates.push((s, column, field.name.as_str()));
             }
@@ -126,7 +153,13 @@ pub fn suggest(record_type: &RecordType, headers: &[String]) -> Vec<ColumnMappin
     let mut out: Vec<ColumnMapping> = headers
         .iter()
         .enumerate()
-        .map(|(column, header)| ColumnMapping { column, header: header.clone(), field: None, confidence: 0.0 })
+        .map(|(column, header)| ColumnMapping {
+            column,
+            header: header.clone(),
+            group: groups.get(column).cloned().flatten(),
+            field: None,
+            confidence: 0.0,
+        })
         .collect();
     for (s, column, field) in candidates {
         let taken = out.iter().any(|m| m.field.as_deref() == Some(field));
@@ -174,5 +207,15 @@ mod tests {
             &[(Some("credit_code"), EXACT), (Some("name"), SYNONYM), (Some("legal_representative"), SYNONYM)],
         );
         check("person", &["姓名", "姓名"], &[(Some("name"), EXACT), (None, 0.0)]);
+    }
+
+    #[test]
+    fn groups_give_context() {
+        let types = RecordTypes::builtin().expect("types");
+        let household = types.get("household").expect("entity");
+        let headers: Vec<String> = ["户编号", "姓名", "身份证号"].map(str::to_owned).to_vec();
+        let groups = [None, Some("户主".to_owned()), Some("户主".to_owned())];
+        let got: Vec<Option<String>> = suggest_grouped(household, &headers, &groups).into_iter().map(|m| m.field).collect();
+        assert_eq!(got, [Some("household_no".to_owned()), Some("head_name".to_owned()), Some("head_id_number".to_owned())]);
     }
 }

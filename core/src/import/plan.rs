@@ -4,18 +4,18 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
+
 use super::convert::convert;
 use super::error::{FileError, RowError};
-use super::mapping::{ColumnMapping, suggest};
-use super::sheet::{FileKind, Sheet};
+use super::layout::{RowKinds, SkipReason, locate_header, row_text};
+use super::mapping::ColumnMapping;
+use super::normalize::Change;
+use super::sheet::{Cell, FileKind, Sheet};
 use super::upsert::{IncomingRow, UpsertPlan, UpsertTarget, plan_upserts};
 use super::{Limits, csv, xlsx};
 use crate::ledger::{LedgerRecord, RecordType, RecordTypes};
 use crate::messages::Text;
-
-/// The header is looked for in this many rows at the top: ledgers often
-/// start with a title row such as “青峰村低保台账”.
-pub const HEADER_SEARCH_ROWS: usize = 10;
 
 /// Row errors beyond this many are counted, not listed.
 pub const MAX_REPORTED_ERRORS: usize = 1000;
@@ -43,8 +43,16 @@ impl ImportFailure {
         }
     }
 
-    fn rows(mut errors: Vec<RowError>) -> ImportFailure {
-        errors.sort_by_key(|e| e.row);
+    fn rows(errors: Vec<RowError>) -> ImportFailure {
+        ImportFailure::rows_by_sheet(errors, &[])
+    }
+
+    /// Sorted by sheet (in the order of `sheets`; errors without a sheet
+    /// first) then row; stable, so a row's errors keep their column order.
+    fn rows_by_sheet(mut errors: Vec<RowError>, sheets: &[Option<Arc<str>>]) -> ImportFailure {
+        let position =
+            |e: &RowError| e.sheet.as_deref().map(|name| sheets.iter().position(|s| s.as_deref() == Some(name)).unwrap_or(usize::MAX));
+        errors.sort_by_key(|e| (position(e), e.row));
         let total = errors.len();
         errors.truncate(MAX_REPORTED_ERRORS);
         ImportFailure::Rows { errors, total }
@@ -62,12 +70,109 @@ pub struct Preview {
     pub data_rows: usize,
 }
 
+/// Conversions listed one by one in a preview; beyond, only counted.
+pub const MAX_REPORTED_CONVERSIONS: usize = 200;
+
+/// Skipped rows listed in a preview; beyond, only counted.
+pub const MAX_REPORTED_SKIPS: usize = 200;
+
+/// One worksheet of the file, and whether it is imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetSummary {
+    /// 0-based position in the workbook (the `sheets` parameter).
+    pub index: usize,
+    /// Empty for a CSV file.
+    pub name: String,
+    pub imported: bool,
+    /// Why not, when not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<LeftOut>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<usize>,
+    /// Rows taken as records.
+    pub data_rows: usize,
+}
+
+/// Why a worksheet is not imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeftOut {
+    Empty,
+    NoHeader,
+    /// Hidden in Excel (import it by picking it).
+    Hidden,
+    /// Not among the sheets picked.
+    NotPicked,
+    /// Its header names no natural-key column (身份证号 …): not a ledger of
+    /// this record type.
+    NoKeyColumn,
+}
+
+/// A cell whose text was cleaned on the way in: what the file holds and
+/// what will be stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversion {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub row: usize,
+    pub column: String,
+    pub field: String,
+    pub changes: Vec<Change>,
+    pub original: String,
+    pub stored: String,
+}
+
+/// How many cells of a column one kind of change touched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversionCount {
+    pub column: String,
+    pub field: String,
+    pub change: Change,
+    pub count: usize,
+}
+
+/// A row below a header that is not a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedRow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub row: usize,
+    pub reason: SkipReason,
+    /// The row's first cells.
+    pub text: String,
+}
+
+/// What was done to the file's text and rows before any check: shown in
+/// the preview so the clerk sees what will be stored.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Reading {
+    #[serde(default)]
+    pub sheets: Vec<SheetSummary>,
+    /// The first [`MAX_REPORTED_CONVERSIONS`] of `conversion_total`.
+    #[serde(default)]
+    pub conversions: Vec<Conversion>,
+    #[serde(default)]
+    pub conversion_total: usize,
+    /// Per column and kind of change, over every row.
+    #[serde(default)]
+    pub conversion_counts: Vec<ConversionCount>,
+    /// The first [`MAX_REPORTED_SKIPS`] of `skipped_total`.
+    #[serde(default)]
+    pub skipped: Vec<SkippedRow>,
+    #[serde(default)]
+    pub skipped_total: usize,
+}
+
 /// What a valid file does to the ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportPlan {
+    /// Of the first sheet imported.
     pub header_row: usize,
+    /// Of the first sheet imported (every sheet's is in `reading.sheets`).
     pub mapping: Vec<ColumnMapping>,
+    /// Rows taken as records, over every sheet imported.
     pub data_rows: usize,
+    pub reading: Reading,
     /// Counts and the writes to apply in one atomic batch.
     pub upserts: UpsertPlan,
 }
@@ -82,6 +187,8 @@ pub struct ImportSummary {
     pub new: usize,
     pub changed: usize,
     pub unchanged: usize,
+    #[serde(flatten)]
+    pub reading: Reading,
 }
 
 impl ImportPlan {
@@ -93,6 +200,7 @@ impl ImportPlan {
             new: self.upserts.new,
             changed: self.upserts.changed,
             unchanged: self.upserts.unchanged,
+            reading: self.reading.clone(),
         }
     }
 }
@@ -104,47 +212,43 @@ pub struct ImportRequest<'a> {
     pub target: UpsertTarget<'a>,
     pub limits: Limits,
     /// The field of each column as the clerk confirmed it (`None`: skip the
-    /// column); `None` takes the suggestions as they are.
+    /// column), for every sheet imported; `None` takes each sheet's
+    /// suggestions as they are.
     pub mapping: Option<&'a [Option<String>]>,
+    /// The worksheets to import (0-based positions); `None`: every visible
+    /// sheet with a header.
+    pub sheets: Option<&'a [usize]>,
 }
 
-/// Reads a CSV or XLSX file (told apart by content) into rows, enforcing
-/// the size limits before anything else.
-pub fn read_sheet(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
+/// Reads a CSV, XLSX or XLS file (told apart by content, not by name) into
+/// its sheets (one for CSV), enforcing the size limits before anything else.
+pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
     if bytes.len() > limits.max_bytes {
         return Err(FileError::TooLarge { bytes: bytes.len(), max: limits.max_bytes });
     }
     match FileKind::detect(bytes) {
         FileKind::Xlsx => xlsx::read(bytes, limits),
-        FileKind::Csv => csv::parse(&csv::decode(bytes)?, limits),
+        FileKind::Xls => xlsx::read_xls(bytes, limits),
+        FileKind::Csv => Ok(vec![csv::parse(&csv::decode(bytes)?, limits)?]),
     }
 }
 
-/// The header row (index into `sheet.rows`) and its suggested mapping: of
-/// the first rows, the one whose cells name the most fields.
-pub fn locate_header(record_type: &RecordType, sheet: &Sheet) -> Result<(usize, Vec<ColumnMapping>), FileError> {
-    let mut best: Option<(usize, usize, Vec<ColumnMapping>)> = None;
-    for (index, row) in sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-        let headers: Vec<String> = row.cells.iter().map(|c| c.text()).collect();
-        let mapping = suggest(record_type, &headers);
-        let named = mapping.iter().filter(|m| m.field.is_some()).count();
-        if named > 0 && best.as_ref().is_none_or(|(_, n, _)| named > *n) {
-            best = Some((index, named, mapping));
-        }
-    }
-    best.map(|(index, _, mapping)| (index, mapping)).ok_or(FileError::NoHeader)
+/// The first sheet of [`read_workbook`].
+pub fn read_sheet(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
+    read_workbook(bytes, limits)?.into_iter().find(|s| !s.rows.is_empty()).ok_or(FileError::Empty)
 }
 
 fn record_type<'t>(types: &'t RecordTypes, entity: &str) -> Result<&'t RecordType, FileError> {
     types.get(entity).ok_or_else(|| FileError::UnknownEntity { entity: entity.to_owned() })
 }
 
-/// The first step of an import: read the file and suggest the mapping.
+/// The first step of an import: read the file and suggest the mapping of
+/// its first sheet with a header.
 pub fn preview(types: &RecordTypes, entity: &str, bytes: &[u8], limits: &Limits) -> Result<Preview, FileError> {
     let record_type = record_type(types, entity)?;
-    let sheet = read_sheet(bytes, limits)?;
-    let (header, mapping) = locate_header(record_type, &sheet)?;
-    Ok(Preview { header_row: sheet.rows[header].line, mapping, data_rows: sheet.rows.len() - header - 1 })
+    let sheets = read_workbook(bytes, limits)?;
+    let (sheet, header) = sheets.iter().find_map(|s| locate_header(record_type, s).ok().map(|h| (s, h))).ok_or(FileError::NoHeader)?;
+    Ok(Preview { header_row: sheet.rows[header.index].line, data_rows: sheet.rows.len() - header.index - 1, mapping: header.mapping })
 }
 
 /// A file read, mapped and converted, not yet checked against the ledger:
@@ -157,63 +261,215 @@ pub struct ParsedImport<'t> {
     header_row: usize,
     data_rows: usize,
     mapping: Vec<ColumnMapping>,
+    /// Each imported sheet's name and mapping, for naming columns in errors.
+    mappings: Vec<(Option<Arc<str>>, Vec<ColumnMapping>)>,
+    reading: Reading,
     rows: Vec<IncomingRow>,
     /// Cells that could not be converted: reported with the rest.
     errors: Vec<RowError>,
 }
 
+/// The sheets to import (position, sheet, header) and the summary of every sheet.
+type PickedSheets<'s> = (Vec<(usize, &'s Sheet, super::layout::Header)>, Vec<SheetSummary>);
+
+/// Which sheets to import, each with its header, and the summary of every sheet.
+fn pick_sheets<'s>(record_type: &RecordType, sheets: &'s [Sheet], picked: Option<&[usize]>) -> Result<PickedSheets<'s>, FileError> {
+    if let Some(index) = picked.and_then(|p| p.iter().find(|i| **i >= sheets.len())) {
+        return Err(FileError::NoSuchSheet { index: *index });
+    }
+    let mut chosen = Vec::new();
+    let mut keyless = None;
+    let mut summaries = Vec::with_capacity(sheets.len());
+    for (index, sheet) in sheets.iter().enumerate() {
+        let wanted = picked.map(|p| p.contains(&index));
+        let mut summary = SheetSummary { index, name: sheet.name.clone(), imported: false, left_out: None, header_row: None, data_rows: 0 };
+        let header = if sheet.rows.is_empty() { Err(FileError::Empty) } else { locate_header(record_type, sheet) };
+        match (wanted, header) {
+            (Some(false), header) => {
+                summary.header_row = header.ok().map(|h| sheet.rows[h.index].line);
+                summary.left_out = Some(LeftOut::NotPicked);
+            }
+            (Some(true), Err(_)) if sheets.len() > 1 => return Err(FileError::NoHeaderInSheet { sheet: sheet.name.clone() }),
+            (Some(true), Err(e)) => return Err(e),
+            (None, Err(FileError::Empty)) => summary.left_out = Some(LeftOut::Empty),
+            (None, Err(_)) => summary.left_out = Some(LeftOut::NoHeader),
+            (None, Ok(header)) if sheet.hidden => {
+                summary.header_row = Some(sheet.rows[header.index].line);
+                summary.left_out = Some(LeftOut::Hidden);
+            }
+            // Not a ledger of this type (a notes sheet naming a column or
+            // two): left out, unless no sheet is (then its error is told).
+            (None, Ok(header)) if !names_key(record_type, &header) => {
+                summary.header_row = Some(sheet.rows[header.index].line);
+                summary.left_out = Some(LeftOut::NoKeyColumn);
+                keyless.get_or_insert((index, header));
+            }
+            (_, Ok(header)) => {
+                summary.header_row = Some(sheet.rows[header.index].line);
+                summary.imported = true;
+                chosen.push((index, sheet, header));
+            }
+        }
+        summaries.push(summary);
+    }
+    if chosen.is_empty()
+        && let Some((index, header)) = keyless
+    {
+        summaries[index].imported = true;
+        summaries[index].left_out = None;
+        chosen.push((index, &sheets[index], header));
+    }
+    if chosen.is_empty() {
+        return Err(if sheets.iter().all(|s| s.rows.is_empty()) { FileError::Empty } else { FileError::NoHeader });
+    }
+    Ok((chosen, summaries))
+}
+
+/// Whether a header looks like a ledger of the type: it names every
+/// natural-key field and at least one more column.
+fn names_key(record_type: &RecordType, header: &super::layout::Header) -> bool {
+    let named = header.mapping.iter().filter(|m| m.field.is_some()).count();
+    named >= 2 && record_type.natural_key.iter().all(|k| header.mapping.iter().any(|m| m.field.as_deref() == Some(k.as_str())))
+}
+
+/// The text a value is stored as, for showing a conversion.
+fn stored_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(stored_text).collect::<Vec<_>>().join("、"),
+        other => other.to_string(),
+    }
+}
+
 /// Reads, maps and converts a file (the first step of [`plan_import`]).
 pub fn parse_import<'t>(types: &'t RecordTypes, bytes: &[u8], request: &ImportRequest<'_>) -> Result<ParsedImport<'t>, ImportFailure> {
     let record_type = record_type(types, request.entity)?;
-    let sheet = read_sheet(bytes, &request.limits)?;
-    let (header, mut mapping) = locate_header(record_type, &sheet)?;
-    if let Some(confirmed) = request.mapping {
-        if confirmed.len() > mapping.len() {
-            return Err(FileError::MappingTooLong { given: confirmed.len(), columns: mapping.len() }.into());
-        }
-        for (column, m) in mapping.iter_mut().enumerate() {
-            m.field = confirmed.get(column).cloned().flatten();
-            m.confidence = 1.0;
-        }
-    }
-    check_mapping(record_type, &mapping)?;
-    let columns: Vec<(usize, &crate::ledger::FieldSpec)> =
-        mapping.iter().filter_map(|m| m.field.as_deref().and_then(|f| record_type.field(f)).map(|spec| (m.column, spec))).collect();
+    let sheets = read_workbook(bytes, &request.limits)?;
+    let (chosen, summaries) = pick_sheets(record_type, &sheets, request.sheets)?;
+    // Sheets are named in messages only when the workbook has several.
+    let named = sheets.len() > 1;
+    let mut reading = Reading { sheets: summaries, ..Reading::default() };
+    let mut counts: std::collections::BTreeMap<(String, String, Change), usize> = std::collections::BTreeMap::new();
     let mut errors = Vec::new();
-    let mut rows = Vec::with_capacity(sheet.rows.len() - header - 1);
-    for sheet_row in &sheet.rows[header + 1..] {
-        let mut data = Map::new();
-        let mut ok = true;
-        for (column, spec) in &columns {
-            let cell = sheet_row.cells.get(*column).unwrap_or(&super::sheet::Cell::Empty);
-            match convert(spec, cell) {
-                Ok(Some(value)) => {
-                    data.insert(spec.name.clone(), value);
-                }
-                Ok(None) => {}
-                Err(problem) => {
-                    ok = false;
-                    errors.push(RowError {
-                        row: sheet_row.line,
-                        column: Some(mapping[*column].header.clone()),
-                        field: Some(spec.name.clone()),
-                        code: problem.code.to_owned(),
-                        message: problem.message,
-                    });
-                }
+    let mut rows = Vec::with_capacity(chosen.iter().map(|(_, s, h)| s.rows.len() - h.index - 1).sum());
+    let mut mappings = Vec::with_capacity(chosen.len());
+    let first_headers: Vec<String> = chosen[0].2.mapping.iter().map(ColumnMapping::label).collect();
+    for (index, sheet, header) in &chosen {
+        let mut mapping = header.mapping.clone();
+        if let Some(confirmed) = request.mapping {
+            if confirmed.len() > mapping.len() {
+                return Err(FileError::MappingTooLong { given: confirmed.len(), columns: mapping.len() }.into());
+            }
+            let headers: Vec<String> = mapping.iter().map(ColumnMapping::label).collect();
+            if headers != first_headers {
+                let first = chosen[0].1.name.clone();
+                return Err(FileError::SheetLayoutsDiffer { first, sheet: sheet.name.clone() }.into());
+            }
+            for (column, m) in mapping.iter_mut().enumerate() {
+                m.field = confirmed.get(column).cloned().flatten();
+                m.confidence = 1.0;
             }
         }
-        if ok {
-            rows.push(IncomingRow { row: sheet_row.line, data });
+        check_mapping(record_type, &mapping)?;
+        let sheet_name: Option<Arc<str>> = named.then(|| Arc::from(sheet.name.as_str()));
+        let columns: Vec<(usize, &crate::ledger::FieldSpec, String)> = mapping
+            .iter()
+            .filter_map(|m| m.field.as_deref().and_then(|f| record_type.field(f)).map(|spec| (m.column, spec, m.label())))
+            .collect();
+        let mut kinds = RowKinds::new(record_type, &mapping);
+        let mut taken = 0;
+        for sheet_row in &sheet.rows[header.index + 1..] {
+            if let Some(reason) = kinds.skip(sheet_row) {
+                if reading.skipped.len() < MAX_REPORTED_SKIPS {
+                    reading.skipped.push(SkippedRow {
+                        sheet: sheet_name.as_deref().map(str::to_owned),
+                        row: sheet_row.line,
+                        reason,
+                        text: row_text(sheet_row),
+                    });
+                }
+                reading.skipped_total += 1;
+                continue;
+            }
+            taken += 1;
+            let mut data = Map::new();
+            let mut ok = true;
+            for (column, spec, label) in &columns {
+                let cell = sheet_row.cells.get(*column).unwrap_or(&Cell::Empty);
+                match convert(spec, cell) {
+                    Ok(Some((value, changes))) => {
+                        if !changes.is_empty() {
+                            let changes = changes.list();
+                            for change in &changes {
+                                *counts.entry((label.clone(), spec.name.clone(), *change)).or_default() += 1;
+                            }
+                            if reading.conversions.len() < MAX_REPORTED_CONVERSIONS {
+                                let original = match cell {
+                                    Cell::Text(t) => t.clone(),
+                                    other => other.text(),
+                                };
+                                reading.conversions.push(Conversion {
+                                    sheet: sheet_name.as_deref().map(str::to_owned),
+                                    row: sheet_row.line,
+                                    column: label.clone(),
+                                    field: spec.name.clone(),
+                                    changes,
+                                    original,
+                                    stored: stored_text(&value),
+                                });
+                            }
+                            reading.conversion_total += 1;
+                        }
+                        data.insert(spec.name.clone(), value);
+                    }
+                    Ok(None) => {}
+                    Err(problem) => {
+                        ok = false;
+                        errors.push(RowError {
+                            row: sheet_row.line,
+                            sheet: sheet_name.as_deref().map(str::to_owned),
+                            column: Some(label.clone()),
+                            field: Some(spec.name.clone()),
+                            code: problem.code.to_owned(),
+                            message: problem.message,
+                        });
+                    }
+                }
+            }
+            if ok {
+                rows.push(IncomingRow { row: sheet_row.line, sheet: sheet_name.clone(), data });
+            }
         }
+        if let Some(summary) = reading.sheets.get_mut(*index) {
+            summary.data_rows = taken;
+        }
+        mappings.push((sheet_name, mapping));
     }
-    Ok(ParsedImport { record_type, header_row: sheet.rows[header].line, data_rows: sheet.rows.len() - header - 1, mapping, rows, errors })
+    reading.conversion_counts =
+        counts.into_iter().map(|((column, field, change), count)| ConversionCount { column, field, change, count }).collect();
+    let (_, first_sheet, first_header) = &chosen[0];
+    Ok(ParsedImport {
+        record_type,
+        header_row: first_sheet.rows[first_header.index].line,
+        data_rows: reading.sheets.iter().map(|s| s.data_rows).sum(),
+        mapping: mappings[0].1.clone(),
+        mappings,
+        reading,
+        rows,
+        errors,
+    })
 }
 
 impl ParsedImport<'_> {
-    /// The column mapping in use (suggested, or as the clerk confirmed it).
+    /// The column mapping in use (suggested, or as the clerk confirmed it)
+    /// of the first sheet imported.
     pub fn mapping(&self) -> &[ColumnMapping] {
         &self.mapping
+    }
+
+    /// What reading the file did (sheets, conversions, skipped rows).
+    pub fn reading(&self) -> &Reading {
+        &self.reading
     }
 
     /// The natural keys of the rows, each once, in file order.
@@ -229,14 +485,23 @@ impl ParsedImport<'_> {
         target: UpsertTarget<'_>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportPlan, ImportFailure> {
-        let ParsedImport { record_type, header_row, data_rows, mapping, rows, mut errors } = self;
-        let header_of = |field: &str| mapping.iter().find(|m| m.field.as_deref() == Some(field)).map(|m| m.header.clone());
+        let ParsedImport { record_type, header_row, data_rows, mapping, mappings, reading, rows, mut errors } = self;
+        let header_of = |field: &str| mapping.iter().find(|m| m.field.as_deref() == Some(field)).map(ColumnMapping::label);
+        let order: Vec<Option<Arc<str>>> = mappings.iter().map(|(name, _)| name.clone()).collect();
         match plan_upserts(record_type, &rows, existing, target, &header_of, progress) {
-            Ok(upserts) if errors.is_empty() => Ok(ImportPlan { header_row, data_rows, mapping, upserts }),
-            Ok(_) => Err(ImportFailure::rows(errors)),
+            Ok(upserts) if errors.is_empty() => Ok(ImportPlan { header_row, data_rows, mapping, reading, upserts }),
+            Ok(_) => Err(ImportFailure::rows_by_sheet(errors, &order)),
             Err(more) => {
-                errors.extend(more);
-                Err(ImportFailure::rows(errors))
+                // Name each error's column as its own sheet does.
+                errors.extend(more.into_iter().map(|mut e| {
+                    if let (Some(sheet), Some(field)) = (&e.sheet, &e.field)
+                        && let Some((_, m)) = mappings.iter().find(|(name, _)| name.as_deref() == Some(sheet.as_str()))
+                    {
+                        e.column = m.iter().find(|c| c.field.as_deref() == Some(field.as_str())).map(ColumnMapping::label);
+                    }
+                    e
+                }));
+                Err(ImportFailure::rows_by_sheet(errors, &order))
             }
         }
     }
@@ -323,10 +588,12 @@ pub fn plan_ingest(
         match record.as_object() {
             Some(object) => rows.push(IncomingRow {
                 row: i + 1,
+                sheet: None,
                 data: object.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect(),
             }),
             None => errors.push(RowError {
                 row: i + 1,
+                sheet: None,
                 column: None,
                 field: None,
                 code: "type".to_owned(),

@@ -45,9 +45,13 @@ pub struct SheetRow {
     pub cells: Vec<Cell>,
 }
 
-/// Every non-empty row of the first worksheet (or of the CSV file).
+/// Every non-empty row of one worksheet (or of the CSV file).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sheet {
+    /// The worksheet's name (`一组`); empty for a CSV file.
+    pub name: String,
+    /// Hidden in Excel: not imported unless picked.
+    pub hidden: bool,
     pub rows: Vec<SheetRow>,
 }
 
@@ -55,13 +59,22 @@ pub struct Sheet {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Xlsx,
+    /// Excel 97–2003 (BIFF8 in an OLE compound file).
+    Xls,
     Csv,
 }
 
 impl FileKind {
     pub fn detect(bytes: &[u8]) -> FileKind {
         // XLSX is a ZIP archive; every ZIP starts with a local file header.
-        if bytes.starts_with(b"PK\x03\x04") { FileKind::Xlsx } else { FileKind::Csv }
+        // An .xls workbook is an OLE compound file, which has its own magic.
+        if bytes.starts_with(b"PK\x03\x04") {
+            FileKind::Xlsx
+        } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            FileKind::Xls
+        } else {
+            FileKind::Csv
+        }
     }
 }
 
@@ -105,6 +118,7 @@ mod tests {
     #[test]
     fn kinds() {
         assert_eq!(FileKind::detect(b"PK\x03\x04rest"), FileKind::Xlsx);
+        assert_eq!(FileKind::detect(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"), FileKind::Xls);
         assert_eq!(FileKind::detect("姓名,身份证号".as_bytes()), FileKind::Csv);
     }
 }

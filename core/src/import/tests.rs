@@ -4,6 +4,7 @@
 use rust_xlsxwriter::Workbook;
 use serde_json::json;
 
+use super::template;
 use super::*;
 use crate::ledger::store_ready as ready;
 use crate::ledger::{ChangeMeta, InMemoryLedger, LedgerStore, RecordTypes, Source};
@@ -25,6 +26,7 @@ fn request<'a>(meta: &'a ChangeMeta) -> ImportRequest<'a> {
         target: UpsertTarget { unit: VILLAGE, meta, disclosed: &NO_NAMES },
         limits: Limits::default(),
         mapping: None,
+        sheets: None,
     }
 }
 
@@ -377,4 +379,92 @@ fn ingest_shares_validation_dedup_and_idempotency() {
         plan_ingest(&types(), "starship", &records, target, &Limits::default(), &[]),
         Err(ImportFailure::File(FileError::UnknownEntity { .. }))
     ));
+}
+
+/// The template's first sheet as CSV text, with the example row's 序号
+/// replaced by `serial`.
+fn template_as_csv(bytes: &[u8], serial: &str) -> String {
+    let sheets = read_workbook(bytes, &Limits::default()).expect("reads");
+    let mut out = String::new();
+    for (i, row) in sheets[0].rows.iter().enumerate() {
+        let cells: Vec<String> =
+            row.cells.iter().enumerate().map(|(c, cell)| if i == 1 && c == 0 { serial.to_owned() } else { cell.text() }).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn every_template_imports_with_its_example_row_skipped_or_kept() {
+    let types = types();
+    let meta = meta();
+    for entity in ["person", "household", "house", "land_parcel", "enterprise", "venue"] {
+        let record_type = types.get(entity).expect("entity");
+        let bytes = template::import_template(record_type, "2026-03-01T08:00:00Z").expect("template");
+        let request = ImportRequest { entity, ..request(&meta) };
+        // As downloaded: the example row is skipped, nothing to import.
+        let plan = plan_import(&types, &bytes, &request, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{entity}: {e:?}"));
+        assert_eq!((plan.data_rows, plan.upserts.new), (0, 0), "{entity}");
+        assert_eq!(plan.reading.skipped.iter().map(|s| (s.row, s.reason)).collect::<Vec<_>>(), [(2, SkipReason::Example)], "{entity}");
+        // Every column of the template is recognised by its header.
+        let fields: Vec<&str> = plan.mapping.iter().skip(1).map(|m| m.field.as_deref().unwrap_or("?")).collect();
+        let expected: Vec<&str> = template::template_fields(record_type).iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(fields, expected, "{entity}");
+        // The notes sheet is left out.
+        let sheets: Vec<(&str, Option<LeftOut>)> = plan.reading.sheets.iter().map(|s| (s.name.as_str(), s.left_out)).collect();
+        assert_eq!(sheets[1].0, "填写说明", "{entity}");
+        assert!(sheets[1].1.is_some(), "{entity}: {sheets:?}");
+        // The example row, numbered like a record, is a valid record.
+        let csv = template_as_csv(&bytes, "1");
+        let plan = plan_import(&types, csv.as_bytes(), &request, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{entity}: {e:?}\n{csv}"));
+        assert_eq!(plan.upserts.new, 1, "{entity}");
+    }
+}
+
+#[test]
+fn template_columns_keep_identifiers_as_text_and_offer_the_allowed_values() {
+    let types = types();
+    let bytes = template::import_template(types.get("person").expect("person"), "2026-03-01T08:00:00Z").expect("template");
+    // The parts of the workbook XML that make it so.
+    let sheet = unzip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("<dataValidation type=\"list\""), "{sheet}");
+    assert!(sheet.contains("<formula1>\"男,女\"</formula1>"), "{sheet}");
+    assert!(sheet.contains("<formula1>\"一级,二级,三级,四级\"</formula1>"), "{sheet}");
+    let styles = unzip_entry(&bytes, "xl/styles.xml");
+    assert!(styles.contains("formatCode=\"@\""), "text format (@) is used: {styles}");
+    assert!(sheet.contains("<col min=\"4\" max=\"4\""), "the ID column has its own format: {sheet}");
+}
+
+/// One file of a ZIP archive (what XLSX is) as text.
+fn unzip_entry(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut text = String::new();
+    archive.by_name(name).expect("entry").read_to_string(&mut text).expect("utf-8");
+    text
+}
+
+#[test]
+fn errors_of_several_sheets_are_listed_sheet_by_sheet() {
+    let mut workbook = Workbook::new();
+    for (name, bad_row) in [("一组", 3u32), ("二组", 2)] {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name).expect("name");
+        sheet.write_string(0, 0, "姓名").expect("cell");
+        sheet.write_string(0, 1, "身份证号").expect("cell");
+        for row in 1..=3u32 {
+            let id = if row == bad_row {
+                "1".to_owned()
+            } else {
+                crate::demo::id_number("500119", 1990, row, u32::from(name == "二组") + 1, 1)
+            };
+            sheet.write_string(row, 0, "某人").expect("cell");
+            sheet.write_string(row, 1, id).expect("cell");
+        }
+    }
+    let bytes = workbook.save_to_buffer().expect("xlsx");
+    let Err(ImportFailure::Rows { errors, .. }) = plan(&InMemoryLedger::new(), &bytes) else { panic!("expected row errors") };
+    let got: Vec<(Option<&str>, usize)> = errors.iter().map(|e| (e.sheet.as_deref(), e.row)).collect();
+    assert_eq!(got, [(Some("一组"), 4), (Some("二组"), 3)]);
 }

@@ -4,6 +4,7 @@
 //! nothing at all unless every row is valid.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,6 +20,8 @@ pub struct IncomingRow {
     /// As the user sees it: the file's row number, or the 1-based position
     /// in an ingest request.
     pub row: usize,
+    /// The worksheet of a workbook with several; `None` for CSV and ingest.
+    pub sheet: Option<Arc<str>>,
     pub data: Patch,
 }
 
@@ -79,12 +82,13 @@ pub fn plan_upserts(
         .filter(|r| r.entity == record_type.entity)
         .filter_map(|r| record_type.natural_key(&r.data).map(|k| (k, r)))
         .collect();
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    let mut seen: HashMap<String, (usize, Option<Arc<str>>)> = HashMap::with_capacity(rows.len());
     let mut plan = UpsertPlan { new: 0, changed: 0, unchanged: 0, writes: Vec::new() };
     let mut errors = Vec::new();
     let key_titles = key_titles(record_type);
-    let row_error = |row: usize, field: Option<&str>, code: &str, message: Text| RowError {
-        row,
+    let row_error = |incoming: &IncomingRow, field: Option<&str>, code: &str, message: Text| RowError {
+        row: incoming.row,
+        sheet: incoming.sheet.as_deref().map(str::to_owned),
         column: field.and_then(header_of),
         field: field.map(str::to_owned),
         code: code.to_owned(),
@@ -94,12 +98,11 @@ pub fn plan_upserts(
         if done % 1000 == 0 {
             progress(done, rows.len());
         }
-        let row = incoming.row;
         let mut data = incoming.data.clone();
         let org_unit = match data.get("village").and_then(Value::as_str) {
             Some(village) if !OrgLevel::contains(target.unit, village) => {
                 errors.push(row_error(
-                    row,
+                    incoming,
                     Some("village"),
                     "unit_outside_target",
                     Text::new(
@@ -118,21 +121,25 @@ pub fn plan_upserts(
             }
         };
         let Some(key) = record_type.natural_key(&Value::Object(data.clone())) else {
-            let mut found = field_errors(row, record_type.validate(&Value::Object(data)), header_of);
+            let mut found = field_errors(incoming, record_type.validate(&Value::Object(data)), header_of);
             if found.is_empty() {
-                found.push(row_error(row, None, "missing_key", Text::new(format!("缺少{key_titles}"), "the natural key is missing")));
+                found.push(row_error(incoming, None, "missing_key", Text::new(format!("缺少{key_titles}"), "the natural key is missing")));
             }
             errors.extend(found);
             continue;
         };
-        if let Some(first) = seen.insert(key.clone(), row) {
+        if let Some((first, first_sheet)) = seen.insert(key.clone(), (incoming.row, incoming.sheet.clone())) {
+            let (zh_sheet, en_sheet) = match &first_sheet {
+                Some(sheet) if first_sheet != incoming.sheet => (format!("工作表“{sheet}”"), format!(" of sheet {sheet}")),
+                _ => (String::new(), String::new()),
+            };
             errors.push(row_error(
-                row,
+                incoming,
                 record_type.natural_key.first().map(String::as_str),
                 "duplicate_key",
                 Text::new(
-                    format!("与第 {first} 行重复（{key_titles}相同）"),
-                    format!("duplicates row {first} (same {})", record_type.natural_key.join(" + ")),
+                    format!("与{zh_sheet}第 {first} 行重复（{key_titles}相同）"),
+                    format!("duplicates row {first}{en_sheet} (same {})", record_type.natural_key.join(" + ")),
                 ),
             ));
             continue;
@@ -158,7 +165,7 @@ pub fn plan_upserts(
                     }
                     None => crate::access::lookup::withheld(&key_titles, &key_en),
                 };
-                errors.push(row_error(row, record_type.natural_key.first().map(String::as_str), KEY_IN_OTHER_UNIT, message));
+                errors.push(row_error(incoming, record_type.natural_key.first().map(String::as_str), KEY_IN_OTHER_UNIT, message));
             }
             Some(current) => match plan_update(record_type, current, current.version, &data, target.meta) {
                 Ok(None) => plan.unchanged += 1,
@@ -166,8 +173,8 @@ pub fn plan_upserts(
                     plan.changed += 1;
                     plan.writes.push(write);
                 }
-                Err(UpdateError::Invalid { errors: found }) => errors.extend(field_errors(row, found, header_of)),
-                Err(other) => errors.push(row_error(row, None, "conflict", Text::new(other.to_string(), other.to_string()))),
+                Err(UpdateError::Invalid { errors: found }) => errors.extend(field_errors(incoming, found, header_of)),
+                Err(other) => errors.push(row_error(incoming, None, "conflict", Text::new(other.to_string(), other.to_string()))),
             },
             None => {
                 let id = new_record_id(&record_type.entity, &org_unit, &key);
@@ -176,7 +183,7 @@ pub fn plan_upserts(
                         plan.new += 1;
                         plan.writes.push(write);
                     }
-                    Err(found) => errors.extend(field_errors(row, found, header_of)),
+                    Err(found) => errors.extend(field_errors(incoming, found, header_of)),
                 }
             }
         }
@@ -193,12 +200,19 @@ fn key_titles(record_type: &RecordType) -> String {
 
 /// Schema errors of one row as row errors: the pointer's first segment is
 /// the field.
-fn field_errors(row: usize, errors: Vec<FieldError>, header_of: &dyn Fn(&str) -> Option<String>) -> Vec<RowError> {
+fn field_errors(incoming: &IncomingRow, errors: Vec<FieldError>, header_of: &dyn Fn(&str) -> Option<String>) -> Vec<RowError> {
     errors
         .into_iter()
         .map(|e| {
             let field = e.pointer.trim_start_matches('/').split('/').next().filter(|f| !f.is_empty()).map(str::to_owned);
-            RowError { row, column: field.as_deref().and_then(header_of), field, code: e.code, message: e.message }
+            RowError {
+                row: incoming.row,
+                sheet: incoming.sheet.as_deref().map(str::to_owned),
+                column: field.as_deref().and_then(header_of),
+                field,
+                code: e.code,
+                message: e.message,
+            }
         })
         .collect()
 }

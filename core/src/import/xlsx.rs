@@ -1,26 +1,62 @@
-//! XLSX workbooks through calamine, from bytes: the first worksheet becomes a
-//! [`Sheet`] with Excel's own row numbers.
+//! Excel workbooks through calamine, from bytes: XLSX and Excel 97–2003
+//! `.xls`, every worksheet as a [`Sheet`] with Excel's own row numbers.
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, Range, Reader, SheetType, SheetVisible, Xls, Xlsx};
 
 use super::Limits;
 use super::error::FileError;
 use super::sheet::{Cell, Sheet, SheetRow, excel_serial_to_date};
 
-/// Reads the first worksheet of an XLSX workbook.
-pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
-    let unreadable = |e: &dyn std::fmt::Display| FileError::Unreadable { reason: e.to_string() };
+/// Reads every worksheet of an XLSX workbook.
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
     // Everything calamine would trust is checked first, within bounds.
     super::archive::check(bytes, limits)?;
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let range = workbook.worksheet_range_at(0).ok_or(FileError::Empty)?.map_err(|e| unreadable(&e))?;
-    // Header plus `max_rows` data rows; blank rows in between count too,
-    // which only makes the limit stricter.
-    if range.height() > limits.max_rows + 1 {
-        return Err(FileError::TooManyRows { max: limits.max_rows });
+    let workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    read_all(workbook, limits)
+}
+
+/// Reads every worksheet of an Excel 97–2003 workbook.
+pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
+    let workbook: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    read_all(workbook, limits)
+}
+
+fn unreadable(e: &dyn std::fmt::Display) -> FileError {
+    FileError::Unreadable { reason: e.to_string() }
+}
+
+fn read_all<'b, R>(mut workbook: R, limits: &Limits) -> Result<Vec<Sheet>, FileError>
+where
+    R: Reader<Cursor<&'b [u8]>>,
+    R::Error: std::fmt::Display,
+{
+    let metas: Vec<(String, bool)> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible))
+        .collect();
+    let mut sheets = Vec::with_capacity(metas.len());
+    let mut total = 0;
+    for (name, hidden) in metas {
+        let range = workbook.worksheet_range(&name).map_err(|e| unreadable(&e))?;
+        // Header plus `max_rows` data rows over all sheets; blank rows in
+        // between count too, which only makes the limit stricter.
+        total += range.height();
+        if total > limits.max_rows + 1 {
+            return Err(FileError::TooManyRows { max: limits.max_rows });
+        }
+        sheets.push(Sheet { name, hidden, rows: rows(&range) });
     }
+    if sheets.iter().all(|s| s.rows.is_empty()) {
+        return Err(FileError::Empty);
+    }
+    Ok(sheets)
+}
+
+fn rows(range: &Range<Data>) -> Vec<SheetRow> {
     let (first_row, _) = range.start().unwrap_or((0, 0));
     let mut rows = Vec::new();
     for (i, cells) in range.rows().enumerate() {
@@ -29,17 +65,15 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
             rows.push(SheetRow { line: first_row as usize + i + 1, cells });
         }
     }
-    if rows.is_empty() {
-        return Err(FileError::Empty);
-    }
-    Ok(Sheet { rows })
+    rows
 }
 
 fn cell(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
         Data::String(s) if s.trim().is_empty() => Cell::Empty,
-        Data::String(s) => Cell::Text(s.trim().to_owned()),
+        // As written: spaces are left for `normalize`, which reports them.
+        Data::String(s) => Cell::Text(s.clone()),
         Data::Int(i) => Cell::Int(*i),
         Data::Float(f) => Cell::Float(*f),
         Data::Bool(b) => Cell::Bool(*b),

@@ -3,13 +3,22 @@
 //! change), check, then import. Shows where a large file is: uploading (with
 //! the bytes sent), checking, writing n batches. The worker checks every row
 //! before it writes anything, so a refused file stores nothing.
+//!
+//! A workbook of several sheets (一组、二组 …) gets a checkbox per sheet;
+//! the preview lists what core cleaned on the way in (full-width digits,
+//! spaces, date spellings: row, column, original → stored) and the rows it
+//! skipped (合计, 填表人 …). The blank template is a download link.
 
 use ybt_core::api::ImportAnswer;
-use ybt_core::import::ColumnMapping;
+use ybt_core::import::normalize::{describe, show_invisible};
+use ybt_core::import::{ColumnMapping, LeftOut, Reading, SheetSummary};
 use yew::prelude::*;
 
 use crate::api::{self, ImportResult};
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Key, Lang, t, tr};
+
+/// The record type this panel imports.
+const ENTITY: &str = "person";
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -54,22 +63,32 @@ pub fn import_panel(props: &Props) -> Html {
     let edited = use_state(|| false);
     // D1 batches the last check planned: what a commit will write.
     let planned = use_state(|| 0usize);
+    // The workbook's sheets as the last answer described them.
+    let sheets = use_state(Vec::<SheetSummary>::new);
+    // The sheets to import: `None` until the clerk changes the worker's choice.
+    let picked = use_state(|| None::<Vec<usize>>);
 
     let run = {
         let (file, phase, mapping, edited, planned, org_unit, imported) =
             (file.clone(), phase.clone(), mapping.clone(), edited.clone(), planned.clone(), props.org_unit.clone(), props.imported.clone());
+        let (sheets, picked) = (sheets.clone(), picked.clone());
         Callback::from(move |commit: bool| {
             let Some(chosen) = (*file).clone() else { return };
-            let mut query = format!("entity=person&org_unit={org_unit}");
+            let mut query = format!("entity={ENTITY}&org_unit={org_unit}");
             if !mapping.is_empty() {
                 let fields: Vec<&str> = mapping.iter().map(|m| m.field.as_deref().unwrap_or("")).collect();
                 query.push_str(&format!("&mapping={}", js_sys::encode_uri_component(&fields.join(","))));
+            }
+            if let Some(list) = &*picked {
+                let list: Vec<String> = list.iter().map(usize::to_string).collect();
+                query.push_str(&format!("&sheets={}", list.join(",")));
             }
             if commit {
                 query.push_str("&commit=true");
             }
             let (phase, mapping, edited, planned, imported) =
                 (phase.clone(), mapping.clone(), edited.clone(), planned.clone(), imported.clone());
+            let sheets = sheets.clone();
             phase.set(Phase::Uploading { sent: 0.0, total: chosen.size(), commit });
             let on_upload = {
                 let phase = phase.clone();
@@ -81,6 +100,7 @@ pub fn import_panel(props: &Props) -> Html {
                 match api::import_file(&chosen, &query, on_upload).await {
                     Ok(ImportResult::Answer(answer)) => {
                         mapping.set(answer.summary.mapping.clone());
+                        sheets.set(answer.summary.reading.sheets.clone());
                         edited.set(false);
                         if answer.committed {
                             imported.emit(());
@@ -94,6 +114,9 @@ pub fn import_panel(props: &Props) -> Html {
                         if !refusal.mapping.is_empty() {
                             mapping.set(refusal.mapping);
                         }
+                        if !refusal.sheets.is_empty() {
+                            sheets.set(refusal.sheets);
+                        }
                         edited.set(false);
                         let message = lang.pick(&refusal.error.message).to_owned();
                         let rows = refusal.error.fields.iter().map(|f| lang.pick(&f.message).to_owned()).collect();
@@ -106,11 +129,13 @@ pub fn import_panel(props: &Props) -> Html {
     };
 
     let on_file = {
-        let (file, phase, mapping) = (file.clone(), phase.clone(), mapping.clone());
+        let (file, phase, mapping, sheets, picked) = (file.clone(), phase.clone(), mapping.clone(), sheets.clone(), picked.clone());
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             let chosen = input.files().and_then(|list| list.get(0));
             mapping.set(Vec::new());
+            sheets.set(Vec::new());
+            picked.set(None);
             phase.set(Phase::Idle);
             file.set(chosen);
         })
@@ -135,9 +160,10 @@ pub fn import_panel(props: &Props) -> Html {
             <p class="import-phase" data-phase="writing">{ format!("{} {}", t(lang, Key::ImportWriting), *planned) }</p>
         },
         Phase::Previewed(answer) => html! {
-            <p class="import-phase" data-phase="previewed">
-                { summary(lang, answer) }
-            </p>
+            <div class="import-phase" data-phase="previewed">
+                <p>{ summary(lang, answer) }</p>
+                { reading(lang, &answer.summary.reading) }
+            </div>
         },
         Phase::Committed(answer) => html! {
             <p class="import-phase" data-phase="committed">
@@ -176,7 +202,7 @@ pub fn import_panel(props: &Props) -> Html {
                         };
                         html! {
                             <tr>
-                                <td>{ &m.header }</td>
+                                <td>{ m.label() }</td>
                                 <td>
                                     <select class="import-field" data-column={i.to_string()} {onchange} disabled={busy}>
                                         <option value="" selected={m.field.is_none()}>{ t(lang, Key::ImportSkip) }</option>
@@ -195,16 +221,59 @@ pub fn import_panel(props: &Props) -> Html {
         }
     };
 
+    let sheet_picker = if sheets.len() < 2 {
+        html! {}
+    } else {
+        let current: Vec<usize> =
+            picked.as_ref().cloned().unwrap_or_else(|| sheets.iter().filter(|s| s.imported).map(|s| s.index).collect());
+        html! {
+            <fieldset class="import-sheets">
+                <legend>{ tr(lang, "导入哪些工作表", "Sheets to import") }</legend>
+                { for sheets.iter().map(|sheet| {
+                    let index = sheet.index;
+                    let checked = current.contains(&index);
+                    let onchange = {
+                        let (picked, edited, current) = (picked.clone(), edited.clone(), current.clone());
+                        Callback::from(move |e: Event| {
+                            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                            let mut next: Vec<usize> = current.iter().copied().filter(|i| *i != index).collect();
+                            if input.checked() {
+                                next.push(index);
+                                next.sort_unstable();
+                            }
+                            picked.set(Some(next));
+                            edited.set(true);
+                        })
+                    };
+                    html! {
+                        <label class="import-sheet" data-sheet={index.to_string()}>
+                            <input type="checkbox" {checked} {onchange} disabled={busy} />
+                            { format!(" {} ", sheet.name) }
+                            <span class="hint">{ sheet_note(lang, sheet) }</span>
+                        </label>
+                    }
+                }) }
+            </fieldset>
+        }
+    };
+
     let can_commit = matches!(&*phase, Phase::Previewed(a) if a.summary.new + a.summary.changed > 0) && !*edited && !busy;
     let check = run.reform(|_: MouseEvent| false);
     let commit = run.reform(|_: MouseEvent| true);
     html! {
         <section class="panel" id="import">
             <h2>{ t(lang, Key::Import) }</h2>
-            <input type="file" class="import-file" accept=".xlsx,.csv" onchange={on_file} disabled={busy} />
+            <p>
+                <a class="import-template" href={api::import_template_url(ENTITY)} download="">
+                    { tr(lang, "下载导入模板（Excel）", "Download the import template (Excel)") }
+                </a>
+            </p>
+            <input type="file" class="import-file" accept=".xlsx,.xls,.csv" onchange={on_file} disabled={busy}
+                aria-label={tr(lang, "选择要导入的文件（.xlsx、.xls 或 .csv）", "File to import (.xlsx, .xls or .csv)")} />
             <button class="import-check" onclick={check} disabled={file.is_none() || busy}>{ t(lang, Key::ImportCheck) }</button>
             <button class="import-commit" onclick={commit} disabled={!can_commit}>{ t(lang, Key::ImportCommit) }</button>
             if *edited { <p class="import-hint">{ t(lang, Key::ImportRecheck) }</p> }
+            { sheet_picker }
             { status }
             { selects }
         </section>
@@ -224,4 +293,105 @@ fn summary(lang: Lang, answer: &ImportAnswer) -> String {
             s.data_rows, s.new, s.changed, s.unchanged, answer.batches
         )
     }
+}
+
+/// What a sheet holds, beside its checkbox: `表头在第 3 行，12 行`, or why
+/// the worker left it out.
+fn sheet_note(lang: Lang, sheet: &SheetSummary) -> String {
+    let zh = lang == Lang::Zh;
+    match sheet.left_out {
+        Some(LeftOut::Empty) => tr(lang, "（空表）", "(empty)").to_owned(),
+        Some(LeftOut::NoHeader) => tr(lang, "（找不到表头）", "(no header found)").to_owned(),
+        Some(LeftOut::NoKeyColumn) => tr(lang, "（没有身份证号等关键列）", "(no key column such as 身份证号)").to_owned(),
+        Some(LeftOut::Hidden) => tr(lang, "（隐藏的工作表，默认不导入）", "(hidden sheet, not imported unless ticked)").to_owned(),
+        Some(LeftOut::NotPicked) | None => match sheet.header_row {
+            Some(row) if zh => format!("（表头在第 {row} 行，{} 行数据）", sheet.data_rows),
+            Some(row) => format!("(header on row {row}, {} data rows)", sheet.data_rows),
+            None => String::new(),
+        },
+    }
+}
+
+/// The preview's account of reading the file: each change core made to
+/// the text (counted per column, then the first cells one by one) and the
+/// rows it skipped.
+fn reading(lang: Lang, reading: &Reading) -> Html {
+    let zh = lang == Lang::Zh;
+    let at = |sheet: &Option<String>, row: usize| match (sheet, zh) {
+        (Some(s), true) => format!("{s} 第 {row} 行"),
+        (None, true) => format!("第 {row} 行"),
+        (Some(s), false) => format!("{s} row {row}"),
+        (None, false) => format!("row {row}"),
+    };
+    let conversions = if reading.conversion_total == 0 {
+        html! {}
+    } else {
+        let shown = reading.conversions.len();
+        html! {
+            <details class="import-conversions" open={true}>
+                <summary>{ if zh {
+                    format!("导入时将自动规范 {} 个单元格（下表为将要存入的值）", reading.conversion_total)
+                } else {
+                    format!("{} cells will be normalised on the way in (what will be stored is shown)", reading.conversion_total)
+                } }</summary>
+                <ul class="import-conversion-counts">
+                    { for reading.conversion_counts.iter().map(|c| html! {
+                        <li>{ if zh {
+                            format!("「{}」：{} {} 处", c.column, c.change.zh(), c.count)
+                        } else {
+                            format!("{}: {} × {}", c.column, c.change.en(), c.count)
+                        } }</li>
+                    }) }
+                </ul>
+                <div class="table-wrap">
+                <table class="import-conversion-list">
+                    <thead><tr>
+                        <th>{ tr(lang, "位置", "Where") }</th><th>{ tr(lang, "列", "Column") }</th>
+                        <th>{ tr(lang, "原值", "In the file") }</th><th>{ tr(lang, "将存为", "Stored as") }</th>
+                        <th>{ tr(lang, "处理", "Change") }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for reading.conversions.iter().map(|c| html! {
+                            <tr class="import-conversion" data-row={c.row.to_string()} data-field={c.field.clone()}>
+                                <td>{ at(&c.sheet, c.row) }</td>
+                                <td>{ &c.column }</td>
+                                <td class="original">{ show_invisible(&c.original) }</td>
+                                <td class="stored">{ &c.stored }</td>
+                                <td>{ describe(&c.changes, zh) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+                </div>
+                if shown < reading.conversion_total {
+                    <p class="hint">{ if zh {
+                        format!("仅列出前 {shown} 个，其余按上面的统计处理")
+                    } else {
+                        format!("only the first {shown} are listed; the rest are counted above")
+                    } }</p>
+                }
+            </details>
+        }
+    };
+    let skipped = if reading.skipped_total == 0 {
+        html! {}
+    } else {
+        html! {
+            <details class="import-skipped" open={true}>
+                <summary>{ if zh {
+                    format!("跳过 {} 行（不是台账记录）", reading.skipped_total)
+                } else {
+                    format!("{} rows skipped (not records)", reading.skipped_total)
+                } }</summary>
+                <ul>
+                    { for reading.skipped.iter().map(|s| html! {
+                        <li class="import-skipped-row" data-row={s.row.to_string()}>
+                            { format!("{}：{}「{}」", at(&s.sheet, s.row), if zh { s.reason.zh() } else { s.reason.en() }, s.text) }
+                        </li>
+                    }) }
+                </ul>
+            </details>
+        }
+    };
+    html! { <>{ conversions }{ skipped }</> }
 }

@@ -62,6 +62,7 @@ pub async fn push(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Import
         new: plan.new,
         changed: plan.changed,
         unchanged: plan.unchanged,
+        reading: Default::default(),
     };
     Ok(Json(200, ImportAnswer { committed: true, summary, batches }))
 }

@@ -13,6 +13,7 @@ use ybt_core::access::{Action, Principal, lookup, mask_values, record_guards};
 use ybt_core::api::{ImportAnswer, LedgerColumn, LedgerList, PatchRecordRequest, RecordDetail};
 use ybt_core::catalog::Guard;
 use ybt_core::export::{mask_nothing, to_csv, to_xlsx};
+use ybt_core::import::template::import_template;
 use ybt_core::import::{ImportRequest, Limits, UpsertTarget, parse_import};
 use ybt_core::ledger::{
     ApplyError, ChangeMeta, HistoryEntry, LedgerStore, RecordType, Source, UpdateError, UpdateFailure, UpdateOutcome, update,
@@ -35,6 +36,9 @@ struct UnitQuery {
     /// The clerk's column mapping: one field name per column, comma
     /// separated, empty for a column not imported (`name,,id_number`).
     mapping: Option<String>,
+    /// The worksheets to import: 0-based positions, comma separated
+    /// (`0,2`); absent: every visible sheet with a header.
+    sheets: Option<String>,
 }
 
 fn query(req: &Request) -> Result<UnitQuery, AppError> {
@@ -219,8 +223,8 @@ async fn check_patched_key(
     Err(AppError::Validation(vec![error]))
 }
 
-/// `POST /api/ledger/import?entity=person&org_unit=CODE[&mapping=…][&commit=true]`:
-/// the body is the XLSX or CSV file. A preview without `commit`.
+/// `POST /api/ledger/import?entity=person&org_unit=CODE[&mapping=…][&sheets=0,2][&commit=true]`:
+/// the body is the XLSX, XLS or CSV file. A preview without `commit`.
 ///
 /// Retry and crash: nothing is written until every row has been checked
 /// (against the unit's records and, for a district-wide key, every unit's);
@@ -239,6 +243,7 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
     let commit = matches!(q.commit.as_deref(), Some("true" | "1"));
     let record_type = record_type(entity)?;
     let mapping = q.mapping.as_deref().map(parse_mapping);
+    let sheets = q.sheets.as_deref().map(parse_sheets).transpose()?;
     let unit = store.org_unit(org_unit).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
     let limits = Limits::default();
     let bytes = read_bytes(&mut req, limits.max_bytes).await?;
@@ -250,6 +255,7 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
         target: UpsertTarget { unit: &unit.code, meta: &meta, disclosed: &no_names },
         limits,
         mapping: mapping.as_deref(),
+        sheets: sheets.as_deref(),
     };
     let parsed = parse_import(&types, &bytes, &request).map_err(AppError::Import)?;
     let mut existing = store.list(&unit.code, entity).await?;
@@ -261,7 +267,8 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
     screen_refusals(&store, &principal, &record_type, keys.len(), &elsewhere.hidden).await?;
     let target = UpsertTarget { disclosed: &elsewhere.disclosed, ..request.target };
     let mapping = parsed.mapping().to_vec();
-    let plan = parsed.plan(&existing, target, &mut |_, _| {}).map_err(|f| AppError::ImportChecked(f, mapping))?;
+    let sheets = parsed.reading().sheets.clone();
+    let plan = parsed.plan(&existing, target, &mut |_, _| {}).map_err(|f| AppError::ImportChecked(f, mapping, sheets))?;
     let summary = plan.summary();
     if !commit {
         let batches = plan.upserts.writes.len().div_ceil(WRITES_PER_BATCH);
@@ -269,6 +276,18 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
     }
     let batches = apply_batch(&store, &plan.upserts.writes).await?;
     Ok(Json(200, ImportAnswer { committed: true, summary, batches }))
+}
+
+/// `0,2` → `[0, 2]`.
+fn parse_sheets(text: &str) -> Result<Vec<usize>, AppError> {
+    text.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().parse::<usize>().map_err(|_| bad_sheets())).collect()
+}
+
+fn bad_sheets() -> AppError {
+    AppError::BadRequest {
+        code: "bad_sheets",
+        message: Text::new("sheets 参数应为逗号分隔的工作表序号（从 0 开始）", "sheets must be comma-separated sheet positions (from 0)"),
+    }
 }
 
 /// `name,,id_number` → `[Some("name"), None, Some("id_number")]`. Unknown
@@ -370,6 +389,24 @@ pub async fn apply_batch(store: &Store, writes: &[ybt_core::ledger::Write]) -> R
             ),
         }),
     }
+}
+
+/// `GET /api/ledger/{entity}/template.xlsx`: the blank import template of a
+/// record type (下载导入模板). Reference data: no ledger value is in it.
+pub async fn template(req: Request, ctx: RouteContext<()>) -> Result<Download, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let principal = auth::principal(&req, &ctx.env, &store).await?;
+    require(&principal, &Action::ReadReferenceData)?;
+    let entity = ctx.param("entity").map(String::as_str).unwrap_or_default();
+    let record_type = record_type(entity)?;
+    let now = now_rfc3339();
+    let created = format!("{}Z", now.get(..19).unwrap_or("2026-01-01T00:00:00"));
+    let bytes = import_template(&record_type, &created).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Download {
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename: format!("import-template-{entity}.xlsx"),
+        bytes,
+    })
 }
 
 /// `GET /api/ledger/export?entity=person&org_unit=CODE&format=csv|xlsx`.
