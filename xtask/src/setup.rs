@@ -90,11 +90,23 @@ fn ensure_cargo_tool(bin: &str, krate: &str, version: &str) -> Result<()> {
     })
 }
 
+/// A Chinese font, so that the pages headless Chromium draws (and the
+/// screenshots the browser tests leave to be looked at) show characters,
+/// not boxes.
+const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
 fn ensure_chromium() -> Result<()> {
-    if std::path::Path::new("/usr/bin/chromium").exists() {
+    let mut missing = Vec::new();
+    if !std::path::Path::new("/usr/bin/chromium").exists() {
+        missing.push("chromium");
+    }
+    if !std::path::Path::new(CJK_FONT).exists() {
+        missing.push("fonts-wqy-microhei");
+    }
+    if missing.is_empty() {
         return Ok(());
     }
-    println!("setup: installing Debian's chromium for the browser tests");
+    println!("setup: installing Debian's {} for the browser tests", missing.join(" and "));
     let as_root = output(Command::new("id").arg("-u")).as_deref() == Some("0");
     let apt = |args: &[&str]| {
         let mut c = if as_root { Command::new("apt-get") } else { Command::new("sudo") };
@@ -105,5 +117,5 @@ fn ensure_chromium() -> Result<()> {
         run(&mut c)
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "chromium"])
+    apt(&[&["install", "-y", "-qq"][..], &missing].concat())
 }
