@@ -564,22 +564,7 @@ mod tests {
 
     use super::*;
     use crate::compile::FieldSource;
-
-    fn column(key: &str, source: FieldSource) -> FieldPlan {
-        FieldPlan {
-            key: key.into(),
-            title: key.into(),
-            source,
-            json_type: Some("string".into()),
-            format: None,
-            options: vec![],
-            required: false,
-            ui: Default::default(),
-            writeback: None,
-            max_length: None,
-            pattern: None,
-        }
-    }
+    use crate::test_support::column;
 
     #[test]
     fn a_row_is_named_by_its_subject_with_the_identifier_masked() {

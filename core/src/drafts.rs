@@ -85,23 +85,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    use crate::compile::{FieldSource, UiHints};
-
-    fn column(key: &str, source: FieldSource) -> FieldPlan {
-        FieldPlan {
-            key: key.into(),
-            title: key.into(),
-            source,
-            json_type: None,
-            format: None,
-            pattern: None,
-            options: vec![],
-            required: false,
-            ui: UiHints::default(),
-            writeback: None,
-            max_length: None,
-        }
-    }
+    use crate::compile::FieldSource;
+    use crate::test_support::column;
 
     fn columns() -> Vec<FieldPlan> {
         vec![

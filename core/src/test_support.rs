@@ -1,5 +1,6 @@
 //! Fixtures shared by core's unit tests.
 
+use crate::compile::{FieldPlan, FieldSource, UiHints};
 use crate::{Catalog, CompiledTemplate, compile};
 
 /// The shipped 低保 template, compiled against the shipped catalog.
@@ -7,4 +8,21 @@ pub fn dibao() -> CompiledTemplate {
     let text = crate::schemas::BUILTIN_TEMPLATES[0].1;
     compile(&serde_json::from_str(text).expect("template is JSON"), &Catalog::builtin().expect("catalog"))
         .expect("the shipped template compiles")
+}
+
+/// A bare column of a form: `key` as its title, no type, rules or hints.
+pub fn column(key: &str, source: FieldSource) -> FieldPlan {
+    FieldPlan {
+        key: key.into(),
+        title: key.into(),
+        source,
+        json_type: None,
+        format: None,
+        pattern: None,
+        options: vec![],
+        required: false,
+        ui: UiHints::default(),
+        writeback: None,
+        max_length: None,
+    }
 }
