@@ -114,11 +114,16 @@ pub enum FormAction {
     Failed(Text),
 }
 
+/// Whether two lists hold the very same rows: rows compare by pointer, so a
+/// keystroke that replaced one row is seen without comparing any values.
+pub fn same_rows(a: &[Rc<RowState>], b: &[Rc<RowState>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(a, b)| Rc::ptr_eq(a, b))
+}
+
 impl PartialEq for FormState {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.form, &other.form)
-            && self.rows.len() == other.rows.len()
-            && self.rows.iter().zip(&other.rows).all(|(a, b)| Rc::ptr_eq(a, b))
+            && same_rows(&self.rows, &other.rows)
             && self.attempted == other.attempted
             && self.general == other.general
             && self.status == other.status

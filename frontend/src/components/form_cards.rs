@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use crate::components::cell::{Cell, Edit, Layout};
 use crate::components::form_row::{correctable, subject_name};
-use crate::form_state::RowState;
+use crate::form_state::{RowState, same_rows};
 use crate::i18n::{Lang, tr};
 
 #[derive(Properties)]
@@ -37,8 +37,7 @@ impl PartialEq for Props {
         self.lang == other.lang
             && Rc::ptr_eq(&self.form, &other.form)
             && Rc::ptr_eq(&self.columns, &other.columns)
-            && self.rows.len() == other.rows.len()
-            && self.rows.iter().zip(&other.rows).all(|(a, b)| Rc::ptr_eq(a, b))
+            && same_rows(&self.rows, &other.rows)
             && self.attempted == other.attempted
             && self.disabled == other.disabled
             && self.index == other.index

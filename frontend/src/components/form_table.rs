@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::components::cell::Edit;
 use crate::components::form_row::FormRow;
-use crate::form_state::RowState;
+use crate::form_state::{RowState, same_rows};
 use crate::i18n::Lang;
 
 /// Height of every body row in pixels; `.form-table.virtual` in the
@@ -48,8 +48,7 @@ impl PartialEq for Props {
         self.lang == other.lang
             && Rc::ptr_eq(&self.form, &other.form)
             && Rc::ptr_eq(&self.columns, &other.columns)
-            && self.rows.len() == other.rows.len()
-            && self.rows.iter().zip(&other.rows).all(|(a, b)| Rc::ptr_eq(a, b))
+            && same_rows(&self.rows, &other.rows)
             && self.attempted == other.attempted
             && self.disabled == other.disabled
             && self.all_rows == other.all_rows
