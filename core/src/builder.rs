@@ -10,7 +10,11 @@ use crate::catalog::{Catalog, CatalogItem};
 use crate::messages::Text;
 use crate::validate::FieldError;
 
+pub mod meta;
+pub mod presets;
+pub mod source;
 pub mod survey;
+pub mod undo;
 
 /// A fresh template document for `entity` (optionally only the records
 /// tagged `tag`), with no fields yet.
@@ -33,14 +37,53 @@ pub fn blank(id: &str, title: &str, department: &str, entity: &str, tag: &str) -
     doc
 }
 
-/// Catalog items of `entity` whose Chinese title or dotted name contains
-/// `query` (all of them for an empty query), in catalog order.
+/// Catalog items of `entity` whose Chinese title, another name departments
+/// give it (`x-aliases`: 地址 and 家庭住址 find 住址, 身份证号码 finds 身份证号)
+/// or dotted name contains `query` (all of them for an empty query), in
+/// catalog order.
 pub fn search<'c>(catalog: &'c Catalog, entity: &str, query: &str) -> Vec<&'c CatalogItem> {
+    search_hits(catalog, entity, query).into_iter().map(|h| h.item).collect()
+}
+
+/// A catalog item found by [`search_hits`], with the other name it was
+/// found by when not its title (地址 for 住址).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit<'c> {
+    pub item: &'c CatalogItem,
+    pub alias: Option<&'c str>,
+}
+
+/// [`search`], saying which other name matched.
+pub fn search_hits<'c>(catalog: &'c Catalog, entity: &str, query: &str) -> Vec<SearchHit<'c>> {
     let query = query.trim();
     catalog
         .items()
         .filter(|i| i.entity == entity)
-        .filter(|i| query.is_empty() || i.title.contains(query) || i.name.contains(query))
+        .filter_map(|item| {
+            if query.is_empty() || item.title.contains(query) || item.name.contains(query) || query.contains(item.title.as_str()) {
+                return Some(SearchHit { item, alias: None });
+            }
+            let alias = item.aliases.iter().find(|a| a.contains(query) || query == a.as_str())?;
+            Some(SearchHit { item, alias: Some(alias.as_str()) })
+        })
+        .collect()
+}
+
+/// The record types rows can be about, with their Chinese names (人员 for
+/// `person`), in catalog order; `org_unit` (one row per village) first.
+pub fn entities(catalog: &Catalog) -> Vec<(String, String)> {
+    let mut list: Vec<String> = catalog.items().map(|i| i.entity.clone()).collect();
+    list.dedup();
+    list.sort_by_key(|e| e != "org_unit");
+    list.into_iter()
+        .map(|e| {
+            let title = if e == "org_unit" {
+                "村（社区）本身（每村一行）".to_owned()
+            } else {
+                catalog.entity_title(&e).map_or_else(|| e.clone(), str::to_owned)
+            };
+            (e, title)
+        })
         .collect()
 }
 
@@ -89,11 +132,22 @@ pub enum NewFieldType {
     Number,
     Date,
     Choice,
+    /// 是 / 否.
+    Boolean,
+    /// Computed from other fields by a formula (`x-compute`); not typed by staff.
+    Computed,
 }
 
 impl NewFieldType {
-    pub const ALL: [NewFieldType; 5] =
-        [NewFieldType::Text, NewFieldType::Integer, NewFieldType::Number, NewFieldType::Date, NewFieldType::Choice];
+    pub const ALL: [NewFieldType; 7] = [
+        NewFieldType::Text,
+        NewFieldType::Integer,
+        NewFieldType::Number,
+        NewFieldType::Date,
+        NewFieldType::Choice,
+        NewFieldType::Boolean,
+        NewFieldType::Computed,
+    ];
 
     pub fn title(self) -> Text {
         match self {
@@ -102,12 +156,32 @@ impl NewFieldType {
             NewFieldType::Number => Text::new("数字", "number"),
             NewFieldType::Date => Text::new("日期", "date"),
             NewFieldType::Choice => Text::new("单选", "choice"),
+            NewFieldType::Boolean => Text::new("是/否", "yes/no"),
+            NewFieldType::Computed => Text::new("自动计算（公式）", "computed (formula)"),
         }
+    }
+
+    /// The stable name the builder's form keeps (`text`, `computed` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NewFieldType::Text => "text",
+            NewFieldType::Integer => "integer",
+            NewFieldType::Number => "number",
+            NewFieldType::Date => "date",
+            NewFieldType::Choice => "choice",
+            NewFieldType::Boolean => "boolean",
+            NewFieldType::Computed => "computed",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<NewFieldType> {
+        NewFieldType::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 
-/// A new field as the builder's form describes it; empty strings are
-/// "not set".
+/// A field as the builder's form describes it; empty strings are
+/// "not set". The same spec adds a field and edits one
+/// ([`field_spec`] reads a property back into it).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NewFieldSpec {
     pub key: String,
@@ -119,22 +193,89 @@ pub struct NewFieldSpec {
     pub max_length: String,
     /// Choices separated by commas (，or ,) or 、.
     pub options: String,
+    /// A text field's ready-made format ([`presets::PRESETS`] id), or
+    /// [`presets::CUSTOM`] for the author's own `pattern`.
+    #[serde(default)]
+    pub preset: String,
+    /// The author's own regex (with `preset` = `custom`).
+    #[serde(default)]
+    pub pattern: String,
+    /// The formula of a computed field.
+    #[serde(default)]
+    pub formula: String,
+    /// Help text shown beside the input (`x-ui.help`).
+    #[serde(default)]
+    pub help: String,
+    /// Cell width in characters (`x-ui.width`).
+    #[serde(default)]
+    pub width: String,
+    /// Column position (`x-ui.order`).
+    #[serde(default)]
+    pub order: String,
+    /// Several lines of text (`x-ui.widget: textarea`).
+    #[serde(default)]
+    pub multiline: bool,
+    /// The submitted value is written into the ledger (`x-writeback`).
+    #[serde(default)]
+    pub writeback: bool,
+    /// Personal data to mask (`x-sensitive`), e.g. a bank card number.
+    #[serde(default)]
+    pub sensitive: bool,
+    /// Set when the field is bound to a ledger item: only its title,
+    /// required mark and display hints are the author's to edit.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ledger: String,
 }
 
 fn problem(pointer: &str, code: &str, zh: String, en: String) -> FieldError {
     FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }
 }
 
+/// Keywords of a property the builder writes; [`update_field`] replaces
+/// these and keeps every other keyword a hand-written template has.
+const MANAGED: &[&str] = &[
+    "title",
+    "type",
+    "format",
+    "pattern",
+    "minimum",
+    "maximum",
+    "maxLength",
+    "enum",
+    "x-compute",
+    "x-writeback",
+    "x-writeback-item",
+    "x-sensitive",
+];
+/// Hints of `x-ui` the builder writes.
+const MANAGED_UI: &[&str] = &["help", "width", "order", "widget"];
+
+fn is_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 64
+        && key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The type of a computed field's result, read from its formula:
+/// `age()` and `len()` give whole numbers, a formula with a text literal
+/// text, anything else a number.
+pub fn computed_type(formula: &str) -> &'static str {
+    let f = formula.trim();
+    if (f.starts_with("age(") || f.starts_with("len(")) && f.ends_with(')') && f.matches('(').count() == 1 {
+        "integer"
+    } else if f.contains('\'') || f.contains('"') {
+        "string"
+    } else {
+        "number"
+    }
+}
+
 /// The property of a new field, or every problem with the spec (pointers
 /// name the builder's inputs: `/key`, `/minimum`, …).
 pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let key = spec.key.trim();
-    let key_ok = !key.is_empty()
-        && key.len() <= 64
-        && key.starts_with(|c: char| c.is_ascii_lowercase())
-        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !key_ok {
+    if !is_key(spec.key.trim()) {
         errors.push(problem(
             "/key",
             "invalid_key",
@@ -143,7 +284,7 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
         ));
     }
     if spec.title.trim().is_empty() {
-        errors.push(problem("/title", "missing_title", "请填写中文名称".into(), "enter the Chinese title".into()));
+        errors.push(problem("/title", "missing_title", "请填写中文名称（村里看到的列名）".into(), "enter the Chinese title".into()));
     }
     let number = |text: &str, pointer: &str, errors: &mut Vec<FieldError>| -> Option<f64> {
         let text = text.trim();
@@ -160,6 +301,7 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
     };
     let mut p = Map::new();
     p.insert("title".into(), Value::String(spec.title.trim().to_owned()));
+    let mut sensitive = spec.sensitive;
     match spec.kind {
         None => errors.push(problem("/kind", "missing_type", "请选择类型".into(), "choose a type".into())),
         Some(NewFieldType::Text) => {
@@ -178,6 +320,42 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
                     )),
                 }
             }
+            match spec.preset.trim() {
+                "" => {}
+                presets::CUSTOM => {
+                    let pattern = spec.pattern.trim();
+                    if pattern.is_empty() {
+                        errors.push(problem(
+                            "/pattern",
+                            "missing_pattern",
+                            "请写出自定义格式（正则表达式），如 ^[0-9]{8}$ 表示8位数字".into(),
+                            "write the custom format (a regex), e.g. ^[0-9]{8}$ for 8 digits".into(),
+                        ));
+                    } else {
+                        p.insert("pattern".into(), pattern.into());
+                        if spec.help.trim().is_empty() && presets::expected_for_pattern(pattern).is_none() {
+                            errors.push(problem(
+                                "/help",
+                                "missing_help",
+                                "自定义格式请写填写说明，村里填错时看到它，如：应为8位档案编号".into(),
+                                "a custom format needs help text that villages read when a value does not fit".into(),
+                            ));
+                        }
+                    }
+                }
+                id => match presets::by_id(id) {
+                    Some(preset) => {
+                        if let Some(format) = preset.format {
+                            p.insert("format".into(), format.into());
+                        }
+                        if let Some(pattern) = preset.pattern {
+                            p.insert("pattern".into(), pattern.into());
+                        }
+                        sensitive |= preset.sensitive;
+                    }
+                    None => errors.push(problem("/preset", "unknown_preset", format!("没有格式“{id}”"), format!("no preset {id:?}"))),
+                },
+            }
         }
         Some(kind @ (NewFieldType::Integer | NewFieldType::Number)) => {
             p.insert("type".into(), if kind == NewFieldType::Integer { "integer" } else { "number" }.into());
@@ -194,7 +372,14 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
                 ));
             }
             for (name, value) in [("minimum", min), ("maximum", max)] {
-                if let Some(v) = value.and_then(serde_json::Number::from_f64) {
+                let number = match value {
+                    Some(v) if kind == NewFieldType::Integer || v.fract() == 0.0 => {
+                        (v.abs() < 9e15).then(|| serde_json::Number::from(v as i64))
+                    }
+                    Some(v) => serde_json::Number::from_f64(v),
+                    None => None,
+                };
+                if let Some(v) = number {
                     p.insert(name.into(), Value::Number(v));
                 }
             }
@@ -203,6 +388,9 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
             p.insert("type".into(), "string".into());
             p.insert("format".into(), "date".into());
         }
+        Some(NewFieldType::Boolean) => {
+            p.insert("type".into(), "boolean".into());
+        }
         Some(NewFieldType::Choice) => {
             let options: Vec<String> =
                 spec.options.split([',', '，', '、']).map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
@@ -210,15 +398,338 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
                 errors.push(problem(
                     "/options",
                     "too_few_options",
-                    "单选至少要两个选项，用逗号分隔".into(),
+                    "单选至少要两个选项，用逗号或顿号分隔，如：是、否".into(),
                     "a choice needs at least two options, separated by commas".into(),
                 ));
+            }
+            let mut seen = Vec::new();
+            for o in &options {
+                if seen.contains(o) {
+                    errors.push(problem("/options", "repeated_option", format!("选项“{o}”重复了"), format!("option {o:?} is repeated")));
+                }
+                seen.push(o.clone());
             }
             p.insert("type".into(), "string".into());
             p.insert("enum".into(), Value::Array(options.into_iter().map(Value::String).collect()));
         }
+        Some(NewFieldType::Computed) => {
+            let formula = spec.formula.trim();
+            if formula.is_empty() {
+                errors.push(problem(
+                    "/formula",
+                    "missing_formula",
+                    "请写计算公式，如 round(income / members, 2)".into(),
+                    "write the formula, e.g. round(income / members, 2)".into(),
+                ));
+            }
+            p.insert("type".into(), computed_type(formula).into());
+            p.insert("x-compute".into(), formula.into());
+        }
+    }
+    if spec.writeback {
+        if spec.kind == Some(NewFieldType::Computed) {
+            errors.push(problem(
+                "/writeback",
+                "computed_writeback",
+                "计算字段不能回写台账".into(),
+                "a computed field cannot be written back".into(),
+            ));
+        } else {
+            p.insert("x-writeback".into(), true.into());
+        }
+    }
+    if sensitive {
+        p.insert("x-sensitive".into(), true.into());
+    }
+    let ui = ui_of(spec, &mut errors);
+    if !ui.is_empty() {
+        p.insert("x-ui".into(), Value::Object(ui));
     }
     if errors.is_empty() { Ok(Value::Object(p)) } else { Err(errors) }
+}
+
+/// The `x-ui` hints of a spec: help, width, order, a text area.
+fn ui_of(spec: &NewFieldSpec, errors: &mut Vec<FieldError>) -> Map<String, Value> {
+    let mut ui = Map::new();
+    if !spec.help.trim().is_empty() {
+        ui.insert("help".into(), spec.help.trim().into());
+    }
+    let width = spec.width.trim();
+    if !width.is_empty() {
+        match width.parse::<u64>() {
+            Ok(w) if (1..=crate::compile::MAX_WIDTH).contains(&w) => {
+                ui.insert("width".into(), w.into());
+            }
+            _ => errors.push(problem(
+                "/width",
+                "bad_width",
+                format!("宽度须为 1–{} 的整数（字符数）", crate::compile::MAX_WIDTH),
+                format!("the width is a whole number of characters, 1–{}", crate::compile::MAX_WIDTH),
+            )),
+        }
+    }
+    let order = spec.order.trim();
+    if !order.is_empty() {
+        match order.parse::<i32>() {
+            Ok(o) => {
+                ui.insert("order".into(), o.into());
+            }
+            _ => errors.push(problem("/order", "bad_order", "顺序须为整数，如 1".into(), "the order is a whole number, e.g. 1".into())),
+        }
+    }
+    if spec.multiline && matches!(spec.kind, Some(NewFieldType::Text) | None) {
+        ui.insert("widget".into(), "textarea".into());
+    }
+    ui
+}
+
+/// Reads property `key` back into the builder's form, to edit it.
+pub fn field_spec(doc: &Value, key: &str) -> Option<NewFieldSpec> {
+    let p = doc.get("properties")?.get(key)?;
+    let text = |name: &str| p.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let number = |name: &str| p.get(name).map(|v| if v.is_number() { v.to_string() } else { String::new() }).unwrap_or_default();
+    let ui = |name: &str| p.get("x-ui").and_then(|u| u.get(name));
+    let format = p.get("format").and_then(Value::as_str);
+    let pattern = p.get("pattern").and_then(Value::as_str);
+    let options: Vec<&str> =
+        p.get("enum").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let kind = if p.get("x-compute").is_some() {
+        Some(NewFieldType::Computed)
+    } else if !options.is_empty() {
+        Some(NewFieldType::Choice)
+    } else {
+        match (p.get("type").and_then(Value::as_str), format) {
+            (Some("integer"), _) => Some(NewFieldType::Integer),
+            (Some("number"), _) => Some(NewFieldType::Number),
+            (Some("boolean"), _) => Some(NewFieldType::Boolean),
+            (_, Some("date")) => Some(NewFieldType::Date),
+            _ => Some(NewFieldType::Text),
+        }
+    };
+    let preset = match presets::of_field(format, pattern) {
+        Some(preset) => preset.id.to_owned(),
+        None if pattern.is_some() => presets::CUSTOM.to_owned(),
+        None => String::new(),
+    };
+    let required = doc.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|k| k == key));
+    Some(NewFieldSpec {
+        key: key.to_owned(),
+        title: text("title"),
+        kind: if p.get("x-ledger").is_some() { None } else { kind },
+        required,
+        minimum: number("minimum"),
+        maximum: number("maximum"),
+        max_length: number("maxLength"),
+        options: options.join("、"),
+        pattern: if preset == presets::CUSTOM { pattern.unwrap_or_default().to_owned() } else { String::new() },
+        preset,
+        formula: text("x-compute"),
+        help: ui("help").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        width: ui("width").map(Value::to_string).unwrap_or_default(),
+        order: ui("order").map(Value::to_string).unwrap_or_default(),
+        multiline: ui("widget").and_then(Value::as_str) == Some("textarea"),
+        writeback: p.get("x-writeback") == Some(&Value::Bool(true)),
+        sensitive: p.get("x-sensitive") == Some(&Value::Bool(true)),
+        ledger: text("x-ledger"),
+    })
+}
+
+/// The title of the field holding `key`, for messages.
+fn title_of<'d>(doc: &'d Value, key: &str) -> Option<&'d str> {
+    doc.get("properties")?.get(key)?.get("title")?.as_str()
+}
+
+/// The refusal of a key already used by another field.
+fn key_taken(doc: &Value, key: &str) -> FieldError {
+    let title = title_of(doc, key).unwrap_or(key);
+    problem(
+        "/key",
+        "key_taken",
+        format!("字段名 {key} 已被「{title}」使用：请换一个字段名，或在字段列表中编辑「{title}」"),
+        format!("the key {key} is already used by \"{title}\": choose another, or edit that field in the list"),
+    )
+}
+
+/// Adds a new field. A key already in the template is refused (never a
+/// silent replacement of, say, the ledger-bound 住址).
+pub fn add_field(doc: &mut Value, spec: &NewFieldSpec) -> Result<(), Vec<FieldError>> {
+    let mut property = new_property(spec);
+    let key = spec.key.trim();
+    if doc.get("properties").and_then(|p| p.get(key)).is_some() {
+        let taken = key_taken(doc, key);
+        match &mut property {
+            Ok(_) => return Err(vec![taken]),
+            Err(errors) => errors.insert(0, taken),
+        }
+    }
+    let property = property?;
+    add_property(doc, key, property, spec.required);
+    Ok(())
+}
+
+/// Replaces field `old_key` by what `spec` says, in the same place. A new
+/// key renames it (and its place in `required`); keywords the builder does
+/// not write (a `description`, `x-renamed-from`, …) are kept. A field
+/// bound to a ledger item keeps its binding, type and format: only its
+/// title, required mark and display hints change.
+pub fn update_field(doc: &mut Value, old_key: &str, spec: &NewFieldSpec) -> Result<(), Vec<FieldError>> {
+    let Some(old) = doc.get("properties").and_then(|p| p.get(old_key)).and_then(Value::as_object).cloned() else {
+        return Err(vec![problem("/key", "no_field", format!("没有字段 {old_key}"), format!("no field {old_key}"))]);
+    };
+    let key = spec.key.trim().to_owned();
+    let mut errors = Vec::new();
+    if key != old_key && doc.get("properties").and_then(|p| p.get(&key)).is_some() {
+        errors.push(key_taken(doc, &key));
+    }
+    let fresh = if old.contains_key("x-ledger") {
+        let mut p = Map::new();
+        if !is_key(&key) {
+            errors.push(problem(
+                "/key",
+                "invalid_key",
+                "字段名须以小写字母开头，只含小写字母、数字和下划线".into(),
+                "the key starts with a lowercase letter and has only lowercase letters, digits and _".into(),
+            ));
+        }
+        if spec.title.trim().is_empty() {
+            errors.push(problem("/title", "missing_title", "请填写中文名称（村里看到的列名）".into(), "enter the Chinese title".into()));
+        }
+        p.insert("title".into(), spec.title.trim().into());
+        let ui = ui_of(&NewFieldSpec { kind: None, ..spec.clone() }, &mut errors);
+        if !ui.is_empty() {
+            p.insert("x-ui".into(), Value::Object(ui));
+        }
+        let mut kept = old.clone();
+        kept.remove("title");
+        let mut merged = p;
+        for (k, v) in kept {
+            if k == "x-ui" {
+                continue;
+            }
+            merged.insert(k, v);
+        }
+        merged
+    } else {
+        match new_property(&NewFieldSpec { key: key.clone(), ..spec.clone() }) {
+            Ok(Value::Object(p)) => p,
+            Ok(_) => Map::new(),
+            Err(mut e) => {
+                errors.append(&mut e);
+                Map::new()
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut property = old.clone();
+    for k in MANAGED {
+        if !old.contains_key("x-ledger") || *k == "title" {
+            property.remove(*k);
+        }
+    }
+    let mut ui = property.remove("x-ui").and_then(|u| u.as_object().cloned()).unwrap_or_default();
+    for k in MANAGED_UI {
+        if !(old.contains_key("x-ledger") && *k == "widget") {
+            ui.remove(*k);
+        }
+    }
+    for (k, v) in fresh {
+        if k == "x-ui" {
+            if let Value::Object(fresh_ui) = v {
+                ui.extend(fresh_ui);
+            }
+        } else {
+            property.insert(k, v);
+        }
+    }
+    if !ui.is_empty() {
+        property.insert("x-ui".into(), Value::Object(ui));
+    }
+    // Rebuild `properties` in order, the field in its old place.
+    if let Some(map) = doc.get_mut("properties").and_then(Value::as_object_mut) {
+        let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+        for (k, v) in entries {
+            if k == old_key {
+                map.insert(key.clone(), Value::Object(property.clone()));
+            } else {
+                map.insert(k, v);
+            }
+        }
+    }
+    if let Some(list) = doc.get_mut("required").and_then(Value::as_array_mut) {
+        let at = list.iter().position(|k| k == old_key);
+        list.retain(|k| k != old_key && *k != key.as_str());
+        if spec.required {
+            list.insert(at.unwrap_or(list.len()).min(list.len()), Value::String(key.clone()));
+        }
+    } else if spec.required
+        && let Some(object) = doc.as_object_mut()
+    {
+        object.insert("required".into(), json!([key.clone()]));
+    }
+    Ok(())
+}
+
+/// Adds ledger item `item` as a pre-filled field under a free key. An item
+/// already in the template is refused, naming the field that has it.
+pub fn add_ledger_item(doc: &mut Value, item: &CatalogItem) -> Result<String, FieldError> {
+    let existing = doc
+        .get("properties")
+        .and_then(Value::as_object)
+        .and_then(|p| p.iter().find(|(_, v)| v.get("x-ledger").and_then(Value::as_str) == Some(item.name.as_str())));
+    if let Some((key, v)) = existing {
+        let title = v.get("title").and_then(Value::as_str).unwrap_or(key);
+        return Err(problem(
+            "/item",
+            "item_already_added",
+            format!("台账数据项「{}」已在表中（字段「{title}」），不必再加", item.title),
+            format!("the ledger item \"{}\" is already in the form (field \"{title}\")", item.title),
+        ));
+    }
+    let key = free_key(doc, &item.field);
+    add_property(doc, &key, ledger_property(item), true);
+    Ok(key)
+}
+
+/// Fields in the order the form shows them: those with `x-ui.order` first,
+/// by it, then the others in document order (as the compiler plans them).
+pub fn display_order(doc: &Value) -> Vec<String> {
+    let Some(properties) = doc.get("properties").and_then(Value::as_object) else { return Vec::new() };
+    let mut keys: Vec<(Option<i64>, usize, String)> = properties
+        .iter()
+        .enumerate()
+        .map(|(i, (k, v))| (v.get("x-ui").and_then(|u| u.get("order")).and_then(Value::as_i64), i, k.clone()))
+        .collect();
+    keys.sort_by_key(|(order, i, _)| (order.is_none(), *order, *i));
+    keys.into_iter().map(|(_, _, k)| k).collect()
+}
+
+/// Moves field `key` one place up (`up`) or down in the form's order.
+/// The document's order becomes the display order; when some field had an
+/// `x-ui.order`, every field gets one (1, 2, …) so both say the same.
+/// `false` when it cannot move (first, last, or no such field).
+pub fn move_field(doc: &mut Value, key: &str, up: bool) -> bool {
+    let mut order = display_order(doc);
+    let Some(at) = order.iter().position(|k| k == key) else { return false };
+    let to = if up { at.checked_sub(1) } else { Some(at + 1).filter(|t| *t < order.len()) };
+    let Some(to) = to else { return false };
+    order.swap(at, to);
+    let Some(map) = doc.get_mut("properties").and_then(Value::as_object_mut) else { return false };
+    let numbered = map.values().any(|v| v.get("x-ui").and_then(|u| u.get("order")).is_some());
+    let mut old = std::mem::take(map);
+    for (i, k) in order.iter().enumerate() {
+        if let Some(mut v) = old.shift_remove(k) {
+            if numbered && let Some(object) = v.as_object_mut() {
+                let ui = object.entry("x-ui").or_insert_with(|| json!({}));
+                if let Some(ui) = ui.as_object_mut() {
+                    ui.insert("order".into(), json!(i + 1));
+                }
+            }
+            map.insert(k.clone(), v);
+        }
+    }
+    true
 }
 
 /// Adds (or replaces) property `key`; `required` puts it in `required`.
@@ -241,7 +752,9 @@ pub fn add_property(doc: &mut Value, key: &str, property: Value, required: bool)
 /// Removes property `key` (and from `required`).
 pub fn remove_property(doc: &mut Value, key: &str) {
     if let Some(map) = doc.get_mut("properties").and_then(Value::as_object_mut) {
-        map.remove(key);
+        // `shift_remove`: the fields after it keep their order (a plain
+        // `remove` would move the last field into the gap).
+        map.shift_remove(key);
     }
     if let Some(list) = doc.get_mut("required").and_then(Value::as_array_mut) {
         list.retain(|k| k != key);
