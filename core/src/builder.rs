@@ -732,6 +732,50 @@ pub fn move_field(doc: &mut Value, key: &str, up: bool) -> bool {
     true
 }
 
+/// Every problem with `spec` as a field of `doc` (in place of `editing`
+/// when a field is being edited), at the builder's inputs (`/formula`,
+/// `/pattern`, …): the spec's own, and what the compiler says of the field
+/// once it is in the template — a formula reading a field that is not
+/// there, a regex that does not compile — so the form checks as the author
+/// types, with the compiler as the one judge.
+pub fn field_problems(doc: &Value, editing: Option<&str>, spec: &NewFieldSpec, catalog: &Catalog) -> Vec<FieldError> {
+    let mut candidate = doc.clone();
+    let applied = match editing {
+        Some(old) => update_field(&mut candidate, old, spec),
+        None => add_field(&mut candidate, spec),
+    };
+    if let Err(errors) = applied {
+        return errors;
+    }
+    let Err(errors) = crate::compile(&candidate, catalog) else { return Vec::new() };
+    let field = format!("/properties/{}", crate::compile::escape_pointer(spec.key.trim()));
+    errors
+        .into_iter()
+        .filter_map(|e| {
+            let rest = e.pointer.strip_prefix(&field)?;
+            let input = match rest.trim_start_matches('/') {
+                "x-compute" => "/formula",
+                "pattern" => "/pattern",
+                "x-ui/width" => "/width",
+                "x-ui/order" => "/order",
+                "x-ui/help" => "/help",
+                "x-writeback" | "x-writeback-item" => "/writeback",
+                "minimum" => "/minimum",
+                "maximum" => "/maximum",
+                "maxLength" => "/max_length",
+                "enum" => "/options",
+                "type" => "/kind",
+                _ => "/key",
+            };
+            Some(FieldError {
+                pointer: input.to_owned(),
+                code: serde_json::to_value(e.code).ok().and_then(|c| c.as_str().map(str::to_owned)).unwrap_or_default(),
+                message: Text::new(format!("{}。{}", e.message.zh, e.hint.zh), format!("{}. {}", e.message.en, e.hint.en)),
+            })
+        })
+        .collect()
+}
+
 /// Adds (or replaces) property `key`; `required` puts it in `required`.
 /// A document without `properties` gets one.
 pub fn add_property(doc: &mut Value, key: &str, property: Value, required: bool) {
@@ -876,6 +920,180 @@ mod tests {
         assert_eq!((after.burden.prefilled, after.burden.new), (1, 0));
         assert!(crate::review::duplicates::find(&after, &catalog, &[]).is_empty());
         assert!(!bind_to_ledger(&mut doc, "missing", item));
+    }
+
+    fn spec(key: &str, title: &str, kind: NewFieldType) -> NewFieldSpec {
+        NewFieldSpec { key: key.into(), title: title.into(), kind: Some(kind), ..NewFieldSpec::default() }
+    }
+
+    fn keys(doc: &Value) -> Vec<String> {
+        doc["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    fn template_with(catalog: &Catalog, items: &[&str]) -> Value {
+        let mut doc = blank("aid", "临时救助", "区民政局", "person", "");
+        for name in items {
+            add_ledger_item(&mut doc, catalog.get(name).expect("item")).expect("added");
+        }
+        doc
+    }
+
+    #[test]
+    fn a_key_in_use_is_refused_not_replaced() {
+        let catalog = catalog();
+        let mut doc = template_with(&catalog, &["person.name", "person.address"]);
+        let before = doc.clone();
+        let errors = add_field(&mut doc, &spec("address", "现住址", NewFieldType::Text)).expect_err("taken");
+        assert_eq!(errors[0].code, "key_taken");
+        assert!(errors[0].message.zh.contains("「住址」"), "{:?}", errors[0].message);
+        assert_eq!(doc, before, "the ledger-bound 住址 is untouched");
+        let twice = add_ledger_item(&mut doc, catalog.get("person.name").expect("item")).expect_err("twice");
+        assert_eq!(twice.code, "item_already_added");
+        assert_eq!(keys(&doc), ["name", "address"], "no name_2");
+    }
+
+    #[test]
+    fn removing_a_field_keeps_the_others_in_place() {
+        let catalog = catalog();
+        let mut doc = template_with(&catalog, &["person.name", "person.id_number", "person.address", "person.phone"]);
+        remove_property(&mut doc, "id_number");
+        assert_eq!(keys(&doc), ["name", "address", "phone"]);
+        assert_eq!(doc["required"], json!(["name", "address", "phone"]));
+    }
+
+    #[test]
+    fn fields_move_up_and_down_and_orders_follow() {
+        let catalog = catalog();
+        let mut doc = template_with(&catalog, &["person.name", "person.id_number", "person.address"]);
+        assert!(move_field(&mut doc, "address", true));
+        assert_eq!(keys(&doc), ["name", "address", "id_number"]);
+        assert!(!move_field(&mut doc, "name", true), "the first cannot go up");
+        assert!(!move_field(&mut doc, "id_number", false), "the last cannot go down");
+        // With an explicit order, every field gets one and the display follows.
+        doc["properties"]["id_number"]["x-ui"] = json!({"order": 1});
+        assert_eq!(display_order(&doc), ["id_number", "name", "address"]);
+        assert!(move_field(&mut doc, "name", true));
+        assert_eq!(display_order(&doc), ["name", "id_number", "address"]);
+        let compiled = compile(&doc, &catalog).expect("compiles");
+        assert_eq!(compiled.fields.iter().map(|f| f.key.as_str()).collect::<Vec<_>>(), ["name", "id_number", "address"]);
+    }
+
+    #[test]
+    fn every_feature_round_trips_through_the_form() {
+        let catalog = catalog();
+        let mut doc = template_with(&catalog, &["person.name"]);
+        let card = NewFieldSpec {
+            preset: "bank_card".into(),
+            help: "本人社保卡银行账号".into(),
+            width: "19".into(),
+            order: "3".into(),
+            required: true,
+            ..spec("bank_card", "银行卡号", NewFieldType::Text)
+        };
+        add_field(&mut doc, &card).expect("added");
+        assert_eq!(
+            doc["properties"]["bank_card"],
+            json!({"title": "银行卡号", "type": "string", "pattern": "^[0-9]{16,19}$", "x-sensitive": true,
+                   "x-ui": {"help": "本人社保卡银行账号", "width": 19, "order": 3}})
+        );
+        let back = field_spec(&doc, "bank_card").expect("spec");
+        assert_eq!(back, NewFieldSpec { sensitive: true, ..card });
+        let income = NewFieldSpec { minimum: "0".into(), ..spec("income", "家庭月收入（元）", NewFieldType::Number) };
+        let members = NewFieldSpec { minimum: "1".into(), maximum: "20".into(), ..spec("members", "家庭人口", NewFieldType::Integer) };
+        let per =
+            NewFieldSpec { formula: "round(income / members, 2)".into(), ..spec("per_capita", "人均月收入", NewFieldType::Computed) };
+        let phone = NewFieldSpec { preset: "mobile".into(), writeback: true, ..spec("phone", "联系电话", NewFieldType::Text) };
+        let note = NewFieldSpec { multiline: true, max_length: "200".into(), ..spec("remarks", "备注", NewFieldType::Text) };
+        let visit = spec("visited", "走访日期", NewFieldType::Date);
+        let ok = spec("confirmed", "本人已确认", NewFieldType::Boolean);
+        for s in [&income, &members, &per, &phone, &note, &visit, &ok] {
+            add_field(&mut doc, s).unwrap_or_else(|e| panic!("{}: {e:?}", s.key));
+            assert_eq!(field_spec(&doc, &s.key).as_ref(), Some(s), "{}", s.key);
+        }
+        assert_eq!(doc["properties"]["per_capita"]["type"], "number");
+        let compiled = compile(&doc, &catalog).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((compiled.burden.prefilled, compiled.burden.new, compiled.burden.computed), (1, 7, 1));
+        assert_eq!(compiled.field("phone").and_then(|f| f.writeback.as_deref()), Some("person.phone"));
+        // The village reads what a bank card number looks like.
+        let errors = crate::validate(&compiled, &json!({"bank_card": "6222 0212"}));
+        let card_error = errors.iter().find(|e| e.pointer == "/bank_card").expect("refused");
+        assert_eq!(card_error.message.zh, "格式不正确：应为16至19位数字的银行卡号");
+    }
+
+    #[test]
+    fn editing_a_field_keeps_its_place_and_what_the_builder_does_not_write() {
+        let catalog = catalog();
+        let mut doc = template_with(&catalog, &["person.name", "person.address"]);
+        add_field(&mut doc, &spec("amount", "金额", NewFieldType::Number)).expect("added");
+        add_field(&mut doc, &spec("remarks", "备注", NewFieldType::Text)).expect("added");
+        doc["properties"]["amount"]["description"] = json!("按月");
+        doc["properties"]["amount"]["x-renamed-from"] = json!("money");
+        let edited =
+            NewFieldSpec { maximum: "5000".into(), required: true, ..spec("aid_amount", "救助金额（元）", NewFieldType::Number) };
+        update_field(&mut doc, "amount", &edited).expect("edited");
+        assert_eq!(keys(&doc), ["name", "address", "aid_amount", "remarks"]);
+        assert_eq!(
+            doc["properties"]["aid_amount"],
+            json!({"description": "按月", "x-renamed-from": "money", "title": "救助金额（元）", "type": "number", "maximum": 5000})
+        );
+        assert!(doc["required"].as_array().is_some_and(|r| r.contains(&json!("aid_amount"))));
+        // A bound field: only its title, required mark and hints change.
+        let mut address = field_spec(&doc, "address").expect("spec");
+        assert_eq!(address.ledger, "person.address");
+        address.title = "家庭住址".into();
+        address.help = "以户籍为准".into();
+        update_field(&mut doc, "address", &address).expect("edited");
+        assert_eq!(doc["properties"]["address"]["x-ledger"], "person.address");
+        assert_eq!(doc["properties"]["address"]["x-ui"], json!({"help": "以户籍为准"}));
+        assert_eq!(doc["properties"]["address"]["title"], "家庭住址");
+        // Renaming onto a key in use is refused.
+        let clash = NewFieldSpec { key: "remarks".into(), ..edited };
+        assert_eq!(update_field(&mut doc, "aid_amount", &clash).expect_err("taken")[0].code, "key_taken");
+        compile(&doc, &catalog).unwrap_or_else(|e| panic!("{e:?}"));
+    }
+
+    #[test]
+    fn formulas_and_patterns_are_checked_as_typed() {
+        let catalog = catalog();
+        let mut doc = template_with(&catalog, &["person.id_number"]);
+        add_field(&mut doc, &spec("income", "月收入", NewFieldType::Number)).expect("added");
+        let typing = |formula: &str| {
+            let s = NewFieldSpec { formula: formula.into(), ..spec("twice", "两倍", NewFieldType::Computed) };
+            field_problems(&doc, None, &s, &catalog)
+        };
+        assert!(typing("income * 2").is_empty());
+        let half = typing("income *");
+        assert_eq!(half.iter().map(|e| e.pointer.as_str()).collect::<Vec<_>>(), ["/formula"]);
+        assert!(half[0].message.zh.contains("公式"), "{:?}", half[0].message);
+        let unknown = typing("incom * 2");
+        assert!(unknown[0].message.zh.contains("incom") && unknown[0].message.zh.contains("income"), "{:?}", unknown[0].message);
+        assert_eq!(typing("id_number + ''")[0].code, "computed_reads_sensitive");
+        let regex = NewFieldSpec {
+            preset: presets::CUSTOM.into(),
+            pattern: "[0-9".into(),
+            help: "8位档案号".into(),
+            ..spec("file_no", "档案号", NewFieldType::Text)
+        };
+        let found = field_problems(&doc, None, &regex, &catalog);
+        assert_eq!(found.iter().map(|e| e.pointer.as_str()).collect::<Vec<_>>(), ["/pattern"]);
+        assert!(found[0].message.zh.contains("方括号"), "{:?}", found[0].message);
+        let no_help = NewFieldSpec { pattern: "^[A-Z]{2}[0-9]{6}$".into(), help: String::new(), ..regex };
+        assert_eq!(field_problems(&doc, None, &no_help, &catalog)[0].pointer, "/help");
+    }
+
+    #[test]
+    fn catalog_search_knows_other_names_and_entities_are_chinese() {
+        let catalog = catalog();
+        let names = |q: &str| search(&catalog, "person", q).iter().map(|i| i.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names("地址"), ["person.address"]);
+        assert_eq!(names("身份证号码"), ["person.id_number"]);
+        assert_eq!(names("家庭住址"), ["person.address"]);
+        let hits = search_hits(&catalog, "person", "地址");
+        assert_eq!(hits[0].alias, Some("地址"));
+        let entities = entities(&catalog);
+        assert!(entities.iter().any(|(e, t)| e == "person" && t == "人员"), "{entities:?}");
+        assert!(entities.iter().any(|(e, t)| e == "household" && !t.is_ascii()), "{entities:?}");
+        assert_eq!(entities[0].0, "org_unit");
     }
 
     #[test]
