@@ -732,6 +732,61 @@ pub fn move_field(doc: &mut Value, key: &str, up: bool) -> bool {
     true
 }
 
+/// What a field is, in a few words for the builder's list and the review:
+/// where it comes from, its type and format, its rule, and its marks
+/// (台账预填 · 身份证号 · 必填; 新增 · 文本 · 银行卡号 · 敏感; 计算 · round(…)).
+pub fn field_summary(doc: &Value, key: &str, catalog: &Catalog) -> Text {
+    let Some(spec) = field_spec(doc, key) else { return Text::new("", "") };
+    let mut zh: Vec<String> = Vec::new();
+    let mut en: Vec<String> = Vec::new();
+    if !spec.ledger.is_empty() {
+        let item = catalog.get(&spec.ledger).map_or(spec.ledger.clone(), |i| i.title.clone());
+        zh.push(format!("台账预填「{item}」"));
+        en.push(format!("pre-filled from the ledger ({})", spec.ledger));
+    } else if let Some(kind) = spec.kind {
+        zh.push(if kind == NewFieldType::Computed { "自动计算".into() } else { format!("新增 · {}", kind.title().zh) });
+        en.push(if kind == NewFieldType::Computed { "computed".into() } else { format!("new · {}", kind.title().en) });
+        if let Some(preset) = presets::by_id(&spec.preset) {
+            zh.push(preset.title_zh.into());
+            en.push(preset.title_en.into());
+        } else if !spec.pattern.is_empty() {
+            zh.push(format!("格式 {}", spec.pattern));
+            en.push(format!("pattern {}", spec.pattern));
+        }
+        let range = match (spec.minimum.as_str(), spec.maximum.as_str()) {
+            ("", "") => None,
+            (a, "") => Some(format!("≥ {a}")),
+            ("", b) => Some(format!("≤ {b}")),
+            (a, b) => Some(format!("{a}–{b}")),
+        };
+        if let Some(range) = range {
+            zh.push(range.clone());
+            en.push(range);
+        }
+        if !spec.max_length.is_empty() {
+            zh.push(format!("最多 {} 字", spec.max_length));
+            en.push(format!("≤ {} characters", spec.max_length));
+        }
+        if !spec.options.is_empty() {
+            zh.push(format!("选项：{}", spec.options));
+            en.push(format!("options: {}", spec.options));
+        }
+        if !spec.formula.is_empty() {
+            zh.push(format!("公式 {}", spec.formula));
+            en.push(format!("formula {}", spec.formula));
+        }
+    }
+    for (on, z, e) in
+        [(spec.required, "必填", "required"), (spec.writeback, "回写台账", "written back"), (spec.sensitive, "敏感", "sensitive")]
+    {
+        if on {
+            zh.push(z.into());
+            en.push(e.into());
+        }
+    }
+    Text::new(zh.join(" · "), en.join(" · "))
+}
+
 /// Every problem with `spec` as a field of `doc` (in place of `editing`
 /// when a field is being edited), at the builder's inputs (`/formula`,
 /// `/pattern`, …): the spec's own, and what the compiler says of the field
@@ -1094,6 +1149,19 @@ mod tests {
         assert!(entities.iter().any(|(e, t)| e == "person" && t == "人员"), "{entities:?}");
         assert!(entities.iter().any(|(e, t)| e == "household" && !t.is_ascii()), "{entities:?}");
         assert_eq!(entities[0].0, "org_unit");
+    }
+
+    #[test]
+    fn a_field_is_summed_up_in_words() {
+        let catalog = catalog();
+        let mut doc = template_with(&catalog, &["person.id_number"]);
+        let card = NewFieldSpec { preset: "bank_card".into(), required: true, ..spec("card", "银行卡号", NewFieldType::Text) };
+        add_field(&mut doc, &card).expect("added");
+        let per = NewFieldSpec { formula: "len(card)".into(), ..spec("digits", "位数", NewFieldType::Computed) };
+        add_field(&mut doc, &per).expect("added");
+        assert_eq!(field_summary(&doc, "id_number", &catalog).zh, "台账预填「身份证号」 · 必填");
+        assert_eq!(field_summary(&doc, "card", &catalog).zh, "新增 · 文本 · 银行卡号 · 必填 · 敏感");
+        assert_eq!(field_summary(&doc, "digits", &catalog).zh, "自动计算 · 公式 len(card)");
     }
 
     #[test]

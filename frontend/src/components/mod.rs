@@ -2,6 +2,7 @@
 
 pub mod cell;
 pub mod correction;
+pub mod field_editor;
 pub mod finding_list;
 pub mod form_body;
 pub mod form_cards;
@@ -14,4 +15,6 @@ pub mod lang_switch;
 pub mod new_user_form;
 pub mod quick_survey;
 pub mod receipt;
+pub mod source_view;
 pub mod sync_badge;
+pub mod template_preview;
