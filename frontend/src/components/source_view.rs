@@ -81,7 +81,7 @@ pub fn source_view(props: &Props) -> Html {
                         <span class={classes!("ln", bad.contains(&n).then_some("bad"))} data-line={n.to_string()}>{ n }</span>
                     }) }
                 </div>
-                <textarea id="template-json" ref={area} spellcheck="false" wrap="off" value={props.text.clone()}
+                <textarea id="template-json" ref={area.clone()} spellcheck="false" wrap="off" value={props.text.clone()}
                     aria-label={tr(lang, "模板源文本（JSON，可直接编辑）", "Template source (JSON, editable)")}
                     aria-describedby="source-problems" oninput={on_input} onscroll={on_scroll} />
             </div>
