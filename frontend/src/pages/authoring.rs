@@ -71,7 +71,13 @@ fn download(name: &str, text: &str) {
             a.click();
         }
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Revoked a minute later: revoking at once can cancel the download.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(wasm_bindgen::JsCast::unchecked_ref(&revoke), 60_000);
+    }
 }
 
 /// What the status line says after an edit, and whether 撤销 is offered.
