@@ -44,7 +44,7 @@ describe("a department analyst builds a template without writing JSON", () => {
     await page.keyboard.press("Enter");
     await page.waitForSelector("#user");
     await page.click("#nav-authoring");
-    await page.waitForSelector("#field-list");
+    await page.waitForSelector("#tpl-title");
   });
   after(async () => {
     await browser?.close();
@@ -236,19 +236,27 @@ describe("a department analyst builds a template without writing JSON", () => {
   it("previews the village form: formats in words, computed values, desktop and phone", async () => {
     await page.click("#preview-desktop");
     const card = page.locator('#preview input[id$="-bank_card"]').first();
-    await card.click();
-    await page.keyboard.type("6222 0212", TYPING);
-    await page.click("#preview-check");
     const row = await card.getAttribute("id");
     const prefix = row.slice(0, row.length - "bank_card".length);
     const cell = prefix.replace(/^input-/, "");
-    assert.match(await card.getAttribute("aria-describedby"), new RegExp(`msg-${cell}bank_card`));
-    assert.equal(await page.textContent(`#msg-${cell}bank_card`), "格式不正确：应为16至19位数字的银行卡号");
+    // Computed as the village types.
     await page.click(`#${prefix}income`);
     await page.keyboard.type("3000", TYPING);
     await page.click(`#${prefix}members`);
     await page.keyboard.type("4", TYPING);
     await page.waitForFunction((c) => document.querySelector(`#cell-${c}per_capita`)?.textContent.includes("750"), cell);
+    // A bank card number typed with spaces: the village reads what is expected.
+    await card.click();
+    await page.keyboard.type("6222 0212", TYPING);
+    await page.click("#preview-check");
+    assert.match(await card.getAttribute("aria-describedby"), new RegExp(`msg-${cell}bank_card`));
+    await page.waitForFunction((c) => document.querySelector(`#msg-${c}bank_card`)?.textContent !== "", cell);
+    assert.equal(await page.textContent(`#msg-${cell}bank_card`), "格式不正确：应为16至19位数字的银行卡号");
+    // Required marks and help as villages see them.
+    const headers = await page.locator("#preview thead th").allTextContents();
+    assert.ok(headers.includes("银行卡号 *"), headers.join(" | "));
+    assert.ok(headers.includes("家庭月收入（元/月）"), headers.join(" | "));
+    assert.equal(await page.getAttribute('#preview thead th:has-text("家庭月收入")', "title"), "含各类补贴");
     await page.screenshot({ path: join(SHOTS, "ybt21-builder-desktop.png"), fullPage: true });
     await page.click("#preview-phone");
     await page.waitForSelector("#preview.phone");
