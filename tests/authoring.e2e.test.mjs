@@ -210,6 +210,9 @@ describe("a department analyst builds a template without writing JSON", () => {
     const income = (await doc()).properties.income;
     assert.deepEqual(income, { title: "家庭月收入（元/月）", type: "number", minimum: 0, maximum: 100000, "x-ui": { help: "含各类补贴" } });
     assert.equal((await keys()).indexOf("income"), 4, "same place");
+    // The form is back to adding, its type shown as it is.
+    assert.equal(await page.textContent("#field-editor-title"), "新增填报字段");
+    assert.equal(await page.inputValue("#nf-kind"), "number");
   });
 
   it("shows a mistake typed into the source at its line, in Chinese", async () => {

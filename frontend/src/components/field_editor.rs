@@ -31,10 +31,31 @@ fn value_of(e: &InputEvent) -> String {
     e.target_unchecked_into::<web_sys::HtmlInputElement>().value()
 }
 
+/// A `<select>` whose shown choice follows `value` when the state changes
+/// it (a reset, an edit started): the `selected` attribute alone does not
+/// move a choice the person already changed.
+#[hook]
+pub fn use_select_value(value: String) -> NodeRef {
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with(value, move |value| {
+            if let Some(select) = node.cast::<web_sys::HtmlSelectElement>()
+                && select.value() != *value
+            {
+                select.set_value(value);
+            }
+        });
+    }
+    node
+}
+
 #[function_component(FieldEditor)]
 pub fn field_editor(props: &Props) -> Html {
     let lang = props.lang;
     let spec = &props.spec;
+    let kind_ref = use_select_value(spec.kind.map(|k| k.as_str().to_owned()).unwrap_or_default());
+    let preset_ref = use_select_value(spec.preset.clone());
     let bound = !spec.ledger.is_empty();
     let error_of = |pointer: &str| props.errors.iter().find(|e| e.pointer == pointer).map(|e| lang.pick(&e.message).to_owned());
     let text = |id: &'static str,
@@ -120,7 +141,7 @@ pub fn field_editor(props: &Props) -> Html {
                 if !bound {
                     <label class="nf">
                         <span>{ tr(lang, "类型", "Type") }</span>
-                        <select id="nf-kind" onchange={on_kind}>
+                        <select id="nf-kind" ref={kind_ref} onchange={on_kind}>
                             { for NewFieldType::ALL.iter().map(|k| html! {
                                 <option value={k.as_str()} selected={kind == Some(*k)}>{ lang.pick(&k.title()) }</option>
                             }) }
@@ -130,7 +151,7 @@ pub fn field_editor(props: &Props) -> Html {
                 if is(NewFieldType::Text) {
                     <label class="nf">
                         <span>{ tr(lang, "格式", "Format") }</span>
-                        <select id="nf-preset" onchange={on_preset} aria-describedby="nf-preset-expected">
+                        <select id="nf-preset" ref={preset_ref} onchange={on_preset} aria-describedby="nf-preset-expected">
                             <option value="" selected={spec.preset.is_empty()}>{ tr(lang, "不限（任意文字）", "Any text") }</option>
                             { for PRESETS.iter().map(|p| html! {
                                 <option value={p.id} selected={spec.preset == p.id}>{ lang.pick(&p.title()) }</option>

@@ -21,7 +21,7 @@ use ybt_core::{Catalog, FieldError};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
-use crate::components::field_editor::FieldEditor;
+use crate::components::field_editor::{FieldEditor, use_select_value};
 use crate::components::finding_list::FindingList;
 use crate::components::source_view::{LineProblem, SourceView};
 use crate::components::template_preview::{TemplatePreview, sample};
@@ -594,6 +594,7 @@ pub fn authoring_page(props: &Props) -> Html {
             </label>
         }
     };
+    let entity_ref = use_select_value(meta_input.entity.clone());
     let can_undo = undo.borrow().can_undo();
     let can_redo = undo.borrow().can_redo();
 
@@ -609,7 +610,7 @@ pub fn authoring_page(props: &Props) -> Html {
                     { meta_field("tpl-id", "/id", "模板编号（英文小写和连字符）", "Template id", meta_input.id.clone(), "aid-survey", |m, v| m.id = v) }
                     { meta_field("tpl-version", "/version", "版本", "Version", meta_input.version.clone(), "1", |m, v| m.version = v) }
                     <label>{ tr(lang, "每行对象", "One row per") }
-                        <select id="tpl-entity" onchange={meta_select(|m, v| m.entity = v)}>
+                        <select id="tpl-entity" ref={entity_ref} onchange={meta_select(|m, v| m.entity = v)}>
                             { for entities.iter().map(|(code, title)| html! { <option value={code.clone()} selected={*code == meta_input.entity}>{ title.clone() }</option> }) }
                             <option value={meta::PICK} selected={meta_input.entity == meta::PICK}>{ tr(lang, "选取模式（应急摸排：村里逐行选取或新增）", "Pick mode (surveys: villages add rows)") }</option>
                         </select>
