@@ -179,10 +179,23 @@ pub fn app() -> Html {
         Callback::from(move |_: MouseEvent| {
             let session = session.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                // Queued survey reports go out first; what cannot go out
+                // is deleted only when the person says so.
+                crate::survey_io::sync().await;
+                let unsent = crate::survey_io::outbox().len();
+                if unsent > 0 {
+                    let question = format!("还有 {unsent} 份填报没有发出（没有网络）。退出后，这些填报和照片会从本机删除。确定退出？");
+                    let sure = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
+                    if !sure {
+                        return;
+                    }
+                }
                 let _ = api::logout().await;
                 remember(None);
-                // A shared office PC keeps nothing personal after sign-out.
+                // A shared office PC keeps nothing personal after sign-out:
+                // drafts and outbox in localStorage, photos in IndexedDB.
                 crate::draft_store::forget_all();
+                crate::survey_io::forget_photos();
                 session.set(Session::SignedOut);
             });
         })
