@@ -16,5 +16,6 @@ pub mod new_user_form;
 pub mod quick_survey;
 pub mod receipt;
 pub mod source_view;
+pub mod subject_jump;
 pub mod sync_badge;
 pub mod template_preview;
