@@ -95,7 +95,7 @@ pub fn template_preview(props: &Props) -> Html {
                 } }
                 { format!(" · {rows} {}", tr(lang, "行", "rows")) }
             </p>
-            <FormBody lang={lang} state={Rc::new(current.clone())} disabled={false} on_edit={on_edit} narrow={*layout} />
+            <FormBody lang={lang} state={Rc::clone(current)} disabled={false} on_edit={on_edit} narrow={*layout} />
         </div>
     }
 }
