@@ -1,5 +1,5 @@
 //! One account's grants of sensitive ledger items, grouped by record type
-//! (人员: 身份证号码, 手机号码; 企业: …). Ticking changes nothing yet:
+//! (人员: 身份证号, 联系电话; 企业: 联系电话 …). Ticking changes nothing yet:
 //! 保存 shows what will be added and removed, and only 确认 stores it
 //! (the worker logs the change with who, whom and when).
 
