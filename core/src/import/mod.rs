@@ -25,6 +25,8 @@ mod upsert;
 mod xlsx;
 
 #[cfg(test)]
+mod diff_tests;
+#[cfg(test)]
 mod fixture_tests;
 #[cfg(test)]
 mod tests;
