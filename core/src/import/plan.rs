@@ -240,7 +240,7 @@ pub struct ImportPlan {
 
 /// An [`ImportPlan`] without its writes: what the clerk is told (the
 /// writes can be 100,000 records).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ImportSummary {
     pub header_row: usize,
     pub mapping: Vec<ColumnMapping>,
