@@ -181,10 +181,10 @@ describe("a masked ID number cannot be rebuilt from the birth date beside it", (
     // The 出生日期 column holds years only (other columns may hold dates
     // that reveal nothing, such as a disaster record's, issue 20).
     const lines = exported.text.replace(/^\uFEFF/, "").trim().split("\r\n");
-    const born = lines[0].split(",").indexOf("出生日期");
-    assert.ok(born >= 0 && lines.length > 1);
+    const bornColumn = lines[0].split(",").indexOf("出生日期");
+    assert.ok(bornColumn >= 0 && lines.length > 1);
     for (const line of lines.slice(1)) {
-      const cell = line.split(",")[born];
+      const cell = line.split(",")[bornColumn];
       if (cell) assert.match(cell, /^\d{4}$/, `no full birth date in the export: ${line}`);
     }
     assert.doesNotMatch(exported.text, /\b\d{17}[0-9X]\b/, "no full ID number in the export");
