@@ -378,13 +378,28 @@ pub struct PatchRecordRequest {
 
 /// `POST /api/ledger/import` and `POST /api/ingest/{entity}`: what the batch
 /// does (preview) or did (commit).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ImportAnswer {
     pub committed: bool,
     #[serde(flatten)]
     pub summary: crate::import::ImportSummary,
     /// D1 batches the writes were applied in (0 for a preview or no change).
     pub batches: usize,
+    /// The plan's id ([`crate::import::ImportPlan::id`]): commit with it to
+    /// apply exactly this plan.
+    #[serde(default)]
+    pub plan_id: String,
+    /// The file's date the plan compared the ledger's changes with: the
+    /// clerk's, or the file's own (`reading.file_date`), or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// Display names of the accounts named in `diff[].fields[].newer.changed_by`.
+    #[serde(default)]
+    pub people: std::collections::BTreeMap<String, String>,
+    /// This commit of the plan was already stored: the answer is the first
+    /// one's, nothing was written again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replayed: bool,
 }
 
 /// A task as the inbox and the completion board show it.

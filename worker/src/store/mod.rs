@@ -19,7 +19,7 @@ mod transfers;
 
 pub use accounts::principal_of;
 pub use dispatch::{NewTask, TaskMove};
-pub use ledger::WRITES_PER_BATCH;
+pub use ledger::{PlanRow, WRITES_PER_BATCH};
 pub use reviews::{NewRequest, pending_conflict};
 pub use surveys::{IntakeRow, StartedSurvey};
 pub use tasks::TaskFilter;
