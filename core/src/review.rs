@@ -11,6 +11,7 @@ use crate::catalog::Catalog;
 use crate::compile::{Burden, CompiledTemplate, FieldPlan, FieldSource};
 use crate::messages::Text;
 
+pub mod changes;
 pub mod duplicates;
 pub mod labelled;
 pub mod titles;
