@@ -191,6 +191,10 @@ pub struct StoredSubmission {
     #[serde(flatten)]
     pub receipt: SubmissionReceipt,
     pub rows: Vec<SubmittedRow>,
+    /// The columns of its template version, in form order, for a reader
+    /// (the town centre's board) to show the rows read-only by title.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<crate::summary::SummaryColumn>,
 }
 
 /// The body of every error response.
