@@ -28,6 +28,9 @@ pub struct TemplateSummary {
     /// The ledger record type the form has one row for.
     pub subject_entity: String,
     pub burden: Burden,
+    /// When this version was published (approved), UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
 }
 
 /// `GET /api/org-units?parent=CODE`: the children of an org unit.

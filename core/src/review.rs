@@ -220,7 +220,7 @@ impl ReviewAnalysis {
 }
 
 /// Hours spent in all `villages`, to a tenth.
-fn total_hours(minutes_per_village: f64, villages: usize) -> f64 {
+pub fn total_hours(minutes_per_village: f64, villages: usize) -> f64 {
     (minutes_per_village * villages as f64 / 60.0 * 10.0).round() / 10.0
 }
 

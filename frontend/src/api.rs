@@ -188,6 +188,11 @@ pub async fn submission(id: &str) -> Result<SubmissionReceipt, ApiFailure> {
     decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
 }
 
+/// A stored submission with its rows (masked for the reader) and columns.
+pub async fn stored_submission(id: &str) -> Result<ybt_core::api::StoredSubmission, ApiFailure> {
+    decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
+}
+
 /// Where a submission's file is downloaded from.
 pub fn submission_file_url(id: &str, format: &str) -> String {
     format!("/api/submissions/{id}/file?format={format}")

@@ -208,6 +208,21 @@ impl Store {
             .results::<TemplateRow>()?)
     }
 
+    /// The newest version of every template with its publication time,
+    /// the most recently published first (the one just approved leads the
+    /// dispatch page's list).
+    pub async fn latest_published(&self) -> Result<Vec<dispatch::PublishedRow>, AppError> {
+        Ok(self
+            .db
+            .prepare(
+                "SELECT id, version, document, published_at FROM templates t \
+                 WHERE version = (SELECT MAX(version) FROM templates WHERE id = t.id) ORDER BY published_at DESC, id",
+            )
+            .all()
+            .await?
+            .results::<dispatch::PublishedRow>()?)
+    }
+
     /// A template version, or its newest version when `version` is `None`.
     pub async fn template(&self, id: &str, version: Option<u32>) -> Result<Option<TemplateRow>, AppError> {
         let statement = match version {
