@@ -35,7 +35,8 @@ impl ApiFailure {
     pub fn specific(&self) -> Text {
         match self {
             ApiFailure::Server(body) if !body.error.fields.is_empty() => {
-                let join = |pick: fn(&Text) -> &str| body.error.fields.iter().map(|f| pick(&f.message).to_owned()).collect::<Vec<_>>().join("；");
+                let join =
+                    |pick: fn(&Text) -> &str| body.error.fields.iter().map(|f| pick(&f.message).to_owned()).collect::<Vec<_>>().join("；");
                 Text::new(join(|t| &t.zh), join(|t| &t.en))
             }
             other => other.message(),

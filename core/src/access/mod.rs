@@ -15,7 +15,8 @@ mod users;
 pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
 pub use ingest::{IngestKey, authorize_ingest};
 pub use masking::{
-    Exposure, SENSITIVE_FIELDS_GRANT, field_guard, mask, mask_template_rows, mask_text, mask_values, may_see_unmasked, record_guards, reveal, template_guards,
+    Exposure, SENSITIVE_FIELDS_GRANT, field_guard, mask, mask_template_rows, mask_text, mask_values, may_see_unmasked, record_guards,
+    reveal, template_guards,
 };
 pub use password::{PBKDF2_ITERATIONS, PasswordHash, PasswordHashError, hash_password};
 pub use session::{SessionClaims, TokenError, sign_token, verify_token};

@@ -131,7 +131,9 @@ fn sensitive(spec: &Value, source: &FieldSource, json_type: Option<&str>, pointe
             "台账字段的敏感级别由台账决定，不能用 x-sensitive 标记",
             "a ledger field's sensitivity comes from the ledger: x-sensitive does not apply",
         )),
-        (FieldSource::Computed { .. }, _) => Some(Text::new("计算字段不能标记为敏感（x-sensitive）", "a computed field cannot be marked x-sensitive")),
+        (FieldSource::Computed { .. }, _) => {
+            Some(Text::new("计算字段不能标记为敏感（x-sensitive）", "a computed field cannot be marked x-sensitive"))
+        }
         (FieldSource::New, Some("string")) => None,
         (FieldSource::New, _) => Some(Text::new(
             "只有文本字段（\"type\": \"string\"）可以标记为敏感（x-sensitive）",

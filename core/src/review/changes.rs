@@ -118,16 +118,22 @@ fn rules_of(field: &FieldPlan, spec: &Value) -> Vec<Text> {
         rules.push(Text::new(format!("须符合格式 {pattern}"), format!("must match {pattern}")));
     }
     let options: Vec<String> = if field.options.is_empty() {
-        spec.pointer("/items/enum").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect()).unwrap_or_default()
+        spec.pointer("/items/enum")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
     } else {
         field.options.clone()
     };
     if !options.is_empty() {
         rules.push(Text::new(format!("选项：{}", options.join("、")), format!("options: {}", options.join(", "))));
     }
-    for (keyword, zh, en) in
-        [("minimum", "最小", "at least"), ("exclusiveMinimum", "大于", "more than"), ("maximum", "最大", "at most"), ("exclusiveMaximum", "小于", "less than")]
-    {
+    for (keyword, zh, en) in [
+        ("minimum", "最小", "at least"),
+        ("exclusiveMinimum", "大于", "more than"),
+        ("maximum", "最大", "at most"),
+        ("exclusiveMaximum", "小于", "less than"),
+    ] {
         if let Some(v) = spec.get(keyword).filter(|v| v.is_number()) {
             rules.push(Text::new(format!("{zh} {}", number_text(v)), format!("{en} {}", number_text(v))));
         }
@@ -262,7 +268,10 @@ fn describe(d: &FieldDetail) -> Text {
 /// `new` against `old` (the published version or a rejected filing).
 pub fn compare(old: &CompiledTemplate, new: &CompiledTemplate, against: Baseline, catalog: &Catalog) -> Comparison {
     let diff = versioning::diff(old, new);
-    let name = |t: &CompiledTemplate, key: &str| FieldName { key: key.to_owned(), title: t.field(key).map_or_else(|| key.to_owned(), |f| f.title.clone()) };
+    let name = |t: &CompiledTemplate, key: &str| FieldName {
+        key: key.to_owned(),
+        title: t.field(key).map_or_else(|| key.to_owned(), |f| f.title.clone()),
+    };
     let before = field_details(old, catalog);
     let after = field_details(new, catalog);
     let mut changed = Vec::new();
@@ -327,7 +336,10 @@ pub fn consequences(old: &CompiledTemplate, new: &CompiledTemplate, counts: Work
     if counts.open_tasks > 0 {
         notes.push(Text::new(
             format!("准入后，{} 个未提交的任务从版本 {from} 转到版本 {to}，其中 {} 份草稿随之迁移", counts.open_tasks, counts.drafts),
-            format!("on approval {} open tasks move from version {from} to {to}, {} drafts migrated with them", counts.open_tasks, counts.drafts),
+            format!(
+                "on approval {} open tasks move from version {from} to {to}, {} drafts migrated with them",
+                counts.open_tasks, counts.drafts
+            ),
         ));
     } else {
         notes.push(Text::new("没有未提交的任务需要转移", "no open task moves"));

@@ -126,8 +126,7 @@ pub fn dispatch_page(props: &Props) -> Html {
     // the villages chosen (a town centre picks villages; a department picks
     // towns, whose villages it does not list here).
     let picked = templates.iter().find(|t| t.id == *template);
-    let per_village =
-        picked.and_then(|t| minutes.iter().find(|(id, v, _)| *id == t.id && *v == t.version).map(|(_, _, m)| *m));
+    let per_village = picked.and_then(|t| minutes.iter().find(|(id, v, _)| *id == t.id && *v == t.version).map(|(_, _, m)| *m));
     let burden = per_village.map(|m| {
         if is_department {
             Text::new(format!("预计每村（社区）约 {m} 分钟"), format!("about {m} minutes per village"))

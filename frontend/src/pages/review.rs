@@ -68,8 +68,14 @@ fn comparison(lang: Lang, c: &Comparison) -> Html {
             Lang::En => format!("Against the published version {version}"),
         },
         Baseline::Rejected { version, reason, .. } => match lang {
-            Lang::Zh => format!("与上次被驳回的申请（版本 {version}）相比{}", reason.as_ref().map(|r| format!("，驳回理由：{r}")).unwrap_or_default()),
-            Lang::En => format!("Against the rejected filing (version {version}){}", reason.as_ref().map(|r| format!(", rejected because: {r}")).unwrap_or_default()),
+            Lang::Zh => format!(
+                "与上次被驳回的申请（版本 {version}）相比{}",
+                reason.as_ref().map(|r| format!("，驳回理由：{r}")).unwrap_or_default()
+            ),
+            Lang::En => format!(
+                "Against the rejected filing (version {version}){}",
+                reason.as_ref().map(|r| format!(", rejected because: {r}")).unwrap_or_default()
+            ),
         },
     };
     let kind = match c.against {

@@ -133,9 +133,11 @@ async fn with_detail(store: &Store, mut request: TemplateRequest) -> Result<Temp
         .find(|r| r.id != request.id && r.status == "rejected" && r.submitted_at <= request.submitted_at);
     if let Some(rejected) = rejected {
         let document = store.request(&rejected.id).await?.and_then(|r| r.document);
-        if let Some(Ok(old)) = document.map(|text| serde_json::from_str::<Value>(&text).map(|d| ybt_core::compile(&d, &catalog))).transpose()?
+        if let Some(Ok(old)) =
+            document.map(|text| serde_json::from_str::<Value>(&text).map(|d| ybt_core::compile(&d, &catalog))).transpose()?
         {
-            let against = Baseline::Rejected { version: rejected.version, request_id: rejected.id.clone(), reason: rejected.reason.clone() };
+            let against =
+                Baseline::Rejected { version: rejected.version, request_id: rejected.id.clone(), reason: rejected.reason.clone() };
             detail.comparisons.push(changes::compare(&old, &template, against, &catalog));
         }
     }

@@ -98,7 +98,11 @@ async fn load(req: &Request, store: &Store, principal: &Principal) -> Result<(Qu
     }
     let newest = compiled.last().map(|(_, t)| t.clone()).ok_or(not_found)?;
     let template = match selected {
-        Some(v) => compiled.iter().find(|(n, _)| *n == v).map(|(_, t)| t.clone()).ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?,
+        Some(v) => compiled
+            .iter()
+            .find(|(n, _)| *n == v)
+            .map(|(_, t)| t.clone())
+            .ok_or(AppError::NotFound { what: "template", zh: "该报表模板" })?,
         None => newest.clone(),
     };
     let scope = query.org_unit.clone().unwrap_or_else(|| principal.org_unit.clone());
@@ -246,12 +250,14 @@ pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, App
     let rows: Vec<ExportRow<'_>> = loaded
         .villages
         .iter()
-        .flat_map(|v| v.rows.iter().map(move |values| ExportRow {
-            town: &v.town,
-            village: &v.name,
-            version: loaded.selected.is_none().then_some(v.version),
-            values,
-        }))
+        .flat_map(|v| {
+            v.rows.iter().map(move |values| ExportRow {
+                town: &v.town,
+                village: &v.name,
+                version: loaded.selected.is_none().then_some(v.version),
+                values,
+            })
+        })
         .collect();
     let name = match loaded.selected {
         Some(v) => format!("summary-{}-v{v}", loaded.template.meta.id),

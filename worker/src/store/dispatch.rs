@@ -206,7 +206,12 @@ impl Store {
     /// version (`None`: whatever its version — a village's newest report
     /// replaces its older ones, as a resubmission does), with village and
     /// town names, by village code.
-    pub async fn summary_submissions(&self, template_id: &str, version: Option<u32>, scope: &str) -> Result<Vec<SummarySubmission>, AppError> {
+    pub async fn summary_submissions(
+        &self,
+        template_id: &str,
+        version: Option<u32>,
+        scope: &str,
+    ) -> Result<Vec<SummarySubmission>, AppError> {
         let (version_clause, version_value) = match version {
             Some(v) => ("AND template_version = ?4", num(v)),
             None => ("AND ?4 IS NULL", JsValue::NULL),
