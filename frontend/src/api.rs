@@ -30,6 +30,19 @@ impl ApiFailure {
             ApiFailure::Network(detail) => Text::new(format!("网络错误：{detail}"), format!("network error: {detail}")),
         }
     }
+
+    /// What to tell a person: the per-field problems themselves when the
+    /// worker named them (驳回时请写明理由), else the general message.
+    pub fn specific(&self) -> Text {
+        match self {
+            ApiFailure::Server(body) if !body.error.fields.is_empty() => {
+                let join =
+                    |pick: fn(&Text) -> &str| body.error.fields.iter().map(|f| pick(&f.message).to_owned()).collect::<Vec<_>>().join("；");
+                Text::new(join(|t| &t.zh), join(|t| &t.en))
+            }
+            other => other.message(),
+        }
+    }
 }
 
 async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ApiFailure> {
@@ -218,6 +231,11 @@ pub async fn patch_record(id: &str, request: &PatchRecordRequest) -> Result<Ledg
 }
 
 pub async fn submission(id: &str) -> Result<SubmissionReceipt, ApiFailure> {
+    decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
+}
+
+/// A stored submission with its rows (masked for the reader) and columns.
+pub async fn stored_submission(id: &str) -> Result<ybt_core::api::StoredSubmission, ApiFailure> {
     decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
 }
 
