@@ -8,6 +8,7 @@ mod authorize;
 mod ingest;
 pub mod lookup;
 mod masking;
+mod offers;
 mod password;
 mod session;
 mod users;
@@ -17,6 +18,7 @@ pub use ingest::{IngestKey, authorize_ingest};
 pub use masking::{
     Exposure, field_guard, mask, mask_template_rows, mask_text, mask_values, may_see_unmasked, record_guards, reveal, template_guards,
 };
+pub use offers::{Offers, may_write_ledger, offers};
 pub use password::{PBKDF2_ITERATIONS, PasswordHash, PasswordHashError, hash_password};
 pub use session::{SessionClaims, TokenError, sign_token, verify_token};
 pub use users::{MIN_PASSWORD_CHARS, level_of, validate_grants, validate_new_user};
