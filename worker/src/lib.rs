@@ -35,6 +35,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/api/users", |req, ctx| http::respond(api::users::create(req, ctx)))
         .put_async("/api/users/:id/grants", |req, ctx| http::respond(api::users::set_grants(req, ctx)))
         .post_async("/api/users/:id/unlock", |req, ctx| http::respond(api::users::unlock(req, ctx)))
+        .get_async("/api/ledger/search", |req, ctx| http::respond(api::ledger_search::search(req, ctx)))
         .get_async("/api/ledger/export", |req, ctx| http::respond_file(api::ledger::export(req, ctx)))
         .post_async("/api/ledger/import", |req, ctx| http::respond(api::ledger::import(req, ctx)))
         .get_async("/api/ledger/records/:id", |req, ctx| http::respond(api::ledger::get(req, ctx)))

@@ -233,6 +233,46 @@ pub fn editable(field: &super::FieldSpec) -> bool {
     field.name != "village" && !(field.json_type.as_deref() == Some("array") && field.options.is_empty())
 }
 
+/// A value typed into the ledger page's edit form: empty text removes the
+/// field; numbers of a number field are read as numbers (anything else is
+/// kept as typed, for the validator to name); every other text as it is.
+pub fn typed_value(field: &super::FieldSpec, text: &str) -> Value {
+    if text.is_empty() {
+        return Value::Null;
+    }
+    match field.json_type.as_deref() {
+        Some("integer" | "number") => {
+            serde_json::from_str::<serde_json::Number>(text).map_or_else(|_| Value::String(text.to_owned()), Value::Number)
+        }
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+/// The patch an edit of `data` makes: each field of `edits` whose value
+/// differs from the stored one (a `null` or an empty list removes it),
+/// checked as every correction is, on the record as it would be stored
+/// ([`super::RecordType::validate`]): every problem, by field. An edit that
+/// changes nothing is an empty patch.
+pub fn edit_patch(
+    record_type: &RecordType,
+    data: &Value,
+    edits: &serde_json::Map<String, Value>,
+) -> Result<super::Patch, Vec<crate::validate::FieldError>> {
+    let mut patch = super::Patch::new();
+    for (name, value) in edits {
+        let value = match value {
+            Value::Array(items) if items.is_empty() => Value::Null,
+            other => other.clone(),
+        };
+        let stored = data.get(name).cloned().unwrap_or(Value::Null);
+        if stored != value {
+            patch.insert(name.clone(), value);
+        }
+    }
+    let errors = record_type.validate(&super::apply_patch(data, &patch));
+    if errors.is_empty() { Ok(patch) } else { Err(errors) }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -395,6 +435,24 @@ mod tests {
             "2026年7月暴雨灾情摸排（2026-07-12，受灾人员）；d-2",
         );
         check(json!([{"event": "d-3", "damage": "严重"}]), "d-3（damage：严重）");
+    }
+
+    #[test]
+    fn an_edit_patches_what_changed_and_is_checked_like_any_correction() {
+        let types = RecordTypes::builtin().expect("types");
+        let person = types.get("person").expect("person");
+        let data = people()[0].data.clone();
+        let edits = |v: Value| v.as_object().cloned().expect("object");
+        let patch = edit_patch(person, &data, &edits(json!({"name": "张三", "phone": "13900001111", "tags": []}))).expect("valid");
+        assert_eq!(Value::Object(patch), json!({"phone": "13900001111", "tags": null}), "only what changed; an empty list removes");
+        let errors = edit_patch(person, &data, &edits(json!({"phone": "1390000", "name": null}))).expect_err("invalid");
+        let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert!(pointers.contains(&"/phone"), "{pointers:?}");
+        assert!(errors.iter().any(|e| e.message.zh.contains("姓名") || e.pointer == "/name"), "the required name: {errors:?}");
+        assert!(edit_patch(person, &data, &edits(json!({"name": "张三"}))).expect("valid").is_empty());
+        let phone = person.field("phone").expect("phone");
+        assert_eq!(typed_value(phone, ""), Value::Null);
+        assert_eq!(typed_value(phone, "139"), json!("139"));
     }
 
     #[test]
