@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ybt_core::access::Principal;
 use ybt_core::api::{
-    AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LedgerList, LoginRequest, Me, OrgUnitList, RecordDetail,
+    AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LoginRequest, Me, OrgUnitList, RecordDetail,
     SubmissionReceipt, SubmissionRequest, TemplateSummary,
 };
 use ybt_core::api::{BurdenReport, Draft, PatchRecordRequest, SaveDraftRequest, TaskForm, TaskSummary};
@@ -122,10 +122,6 @@ pub async fn unlock_user(user_id: &str) -> Result<serde_json::Value, ApiFailure>
 
 pub async fn audit() -> Result<Vec<AuditEntry>, ApiFailure> {
     decode(Request::get("/api/audit?limit=200").send().await.map_err(network)?).await
-}
-
-pub async fn ledger(entity: &str, org_unit: &str) -> Result<LedgerList, ApiFailure> {
-    decode(Request::get(&format!("/api/ledger/{entity}?org_unit={org_unit}")).send().await.map_err(network)?).await
 }
 
 /// One page of the ledger page's search (`GET /api/ledger/search`).
