@@ -94,13 +94,20 @@ pub fn ledger_page(props: &Props) -> Html {
             });
         });
     }
+    // Set when a record is opened: its heading takes the focus once drawn.
+    let want_focus = use_mut_ref(|| false);
     {
-        let (detail, error) = (detail.clone(), error.clone());
+        let (detail, error, want_focus, focus) = (detail.clone(), error.clone(), want_focus.clone(), focus.clone());
         use_effect_with(((*selected).clone(), *reloads), move |(id, _)| {
             if let Some(id) = id.clone() {
                 wasm_bindgen_futures::spawn_local(async move {
                     match api::ledger_record(&id).await {
-                        Ok(d) => detail.set(Some(Rc::new(d))),
+                        Ok(d) => {
+                            detail.set(Some(Rc::new(d)));
+                            if std::mem::take(&mut *want_focus.borrow_mut()) {
+                                *focus.borrow_mut() = Some(focus_later("record-title"));
+                            }
+                        }
                         Err(e) => error.set(Some(e.message())),
                     }
                 });
@@ -192,10 +199,10 @@ pub fn ledger_page(props: &Props) -> Html {
         })
     };
     let open = {
-        let (selected, focus) = (selected.clone(), focus.clone());
+        let (selected, want_focus) = (selected.clone(), want_focus.clone());
         Callback::from(move |id: String| {
+            *want_focus.borrow_mut() = true;
             selected.set(Some(id));
-            *focus.borrow_mut() = Some(focus_later("record-title"));
         })
     };
     let close = {
