@@ -133,6 +133,7 @@ describe("the ledger page, on a phone and a desktop, per role", () => {
     const change = stored.history.at(-1);
     assert.equal(await newest.getAttribute("data-version"), String(change.version));
     assert.match(await newest.textContent(), new RegExp(`联系电话：${person.data.phone} → ${phone}`));
+    assert.equal(await newest.locator(".changes li").count(), 1, "the phone, and nothing else, changed");
     assert.equal(await newest.locator(".who").textContent(), cun.me.display_name);
     assert.equal(await newest.locator(".when").textContent(), beijing(change.changed_at));
     assert.equal(await newest.locator(".source").textContent(), "走访");

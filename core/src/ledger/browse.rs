@@ -258,14 +258,16 @@ pub fn edit_patch(
     data: &Value,
     edits: &serde_json::Map<String, Value>,
 ) -> Result<super::Patch, Vec<crate::validate::FieldError>> {
+    // An empty list and no value read the same (—): neither is a change.
+    let blank = |value: Option<&Value>| match value {
+        None => Value::Null,
+        Some(Value::Array(items)) if items.is_empty() => Value::Null,
+        Some(other) => other.clone(),
+    };
     let mut patch = super::Patch::new();
     for (name, value) in edits {
-        let value = match value {
-            Value::Array(items) if items.is_empty() => Value::Null,
-            other => other.clone(),
-        };
-        let stored = data.get(name).cloned().unwrap_or(Value::Null);
-        if stored != value {
+        let value = blank(Some(value));
+        if blank(data.get(name)) != value {
             patch.insert(name.clone(), value);
         }
     }
@@ -450,6 +452,10 @@ mod tests {
         assert!(pointers.contains(&"/phone"), "{pointers:?}");
         assert!(errors.iter().any(|e| e.message.zh.contains("姓名") || e.pointer == "/name"), "the required name: {errors:?}");
         assert!(edit_patch(person, &data, &edits(json!({"name": "张三"}))).expect("valid").is_empty());
+        let mut untagged = people()[0].data.clone();
+        untagged["tags"] = json!([]);
+        let patch = edit_patch(person, &untagged, &edits(json!({"tags": [], "phone": "13812349999"}))).expect("valid");
+        assert!(patch.is_empty(), "an empty list left empty is no change: {patch:?}");
         let phone = person.field("phone").expect("phone");
         assert_eq!(typed_value(phone, ""), Value::Null);
         assert_eq!(typed_value(phone, "139"), json!("139"));
