@@ -39,6 +39,7 @@ fn source_title(lang: Lang, source: Source) -> &'static str {
         Source::Import => tr(lang, "导入", "import"),
         Source::Department => tr(lang, "部门系统", "department"),
         Source::Survey => tr(lang, "应急摸排", "survey"),
+        Source::Transfer => tr(lang, "迁移", "transfer"),
         Source::Demo => tr(lang, "演示数据", "demo"),
     }
 }
