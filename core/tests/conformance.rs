@@ -189,8 +189,11 @@ fn compiled_programs_agree_with_the_suite_where_they_compile() {
     use ybt_core::compile::compile_program;
     use ybt_rules::Rules;
     let dir = suite_dir().join("tests/draft2020-12");
-    let mut files: Vec<PathBuf> =
-        fs::read_dir(&dir).expect("suite dir").map(|e| e.expect("entry").path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("suite dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     files.sort();
     let (mut total, mut refused, mut passed) = (0usize, 0usize, 0usize);
     let mut refused_by: Counts<String, usize> = Counts::new();

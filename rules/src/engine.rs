@@ -9,6 +9,9 @@ use crate::formats::{self, FormatContext};
 use crate::json::{Item, JsonError, Tape};
 use crate::program::{ArrayCheck, Check, Format, Lit, Node, ObjectCheck, PROGRAM_VERSION, Program, types};
 
+/// Members and properties of an object kept on the stack while checking it.
+const SMALL: usize = 48;
+
 /// Longest regex source a program may carry, in bytes.
 pub const MAX_PATTERN_LEN: usize = 512;
 /// Size limit of one compiled regex, in bytes.
@@ -247,19 +250,41 @@ impl Rules {
     #[allow(clippy::too_many_lines)]
     fn object<'t>(&self, node: u32, c: u32, o: &ObjectCheck, tape: &'t Tape<'t>, at: usize, run: &mut Run<'t>) -> bool {
         let Item::Obj { len, end } = tape.items[at] else { return true };
-        // Member i's key is at keys[i]; its value follows.
-        let mut members: Vec<(usize, &'t str)> = Vec::with_capacity(len as usize);
+        // Each member: where its value is, and its name. Rows are small: the
+        // lists live on the stack up to `SMALL` members.
+        let n = len as usize;
+        let (mut small_members, mut heap_members) = ([(0usize, ""); SMALL], Vec::new());
+        let members: &mut [(usize, &'t str)] = if n <= SMALL {
+            &mut small_members[..n]
+        } else {
+            heap_members.resize(n, (0usize, ""));
+            &mut heap_members
+        };
         let mut i = at + 1;
-        while i < end as usize {
+        for slot in members.iter_mut() {
             let Item::Key(k) = &tape.items[i] else { break };
-            members.push((i + 1, k.as_ref()));
+            *slot = (i + 1, k.as_ref());
             i = tape.end(i + 1);
         }
+        let members: &[(usize, &'t str)] = members;
         // Which member (+1; 0: absent) each property is: the last one of a
         // repeated name, as serde_json keeps it.
-        let mut found: Vec<usize> = vec![0; o.props.len()];
-        let mut in_props: Vec<bool> = vec![false; members.len()];
-        if !o.props.is_empty() {
+        let props = o.props.len();
+        let (mut small_found, mut heap_found) = ([0usize; SMALL], Vec::new());
+        let found: &mut [usize] = if props <= SMALL {
+            &mut small_found[..props]
+        } else {
+            heap_found.resize(props, 0);
+            &mut heap_found
+        };
+        let (mut small_in, mut heap_in) = ([false; SMALL], Vec::new());
+        let in_props: &mut [bool] = if n <= SMALL {
+            &mut small_in[..n]
+        } else {
+            heap_in.resize(n, false);
+            &mut heap_in
+        };
+        if props != 0 {
             for (m, (_, k)) in members.iter().enumerate() {
                 if let Ok(s) = o.sorted.binary_search_by(|p| o.props[*p as usize].0.as_str().cmp(k)) {
                     found[o.sorted[s] as usize] = m + 1;

@@ -240,6 +240,12 @@ pub struct CompiledTemplate {
 }
 
 impl CompiledTemplate {
+    /// The validation program rows are checked with: what the browser
+    /// needs to validate this template without the compiler.
+    pub fn program(&self) -> &ybt_rules::Program {
+        self.rules.program()
+    }
+
     pub fn field(&self, key: &str) -> Option<&FieldPlan> {
         self.fields.iter().find(|f| f.key == key)
     }

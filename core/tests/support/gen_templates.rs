@@ -94,7 +94,9 @@ fn field(rng: &mut Rng, depth: u32) -> Value {
             json!({"type": "string", "enum": OPTIONS[start..start + n]})
         }
         3 => json!({"type": "string", "pattern": PATTERNS[rng.int(0, PATTERNS.len() as i64 - 1) as usize]}),
-        4 => json!({"type": "string", "format": rng.pick(&["date", "date-time", "cn-id-number", "cn-mobile", "cn-credit-code", "cn-division-code"])}),
+        4 => {
+            json!({"type": "string", "format": rng.pick(&["date", "date-time", "cn-id-number", "cn-mobile", "cn-credit-code", "cn-division-code"])})
+        }
         5 => {
             let lo = rng.int(-10, 50);
             json!({"type": "integer", "minimum": lo, "maximum": lo + rng.int(1, 10_000)})
@@ -230,7 +232,8 @@ fn valid(rng: &mut Rng, schema: &Value, root: &Value) -> Value {
         }
         "object" => {
             let mut row = Map::new();
-            let required: Vec<&str> = schema["required"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let required: Vec<&str> =
+                schema["required"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
             if let Some(props) = schema["properties"].as_object() {
                 for (k, s) in props {
                     if required.contains(&k.as_str()) || rng.chance(70) {
