@@ -10,6 +10,7 @@
 //   YBT_BENCH_DIR    where the rows are written
 // ajv's standalone modules go to bench/generated/ (git-ignored), where they
 // find ajv's runtime in bench/node_modules.
+//   YBT_ENGINE_JS    the engine alone (bench/rules-wasm), loading each compiled program: its verdicts are checked too
 //   YBT_BENCH_ROWS   rows per template (default 10000)
 //   YBT_GENERATED_DIR  seeded random templates with their rows (gen-N.json,
 //                    gen-N.jsonl; `cargo run -p ybt-core --example gen_templates`),
@@ -232,6 +233,15 @@ function benchTemplate(id, templateText, lines, rowsFile, templateFile) {
   const wasmAllErrors = (line) => wasm.count_errors(line) === 0;
 
   const verdicts = { ajv: lines.map(ajvVerdict), wasm: lines.map(wasmVerdict), "wasm-all-errors": lines.map(wasmAllErrors) };
+  // The engine alone, loading the program the compiler wrote (issue 14):
+  // what a page that receives programs runs must give the same verdicts.
+  if (process.env.YBT_ENGINE_JS) {
+    const { Engine } = require(resolve(process.env.YBT_ENGINE_JS));
+    const engine = new Engine(wasm.program_json());
+    verdicts.engine = lines.map((line) => engine.validate_json(line));
+    verdicts["engine-all-errors"] = lines.map((line) => engine.count_errors(line) === 0);
+    engine.free();
+  }
   let native;
   if (process.env.YBT_NATIVE_ROWS) {
     native = JSON.parse(execFileSync(process.env.YBT_NATIVE_ROWS, [templateFile, rowsFile], { encoding: "utf8" }));

@@ -249,7 +249,7 @@ impl Rules {
 
     #[allow(clippy::too_many_lines)]
     fn object<'t>(&self, node: u32, c: u32, o: &ObjectCheck, tape: &'t Tape<'t>, at: usize, run: &mut Run<'t>) -> bool {
-        let Item::Obj { len, end } = tape.items[at] else { return true };
+        let Item::Obj { len, .. } = tape.items[at] else { return true };
         // Each member: where its value is, and its name. Rows are small: the
         // lists live on the stack up to `SMALL` members.
         let n = len as usize;

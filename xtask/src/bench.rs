@@ -43,6 +43,15 @@ pub fn validate(rows: usize, build: Build) -> Result<()> {
         .arg(root().join(format!("target/wasm32-unknown-unknown/{profile}/ybt_validator_wasm.wasm"))))?;
     let wasm = wasm_dir.join("ybt_validator_wasm_bg.wasm");
     run(Command::new(npm_bin("wasm-opt")).arg(wasm_opt).args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
+    // Issue 14: the engine alone, as a page that receives programs carries it.
+    println!("bench: building ybt-rules-wasm (the engine alone)");
+    run(cmd::cargo().args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-rules-wasm", "--lib"]))?;
+    run(Command::new(wasm_bindgen_bin())
+        .args(["--target", "nodejs", "--no-typescript", "--out-dir"])
+        .arg(&wasm_dir)
+        .arg(root().join(format!("target/wasm32-unknown-unknown/{profile}/ybt_rules_wasm.wasm"))))?;
+    let engine_wasm = wasm_dir.join("ybt_rules_wasm_bg.wasm");
+    run(Command::new(npm_bin("wasm-opt")).arg(wasm_opt).args(WASM_FEATURES).arg("-o").arg(&engine_wasm).arg(&engine_wasm))?;
 
     // Issue 14: templates nobody wrote by hand, from the seeded generator the
     // differential test runs against jsonschema.
@@ -57,6 +66,7 @@ pub fn validate(rows: usize, build: Build) -> Result<()> {
     run(cmd::node()
         .arg(root().join("bench/validate.mjs"))
         .env("YBT_WASM_JS", wasm_dir.join("ybt_validator_wasm.js"))
+        .env("YBT_ENGINE_JS", wasm_dir.join("ybt_rules_wasm.js"))
         .env("YBT_NATIVE_ROWS", root().join(format!("target/{profile}/examples/native_rows")))
         .env("YBT_BENCH_DIR", &out)
         .env("YBT_BENCH_ROWS", rows.to_string())
@@ -64,6 +74,7 @@ pub fn validate(rows: usize, build: Build) -> Result<()> {
 
     println!();
     print_size(&format!("validator-only wasm ({profile}, {wasm_opt})"), &wasm)?;
+    print_size(&format!("engine-only wasm ({profile}, {wasm_opt})"), &engine_wasm)?;
     let frontend = root().join("frontend/dist/app_bg.wasm");
     if frontend.exists() {
         print_size("front-end wasm (frontend/dist)", &frontend)?;
