@@ -3,7 +3,9 @@
 //!
 //! `limits` bounds the document first, `fields` builds the field plan
 //! (bindings, formulas, write-back, UI hints), `warnings` finds burden the
-//! author could avoid, `validator` builds the JSON Schema validator.
+//! author could avoid, `validator` builds the JSON Schema validator (the
+//! meta-schema check and the conformance suite), `program` compiles the
+//! template into the validation program every row is checked with.
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use crate::template::{Subject, TemplateMeta, is_valid_template_id};
 
 mod fields;
 mod limits;
+mod program;
 mod row_text;
 mod validator;
 mod warnings;
@@ -26,6 +29,7 @@ mod warnings;
 pub(crate) use fields::ComputedField;
 pub use fields::{MAX_WIDTH, WIDGETS};
 pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
+pub use program::{ProgramError, compile_program};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
 pub(crate) use warnings::IDENTIFYING_FORMATS;
 pub use warnings::{TemplateWarning, TemplateWarningCode};
@@ -88,6 +92,11 @@ pub struct FieldPlan {
     /// The field's `maxLength`, in characters: inputs stop there while typing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u64>,
+    /// `"x-sensitive": true`: a new field holding personal data the catalog
+    /// cannot know about (a bank card number, a diagnosis). Masked for
+    /// readers without the grant [`crate::access::SENSITIVE_FIELDS_GRANT`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
 }
 
 /// The control a new field is typed into, decided from its type, format,
@@ -190,6 +199,12 @@ pub enum TemplateErrorCode {
     /// date) other than through `age()` or `len()`: its result would leave
     /// unmasked.
     ComputedReadsSensitive,
+    /// `x-sensitive` that is not `true`/`false`, or on a field that is not
+    /// a new string field.
+    InvalidSensitive,
+    /// A keyword the validation engine cannot run (`unevaluatedProperties`,
+    /// `$dynamicRef`, a format it does not check …): refused, never ignored.
+    UnsupportedKeyword,
 }
 
 /// One problem with a template: where (JSON pointer into the template),
@@ -226,12 +241,19 @@ pub struct CompiledTemplate {
     pub warnings: Vec<TemplateWarning>,
     /// The template document as published.
     pub schema: Value,
-    pub(crate) validator: SchemaValidator,
+    /// The validation program every row is checked with (`ybt-rules`).
+    pub(crate) rules: ybt_rules::Rules,
     /// Formulas in document order, the order they are evaluated in.
     pub(crate) computed: Vec<ComputedField>,
 }
 
 impl CompiledTemplate {
+    /// The validation program rows are checked with: what the browser
+    /// needs to validate this template without the compiler.
+    pub fn program(&self) -> &ybt_rules::Program {
+        self.rules.program()
+    }
+
     pub fn field(&self, key: &str) -> Option<&FieldPlan> {
         self.fields.iter().find(|f| f.key == key)
     }
@@ -368,16 +390,29 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
     let (fields, computed) = fields::plan(doc, catalog, subject.as_ref(), &mut errors);
 
     let validator = if errors.is_empty() {
-        let validator_options =
-            ValidatorOptions { format_context: FormatContext { divisions: options.divisions.clone() }, ..ValidatorOptions::default() };
-        match SchemaValidator::new(template, &validator_options) {
-            Ok(v) => Some(v),
+        let formats = FormatContext { divisions: options.divisions.clone() };
+        match compile_program(template, FormatMode::Assert) {
+            Ok(program) => match ybt_rules::Rules::load(program, formats) {
+                Ok(rules) => Some(rules),
+                Err(e) => {
+                    errors.push(problem(
+                        "",
+                        C::InvalidSchema,
+                        Text::new(format!("无法编译：{e}"), format!("cannot compile: {e}")),
+                        Text::new("检查此处的正则表达式或引用", "check the pattern or reference here"),
+                    ));
+                    None
+                }
+            },
             Err(e) => {
                 errors.push(problem(
-                    e.pointer,
-                    C::InvalidSchema,
-                    Text::new(format!("无法编译：{}", e.reason), format!("cannot compile: {}", e.reason)),
-                    Text::new("检查此处的正则表达式或引用", "check the pattern or reference here"),
+                    e.pointer.clone(),
+                    C::UnsupportedKeyword,
+                    Text::new(format!("不支持 {}：{}", e.keyword, e.reason), format!("`{}` is not supported: {}", e.keyword, e.reason)),
+                    Text::new(
+                        format!("删除或改写 {}（模板可用的关键字见 docs/templates.md）", e.keyword),
+                        format!("remove or rewrite `{}` (docs/templates.md lists the keywords templates may use)", e.keyword),
+                    ),
                 ));
                 None
             }
@@ -402,7 +437,7 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
                 fields,
                 burden,
                 schema: template.clone(),
-                validator,
+                rules: validator,
                 computed,
             })
         }
@@ -868,5 +903,27 @@ mod tests {
         let message =
             compile(&person_template(json!({"b": {"x-compute": "c +"}, "c": {}})), &catalog()).err().map(|e| e[0].message.clone());
         assert_eq!(message.map(|m| m.en), Some("formula, at character 4: the expression ends too early".to_owned()));
+    }
+
+    #[test]
+    fn x_sensitive_belongs_on_new_text_fields() {
+        let t = person_template(json!({
+            "card": {"type": "string", "title": "银行卡号", "x-sensitive": true},
+            "plain": {"type": "string", "x-sensitive": false}
+        }));
+        let compiled = compile(&t, &Catalog::builtin().expect("catalog")).expect("compiles");
+        assert!(compiled.field("card").is_some_and(|f| f.sensitive));
+        assert!(compiled.field("plain").is_some_and(|f| !f.sensitive));
+        let found: Vec<TemplateErrorCode> = codes(person_template(json!({
+            "n": {"type": "number", "x-sensitive": true},
+            "b": {"type": "string", "x-ledger": "person.name", "x-sensitive": true},
+            "c": {"type": "string", "x-compute": "'x'", "x-sensitive": true},
+            "s": {"type": "string", "x-sensitive": "yes"}
+        })))
+        .into_iter()
+        .map(|(_, code)| code)
+        .collect();
+        use TemplateErrorCode as C;
+        assert_eq!(found, [C::InvalidSensitive, C::InvalidSensitive, C::InvalidSensitive, C::InvalidSensitive]);
     }
 }
