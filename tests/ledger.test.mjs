@@ -69,8 +69,8 @@ describe("listing and masking", () => {
     assert.ok(town.some((r) => r.org_unit === village()));
     assert.ok(town.every((r) => r.org_unit.startsWith(village().slice(0, 9))));
     const admin = await login("admin");
-    const audit = await api("GET", "/api/audit?limit=50", undefined, as(admin));
-    assert.ok(audit.json.some((e) => e.username === "zhen" && e.action === "ledger" && e.items.includes("person.id_number")));
+    const audit = await api("GET", `/api/audit?user=${zhen.me.user_id}&item=person.id_number`, undefined, as(admin));
+    assert.ok(audit.json.entries.some((e) => e.username === "zhen" && e.action === "ledger" && e.items.includes("person.id_number")));
   });
 
   it("refuses another village, a department analyst, and an unknown record type", async () => {
@@ -262,7 +262,7 @@ describe("import: people registered in another village", () => {
       assert.equal(field.code, "key_in_other_unit");
       // Issue 13: the village's staff may not see the other village, so the
       // refusal names no one (the town centre of both would get the detail).
-      assert.match(field.message.zh, /^第 3 行.*已在本区其他村（社区）登记，请联系乡镇协同中心办理迁移/);
+      assert.match(field.message.zh, /^第 3 行.*已在本区其他村（社区）登记：请在「迁移申请」中申请迁入，由乡镇协同中心办理/);
       assert.match(field.message.en, /^row 3.*already registered in another village/);
       assert.ok(!r.text.includes(elsewhere) && !r.text.includes(cun2.me.org_unit), r.text);
     }

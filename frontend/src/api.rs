@@ -5,11 +5,12 @@ use gloo_net::http::Request;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ybt_core::access::Principal;
+use ybt_core::api::{AccountEventPage, AuditPage, ChangePasswordRequest, OrgUnitHit, ResetPasswordRequest, UpdateUserRequest};
+use ybt_core::api::{BurdenReport, Draft, PatchRecordRequest, SaveDraftRequest, TaskForm, TaskSummary};
 use ybt_core::api::{
-    AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LedgerList, LoginRequest, Me, OrgUnitList, RecordDetail,
+    CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LedgerList, LoginRequest, Me, OrgUnitList, RecordDetail,
     SubmissionReceipt, SubmissionRequest, TemplateSummary,
 };
-use ybt_core::api::{BurdenReport, Draft, PatchRecordRequest, SaveDraftRequest, TaskForm, TaskSummary};
 use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 
@@ -112,6 +113,9 @@ pub struct UserView {
     #[serde(default)]
     pub org_unit_name: String,
     pub disabled: bool,
+    /// A reset password not yet replaced by the user.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 pub async fn users() -> Result<Vec<UserView>, ApiFailure> {
@@ -133,8 +137,37 @@ pub async fn unlock_user(user_id: &str) -> Result<serde_json::Value, ApiFailure>
     post(&format!("/api/users/{user_id}/unlock"), &serde_json::json!({})).await
 }
 
-pub async fn audit() -> Result<Vec<AuditEntry>, ApiFailure> {
-    decode(Request::get("/api/audit?limit=200").send().await.map_err(network)?).await
+/// One page of the audit log; `query` is the query string (without `?`),
+/// the same the CSV export link carries.
+pub async fn audit(query: &str) -> Result<AuditPage, ApiFailure> {
+    decode(Request::get(&format!("/api/audit?{query}")).send().await.map_err(network)?).await
+}
+
+pub async fn account_events(page: u32) -> Result<AccountEventPage, ApiFailure> {
+    decode(Request::get(&format!("/api/audit/accounts?page={page}&per_page=20")).send().await.map_err(network)?).await
+}
+
+/// Disables or re-enables an account (administrators).
+pub async fn update_user(user_id: &str, request: &UpdateUserRequest) -> Result<UserView, ApiFailure> {
+    let url = format!("/api/users/{user_id}");
+    let request = Request::patch(&url).header("X-Yibiaotong", "1").json(request).map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
+
+/// Sets a temporary password the user must change (administrators).
+pub async fn reset_password(user_id: &str, request: &ResetPasswordRequest) -> Result<UserView, ApiFailure> {
+    post(&format!("/api/users/{user_id}/password"), request).await
+}
+
+/// The signed-in user's own password change.
+pub async fn change_password(request: &ChangePasswordRequest) -> Result<Me, ApiFailure> {
+    post("/api/auth/password", request).await
+}
+
+/// Org units by name, for the account form's picker.
+pub async fn search_org_units(text: &str, level: &str) -> Result<Vec<OrgUnitHit>, ApiFailure> {
+    let q = String::from(js_sys::encode_uri_component(text));
+    decode(Request::get(&format!("/api/org-units/search?q={q}&level={level}")).send().await.map_err(network)?).await
 }
 
 pub async fn ledger(entity: &str, org_unit: &str) -> Result<LedgerList, ApiFailure> {
@@ -311,6 +344,29 @@ pub async fn return_task(task_id: &str, comment: &str) -> Result<ybt_core::api::
 /// The summary; `query` is the rest of the query string (already encoded).
 pub async fn summary(query: &str) -> Result<ybt_core::api::SummaryView, ApiFailure> {
     get(&format!("/api/summary?{query}")).await
+}
+
+// Issue 13: transfer requests (迁移申请).
+
+/// The answer to a transfer request: the request and a message that names
+/// no one.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct TransferAnswer {
+    pub transfer: ybt_core::ledger::transfer::TransferView,
+    pub message: Text,
+}
+
+pub async fn transfers() -> Result<Vec<ybt_core::ledger::transfer::TransferView>, ApiFailure> {
+    get("/api/ledger/transfers").await
+}
+
+pub async fn request_transfer(request: &ybt_core::ledger::transfer::NewTransfer) -> Result<TransferAnswer, ApiFailure> {
+    post("/api/ledger/transfers", request).await
+}
+
+pub async fn decide_transfer(id: &str, approve: bool, note: &str) -> Result<ybt_core::ledger::transfer::TransferView, ApiFailure> {
+    let url = format!("/api/ledger/transfers/{}/decision", js_sys::encode_uri_component(id));
+    post(&url, &serde_json::json!({ "approve": approve, "note": note })).await
 }
 
 /// A fresh client-chosen id (idempotency key) for a write.

@@ -31,6 +31,10 @@ pub enum AppError {
     Forbidden(ybt_core::access::DenyReason),
     #[error("cross-site request refused")]
     CrossSite,
+    /// The password was reset by an administrator and must be changed
+    /// before anything else.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("too many failed logins")]
     TooManyAttempts,
     /// Refused with 429 and a stable code: a daily limit (refused key
@@ -92,7 +96,7 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::Conflict { .. } => 409,
             AppError::Unauthenticated | AppError::BadCredentials => 401,
-            AppError::Forbidden(_) | AppError::CrossSite => 403,
+            AppError::Forbidden(_) | AppError::CrossSite | AppError::PasswordChangeRequired => 403,
             AppError::TooManyAttempts | AppError::Limited { .. } => 429,
             AppError::Refused { .. } => 422,
             AppError::TooDeep { .. } => 400,
@@ -172,6 +176,11 @@ impl AppError {
                 ("forbidden", message, vec![])
             }
             AppError::CrossSite => ("cross_site", Text::new("请求来源不可信，已拒绝", "cross-site request refused"), vec![]),
+            AppError::PasswordChangeRequired => (
+                "password_change_required",
+                Text::new("管理员已重置您的密码：请先设置新密码", "your password was reset by an administrator: set a new one first"),
+                vec![],
+            ),
             AppError::TooManyAttempts => (
                 "too_many_attempts",
                 Text::new(

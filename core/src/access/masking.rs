@@ -65,7 +65,13 @@ pub fn mask(sensitivity: Sensitivity, value: &str) -> String {
 /// Village staff and town coordinators keep their own area's ledger and see
 /// it whole; every other role sees a sensitive item only if granted.
 pub fn may_see_unmasked(principal: &Principal, item: &str) -> bool {
-    matches!(principal.role, Role::VillageStaff | Role::TownCoordinator) || principal.grants.iter().any(|g| g == item)
+    unmasked_by_role(principal.role) || principal.grants.iter().any(|g| g == item)
+}
+
+/// Whether a role reads its own area's sensitive values whole without a
+/// grant (the staff who keep the ledger).
+pub fn unmasked_by_role(role: Role) -> bool {
+    matches!(role, Role::VillageStaff | Role::TownCoordinator)
 }
 
 /// What a reader was shown of one value.
