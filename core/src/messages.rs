@@ -82,7 +82,7 @@ pub fn describe(kind: &ValidationErrorKind) -> (String, Text) {
             Text::new(format!("只能选择：{}", list.join("、")), format!("must be one of: {}", list.join(", ")))
         }
         K::Constant { expected_value } => Text::new(format!("必须为 {expected_value}"), format!("must be {expected_value}")),
-        K::Pattern { pattern } => Text::new("格式不正确", format!("does not match the pattern {pattern}")),
+        K::Pattern { pattern } => pattern_text(pattern),
         K::MultipleOf { multiple_of } => {
             Text::new(format!("必须是 {multiple_of} 的整数倍"), format!("must be a multiple of {multiple_of}"))
         }
@@ -114,6 +114,15 @@ fn lit_json(lit: &Lit) -> String {
 
 /// The field error of an engine error: its pointer and code, and the
 /// message of the check that failed, worded as [`describe`] words it.
+/// What a village reads when a value does not match `pattern`: the
+/// expected form in words when the pattern is a builder preset's.
+fn pattern_text(pattern: &str) -> Text {
+    match crate::builder::presets::expected_for_pattern(pattern) {
+        Some(expected) => Text::new(format!("格式不正确：{}", expected.zh), format!("wrong format: expected {}", expected.en)),
+        None => Text::new("格式不正确：请对照填写说明", format!("does not match the pattern {pattern}")),
+    }
+}
+
 pub fn describe_rule(program: &Program, error: &RuleError) -> crate::validate::FieldError {
     let check = program.nodes.get(error.node as usize).and_then(|n| n.0.get(error.check as usize));
     let names = error.names.join("、");
@@ -142,10 +151,7 @@ pub fn describe_rule(program: &Program, error: &RuleError) -> crate::validate::F
             let v = lit_json(v);
             Text::new(format!("必须为 {v}"), format!("must be {v}"))
         }
-        (_, Some(Check::Pattern(p))) => {
-            let p = program.patterns.get(*p as usize).map_or("", String::as_str);
-            Text::new("格式不正确", format!("does not match the pattern {p}"))
-        }
+        (_, Some(Check::Pattern(p))) => pattern_text(program.patterns.get(*p as usize).map_or("", String::as_str)),
         (_, Some(Check::MultipleOf(x))) => Text::new(format!("必须是 {x} 的整数倍"), format!("must be a multiple of {x}")),
         ("minItems", Some(Check::Array(a))) => {
             let x = a.min_items.unwrap_or_default();
