@@ -77,7 +77,7 @@ fn id_number(rng: &mut Rng) -> String {
 fn credit_code(rng: &mut Rng) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     let body: String = (0..9).map(|_| char::from(*rng.pick(ALPHABET))).collect();
-    let first17 = format!("91{}{}{}", rng.pick(REGIONS), body, rng.int(0, 9));
+    let first17 = format!("91{}{}", rng.pick(REGIONS), body);
     let check = ybt_core::formats::credit_check_char(&first17).unwrap_or('0');
     format!("{first17}{check}")
 }
