@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
     let meta = ChangeMeta { changed_by: "bench".into(), changed_at: "2026-03-01T00:00:00Z".into(), source: Source::Import };
     let request = ImportRequest {
         entity: "person",
-        target: UpsertTarget { unit: TOWN, meta: &meta, unit_names: &NO_NAMES },
+        target: UpsertTarget { unit: TOWN, meta: &meta, disclosed: &NO_NAMES },
         limits: Limits::default(),
         mapping: None,
         sheets: None,
