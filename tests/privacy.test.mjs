@@ -216,7 +216,7 @@ describe("an import preview is no lookup of residents", () => {
       assert.equal(r.status, 422, r.text);
       const [field] = r.json.error.fields;
       assert.equal(field.code, "key_in_other_unit");
-      assert.match(field.message.zh, /已在本区其他村（社区）登记，请联系乡镇协同中心办理迁移/);
+      assert.match(field.message.zh, /已在本区其他村（社区）登记：请在「迁移申请」中申请迁入，由乡镇协同中心办理/);
       for (const secret of [elsewhere, cun2.me.org_unit, "外村人甲"]) {
         assert.ok(!r.text.includes(secret), `the answer names ${secret}: ${r.text}`);
       }

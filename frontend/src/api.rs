@@ -295,6 +295,29 @@ pub async fn summary(query: &str) -> Result<ybt_core::api::SummaryView, ApiFailu
     get(&format!("/api/summary?{query}")).await
 }
 
+// Issue 13: transfer requests (迁移申请).
+
+/// The answer to a transfer request: the request and a message that names
+/// no one.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct TransferAnswer {
+    pub transfer: ybt_core::ledger::transfer::TransferView,
+    pub message: Text,
+}
+
+pub async fn transfers() -> Result<Vec<ybt_core::ledger::transfer::TransferView>, ApiFailure> {
+    get("/api/ledger/transfers").await
+}
+
+pub async fn request_transfer(request: &ybt_core::ledger::transfer::NewTransfer) -> Result<TransferAnswer, ApiFailure> {
+    post("/api/ledger/transfers", request).await
+}
+
+pub async fn decide_transfer(id: &str, approve: bool, note: &str) -> Result<ybt_core::ledger::transfer::TransferView, ApiFailure> {
+    let url = format!("/api/ledger/transfers/{}/decision", js_sys::encode_uri_component(id));
+    post(&url, &serde_json::json!({ "approve": approve, "note": note })).await
+}
+
 /// A fresh client-chosen id (idempotency key) for a write.
 pub fn new_id() -> String {
     web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(|| format!("id-{}", js_sys::Date::now() as u64))

@@ -12,6 +12,7 @@
 //! (`convert`). `template` writes the blank workbook a clerk fills in.
 
 mod archive;
+mod compound;
 mod convert;
 mod csv;
 mod error;

@@ -261,7 +261,7 @@ fn a_person_registered_in_a_village_the_reader_may_not_see_is_refused_naming_no_
     };
     for error in &errors {
         assert_eq!(error.code, "key_in_other_unit");
-        assert_eq!(error.message.zh, "该身份证号已在本区其他村（社区）登记，请联系乡镇协同中心办理迁移");
+        assert_eq!(error.message.zh, "该身份证号已在本区其他村（社区）登记：请在「迁移申请」中申请迁入，由乡镇协同中心办理");
         assert!(!error.message.en.contains("500118100002") && !error.message.en.contains("11010519491231002X"), "{}", error.message.en);
     }
 }

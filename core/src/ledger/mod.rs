@@ -9,6 +9,7 @@ mod plan;
 mod record_type;
 mod rules;
 mod store;
+pub mod transfer;
 
 pub use history::{ChangeMeta, Changes, HistoryEntry, Source, diff_fields};
 pub use plan::{Conflict, Patch, UpdateError, Write, apply_patch, plan_insert, plan_update};

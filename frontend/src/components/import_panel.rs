@@ -458,6 +458,7 @@ fn source_name(lang: Lang, source: Source) -> &'static str {
         Source::Department => tr(lang, "部门推送", "a department's system"),
         Source::Demo => tr(lang, "初始数据", "initial data"),
         Source::Survey => tr(lang, "应急摸排", "an emergency survey"),
+        Source::Transfer => tr(lang, "迁移", "a transfer"),
     }
 }
 

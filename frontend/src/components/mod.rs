@@ -14,4 +14,5 @@ pub mod lang_switch;
 pub mod new_user_form;
 pub mod quick_survey;
 pub mod receipt;
+pub mod subject_jump;
 pub mod sync_badge;

@@ -4,7 +4,8 @@
 //! `ledger.rs`: the D1 `LedgerStore` (records, history, conditional writes);
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
 //! `burden.rs`: the burden meter's figures; `reviews.rs`: template requests
-//! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows.
+//! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows;
+//! `transfers.rs`: transfer requests (迁移申请).
 
 mod accounts;
 mod burden;
@@ -14,6 +15,7 @@ mod ledger;
 mod reviews;
 mod surveys;
 mod tasks;
+mod transfers;
 
 pub use accounts::principal_of;
 pub use dispatch::{NewTask, TaskMove};
@@ -21,6 +23,7 @@ pub use ledger::{PlanRow, WRITES_PER_BATCH};
 pub use reviews::{NewRequest, pending_conflict};
 pub use surveys::{IntakeRow, StartedSurvey};
 pub use tasks::TaskFilter;
+pub use transfers::TransferRow;
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
