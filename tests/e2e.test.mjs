@@ -95,8 +95,8 @@ describe("village staff fill a report in the browser", () => {
     const page = await browser.newPage();
     await signIn(page);
     await page.click("#open-ledger");
-    await page.waitForSelector("table.ledger tbody tr.ledger-row");
-    const first = page.locator("table.ledger tbody tr.ledger-row").first();
+    await page.waitForSelector("li.ledger-row");
+    const first = page.locator("li.ledger-row").first();
     const id = await first.getAttribute("data-id");
     const { json } = await api("GET", `/api/ledger/records/${id}`, undefined, { session: staff.session });
     await first.locator("button.history-button").click();
@@ -116,7 +116,7 @@ describe("village staff fill a report in the browser", () => {
     const page = await browser.newPage();
     await signIn(page);
     await page.click("#open-ledger");
-    await page.waitForSelector("table.ledger tbody tr.ledger-row");
+    await page.waitForSelector("li.ledger-row");
     // The headers lie: the 姓名 column holds the ID numbers.
     const csv = Buffer.from(`姓名,身份证号\r\n${id},浏览器导入\r\n`, "utf8");
     await page.setInputFiles("#import input.import-file", { name: "ledger.csv", mimeType: "text/csv", buffer: csv });
@@ -129,7 +129,9 @@ describe("village staff fill a report in the browser", () => {
     assert.match(await page.locator("#import [data-phase=previewed]").textContent(), /新增 1/);
     await page.click("#import button.import-commit");
     await page.waitForSelector("#import [data-phase=committed]");
-    await page.waitForSelector(`table.ledger tr.ledger-row >> text=浏览器导入`);
+    // The list is paged: the new person is found by name.
+    await page.locator("#ledger-q").pressSequentially("浏览器导入", { delay: 30 });
+    await page.waitForSelector(`li.ledger-row >> text=浏览器导入`);
     await page.close();
   });
 
@@ -175,34 +177,6 @@ describe("village staff fill a report in the browser", () => {
     await page.waitForSelector("#login");
     await page.reload();
     await page.waitForSelector("#login");
-    await page.close();
-  });
-
-  it("lets the administrator manage accounts and grants and read the audit log", async () => {
-    const page = await browser.newPage();
-    await signIn(page, "admin");
-    await page.click("#nav-admin");
-    await page.waitForSelector('#users tr[data-user="cun"]');
-    await page.waitForSelector("#audit");
-    // A bad account shows core's field errors under the inputs.
-    await page.fill('#new-user input[name="username"]', "Bad Name");
-    await page.fill('#new-user input[name="password"]', "short");
-    await page.click("#new-user button[type=submit]");
-    assert.equal(await (await page.waitForSelector('[data-error-for="password"]')).textContent(), "密码至少 10 个字符");
-    // A good one appears in the table.
-    const username = `e2e${Date.now()}`;
-    await page.fill('#new-user input[name="username"]', username);
-    await page.fill('#new-user input[name="display_name"]', "测试账号");
-    await page.fill('#new-user input[name="org_unit"]', staff.me.org_unit);
-    await page.fill('#new-user input[name="password"]', PASSWORD);
-    await page.click("#new-user button[type=submit]");
-    await page.waitForSelector(`#users tr[data-user="${username}"]`);
-    // Granting person.id_number to the new account is stored.
-    await page.check(`#users tr[data-user="${username}"] input[data-item="person.id_number"]`);
-    await page.waitForFunction((u) => document.querySelector(`#users tr[data-user="${u}"] input[data-item="person.id_number"]`)?.checked, username);
-    const admin = await login("admin");
-    const users = await api("GET", "/api/users", undefined, { session: admin.session });
-    assert.deepEqual(users.json.find((u) => u.username === username).grants, ["person.id_number"]);
     await page.close();
   });
 

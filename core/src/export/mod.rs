@@ -122,7 +122,7 @@ pub fn is_formula_like(text: &str) -> bool {
 /// run as a formula ([`FORMULA_TRIGGERS`] first) with a leading `'`, which
 /// import removes again. (XLSX cells are written as text cells, which no
 /// spreadsheet runs.)
-pub(crate) fn csv_field(text: &str) -> String {
+pub fn csv_field(text: &str) -> String {
     let text = if is_formula_like(text) { format!("'{text}") } else { text.to_owned() };
     if text.contains([',', '"', '\n', '\r', '\t']) || text.starts_with(' ') || text.ends_with(' ') {
         format!("\"{}\"", text.replace('"', "\"\""))
