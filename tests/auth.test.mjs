@@ -3,7 +3,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { api, login, ownForm, signToken, TEMPLATE, validSubmission, PASSWORD } from "./helpers.mjs";
+import { api, login, ownForm, signToken, TEMPLATE, validSubmission, NEW_PASSWORD } from "./helpers.mjs";
 
 const as = (who) => ({ session: who.session });
 
@@ -86,13 +86,13 @@ describe("login throttling", () => {
     const admin = await login("admin");
     const username = `throttle-${Date.now()}`;
     const created = await api("POST", "/api/users", {
-      username, display_name: "限流测试", role: "village_staff", org_unit: "500118100001", password: PASSWORD,
+      username, display_name: "限流测试", role: "village_staff", org_unit: "500118100001", password: NEW_PASSWORD,
     }, as(admin));
     assert.equal(created.status, 201, created.text);
     for (let i = 0; i < 5; i++) {
       assert.equal((await api("POST", "/api/auth/login", { username, password: "wrong password!" })).status, 401);
     }
-    const locked = await api("POST", "/api/auth/login", { username, password: PASSWORD });
+    const locked = await api("POST", "/api/auth/login", { username, password: NEW_PASSWORD });
     assert.equal(locked.status, 429);
     assert.equal(locked.json.error.code, "too_many_attempts");
   });
@@ -139,7 +139,7 @@ describe("tiered authorization", () => {
       refused(await api("GET", "/api/users", undefined, as(who[name])), `${name} lists users`);
       refused(await api("GET", "/api/audit", undefined, as(who[name])), `${name} reads the audit log`);
       refused(await api("PUT", `/api/users/demo-cun/grants`, { items: [] }, as(who[name])), `${name} sets grants`);
-      const user = { username: `x${randomUUID().slice(0, 8)}`, display_name: "x", role: "system_admin", org_unit: "500118", password: PASSWORD };
+      const user = { username: `x${randomUUID().slice(0, 8)}`, display_name: "x", role: "system_admin", org_unit: "500118", password: NEW_PASSWORD };
       refused(await api("POST", "/api/users", user, as(who[name])), `${name} creates an admin`);
     }
   });
@@ -158,8 +158,8 @@ describe("tiered authorization", () => {
     const clear = await api("GET", path, undefined, as(granted));
     assert.match(clear.json.rows[0].values.id_number, /^500118\d{11}[\dX]$/);
 
-    const audit = await api("GET", "/api/audit", undefined, as(who.admin));
-    const entry = audit.json.find((e) => e.username === "minzheng" && e.action === "submission");
+    const audit = await api("GET", `/api/audit?user=${who.minzheng.me.user_id}`, undefined, as(who.admin));
+    const entry = audit.json.entries.find((e) => e.username === "minzheng" && e.action === "submission");
     assert.ok(entry, "the unmasked read is in the audit log");
     assert.deepEqual(entry.items, ["person.id_number"]);
     assert.ok(entry.record_ids.includes(form.rows[0].subject_id));
@@ -169,11 +169,11 @@ describe("tiered authorization", () => {
   it("validates new accounts and grants field by field", async () => {
     const bad = await api("POST", "/api/users", { username: "Bad Name", display_name: "", role: "village_staff", org_unit: "500118", password: "short" }, as(who.admin));
     assert.equal(bad.status, 422);
-    assert.deepEqual(bad.json.error.fields.map((f) => f.pointer), ["/username", "/display_name", "/password", "/org_unit"]);
+    assert.deepEqual(bad.json.error.fields.map((f) => f.pointer), ["/username", "/display_name", "/password", "/password", "/org_unit"]);
     const grant = await api("PUT", `/api/users/${who.cun.me.user_id}/grants`, { items: ["person.salary"] }, as(who.admin));
     assert.equal(grant.status, 422);
     assert.equal(grant.json.error.fields[0].code, "unknown_ledger_item");
-    const taken = await api("POST", "/api/users", { username: "cun", display_name: "重复", role: "village_staff", org_unit: who.cun.me.org_unit, password: PASSWORD }, as(who.admin));
+    const taken = await api("POST", "/api/users", { username: "cun", display_name: "重复", role: "village_staff", org_unit: who.cun.me.org_unit, password: NEW_PASSWORD }, as(who.admin));
     assert.equal(taken.status, 409);
   });
 });

@@ -180,34 +180,6 @@ describe("village staff fill a report in the browser", () => {
     await page.close();
   });
 
-  it("lets the administrator manage accounts and grants and read the audit log", async () => {
-    const page = await browser.newPage();
-    await signIn(page, "admin");
-    await page.click("#nav-admin");
-    await page.waitForSelector('#users tr[data-user="cun"]');
-    await page.waitForSelector("#audit");
-    // A bad account shows core's field errors under the inputs.
-    await page.fill('#new-user input[name="username"]', "Bad Name");
-    await page.fill('#new-user input[name="password"]', "short");
-    await page.click("#new-user button[type=submit]");
-    assert.equal(await (await page.waitForSelector('[data-error-for="password"]')).textContent(), "密码至少 10 个字符");
-    // A good one appears in the table.
-    const username = `e2e${Date.now()}`;
-    await page.fill('#new-user input[name="username"]', username);
-    await page.fill('#new-user input[name="display_name"]', "测试账号");
-    await page.fill('#new-user input[name="org_unit"]', staff.me.org_unit);
-    await page.fill('#new-user input[name="password"]', PASSWORD);
-    await page.click("#new-user button[type=submit]");
-    await page.waitForSelector(`#users tr[data-user="${username}"]`);
-    // Granting person.id_number to the new account is stored.
-    await page.check(`#users tr[data-user="${username}"] input[data-item="person.id_number"]`);
-    await page.waitForFunction((u) => document.querySelector(`#users tr[data-user="${u}"] input[data-item="person.id_number"]`)?.checked, username);
-    const admin = await login("admin");
-    const users = await api("GET", "/api/users", undefined, { session: admin.session });
-    assert.deepEqual(users.json.find((u) => u.username === username).grants, ["person.id_number"]);
-    await page.close();
-  });
-
   it("switches the interface to English", async () => {
     const page = await browser.newPage();
     await openForm(page);

@@ -6,6 +6,9 @@ import { createHmac, randomUUID } from "node:crypto";
 
 export const BASE = process.env.YBT_BASE_URL;
 export const PASSWORD = process.env.YBT_DEMO_PASSWORD;
+/** A password for accounts the tests create: it follows core's password
+ * rule (the demo accounts' password, seeded directly, would not). */
+export const NEW_PASSWORD = "Ledger-Hu#2026q";
 export const SECRET = process.env.YBT_SESSION_SECRET;
 assert.ok(BASE && PASSWORD && SECRET, "run the tests with `cargo xtask test`");
 

@@ -1,7 +1,7 @@
 // Shared by the publish → review → dispatch → summary tests (API and browser).
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { BASE, api, login } from "./helpers.mjs";
+import { BASE, NEW_PASSWORD, api, login } from "./helpers.mjs";
 
 /** A template id no earlier run used (the test database may be reused). */
 export const uniqueId = (prefix) => `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -37,7 +37,7 @@ export function careTemplate(id, { version = 1, duplicate = false } = {}) {
 export async function villageUser(orgUnit) {
   const admin = await login("admin");
   const username = uniqueId("cun").replace(/-/g, "_").slice(0, 30);
-  const password = "yibiaotong-test-password";
+  const password = NEW_PASSWORD;
   const created = await api(
     "POST",
     "/api/users",

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { chromium } from "playwright-core";
-import { BASE, PASSWORD, api, login } from "./helpers.mjs";
+import { BASE, NEW_PASSWORD, PASSWORD, api, login } from "./helpers.mjs";
 import { careTemplate, neighbour, submitTask, uniqueId, villageUser } from "./publish-helpers.mjs";
 
 const CHROMIUM_FLAGS = [
@@ -292,7 +292,7 @@ describe("the town centre's pages: names, Beijing time, filters, chart and the p
     const staff = await villageUser(townVillages.at(-1).code);
     const tasks = await api("GET", "/api/tasks?template_id=typhoon-damage-survey", undefined, { session: staff.session });
     assert.equal(tasks.status, 200, tasks.text);
-    const page = await open(staff.me.username, PHONE, "yibiaotong-test-password");
+    const page = await open(staff.me.username, PHONE, NEW_PASSWORD);
     await page.click("#nav-surveys");
     if (tasks.json.length === 0) {
       const empty = page.locator("#survey-empty");

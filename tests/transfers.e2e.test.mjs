@@ -73,6 +73,7 @@ describe("a transfer request, asked on a phone and decided at a desk", () => {
     assert.equal(await key.getAttribute("aria-invalid"), "true");
     assert.equal(await key.inputValue(), wrong, "what was typed stays");
     await key.tap();
+    await page.keyboard.press("End");
     await page.keyboard.press("Backspace");
     await page.keyboard.type(person.id.slice(-1), TYPING);
     // The reason through a pinyin input method.
@@ -83,9 +84,16 @@ describe("a transfer request, asked on a phone and decided at a desk", () => {
     }
     await cdp.send("Input.insertText", { text: "婚嫁迁入" });
     await page.getByRole("button", { name: "提交迁移申请" }).tap();
-    await page.waitForFunction(() => document.querySelector("#transfer-message")?.textContent.includes("迁移申请已提交"));
+    await page.waitForFunction(() => document.querySelector("#transfer-message")?.textContent.includes("迁移申请已提交"), null, { timeout: 10000 })
+      .catch(async (e) => {
+        await page.screenshot({ path: `${SHOTS}transfers-village-phone-failed.png`, fullPage: true });
+        throw new Error(`${e.message}\n${await page.textContent("#transfers")}\nkey=${await key.inputValue()} want ${person.id}`);
+      });
     const item = page.locator(`li.transfer[data-status="pending"]`, { hasText: person.id });
-    await item.waitFor();
+    await item.waitFor({ timeout: 10000 }).catch(async (e) => {
+      await page.screenshot({ path: `${SHOTS}transfers-village-phone-failed.png`, fullPage: true });
+      throw new Error(`${e.message}\n${await page.textContent("#transfers")}`);
+    });
     assert.ok(!(await page.textContent("#transfers")).includes(person.name), "the village is not told whose record it is");
     // Nothing runs off the phone.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

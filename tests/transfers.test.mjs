@@ -7,7 +7,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { api, login, BASE, PASSWORD } from "./helpers.mjs";
+import { api, login, BASE, NEW_PASSWORD } from "./helpers.mjs";
 
 const as = (who) => ({ session: who.session });
 
@@ -35,9 +35,9 @@ async function register(who, unit, name, id) {
 
 async function user(admin, role, unit) {
   const username = `transfer-${randomUUID().slice(0, 8)}`;
-  const created = await api("POST", "/api/users", { username, display_name: `迁移测试${role}`, role, org_unit: unit, password: PASSWORD }, as(admin));
+  const created = await api("POST", "/api/users", { username, display_name: `迁移测试${role}`, role, org_unit: unit, password: NEW_PASSWORD }, as(admin));
   assert.equal(created.status, 201, created.text);
-  return { ...(await login(username)), username };
+  return { ...(await login(username, NEW_PASSWORD)), username };
 }
 
 const ask = (who, key, requestId = randomUUID(), reason = "婚嫁迁入") =>

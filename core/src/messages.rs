@@ -80,7 +80,10 @@ pub fn describe(kind: &ValidationErrorKind) -> (String, Text) {
             Text::new(format!("只能选择：{}", list.join("、")), format!("must be one of: {}", list.join(", ")))
         }
         K::Constant { expected_value } => Text::new(format!("必须为 {expected_value}"), format!("must be {expected_value}")),
-        K::Pattern { pattern } => Text::new("格式不正确", format!("does not match the pattern {pattern}")),
+        K::Pattern { pattern } => match crate::builder::presets::expected_for_pattern(pattern) {
+            Some(expected) => Text::new(format!("格式不正确：{}", expected.zh), format!("wrong format: expected {}", expected.en)),
+            None => Text::new("格式不正确：请对照填写说明", format!("does not match the pattern {pattern}")),
+        },
         K::MultipleOf { multiple_of } => {
             Text::new(format!("必须是 {multiple_of} 的整数倍"), format!("must be a multiple of {multiple_of}"))
         }

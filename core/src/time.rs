@@ -28,6 +28,33 @@ pub fn beijing_date(instant: &str) -> String {
     }
 }
 
+/// The UTC instant at which a Beijing calendar day (`YYYY-MM-DD`) begins,
+/// written as the worker writes instants (`2026-11-29` →
+/// `2026-11-28T16:00:00.000Z`), so that stored times compare with it as
+/// text. `None` for anything but a real date.
+pub fn beijing_day_start_utc(date: &str) -> Option<String> {
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        let s = date.get(range)?;
+        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok()).flatten()
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
+        return None;
+    }
+    let text = format_minutes(days_from_civil(year, month, day) * 1440 - OFFSET_MINUTES);
+    Some(format!("{}T{}:00.000Z", &text[..10], &text[11..]))
+}
+
+/// The Beijing calendar day after `date` (`2026-12-31` → `2027-01-01`).
+pub fn next_day(date: &str) -> Option<String> {
+    let minutes = parse_utc(&beijing_day_start_utc(date)?)? + OFFSET_MINUTES + 1440;
+    Some(format_minutes(minutes)[..10].to_owned())
+}
+
 /// Minutes since 1970-01-01T00:00Z of a UTC instant written as text.
 fn parse_utc(text: &str) -> Option<i64> {
     let text = text.trim();
@@ -127,6 +154,21 @@ mod tests {
         check("2026-12-31T23:59:59Z", "2027-01-01 07:59");
         check("2028-02-28T18:00:00Z", "2028-02-29 02:00");
         check("1999-12-31T16:00:00Z", "2000-01-01 00:00");
+    }
+
+    #[test]
+    fn a_beijing_day_begins_at_sixteen_utc_the_day_before() {
+        assert_eq!(beijing_day_start_utc("2026-11-29").as_deref(), Some("2026-11-28T16:00:00.000Z"));
+        assert_eq!(beijing_day_start_utc("2027-01-01").as_deref(), Some("2026-12-31T16:00:00.000Z"));
+        assert_eq!(beijing_day_start_utc("2028-03-01").as_deref(), Some("2028-02-29T16:00:00.000Z"));
+        for bad in ["2026-02-30", "2026-13-01", "20261129", "2026-11-29T00:00", "", "x"] {
+            assert_eq!(beijing_day_start_utc(bad), None, "{bad}");
+        }
+        assert_eq!(next_day("2026-12-31").as_deref(), Some("2027-01-01"));
+        assert_eq!(next_day("2028-02-28").as_deref(), Some("2028-02-29"));
+        // An instant stored at the start of the day compares as inside it.
+        assert!("2026-11-28T16:00:00.000Z" >= beijing_day_start_utc("2026-11-29").unwrap().as_str());
+        assert!("2026-11-28T15:59:59.999Z" < beijing_day_start_utc("2026-11-29").unwrap().as_str());
     }
 
     #[test]

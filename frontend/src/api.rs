@@ -5,11 +5,12 @@ use gloo_net::http::Request;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ybt_core::access::Principal;
-use ybt_core::api::{
-    AuditEntry, CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LoginRequest, Me, OrgUnitList, RecordDetail,
-    SubmissionReceipt, SubmissionRequest, TemplateSummary,
-};
+use ybt_core::api::{AccountEventPage, AuditPage, ChangePasswordRequest, OrgUnitHit, ResetPasswordRequest, UpdateUserRequest};
 use ybt_core::api::{BurdenReport, Draft, PatchRecordRequest, SaveDraftRequest, TaskForm, TaskSummary};
+use ybt_core::api::{
+    CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LoginRequest, Me, OrgUnitList, RecordDetail, SubmissionReceipt,
+    SubmissionRequest, TemplateSummary,
+};
 use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 
@@ -27,6 +28,19 @@ impl ApiFailure {
         match self {
             ApiFailure::Server(body) => body.error.message.clone(),
             ApiFailure::Network(detail) => Text::new(format!("网络错误：{detail}"), format!("network error: {detail}")),
+        }
+    }
+
+    /// What to tell a person: the per-field problems themselves when the
+    /// worker named them (驳回时请写明理由), else the general message.
+    pub fn specific(&self) -> Text {
+        match self {
+            ApiFailure::Server(body) if !body.error.fields.is_empty() => {
+                let join =
+                    |pick: fn(&Text) -> &str| body.error.fields.iter().map(|f| pick(&f.message).to_owned()).collect::<Vec<_>>().join("；");
+                Text::new(join(|t| &t.zh), join(|t| &t.en))
+            }
+            other => other.message(),
         }
     }
 }
@@ -99,6 +113,9 @@ pub struct UserView {
     #[serde(default)]
     pub org_unit_name: String,
     pub disabled: bool,
+    /// A reset password not yet replaced by the user.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 pub async fn users() -> Result<Vec<UserView>, ApiFailure> {
@@ -120,8 +137,37 @@ pub async fn unlock_user(user_id: &str) -> Result<serde_json::Value, ApiFailure>
     post(&format!("/api/users/{user_id}/unlock"), &serde_json::json!({})).await
 }
 
-pub async fn audit() -> Result<Vec<AuditEntry>, ApiFailure> {
-    decode(Request::get("/api/audit?limit=200").send().await.map_err(network)?).await
+/// One page of the audit log; `query` is the query string (without `?`),
+/// the same the CSV export link carries.
+pub async fn audit(query: &str) -> Result<AuditPage, ApiFailure> {
+    decode(Request::get(&format!("/api/audit?{query}")).send().await.map_err(network)?).await
+}
+
+pub async fn account_events(page: u32) -> Result<AccountEventPage, ApiFailure> {
+    decode(Request::get(&format!("/api/audit/accounts?page={page}&per_page=20")).send().await.map_err(network)?).await
+}
+
+/// Disables or re-enables an account (administrators).
+pub async fn update_user(user_id: &str, request: &UpdateUserRequest) -> Result<UserView, ApiFailure> {
+    let url = format!("/api/users/{user_id}");
+    let request = Request::patch(&url).header("X-Yibiaotong", "1").json(request).map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
+
+/// Sets a temporary password the user must change (administrators).
+pub async fn reset_password(user_id: &str, request: &ResetPasswordRequest) -> Result<UserView, ApiFailure> {
+    post(&format!("/api/users/{user_id}/password"), request).await
+}
+
+/// The signed-in user's own password change.
+pub async fn change_password(request: &ChangePasswordRequest) -> Result<Me, ApiFailure> {
+    post("/api/auth/password", request).await
+}
+
+/// Org units by name, for the account form's picker.
+pub async fn search_org_units(text: &str, level: &str) -> Result<Vec<OrgUnitHit>, ApiFailure> {
+    let q = String::from(js_sys::encode_uri_component(text));
+    decode(Request::get(&format!("/api/org-units/search?q={q}&level={level}")).send().await.map_err(network)?).await
 }
 
 /// One page of the ledger page's search (`GET /api/ledger/search`).
@@ -208,6 +254,11 @@ pub async fn submission(id: &str) -> Result<SubmissionReceipt, ApiFailure> {
     decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
 }
 
+/// A stored submission with its rows (masked for the reader) and columns.
+pub async fn stored_submission(id: &str) -> Result<ybt_core::api::StoredSubmission, ApiFailure> {
+    decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
+}
+
 /// Where a submission's file is downloaded from.
 pub fn submission_file_url(id: &str, format: &str) -> String {
     format!("/api/submissions/{id}/file?format={format}")
@@ -288,6 +339,12 @@ pub async fn file_template(request: &ybt_core::api::PublishRequest) -> Result<yb
 
 pub async fn template_requests() -> Result<Vec<ybt_core::api::TemplateRequest>, ApiFailure> {
     get("/api/template-requests").await
+}
+
+/// The document of one filed request (to reopen or download it).
+pub async fn template_request_document(id: &str) -> Result<serde_json::Value, ApiFailure> {
+    let request: ybt_core::api::TemplateRequest = get(&format!("/api/template-requests/{id}")).await?;
+    Ok(request.document.unwrap_or_default())
 }
 
 pub async fn decide(id: &str, request: &ybt_core::api::DecisionRequest) -> Result<ybt_core::api::TemplateRequest, ApiFailure> {

@@ -205,6 +205,24 @@ pub fn app() -> Html {
     let (page, user) = match &*session {
         Session::Checking => (html! { <p class="loading">{ t(*lang, Key::Loading) }</p> }, html! {}),
         Session::SignedOut => (html! { <LoginPage lang={*lang} on_login={on_login} /> }, html! {}),
+        Session::SignedIn(me) if me.must_change_password => {
+            // Nothing else works until the reset password is replaced.
+            let on_changed = {
+                let session = session.clone();
+                Callback::from(move |me: Me| {
+                    remember(Some(&me));
+                    session.set(Session::SignedIn(me));
+                })
+            };
+            let page = html! { <crate::pages::password::PasswordPage lang={*lang} me={me.clone()} on_changed={on_changed} /> };
+            let user = html! {
+                <span class="user" id="user">
+                    <span class="me"><span class="me-name">{ &me.user.display_name }</span></span>
+                    <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
+                </span>
+            };
+            (page, user)
+        }
         Session::SignedIn(me) => {
             let page = match &*route {
                 Route::Home => html! { <HomePage lang={*lang} me={me.clone()} navigate={navigate.clone()} /> },

@@ -49,17 +49,38 @@ pub fn session_token(req: &Request) -> Result<Option<String>, AppError> {
     Ok(cookies.split(';').filter_map(|c| c.trim().split_once('=')).find(|(name, _)| *name == COOKIE).map(|(_, value)| value.to_owned()))
 }
 
-/// The signed-in principal of a request, after the cross-site check.
+/// The signed-in principal of a request, after the cross-site check. A
+/// user whose password an administrator reset gets 403
+/// `password_change_required` here, from every handler, until they have
+/// changed it.
 pub async fn principal(req: &Request, env: &Env, store: &Store) -> Result<Principal, AppError> {
+    let session = session(req, env, store).await?;
+    if session.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(session.principal)
+}
+
+/// A live session: who, which session, and whether the password must be
+/// changed first.
+pub struct Session {
+    pub principal: Principal,
+    pub session_id: String,
+    pub must_change_password: bool,
+}
+
+/// The session of a request even while a password change is pending: only
+/// for `GET /api/auth/me` and `POST /api/auth/password`.
+pub async fn session(req: &Request, env: &Env, store: &Store) -> Result<Session, AppError> {
     check_same_site(req)?;
     let token = session_token(req)?.ok_or(AppError::Unauthenticated)?;
     let now = now_unix();
     let claims = verify_token(&token, &secret(env)?, now).map_err(|_| AppError::Unauthenticated)?;
-    let principal = store.session_principal(&claims.sid, now).await?.ok_or(AppError::Unauthenticated)?;
+    let (principal, must_change_password) = store.session_principal(&claims.sid, now).await?.ok_or(AppError::Unauthenticated)?;
     if principal.user_id != claims.uid {
         return Err(AppError::Unauthenticated);
     }
-    Ok(principal)
+    Ok(Session { principal, session_id: claims.sid, must_change_password })
 }
 
 /// Allows the action or answers 403 with the reason.

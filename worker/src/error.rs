@@ -21,6 +21,10 @@ pub enum AppError {
     BadRequest { code: &'static str, message: Text },
     #[error("validation failed ({} errors)", .0.len())]
     Validation(Vec<FieldError>),
+    /// A validation failure of a request's own input (not a form's cells)
+    /// whose message says what is missing: 驳回时请写明理由, not 有 1 处填写有误.
+    #[error("invalid: {}", .message.en)]
+    Invalid { message: Text, fields: Vec<FieldError> },
     #[error("conflict: {}", .message.en)]
     Conflict { code: &'static str, message: Text },
     #[error("not signed in")]
@@ -31,6 +35,10 @@ pub enum AppError {
     Forbidden(ybt_core::access::DenyReason),
     #[error("cross-site request refused")]
     CrossSite,
+    /// The password was reset by an administrator and must be changed
+    /// before anything else.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("too many failed logins")]
     TooManyAttempts,
     /// Refused with 429 and a stable code: a daily limit (refused key
@@ -89,10 +97,10 @@ impl AppError {
             AppError::NoSuchEndpoint | AppError::NotFound { .. } => 404,
             AppError::MalformedJson(_) | AppError::BadRequest { .. } => 400,
             AppError::BodyTooLarge { .. } => 413,
-            AppError::Validation(_) => 422,
+            AppError::Validation(_) | AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::Unauthenticated | AppError::BadCredentials => 401,
-            AppError::Forbidden(_) | AppError::CrossSite => 403,
+            AppError::Forbidden(_) | AppError::CrossSite | AppError::PasswordChangeRequired => 403,
             AppError::TooManyAttempts | AppError::Limited { .. } => 429,
             AppError::Refused { .. } => 422,
             AppError::TooDeep { .. } => 400,
@@ -160,6 +168,7 @@ impl AppError {
                 ),
                 fields,
             ),
+            AppError::Invalid { message, fields } => ("validation_failed", message, fields),
             AppError::Unauthenticated => ("unauthenticated", Text::new("请先登录", "please sign in"), vec![]),
             AppError::BadCredentials => ("invalid_credentials", Text::new("用户名或密码错误", "wrong user name or password"), vec![]),
             AppError::Forbidden(reason) => {
@@ -172,6 +181,11 @@ impl AppError {
                 ("forbidden", message, vec![])
             }
             AppError::CrossSite => ("cross_site", Text::new("请求来源不可信，已拒绝", "cross-site request refused"), vec![]),
+            AppError::PasswordChangeRequired => (
+                "password_change_required",
+                Text::new("管理员已重置您的密码：请先设置新密码", "your password was reset by an administrator: set a new one first"),
+                vec![],
+            ),
             AppError::TooManyAttempts => (
                 "too_many_attempts",
                 Text::new(

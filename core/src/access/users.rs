@@ -1,13 +1,11 @@
 //! Rules for accounts that administrators create and the grants they give.
 
-use crate::access::Role;
+use crate::access::{Principal, Role};
 use crate::api::CreateUserRequest;
 use crate::catalog::Catalog;
 use crate::ledger::OrgLevel;
 use crate::messages::Text;
 use crate::validate::FieldError;
-
-pub const MIN_PASSWORD_CHARS: usize = 10;
 
 fn error(pointer: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
     FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }
@@ -40,14 +38,7 @@ pub fn validate_new_user(request: &CreateUserRequest) -> Vec<FieldError> {
     if request.display_name.trim().is_empty() || request.display_name.chars().count() > 50 {
         errors.push(error("/display_name", "invalid_display_name", "姓名须为 1–50 个字符", "display name: 1–50 characters"));
     }
-    if request.password.chars().count() < MIN_PASSWORD_CHARS {
-        errors.push(error(
-            "/password",
-            "weak_password",
-            format!("密码至少 {MIN_PASSWORD_CHARS} 个字符"),
-            format!("password needs at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
+    errors.extend(super::check_password("/password", &request.password, name));
     let level = level_of(request.role);
     if OrgLevel::of_code(&request.org_unit) != Some(level) {
         errors.push(error(
@@ -80,12 +71,35 @@ pub fn validate_new_user(request: &CreateUserRequest) -> Vec<FieldError> {
     errors
 }
 
-/// Every granted item must be a ledger item of the catalog.
+/// What an administrator does to an existing account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountChange {
+    Disable,
+    Enable,
+    ResetPassword,
+}
+
+/// Whether `actor` may make `change` to the account `target_id` (the
+/// caller has already required `Action::ManageUsers`). An administrator
+/// cannot disable their own account (nobody would be left to re-enable it)
+/// nor reset their own password (they change it with the current one).
+pub fn check_account_change(actor: &Principal, target_id: &str, change: AccountChange) -> Result<(), Text> {
+    match change {
+        AccountChange::Disable if actor.user_id == target_id => Err(Text::new("不能停用自己的账户", "you cannot disable your own account")),
+        AccountChange::ResetPassword if actor.user_id == target_id => {
+            Err(Text::new("不能重置自己的密码，请在“修改密码”中用当前密码修改", "change your own password with the current one instead"))
+        }
+        AccountChange::Disable | AccountChange::Enable | AccountChange::ResetPassword => Ok(()),
+    }
+}
+
+/// Every granted item must be a ledger item of the catalog, or the grant
+/// of new fields marked `x-sensitive` ([`super::SENSITIVE_FIELDS_GRANT`]).
 pub fn validate_grants(items: &[String], catalog: &Catalog) -> Vec<FieldError> {
     items
         .iter()
         .enumerate()
-        .filter(|(_, item)| catalog.get(item).is_none())
+        .filter(|(_, item)| catalog.get(item).is_none() && item.as_str() != super::SENSITIVE_FIELDS_GRANT)
         .map(|(i, item)| {
             error(&format!("/items/{i}"), "unknown_ledger_item", format!("台账中没有数据项 {item}"), format!("no ledger item {item}"))
         })
@@ -103,7 +117,7 @@ mod tests {
             role,
             org_unit: org_unit.into(),
             department: department.map(str::to_owned),
-            password: "long enough password".into(),
+            password: "Long enough pass 1".into(),
         }
     }
 
@@ -127,7 +141,28 @@ mod tests {
         bad.username = "Wang Fang".into();
         bad.display_name = " ".into();
         bad.password = "short".into();
-        assert_eq!(codes(&bad), ["invalid_username", "invalid_display_name", "weak_password", "wrong_org_level"]);
+        assert_eq!(
+            codes(&bad),
+            ["invalid_username", "invalid_display_name", "password_too_short", "password_too_few_classes", "wrong_org_level"]
+        );
+    }
+
+    #[test]
+    fn an_administrator_keeps_their_own_account() {
+        let admin = Principal {
+            user_id: "a1".into(),
+            username: "admin".into(),
+            display_name: "管理员".into(),
+            role: Role::SystemAdmin,
+            org_unit: "500118".into(),
+            department: None,
+            grants: vec![],
+        };
+        assert!(check_account_change(&admin, "a1", AccountChange::Disable).is_err());
+        assert!(check_account_change(&admin, "a1", AccountChange::ResetPassword).is_err());
+        assert!(check_account_change(&admin, "a1", AccountChange::Enable).is_ok());
+        assert!(check_account_change(&admin, "u2", AccountChange::Disable).is_ok());
+        assert!(check_account_change(&admin, "u2", AccountChange::ResetPassword).is_ok());
     }
 
     #[test]

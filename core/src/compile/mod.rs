@@ -88,6 +88,11 @@ pub struct FieldPlan {
     /// The field's `maxLength`, in characters: inputs stop there while typing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u64>,
+    /// `"x-sensitive": true`: a new field holding personal data the catalog
+    /// cannot know about (a bank card number, a diagnosis). Masked for
+    /// readers without the grant [`crate::access::SENSITIVE_FIELDS_GRANT`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
 }
 
 /// The control a new field is typed into, decided from its type, format,
@@ -190,6 +195,9 @@ pub enum TemplateErrorCode {
     /// date) other than through `age()` or `len()`: its result would leave
     /// unmasked.
     ComputedReadsSensitive,
+    /// `x-sensitive` that is not `true`/`false`, or on a field that is not
+    /// a new string field.
+    InvalidSensitive,
 }
 
 /// One problem with a template: where (JSON pointer into the template),
@@ -346,12 +354,20 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
         check_subject(subject, doc, catalog, &mut errors);
     }
 
+    let mut seen = Vec::new();
     for error in jsonschema::draft202012::meta::validator().iter_errors(template) {
+        let pointer = error.instance_path().as_str().to_owned();
+        // The meta-schema may fail one value in several ways: one message each.
+        if seen.contains(&pointer) {
+            continue;
+        }
+        seen.push(pointer.clone());
+        let (zh, hint) = meta_schema_words(&pointer, error.kind());
         errors.push(problem(
-            error.schema_path().as_str().to_owned().replace("/properties", ""),
+            pointer,
             C::MetaSchema,
-            Text::new(format!("不是有效的 JSON Schema：{error}"), format!("not valid JSON Schema: {error}")),
-            Text::new("按 JSON Schema 2020-12 修改此处", "fix this to follow JSON Schema 2020-12"),
+            Text::new(zh, format!("not valid JSON Schema: {error}")),
+            Text::new(hint, "fix this to follow JSON Schema 2020-12"),
         ));
     }
 
@@ -400,6 +416,29 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
         }
         _ => Err(errors),
     }
+}
+
+/// A meta-schema failure in words: what the keyword at `pointer` takes.
+fn meta_schema_words(pointer: &str, kind: &jsonschema::error::ValidationErrorKind) -> (String, String) {
+    let keyword = pointer.rsplit('/').next().unwrap_or_default();
+    let (what, hint): (&str, &str) = match keyword {
+        "type" => (
+            "type 只能是 string（文本）、number（数字）、integer（整数）、boolean（是/否）、array（列表）、object（对象）、null 之一",
+            "改为其中之一，如 \"type\": \"string\"；注意拼写",
+        ),
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
+            ("最小值、最大值须为数字", "去掉数字两边的引号，如 \"minimum\": 0")
+        }
+        "maxLength" | "minLength" | "maxItems" | "minItems" => ("长度须为不小于 0 的整数", "写成整数，如 \"maxLength\": 200"),
+        "required" => ("required 应为字段名的列表，且不重复", "写成 \"required\": [\"name\", \"phone\"]"),
+        "enum" => ("enum 应为选项的列表", "写成 \"enum\": [\"是\", \"否\"]"),
+        "properties" | "$defs" => ("应为对象：字段名对应字段的定义", "写成 \"properties\": {\"name\": {\"type\": \"string\"}}"),
+        "title" | "description" | "pattern" | "format" | "$ref" => ("应为文本（加英文双引号）", "写成 \"…\" 的形式"),
+        _ => ("", "按 JSON Schema 2020-12 的写法修改此处"),
+    };
+    let (_, text) = crate::messages::describe(kind);
+    let what = if what.is_empty() { format!("不是有效的 JSON Schema：{}", text.zh) } else { what.to_owned() };
+    (what, hint.to_owned())
 }
 
 /// An `each` subject names a record type; a `pick` subject names its kinds,
@@ -585,6 +624,34 @@ mod tests {
         assert!(found.contains(&("/properties/b/type".into(), TemplateErrorCode::LedgerTypeMismatch)), "{found:?}");
         assert!(found.contains(&("/properties/c/$ref".into(), TemplateErrorCode::RemoteRef)), "{found:?}");
         assert!(found.iter().any(|(_, c)| *c == TemplateErrorCode::MetaSchema), "{found:?}");
+    }
+
+    #[test]
+    fn messages_are_chinese_with_a_fix_that_names_the_right_item() {
+        let errors = |properties: Value| compile(&person_template(properties), &catalog()).err().unwrap_or_default();
+        let found = errors(json!({
+            "idno": {"type": "string", "title": "身份证号码", "x-ledger": "person.idcard"},
+            "t": {"type": "strin"},
+            "m": {"type": "number", "minimum": "0"},
+            "f": {"type": "number", "x-compute": "round(t,"},
+            "p": {"type": "string", "pattern": "[0-9"},
+            "u": {"type": "string", "x-ui": {"colour": "red"}}
+        }));
+        let by = |pointer: &str| found.iter().find(|e| e.pointer == pointer).unwrap_or_else(|| panic!("{pointer}: {found:#?}"));
+        assert!(by("/properties/idno/x-ledger").hint.zh.contains("person.id_number"), "{:?}", by("/properties/idno/x-ledger").hint);
+        assert!(by("/properties/idno/x-ledger").hint.zh.contains("身份证号"));
+        assert!(by("/properties/t/type").message.zh.starts_with("type 只能是"), "{:?}", by("/properties/t/type"));
+        assert!(by("/properties/m/minimum").message.zh.contains("须为数字"));
+        let formula = by("/properties/f/x-compute");
+        assert!(formula.hint.zh.contains("round(") && !formula.hint.zh.contains("docs/"), "{:?}", formula.hint);
+        assert!(by("/properties/p/pattern").message.zh.contains("方括号"), "{:?}", by("/properties/p/pattern"));
+        assert!(!by("/properties/u/x-ui/colour").hint.zh.contains("docs/"));
+        // No English sentence in the Chinese text (keywords and examples are fine).
+        let english = [" is ", " not ", " the ", " must ", " at ", "expected", "invalid"];
+        for e in &found {
+            let text = format!("{} {}", e.message.zh, e.hint.zh);
+            assert!(!text.contains("docs/") && !english.iter().any(|w| text.contains(w)), "{e:?}");
+        }
     }
 
     #[test]
@@ -809,5 +876,27 @@ mod tests {
         let message =
             compile(&person_template(json!({"b": {"x-compute": "c +"}, "c": {}})), &catalog()).err().map(|e| e[0].message.clone());
         assert_eq!(message.map(|m| m.en), Some("formula, at character 4: the expression ends too early".to_owned()));
+    }
+
+    #[test]
+    fn x_sensitive_belongs_on_new_text_fields() {
+        let t = person_template(json!({
+            "card": {"type": "string", "title": "银行卡号", "x-sensitive": true},
+            "plain": {"type": "string", "x-sensitive": false}
+        }));
+        let compiled = compile(&t, &Catalog::builtin().expect("catalog")).expect("compiles");
+        assert!(compiled.field("card").is_some_and(|f| f.sensitive));
+        assert!(compiled.field("plain").is_some_and(|f| !f.sensitive));
+        let found: Vec<TemplateErrorCode> = codes(person_template(json!({
+            "n": {"type": "number", "x-sensitive": true},
+            "b": {"type": "string", "x-ledger": "person.name", "x-sensitive": true},
+            "c": {"type": "string", "x-compute": "'x'", "x-sensitive": true},
+            "s": {"type": "string", "x-sensitive": "yes"}
+        })))
+        .into_iter()
+        .map(|(_, code)| code)
+        .collect();
+        use TemplateErrorCode as C;
+        assert_eq!(found, [C::InvalidSensitive, C::InvalidSensitive, C::InvalidSensitive, C::InvalidSensitive]);
     }
 }

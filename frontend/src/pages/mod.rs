@@ -6,6 +6,7 @@ pub mod form;
 pub mod home;
 pub mod ledger;
 pub mod login;
+pub mod password;
 pub mod survey;
 pub mod surveys;
 // Issue 7: authoring, review (报表准入), dispatch, completion board, summary.

@@ -11,11 +11,12 @@
 
 use serde_json::{Value, json};
 use worker::{Request, RouteContext};
-use ybt_core::access::{PBKDF2_ITERATIONS, PasswordHash, Principal, SessionClaims, sign_token, verify_token};
-use ybt_core::api::{LoginRequest, Me};
+use ybt_core::access::{PBKDF2_ITERATIONS, PasswordHash, Principal, SessionClaims, check_password, sign_token, verify_token};
+use ybt_core::api::{ChangePasswordRequest, LoginRequest, Me};
+use ybt_core::messages::Text;
 
 use crate::auth::{self, check_same_site, cleared_cookie, session_cookie};
-use crate::crypto::{pbkdf2_sha256, random_id};
+use crate::crypto::{pbkdf2_sha256, random_bytes, random_id};
 use crate::error::AppError;
 use crate::http::{Json, Reply, now_rfc3339, now_unix, read_json};
 use crate::store::Store;
@@ -39,9 +40,9 @@ pub fn user_key_prefix(username: &str) -> String {
     format!("user:{username}|")
 }
 
-pub fn me_of(user: Principal) -> Me {
+pub fn me_of(user: Principal, must_change_password: bool) -> Me {
     let role_title = user.role.title_zh().to_owned();
-    Me { user, role_title }
+    Me { user, role_title, must_change_password }
 }
 
 pub async fn login(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<Me>, AppError> {
@@ -77,7 +78,8 @@ pub async fn login(mut req: Request, ctx: RouteContext<()>) -> Result<Reply<Me>,
     store.create_session(&session_id, &user.id, &now_rfc3339(), expires).await?;
     let token = sign_token(&SessionClaims { sid: session_id, uid: user.id.clone(), exp: expires }, &auth::secret(&ctx.env)?);
     let grants = store.grants(&user.id).await?;
-    let me = me_of(crate::store::principal_of(user, grants));
+    let must_change = user.must_change_password != 0;
+    let me = me_of(crate::store::principal_of(user, grants), must_change);
     Ok(Reply::from(Json(200, me)).header("Set-Cookie", session_cookie(&token)))
 }
 
@@ -96,6 +98,51 @@ pub async fn logout(req: Request, ctx: RouteContext<()>) -> Result<Reply<Value>,
 
 pub async fn me(req: Request, ctx: RouteContext<()>) -> Result<Json<Me>, AppError> {
     let store = Store::from_env(&ctx.env)?;
-    let principal = auth::principal(&req, &ctx.env, &store).await?;
-    Ok(Json(200, me_of(principal)))
+    let session = auth::session(&req, &ctx.env, &store).await?;
+    Ok(Json(200, me_of(session.principal, session.must_change_password)))
+}
+
+/// `POST /api/auth/password`: the signed-in user sets a new password, with
+/// the current one (throttled like a login: a session left open on a
+/// shared PC is no way to guess it). Also the only thing that works after
+/// an administrator's reset. Ends every other session of the user; this
+/// one stays. Repeating it with the same body answers 401 (the current
+/// password is no longer the old one) and changes nothing.
+pub async fn change_password(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Me>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    let session = auth::session(&req, &ctx.env, &store).await?;
+    let body: ChangePasswordRequest = read_json(&mut req).await?;
+    let user = store.user_by_id(&session.principal.user_id).await?.ok_or(AppError::Unauthenticated)?;
+    let mut errors = check_password("/new_password", &body.new_password, &user.username);
+    if body.new_password == body.current_password {
+        errors.push(ybt_core::FieldError {
+            pointer: "/new_password".to_owned(),
+            code: "password_unchanged".to_owned(),
+            message: Text::new("新密码不能与当前密码相同", "the new password must differ from the current one"),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let now = now_unix();
+    let address = req.headers().get("CF-Connecting-IP")?.unwrap_or_else(|| "unknown".to_owned());
+    let (user_key, address_key) = (user_key(&user.username, &address), format!("address:{address}"));
+    let keys = [(user_key.clone(), MAX_FAILURES_PER_USER), (address_key.clone(), MAX_FAILURES_PER_ADDRESS)];
+    if store.reserve_attempt(&keys, now, WINDOW, LOCK).await? {
+        return Err(AppError::TooManyAttempts);
+    }
+    let stored = PasswordHash::parse(&user.password_hash).map_err(|e| AppError::Internal(e.to_string()))?;
+    if !stored.matches_derived(&pbkdf2_sha256(&body.current_password, &stored.salt, stored.iterations).await?) {
+        return Err(AppError::Validation(vec![ybt_core::FieldError {
+            pointer: "/current_password".to_owned(),
+            code: "wrong_password".to_owned(),
+            message: Text::new("当前密码不正确", "the current password is wrong"),
+        }]));
+    }
+    store.release_attempt(&user_key, &address_key).await?;
+    let salt = random_bytes(16)?;
+    let hash = pbkdf2_sha256(&body.new_password, &salt, PBKDF2_ITERATIONS).await?;
+    let encoded = PasswordHash { iterations: PBKDF2_ITERATIONS, salt, hash }.encode();
+    store.change_password(&user.id, &encoded, &session.session_id, &now_rfc3339()).await?;
+    Ok(Json(200, me_of(session.principal, false)))
 }
