@@ -439,7 +439,17 @@ pub fn new_property(spec: &NewFieldSpec) -> Result<Value, Vec<FieldError>> {
         }
     }
     if sensitive {
-        p.insert("x-sensitive".into(), true.into());
+        // The compiler accepts the keyword on new text fields only (dates and choices are text).
+        if matches!(spec.kind, Some(NewFieldType::Text | NewFieldType::Date | NewFieldType::Choice)) {
+            p.insert("x-sensitive".into(), true.into());
+        } else {
+            errors.push(problem(
+                "/sensitive",
+                "sensitive_not_text",
+                "只有文字类字段可以标记为敏感：银行卡号等请选“文本”类型".into(),
+                "only text fields can be marked sensitive: type a bank card number as text".into(),
+            ));
+        }
     }
     let ui = ui_of(spec, &mut errors);
     if !ui.is_empty() {
@@ -815,6 +825,7 @@ pub fn field_problems(doc: &Value, editing: Option<&str>, spec: &NewFieldSpec, c
                 "x-ui/order" => "/order",
                 "x-ui/help" => "/help",
                 "x-writeback" | "x-writeback-item" => "/writeback",
+                "x-sensitive" => "/sensitive",
                 "minimum" => "/minimum",
                 "maximum" => "/maximum",
                 "maxLength" => "/max_length",
@@ -1066,6 +1077,9 @@ mod tests {
             assert_eq!(field_spec(&doc, &s.key).as_ref(), Some(s), "{}", s.key);
         }
         assert_eq!(doc["properties"]["per_capita"]["type"], "number");
+        // Sensitive is for text, as the compiler requires.
+        let number = NewFieldSpec { sensitive: true, ..spec("salary", "工资", NewFieldType::Number) };
+        assert_eq!(new_property(&number).expect_err("number")[0].pointer, "/sensitive");
         let compiled = compile(&doc, &catalog).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((compiled.burden.prefilled, compiled.burden.new, compiled.burden.computed), (1, 7, 1));
         assert_eq!(compiled.field("phone").and_then(|f| f.writeback.as_deref()), Some("person.phone"));

@@ -113,8 +113,10 @@ pub const PRESETS: &[Preset] = &[
         id: "email",
         title_zh: "电子邮箱",
         title_en: "email",
-        format: Some("email"),
-        pattern: None,
+        // A pattern, not `format: email`: the validation engine checks
+        // only the formats it lists (docs/templates.md).
+        format: None,
+        pattern: Some("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"),
         sensitive: false,
         expected_zh: "应为电子邮箱，如 name@example.com",
         expected_en: "an email address, e.g. name@example.com",

@@ -3,7 +3,9 @@
 //!
 //! `limits` bounds the document first, `fields` builds the field plan
 //! (bindings, formulas, write-back, UI hints), `warnings` finds burden the
-//! author could avoid, `validator` builds the JSON Schema validator.
+//! author could avoid, `validator` builds the JSON Schema validator (the
+//! meta-schema check and the conformance suite), `program` compiles the
+//! template into the validation program every row is checked with.
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use crate::template::{Subject, TemplateMeta, is_valid_template_id};
 
 mod fields;
 mod limits;
+mod program;
 mod row_text;
 mod validator;
 mod warnings;
@@ -26,6 +29,7 @@ mod warnings;
 pub(crate) use fields::ComputedField;
 pub use fields::{MAX_WIDTH, WIDGETS};
 pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
+pub use program::{ProgramError, compile_program};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
 pub(crate) use warnings::IDENTIFYING_FORMATS;
 pub use warnings::{TemplateWarning, TemplateWarningCode};
@@ -198,6 +202,9 @@ pub enum TemplateErrorCode {
     /// `x-sensitive` that is not `true`/`false`, or on a field that is not
     /// a new string field.
     InvalidSensitive,
+    /// A keyword the validation engine cannot run (`unevaluatedProperties`,
+    /// `$dynamicRef`, a format it does not check …): refused, never ignored.
+    UnsupportedKeyword,
 }
 
 /// One problem with a template: where (JSON pointer into the template),
@@ -234,12 +241,19 @@ pub struct CompiledTemplate {
     pub warnings: Vec<TemplateWarning>,
     /// The template document as published.
     pub schema: Value,
-    pub(crate) validator: SchemaValidator,
+    /// The validation program every row is checked with (`ybt-rules`).
+    pub(crate) rules: ybt_rules::Rules,
     /// Formulas in document order, the order they are evaluated in.
     pub(crate) computed: Vec<ComputedField>,
 }
 
 impl CompiledTemplate {
+    /// The validation program rows are checked with: what the browser
+    /// needs to validate this template without the compiler.
+    pub fn program(&self) -> &ybt_rules::Program {
+        self.rules.program()
+    }
+
     pub fn field(&self, key: &str) -> Option<&FieldPlan> {
         self.fields.iter().find(|f| f.key == key)
     }
@@ -376,16 +390,29 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
     let (fields, computed) = fields::plan(doc, catalog, subject.as_ref(), &mut errors);
 
     let validator = if errors.is_empty() {
-        let validator_options =
-            ValidatorOptions { format_context: FormatContext { divisions: options.divisions.clone() }, ..ValidatorOptions::default() };
-        match SchemaValidator::new(template, &validator_options) {
-            Ok(v) => Some(v),
+        let formats = FormatContext { divisions: options.divisions.clone() };
+        match compile_program(template, FormatMode::Assert) {
+            Ok(program) => match ybt_rules::Rules::load(program, formats) {
+                Ok(rules) => Some(rules),
+                Err(e) => {
+                    errors.push(problem(
+                        "",
+                        C::InvalidSchema,
+                        Text::new(format!("无法编译：{e}"), format!("cannot compile: {e}")),
+                        Text::new("检查此处的正则表达式或引用", "check the pattern or reference here"),
+                    ));
+                    None
+                }
+            },
             Err(e) => {
                 errors.push(problem(
-                    e.pointer,
-                    C::InvalidSchema,
-                    Text::new(format!("无法编译：{}", e.reason), format!("cannot compile: {}", e.reason)),
-                    Text::new("检查此处的正则表达式或引用", "check the pattern or reference here"),
+                    e.pointer.clone(),
+                    C::UnsupportedKeyword,
+                    Text::new(format!("不支持 {}：{}", e.keyword, e.reason), format!("`{}` is not supported: {}", e.keyword, e.reason)),
+                    Text::new(
+                        format!("删除或改写 {}（模板可用的关键字见 docs/templates.md）", e.keyword),
+                        format!("remove or rewrite `{}` (docs/templates.md lists the keywords templates may use)", e.keyword),
+                    ),
                 ));
                 None
             }
@@ -410,7 +437,7 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
                 fields,
                 burden,
                 schema: template.clone(),
-                validator,
+                rules: validator,
                 computed,
             })
         }

@@ -95,7 +95,9 @@ pub fn field_editor(props: &Props) -> Html {
         let (spec, cb) = (props.spec.clone(), props.on_change.clone());
         Callback::from(move |e: Event| {
             let kind = NewFieldType::parse(&e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
-            cb.emit(NewFieldSpec { kind, ..spec.clone() });
+            // Only text-like fields can be sensitive: the box goes away with the mark.
+            let sensitive = spec.sensitive && matches!(kind, Some(NewFieldType::Text | NewFieldType::Date | NewFieldType::Choice));
+            cb.emit(NewFieldSpec { kind, sensitive, ..spec.clone() });
         })
     };
     let on_preset = {
@@ -190,7 +192,7 @@ pub fn field_editor(props: &Props) -> Html {
                 if !bound && !is(NewFieldType::Computed) {
                     { check("nf-writeback", "回写台账（提交后更新台账同名数据项）", "Write back to the ledger", spec.writeback, |s, v| s.writeback = v) }
                 }
-                if !bound {
+                if !bound && (is(NewFieldType::Text) || is(NewFieldType::Date) || is(NewFieldType::Choice)) {
                     { check("nf-sensitive", "敏感个人信息（如银行卡号：按权限脱敏显示）", "Sensitive personal data (masked by grant)", spec.sensitive, |s, v| s.sensitive = v) }
                 }
             </div>

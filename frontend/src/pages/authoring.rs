@@ -224,11 +224,10 @@ pub fn authoring_page(props: &Props) -> Html {
             }
         })
     };
-    let on_meta = |set: fn(&mut MetaSpec, String), select: bool| {
+    let on_meta = |set: fn(&mut MetaSpec, String)| {
         let (meta_input, meta_errors, doc_text, catalog, department, from_meta) =
             (meta_input.clone(), meta_errors.clone(), doc_text.clone(), catalog.clone(), department.clone(), from_meta.clone());
         move |value: String| {
-            let _ = select;
             let mut next = (*meta_input).clone();
             set(&mut next, value);
             meta_input.set(next.clone());
@@ -247,11 +246,11 @@ pub fn authoring_page(props: &Props) -> Html {
         }
     };
     let meta_text = |set: fn(&mut MetaSpec, String)| {
-        let f = on_meta(set, false);
+        let f = on_meta(set);
         Callback::from(move |e: InputEvent| f(input_value(&e)))
     };
     let meta_select = |set: fn(&mut MetaSpec, String)| {
-        let f = on_meta(set, true);
+        let f = on_meta(set);
         Callback::from(move |e: Event| f(select_value(&e)))
     };
     let on_new = {
@@ -449,9 +448,8 @@ pub fn authoring_page(props: &Props) -> Html {
         review::check_version(latest, version).err().map(|e| (e, latest.unwrap_or(0) + 1))
     });
     let on_bump = {
-        let (meta_input, f) = (meta_input.clone(), on_meta(|m, v| m.version = v, false));
+        let f = on_meta(|m, v| m.version = v);
         let next = version_problem.map(|(_, n)| n).unwrap_or(1);
-        let _ = meta_input;
         Callback::from(move |_: MouseEvent| f(next.to_string()))
     };
 
