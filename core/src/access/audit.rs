@@ -75,6 +75,7 @@ pub fn action_title(action: &str) -> Text {
         "form" => ("生成报表", "form generated"),
         "submission" => ("查看报送数据", "submission read"),
         "ledger" => ("查看台账列表", "ledger list"),
+        "ledger_search" => ("搜索台账", "ledger search"),
         "ledger_record" => ("查看台账记录", "ledger record"),
         "export" => ("导出台账", "ledger export"),
         "key_refused" => ("外村登记号码被拒", "key of another unit refused"),
