@@ -262,7 +262,7 @@ describe("import: people registered in another village", () => {
       assert.equal(field.code, "key_in_other_unit");
       // Issue 13: the village's staff may not see the other village, so the
       // refusal names no one (the town centre of both would get the detail).
-      assert.match(field.message.zh, /^第 3 行.*已在本区其他村（社区）登记，请联系乡镇协同中心办理迁移/);
+      assert.match(field.message.zh, /^第 3 行.*已在本区其他村（社区）登记：请在「迁移申请」中申请迁入，由乡镇协同中心办理/);
       assert.match(field.message.en, /^row 3.*already registered in another village/);
       assert.ok(!r.text.includes(elsewhere) && !r.text.includes(cun2.me.org_unit), r.text);
     }

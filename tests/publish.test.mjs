@@ -391,8 +391,14 @@ describe("a new approved version migrates an open task's draft; submitted data k
     assert.equal(old.json.template_version, 1);
     assert.equal(old.json.villages.length, 1);
     assert.equal(old.json.total.sums.months, 2 * old.json.total.rows);
-    const now = await api("GET", `/api/summary?template_id=${id}`, undefined, as(dept));
-    assert.equal(now.json.template_version, 2);
-    assert.equal(now.json.total.rows, 0, "nothing submitted under version 2 yet");
+    const v2 = await api("GET", `/api/summary?template_id=${id}&version=2`, undefined, as(dept));
+    assert.equal(v2.json.template_version, 2);
+    assert.equal(v2.json.total.rows, 0, "nothing submitted under version 2 yet");
+    // By default every version (issue 21): version 1's rows read as version 2's, marked v1.
+    const all = await api("GET", `/api/summary?template_id=${id}`, undefined, as(dept));
+    assert.equal(all.json.template_version, 2);
+    assert.equal(all.json.total.rows, old.json.total.rows, "version 2 hides none of version 1's rows");
+    assert.ok(all.json.rows.every((r) => r.version === 1 && r.values.aid_months === 2 && r.values.months === undefined), "the renamed field carried over");
+    assert.equal(all.json.total.sums.aid_months, old.json.total.sums.months);
   });
 });

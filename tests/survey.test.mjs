@@ -17,9 +17,14 @@ let dispatch;
 /** The house record cun picked into the typhoon survey (its close writes there). */
 let pickedHouseId;
 
-/** A tiny JPEG-looking body (the worker checks the magic bytes only). */
-export function fakeJpeg(seed) {
-  return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`photo ${seed} ${"x".repeat(200)}`)]);
+/** A tiny JPEG header: a comment segment that makes it unique, then a
+ * frame header declaring `width` × `height` (the worker reads the declared
+ * size, never decodes). */
+export function fakeJpeg(seed, width = 800, height = 600) {
+  const comment = Buffer.from(`photo ${seed} ${"x".repeat(200)}`);
+  const segment = (marker, body) => Buffer.concat([Buffer.from([0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff]), body]);
+  const frame = Buffer.from([8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), segment(0xfe, comment), segment(0xc0, frame), Buffer.from([0xff, 0xd9])]);
 }
 
 export async function uploadPhoto(session, orgUnit, bytes) {
@@ -131,6 +136,14 @@ describe("picking and submitting", () => {
     const notImage = await uploadPhoto(cun.session, cun.me.org_unit, Buffer.from("<svg/>"));
     assert.equal(notImage.status, 400);
     assert.equal(notImage.json.error.code, "not_an_image");
+    // A header declaring 30,000 × 30,000 pixels would decode to gigabytes
+    // in every reader's browser: refused before it is kept, naming the limit.
+    const bomb = await uploadPhoto(cun.session, cun.me.org_unit, fakeJpeg(`bomb-${dispatch}`, 30000, 30000));
+    assert.equal(bomb.status, 400, JSON.stringify(bomb.json));
+    assert.equal(bomb.json.error.code, "photo_too_many_pixels");
+    assert.match(bomb.json.error.message.zh, /长边最多 4096 像素/);
+    const broken = await uploadPhoto(cun.session, cun.me.org_unit, Buffer.from([0xff, 0xd8, 0xff, 0xda, 0, 2]));
+    assert.equal(broken.json.error.code, "broken_image");
     photo = first.json.hash;
   });
 

@@ -28,6 +28,9 @@ pub struct TemplateSummary {
     /// The ledger record type the form has one row for.
     pub subject_entity: String,
     pub burden: Burden,
+    /// When this version was published (approved), UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
 }
 
 /// `GET /api/org-units?parent=CODE`: the children of an org unit.
@@ -191,6 +194,10 @@ pub struct StoredSubmission {
     #[serde(flatten)]
     pub receipt: SubmissionReceipt,
     pub rows: Vec<SubmittedRow>,
+    /// The columns of its template version, in form order, for a reader
+    /// (the town centre's board) to show the rows read-only by title.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<crate::summary::SummaryColumn>,
 }
 
 /// The body of every error response.
@@ -378,13 +385,28 @@ pub struct PatchRecordRequest {
 
 /// `POST /api/ledger/import` and `POST /api/ingest/{entity}`: what the batch
 /// does (preview) or did (commit).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ImportAnswer {
     pub committed: bool,
     #[serde(flatten)]
     pub summary: crate::import::ImportSummary,
     /// D1 batches the writes were applied in (0 for a preview or no change).
     pub batches: usize,
+    /// The plan's id ([`crate::import::ImportPlan::id`]): commit with it to
+    /// apply exactly this plan.
+    #[serde(default)]
+    pub plan_id: String,
+    /// The file's date the plan compared the ledger's changes with: the
+    /// clerk's, or the file's own (`reading.file_date`), or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// Display names of the accounts named in `diff[].fields[].newer.changed_by`.
+    #[serde(default)]
+    pub people: std::collections::BTreeMap<String, String>,
+    /// This commit of the plan was already stored: the answer is the first
+    /// one's, nothing was written again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replayed: bool,
 }
 
 /// A task as the inbox and the completion board show it.
@@ -471,9 +493,15 @@ pub struct TemplateRequest {
     /// Why it was rejected (or a note on an approval).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The template document; only in `GET /api/template-requests/{id}`.
+    /// The template document: in `GET /api/template-requests/{id}`, and
+    /// for pending requests in the list (the review's form preview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Value>,
+    /// Every field in words, the comparison with the published version and
+    /// the last rejected filing, and the consequences of approving it:
+    /// for pending requests, and in `GET /api/template-requests/{id}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<crate::review::changes::ReviewDetail>,
 }
 
 /// `POST /api/template-requests/{id}/decision`.
@@ -572,14 +600,37 @@ pub struct SummaryRow {
     pub village: String,
     pub town: String,
     pub submission_id: String,
+    /// The template version the row was submitted under (its values are
+    /// mapped onto the summary's version when all versions are shown).
+    #[serde(default)]
+    pub version: u32,
     pub values: Map<String, Value>,
+}
+
+/// A published version of a template, as the summary's picker offers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedVersion {
+    pub version: u32,
+    pub published_at: String,
+    /// Villages whose newest submission is under this version, in the scope read.
+    pub villages: usize,
+    pub rows: usize,
 }
 
 /// `GET /api/summary`: totals and a page of the collected rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryView {
     pub template_id: String,
+    /// The version whose columns the summary shows: the picked one, or the
+    /// newest when all versions are shown.
     pub template_version: u32,
+    /// The version picked (`version=N`); `None`: all versions, each row
+    /// mapped onto the newest where the migration says how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_version: Option<u32>,
+    /// Every published version, oldest first, with what it holds.
+    #[serde(default)]
+    pub versions: Vec<PublishedVersion>,
     pub title: String,
     pub department: String,
     #[serde(flatten)]

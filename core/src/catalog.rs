@@ -29,6 +29,10 @@ pub enum MaskKind {
     /// `1975-01-16` → `1975`: what a birth date may show without revealing
     /// the ID number it is part of.
     Year,
+    /// A new field marked `x-sensitive` (a bank card number, a diagnosis):
+    /// an identifier-like value (8 or more ASCII letters and digits) keeps
+    /// its last four (`***************1234`), anything else is `******`.
+    Secret,
 }
 
 /// What protects a value: the ledger item whose grant unlocks it, and how

@@ -133,6 +133,20 @@ mod tests {
     }
 
     #[test]
+    fn keys_typed_during_a_save_survive_the_merge_that_answers_it() {
+        // The save sent `local`; the server had `theirs`; the answer is
+        // merged. Meanwhile the person typed on: the form holds `now`.
+        let base = [row("p1", json!({"income": 1}))];
+        let local = [row("p1", json!({"income": 2}))];
+        let theirs = [row("p1", json!({"income": 1, "note": "from the other tab"}))];
+        let merged = merge(&base, &local, &theirs);
+        let now = [row("p1", json!({"income": 23})), row("p2", json!({"note": "新"}))];
+        // The form adopts the answer as one more merge with `local` as base.
+        let shown = merge(&local, &now, &merged);
+        assert_eq!(shown, [row("p1", json!({"income": 23, "note": "from the other tab"})), row("p2", json!({"note": "新"}))]);
+    }
+
+    #[test]
     fn merge_keeps_a_value_we_cleared() {
         let base = [row("p1", json!({"income": 1}))];
         let theirs = [row("p1", json!({"income": 1}))];

@@ -11,6 +11,7 @@ use crate::catalog::Catalog;
 use crate::compile::{Burden, CompiledTemplate, FieldPlan, FieldSource};
 use crate::messages::Text;
 
+pub mod changes;
 pub mod duplicates;
 pub mod labelled;
 pub mod titles;
@@ -219,7 +220,7 @@ impl ReviewAnalysis {
 }
 
 /// Hours spent in all `villages`, to a tenth.
-fn total_hours(minutes_per_village: f64, villages: usize) -> f64 {
+pub fn total_hours(minutes_per_village: f64, villages: usize) -> f64 {
     (minutes_per_village * villages as f64 / 60.0 * 10.0).round() / 10.0
 }
 

@@ -657,6 +657,7 @@ pub fn villages_in<'a>(scope: &str, units: &'a [OrgUnit]) -> Vec<&'a OrgUnit> {
 }
 
 pub mod intake;
+pub mod photo;
 
 #[cfg(test)]
 mod tests;

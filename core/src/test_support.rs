@@ -24,5 +24,6 @@ pub fn column(key: &str, source: FieldSource) -> FieldPlan {
         ui: UiHints::default(),
         writeback: None,
         max_length: None,
+        sensitive: false,
     }
 }

@@ -152,6 +152,46 @@ pub fn migrate_row(plan: &MigrationPlan, row: &mut Map<String, Value>) {
     }
 }
 
+/// Every published version of a template, oldest first, and the plan from
+/// each to the next: how a row stored under any version reads as a row of
+/// the newest. The summary of all versions maps each row this way, so a
+/// renamed field's old data lands in its new column and a removed field's
+/// data stays under `_archived` (shown when that version is picked).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VersionChain {
+    versions: Vec<u32>,
+    plans: Vec<MigrationPlan>,
+}
+
+impl VersionChain {
+    /// The chain of `versions` (in any order; the same version twice counts once).
+    pub fn new(versions: &[&CompiledTemplate]) -> VersionChain {
+        let mut sorted: Vec<&CompiledTemplate> = versions.to_vec();
+        sorted.sort_by_key(|t| t.meta.version);
+        sorted.dedup_by_key(|t| t.meta.version);
+        let plans = sorted.windows(2).map(|pair| migration_plan(&diff(pair[0], pair[1]))).collect();
+        VersionChain { versions: sorted.iter().map(|t| t.meta.version).collect(), plans }
+    }
+
+    /// The newest version, if any.
+    pub fn newest(&self) -> Option<u32> {
+        self.versions.last().copied()
+    }
+
+    pub fn versions(&self) -> &[u32] {
+        &self.versions
+    }
+
+    /// Reads a row stored under `version` as a row of the newest version:
+    /// every plan from `version` on, in order. A row of the newest version
+    /// (or of a version the chain does not know) is left as it is.
+    pub fn to_newest(&self, version: u32, row: &mut Map<String, Value>) {
+        for plan in self.plans.iter().filter(|p| p.from_version >= version) {
+            migrate_row(plan, row);
+        }
+    }
+}
+
 /// Stores `value` under `_archived.<key>`, or `<key>@v<version>` when an
 /// earlier migration already archived that key.
 fn archive(row: &mut Map<String, Value>, key: &str, value: Value, version: u32) {
@@ -268,5 +308,39 @@ mod tests {
     fn a_rename_never_overwrites() {
         let migrated = migrate(json!({"visit_date": "2026-01-01", "visited_on": "2026-02-02"}));
         assert_eq!(migrated, json!({"visited_on": "2026-02-02", "_archived": {"visit_date": "2026-01-01"}}));
+    }
+
+    #[test]
+    fn a_row_of_any_version_reads_as_a_row_of_the_newest() {
+        let v3 = version(
+            3,
+            json!({
+                "name": {"type": "string", "title": "姓名", "x-ledger": "person.name"},
+                "income": {"type": "number", "title": "月收入"},
+                "visit_day": {"type": "string", "title": "走访日期", "x-renamed-from": "visited_on"},
+                "score": {"type": "integer", "title": "评分"}
+            }),
+        );
+        let (one, two) = (v1(), v2());
+        // Given out of order: the chain sorts them.
+        let chain = VersionChain::new(&[&v3, &one, &two]);
+        assert_eq!((chain.versions(), chain.newest()), (&[1, 2, 3][..], Some(3)));
+        let mut old = json!({"name": "张三", "income": "800", "visit_date": "2026-11-02", "remarks": "独居", "score": "7"})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        chain.to_newest(1, &mut old);
+        assert_eq!(
+            Value::Object(old),
+            json!({"name": "张三", "income": 800.0, "visit_day": "2026-11-02", "score": 7, "_archived": {"remarks": "独居"}}),
+            "renamed twice, retyped, the removed field archived"
+        );
+        let mut middle = json!({"visited_on": "2026-12-01", "note": "新", "household_size": 3}).as_object().cloned().unwrap_or_default();
+        chain.to_newest(2, &mut middle);
+        assert_eq!(Value::Object(middle), json!({"visit_day": "2026-12-01", "_archived": {"note": "新", "household_size": 3}}));
+        let mut newest = json!({"visit_day": "2027-01-01"}).as_object().cloned().unwrap_or_default();
+        chain.to_newest(3, &mut newest);
+        assert_eq!(Value::Object(newest), json!({"visit_day": "2027-01-01"}));
+        assert_eq!(VersionChain::new(&[]).newest(), None);
     }
 }

@@ -30,6 +30,19 @@ impl ApiFailure {
             ApiFailure::Network(detail) => Text::new(format!("网络错误：{detail}"), format!("network error: {detail}")),
         }
     }
+
+    /// What to tell a person: the per-field problems themselves when the
+    /// worker named them (驳回时请写明理由), else the general message.
+    pub fn specific(&self) -> Text {
+        match self {
+            ApiFailure::Server(body) if !body.error.fields.is_empty() => {
+                let join =
+                    |pick: fn(&Text) -> &str| body.error.fields.iter().map(|f| pick(&f.message).to_owned()).collect::<Vec<_>>().join("；");
+                Text::new(join(|t| &t.zh), join(|t| &t.en))
+            }
+            other => other.message(),
+        }
+    }
 }
 
 async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ApiFailure> {
@@ -221,6 +234,11 @@ pub async fn submission(id: &str) -> Result<SubmissionReceipt, ApiFailure> {
     decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
 }
 
+/// A stored submission with its rows (masked for the reader) and columns.
+pub async fn stored_submission(id: &str) -> Result<ybt_core::api::StoredSubmission, ApiFailure> {
+    decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
+}
+
 /// Where a submission's file is downloaded from.
 pub fn submission_file_url(id: &str, format: &str) -> String {
     format!("/api/submissions/{id}/file?format={format}")
@@ -326,6 +344,29 @@ pub async fn return_task(task_id: &str, comment: &str) -> Result<ybt_core::api::
 /// The summary; `query` is the rest of the query string (already encoded).
 pub async fn summary(query: &str) -> Result<ybt_core::api::SummaryView, ApiFailure> {
     get(&format!("/api/summary?{query}")).await
+}
+
+// Issue 13: transfer requests (迁移申请).
+
+/// The answer to a transfer request: the request and a message that names
+/// no one.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct TransferAnswer {
+    pub transfer: ybt_core::ledger::transfer::TransferView,
+    pub message: Text,
+}
+
+pub async fn transfers() -> Result<Vec<ybt_core::ledger::transfer::TransferView>, ApiFailure> {
+    get("/api/ledger/transfers").await
+}
+
+pub async fn request_transfer(request: &ybt_core::ledger::transfer::NewTransfer) -> Result<TransferAnswer, ApiFailure> {
+    post("/api/ledger/transfers", request).await
+}
+
+pub async fn decide_transfer(id: &str, approve: bool, note: &str) -> Result<ybt_core::ledger::transfer::TransferView, ApiFailure> {
+    let url = format!("/api/ledger/transfers/{}/decision", js_sys::encode_uri_component(id));
+    post(&url, &serde_json::json!({ "approve": approve, "note": note })).await
 }
 
 /// A fresh client-chosen id (idempotency key) for a write.

@@ -54,6 +54,8 @@ pub enum Route {
     Burden {
         org_unit: String,
     },
+    /// Transfer requests (迁移申请): ask, or decide.
+    Transfers,
 }
 
 /// Whether we know who is signed in yet.
@@ -179,10 +181,23 @@ pub fn app() -> Html {
         Callback::from(move |_: MouseEvent| {
             let session = session.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                // Queued survey reports go out first; what cannot go out
+                // is deleted only when the person says so.
+                crate::survey_io::sync().await;
+                let unsent = crate::survey_io::outbox().len();
+                if unsent > 0 {
+                    let question = format!("还有 {unsent} 份填报没有发出（没有网络）。退出后，这些填报和照片会从本机删除。确定退出？");
+                    let sure = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
+                    if !sure {
+                        return;
+                    }
+                }
                 let _ = api::logout().await;
                 remember(None);
-                // A shared office PC keeps nothing personal after sign-out.
+                // A shared office PC keeps nothing personal after sign-out:
+                // drafts and outbox in localStorage, photos in IndexedDB.
                 crate::draft_store::forget_all();
+                crate::survey_io::forget_photos();
                 session.set(Session::SignedOut);
             });
         })
@@ -244,6 +259,7 @@ pub fn app() -> Html {
                 Route::Burden { org_unit } => html! {
                     <BurdenPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
                 },
+                Route::Transfers => html! { <crate::pages::transfers::TransfersPage lang={*lang} me={me.clone()} /> },
             };
             let is_admin = me.user.role == ybt_core::access::Role::SystemAdmin;
             let nav = is_admin.then(|| {
@@ -260,9 +276,17 @@ pub fn app() -> Html {
             let surveys = html! {
                 <button class="lang" id="nav-surveys" onclick={to_surveys}>{ lang.pick(&ybt_core::messages::Text::new("应急摸排", "Surveys")) }</button>
             };
+            let transfers = matches!(
+                me.user.role,
+                ybt_core::access::Role::VillageStaff | ybt_core::access::Role::TownCoordinator | ybt_core::access::Role::AdminSpecialist
+            )
+            .then(|| {
+                let to_transfers = navigate.reform(|_: MouseEvent| Route::Transfers);
+                html! { <button class="lang" id="nav-transfers" onclick={to_transfers}>{ lang.pick(&ybt_core::messages::Text::new("迁移申请", "Transfers")) }</button> }
+            });
             let user = html! {
                 <span class="user" id="user">
-                    { nav }{ publishing }{ surveys }
+                    { nav }{ publishing }{ surveys }{ transfers }
                     <span class="me"><span class="me-name">{ &me.user.display_name }</span><span class="me-role">{ " · " }{ &me.role_title }</span></span>
                     <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
                 </span>

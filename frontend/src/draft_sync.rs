@@ -54,16 +54,19 @@ pub async fn push(task_id: String, shared: SharedDraft, sync: UseStateHandle<Syn
                 return;
             }
             Err(Conflict::Stale { current, .. }) => {
-                let merged = {
+                let (local, merged) = {
                     let mut slot = shared.borrow_mut();
                     let Some(draft) = slot.as_mut() else { return };
+                    let local = draft.rows.clone();
                     draft.rows = ybt_core::drafts::merge(&draft.base_rows, &draft.rows, &current.rows);
                     draft.synced_with(&current);
                     draft.unsynced = draft.rows != current.rows;
                     draft_store::save(&task_id, draft);
-                    draft.rows.clone()
+                    (local, draft.rows.clone())
                 };
-                dispatcher.dispatch(Holder::Act(FormAction::Adopt(merged)));
+                // Keys typed while the save was on its way stay (the form
+                // merges once more against `local`).
+                dispatcher.dispatch(Holder::Act(FormAction::Adopt { local, merged }));
             }
             Err(Conflict::Other(ApiFailure::Network(_))) => {
                 sync.set(SyncState::Offline);

@@ -106,8 +106,12 @@ pub enum FormAction {
         record: LedgerRecord,
         corrected: bool,
     },
-    /// Typed values adopted from another copy of the draft.
-    Adopt(Vec<SubmittedRow>),
+    /// Typed values adopted from another copy of the draft: `merged` was
+    /// made from this browser's `local` draft (see `FormState::adopt`).
+    Adopt {
+        local: Vec<SubmittedRow>,
+        merged: Vec<SubmittedRow>,
+    },
     ShowErrors(Vec<FieldError>),
     Submitting,
     Submitted(SubmissionReceipt),
@@ -301,8 +305,14 @@ impl FormState {
         state.revalidate(&template);
     }
 
-    fn adopt(&mut self, typed: &[SubmittedRow]) {
-        let merged = ybt_core::drafts::restore(&self.form.columns, &self.form.rows, typed);
+    /// Takes a merged draft (`merged`, made from this browser's `local`
+    /// draft and a newer one on the server) without losing what was typed
+    /// during the round trip: the same three-way merge again, with `local`
+    /// as the base and what the form holds now as ours, so a cell changed
+    /// since `local` keeps its current value.
+    fn adopt(&mut self, local: &[SubmittedRow], merged: &[SubmittedRow]) {
+        let typed = ybt_core::drafts::merge(local, &self.typed_rows(), merged);
+        let merged = ybt_core::drafts::restore(&self.form.columns, &self.form.rows, &typed);
         let template = Rc::clone(&self.template);
         for (state, mut values) in self.rows.iter_mut().zip(merged) {
             // Pre-filled cells keep what this form shows now (corrections included).
@@ -315,8 +325,12 @@ impl FormState {
             ybt_core::compute_row(&template, &mut values, today());
             if values != state.values {
                 let state = Rc::make_mut(state);
+                // Only cells whose value changes lose their typed text.
+                let changed: Vec<String> = state.raw.keys().filter(|k| values.get(*k) != state.values.get(*k)).cloned().collect();
+                for key in changed {
+                    state.raw.remove(&key);
+                }
                 state.values = values;
-                state.raw.clear();
                 state.revalidate(&template);
             }
         }
@@ -388,7 +402,7 @@ impl Reducible for FormState {
                     next.edits += 1;
                 }
             }
-            FormAction::Adopt(typed) => next.adopt(&typed),
+            FormAction::Adopt { local, merged } => next.adopt(&local, &merged),
             FormAction::ShowErrors(errors) => {
                 next.status = Status::Editing;
                 next.attempted = true;
@@ -408,7 +422,7 @@ impl Reducible for FormState {
 
 /// A page's reducer: empty until the form loads, then the form's state.
 #[derive(Clone, PartialEq)]
-pub struct FormHolder(pub Option<FormState>);
+pub struct FormHolder(pub Option<Rc<FormState>>);
 
 pub enum Holder {
     Load(FormState),
@@ -420,9 +434,12 @@ impl Reducible for FormHolder {
 
     fn reduce(self: Rc<Self>, action: Holder) -> Rc<Self> {
         match action {
-            Holder::Load(state) => Rc::new(FormHolder(Some(state))),
+            Holder::Load(state) => Rc::new(FormHolder(Some(Rc::new(state)))),
+            // The state is shared with the page's last render (its `FormBody`
+            // holds the same `Rc`), so the reducer copies it once per action
+            // and the page passes it on without copying again.
             Holder::Act(action) => match Rc::unwrap_or_clone(self).0 {
-                Some(current) => Rc::new(FormHolder(Some(Rc::unwrap_or_clone(Rc::new(current).reduce(action))))),
+                Some(current) => Rc::new(FormHolder(Some(current.reduce(action)))),
                 None => Rc::new(FormHolder(None)),
             },
         }

@@ -29,7 +29,7 @@ use ybt_core::api::{ErrorBody, SubmissionReceipt, SubmissionRequest};
 use crate::timer::Timeout;
 
 /// Longest side of a resized photo, in pixels.
-pub const MAX_SIDE: f64 = 1600.0;
+pub const MAX_SIDE: f64 = ybt_core::survey::photo::MAX_SIDE_FROM_APP as f64;
 /// Largest photo sent, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 500 * 1024;
 /// Room left free on the device beyond a new photo: the app's own files,
@@ -364,7 +364,12 @@ async fn database() -> Result<web_sys::IdbDatabase, String> {
         }
     });
     open.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    done(&open).await?.dyn_into::<web_sys::IdbDatabase>().map_err(|_| "IndexedDB".to_owned())
+    let db = done(&open).await?.dyn_into::<web_sys::IdbDatabase>().map_err(|_| "IndexedDB".to_owned())?;
+    // Lets a sign-out's `deleteDatabase` go through instead of waiting.
+    let closing = db.clone();
+    let on_change = Closure::once_into_js(move || closing.close());
+    db.set_onversionchange(Some(on_change.unchecked_ref()));
+    Ok(db)
 }
 
 async fn photo_store(mode: web_sys::IdbTransactionMode) -> Result<web_sys::IdbObjectStore, String> {
@@ -436,6 +441,17 @@ pub async fn forget_photo(hash: &str) {
         && let Ok(request) = store.delete(&photo_key(hash).into())
     {
         let _ = done(&request).await;
+    }
+}
+
+/// Deletes every photo this browser keeps (the whole IndexedDB database),
+/// on sign-out: a shared village PC keeps no one's photos. Open connections
+/// close themselves on the version change (see `database`); one held by
+/// another tab delays the deletion until that tab lets go, so this does not
+/// wait for it.
+pub fn forget_photos() {
+    if let Some(factory) = web_sys::window().and_then(|w| w.indexed_db().ok().flatten()) {
+        let _ = factory.delete_database(DB);
     }
 }
 

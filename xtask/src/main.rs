@@ -6,6 +6,7 @@ mod accounts;
 mod bench;
 mod build;
 mod cmd;
+mod deploy;
 mod divisions;
 mod fuzz;
 mod seed;
@@ -36,6 +37,10 @@ commands:
          ships, opt-level z and wasm-opt -Oz, instead of for speed)
   seed-sql FILE [--people-per-village N]
          write the demo-data SQL to FILE
+  deploy --dry-run [--database-id ID] [--bucket NAME]
+         build, write target/deploy/wrangler.toml for that D1 database and R2
+         bucket, run `wrangler deploy --dry-run` and check the upload against
+         the 3 MB (free) / 10 MB (paid) limits (docs/deploy.md)
   bench-xlsx FILE --village CODE [--people N]
          write an XLSX ledger of N synthetic people (default 100,000) of the
          village CODE, for the import benchmark (tests/bench/ledger.mjs)";
@@ -84,6 +89,18 @@ fn main() -> Result<()> {
             let village =
                 args.iter().position(|a| a == "--village").and_then(|i| args.get(i + 1)).context("bench-xlsx needs --village CODE")?;
             seed::bench_xlsx(std::path::Path::new(file), village, flag("--people", 100_000)?)
+        }
+        "deploy" => {
+            if !args.iter().any(|a| a == "--dry-run") {
+                bail!("cargo xtask deploy only runs with --dry-run; a real deploy is `wrangler deploy` with your account (docs/deploy.md)");
+            }
+            let text = |name: &str, default: &str| {
+                args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map_or(default.to_owned(), String::clone)
+            };
+            deploy::dry_run(&deploy::Options {
+                database_id: text("--database-id", "00000000-0000-4000-8000-000000000000"),
+                bucket: text("--bucket", "yibiaotong-photos"),
+            })
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -34,9 +34,9 @@ pub fn may_name(principal: &Principal, org_unit: &str) -> bool {
 /// `key_zh` / `key_en` name the key's fields (`身份证号`, `id_number`).
 pub fn withheld(key_zh: &str, key_en: &str) -> Text {
     Text::new(
-        format!("该{key_zh}已在本区其他村（社区）登记，请联系乡镇协同中心办理迁移"),
+        format!("该{key_zh}已在本区其他村（社区）登记：请在「迁移申请」中申请迁入，由乡镇协同中心办理"),
         format!(
-            "this {key_en} is already registered in another village or community of the district; ask the town coordination centre to transfer the record"
+            "this {key_en} is already registered in another village or community of the district; request a transfer (Transfers); the town coordination centre decides it"
         ),
     )
 }
@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn the_withheld_refusal_names_no_one() {
         let text = withheld("身份证号", "id_number");
-        assert_eq!(text.zh, "该身份证号已在本区其他村（社区）登记，请联系乡镇协同中心办理迁移");
+        assert_eq!(text.zh, "该身份证号已在本区其他村（社区）登记：请在「迁移申请」中申请迁入，由乡镇协同中心办理");
         assert!(!text.zh.chars().any(|c| c.is_ascii_digit()));
     }
 

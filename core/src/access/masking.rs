@@ -38,8 +38,18 @@ pub fn mask_text(kind: MaskKind, value: &str) -> String {
         MaskKind::Phone => keep(3, 4),
         MaskKind::Year if chars.len() >= 4 && chars[..4].iter().all(char::is_ascii_digit) => chars[..4].iter().collect(),
         MaskKind::Year => "*".repeat(chars.len()),
+        MaskKind::Secret if chars.len() >= 8 && chars.iter().all(|c| c.is_ascii_alphanumeric() || *c == '*') => keep(0, 4),
+        MaskKind::Secret => SECRET_MASK.to_owned(),
     }
 }
+
+/// What a non-identifier value of an `x-sensitive` field shows: neither its
+/// text nor its length.
+const SECRET_MASK: &str = "******";
+
+/// The grant that unlocks the values of new fields marked `x-sensitive`
+/// (every template's). Administrators give it like a ledger item.
+pub const SENSITIVE_FIELDS_GRANT: &str = "template.sensitive";
 
 /// The masked form of a value of the given sensitivity (ID numbers and
 /// phones; other classes are shown as they are).
@@ -101,9 +111,16 @@ fn mask_in_place(kind: MaskKind, value: &mut Value) {
 
 /// What protects the values of a template field: the ledger item it is
 /// bound to or written back to, or (a new field typed in an identifier
-/// format) the ledger item of that kind. Computed fields carry nothing the
-/// compiler let through.
+/// format) the ledger item of that kind, or (a new field marked
+/// `x-sensitive`) [`SENSITIVE_FIELDS_GRANT`]. Computed fields carry nothing
+/// the compiler let through.
 pub fn field_guard(catalog: &Catalog, field: &FieldPlan) -> Option<Guard> {
+    if field.sensitive && matches!(field.source, FieldSource::New) {
+        if let Some(guard) = field.writeback.as_deref().and_then(|item| catalog.guard(item)) {
+            return Some(guard.clone());
+        }
+        return Some(Guard { item: SENSITIVE_FIELDS_GRANT.to_owned(), kind: MaskKind::Secret });
+    }
     let bound = match &field.source {
         FieldSource::Ledger { item } => catalog.guard(item).cloned(),
         FieldSource::New | FieldSource::Computed { .. } => None,
@@ -261,5 +278,68 @@ mod tests {
             Value::Object(row),
             json!({"id": "500118********8792", "born": "1975", "tel": "138****5678", "other_id": "110105********002X", "age": 51, "note": "x"})
         );
+    }
+
+    fn bank_template(catalog: &Catalog) -> CompiledTemplate {
+        let doc = json!({
+            "x-template": {"id": "subsidy", "version": 1, "department": "区民政局"},
+            "x-subject": {"entity": "person"},
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "title": "姓名", "x-ledger": "person.name"},
+                "card": {"type": "string", "title": "银行卡号", "pattern": "^[0-9]{16,19}$", "x-sensitive": true},
+                "illness": {"type": "string", "title": "病史", "x-sensitive": true},
+                "bank": {"type": "string", "title": "开户行"}
+            }
+        });
+        crate::compile(&doc, catalog).expect("compiles")
+    }
+
+    #[test]
+    fn a_field_marked_x_sensitive_is_masked_without_the_grant() {
+        let catalog = Catalog::builtin().expect("catalog");
+        let template = bank_template(&catalog);
+        let fresh = || {
+            vec![
+                json!({"name": "张三", "card": "6222020200112233445", "illness": "高血压", "bank": "农业银行"})
+                    .as_object()
+                    .cloned()
+                    .expect("object"),
+            ]
+        };
+        let mut rows = fresh();
+        let unmasked = mask_template_rows(&analyst(&[]), &catalog, &template, rows.iter_mut());
+        assert_eq!(rows[0]["card"], json!("***************3445"), "a 19-digit card keeps its last four only");
+        assert_eq!(rows[0]["illness"], json!("******"), "free text shows neither its words nor its length");
+        assert_eq!((rows[0]["name"].clone(), rows[0]["bank"].clone()), (json!("张三"), json!("农业银行")));
+        assert!(unmasked.is_empty());
+        // Masking what was masked changes nothing (summaries mask under two versions).
+        let again = rows.clone();
+        mask_template_rows(&analyst(&[]), &catalog, &template, rows.iter_mut());
+        assert_eq!(rows, again);
+
+        let mut rows = fresh();
+        let unmasked = mask_template_rows(&analyst(&[SENSITIVE_FIELDS_GRANT]), &catalog, &template, rows.iter_mut());
+        assert_eq!(rows[0]["card"], json!("6222020200112233445"));
+        assert_eq!(unmasked, [SENSITIVE_FIELDS_GRANT], "an unmasked read is audited under the grant");
+        assert!(crate::access::validate_grants(&[SENSITIVE_FIELDS_GRANT.to_owned()], &catalog).is_empty(), "administrators can give it");
+
+        // Village staff entered it: they see their own village's values whole.
+        let mut staff = analyst(&[]);
+        staff.role = Role::VillageStaff;
+        let mut rows = fresh();
+        mask_template_rows(&staff, &catalog, &template, rows.iter_mut());
+        assert_eq!(rows[0]["card"], json!("6222020200112233445"));
+    }
+
+    #[test]
+    fn a_formula_may_not_copy_a_field_marked_x_sensitive() {
+        let catalog = Catalog::builtin().expect("catalog");
+        let mut doc = bank_template(&catalog).schema;
+        doc["properties"]["copy"] = json!({"type": "string", "x-compute": "card"});
+        doc["properties"]["digits"] = json!({"type": "integer", "x-compute": "len(card)"});
+        let errors = crate::compile(&doc, &catalog).err().unwrap_or_default();
+        let found: Vec<_> = errors.iter().map(|e| (e.pointer.as_str(), e.code)).collect();
+        assert_eq!(found, [("/properties/copy/x-compute", crate::compile::TemplateErrorCode::ComputedReadsSensitive)]);
     }
 }

@@ -19,7 +19,8 @@ pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
 pub use ingest::{IngestKey, authorize_ingest};
 pub use masking::unmasked_by_role;
 pub use masking::{
-    Exposure, field_guard, mask, mask_template_rows, mask_text, mask_values, may_see_unmasked, record_guards, reveal, template_guards,
+    Exposure, SENSITIVE_FIELDS_GRANT, field_guard, mask, mask_template_rows, mask_text, mask_values, may_see_unmasked, record_guards,
+    reveal, template_guards,
 };
 pub use password::{PBKDF2_ITERATIONS, PasswordHash, PasswordHashError, hash_password};
 pub use password_policy::{MAX_PASSWORD_CHARS, MIN_CLASSES, MIN_PASSWORD_CHARS, character_classes, check_password};

@@ -93,12 +93,13 @@ pub fn check_account_change(actor: &Principal, target_id: &str, change: AccountC
     }
 }
 
-/// Every granted item must be a ledger item of the catalog.
+/// Every granted item must be a ledger item of the catalog, or the grant
+/// of new fields marked `x-sensitive` ([`super::SENSITIVE_FIELDS_GRANT`]).
 pub fn validate_grants(items: &[String], catalog: &Catalog) -> Vec<FieldError> {
     items
         .iter()
         .enumerate()
-        .filter(|(_, item)| catalog.get(item).is_none())
+        .filter(|(_, item)| catalog.get(item).is_none() && item.as_str() != super::SENSITIVE_FIELDS_GRANT)
         .map(|(i, item)| {
             error(&format!("/items/{i}"), "unknown_ledger_item", format!("台账中没有数据项 {item}"), format!("no ledger item {item}"))
         })

@@ -69,6 +69,7 @@ pub(super) fn plan(
         };
         let writeback = writeback(key, spec, &source, &pointer, json_type.as_deref(), catalog, subject, errors);
         let ui = ui_hints(spec.get("x-ui"), &format!("{pointer}/x-ui"), errors);
+        let sensitive = sensitive(spec, &source, json_type.as_deref(), &pointer, errors);
         let known = |kind: &str| subject.is_some_and(|s| s.is_pick() && s.kinds.iter().any(|k| k.kind == kind));
         if let Some(unknown) = ui.kinds.iter().find(|k| !known(k)) {
             errors.push(problem(
@@ -97,12 +98,63 @@ pub(super) fn plan(
             ui,
             writeback,
             max_length: spec.get("maxLength").and_then(Value::as_u64),
+            sensitive,
         });
     }
     check_carried(&fields, &computed, catalog, errors);
     // Fields with an explicit order first, by it; the rest keep document order.
     fields.sort_by_key(|f| (f.ui.order.is_none(), f.ui.order));
     (fields, computed)
+}
+
+/// `"x-sensitive": true` marks a new text field as personal data. Bound
+/// fields take their sensitivity from the catalog and computed fields carry
+/// nothing (their formulas may not copy a protected value), so the keyword
+/// belongs on new fields of type string only.
+fn sensitive(spec: &Value, source: &FieldSource, json_type: Option<&str>, pointer: &str, errors: &mut Vec<TemplateError>) -> bool {
+    let Some(value) = spec.get("x-sensitive") else { return false };
+    let at = format!("{pointer}/x-sensitive");
+    let Some(flag) = value.as_bool() else {
+        errors.push(problem(
+            at,
+            C::InvalidSensitive,
+            Text::new("x-sensitive 只能是 true 或 false", "x-sensitive must be true or false"),
+            Text::new("敏感字段写 \"x-sensitive\": true，否则删去此项", "write \"x-sensitive\": true, or remove it"),
+        ));
+        return false;
+    };
+    if !flag {
+        return false;
+    }
+    let problem_with = match (source, json_type) {
+        (FieldSource::Ledger { .. }, _) => Some(Text::new(
+            "台账字段的敏感级别由台账决定，不能用 x-sensitive 标记",
+            "a ledger field's sensitivity comes from the ledger: x-sensitive does not apply",
+        )),
+        (FieldSource::Computed { .. }, _) => {
+            Some(Text::new("计算字段不能标记为敏感（x-sensitive）", "a computed field cannot be marked x-sensitive"))
+        }
+        (FieldSource::New, Some("string")) => None,
+        (FieldSource::New, _) => Some(Text::new(
+            "只有文本字段（\"type\": \"string\"）可以标记为敏感（x-sensitive）",
+            "only text fields (\"type\": \"string\") can be marked x-sensitive",
+        )),
+    };
+    match problem_with {
+        Some(message) => {
+            errors.push(problem(
+                at,
+                C::InvalidSensitive,
+                message,
+                Text::new(
+                    "银行卡号等敏感信息请用文本字段（\"type\": \"string\"）并加 \"x-sensitive\": true",
+                    "type sensitive data such as bank card numbers as text (\"type\": \"string\") with \"x-sensitive\": true",
+                ),
+            ));
+            false
+        }
+        None => true,
+    }
 }
 
 /// A formula's result is shown to every reader of the form, unmasked: it

@@ -88,6 +88,11 @@ pub struct FieldPlan {
     /// The field's `maxLength`, in characters: inputs stop there while typing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u64>,
+    /// `"x-sensitive": true`: a new field holding personal data the catalog
+    /// cannot know about (a bank card number, a diagnosis). Masked for
+    /// readers without the grant [`crate::access::SENSITIVE_FIELDS_GRANT`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
 }
 
 /// The control a new field is typed into, decided from its type, format,
@@ -190,6 +195,9 @@ pub enum TemplateErrorCode {
     /// date) other than through `age()` or `len()`: its result would leave
     /// unmasked.
     ComputedReadsSensitive,
+    /// `x-sensitive` that is not `true`/`false`, or on a field that is not
+    /// a new string field.
+    InvalidSensitive,
 }
 
 /// One problem with a template: where (JSON pointer into the template),
@@ -809,5 +817,27 @@ mod tests {
         let message =
             compile(&person_template(json!({"b": {"x-compute": "c +"}, "c": {}})), &catalog()).err().map(|e| e[0].message.clone());
         assert_eq!(message.map(|m| m.en), Some("formula, at character 4: the expression ends too early".to_owned()));
+    }
+
+    #[test]
+    fn x_sensitive_belongs_on_new_text_fields() {
+        let t = person_template(json!({
+            "card": {"type": "string", "title": "银行卡号", "x-sensitive": true},
+            "plain": {"type": "string", "x-sensitive": false}
+        }));
+        let compiled = compile(&t, &Catalog::builtin().expect("catalog")).expect("compiles");
+        assert!(compiled.field("card").is_some_and(|f| f.sensitive));
+        assert!(compiled.field("plain").is_some_and(|f| !f.sensitive));
+        let found: Vec<TemplateErrorCode> = codes(person_template(json!({
+            "n": {"type": "number", "x-sensitive": true},
+            "b": {"type": "string", "x-ledger": "person.name", "x-sensitive": true},
+            "c": {"type": "string", "x-compute": "'x'", "x-sensitive": true},
+            "s": {"type": "string", "x-sensitive": "yes"}
+        })))
+        .into_iter()
+        .map(|(_, code)| code)
+        .collect();
+        use TemplateErrorCode as C;
+        assert_eq!(found, [C::InvalidSensitive, C::InvalidSensitive, C::InvalidSensitive, C::InvalidSensitive]);
     }
 }

@@ -55,13 +55,29 @@ impl ExportError {
 }
 
 /// The text of a field value in a cell: lists joined with 、 (as villages
-/// write them, and as import splits them).
+/// write them, and as import splits them); records of a structured field
+/// (灾情记录) as words people read, `2026年台风摸排（2026-07-20，房屋受损）`,
+/// joined with ；. Import skips such a column (it is the system's).
 fn text_of(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+        Value::Array(items) if items.iter().any(Value::is_object) => items.iter().map(text_of).collect::<Vec<_>>().join("；"),
         Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join("、"),
+        Value::Object(fields) => {
+            // Its title (or name, or event) first, the other values after it;
+            // an event's id beside its title says nothing to a reader.
+            let head = ["title", "name", "event"].into_iter().find(|k| fields.get(*k).is_some_and(|v| !v.is_null()));
+            let rest: Vec<String> = fields
+                .iter()
+                .filter(|(k, v)| Some(k.as_str()) != head && !v.is_null() && !(head == Some("title") && k.as_str() == "event"))
+                .map(|(_, v)| text_of(v))
+                .filter(|t| !t.is_empty())
+                .collect();
+            let head = head.and_then(|k| fields.get(k)).map(text_of).unwrap_or_default();
+            if rest.is_empty() { head } else { format!("{head}（{}）", rest.join("，")) }
+        }
         other => other.to_string(),
     }
 }

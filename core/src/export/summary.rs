@@ -14,6 +14,9 @@ use crate::summary::SummaryColumn;
 pub struct ExportRow<'a> {
     pub town: &'a str,
     pub village: &'a str,
+    /// The template version the row was submitted under, when the export
+    /// holds rows of several versions (then a last column 版本 says it).
+    pub version: Option<u32>,
     pub values: &'a Map<String, Value>,
 }
 
@@ -29,19 +32,32 @@ pub enum SheetLayout {
 const TOWN: &str = "乡镇（街道）";
 const VILLAGE: &str = "村（社区）";
 const TOTAL: &str = "合计";
+const VERSION: &str = "版本";
 
-fn header(columns: &[SummaryColumn]) -> Vec<&str> {
-    [TOWN, VILLAGE].into_iter().chain(columns.iter().map(|c| c.title.as_str())).collect()
+fn header(columns: &[SummaryColumn], versioned: bool) -> Vec<&str> {
+    [TOWN, VILLAGE].into_iter().chain(columns.iter().map(|c| c.title.as_str())).chain(versioned.then_some(VERSION)).collect()
+}
+
+fn versioned(rows: &[ExportRow<'_>]) -> bool {
+    rows.iter().any(|r| r.version.is_some())
+}
+
+fn version_text(version: Option<u32>) -> String {
+    version.map(|v| format!("v{v}")).unwrap_or_default()
 }
 
 /// CSV (UTF-8 with BOM, CRLF), one line per row, then a totals line.
 pub fn summary_csv(columns: &[SummaryColumn], rows: &[ExportRow<'_>]) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    out.push_str(&header(columns).into_iter().map(csv_field).collect::<Vec<_>>().join(","));
+    let versioned = versioned(rows);
+    out.push_str(&header(columns, versioned).into_iter().map(csv_field).collect::<Vec<_>>().join(","));
     out.push_str("\r\n");
     for row in rows {
         let mut line = vec![csv_field(row.town), csv_field(row.village)];
         line.extend(columns.iter().map(|c| csv_field(&text_of(row.values.get(&c.key).unwrap_or(&Value::Null)))));
+        if versioned {
+            line.push(version_text(row.version));
+        }
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
@@ -84,11 +100,17 @@ fn sheet_name(name: &str, taken: &[String]) -> String {
     candidate
 }
 
-fn write_sheet(sheet: &mut Worksheet, columns: &[SummaryColumn], rows: &[&ExportRow<'_>], bold: &Format) -> Result<(), ExportError> {
+fn write_sheet(
+    sheet: &mut Worksheet,
+    columns: &[SummaryColumn],
+    rows: &[&ExportRow<'_>],
+    versioned: bool,
+    bold: &Format,
+) -> Result<(), ExportError> {
     if rows.len() + 2 > MAX_XLSX_ROWS {
         return Err(ExportError::TooManyRows { rows: rows.len() });
     }
-    for (col, title) in header(columns).into_iter().enumerate() {
+    for (col, title) in header(columns, versioned).into_iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, title, bold)?;
         sheet.set_column_width(col as u16, (title.chars().count() as f64 * 2.2).max(10.0))?;
     }
@@ -108,6 +130,9 @@ fn write_sheet(sheet: &mut Worksheet, columns: &[SummaryColumn], rows: &[&Export
                     sheet.write_string(r, col, text_of(value))?;
                 }
             }
+        }
+        if versioned {
+            sheet.write_string(r, (columns.len() + 2) as u16, version_text(row.version))?;
         }
     }
     let last = (rows.len() + 1) as u32;
@@ -133,12 +158,13 @@ pub fn summary_xlsx(
     let created = ExcelDateTime::parse_from_str(created_at)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title(title));
     let bold = Format::new().set_bold();
+    let versioned = versioned(rows);
     match layout {
         SheetLayout::Flat => {
             let sheet = workbook.add_worksheet();
             sheet.set_name(sheet_name(title, &[]))?;
             let all: Vec<&ExportRow<'_>> = rows.iter().collect();
-            write_sheet(sheet, columns, &all, &bold)?;
+            write_sheet(sheet, columns, &all, versioned, &bold)?;
         }
         SheetLayout::PerTown => {
             let mut towns: Vec<(&str, Vec<&ExportRow<'_>>)> = Vec::new();
@@ -157,7 +183,7 @@ pub fn summary_xlsx(
                 let sheet = workbook.add_worksheet();
                 sheet.set_name(&name)?;
                 taken.push(name);
-                write_sheet(sheet, columns, &list, &bold)?;
+                write_sheet(sheet, columns, &list, versioned, &bold)?;
             }
         }
     }
@@ -187,9 +213,9 @@ mod tests {
     fn csv_has_place_columns_rows_and_a_totals_line() {
         let values = values();
         let rows = [
-            ExportRow { town: "甲镇", village: "一村", values: &values[0] },
-            ExportRow { town: "甲镇", village: "二村", values: &values[1] },
-            ExportRow { town: "乙镇", village: "三村", values: &values[2] },
+            ExportRow { town: "甲镇", village: "一村", version: None, values: &values[0] },
+            ExportRow { town: "甲镇", village: "二村", version: None, values: &values[1] },
+            ExportRow { town: "乙镇", village: "三村", version: None, values: &values[2] },
         ];
         let text = String::from_utf8(summary_csv(&columns(), &rows)).expect("utf-8");
         assert_eq!(
@@ -203,9 +229,9 @@ mod tests {
         use calamine::{Reader, Xlsx};
         let values = values();
         let rows = [
-            ExportRow { town: "甲镇", village: "一村", values: &values[0] },
-            ExportRow { town: "乙镇", village: "三村", values: &values[2] },
-            ExportRow { town: "甲镇", village: "二村", values: &values[1] },
+            ExportRow { town: "甲镇", village: "一村", version: None, values: &values[0] },
+            ExportRow { town: "乙镇", village: "三村", version: None, values: &values[2] },
+            ExportRow { town: "甲镇", village: "二村", version: None, values: &values[1] },
         ];
         for (layout, sheets) in [(SheetLayout::Flat, vec!["汇总"]), (SheetLayout::PerTown, vec!["甲镇", "乙镇"])] {
             let bytes = summary_xlsx("汇总", &columns(), &rows, layout, "2026-03-01T08:00:00Z").expect("xlsx");
@@ -225,5 +251,22 @@ mod tests {
         assert_eq!(sheet_name("a/b", &[]), "a_b");
         assert_eq!(sheet_name("甲镇", &["甲镇".to_owned()]), "甲镇-2");
         assert_eq!(sheet_name("", &[]), "Sheet");
+    }
+
+    #[test]
+    fn rows_of_several_versions_say_their_version_in_a_last_column() {
+        let values = values();
+        let rows = [
+            ExportRow { town: "甲镇", village: "一村", version: Some(1), values: &values[0] },
+            ExportRow { town: "乙镇", village: "三村", version: Some(2), values: &values[2] },
+        ];
+        let text = String::from_utf8(summary_csv(&columns(), &rows)).expect("utf-8");
+        assert_eq!(text, "\u{feff}乡镇（街道）,村（社区）,姓名,金额,版本\r\n甲镇,一村,张三,1.5,v1\r\n乙镇,三村,王五,,v2\r\n合计,,,1.5\r\n");
+        use calamine::{Reader, Xlsx};
+        let bytes = summary_xlsx("汇总", &columns(), &rows, SheetLayout::Flat, "2026-03-01T08:00:00Z").expect("xlsx");
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
+        let sheet = book.worksheet_range("汇总").expect("sheet");
+        assert_eq!(sheet.get((0, 4)).map(ToString::to_string).as_deref(), Some("版本"));
+        assert_eq!(sheet.get((2, 4)).map(ToString::to_string).as_deref(), Some("v2"));
     }
 }

@@ -37,9 +37,20 @@ fn town_ledger() -> InMemoryLedger {
     let store = InMemoryLedger::new();
     let types = types();
     let person = types.get("person").expect("person");
+    // Every tenth person was recorded by an emergency survey (灾情记录, a
+    // list of records the system writes).
     let writes: Vec<_> = crate::demo::people(&villages, 150, 3)
         .into_iter()
-        .map(|p| plan_insert(person, &p.id, &p.org_unit, p.data, &meta()).expect("demo people are valid"))
+        .enumerate()
+        .map(|(i, mut p)| {
+            if i % 10 == 0 {
+                p.data["disaster_records"] = json!([
+                    {"event": "s-2026-07", "title": "7月台风受灾摸排", "date": "2026-07-20", "kind": "房屋受损"},
+                    {"event": "s-2026-08"}
+                ]);
+            }
+            plan_insert(person, &p.id, &p.org_unit, p.data, &meta()).expect("demo people are valid")
+        })
         .collect();
     ready(store.apply(&writes)).expect("stored");
     store
@@ -96,8 +107,23 @@ fn exports_import_back_as_nothing_to_change() {
             let plan = plan_import(&types, &bytes, &request, &records, &mut |_, _| {}).unwrap_or_else(|e| panic!("{unit} {kind}: {e:?}"));
             assert!(plan.upserts.writes.is_empty(), "{unit} {kind}: {:?}", plan.upserts.writes.first());
             assert_eq!(plan.upserts.unchanged, records.len(), "{unit} {kind}");
+            // The 灾情记录 column is read, shown read-only and skipped.
+            let disasters = plan.mapping.iter().find(|m| m.header == "灾情记录").expect("the column is exported");
+            assert!(disasters.read_only && disasters.field.is_none(), "{disasters:?}");
         }
     }
+}
+
+#[test]
+fn structured_values_are_written_as_words() {
+    let types = types();
+    let person = types.get("person").expect("person");
+    let zhang = record(json!({
+        "name": "张三", "id_number": "11010519491231002X",
+        "disaster_records": [{"event": "s-1", "title": "7月台风受灾摸排", "date": "2026-07-20", "kind": "房屋受损"}, {"event": "s-2"}]
+    }));
+    let csv = String::from_utf8(to_csv(person, &[zhang], &mask_nothing)).expect("utf-8");
+    assert!(csv.contains(",7月台风受灾摸排（2026-07-20，房屋受损）；s-2\r\n"), "{csv}");
 }
 
 #[test]

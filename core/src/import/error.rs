@@ -50,6 +50,8 @@ pub enum FileError {
     UnknownEntity { entity: String },
     #[error("the mapping names unknown field `{field}`")]
     UnknownField { field: String },
+    #[error("field `{field}` is written by the system and cannot be imported")]
+    ReadOnlyField { field: String, title: String },
     #[error("the mapping sends two columns to field `{field}`")]
     DuplicateColumn { field: String },
     #[error("the mapping names {given} columns, the file has {columns}")]
@@ -139,6 +141,12 @@ impl FileError {
             FileError::UnknownField { field } => {
                 Text::new(format!("列对应关系中有未知字段：{field}"), format!("the column mapping names an unknown field: {field}"))
             }
+            FileError::ReadOnlyField { field, title } => Text::new(
+                format!("“{title}”由系统生成（如应急摸排结束时写入），不能从文件导入：请把该列设为“不导入”"),
+                format!(
+                    "{title} ({field}) is written by the system (e.g. when a survey closes) and cannot be imported: set its column to skip"
+                ),
+            ),
             FileError::DuplicateColumn { field } => Text::new(
                 format!("有两列都对应到字段 {field}，请只保留一列"),
                 format!("two columns are mapped to the field {field}; keep one"),

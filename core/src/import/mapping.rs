@@ -74,6 +74,11 @@ pub struct ColumnMapping {
     pub field: Option<String>,
     /// 1.0 title or name; 0.9 known synonym; 0.6 the header contains one.
     pub confidence: f32,
+    /// The header names a field the system writes (a list of records such
+    /// as 灾情记录, exported as text for people to read): the column is
+    /// skipped, and a mapping may not send it to that field.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
 }
 
 /// Headers compare without spaces, with full-width brackets made ASCII and
@@ -159,11 +164,16 @@ pub fn suggest_grouped(record_type: &RecordType, headers: &[String], groups: &[O
             group: groups.get(column).cloned().flatten(),
             field: None,
             confidence: 0.0,
+            read_only: false,
         })
         .collect();
     for (s, column, field) in candidates {
+        if s == EXACT && record_type.field(field).is_some_and(|f| f.structured) {
+            out[column].read_only = true;
+            continue;
+        }
         let taken = out.iter().any(|m| m.field.as_deref() == Some(field));
-        if out[column].field.is_none() && !taken {
+        if out[column].field.is_none() && !out[column].read_only && !taken {
             out[column].field = Some(field.to_owned());
             out[column].confidence = s;
         }
@@ -207,6 +217,16 @@ mod tests {
             &[(Some("credit_code"), EXACT), (Some("name"), SYNONYM), (Some("legal_representative"), SYNONYM)],
         );
         check("person", &["姓名", "姓名"], &[(Some("name"), EXACT), (None, 0.0)]);
+        // The system's own list of records is read-only: never suggested.
+        check("person", &["身份证号", "灾情记录"], &[(Some("id_number"), EXACT), (None, 0.0)]);
+    }
+
+    #[test]
+    fn a_column_of_a_structured_field_is_marked_read_only() {
+        let types = RecordTypes::builtin().expect("types");
+        let headers: Vec<String> = ["身份证号", "灾情记录"].map(str::to_owned).to_vec();
+        let got: Vec<bool> = suggest(types.get("person").expect("person"), &headers).into_iter().map(|m| m.read_only).collect();
+        assert_eq!(got, [false, true]);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! (`convert`). `template` writes the blank workbook a clerk fills in.
 
 mod archive;
+mod compound;
 mod convert;
 mod csv;
 mod error;
@@ -25,6 +26,8 @@ mod upsert;
 mod xlsx;
 
 #[cfg(test)]
+mod diff_tests;
+#[cfg(test)]
 mod fixture_tests;
 #[cfg(test)]
 mod tests;
@@ -35,12 +38,15 @@ pub use layout::{HEADER_SEARCH_ROWS, Header, SkipReason, locate_header};
 pub use mapping::{ColumnMapping, suggest as suggest_mapping};
 pub use normalize::Change;
 pub use plan::{
-    Conversion, ConversionCount, ImportFailure, ImportPlan, ImportRequest, ImportSummary, LeftOut, MAX_REPORTED_CONVERSIONS,
-    MAX_REPORTED_ERRORS, MAX_REPORTED_SKIPS, ParsedImport, Preview, Reading, SheetSummary, SkippedRow, ingest_keys, parse_import,
+    Conversion, ConversionCount, FileDate, ImportFailure, ImportPlan, ImportRequest, ImportSummary, LeftOut, MAX_REPORTED_CONVERSIONS,
+    MAX_REPORTED_ERRORS, MAX_REPORTED_SKIPS, ParsedImport, Preview, Reading, SheetSummary, SkippedRow, date_in, ingest_keys, parse_import,
     plan_import, plan_ingest, preview, read_sheet, read_workbook,
 };
 pub use sheet::{Cell, FileKind, Sheet, SheetRow};
-pub use upsert::{IncomingRow, UpsertPlan, UpsertTarget, new_record_id, plan_upserts};
+pub use upsert::{
+    AddedRecord, FieldDiff, Freshness, IncomingRow, LedgerChange, MAX_LISTED, RecordDiff, UpsertPlan, UpsertTarget, new_record_id,
+    plan_upserts,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -12,7 +12,7 @@ use super::layout::{RowKinds, SkipReason, locate_header, row_text};
 use super::mapping::ColumnMapping;
 use super::normalize::Change;
 use super::sheet::{Cell, FileKind, Sheet};
-use super::upsert::{IncomingRow, UpsertPlan, UpsertTarget, plan_upserts};
+use super::upsert::{Freshness, IncomingRow, UpsertPlan, UpsertTarget, plan_upserts};
 use super::{Limits, csv, xlsx};
 use crate::ledger::{LedgerRecord, RecordType, RecordTypes};
 use crate::messages::Text;
@@ -161,6 +161,67 @@ pub struct Reading {
     pub skipped: Vec<SkippedRow>,
     #[serde(default)]
     pub skipped_total: usize,
+    /// The date the file itself gives (a footer such as 制表日期：2026年3月1日).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_date: Option<FileDate>,
+}
+
+/// A date written in a file's footer, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub row: usize,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// Words of a footer that dates the table (制表日期, 填报时间, 截至…).
+const DATE_WORDS: [&str; 4] = ["日期", "时间", "截至", "截止"];
+
+/// The date a footer row gives, if it names one: a date cell, an Excel
+/// serial number, or text such as `2026年3月1日`, `2026-03-01`, `2026/3/1`.
+fn footer_date(row: &super::sheet::SheetRow) -> Option<String> {
+    let dated = row.cells.iter().any(|c| matches!(c, Cell::Text(t) if DATE_WORDS.iter().any(|w| t.contains(w))));
+    if !dated {
+        return None;
+    }
+    row.cells.iter().find_map(|cell| match cell {
+        Cell::Date(d) => Some(d.clone()),
+        Cell::Float(f) if (20_000.0..80_000.0).contains(f) => super::sheet::excel_serial_to_date(*f),
+        Cell::Int(i) if (20_000..80_000).contains(i) => super::sheet::excel_serial_to_date(*i as f64),
+        Cell::Text(t) => date_in(t),
+        _ => None,
+    })
+}
+
+/// The first date written in `text` as year, month and day (`2026年3月1日`,
+/// `2026-3-1`, `2026.03.01`, `2026/3/1`).
+pub fn date_in(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let number = |from: usize, max: usize| -> (u32, usize) {
+        let digits: String = chars[from.min(chars.len())..].iter().take(max).take_while(|c| c.is_ascii_digit()).collect();
+        (digits.parse().unwrap_or(0), digits.len())
+    };
+    let separator = |c: Option<&char>| matches!(c, Some('年' | '-' | '/' | '.' | '月'));
+    for start in 0..chars.len() {
+        if start > 0 && chars[start - 1].is_ascii_digit() {
+            continue;
+        }
+        let (year, n) = number(start, 4);
+        if n != 4 || !(1900..=2100).contains(&year) || !separator(chars.get(start + 4)) {
+            continue;
+        }
+        let (month, m) = number(start + 5, 2);
+        if m == 0 || !separator(chars.get(start + 5 + m)) {
+            continue;
+        }
+        let (day, d) = number(start + 6 + m, 2);
+        if d > 0 && crate::formats::is_valid_date(year, month, day) {
+            return Some(format!("{year:04}-{month:02}-{day:02}"));
+        }
+    }
+    None
 }
 
 /// What a valid file does to the ledger.
@@ -179,7 +240,7 @@ pub struct ImportPlan {
 
 /// An [`ImportPlan`] without its writes: what the clerk is told (the
 /// writes can be 100,000 records).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ImportSummary {
     pub header_row: usize,
     pub mapping: Vec<ColumnMapping>,
@@ -187,6 +248,15 @@ pub struct ImportSummary {
     pub new: usize,
     pub changed: usize,
     pub unchanged: usize,
+    /// The first [`super::MAX_LISTED`] records added.
+    #[serde(default)]
+    pub added: Vec<super::AddedRecord>,
+    /// The first [`super::MAX_LISTED`] records changed: per field, stored → file.
+    #[serde(default)]
+    pub diff: Vec<super::RecordDiff>,
+    /// Fields held back: changed in the ledger on or after the file's date.
+    #[serde(default)]
+    pub held: usize,
     #[serde(flatten)]
     pub reading: Reading,
 }
@@ -200,8 +270,42 @@ impl ImportPlan {
             new: self.upserts.new,
             changed: self.upserts.changed,
             unchanged: self.upserts.unchanged,
+            added: self.upserts.added.clone(),
+            diff: self.upserts.diff.clone(),
+            held: self.upserts.held,
             reading: self.reading.clone(),
         }
+    }
+}
+
+impl ImportPlan {
+    /// The plan's id: a digest of the request (file bytes, mapping,
+    /// sheets, the file's date, the fields ticked) and of what the plan read
+    /// and will write ([`UpsertPlan::fingerprint`]). A commit that re-plans
+    /// the same request gets the same id exactly when the ledger has not
+    /// moved since the preview.
+    pub fn id(&self, bytes: &[u8], request: &ImportRequest<'_>, freshness: &Freshness<'_>) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut feed = |bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        };
+        feed(request.entity.as_bytes());
+        feed(request.target.unit.as_bytes());
+        feed(&Sha256::digest(bytes));
+        let fields: Vec<&str> = self.mapping.iter().map(|m| m.field.as_deref().unwrap_or("")).collect();
+        feed(fields.join(",").as_bytes());
+        let sheets: Vec<String> = self.reading.sheets.iter().filter(|s| s.imported).map(|s| s.index.to_string()).collect();
+        feed(sheets.join(",").as_bytes());
+        feed(freshness.since.unwrap_or("").as_bytes());
+        for (id, field) in freshness.overwrite.into_iter().flatten() {
+            feed(id.as_bytes());
+            feed(field.as_bytes());
+        }
+        self.upserts.fingerprint(&mut hasher);
+        let digest = hasher.finalize();
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -368,6 +472,7 @@ pub fn parse_import<'t>(types: &'t RecordTypes, bytes: &[u8], request: &ImportRe
             for (column, m) in mapping.iter_mut().enumerate() {
                 m.field = confirmed.get(column).cloned().flatten();
                 m.confidence = 1.0;
+                m.read_only &= m.field.is_none();
             }
         }
         check_mapping(record_type, &mapping)?;
@@ -380,6 +485,12 @@ pub fn parse_import<'t>(types: &'t RecordTypes, bytes: &[u8], request: &ImportRe
         let mut taken = 0;
         for sheet_row in &sheet.rows[header.index + 1..] {
             if let Some(reason) = kinds.skip(sheet_row) {
+                if reason == SkipReason::Footer
+                    && reading.file_date.is_none()
+                    && let Some(date) = footer_date(sheet_row)
+                {
+                    reading.file_date = Some(FileDate { sheet: sheet_name.as_deref().map(str::to_owned), row: sheet_row.line, date });
+                }
                 if reading.skipped.len() < MAX_REPORTED_SKIPS {
                     reading.skipped.push(SkippedRow {
                         sheet: sheet_name.as_deref().map(str::to_owned),
@@ -477,6 +588,18 @@ impl ParsedImport<'_> {
         natural_keys(self.record_type, &self.rows)
     }
 
+    /// The stored records among `existing` that the rows' natural keys
+    /// match: whose history [`ParsedImport::plan_fresh`] needs.
+    pub fn matched_ids(&self, existing: &[LedgerRecord]) -> Vec<String> {
+        let keys: std::collections::HashSet<String> = self.natural_keys().into_iter().collect();
+        existing
+            .iter()
+            .filter(|r| r.entity == self.record_type.entity)
+            .filter(|r| self.record_type.natural_key(&r.data).is_some_and(|k| keys.contains(&k)))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
     /// Checks every row against `existing` (the target unit's records, and
     /// any record elsewhere whose key a row has) and plans the writes.
     pub fn plan(
@@ -485,10 +608,22 @@ impl ParsedImport<'_> {
         target: UpsertTarget<'_>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportPlan, ImportFailure> {
+        self.plan_fresh(existing, target, &Freshness::default(), progress)
+    }
+
+    /// [`ParsedImport::plan`], holding back the fields the ledger changed
+    /// on or after the file's date (`freshness`) unless ticked.
+    pub fn plan_fresh(
+        self,
+        existing: &[LedgerRecord],
+        target: UpsertTarget<'_>,
+        freshness: &Freshness<'_>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportPlan, ImportFailure> {
         let ParsedImport { record_type, header_row, data_rows, mapping, mappings, reading, rows, mut errors } = self;
         let header_of = |field: &str| mapping.iter().find(|m| m.field.as_deref() == Some(field)).map(ColumnMapping::label);
         let order: Vec<Option<Arc<str>>> = mappings.iter().map(|(name, _)| name.clone()).collect();
-        match plan_upserts(record_type, &rows, existing, target, &header_of, progress) {
+        match plan_upserts(record_type, &rows, existing, target, &header_of, freshness, progress) {
             Ok(upserts) if errors.is_empty() => Ok(ImportPlan { header_row, data_rows, mapping, reading, upserts }),
             Ok(_) => Err(ImportFailure::rows_by_sheet(errors, &order)),
             Err(more) => {
@@ -550,8 +685,11 @@ pub fn ingest_keys(types: &RecordTypes, entity: &str, records: &[Value]) -> Vec<
 fn check_mapping(record_type: &RecordType, mapping: &[ColumnMapping]) -> Result<(), FileError> {
     let mut used: Vec<&str> = Vec::new();
     for field in mapping.iter().filter_map(|m| m.field.as_deref()) {
-        if record_type.field(field).is_none() {
+        let Some(spec) = record_type.field(field) else {
             return Err(FileError::UnknownField { field: field.to_owned() });
+        };
+        if spec.structured {
+            return Err(FileError::ReadOnlyField { field: field.to_owned(), title: spec.title.clone() });
         }
         if used.contains(&field) {
             return Err(FileError::DuplicateColumn { field: field.to_owned() });
@@ -602,7 +740,7 @@ pub fn plan_ingest(
         }
     }
     let header_of = |field: &str| Some(field.to_owned());
-    match plan_upserts(record_type, &rows, existing, target, &header_of, &mut |_, _| {}) {
+    match plan_upserts(record_type, &rows, existing, target, &header_of, &Freshness::default(), &mut |_, _| {}) {
         Ok(plan) if errors.is_empty() => Ok(plan),
         Ok(_) => Err(ImportFailure::rows(errors)),
         Err(more) => {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::normalize::Kind;
 use crate::export::ExportError;
-use crate::ledger::{FieldSpec, RecordType};
+use crate::ledger::{FieldSpec, IdPart, RecordType, id_number_parts};
 
 /// The first column: row numbers, and the example row's marker.
 pub const SERIAL_HEADER: &str = "序号";
@@ -26,21 +26,25 @@ const VALIDATED_ROWS: u32 = 20_000;
 /// The fields a file can fill: not the village (the unit imported into
 /// fills it) and not lists of records (灾情记录), which no cell holds.
 pub fn template_fields(record_type: &RecordType) -> Vec<&FieldSpec> {
-    record_type
-        .fields
-        .iter()
-        .filter(|f| f.name != "village" && !(f.json_type.as_deref() == Some("array") && f.options.is_empty()))
-        .collect()
+    record_type.fields.iter().filter(|f| f.name != "village" && !f.structured).collect()
 }
 
 /// A synthetic value for the example row: valid for the field, obviously
 /// not anyone's.
 pub fn example_value(record_type: &RecordType, field: &FieldSpec) -> Value {
+    // A birth date and gender agree with the example ID number, as
+    // `RecordType::check_write` requires.
+    let example_id = || crate::demo::id_number("110105", 1980, 1, 1, 1);
+    match field.id_number_part {
+        Some(IdPart::BirthDate) => return json!("1980-01-01"),
+        Some(IdPart::Gender) => return json!(id_number_parts(&example_id()).map_or("男", |(_, gender)| gender)),
+        None => {}
+    }
     if let Some(first) = field.options.first() {
         return if field.json_type.as_deref() == Some("array") { json!([first]) } else { json!(first) };
     }
     match (Kind::of(field), field.format.as_deref(), field.json_type.as_deref()) {
-        (Kind::Code, Some("cn-id-number"), _) => json!(crate::demo::id_number("110105", 1980, 1, 1, 1)),
+        (Kind::Code, Some("cn-id-number"), _) => json!(example_id()),
         (Kind::Code, _, _) => json!(crate::demo::credit_code('1', "110105", "12345678").unwrap_or_default()),
         (Kind::Phone, _, _) => json!("13800138000"),
         (Kind::Date, _, _) => json!("2020-01-01"),

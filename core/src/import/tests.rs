@@ -56,8 +56,8 @@ fn e(row: usize, column: &str, code: &str) -> (usize, Option<String>, String) {
 }
 
 const GOOD: &str = "姓名,身份证号,性别,出生日期,联系电话,人员类别\n\
-                    张三,11010519491231002X,男,1949/12/31,13812345678,低保、残疾\n\
-                    李四,500118199001011237,女,1990-01-01,,\n";
+                    张三,11010519491231002X,女,1949/12/31,13812345678,低保、残疾\n\
+                    李四,500118199001011237,男,1990-01-01,,\n";
 
 fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
     let mut workbook = Workbook::new();
@@ -132,7 +132,7 @@ fn xlsx_with_a_title_row_imports() {
 #[test]
 fn every_bad_row_is_reported_with_its_row_and_column_and_nothing_is_planned() {
     let csv = "姓名,身份证号,性别,联系电话\n\
-               张三,11010519491231002X,男,13812345678\n\
+               张三,11010519491231002X,女,13812345678\n\
                ,110105194912310021,M,123\n\
                王五,11010519491231002X,女,\n\
                赵六,,女,\n";
@@ -261,7 +261,7 @@ fn a_person_registered_in_a_village_the_reader_may_not_see_is_refused_naming_no_
     };
     for error in &errors {
         assert_eq!(error.code, "key_in_other_unit");
-        assert_eq!(error.message.zh, "该身份证号已在本区其他村（社区）登记，请联系乡镇协同中心办理迁移");
+        assert_eq!(error.message.zh, "该身份证号已在本区其他村（社区）登记：请在「迁移申请」中申请迁入，由乡镇协同中心办理");
         assert!(!error.message.en.contains("500118100002") && !error.message.en.contains("11010519491231002X"), "{}", error.message.en);
     }
 }

@@ -19,6 +19,8 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
 
 /// Reads every worksheet of an Excel 97–2003 workbook.
 pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
+    // The compound file and its records, checked within bounds first.
+    super::compound::check(bytes, limits)?;
     let workbook: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     read_all(workbook, limits)
 }

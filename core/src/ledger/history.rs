@@ -23,6 +23,8 @@ pub enum Source {
     Demo,
     /// The close of an emergency survey (a disaster record).
     Survey,
+    /// An approved move to another unit of the district (迁移).
+    Transfer,
 }
 
 impl Source {
@@ -34,6 +36,7 @@ impl Source {
             Source::Department => "department",
             Source::Demo => "demo",
             Source::Survey => "survey",
+            Source::Transfer => "transfer",
         }
     }
 }

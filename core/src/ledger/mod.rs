@@ -7,11 +7,14 @@
 mod history;
 mod plan;
 mod record_type;
+mod rules;
 mod store;
+pub mod transfer;
 
 pub use history::{ChangeMeta, Changes, HistoryEntry, Source, diff_fields};
 pub use plan::{Conflict, Patch, UpdateError, Write, apply_patch, plan_insert, plan_update};
-pub use record_type::{FieldSpec, RecordType, RecordTypeError, RecordTypes, natural_key_in, natural_key_of};
+pub use record_type::{FieldSpec, IdPart, RecordType, RecordTypeError, RecordTypes, natural_key_in, natural_key_of};
+pub use rules::{CONTRADICTS_ID_NUMBER, id_number_parts};
 #[cfg(test)]
 pub(crate) use store::ready as store_ready;
 pub use store::{ApplyError, InMemoryLedger, LedgerStore, UpdateFailure, UpdateOutcome, in_unit, update};

@@ -74,7 +74,7 @@ pub fn apply_patch(data: &Value, patch: &Patch) -> Value {
 /// Plans the insert of a new record at version 1. Returns every validation
 /// problem instead when `data` does not fit the record type.
 pub fn plan_insert(record_type: &RecordType, id: &str, org_unit: &str, data: Value, meta: &ChangeMeta) -> Result<Write, Vec<FieldError>> {
-    let errors = record_type.validate(&data);
+    let errors = record_type.check_write(None, &data);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -123,7 +123,7 @@ pub fn plan_update(
     if current.version != expected_version {
         return Err(Conflict { id: current.id.clone(), current: Some(Box::new(current.clone())) }.into());
     }
-    let errors = record_type.validate(&data);
+    let errors = record_type.check_write(Some(&current.data), &data);
     if !errors.is_empty() {
         return Err(UpdateError::Invalid { errors });
     }

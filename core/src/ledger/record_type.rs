@@ -22,6 +22,21 @@ pub struct FieldSpec {
     pub options: Vec<String>,
     pub sensitivity: Sensitivity,
     pub required: bool,
+    /// A list of objects or an object (灾情记录): written by the system,
+    /// exported as readable text, never read back from a file's cell.
+    pub structured: bool,
+    /// The part of the record's ID number this field repeats
+    /// (`x-id-number-part`), checked by [`RecordType::check_write`].
+    pub id_number_part: Option<IdPart>,
+}
+
+/// What part of an ID number a field repeats (GB 11643-1999).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdPart {
+    /// Digits 7–14.
+    BirthDate,
+    /// Digit 17: odd for 男, even for 女.
+    Gender,
 }
 
 /// One ledger record type (`person`, `house`, …).
@@ -57,6 +72,8 @@ pub enum RecordTypeError {
     UnknownKeyField { file: String, field: String },
     #[error("{file}: `x-natural-key-scope` must be \"unit\" or \"district\"")]
     KeyScope { file: String },
+    #[error("{file}: field `{field}`: `x-id-number-part` must be \"birth_date\" or \"gender\"")]
+    IdNumberPart { file: String, field: String },
     #[error("{file}: does not compile: {reason}")]
     Compile { file: String, reason: String },
 }
@@ -83,6 +100,15 @@ impl RecordType {
             if options.is_empty() {
                 options = options_of(spec.get("items").and_then(|i| i.get("enum")));
             }
+            let id_number_part = match spec.get("x-id-number-part").map(|v| v.as_str()) {
+                None => None,
+                Some(Some("birth_date")) => Some(IdPart::BirthDate),
+                Some(Some("gender")) => Some(IdPart::Gender),
+                Some(_) => return Err(RecordTypeError::IdNumberPart { file: file.to_owned(), field: name.clone() }),
+            };
+            let json_type = spec.get("type").and_then(Value::as_str);
+            let items_type = spec.get("items").and_then(|i| i.get("type")).and_then(Value::as_str);
+            let structured = json_type == Some("object") || (json_type == Some("array") && items_type == Some("object"));
             fields.push(FieldSpec {
                 name: name.clone(),
                 title: spec.get("title").and_then(Value::as_str).unwrap_or(name).to_owned(),
@@ -91,6 +117,8 @@ impl RecordType {
                 options,
                 sensitivity,
                 required: required.contains(&name.as_str()),
+                structured,
+                id_number_part,
             });
         }
         let natural_key: Vec<String> = schema

@@ -201,7 +201,7 @@ pub fn accepted_data(
 /// coordinator sees what to complete before pressing accept.
 pub fn problems(record_type: &RecordType, template: &CompiledTemplate, entry: &IntakeEntry) -> Vec<FieldError> {
     match accepted_data(record_type, template, entry, &Map::new()) {
-        Ok(record) => prefixed(record_type.validate(&Value::Object(record))),
+        Ok(record) => prefixed(record_type.check_write(None, &Value::Object(record))),
         Err(errors) => errors,
     }
 }

@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use crate::components::cell::{Cell, Edit, Layout};
 use crate::components::form_row::{correctable, subject_name};
+use crate::components::subject_jump::{JumpLabels, SubjectJump};
 use crate::form_state::{RowState, same_rows};
 use crate::i18n::{Lang, tr};
 
@@ -52,6 +53,7 @@ pub fn form_cards(props: &Props) -> Html {
     let lang = props.lang;
     let total = props.rows.len();
     let i = props.index.min(total.saturating_sub(1));
+    let jump_labels = use_mut_ref(JumpLabels::default);
     let (Some(row), Some(generated)) = (props.rows.get(i), props.form.rows.get(i)) else { return html! {} };
     let label = ybt_core::api::subject_label(&props.columns, &row.values);
     let subject = AttrValue::from(subject_name(&props.columns, row, i, lang));
@@ -71,16 +73,7 @@ pub fn form_cards(props: &Props) -> Html {
         }
     };
     let go = |to: usize| props.on_index.reform(move |_: MouseEvent| to);
-    let jump = {
-        let on_index = props.on_index.clone();
-        Callback::from(move |e: Event| {
-            let target: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(to) = target.value().parse::<usize>() {
-                on_index.emit(to);
-            }
-        })
-    };
-    let problems = |r: &RowState| !r.errors.is_empty() && (props.attempted || r.touched.iter().any(|k| r.errors.contains_key(k)));
+    let labels = jump_labels.borrow_mut().update(&props.form, &props.columns, &props.rows, lang, props.attempted);
     let new_fields = props.columns.iter().filter(|c| c.is_new());
     let computed = props.columns.iter().filter(|c| c.is_computed()).collect::<Vec<_>>();
     let ledger = props.columns.iter().filter(|c| !c.is_new() && !c.is_computed()).collect::<Vec<_>>();
@@ -99,16 +92,7 @@ pub fn form_cards(props: &Props) -> Html {
                     { tr(lang, "下一个 ›", "Next ›") }
                 </button>
             </div>
-            <label class="card-jump">
-                <span>{ tr(lang, "转到", "Go to") }</span>
-                <select id="subject-jump" onchange={jump} aria-label={tr(lang, "转到填报对象", "Go to subject")}>
-                    { for props.rows.iter().enumerate().map(|(n, r)| {
-                        let name = subject_name(&props.columns, r, n, lang);
-                        let mark = if problems(r) { tr(lang, "（待改正）", " (to fix)") } else { "" };
-                        html! { <option value={n.to_string()} selected={n == i}>{ format!("{}. {}{}", n + 1, name, mark) }</option> }
-                    }) }
-                </select>
-            </label>
+            <SubjectJump lang={lang} labels={labels} selected={i} on_index={props.on_index.clone()} />
             <div class="card-holder">
             <section class="subject-card" key={generated.subject_id.clone()} data-subject={generated.subject_id.clone()}
                 aria-label={subject.to_string()}>

@@ -8,10 +8,25 @@
 //! the preview lists what core cleaned on the way in (full-width digits,
 //! spaces, date spellings: row, column, original → stored) and the rows it
 //! skipped (合计, 填表人 …). The blank template is a download link.
+//!
+//! Issue 20: the preview lists each new record and, per changed record,
+//! each field's stored → file value (masked by the worker as any answer). A
+//! field the ledger changed on or after the file's date (its footer's
+//! 制表日期, or the date the clerk types) is held back, with who changed it
+//! and when, and a checkbox to overwrite it anyway; ticking it or changing
+//! the date checks again, since the commit applies exactly the previewed
+//! plan (its id). When the ledger moved in between (409 `plan_changed`) the
+//! panel checks again at once and says so.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use serde_json::Value;
 use ybt_core::api::ImportAnswer;
 use ybt_core::import::normalize::{describe, show_invisible};
-use ybt_core::import::{ColumnMapping, LeftOut, Reading, SheetSummary};
+use ybt_core::import::{ColumnMapping, FieldDiff, LeftOut, Reading, SheetSummary};
+use ybt_core::ledger::Source;
 use yew::prelude::*;
 
 use crate::api::{self, ImportResult};
@@ -53,6 +68,30 @@ enum Phase {
     },
 }
 
+/// What the clerk set beside the file: the file's date and the ticked
+/// fields. Kept in a cell so that a tick can check again with itself at once.
+#[derive(Debug, Default)]
+struct Choices {
+    /// `YYYY-MM-DD` typed by the clerk; empty: the file's own date.
+    since: String,
+    /// `record_id/field` to overwrite although the ledger is newer.
+    overwrite: BTreeSet<String>,
+}
+
+impl Choices {
+    fn query(&self) -> String {
+        let mut query = String::new();
+        if !self.since.is_empty() {
+            query.push_str(&format!("&since={}", self.since));
+        }
+        if !self.overwrite.is_empty() {
+            let list: Vec<&str> = self.overwrite.iter().map(String::as_str).collect();
+            query.push_str(&format!("&overwrite={}", js_sys::encode_uri_component(&list.join(","))));
+        }
+        query
+    }
+}
+
 #[function_component(ImportPanel)]
 pub fn import_panel(props: &Props) -> Html {
     let lang = props.lang;
@@ -67,13 +106,24 @@ pub fn import_panel(props: &Props) -> Html {
     let sheets = use_state(Vec::<SheetSummary>::new);
     // The sheets to import: `None` until the clerk changes the worker's choice.
     let picked = use_state(|| None::<Vec<usize>>);
+    let choices: Rc<RefCell<Choices>> = use_mut_ref(Choices::default);
+    // Said above the preview after the worker refused a stale plan.
+    let notice = use_state(|| None::<String>);
 
     let run = {
         let (file, phase, mapping, edited, planned, org_unit, imported) =
             (file.clone(), phase.clone(), mapping.clone(), edited.clone(), planned.clone(), props.org_unit.clone(), props.imported.clone());
-        let (sheets, picked) = (sheets.clone(), picked.clone());
+        let (sheets, picked, choices, notice) = (sheets.clone(), picked.clone(), choices.clone(), notice.clone());
         Callback::from(move |commit: bool| {
             let Some(chosen) = (*file).clone() else { return };
+            // The plan the clerk saw: a commit applies exactly it.
+            let plan_id = match &*phase {
+                Phase::Previewed(answer) if commit => Some(answer.plan_id.clone()),
+                _ => None,
+            };
+            if !commit {
+                notice.set(None);
+            }
             let mut query = format!("entity={ENTITY}&org_unit={org_unit}");
             if !mapping.is_empty() {
                 let fields: Vec<&str> = mapping.iter().map(|m| m.field.as_deref().unwrap_or("")).collect();
@@ -83,12 +133,17 @@ pub fn import_panel(props: &Props) -> Html {
                 let list: Vec<String> = list.iter().map(usize::to_string).collect();
                 query.push_str(&format!("&sheets={}", list.join(",")));
             }
+            query.push_str(&choices.borrow().query());
+            let preview_query = query.clone();
             if commit {
                 query.push_str("&commit=true");
+                if let Some(id) = plan_id.filter(|id| !id.is_empty()) {
+                    query.push_str(&format!("&plan={id}"));
+                }
             }
             let (phase, mapping, edited, planned, imported) =
                 (phase.clone(), mapping.clone(), edited.clone(), planned.clone(), imported.clone());
-            let sheets = sheets.clone();
+            let (sheets, notice) = (sheets.clone(), notice.clone());
             phase.set(Phase::Uploading { sent: 0.0, total: chosen.size(), commit });
             let on_upload = {
                 let phase = phase.clone();
@@ -108,6 +163,23 @@ pub fn import_panel(props: &Props) -> Html {
                         } else {
                             planned.set(answer.batches);
                             phase.set(Phase::Previewed(answer));
+                        }
+                    }
+                    Ok(ImportResult::Refused(refusal)) if refusal.error.code == "plan_changed" => {
+                        // The ledger moved since the preview: nothing was
+                        // written. Check again so the clerk sees the plan now.
+                        notice.set(Some(lang.pick(&refusal.error.message).to_owned()));
+                        phase.set(Phase::Working { commit: false });
+                        match api::import_file(&chosen, &preview_query, Callback::noop()).await {
+                            Ok(ImportResult::Answer(answer)) => {
+                                planned.set(answer.batches);
+                                phase.set(Phase::Previewed(answer));
+                            }
+                            Ok(ImportResult::Refused(again)) => phase.set(Phase::Refused {
+                                message: lang.pick(&again.error.message).to_owned(),
+                                rows: again.error.fields.iter().map(|f| lang.pick(&f.message).to_owned()).collect(),
+                            }),
+                            Err(e) => phase.set(Phase::Refused { message: lang.pick(&e.message()).to_owned(), rows: Vec::new() }),
                         }
                     }
                     Ok(ImportResult::Refused(refusal)) => {
@@ -130,12 +202,15 @@ pub fn import_panel(props: &Props) -> Html {
 
     let on_file = {
         let (file, phase, mapping, sheets, picked) = (file.clone(), phase.clone(), mapping.clone(), sheets.clone(), picked.clone());
+        let (choices, notice) = (choices.clone(), notice.clone());
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             let chosen = input.files().and_then(|list| list.get(0));
             mapping.set(Vec::new());
             sheets.set(Vec::new());
             picked.set(None);
+            *choices.borrow_mut() = Choices::default();
+            notice.set(None);
             phase.set(Phase::Idle);
             file.set(chosen);
         })
@@ -159,12 +234,39 @@ pub fn import_panel(props: &Props) -> Html {
         Phase::Working { commit: true } => html! {
             <p class="import-phase" data-phase="writing">{ format!("{} {}", t(lang, Key::ImportWriting), *planned) }</p>
         },
-        Phase::Previewed(answer) => html! {
-            <div class="import-phase" data-phase="previewed">
-                <p>{ summary(lang, answer) }</p>
-                { reading(lang, &answer.summary.reading) }
-            </div>
-        },
+        Phase::Previewed(answer) => {
+            let on_tick = {
+                let (choices, run) = (choices.clone(), run.clone());
+                Callback::from(move |(key, on): (String, bool)| {
+                    {
+                        let mut choices = choices.borrow_mut();
+                        if on {
+                            choices.overwrite.insert(key);
+                        } else {
+                            choices.overwrite.remove(&key);
+                        }
+                    }
+                    run.emit(false);
+                })
+            };
+            let on_since = {
+                let (choices, run) = (choices.clone(), run.clone());
+                Callback::from(move |e: Event| {
+                    let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                    choices.borrow_mut().since = input.value();
+                    run.emit(false);
+                })
+            };
+            html! {
+                <div class="import-phase" data-phase="previewed">
+                    if let Some(text) = &*notice { <p class="import-notice warning" role="status">{ text }</p> }
+                    <p class="import-summary">{ summary(lang, answer) }</p>
+                    { file_date(lang, answer, &choices.borrow().since, on_since) }
+                    { diff(lang, answer, on_tick) }
+                    { reading(lang, &answer.summary.reading) }
+                </div>
+            }
+        }
         Phase::Committed(answer) => html! {
             <p class="import-phase" data-phase="committed">
                 { format!("{} {}", t(lang, Key::ImportDone), summary(lang, answer)) }
@@ -200,6 +302,14 @@ pub fn import_panel(props: &Props) -> Html {
                                 edited.set(true);
                             })
                         };
+                        if m.read_only {
+                            return html! {
+                                <tr class="import-read-only">
+                                    <td>{ m.label() }</td>
+                                    <td>{ tr(lang, "系统生成的只读列，不导入", "written by the system: read-only, not imported") }</td>
+                                </tr>
+                            };
+                        }
                         html! {
                             <tr>
                                 <td>{ m.label() }</td>
@@ -282,16 +392,162 @@ pub fn import_panel(props: &Props) -> Html {
 
 fn summary(lang: Lang, answer: &ImportAnswer) -> String {
     let s = &answer.summary;
+    let held = match (s.held, lang) {
+        (0, _) => String::new(),
+        (n, Lang::Zh) => format!("；{n} 项台账中有更新的修改，保留台账现值"),
+        (n, Lang::En) => format!("; {n} field(s) changed in the ledger since the file was made are kept"),
+    };
     if lang == Lang::Zh {
         format!(
-            "共 {} 行：新增 {}，修改 {}，不变 {}；写入分 {} 批（每批要么全部写入，要么全不写入）",
+            "共 {} 行：新增 {}，修改 {}，不变 {}{held}；写入分 {} 批（每批要么全部写入，要么全不写入）",
             s.data_rows, s.new, s.changed, s.unchanged, answer.batches
         )
     } else {
         format!(
-            "{} rows: {} new, {} changed, {} unchanged; {} write batch(es), each all or nothing",
+            "{} rows: {} new, {} changed, {} unchanged{held}; {} write batch(es), each all or nothing",
             s.data_rows, s.new, s.changed, s.unchanged, answer.batches
         )
+    }
+}
+
+/// The file's date the ledger's changes are compared with: where it came
+/// from, and a date box to give or correct it.
+fn file_date(lang: Lang, answer: &ImportAnswer, typed: &str, on_change: Callback<Event>) -> Html {
+    let zh = lang == Lang::Zh;
+    let from_file =
+        answer.summary.reading.file_date.as_ref().filter(|d| typed.is_empty() && answer.since.as_deref() == Some(d.date.as_str()));
+    let note = match (&answer.since, from_file) {
+        (Some(date), Some(found)) if zh => {
+            format!("文件日期 {date}（取自文件第 {} 行）：台账中此日及以后修改过的项目默认不覆盖", found.row)
+        }
+        (Some(date), Some(found)) => {
+            format!("File dated {date} (row {} of the file): fields changed in the ledger since are kept unless ticked", found.row)
+        }
+        (Some(date), None) if zh => format!("文件日期 {date}（您填写的）：台账中此日及以后修改过的项目默认不覆盖"),
+        (Some(date), None) => format!("File dated {date} (as you gave it): fields changed in the ledger since are kept unless ticked"),
+        (None, _) if zh => "文件中没有制表日期：请填写文件是哪天制作的，以免旧数据覆盖台账中更新的修改".to_owned(),
+        (None, _) => "The file gives no date: enter the day it was made, so old data does not overwrite newer corrections".to_owned(),
+    };
+    html! {
+        <div class="import-since">
+            <p class={classes!("hint", answer.since.is_none().then_some("warning"))}>{ note }</p>
+            <label>
+                { tr(lang, "文件日期", "File date") }
+                <input type="date" class="import-since-date" value={typed.to_owned()} onchange={on_change} />
+            </label>
+        </div>
+    }
+}
+
+/// A stored or file value as text: lists joined with 、, nothing as （空）.
+fn shown(lang: Lang, value: &Value) -> String {
+    match value {
+        Value::Null => tr(lang, "（空）", "(empty)").to_owned(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => tr(lang, if *b { "是" } else { "否" }, if *b { "yes" } else { "no" }).to_owned(),
+        Value::Array(items) => items.iter().map(|v| shown(lang, v)).collect::<Vec<_>>().join("、"),
+        other => other.to_string(),
+    }
+}
+
+fn source_name(lang: Lang, source: Source) -> &'static str {
+    match source {
+        Source::Visit => tr(lang, "走访更正", "a visit"),
+        Source::Form => tr(lang, "报表更正", "a form"),
+        Source::Import => tr(lang, "导入", "an import"),
+        Source::Department => tr(lang, "部门推送", "a department's system"),
+        Source::Demo => tr(lang, "初始数据", "initial data"),
+        Source::Survey => tr(lang, "应急摸排", "an emergency survey"),
+        Source::Transfer => tr(lang, "迁移", "a transfer"),
+    }
+}
+
+/// The records the file adds, and per changed record each field: stored →
+/// file, and for a field the ledger changed since the file's date who
+/// changed it, when, and the checkbox to overwrite it anyway.
+fn diff(lang: Lang, answer: &ImportAnswer, on_tick: Callback<(String, bool)>) -> Html {
+    let zh = lang == Lang::Zh;
+    let s = &answer.summary;
+    let at = |sheet: &Option<String>, row: usize| match (sheet, zh) {
+        (Some(sh), true) => format!("{sh} 第 {row} 行"),
+        (None, true) => format!("第 {row} 行"),
+        (Some(sh), false) => format!("{sh} row {row}"),
+        (None, false) => format!("row {row}"),
+    };
+    let more = |listed: usize, total: usize| {
+        (listed < total).then(|| html! {
+            <p class="hint">{ if zh { format!("仅列出前 {listed} 条，共 {total} 条") } else { format!("first {listed} of {total} listed") } }</p>
+        })
+    };
+    let field = |record_id: &str, f: &FieldDiff| {
+        let key = format!("{record_id}/{}", f.field);
+        let newer = f.newer.as_ref().map(|n| {
+            let who = answer.people.get(&n.changed_by).cloned().unwrap_or_else(|| tr(lang, "其他账号", "another account").to_owned());
+            let when = ybt_core::time::beijing(&n.changed_at);
+            let said = if zh {
+                format!("台账中此项于 {when} 由 {who}（{}）修改，晚于文件日期", source_name(lang, n.source))
+            } else {
+                format!("changed in the ledger on {when} by {who} ({}), after the file's date", source_name(lang, n.source))
+            };
+            let onchange = {
+                let (on_tick, key) = (on_tick.clone(), key.clone());
+                Callback::from(move |e: Event| {
+                    let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                    on_tick.emit((key.clone(), input.checked()));
+                })
+            };
+            html! {
+                <div class="import-newer">
+                    <p class="warning">{ said }</p>
+                    <label class="import-overwrite">
+                        <input type="checkbox" checked={f.applied} {onchange} />
+                        { if zh { format!(" 仍用文件中的值覆盖「{}」", f.title) } else { format!(" overwrite {} with the file's value", f.title) } }
+                    </label>
+                </div>
+            }
+        });
+        html! {
+            <li class="import-field-change" data-field={f.field.clone()} data-applied={f.applied.to_string()}>
+                <span class="field-title">{ &f.title }</span>{ "：" }
+                <span class="stored">{ shown(lang, &f.stored) }</span>
+                { " → " }
+                <span class="file">{ shown(lang, &f.file) }</span>
+                if !f.applied { <span class="kept">{ tr(lang, "（保留台账现值）", " (ledger value kept)") }</span> }
+                { for newer }
+            </li>
+        }
+    };
+    html! {
+        <div class="import-diff">
+            if s.new > 0 {
+                <details class="import-added" open={true}>
+                    <summary>{ if zh { format!("将新增 {} 条记录", s.new) } else { format!("{} new records", s.new) } }</summary>
+                    <ul>
+                        { for s.added.iter().map(|a| html! {
+                            <li class="import-added-row" data-row={a.row.to_string()}>{ format!("{}：{}", at(&a.sheet, a.row), a.label) }</li>
+                        }) }
+                    </ul>
+                    { for more(s.added.len(), s.new) }
+                </details>
+            }
+            if !s.diff.is_empty() {
+                <details class="import-changes" open={true}>
+                    <summary>{ if zh {
+                        format!("将修改 {} 条记录（台账现值 → 文件中的值）", s.diff.len())
+                    } else {
+                        format!("{} records differ (ledger now → file)", s.diff.len())
+                    } }</summary>
+                    <ul>
+                        { for s.diff.iter().map(|d| html! {
+                            <li class="import-change" data-record={d.record_id.clone()} data-row={d.row.to_string()}>
+                                <p class="who">{ format!("{} · {}", at(&d.sheet, d.row), d.label) }</p>
+                                <ul>{ for d.fields.iter().map(|f| field(&d.record_id, f)) }</ul>
+                            </li>
+                        }) }
+                    </ul>
+                </details>
+            }
+        </div>
     }
 }
 

@@ -18,4 +18,5 @@ pub mod org_unit_picker;
 pub mod password_reset;
 pub mod quick_survey;
 pub mod receipt;
+pub mod subject_jump;
 pub mod sync_badge;

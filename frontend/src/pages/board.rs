@@ -1,10 +1,11 @@
 //! The completion board of one dispatch: every village's status with the
-//! counts, refreshed every few seconds; a submission can be returned for
-//! correction with a comment.
+//! counts, refreshed every few seconds; a submission can be opened
+//! (read-only, masked as for any reader) and returned for correction with a
+//! comment.
 
 use std::collections::HashMap;
 
-use ybt_core::api::Board;
+use ybt_core::api::{Board, StoredSubmission};
 use ybt_core::messages::Text;
 use ybt_core::tasks::TaskStatus;
 use yew::prelude::*;
@@ -29,6 +30,8 @@ pub fn board_page(props: &Props) -> Html {
     let error = use_state(|| None::<Text>);
     let comments = use_state(HashMap::<String, String>::new);
     let tick = use_state(|| 0u32);
+    // The submission opened for reading, with its village's name.
+    let opened = use_state(|| None::<(String, StoredSubmission)>);
     {
         // Each tick loads the board, waits, then moves to the next tick. Once
         // the page is gone its state handles no longer re-render: it stops.
@@ -71,6 +74,25 @@ pub fn board_page(props: &Props) -> Html {
             });
         })
     };
+    let on_open = |submission: String, village: String| {
+        let (opened, error) = (opened.clone(), error.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (submission, village, opened, error) = (submission.clone(), village.clone(), opened.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::stored_submission(&submission).await {
+                    Ok(s) => {
+                        error.set(None);
+                        opened.set(Some((village, s)));
+                    }
+                    Err(e) => error.set(Some(e.message())),
+                }
+            });
+        })
+    };
+    let on_close = {
+        let opened = opened.clone();
+        Callback::from(move |_: MouseEvent| opened.set(None))
+    };
     let back = props.back.reform(|_: MouseEvent| ());
     let Some(b) = &*board else {
         return html! { <p class="loading">{ tr(lang, "加载中…", "Loading…") }</p> };
@@ -99,10 +121,14 @@ pub fn board_page(props: &Props) -> Html {
                                 <td title={task.org_unit.clone()}>{ &task.org_unit_name }</td>
                                 <td><span class={format!("status {}", task.status.as_str())}>{ lang.pick(&task.status.title()) }</span></td>
                                 <td class="when">{ task.submitted_at.as_deref().map(ybt_core::time::beijing).unwrap_or_default() }</td>
-                                <td>{ task.return_comment.clone().unwrap_or_default() }</td>
-                                <td>
+                                <td class="comment">{ if task.status == TaskStatus::Returned { task.return_comment.clone().unwrap_or_default() } else { String::new() } }</td>
+                                <td class="row-actions">
+                                    if let Some(submission) = &task.submission_id {
+                                        <button class="secondary open-submission" aria-label={format!("{} {}", tr(lang, "查看提交", "Open the submission of"), task.org_unit_name)}
+                                            onclick={on_open(submission.clone(), task.org_unit_name.clone())}>{ tr(lang, "查看", "Open") }</button>
+                                    }
                                     if task.status == TaskStatus::Submitted {
-                                        <input class="return-comment" placeholder={tr(lang, "退回原因", "Why")} value={comments.get(&task.id).cloned().unwrap_or_default()} oninput={on_comment(task.id.clone())} />
+                                        <input class="return-comment" aria-label={format!("{} {}", tr(lang, "退回原因", "Why return"), task.org_unit_name)} placeholder={tr(lang, "退回原因", "Why")} value={comments.get(&task.id).cloned().unwrap_or_default()} oninput={on_comment(task.id.clone())} />
                                         <button class="return" onclick={on_return(task.id.clone())}>{ tr(lang, "退回修改", "Return") }</button>
                                     }
                                 </td>
@@ -111,6 +137,26 @@ pub fn board_page(props: &Props) -> Html {
                     </tbody>
                 </table>
             </div>
+            if let Some((village, s)) = &*opened {
+                <section class="submission-view" id="submission-view" aria-label={format!("{} · {}", village, tr(lang, "提交内容（只读）", "submission (read-only)"))}>
+                    <h3>{ format!("{} · {} {} · {} {}", village, tr(lang, "版本", "version"), s.receipt.template_version,
+                        tr(lang, "提交于", "submitted"), ybt_core::time::beijing(&s.receipt.submitted_at)) }</h3>
+                    <p class="meta">{ format!("{} {} · {}", s.rows.len(), tr(lang, "行", "rows"), tr(lang, "只读，敏感信息按权限脱敏", "read-only, sensitive values masked by grant")) }</p>
+                    <div class="table-wrap">
+                        <table class="form-table" id="submission-rows">
+                            <thead><tr>{ for s.columns.iter().map(|c| html! { <th data-key={c.key.clone()}>{ &c.title }</th> }) }</tr></thead>
+                            <tbody>
+                                { for s.rows.iter().map(|r| html! {
+                                    <tr>{ for s.columns.iter().map(|c| html! {
+                                        <td data-key={c.key.clone()}>{ r.values.get(&c.key).map(|x| match x { serde_json::Value::String(t) => t.clone(), other => other.to_string() }).unwrap_or_default() }</td>
+                                    }) }</tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    </div>
+                    <button class="secondary" id="submission-close" onclick={on_close}>{ tr(lang, "关闭", "Close") }</button>
+                </section>
+            }
         </section>
     }
 }

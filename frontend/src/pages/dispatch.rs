@@ -35,8 +35,11 @@ pub fn dispatch_page(props: &Props) -> Html {
     // The id of the click being sent: a retry after a lost answer reuses it.
     let dispatch_id = use_state(api::new_id);
     let reload = use_state(|| 0u32);
+    // Minutes per village of each approved (template, version), from its review.
+    let minutes = use_state(Vec::<(String, u32, f64)>::new);
     {
         let (templates, units, dispatches, template) = (templates.clone(), units.clone(), dispatches.clone(), template.clone());
+        let minutes = minutes.clone();
         let (own, department) =
             (me.org_unit.clone(), (me.role == Role::DepartmentAnalyst).then(|| me.department.clone().unwrap_or_default()));
         use_effect_with(*reload, move |_| {
@@ -57,6 +60,14 @@ pub fn dispatch_page(props: &Props) -> Html {
                 }
                 if let Ok(list) = api::dispatches().await {
                     dispatches.set(list);
+                }
+                if let Ok(list) = api::template_requests().await {
+                    minutes.set(
+                        list.iter()
+                            .filter(|r| r.status == ybt_core::review::ReviewStatus::Approved)
+                            .map(|r| (r.template_id.clone(), r.version, r.analysis.minutes_per_village))
+                            .collect(),
+                    );
                 }
             });
         });
@@ -111,6 +122,22 @@ pub fn dispatch_page(props: &Props) -> Html {
     };
     let navigate = props.navigate.clone();
     let is_department = me.role == Role::DepartmentAnalyst;
+    // The burden of this dispatch: the reviewed minutes per village, times
+    // the villages chosen (a town centre picks villages; a department picks
+    // towns, whose villages it does not list here).
+    let picked = templates.iter().find(|t| t.id == *template);
+    let per_village = picked.and_then(|t| minutes.iter().find(|(id, v, _)| *id == t.id && *v == t.version).map(|(_, _, m)| *m));
+    let burden = per_village.map(|m| {
+        if is_department {
+            Text::new(format!("预计每村（社区）约 {m} 分钟"), format!("about {m} minutes per village"))
+        } else {
+            let hours = ybt_core::review::total_hours(m, chosen.len());
+            Text::new(
+                format!("预计负担：已选 {} 个村（社区），每村约 {m} 分钟，合计约 {hours} 小时", chosen.len()),
+                format!("estimated burden: {} villages chosen, about {m} minutes each, {hours} hours in all", chosen.len()),
+            )
+        }
+    });
     html! {
         <>
             <section class="panel">
@@ -118,7 +145,8 @@ pub fn dispatch_page(props: &Props) -> Html {
                 <div class="field-row">
                     <label>{ tr(lang, "已准入的报表", "Approved template") }
                         <select id="dispatch-template" onchange={let t = template.clone(); Callback::from(move |e: Event| t.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
-                            { for templates.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == *template}>{ format!("{}（v{} · {}）", t.title, t.version, t.department) }</option> }) }
+                            { for templates.iter().map(|t| html! { <option value={t.id.clone()} selected={t.id == *template}>{ format!("{}（{} {} · {} · {}{}）", t.title, tr(lang, "版本", "version"), t.version, t.department,
+                                t.published_at.as_deref().map(ybt_core::time::beijing_date).unwrap_or_default(), tr(lang, " 准入", " approved")) }</option> }) }
                         </select>
                     </label>
                     <label>{ tr(lang, "截止日期", "Due date") }
@@ -141,6 +169,7 @@ pub fn dispatch_page(props: &Props) -> Html {
                         }) }
                     </ul>
                 </fieldset>
+                if let Some(text) = &burden { <p class="meta" id="dispatch-burden" aria-live="polite">{ lang.pick(text) }</p> }
                 <button class="primary" id="dispatch" onclick={on_dispatch} disabled={chosen.is_empty() || template.is_empty()}>{ tr(lang, "下发", "Dispatch") }</button>
                 if let Some((ok, text)) = &*message { <p class={if *ok { "done" } else { "error" }} id="dispatch-result" role="status">{ lang.pick(text) }</p> }
             </section>
@@ -159,6 +188,8 @@ pub fn dispatch_page(props: &Props) -> Html {
                                 html! {
                                     <tr data-dispatch={d.dispatch_id.clone()}>
                                         <td>{ &d.title }
+                                            <span class="meta dispatch-when">{ format!(" · {} {} · {} {}", tr(lang, "版本", "version"), d.template_version,
+                                                tr(lang, "下发于", "sent"), ybt_core::time::beijing(&d.dispatched_at)) }</span>
                                             // On a phone the count columns give way to this line.
                                             <span class="compact">{ format!("{} {} · {} {}/{} · {} {} · {} {} · {} {}",
                                                 tr(lang, "截止", "due"), d.due_date, tr(lang, "已提交", "submitted"), d.counts.submitted, d.counts.total,

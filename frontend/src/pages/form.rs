@@ -113,7 +113,7 @@ pub fn form_page(props: &Props) -> Html {
                 if form.rows.is_empty() {
                     <p class="empty">{ t(lang, Key::NoRows) }</p>
                 } else {
-                    <FormBody lang={lang} state={Rc::new(current.clone())} disabled={submitting} on_edit={on_edit} />
+                    <FormBody lang={lang} state={Rc::clone(current)} disabled={submitting} on_edit={on_edit} />
                 }
                 <button class="primary" id="submit" onclick={on_submit} disabled={submitting}>
                     { if submitting { t(lang, Key::Submitting) } else { t(lang, Key::Submit) } }

@@ -27,6 +27,7 @@ fn source_title(lang: Lang, source: Source) -> &'static str {
         Source::Import => ("导入", "import"),
         Source::Department => ("部门系统", "department"),
         Source::Survey => ("应急摸排", "survey"),
+        Source::Transfer => ("迁移", "transfer"),
         Source::Demo => ("演示数据", "demo"),
     };
     if lang == Lang::Zh { zh } else { en }

@@ -16,3 +16,5 @@ pub mod dispatch;
 pub mod review;
 pub mod summary;
 pub mod task;
+// Issue 13: transfer requests (迁移申请).
+pub mod transfers;

@@ -84,6 +84,8 @@ fn chart(lang: Lang, units: &[UnitTotals], key: &str, measure: &str) -> Html {
 /// The filter as the worker applies it: a field and a value, both given.
 #[derive(Clone, PartialEq, Default)]
 struct Applied {
+    /// "" for all versions, else a version number.
+    version: String,
     town: String,
     key: String,
     value: String,
@@ -94,6 +96,7 @@ impl Applied {
         let filtered = !self.key.is_empty() && !self.value.is_empty();
         query(&[
             ("template_id", template_id),
+            ("version", &self.version),
             ("org_unit", &self.town),
             ("filter_key", if filtered { &self.key } else { "" }),
             ("filter_value", if filtered { &self.value } else { "" }),
@@ -153,7 +156,12 @@ pub fn summary_page(props: &Props) -> Html {
             let value = value_ref.cast::<web_sys::HtmlInputElement>().map_or_else(|| (*filter_value).clone(), |i| i.value());
             filter_key.set(key.clone());
             filter_value.set(value.clone());
-            applied.set(Applied { town: town_code.unwrap_or_else(|| (*town).clone()), key, value: value.trim().to_owned() })
+            applied.set(Applied {
+                version: applied.version.clone(),
+                town: town_code.unwrap_or_else(|| (*town).clone()),
+                key,
+                value: value.trim().to_owned(),
+            })
         }
     };
     let on_submit = {
@@ -169,6 +177,16 @@ pub fn summary_page(props: &Props) -> Html {
             let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
             town.set(value.clone());
             apply_now(Some(value));
+        })
+    };
+    let on_version = {
+        let (applied, filter_key, filter_value) = (applied.clone(), filter_key.clone(), filter_value.clone());
+        Callback::from(move |e: Event| {
+            let version = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            filter_key.set(String::new());
+            filter_value.set(String::new());
+            // A filter names a field of one version: start the other without it.
+            applied.set(Applied { version, town: applied.town.clone(), ..Applied::default() });
         })
     };
     let on_clear = {
@@ -224,9 +242,24 @@ pub fn summary_page(props: &Props) -> Html {
     html! {
         <section class="panel summary">
             <button class="back" onclick={back}>{ tr(lang, "← 返回", "← Back") }</button>
-            <h2 id="summary-title">{ &v.title }{ format!(" · v{} · {}", v.template_version, v.department) }</h2>
+            <h2 id="summary-title">{ &v.title }{ format!(" · {} · {}", match v.selected_version {
+                Some(n) => format!("{} {n}", tr(lang, "版本", "version")),
+                None => format!("{}（{} {}）", tr(lang, "全部版本", "all versions"), tr(lang, "最新为版本", "newest: version"), v.template_version),
+            }, v.department) }</h2>
             if let Some(message) = &*error { <p class="error" role="alert">{ lang.pick(message) }</p> }
             <form class="filters" id="summary-filters" onsubmit={on_submit}>
+                <label>{ tr(lang, "版本", "Version") }
+                    <select id="summary-version" onchange={on_version}>
+                        <option value="" selected={applied.version.is_empty()}>{ tr(lang, "全部版本（按最新版本汇总）", "All versions (read as the newest)") }</option>
+                        { for v.versions.iter().map(|pv| html! {
+                            <option value={pv.version.to_string()} selected={applied.version == pv.version.to_string()}>
+                                { format!("{} {}（{} {} · {} {} · {} {}）", tr(lang, "版本", "version"), pv.version,
+                                    ybt_core::time::beijing_date(&pv.published_at), tr(lang, "准入", "approved"),
+                                    pv.villages, tr(lang, "个村", "villages"), pv.rows, tr(lang, "行", "rows")) }
+                            </option>
+                        }) }
+                    </select>
+                </label>
                 <label>{ tr(lang, "乡镇（街道）", "Town") }
                     <select id="summary-town" onchange={on_town}>
                         <option value="" selected={town.is_empty()}>{ tr(lang, "全部", "All") }</option>
@@ -252,6 +285,11 @@ pub fn summary_page(props: &Props) -> Html {
                     { format!("{}{} = {}", tr(lang, "已筛选：", "Filtered: "), title_of(&applied.key), applied.value) }
                     <button type="button" class="secondary" id="summary-clear" onclick={on_clear}>{ tr(lang, "清除筛选", "Clear the filter") }</button>
                 </p>
+            }
+            if v.selected_version.is_none() && v.versions.len() > 1 {
+                <p class="meta" id="summary-version-note">{ tr(lang,
+                    "各版本的数据都已按最新版本的字段汇总（改名字段已对应），每行注明提交时的版本；已删除字段的数据请选择原版本查看。",
+                    "Every version's data is read as the newest version (renamed fields carried over), each row marked with its version; pick an older version to see the fields it removed.") }</p>
             }
             <p class="downloads">
                 <a id="download-csv" href={export("csv", "flat")} download="">{ tr(lang, "下载 CSV", "Download CSV") }</a>{ " · " }
@@ -279,10 +317,11 @@ pub fn summary_page(props: &Props) -> Html {
             <h3>{ format!("{} ({} / {})", tr(lang, "明细", "Rows"), v.rows.len(), v.total_rows) }</h3>
             <div class="table-wrap">
                 <table class="form-table" id="summary-rows">
-                    <thead><tr><th>{ tr(lang, "村（社区）", "Village") }</th>{ for s.columns.iter().map(|c| html! { <th data-key={c.key.clone()}>{ &c.title }</th> }) }</tr></thead>
+                    <thead><tr><th>{ tr(lang, "村（社区）", "Village") }</th><th class="version">{ tr(lang, "版本", "Version") }</th>{ for s.columns.iter().map(|c| html! { <th data-key={c.key.clone()}>{ &c.title }</th> }) }</tr></thead>
                     <tbody>
                         { for v.rows.iter().map(|r| html! {
-                            <tr data-org-unit={r.org_unit.clone()}><td>{ unit_name(&r.org_unit, &r.village) }</td>
+                            <tr data-org-unit={r.org_unit.clone()} data-version={r.version.to_string()}><td>{ unit_name(&r.org_unit, &r.village) }</td>
+                                <td class="version">{ format!("v{}", r.version) }</td>
                                 { for s.columns.iter().map(|c| html! { <td data-key={c.key.clone()}>{ r.values.get(&c.key).map(|x| match x { serde_json::Value::String(t) => t.clone(), other => other.to_string() }).unwrap_or_default() }</td> }) }
                             </tr>
                         }) }

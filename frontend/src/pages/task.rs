@@ -303,7 +303,7 @@ pub fn task_page(props: &Props) -> Html {
                 if form.rows.is_empty() {
                     <p class="empty">{ t(lang, Key::NoRows) }</p>
                 } else {
-                    <FormBody lang={lang} state={Rc::new(current.clone())} disabled={submitting}
+                    <FormBody lang={lang} state={Rc::clone(current)} disabled={submitting}
                         all_rows={*printing} on_edit={on_edit} on_correct={Some(on_correct)} />
                 }
                 <button class="primary" id={if no_new_fields { "confirm-submit" } else { "submit" }} onclick={on_submit} disabled={submitting}>

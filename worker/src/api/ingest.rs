@@ -62,7 +62,11 @@ pub async fn push(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Import
         new: plan.new,
         changed: plan.changed,
         unchanged: plan.unchanged,
+        // No diff: a department's system is not told what the ledger held.
+        added: Vec::new(),
+        diff: Vec::new(),
+        held: 0,
         reading: Default::default(),
     };
-    Ok(Json(200, ImportAnswer { committed: true, summary, batches }))
+    Ok(Json(200, ImportAnswer { committed: true, summary, batches, ..ImportAnswer::default() }))
 }

@@ -3,7 +3,7 @@
 //! ledger and export a unit's ledger. Sensitive values are masked for
 //! readers whose grant lacks them; every unmasked read is audited.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -14,7 +14,7 @@ use ybt_core::api::{ImportAnswer, LedgerColumn, LedgerList, PatchRecordRequest, 
 use ybt_core::catalog::Guard;
 use ybt_core::export::{mask_nothing, to_csv, to_xlsx};
 use ybt_core::import::template::import_template;
-use ybt_core::import::{ImportRequest, Limits, UpsertTarget, parse_import};
+use ybt_core::import::{Freshness, ImportRequest, Limits, UpsertTarget, parse_import};
 use ybt_core::ledger::{
     ApplyError, ChangeMeta, HistoryEntry, LedgerStore, RecordType, Source, UpdateError, UpdateFailure, UpdateOutcome, update,
 };
@@ -24,7 +24,7 @@ use crate::api::audit;
 use crate::auth::{self, require};
 use crate::error::AppError;
 use crate::http::{Download, Json, Reply, clock_ms, now_rfc3339, read_bytes, read_json};
-use crate::store::{Store, WRITES_PER_BATCH};
+use crate::store::{PlanRow, Store, WRITES_PER_BATCH};
 use crate::template_cache;
 
 #[derive(Deserialize)]
@@ -39,6 +39,14 @@ struct UnitQuery {
     /// The worksheets to import: 0-based positions, comma separated
     /// (`0,2`); absent: every visible sheet with a header.
     sheets: Option<String>,
+    /// The file's date (`YYYY-MM-DD`) as the clerk gives it; absent: the
+    /// date its footer gives, if any.
+    since: Option<String>,
+    /// Fields to overwrite although the ledger changed them on or after
+    /// the file's date: `record_id/field`, comma separated.
+    overwrite: Option<String>,
+    /// The previewed plan's id: a commit applies exactly that plan.
+    plan: Option<String>,
 }
 
 fn query(req: &Request) -> Result<UnitQuery, AppError> {
@@ -244,6 +252,15 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
     let record_type = record_type(entity)?;
     let mapping = q.mapping.as_deref().map(parse_mapping);
     let sheets = q.sheets.as_deref().map(parse_sheets).transpose()?;
+    let since = q.since.as_deref().filter(|s| !s.is_empty()).map(parse_since).transpose()?;
+    let overwrite = parse_overwrite(q.overwrite.as_deref().unwrap_or_default())?;
+    let plan_id = q.plan.as_deref().filter(|p| !p.is_empty()).map(parse_plan_id).transpose()?;
+    // A retry of a committed plan: the first answer, nothing written again.
+    if commit && let Some(id) = plan_id {
+        if let Some(answer) = replay(&store, id, &principal).await? {
+            return Ok(Json(200, answer));
+        }
+    }
     let unit = store.org_unit(org_unit).await?.ok_or(AppError::NotFound { what: "org unit", zh: "该行政区划" })?;
     let limits = Limits::default();
     let bytes = read_bytes(&mut req, limits.max_bytes).await?;
@@ -268,14 +285,145 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
     let target = UpsertTarget { disclosed: &elsewhere.disclosed, ..request.target };
     let mapping = parsed.mapping().to_vec();
     let sheets = parsed.reading().sheets.clone();
-    let plan = parsed.plan(&existing, target, &mut |_, _| {}).map_err(|f| AppError::ImportChecked(f, mapping, sheets))?;
-    let summary = plan.summary();
+    // The file's date: the clerk's, else the one its footer gives. The
+    // matched records' history says which fields the ledger changed since.
+    let since = since.or_else(|| parsed.reading().file_date.as_ref().map(|d| d.date.clone()));
+    let history = match since {
+        Some(_) => store.histories(&parsed.matched_ids(&existing)).await?,
+        None => Vec::new(),
+    };
+    let freshness = Freshness { since: since.as_deref(), history: &history, overwrite: Some(&overwrite) };
+    let plan = parsed.plan_fresh(&existing, target, &freshness, &mut |_, _| {}).map_err(|f| AppError::ImportChecked(f, mapping, sheets))?;
+    let id = plan.id(&bytes, &request, &freshness);
+    let mut summary = plan.summary();
+    let people = mask_diff(&store, &principal, &record_type, &mut summary).await?;
+    let mut answer = ImportAnswer { committed: false, summary, batches: 0, plan_id: id.clone(), since, people, replayed: false };
     if !commit {
-        let batches = plan.upserts.writes.len().div_ceil(WRITES_PER_BATCH);
-        return Ok(Json(200, ImportAnswer { committed: false, summary, batches }));
+        answer.batches = plan.upserts.writes.len().div_ceil(WRITES_PER_BATCH);
+        return Ok(Json(200, answer));
     }
-    let batches = apply_batch(&store, &plan.upserts.writes).await?;
-    Ok(Json(200, ImportAnswer { committed: true, summary, batches }))
+    let Some(expected) = plan_id else {
+        // Scripts without a preview: the plan made now is applied.
+        answer.batches = apply_batch(&store, &plan.upserts.writes).await?;
+        answer.committed = true;
+        return Ok(Json(200, answer));
+    };
+    if expected != id {
+        return Err(AppError::Conflict {
+            code: "plan_changed",
+            message: Text::new(
+                "预览之后台账已有变动（或文件、选项不同），本次未写入任何数据：请重新检查后再导入",
+                "the ledger changed since the preview (or the file or options differ); nothing was written: check again, then import",
+            ),
+        });
+    }
+    answer.committed = true;
+    answer.batches = plan.upserts.writes.len().div_ceil(WRITES_PER_BATCH);
+    let stored = serde_json::to_string(&answer)?;
+    let committed_at = now_rfc3339();
+    let row = PlanRow {
+        plan_id: &id,
+        created_by: &principal.user_id,
+        org_unit: &unit.code,
+        entity,
+        committed_at: &committed_at,
+        answer: &stored,
+    };
+    match store.apply_plan(&plan.upserts.writes, &row).await {
+        Ok(_) => Ok(Json(200, answer)),
+        // A second commit of the same plan that lost the race to the first.
+        Err(failure) => match replay(&store, &id, &principal).await? {
+            Some(first) => Ok(Json(200, first)),
+            None => Err(match failure {
+                ApplyError::Store(e) => e,
+                ApplyError::Conflict(conflict) => import_conflict(&conflict.id),
+            }),
+        },
+    }
+}
+
+/// The stored answer of `plan_id` committed by `principal`, marked replayed.
+async fn replay(store: &Store, plan_id: &str, principal: &Principal) -> Result<Option<ImportAnswer>, AppError> {
+    let Some(text) = store.committed_plan(plan_id, &principal.user_id).await? else { return Ok(None) };
+    let mut answer: ImportAnswer = serde_json::from_str(&text)?;
+    answer.replayed = true;
+    Ok(Some(answer))
+}
+
+/// Masks the preview's diff for the reader (stored and file values, field
+/// by field, as any answer) and names the accounts that changed a field
+/// after the file's date. Unmasked sensitive values shown are audited.
+async fn mask_diff(
+    store: &Store,
+    principal: &Principal,
+    record_type: &RecordType,
+    summary: &mut ybt_core::import::ImportSummary,
+) -> Result<BTreeMap<String, String>, AppError> {
+    let guards = bindings(record_type)?;
+    let mut unmasked = Vec::new();
+    let mut usernames: Vec<String> = Vec::new();
+    for record in &mut summary.diff {
+        for field in &mut record.fields {
+            for value in [&mut field.stored, &mut field.file] {
+                let mut one = Map::new();
+                one.insert(field.field.clone(), std::mem::take(value));
+                mask_map(principal, &guards, &mut one, &mut unmasked);
+                *value = one.remove(&field.field).unwrap_or(Value::Null);
+            }
+            if let Some(newer) = &field.newer {
+                usernames.push(newer.changed_by.clone());
+            }
+        }
+    }
+    if !unmasked.is_empty() {
+        let ids: Vec<String> = summary.diff.iter().map(|d| d.record_id.clone()).collect();
+        audit::record(store, principal, "import_preview", &unmasked, &ids).await?;
+    }
+    usernames.sort_unstable();
+    usernames.dedup();
+    let names: Vec<&str> = usernames.iter().map(String::as_str).collect();
+    store.display_names(&names).await
+}
+
+/// `2026-11-01` (the clerk's date of the file).
+fn parse_since(text: &str) -> Result<String, AppError> {
+    match ybt_core::import::date_in(text) {
+        Some(date) if date == text => Ok(date),
+        _ => Err(AppError::BadRequest {
+            code: "bad_since",
+            message: Text::new("文件日期应写成 年-月-日，如 2026-11-01", "since must be a date written YYYY-MM-DD"),
+        }),
+    }
+}
+
+/// `person:1/phone,person:2/name` → the (record, field) pairs ticked.
+fn parse_overwrite(text: &str) -> Result<BTreeSet<(String, String)>, AppError> {
+    let bad = || AppError::BadRequest {
+        code: "bad_overwrite",
+        message: Text::new("overwrite 参数应为逗号分隔的“记录/字段”", "overwrite must be comma-separated record/field pairs"),
+    };
+    let pairs: Vec<&str> = text.split(',').filter(|p| !p.trim().is_empty()).collect();
+    if pairs.len() > ybt_core::import::MAX_LISTED * 20 {
+        return Err(bad());
+    }
+    pairs
+        .into_iter()
+        .map(|pair| match pair.trim().rsplit_once('/') {
+            Some((id, field)) if !id.is_empty() && !field.is_empty() => Ok((id.to_owned(), field.to_owned())),
+            _ => Err(bad()),
+        })
+        .collect()
+}
+
+/// A plan id: 32 lowercase hex digits.
+fn parse_plan_id(text: &str) -> Result<&str, AppError> {
+    if text.len() == 32 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        Ok(text)
+    } else {
+        Err(AppError::BadRequest {
+            code: "bad_plan", message: Text::new("plan 参数不是有效的预览编号", "plan is not a valid plan id")
+        })
+    }
 }
 
 /// `0,2` → `[0, 2]`.
@@ -381,13 +529,17 @@ pub async fn apply_batch(store: &Store, writes: &[ybt_core::ledger::Write]) -> R
     match store.apply_in_batches(writes).await {
         Ok(batches) => Ok(batches),
         Err(ApplyError::Store(e)) => Err(e),
-        Err(ApplyError::Conflict(conflict)) => Err(AppError::Conflict {
-            code: "import_conflict",
-            message: Text::new(
-                format!("记录 {} 在导入期间被修改，请重新导入（已导入的部分不会重复）", conflict.id),
-                format!("record {} changed during the import; import again (what was stored is not repeated)", conflict.id),
-            ),
-        }),
+        Err(ApplyError::Conflict(conflict)) => Err(import_conflict(&conflict.id)),
+    }
+}
+
+fn import_conflict(id: &str) -> AppError {
+    AppError::Conflict {
+        code: "import_conflict",
+        message: Text::new(
+            format!("记录 {id} 在导入期间被修改，请重新导入（已导入的部分不会重复）"),
+            format!("record {id} changed during the import; import again (what was stored is not repeated)"),
+        ),
     }
 }
 

@@ -17,4 +17,5 @@ pub mod survey_intake;
 pub mod surveys;
 pub mod tasks;
 pub mod templates;
+pub mod transfers;
 pub mod users;

@@ -15,6 +15,7 @@ use worker::{Request, RouteContext};
 use ybt_core::access::{Action, Principal, Role};
 use ybt_core::api::{DecisionRequest, PublishRequest, TemplateRequest};
 use ybt_core::messages::Text;
+use ybt_core::review::changes::{self, Baseline, ReviewDetail, WorkCounts};
 use ybt_core::review::{self, Decision, ReviewError, ReviewStatus};
 use ybt_core::{CompiledTemplate, FieldError, TemplateError};
 
@@ -82,7 +83,67 @@ async fn for_reader(store: &Store, principal: &Principal, requests: Vec<Template
 
 async fn one_for_reader(store: &Store, principal: &Principal, request: TemplateRequest) -> Result<TemplateRequest, AppError> {
     let id = request.id.clone();
+    let request = with_detail(store, request).await?;
     for_reader(store, principal, vec![request]).await?.pop().ok_or_else(|| AppError::Internal(format!("request {id} lost")))
+}
+
+/// Adds what the review card shows beyond the burden: every field in
+/// words, the comparison with the published version (the newest older than
+/// the request) and with the template's last rejected filing, and — while
+/// the request is pending — the consequences of approving it. Core decides
+/// all of it; this only reads the documents and counts.
+async fn with_detail(store: &Store, mut request: TemplateRequest) -> Result<TemplateRequest, AppError> {
+    let document = match request.document.take() {
+        Some(d) => d,
+        None => match store.request(&request.id).await?.and_then(|r| r.document) {
+            Some(text) => serde_json::from_str(&text)?,
+            None => return Ok(request),
+        },
+    };
+    let catalog = template_cache::catalog()?;
+    // Stored requests compiled when filed; one that no longer compiles
+    // (the catalog changed) is shown without detail.
+    let Ok(template) = ybt_core::compile(&document, &catalog) else {
+        request.document = Some(document);
+        return Ok(request);
+    };
+    let mut detail = ReviewDetail { fields: changes::field_details(&template, &catalog), ..ReviewDetail::default() };
+    let published = store.template_versions(&request.template_id).await?;
+    let previous = published.iter().rev().find(|p| p.version < request.version);
+    let previous = match previous {
+        Some(p) => Some(template_cache::compiled(&p.template_row())?),
+        None => None,
+    };
+    if let Some(old) = &previous {
+        detail.comparisons.push(changes::compare(old, &template, Baseline::Published { version: old.meta.version }, &catalog));
+        if request.status == ReviewStatus::Pending {
+            let open = store.open_tasks_before(&request.template_id, request.version).await?;
+            let counts = WorkCounts {
+                open_tasks: open.len(),
+                drafts: open.iter().filter(|t| t.revision.is_some()).count(),
+                submitted: store.submissions_before(&request.template_id, request.version).await?,
+            };
+            detail.consequences = Some(changes::consequences(old, &template, counts));
+        }
+    }
+    let rejected = store
+        .requests_of_template(&request.template_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id != request.id && r.status == "rejected" && r.submitted_at <= request.submitted_at);
+    if let Some(rejected) = rejected {
+        let document = store.request(&rejected.id).await?.and_then(|r| r.document);
+        if let Some(Ok(old)) =
+            document.map(|text| serde_json::from_str::<Value>(&text).map(|d| ybt_core::compile(&d, &catalog))).transpose()?
+        {
+            let against =
+                Baseline::Rejected { version: rejected.version, request_id: rejected.id.clone(), reason: rejected.reason.clone() };
+            detail.comparisons.push(changes::compare(&old, &template, against, &catalog));
+        }
+    }
+    request.detail = Some(detail);
+    request.document = Some(document);
+    Ok(request)
 }
 
 /// Expected rows per village: the form's rows in a few villages spread
@@ -205,7 +266,13 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<Templa
     require_read(&principal, &department, &district)?;
     let only = (principal.role == Role::DepartmentAnalyst).then_some(department.as_str());
     let rows = store.requests(only, &district, query.status.as_deref()).await?;
-    let requests = rows.into_iter().map(|r| r.into_api()).collect::<Result<_, _>>()?;
+    let mut requests = Vec::with_capacity(rows.len());
+    for row in rows {
+        let request = row.into_api()?;
+        // Pending requests carry what their review needs; decided ones
+        // are read one by one (`GET …/{id}`).
+        requests.push(if request.status == ReviewStatus::Pending { with_detail(&store, request).await? } else { request });
+    }
     Ok(Json(200, for_reader(&store, &principal, requests).await?))
 }
 

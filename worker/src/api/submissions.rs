@@ -170,7 +170,9 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<StoredSubmi
     let id = ctx.param("id").cloned().unwrap_or_default();
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    Ok(Json(200, readable_submission(&store, &principal, &id).await?.0))
+    let (mut found, template) = readable_submission(&store, &principal, &id).await?;
+    found.columns = ybt_core::summary::columns(&template).0;
+    Ok(Json(200, found))
 }
 
 /// The submission `id` as `principal` may read it (masked, audited), with

@@ -27,9 +27,9 @@ use crate::http::{Download, Json, now_rfc3339, read_bytes, read_json};
 use crate::store::{StartedSurvey, Store, TaskFilter, WRITES_PER_BATCH};
 use crate::template_cache;
 
-/// Largest photo accepted: the browser sends ≤ 500 KB; this leaves room for
-/// a phone that cannot resize.
-pub const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
+/// Largest photo accepted (core's rule): the browser sends ≤ 500 KB; this
+/// leaves room for a phone that cannot resize.
+use ybt_core::survey::photo::MAX_PHOTO_BYTES;
 
 fn invalid(pointer: &str, code: &str, zh: &str, en: &str) -> AppError {
     AppError::Validation(vec![FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }])
@@ -396,17 +396,9 @@ pub async fn upload_photo(mut req: Request, ctx: RouteContext<()>) -> Result<Jso
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     require(&principal, &Action::Submit { org_unit: &query.org_unit })?;
     let bytes = read_bytes(&mut req, MAX_PHOTO_BYTES).await?;
-    let content_type = match bytes.as_slice() {
-        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
-        [0x89, b'P', b'N', b'G', ..] => "image/png",
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "image/webp",
-        _ => {
-            return Err(AppError::BadRequest {
-                code: "not_an_image",
-                message: Text::new("照片只能是 JPEG、PNG 或 WebP 图片", "a photo must be a JPEG, PNG or WebP image"),
-            });
-        }
-    };
+    // Type and declared dimensions from the header, before anything is kept.
+    let photo = ybt_core::survey::photo::inspect(&bytes).map_err(|e| AppError::BadRequest { code: e.code, message: e.message })?;
+    let content_type = photo.kind.content_type();
     let hash = crate::crypto::sha256_hex(&bytes);
     let bucket = ctx.env.bucket("PHOTOS")?;
     let key = format!("photos/{hash}");

@@ -1,4 +1,5 @@
-//! `GET /api/templates`: the newest version of every published template;
+//! `GET /api/templates`: the newest version of every published template,
+//! the most recently published first;
 //! `GET /api/templates/fields`: their new fields, for the authoring page's
 //! duplicate check (issue 17).
 
@@ -16,10 +17,10 @@ use crate::template_cache;
 pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<TemplateSummary>>, AppError> {
     let store = Store::from_env(&ctx.env)?;
     require(&auth::principal(&req, &ctx.env, &store).await?, &Action::ReadReferenceData)?;
-    let rows = store.latest_templates().await?;
+    let rows = store.latest_published().await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        let t = template_cache::compiled(row)?;
+        let t = template_cache::compiled(&row.template_row())?;
         out.push(TemplateSummary {
             id: t.meta.id.clone(),
             version: t.meta.version,
@@ -27,6 +28,7 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<Templa
             department: t.meta.department.clone(),
             subject_entity: t.subject.entity.clone(),
             burden: t.burden,
+            published_at: Some(row.published_at.clone()),
         });
     }
     Ok(Json(200, out))

@@ -35,10 +35,26 @@ struct DispatchCountRow {
     n: usize,
 }
 
+/// A published template version with its publication time.
+#[derive(Deserialize)]
+pub struct PublishedRow {
+    pub id: String,
+    pub version: u32,
+    pub document: String,
+    pub published_at: String,
+}
+
+impl PublishedRow {
+    pub fn template_row(&self) -> super::TemplateRow {
+        super::TemplateRow { id: self.id.clone(), version: self.version, document: self.document.clone() }
+    }
+}
+
 /// A submission a summary counts: the newest of its village.
 #[derive(Deserialize)]
 pub struct SummarySubmission {
     pub id: String,
+    pub template_version: u32,
     pub org_unit: String,
     pub village: String,
     pub town_code: String,
@@ -187,21 +203,59 @@ impl Store {
     }
 
     /// The newest submission of each village inside `scope` for a template
-    /// version, with village and town names, by village code.
-    pub async fn summary_submissions(&self, template_id: &str, version: u32, scope: &str) -> Result<Vec<SummarySubmission>, AppError> {
+    /// version (`None`: whatever its version — a village's newest report
+    /// replaces its older ones, as a resubmission does), with village and
+    /// town names, by village code.
+    pub async fn summary_submissions(
+        &self,
+        template_id: &str,
+        version: Option<u32>,
+        scope: &str,
+    ) -> Result<Vec<SummarySubmission>, AppError> {
+        let (version_clause, version_value) = match version {
+            Some(v) => ("AND template_version = ?4", num(v)),
+            None => ("AND ?4 IS NULL", JsValue::NULL),
+        };
         Ok(self
             .db
-            .prepare(
-                "SELECT s.id, s.org_unit, v.name AS village, COALESCE(t.code, '') AS town_code, COALESCE(t.name, '') AS town, s.rows \
-                 FROM (SELECT id, org_unit, rows, ROW_NUMBER() OVER (PARTITION BY org_unit ORDER BY submitted_at DESC, id DESC) AS newest \
-                       FROM submissions WHERE template_id = ?1 AND template_version = ?2 AND org_unit >= ?3 AND org_unit < ?4) s \
+            .prepare(format!(
+                "SELECT s.id, s.template_version, s.org_unit, v.name AS village, COALESCE(t.code, '') AS town_code, COALESCE(t.name, '') AS town, s.rows \
+                 FROM (SELECT id, template_version, org_unit, rows, ROW_NUMBER() OVER (PARTITION BY org_unit ORDER BY submitted_at DESC, id DESC) AS newest \
+                       FROM submissions WHERE template_id = ?1 AND org_unit >= ?2 AND org_unit < ?3 {version_clause}) s \
                  JOIN org_units v ON v.code = s.org_unit LEFT JOIN org_units t ON t.code = v.parent_code \
-                 WHERE s.newest = 1 ORDER BY s.org_unit",
-            )
-            .bind(&[template_id.into(), num(version), scope.into(), prefix_end(scope).into()])?
+                 WHERE s.newest = 1 ORDER BY s.org_unit"
+            ))
+            .bind(&[template_id.into(), scope.into(), prefix_end(scope).into(), version_value])?
             .all()
             .await?
             .results::<SummarySubmission>()?)
+    }
+
+    /// Every published version of a template, oldest first.
+    pub async fn template_versions(&self, template_id: &str) -> Result<Vec<PublishedRow>, AppError> {
+        Ok(self
+            .db
+            .prepare("SELECT id, version, document, published_at FROM templates WHERE id = ?1 ORDER BY version")
+            .bind(&[template_id.into()])?
+            .all()
+            .await?
+            .results::<PublishedRow>()?)
+    }
+
+    /// Submissions stored under versions older than `version` (they stay
+    /// under their version when it is published).
+    pub async fn submissions_before(&self, template_id: &str, version: u32) -> Result<usize, AppError> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: u32,
+        }
+        let row = self
+            .db
+            .prepare("SELECT COUNT(*) AS n FROM submissions WHERE template_id = ?1 AND template_version < ?2")
+            .bind(&[template_id.into(), num(version)])?
+            .first::<Count>(None)
+            .await?;
+        Ok(row.map_or(0, |c| c.n as usize))
     }
 
     /// Tasks of a template still open for entry (not submitted) on a

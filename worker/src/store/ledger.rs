@@ -267,3 +267,96 @@ impl LedgerStore for Store {
         }
     }
 }
+
+/// Record ids per history lookup (one JSON array parameter).
+const IDS_PER_LOOKUP: usize = 2_000;
+
+impl Store {
+    /// The history of the records `ids`, oldest first per record: what an
+    /// import preview compares the file's date with.
+    pub async fn histories(&self, ids: &[String]) -> Result<Vec<HistoryEntry>, AppError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(IDS_PER_LOOKUP) {
+            let rows = self
+                .db
+                .prepare(
+                    "SELECT record_id, version, changed_at, changed_by, source, changes FROM ledger_history \
+                     WHERE record_id IN (SELECT value FROM json_each(?1)) ORDER BY record_id, version",
+                )
+                .bind(&[serde_json::to_string(chunk)?.into()])?
+                .all()
+                .await?
+                .results::<HistoryRow>()?;
+            for row in rows {
+                out.push(row.into_entry()?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The answer stored by the commit of `plan_id` by `user_id`, if any.
+    pub async fn committed_plan(&self, plan_id: &str, user_id: &str) -> Result<Option<String>, AppError> {
+        #[derive(Deserialize)]
+        struct Row {
+            answer: String,
+        }
+        Ok(self
+            .db
+            .prepare("SELECT answer FROM import_plans WHERE plan_id = ?1 AND created_by = ?2")
+            .bind(&[plan_id.into(), user_id.into()])?
+            .first::<Row>(None)
+            .await?
+            .map(|r| r.answer))
+    }
+
+    /// Applies an import's writes as the plan `plan_id`, in batches of
+    /// [`WRITES_PER_BATCH`] like [`Store::apply_in_batches`]; the row that
+    /// marks the plan committed (with the `answer` to give a retry) goes in
+    /// the last batch, so it exists if and only if every write does.
+    pub async fn apply_plan(&self, writes: &[Write], plan: &PlanRow<'_>) -> Result<usize, ApplyError<AppError>> {
+        let mark = self
+            .db
+            .prepare(
+                "INSERT INTO import_plans (plan_id, created_by, org_unit, entity, committed_at, answer) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(&[
+                plan.plan_id.into(),
+                plan.created_by.into(),
+                plan.org_unit.into(),
+                plan.entity.into(),
+                plan.committed_at.into(),
+                plan.answer.into(),
+            ])
+            .map_err(|e| ApplyError::Store(e.into()))?;
+        let chunks: Vec<&[Write]> = if writes.is_empty() { vec![&[]] } else { writes.chunks(WRITES_PER_BATCH).collect() };
+        let last = chunks.len() - 1;
+        let mut mark = Some(mark);
+        for (i, chunk) in chunks.iter().enumerate() {
+            let mut statements = Vec::with_capacity(chunk.len() * 2 + 1);
+            for write in *chunk {
+                statements.extend(self.write_statements(write).map_err(ApplyError::Store)?);
+            }
+            if i == last {
+                statements.extend(mark.take());
+            }
+            if let Err(error) = self.db.batch(statements).await {
+                return Err(match self.find_conflict(chunk).await.map_err(ApplyError::Store)? {
+                    Some(conflict) => ApplyError::Conflict(conflict),
+                    None => ApplyError::Store(AppError::Internal(format!("import batch failed: {error}"))),
+                });
+            }
+        }
+        Ok(writes.len().div_ceil(WRITES_PER_BATCH))
+    }
+}
+
+/// The row of `import_plans` a commit writes.
+pub struct PlanRow<'a> {
+    pub plan_id: &'a str,
+    pub created_by: &'a str,
+    pub org_unit: &'a str,
+    pub entity: &'a str,
+    pub committed_at: &'a str,
+    pub answer: &'a str,
+}

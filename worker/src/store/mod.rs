@@ -4,7 +4,8 @@
 //! `ledger.rs`: the D1 `LedgerStore` (records, history, conditional writes);
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
 //! `burden.rs`: the burden meter's figures; `reviews.rs`: template requests
-//! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows.
+//! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows;
+//! `transfers.rs`: transfer requests (迁移申请).
 
 mod accounts;
 mod burden;
@@ -14,13 +15,15 @@ mod ledger;
 mod reviews;
 mod surveys;
 mod tasks;
+mod transfers;
 
 pub use accounts::principal_of;
 pub use dispatch::{NewTask, TaskMove};
-pub use ledger::WRITES_PER_BATCH;
+pub use ledger::{PlanRow, WRITES_PER_BATCH};
 pub use reviews::{NewRequest, pending_conflict};
 pub use surveys::{IntakeRow, StartedSurvey};
 pub use tasks::TaskFilter;
+pub use transfers::TransferRow;
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
@@ -208,6 +211,21 @@ impl Store {
             .results::<TemplateRow>()?)
     }
 
+    /// The newest version of every template with its publication time,
+    /// the most recently published first (the one just approved leads the
+    /// dispatch page's list).
+    pub async fn latest_published(&self) -> Result<Vec<dispatch::PublishedRow>, AppError> {
+        Ok(self
+            .db
+            .prepare(
+                "SELECT id, version, document, published_at FROM templates t \
+                 WHERE version = (SELECT MAX(version) FROM templates WHERE id = t.id) ORDER BY published_at DESC, id",
+            )
+            .all()
+            .await?
+            .results::<dispatch::PublishedRow>()?)
+    }
+
     /// A template version, or its newest version when `version` is `None`.
     pub async fn template(&self, id: &str, version: Option<u32>) -> Result<Option<TemplateRow>, AppError> {
         let statement = match version {
@@ -264,7 +282,7 @@ impl Store {
                 statements.push(
                     self.db
                         .prepare(
-                            "UPDATE tasks SET status = 'submitted', submission_id = ?2, submitted_at = ?3 \
+                            "UPDATE tasks SET status = 'submitted', submission_id = ?2, submitted_at = ?3, return_comment = NULL \
                              WHERE id = ?1 AND org_unit = ?4 AND template_id = ?5 AND status != 'submitted' \
                              AND NOT EXISTS (SELECT 1 FROM surveys v WHERE v.dispatch_id = tasks.dispatch_id AND v.closed_at IS NOT NULL)",
                         )
@@ -365,7 +383,7 @@ impl Store {
     pub async fn submission(&self, id: &str) -> Result<Option<StoredSubmission>, AppError> {
         let Some(row) = self.submission_row(id, true).await? else { return Ok(None) };
         let rows: Vec<SubmittedRow> = serde_json::from_str(row.rows.as_deref().unwrap_or("[]"))?;
-        Ok(Some(StoredSubmission { receipt: row.receipt(), rows }))
+        Ok(Some(StoredSubmission { receipt: row.receipt(), rows, columns: Vec::new() }))
     }
 
     pub async fn submissions(&self, template_id: &str, org_unit: Option<&str>) -> Result<Vec<SubmissionReceipt>, AppError> {

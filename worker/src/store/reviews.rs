@@ -49,6 +49,7 @@ impl RequestRow {
             decided_by: self.decided_by,
             decided_at: self.decided_at,
             reason: self.reason,
+            detail: None,
         })
     }
 }
