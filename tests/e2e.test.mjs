@@ -95,8 +95,8 @@ describe("village staff fill a report in the browser", () => {
     const page = await browser.newPage();
     await signIn(page);
     await page.click("#open-ledger");
-    await page.waitForSelector("table.ledger tbody tr.ledger-row");
-    const first = page.locator("table.ledger tbody tr.ledger-row").first();
+    await page.waitForSelector("li.ledger-row");
+    const first = page.locator("li.ledger-row").first();
     const id = await first.getAttribute("data-id");
     const { json } = await api("GET", `/api/ledger/records/${id}`, undefined, { session: staff.session });
     await first.locator("button.history-button").click();
@@ -116,7 +116,7 @@ describe("village staff fill a report in the browser", () => {
     const page = await browser.newPage();
     await signIn(page);
     await page.click("#open-ledger");
-    await page.waitForSelector("table.ledger tbody tr.ledger-row");
+    await page.waitForSelector("li.ledger-row");
     // The headers lie: the 姓名 column holds the ID numbers.
     const csv = Buffer.from(`姓名,身份证号\r\n${id},浏览器导入\r\n`, "utf8");
     await page.setInputFiles("#import input.import-file", { name: "ledger.csv", mimeType: "text/csv", buffer: csv });
@@ -129,7 +129,9 @@ describe("village staff fill a report in the browser", () => {
     assert.match(await page.locator("#import [data-phase=previewed]").textContent(), /新增 1/);
     await page.click("#import button.import-commit");
     await page.waitForSelector("#import [data-phase=committed]");
-    await page.waitForSelector(`table.ledger tr.ledger-row >> text=浏览器导入`);
+    // The list is paged: the new person is found by name.
+    await page.locator("#ledger-q").pressSequentially("浏览器导入", { delay: 30 });
+    await page.waitForSelector(`li.ledger-row >> text=浏览器导入`);
     await page.close();
   });
 

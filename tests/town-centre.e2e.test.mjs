@@ -269,7 +269,9 @@ describe("the town centre's pages: names, Beijing time, filters, chart and the p
     assert.match(await heading.textContent(), new RegExp(village.name));
     assert.doesNotMatch(await heading.textContent(), /\d{12}/, "no code in the heading");
     assert.equal(await heading.locator("span").getAttribute("title"), cun.me.org_unit);
-    await page.locator(`tr.ledger-row[data-id="${record.id}"] button.history-button`).tap();
+    // The list is paged: the record is found by its address, typed.
+    await page.locator("#ledger-q").pressSequentially(address, { delay: 30 });
+    await page.locator(`li.ledger-row[data-id="${record.id}"] button.history-button`).tap();
     const newest = page.locator("#history li.history-entry").first();
     await newest.waitFor();
     assert.equal(await newest.getAttribute("data-version"), String(change.version));

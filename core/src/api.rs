@@ -361,6 +361,31 @@ pub struct LedgerList {
     pub records: Vec<crate::ledger::LedgerRecord>,
 }
 
+/// `GET /api/ledger/search?entity=…&org_unit=…&q=…&tag=…&group=…&page=…`:
+/// one page of the records of a unit (and the units inside it) that match,
+/// searched and masked by `ledger::browse` for the reader.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerPage {
+    pub entity: String,
+    pub org_unit: String,
+    pub org_unit_name: String,
+    pub columns: Vec<LedgerColumn>,
+    pub records: Vec<crate::ledger::LedgerRecord>,
+    /// Records matching (all pages).
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub pages: usize,
+    /// The tag filter's options, with counts over the unit.
+    pub tags: Vec<crate::ledger::browse::Facet>,
+    /// The villagers' groups (3组…) of the unit's records.
+    pub groups: Vec<crate::ledger::browse::Facet>,
+    /// The names of the units the records belong to, by code.
+    pub units: std::collections::BTreeMap<String, String>,
+    /// Whether the reader may edit and import here (`WriteLedger`).
+    pub may_write: bool,
+}
+
 /// `GET /api/ledger/records/{id}`: a record and its history, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordDetail {

@@ -31,8 +31,8 @@ pub const DISASTER_FIELD: &str = "disaster_records";
 /// Most candidates one search returns.
 pub const MAX_CANDIDATES: usize = 20;
 /// Shortest query matched against the tail of an ID number, credit code or
-/// phone: fewer digits would find half the village.
-pub const MIN_SUFFIX_DIGITS: usize = 4;
+/// phone (the ledger page's rule, [`crate::ledger::browse::matches`]).
+pub use crate::ledger::browse::MIN_SUFFIX_DIGITS;
 
 fn error(pointer: String, code: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
     FieldError { pointer, code: code.to_owned(), message: Text::new(zh, en) }
@@ -84,21 +84,11 @@ pub fn pick_row(template: &CompiledTemplate, record: &LedgerRecord, today: Optio
 /// never by digits in the middle, which masking hides from some readers.
 /// An empty query lists the first records.
 pub fn search<'a>(record_type: &RecordType, records: &'a [LedgerRecord], query: &str) -> Vec<&'a LedgerRecord> {
-    use crate::catalog::Sensitivity;
-    let query = query.trim().to_uppercase();
-    let suffix_ok = query.chars().count() >= MIN_SUFFIX_DIGITS;
-    let matches = |record: &LedgerRecord| {
-        if query.is_empty() {
-            return true;
-        }
-        record_type.fields.iter().any(|field| {
-            let Some(text) = record.data.get(&field.name).and_then(Value::as_str) else { return false };
-            let identifying = matches!(field.sensitivity, Sensitivity::IdNumber | Sensitivity::Phone)
-                || field.format.as_deref() == Some("cn-credit-code");
-            if identifying { suffix_ok && text.to_uppercase().ends_with(&query) } else { text.to_uppercase().contains(&query) }
-        })
-    };
-    records.iter().filter(|r| r.entity == record_type.entity && matches(r)).take(MAX_CANDIDATES).collect()
+    records
+        .iter()
+        .filter(|r| r.entity == record_type.entity && crate::ledger::browse::matches(record_type, r, query))
+        .take(MAX_CANDIDATES)
+        .collect()
 }
 
 /// The submission check of a `pick` form, after the row validation: each

@@ -8,8 +8,8 @@ use ybt_core::access::Principal;
 use ybt_core::api::{AccountEventPage, AuditPage, ChangePasswordRequest, OrgUnitHit, ResetPasswordRequest, UpdateUserRequest};
 use ybt_core::api::{BurdenReport, Draft, PatchRecordRequest, SaveDraftRequest, TaskForm, TaskSummary};
 use ybt_core::api::{
-    CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LedgerList, LoginRequest, Me, OrgUnitList, RecordDetail,
-    SubmissionReceipt, SubmissionRequest, TemplateSummary,
+    CreateUserRequest, ErrorBody, Form, FormRequest, GrantsRequest, LoginRequest, Me, OrgUnitList, RecordDetail, SubmissionReceipt,
+    SubmissionRequest, TemplateSummary,
 };
 use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
@@ -170,8 +170,28 @@ pub async fn search_org_units(text: &str, level: &str) -> Result<Vec<OrgUnitHit>
     decode(Request::get(&format!("/api/org-units/search?q={q}&level={level}")).send().await.map_err(network)?).await
 }
 
-pub async fn ledger(entity: &str, org_unit: &str) -> Result<LedgerList, ApiFailure> {
-    decode(Request::get(&format!("/api/ledger/{entity}?org_unit={org_unit}")).send().await.map_err(network)?).await
+/// One page of the ledger page's search (`GET /api/ledger/search`).
+pub async fn ledger_search(
+    entity: &str,
+    org_unit: &str,
+    query: &ybt_core::ledger::browse::LedgerQuery,
+) -> Result<ybt_core::api::LedgerPage, ApiFailure> {
+    let enc = |v: &str| String::from(js_sys::encode_uri_component(v));
+    let mut url = format!("/api/ledger/search?entity={}&org_unit={}&q={}", enc(entity), enc(org_unit), enc(&query.q));
+    for (name, value) in [("tag", &query.tag), ("group", &query.group)] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            url.push_str(&format!("&{name}={}", enc(v)));
+        }
+    }
+    if let Some(page) = query.page {
+        url.push_str(&format!("&page={page}"));
+    }
+    decode(Request::get(&url).send().await.map_err(network)?).await
+}
+
+/// Where a unit's ledger is downloaded from (masked per the reader's grants).
+pub fn ledger_export_url(entity: &str, org_unit: &str, format: &str) -> String {
+    format!("/api/ledger/export?entity={entity}&org_unit={org_unit}&format={format}")
 }
 
 pub async fn ledger_record(id: &str) -> Result<RecordDetail, ApiFailure> {

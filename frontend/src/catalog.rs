@@ -12,3 +12,13 @@ thread_local! {
 pub fn catalog() -> Rc<Catalog> {
     CATALOG.with(Rc::clone)
 }
+
+thread_local! {
+    static RECORD_TYPES: Rc<ybt_core::ledger::RecordTypes> = Rc::new(ybt_core::ledger::RecordTypes::builtin().unwrap_or_default());
+}
+
+/// The ledger's record types (fields, titles, validators), for the ledger
+/// page's edits: checked in the browser by the same core code as the worker.
+pub fn record_types() -> Rc<ybt_core::ledger::RecordTypes> {
+    RECORD_TYPES.with(Rc::clone)
+}

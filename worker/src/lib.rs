@@ -37,6 +37,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/api/users", |req, ctx| http::respond(api::users::create(req, ctx)))
         .put_async("/api/users/:id/grants", |req, ctx| http::respond(api::users::set_grants(req, ctx)))
         .post_async("/api/users/:id/unlock", |req, ctx| http::respond(api::users::unlock(req, ctx)))
+        .get_async("/api/ledger/search", |req, ctx| http::respond(api::ledger_search::search(req, ctx)))
         .get_async("/api/ledger/transfers", |req, ctx| http::respond(api::transfers::list(req, ctx)))
         .post_async("/api/ledger/transfers", |req, ctx| http::respond(api::transfers::create(req, ctx)))
         .post_async("/api/ledger/transfers/:id/decision", |req, ctx| http::respond(api::transfers::decide(req, ctx)))

@@ -9,6 +9,7 @@ mod authorize;
 mod ingest;
 pub mod lookup;
 mod masking;
+mod offers;
 mod password;
 mod password_policy;
 mod session;
@@ -22,6 +23,7 @@ pub use masking::{
     Exposure, SENSITIVE_FIELDS_GRANT, field_guard, mask, mask_template_rows, mask_text, mask_values, may_see_unmasked, record_guards,
     reveal, template_guards,
 };
+pub use offers::{Offers, may_write_ledger, offers};
 pub use password::{PBKDF2_ITERATIONS, PasswordHash, PasswordHashError, hash_password};
 pub use password_policy::{MAX_PASSWORD_CHARS, MIN_CLASSES, MIN_PASSWORD_CHARS, character_classes, check_password};
 pub use session::{SessionClaims, TokenError, sign_token, verify_token};

@@ -4,6 +4,7 @@
 //! Writes are planned here, purely ([`plan`]), and executed by a
 //! [`LedgerStore`] ([`store`]): the in-memory one for tests, D1 in the worker.
 
+pub mod browse;
 mod history;
 mod plan;
 mod record_type;

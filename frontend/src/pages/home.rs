@@ -1,4 +1,7 @@
 //! The start page: pick your village, then generate a report in one click.
+//! It offers only what the role may do (`access::offers`, decided by
+//! core's `authorize`): no 一键生成 for a role that may not generate forms,
+//! the ledger for every role that may read it (of the unit picked).
 
 use ybt_core::api::{Me, TemplateSummary};
 use ybt_core::ledger::OrgUnit;
@@ -39,9 +42,12 @@ pub fn home_page(props: &Props) -> Html {
     let town = use_state(|| own_town.clone());
     let village = use_state(|| own_village.clone());
     let error = use_state(|| None::<String>);
-    // Village staff and town coordinators get dispatched tasks.
-    let has_inbox = matches!(props.me.user.role, ybt_core::access::Role::VillageStaff | ybt_core::access::Role::TownCoordinator);
+    let offers = ybt_core::access::offers(&props.me.user);
+    let has_inbox = offers.inbox;
     let own_unit = own.clone();
+    // The ledger of the most specific unit picked: a village, a town, or
+    // the reader's own unit.
+    let ledger_unit = (*village).clone().or_else(|| (*town).clone()).unwrap_or_else(|| own.clone());
 
     {
         let (templates, towns, error) = (templates.clone(), towns.clone(), error.clone());
@@ -99,6 +105,7 @@ pub fn home_page(props: &Props) -> Html {
     html! {
         <>
             <crate::pages::survey::OutboxPanel lang={lang} />
+            if offers.generate_forms || offers.read_ledger {
             <section class="panel">
                 <h2>{ t(lang, Key::ChooseUnit) }</h2>
                 <label>{ t(lang, Key::Town) }
@@ -114,10 +121,12 @@ pub fn home_page(props: &Props) -> Html {
                     </select>
                 </label>
             </section>
+            }
             <section class="panel actions">
-                if let Some(code) = own_village.clone() {
-                    <button id="open-ledger" class="secondary" onclick={props.navigate.reform(move |_: MouseEvent| Route::Ledger { org_unit: code.clone() })}>
+                if offers.read_ledger {
+                    <button id="open-ledger" class="secondary" onclick={props.navigate.reform(move |_: MouseEvent| Route::Ledger { org_unit: ledger_unit.clone() })}>
                         { t(lang, Key::Ledger) }
+                        if !offers.write_ledger { { crate::i18n::tr(lang, "（只读）", " (read-only)") } }
                     </button>
                 }
                 <button id="open-burden" class="secondary" onclick={props.navigate.reform(move |_: MouseEvent| Route::Burden { org_unit: own_unit.clone() })}>
@@ -128,6 +137,7 @@ pub fn home_page(props: &Props) -> Html {
                 <Inbox lang={lang} on_open={props.navigate.reform(|task_id| Route::Task { task_id })} />
             }
             if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
+            if offers.generate_forms {
             <section class="panel">
                 <h2>{ t(lang, Key::Templates) }</h2>
                 <ul class="templates">
@@ -155,6 +165,7 @@ pub fn home_page(props: &Props) -> Html {
                     }) }
                 </ul>
             </section>
+            }
         </>
     }
 }

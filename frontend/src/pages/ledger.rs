@@ -1,14 +1,25 @@
-//! A village's ledger of people, and each record's history: who changed
-//! what, when, through which channel, old → new.
+//! The ledger page of every reading role: search first (a name, an address,
+//! or the last digits of an ID number or phone), filters by tag and group,
+//! pages, and beside the list the record picked: its values in words, an
+//! edit form for those who may write (checked by core as they type, saved
+//! as a versioned correction with history) and its history. The search,
+//! masking and paging are the worker's (core's `ledger::browse`); this page
+//! only asks and shows.
 
-use serde_json::Value;
-use ybt_core::api::{LedgerList, RecordDetail};
-use ybt_core::ledger::Source;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde_json::{Map, Value};
+use ybt_core::api::{LedgerPage as Page, PatchRecordRequest, RecordDetail};
+use ybt_core::ledger::browse::{LedgerQuery, display, edit_patch, editable, typed_value};
+use ybt_core::ledger::{FieldSpec, LedgerRecord, OrgLevel, Source};
+use ybt_core::messages::Text;
 use yew::prelude::*;
 
-use crate::api;
+use crate::api::{self, Conflict};
 use crate::components::import_panel::ImportPanel;
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Key, Lang, t, tr};
+use crate::timer::{ElementListener, Timeout};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -17,138 +28,586 @@ pub struct Props {
     pub back: Callback<MouseEvent>,
 }
 
-/// The columns shown in the list; the rest are in the history.
-const SHOWN: [&str; 4] = ["name", "gender", "id_number", "phone"];
+const ENTITY: &str = "person";
+/// The fields a card shows under the name; the rest are in the record.
+const CARD: [&str; 4] = ["gender", "id_number", "phone", "address"];
 
 fn source_title(lang: Lang, source: Source) -> &'static str {
-    let (zh, en) = match source {
-        Source::Visit => ("走访", "visit"),
-        Source::Form => ("报表", "form"),
-        Source::Import => ("导入", "import"),
-        Source::Department => ("部门系统", "department"),
-        Source::Survey => ("应急摸排", "survey"),
-        Source::Transfer => ("迁移", "transfer"),
-        Source::Demo => ("演示数据", "demo"),
-    };
-    if lang == Lang::Zh { zh } else { en }
+    match source {
+        Source::Visit => tr(lang, "走访", "visit"),
+        Source::Form => tr(lang, "报表", "form"),
+        Source::Import => tr(lang, "导入", "import"),
+        Source::Department => tr(lang, "部门系统", "department"),
+        Source::Survey => tr(lang, "应急摸排", "survey"),
+        Source::Transfer => tr(lang, "迁移", "transfer"),
+        Source::Demo => tr(lang, "演示数据", "demo"),
+    }
 }
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::Null => "—".to_owned(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join("、"),
-        other => other.to_string(),
-    }
+/// The text of the input or select an event came from.
+fn input_value(e: &impl AsRef<web_sys::Event>) -> String {
+    let event: &web_sys::Event = e.as_ref();
+    event
+        .target_dyn_into::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .or_else(|| event.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()))
+        .unwrap_or_default()
+}
+
+/// Moves focus (and the screen) to the element `id` once it is drawn.
+fn focus_later(id: &'static str) -> Timeout {
+    Timeout::new(0, move || {
+        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+            el.scroll_into_view();
+            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                let _ = el.focus();
+            }
+        }
+    })
 }
 
 #[function_component(LedgerPage)]
 pub fn ledger_page(props: &Props) -> Html {
     let lang = props.lang;
-    let list = use_state(|| None::<LedgerList>);
-    let detail = use_state(|| None::<RecordDetail>);
-    let error = use_state(|| None::<String>);
-    // Bumped after an import, to fetch the list again.
+    let query = use_state(LedgerQuery::default);
+    let search_ref = use_node_ref();
+    let page = use_state(|| None::<Rc<Page>>);
+    let selected = use_state(|| None::<String>);
+    let detail = use_state(|| None::<Rc<RecordDetail>>);
+    let error = use_state(|| None::<Text>);
     let reloads = use_state(|| 0u32);
+    let debounce = use_mut_ref(|| None::<Timeout>);
+    let focus = use_mut_ref(|| None::<Timeout>);
+    let composing = use_mut_ref(|| false);
+
     {
-        let (list, error) = (list.clone(), error.clone());
-        use_effect_with((props.org_unit.clone(), *reloads), move |(org_unit, _)| {
-            let org_unit = org_unit.clone();
+        let (page, error) = (page.clone(), error.clone());
+        use_effect_with((props.org_unit.clone(), (*query).clone(), *reloads), move |(org_unit, query, _)| {
+            let (org_unit, query) = (org_unit.clone(), query.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::ledger("person", &org_unit).await {
-                    Ok(l) => list.set(Some(l)),
-                    Err(e) => error.set(Some(e.message().zh)),
+                match api::ledger_search(ENTITY, &org_unit, &query).await {
+                    Ok(p) => {
+                        error.set(None);
+                        page.set(Some(Rc::new(p)));
+                    }
+                    Err(e) => error.set(Some(e.message())),
                 }
             });
         });
     }
-    let show_history = {
-        let (detail, error) = (detail.clone(), error.clone());
-        Callback::from(move |id: String| {
-            let (detail, error) = (detail.clone(), error.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::ledger_record(&id).await {
-                    Ok(d) => detail.set(Some(d)),
-                    Err(e) => error.set(Some(e.message().zh)),
-                }
-            });
+    // Set when a record is opened: its heading takes the focus once drawn.
+    let want_focus = use_mut_ref(|| false);
+    {
+        let (detail, error, want_focus, focus) = (detail.clone(), error.clone(), want_focus.clone(), focus.clone());
+        use_effect_with(((*selected).clone(), *reloads), move |(id, _)| {
+            if let Some(id) = id.clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match api::ledger_record(&id).await {
+                        Ok(d) => {
+                            detail.set(Some(Rc::new(d)));
+                            if std::mem::take(&mut *want_focus.borrow_mut()) {
+                                *focus.borrow_mut() = Some(focus_later("record-title"));
+                            }
+                        }
+                        Err(e) => error.set(Some(e.message())),
+                    }
+                });
+            } else {
+                detail.set(None);
+            }
+        });
+    }
+
+    // Searching as typing pauses; nothing while an input method composes.
+    // The query as it is now, for callbacks made in an earlier render (the
+    // composition listener lives as long as the page).
+    let latest = use_mut_ref(LedgerQuery::default);
+    *latest.borrow_mut() = (*query).clone();
+    let run_search = {
+        let (query, latest) = (query.clone(), latest.clone());
+        Rc::new(move |text: String| {
+            let mut next = latest.borrow().clone();
+            if next.q == text {
+                return;
+            }
+            next.q = text;
+            next.page = None;
+            query.set(next);
         })
     };
-    let Some(list) = &*list else {
+    // Yew has no attribute for composition events: listen on the element
+    // once it is drawn (after the first answer).
+    {
+        let (search_ref, composing, debounce, run_search) = (search_ref.clone(), composing.clone(), debounce.clone(), run_search.clone());
+        use_effect_with(page.is_some(), move |drawn| {
+            let listeners = drawn.then(|| search_ref.cast::<web_sys::Element>()).flatten().map(|element| {
+                let target: web_sys::EventTarget = element.into();
+                let start = {
+                    let composing = composing.clone();
+                    ElementListener::new(target.clone(), "compositionstart", move |_| *composing.borrow_mut() = true)
+                };
+                let end = ElementListener::new(target, "compositionend", move |e: web_sys::Event| {
+                    *composing.borrow_mut() = false;
+                    let text = input_value(&e);
+                    let run_search = run_search.clone();
+                    *debounce.borrow_mut() = Some(Timeout::new(350, move || run_search(text)));
+                });
+                (start, end)
+            });
+            move || drop(listeners)
+        });
+    }
+    let on_search_input = {
+        let (debounce, composing, run_search) = (debounce.clone(), composing.clone(), run_search.clone());
+        Callback::from(move |e: InputEvent| {
+            if *composing.borrow() || e.is_composing() {
+                return;
+            }
+            let text = input_value(&e);
+            let run_search = run_search.clone();
+            *debounce.borrow_mut() = Some(Timeout::new(350, move || run_search(text)));
+        })
+    };
+    let on_search_submit = {
+        let (search_ref, debounce, run_search) = (search_ref.clone(), debounce.clone(), run_search.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            *debounce.borrow_mut() = None;
+            run_search(search_ref.cast::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default());
+        })
+    };
+    let on_filter = |which: &'static str| {
+        let query = query.clone();
+        Callback::from(move |e: Event| {
+            let value = input_value(&e);
+            let mut next = (*query).clone();
+            let value = (!value.is_empty()).then_some(value);
+            if which == "tag" {
+                next.tag = value;
+            } else {
+                next.group = value;
+            }
+            next.page = None;
+            query.set(next);
+        })
+    };
+    let go_page = |to: usize| {
+        let query = query.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*query).clone();
+            next.page = Some(to);
+            query.set(next);
+        })
+    };
+    let open = {
+        let (selected, want_focus) = (selected.clone(), want_focus.clone());
+        Callback::from(move |id: String| {
+            *want_focus.borrow_mut() = true;
+            selected.set(Some(id));
+        })
+    };
+    let close = {
+        let (selected, focus) = (selected.clone(), focus.clone());
+        Callback::from(move |_: MouseEvent| {
+            let id = (*selected).clone();
+            selected.set(None);
+            // Back to the card the reader came from.
+            *focus.borrow_mut() = Some(Timeout::new(0, move || {
+                let button = id.and_then(|id| {
+                    web_sys::window()?.document()?.query_selector(&format!("li.ledger-row[data-id=\"{id}\"] button.history-button")).ok()?
+                });
+                if let Some(b) = button.and_then(|b| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(b).ok()) {
+                    let _ = b.focus();
+                }
+            }));
+        })
+    };
+    let saved = {
+        let reloads = reloads.clone();
+        Callback::from(move |()| reloads.set(*reloads + 1))
+    };
+
+    let Some(list) = page.as_ref().map(Rc::clone) else {
         return html! {
             <>
-                if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
+                <button class="back" onclick={props.back.clone()}>{ t(lang, Key::Back) }</button>
+                if let Some(message) = &*error { <p class="error" role="alert">{ lang.pick(message) }</p> }
                 <p class="loading">{ t(lang, Key::Loading) }</p>
             </>
         };
     };
+    let types = crate::catalog::record_types();
+    let Some(record_type) = types.get(ENTITY) else { return html! {} };
+    let title_of = |name: &str| record_type.field(name).map_or_else(|| name.to_owned(), |f| f.title.clone());
+    let unit_name = if list.org_unit_name.is_empty() { list.org_unit.clone() } else { list.org_unit_name.clone() };
+    let many_units = OrgLevel::of_code(&list.org_unit) != Some(OrgLevel::Village);
+    let is_village = !many_units;
     let fields: Vec<(String, String)> = list.columns.iter().map(|c| (c.name.clone(), c.title.clone())).collect();
-    let imported = {
-        let reloads = reloads.clone();
-        Callback::from(move |()| reloads.set(*reloads + 1))
-    };
-    let title_of = |name: &str| list.columns.iter().find(|c| c.name == name).map_or_else(|| name.to_owned(), |c| c.title.clone());
-    // A value as people read it: the village's code as its name.
-    let shown = |field: &str, value: &Value| match value {
-        Value::String(code) if field == "village" && *code == list.org_unit && !list.org_unit_name.is_empty() => list.org_unit_name.clone(),
-        other => text(other),
-    };
-    let history = detail.as_ref().map(|d| {
+    let imported = saved.clone();
+    let open_id = (*selected).clone();
+
+    let cards = list.records.iter().map(|record| {
+        let name = display(&record.data["name"], &list.units);
+        let id = record.id.clone();
+        let onclick = open.reform(move |_: MouseEvent| id.clone());
+        let tags = record.data.get("tags").and_then(Value::as_array).cloned().unwrap_or_default();
+        let is_open = open_id.as_deref() == Some(record.id.as_str());
         html! {
-            <section class="panel" id="history">
-                <h2>{ format!("{} · {}", t(lang, Key::History), text(&d.record.data["name"])) }</h2>
-                if d.history.is_empty() { <p>{ t(lang, Key::NoHistory) }</p> }
-                // A list rather than a table: each change reads whole on a phone too.
-                <ol class="history">
-                    { for d.history.iter().rev().map(|h| html! {
-                        <li class="history-entry" data-source={h.source.as_str()} data-version={h.version.to_string()}>
-                            <p class="history-head">
-                                <span class="sr-only">{ t(lang, Key::Version) }</span><span class="version">{ format!("v{}", h.version) }</span>
-                                <span class="sr-only">{ t(lang, Key::When) }</span><span class="when">{ ybt_core::time::beijing(&h.changed_at) }</span>
-                                <span class="sr-only">{ t(lang, Key::Who) }</span>
-                                <span class="who" title={h.changed_by.clone()}>{ d.people.get(&h.changed_by).unwrap_or(&h.changed_by) }</span>
-                                <span class="sr-only">{ t(lang, Key::Source) }</span><span class="source">{ source_title(lang, h.source) }</span>
-                            </p>
-                            <ul class="changes" aria-label={t(lang, Key::Changes)}>{ for h.changes.iter().map(|(field, (old, new))| html! {
-                                <li>{ format!("{}：{} → {}", title_of(field), shown(field, old), shown(field, new)) }</li>
-                            }) }</ul>
-                        </li>
+            <li class={classes!("ledger-row", is_open.then_some("open"))} data-id={record.id.clone()}>
+                <div class="card-head">
+                    <h3 class="ledger-name">{ &name }</h3>
+                    if many_units {
+                        <span class="card-unit" title={record.org_unit.clone()}>{ display(&Value::String(record.org_unit.clone()), &list.units) }</span>
+                    }
+                </div>
+                <dl class="card-fields">
+                    { for CARD.iter().map(|f| html! {
+                        <div class="card-field" data-field={*f}><dt>{ title_of(f) }</dt><dd>{ display(record.data.get(*f).unwrap_or(&Value::Null), &list.units) }</dd></div>
                     }) }
-                </ol>
-            </section>
+                </dl>
+                if !tags.is_empty() {
+                    <p class="card-tags">{ for tags.iter().filter_map(Value::as_str).map(|tag| html! { <span class="chip">{ tag }</span> }) }</p>
+                }
+                <button class="secondary history-button" aria-expanded={is_open.to_string()} aria-controls="record"
+                    aria-label={format!("{}{}", tr(lang, "查看记录和历史：", "Record and history: "), name)} {onclick}>
+                    { tr(lang, "查看 · 历史", "View · history") }
+                </button>
+            </li>
         }
     });
+
+    let filters = html! {
+        <div class="ledger-filters">
+            <label>{ tr(lang, "人员标签", "Tag") }
+                <select id="ledger-tag" onchange={on_filter("tag")}>
+                    <option value="" selected={query.tag.is_none()}>{ tr(lang, "全部", "All") }</option>
+                    { for list.tags.iter().map(|f| html! {
+                        <option value={f.value.clone()} selected={query.tag.as_deref() == Some(f.value.as_str())}>{ format!("{}（{}）", f.value, f.count) }</option>
+                    }) }
+                </select>
+            </label>
+            <label>{ tr(lang, "村民小组", "Group") }
+                <select id="ledger-group" onchange={on_filter("group")}>
+                    <option value="" selected={query.group.is_none()}>{ tr(lang, "全部", "All") }</option>
+                    { for list.groups.iter().map(|f| html! {
+                        <option value={f.value.clone()} selected={query.group.as_deref() == Some(f.value.as_str())}>{ format!("{}（{}）", f.value, f.count) }</option>
+                    }) }
+                </select>
+            </label>
+        </div>
+    };
+    let pager = html! {
+        <nav class="pager" aria-label={tr(lang, "翻页", "Pages")}>
+            <button class="secondary" id="page-prev" disabled={list.page <= 1} onclick={go_page(list.page.saturating_sub(1).max(1))}>{ tr(lang, "上一页", "Previous") }</button>
+            <span id="page-of">{ format!("{} {} / {} {}", tr(lang, "第", "page"), list.page, list.pages, tr(lang, "页", "")) }</span>
+            <button class="secondary" id="page-next" disabled={list.page >= list.pages} onclick={go_page(list.page + 1)}>{ tr(lang, "下一页", "Next") }</button>
+        </nav>
+    };
+    let record_panel = (*detail).as_ref().filter(|d| open_id.as_deref() == Some(d.record.id.as_str())).map(|d| {
+        html! {
+            <RecordPanel {lang} detail={Rc::clone(d)} units={list.units.clone()} may_write={list.may_write}
+                on_close={close.clone()} on_saved={saved.clone()} />
+        }
+    });
+
     html! {
         <>
             <button class="back" onclick={props.back.clone()}>{ t(lang, Key::Back) }</button>
-            if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
-            <section class="panel">
-                <h2 id="ledger-title">{ t(lang, Key::Ledger) }{ " · " }
-                    <span title={list.org_unit.clone()}>{ if list.org_unit_name.is_empty() { &list.org_unit } else { &list.org_unit_name } }</span></h2>
-                <div class="table-wrap">
-                <table class="ledger">
-                    <thead><tr>
-                        { for SHOWN.iter().map(|name| html! { <th>{ title_of(name) }</th> }) }
-                        <th>{ t(lang, Key::Version) }</th><th></th>
-                    </tr></thead>
-                    <tbody>
-                        { for list.records.iter().map(|record| {
-                            let id = record.id.clone();
-                            let onclick = show_history.reform(move |_: MouseEvent| id.clone());
-                            html! {
-                                <tr class="ledger-row" data-id={record.id.clone()}>
-                                    { for SHOWN.iter().map(|name| html! { <td>{ text(&record.data[*name]) }</td> }) }
-                                    <td>{ record.version }</td>
-                                    <td><button class="history-button" {onclick}>{ t(lang, Key::History) }</button></td>
-                                </tr>
-                            }
-                        }) }
-                    </tbody>
-                </table>
-                </div>
-            </section>
-            { history }
-            <ImportPanel {lang} org_unit={props.org_unit.clone()} {fields} {imported} />
+            if let Some(message) = &*error { <p class="error" role="alert">{ lang.pick(message) }</p> }
+            <div class={classes!("ledger-layout", record_panel.is_some().then_some("with-record"))}>
+                <section class="panel ledger-list" aria-labelledby="ledger-title">
+                    <h2 id="ledger-title">{ t(lang, Key::Ledger) }{ " · " }<span title={list.org_unit.clone()}>{ &unit_name }</span></h2>
+                    <form class="ledger-search" role="search" onsubmit={on_search_submit}>
+                        <label class="search-label">{ tr(lang, "搜索", "Search") }
+                            <input id="ledger-q" type="search" ref={search_ref} oninput={on_search_input}
+                                placeholder={tr(lang, "姓名、住址，或证件号、电话后 4 位", "name, address, or last 4 digits of an ID or phone")}
+                                aria-describedby="ledger-count" />
+                        </label>
+                        <button class="primary" type="submit">{ tr(lang, "搜索", "Search") }</button>
+                    </form>
+                    { filters }
+                    <p id="ledger-count" class="meta" aria-live="polite">
+                        { format!("{} {} {}", tr(lang, "共", "found"), list.total, tr(lang, "人", "people")) }
+                        if !list.may_write { <span class="readonly" id="ledger-readonly">{ tr(lang, " · 只读：可查看，不能修改", " · read-only") }</span> }
+                    </p>
+                    if list.records.is_empty() { <p class="empty-state">{ tr(lang, "没有符合条件的人员。", "No one matches.") }</p> }
+                    <ul class="ledger-cards">{ for cards }</ul>
+                    { pager }
+                    <p class="exports">
+                        <a class="button" id="export-xlsx" href={api::ledger_export_url(ENTITY, &list.org_unit, "xlsx")} download="">{ tr(lang, "导出 Excel", "Export Excel") }</a>
+                        <a class="button" id="export-csv" href={api::ledger_export_url(ENTITY, &list.org_unit, "csv")} download="">{ tr(lang, "导出 CSV", "Export CSV") }</a>
+                    </p>
+                </section>
+                { record_panel.unwrap_or_default() }
+            </div>
+            if list.may_write && is_village {
+                <ImportPanel {lang} org_unit={props.org_unit.clone()} {fields} {imported} />
+            }
         </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RecordProps {
+    lang: Lang,
+    detail: Rc<RecordDetail>,
+    units: BTreeMap<String, String>,
+    may_write: bool,
+    on_close: Callback<MouseEvent>,
+    on_saved: Callback<()>,
+}
+
+/// The typed state of one field of the edit form: its text, or the ticked
+/// options of a list field.
+fn initial_edits(fields: &[&FieldSpec], data: &Value) -> Map<String, Value> {
+    fields.iter().map(|f| (f.name.clone(), data.get(&f.name).cloned().unwrap_or(Value::Null))).collect()
+}
+
+/// Who made a change, by name: an account's display name, a department's
+/// system as it signed (`区民政局 (key …)`), else the system itself — never
+/// a user name.
+fn who(lang: Lang, people: &BTreeMap<String, String>, entry: &ybt_core::ledger::HistoryEntry) -> String {
+    match people.get(&entry.changed_by) {
+        Some(name) => name.clone(),
+        None if entry.source == Source::Department => entry.changed_by.clone(),
+        None => tr(lang, "系统", "the system").to_owned(),
+    }
+}
+
+/// A record beside the list: values in words, the edit form, the history.
+#[function_component(RecordPanel)]
+fn record_panel(props: &RecordProps) -> Html {
+    let lang = props.lang;
+    let record: &LedgerRecord = &props.detail.record;
+    let types = crate::catalog::record_types();
+    let editing = use_state(|| false);
+    let edits = use_state(Map::<String, Value>::new);
+    let errors = use_state(BTreeMap::<String, String>::new);
+    let notice = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    // A record shown anew (another one, or a new version) ends an edit.
+    {
+        let (editing, errors) = (editing.clone(), errors.clone());
+        use_effect_with((record.id.clone(), record.version), move |_| {
+            editing.set(false);
+            errors.set(BTreeMap::new());
+        });
+    }
+    let Some(record_type) = types.get(&record.entity) else { return html! {} };
+    let editable_fields: Vec<&FieldSpec> = record_type.fields.iter().filter(|f| editable(f)).collect();
+    let name = display(&record.data["name"], &props.units);
+    let title_of = |field: &str| record_type.field(field).map_or_else(|| field.to_owned(), |f| f.title.clone());
+
+    let start_edit = {
+        let (editing, edits, notice) = (editing.clone(), edits.clone(), notice.clone());
+        let initial = initial_edits(&editable_fields, &record.data);
+        Callback::from(move |_: MouseEvent| {
+            edits.set(initial.clone());
+            notice.set(None);
+            editing.set(true);
+        })
+    };
+    let cancel = {
+        let (editing, errors) = (editing.clone(), errors.clone());
+        Callback::from(move |_: MouseEvent| {
+            editing.set(false);
+            errors.set(BTreeMap::new());
+        })
+    };
+    // Checks the whole record as it would be stored, as the worker will.
+    let check = {
+        let types = Rc::clone(&types);
+        let (entity, data) = (record.entity.clone(), record.data.clone());
+        Rc::new(move |edits: &Map<String, Value>| -> Result<ybt_core::ledger::Patch, BTreeMap<String, String>> {
+            let Some(record_type) = types.get(&entity) else { return Err(BTreeMap::new()) };
+            edit_patch(record_type, &data, edits).map_err(|errors| {
+                errors.into_iter().map(|e| (e.pointer.rsplit('/').next().unwrap_or_default().to_owned(), e.message.zh.clone())).collect()
+            })
+        })
+    };
+    let set_field = {
+        let (edits, errors, check) = (edits.clone(), errors.clone(), check.clone());
+        Rc::new(move |field: String, value: Value| {
+            let mut next = (*edits).clone();
+            next.insert(field, value);
+            errors.set(check(&next).err().unwrap_or_default());
+            edits.set(next);
+        })
+    };
+    let onsubmit = {
+        let (edits, errors, notice, busy, editing) = (edits.clone(), errors.clone(), notice.clone(), busy.clone(), editing.clone());
+        let (check, id, version, on_saved) = (check.clone(), record.id.clone(), record.version, props.on_saved.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let patch = match check(&edits) {
+                Ok(patch) => patch,
+                Err(found) => {
+                    errors.set(found);
+                    notice.set(Some("请先改正标红的项目".to_owned()));
+                    return;
+                }
+            };
+            if patch.is_empty() {
+                editing.set(false);
+                notice.set(Some("没有修改".to_owned()));
+                return;
+            }
+            let request = PatchRecordRequest { expected_version: version, patch, source: Some(Source::Visit) };
+            let (errors, notice, busy, editing, on_saved, id) =
+                (errors.clone(), notice.clone(), busy.clone(), editing.clone(), on_saved.clone(), id.clone());
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::patch_record(&id, &request).await {
+                    Ok(_) => {
+                        editing.set(false);
+                        notice.set(Some("已保存，修改记录见下方历史".to_owned()));
+                        on_saved.emit(());
+                    }
+                    Err(Conflict::Stale { message, .. }) => {
+                        notice.set(Some(format!("{}。已显示当前内容，请核对后再改。", message.zh)));
+                        editing.set(false);
+                        on_saved.emit(());
+                    }
+                    Err(Conflict::Other(api::ApiFailure::Server(body))) if !body.error.fields.is_empty() => {
+                        errors.set(
+                            body.error
+                                .fields
+                                .iter()
+                                .map(|e| (e.pointer.rsplit('/').next().unwrap_or_default().to_owned(), e.message.zh.clone()))
+                                .collect(),
+                        );
+                        notice.set(Some(body.error.message.zh.clone()));
+                    }
+                    Err(Conflict::Other(failure)) => notice.set(Some(failure.message().zh)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    let control = |field: &FieldSpec| -> Html {
+        let name_attr = field.name.clone();
+        let id = format!("edit-{}", field.name);
+        let error_id = format!("edit-{}-error", field.name);
+        let error = errors.get(&field.name).cloned();
+        let value = edits.get(&field.name).cloned().unwrap_or(Value::Null);
+        let label = format!("{} · {}", field.title, name);
+        let is_list = field.json_type.as_deref() == Some("array");
+        let input = if is_list {
+            let ticked: Vec<String> = value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
+            html! {
+                <fieldset class="edit-options" aria-describedby={error_id.clone()}>
+                    <legend>{ &field.title }</legend>
+                    { for field.options.iter().map(|option| {
+                        let (set_field, field_name, option_value) = (set_field.clone(), name_attr.clone(), option.clone());
+                        let current = ticked.clone();
+                        let onchange = Callback::from(move |e: Event| {
+                            let on = e.target_dyn_into::<web_sys::HtmlInputElement>().is_some_and(|i| i.checked());
+                            let mut next: Vec<String> = current.iter().filter(|t| **t != option_value).cloned().collect();
+                            if on {
+                                next.push(option_value.clone());
+                            }
+                            set_field(field_name.clone(), Value::Array(next.into_iter().map(Value::String).collect()));
+                        });
+                        html! {
+                            <label class="check"><input type="checkbox" checked={ticked.contains(option)} {onchange} />{ option }</label>
+                        }
+                    }) }
+                </fieldset>
+            }
+        } else if !field.options.is_empty() {
+            let (set_field, spec) = (set_field.clone(), field.clone());
+            let onchange = Callback::from(move |e: Event| set_field(spec.name.clone(), typed_value(&spec, &input_value(&e))));
+            html! {
+                <select {id} aria-label={label} aria-invalid={error.is_some().to_string()} aria-describedby={error_id.clone()} {onchange}>
+                    <option value="" selected={value.is_null()}>{ "—" }</option>
+                    { for field.options.iter().map(|o| html! { <option value={o.clone()} selected={value.as_str() == Some(o.as_str())}>{ o }</option> }) }
+                </select>
+            }
+        } else {
+            let (set_field, spec) = (set_field.clone(), field.clone());
+            let oninput = Callback::from(move |e: InputEvent| set_field(spec.name.clone(), typed_value(&spec, &input_value(&e))));
+            let (kind, mode) = match field.format.as_deref() {
+                Some("date") => ("date", None),
+                Some("cn-mobile") => ("tel", Some("numeric")),
+                _ => ("text", None),
+            };
+            let text = match &value {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            html! {
+                <input {id} type={kind} inputmode={mode} value={text} aria-label={label} aria-invalid={error.is_some().to_string()}
+                    aria-describedby={error_id.clone()} {oninput} />
+            }
+        };
+        html! {
+            <div class={classes!("edit-field", error.is_some().then_some("invalid"))} data-field={field.name.clone()}>
+                if !is_list { <span class="edit-title" aria-hidden="true">{ &field.title }</span> }
+                { input }
+                <span class="cell-error" id={error_id}>{ error.unwrap_or_default() }</span>
+            </div>
+        }
+    };
+
+    let values = html! {
+        <dl class="record-fields">
+            { for record_type.fields.iter().map(|f| html! {
+                <div class="record-field" data-field={f.name.clone()}>
+                    <dt>{ &f.title }</dt>
+                    <dd>{ display(record.data.get(&f.name).unwrap_or(&Value::Null), &props.units) }</dd>
+                </div>
+            }) }
+        </dl>
+    };
+    let people = &props.detail.people;
+    let history = html! {
+        <section id="history" aria-labelledby="history-title">
+            <h3 id="history-title">{ t(lang, Key::History) }</h3>
+            if props.detail.history.is_empty() { <p>{ t(lang, Key::NoHistory) }</p> }
+            // A list rather than a table: each change reads whole on a phone too.
+            <ol class="history">
+                { for props.detail.history.iter().rev().map(|h| html! {
+                    <li class="history-entry" data-source={h.source.as_str()} data-version={h.version.to_string()}>
+                        <p class="history-head">
+                            <span class="sr-only">{ t(lang, Key::Version) }</span><span class="version">{ format!("v{}", h.version) }</span>
+                            <span class="sr-only">{ t(lang, Key::When) }</span><span class="when">{ ybt_core::time::beijing(&h.changed_at) }</span>
+                            <span class="sr-only">{ t(lang, Key::Who) }</span>
+                            <span class="who">{ who(lang, people, h) }</span>
+                            <span class="sr-only">{ t(lang, Key::Source) }</span><span class="source">{ source_title(lang, h.source) }</span>
+                        </p>
+                        <ul class="changes" aria-label={t(lang, Key::Changes)}>{ for h.changes.iter().map(|(field, (old, new))| html! {
+                            <li>{ format!("{}：{} → {}", title_of(field), display(old, &props.units), display(new, &props.units)) }</li>
+                        }) }</ul>
+                    </li>
+                }) }
+            </ol>
+        </section>
+    };
+    html! {
+        <section class="panel record-detail" id="record" aria-labelledby="record-title">
+            <div class="record-head">
+                <h2 id="record-title" tabindex="-1">{ &name }</h2>
+                <button class="back close-record" onclick={props.on_close.clone()}>{ tr(lang, "返回列表", "Back to the list") }</button>
+            </div>
+            <p class="meta">{ format!("v{} · {} {}", record.version, tr(lang, "更新于", "updated"), ybt_core::time::beijing(&record.updated_at)) }</p>
+            if let Some(text) = &*notice { <p class="notice" id="record-notice" role="status">{ text }</p> }
+            if *editing {
+                <form class="record-edit" id="record-edit" onsubmit={onsubmit} novalidate=true>
+                    { for editable_fields.iter().map(|f| control(f)) }
+                    <p class="edit-actions">
+                        <button class="primary" type="submit" id="save-record" disabled={*busy}>{ tr(lang, "保存修改", "Save") }</button>
+                        <button class="secondary" type="button" onclick={cancel}>{ tr(lang, "取消", "Cancel") }</button>
+                    </p>
+                </form>
+            } else {
+                { values }
+                if props.may_write {
+                    <button class="primary" id="edit-record" onclick={start_edit}>{ format!("{}{}", tr(lang, "修改：", "Edit: "), name) }</button>
+                }
+            }
+            { history }
+        </section>
     }
 }

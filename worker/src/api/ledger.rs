@@ -67,13 +67,13 @@ fn required<'q>(value: &'q Option<String>, name: &str) -> Result<&'q str, AppErr
     })
 }
 
-fn record_type(entity: &str) -> Result<RecordType, AppError> {
+pub(crate) fn record_type(entity: &str) -> Result<RecordType, AppError> {
     template_cache::record_types()?.get(entity).cloned().ok_or(AppError::NotFound { what: "ledger record type", zh: "该台账类型" })
 }
 
 /// What protects each field of the record type (`id_number` by itself,
 /// `birth_date` by the ID number it is part of…).
-fn bindings(record_type: &RecordType) -> Result<Vec<(String, Guard)>, AppError> {
+pub(crate) fn bindings(record_type: &RecordType) -> Result<Vec<(String, Guard)>, AppError> {
     let catalog = template_cache::catalog()?;
     Ok(record_guards(&catalog, &record_type.entity, record_type.fields.iter().map(|f| f.name.as_str())))
 }

@@ -9,6 +9,7 @@ pub mod forms;
 pub mod health;
 pub mod ingest;
 pub mod ledger;
+pub mod ledger_search;
 pub mod org_units;
 pub mod reviews;
 pub mod submissions;
