@@ -70,12 +70,34 @@ function date(s) {
   return m !== null && isRealDate(+m[1], +m[2], +m[3]);
 }
 
+/** RFC 3339 full-time, a leap second only at 23:59:60 UTC (as core's ybt-rules checks it). */
+const TIME = /^([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))$/;
+function time(s) {
+  const m = TIME.exec(s);
+  if (m === null) return false;
+  const [hour, minute, second] = [+m[1], +m[2], +m[3]];
+  if (hour > 23 || minute > 59 || second > 60) return false;
+  let utc = hour * 60 + minute;
+  if (!m[4]) {
+    const [oh, om] = [+m[6], +m[7]];
+    if (oh > 23 || om > 59) return false;
+    utc += (m[5] === "+" ? -1 : 1) * (oh * 60 + om);
+  }
+  return second !== 60 || ((utc % 1440) + 1440) % 1440 === 23 * 60 + 59;
+}
+
+function dateTime(s) {
+  return s.length > 11 && (s[10] === "T" || s[10] === "t") && date(s.slice(0, 10)) && time(s.slice(11));
+}
+
 module.exports = {
   "cn-id-number": cnIdNumber,
   "cn-mobile": cnMobile,
   "cn-credit-code": cnCreditCode,
   "cn-division-code": cnDivisionCode,
   date,
+  time,
+  "date-time": dateTime,
   idCheckChar,
   creditCheckChar,
 };

@@ -10,7 +10,11 @@
 //   YBT_BENCH_DIR    where the rows are written
 // ajv's standalone modules go to bench/generated/ (git-ignored), where they
 // find ajv's runtime in bench/node_modules.
+//   YBT_ENGINE_JS    the engine alone (bench/rules-wasm), loading each compiled program: its verdicts are checked too
 //   YBT_BENCH_ROWS   rows per template (default 10000)
+//   YBT_GENERATED_DIR  seeded random templates with their rows (gen-N.json,
+//                    gen-N.jsonl; `cargo run -p ybt-core --example gen_templates`),
+//                    measured the same way after the shipped ones (issue 14)
 import { createRequire } from "node:module";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -207,17 +211,21 @@ function measure(lines, sides) {
 
 // ---------------------------------------------------------------- run
 
-const templatesDir = join(root, "schemas/templates");
-const results = [];
-let disagreements = 0;
-for (const file of readdirSync(templatesDir).filter((f) => f.endsWith(".json")).sort()) {
-  const templateText = readFileSync(join(templatesDir, file), "utf8");
-  const template = JSON.parse(templateText);
-  const id = file.replace(/\.json$/, "");
-  const lines = generateRows(template, ROWS, SEED);
-  const rowsFile = join(outDir, `${id}.jsonl`);
-  writeFileSync(rowsFile, lines.join("\n") + "\n");
+/** Median milliseconds of `new Validator(text)`: core's compile, template → program, as wasm. */
+function compileMs(templateText) {
+  const { Validator } = require(resolve(process.env.YBT_WASM_JS ?? join(root, "target/bench-validate/wasm/ybt_validator_wasm.js")));
+  const times = [];
+  for (let i = 0; i < 21; i++) {
+    const t0 = performance.now();
+    const v = new Validator(templateText);
+    times.push(performance.now() - t0);
+    v.free();
+  }
+  return times.sort((a, b) => a - b)[times.length >> 1];
+}
 
+function benchTemplate(id, templateText, lines, rowsFile, templateFile) {
+  const template = JSON.parse(templateText);
   const ajv = ajvValidator(template, join(generatedDir, `${id}.ajv.cjs`));
   const ajvVerdict = (line) => ajv(JSON.parse(line));
   const wasm = wasmValidator(templateText);
@@ -225,9 +233,18 @@ for (const file of readdirSync(templatesDir).filter((f) => f.endsWith(".json")).
   const wasmAllErrors = (line) => wasm.count_errors(line) === 0;
 
   const verdicts = { ajv: lines.map(ajvVerdict), wasm: lines.map(wasmVerdict), "wasm-all-errors": lines.map(wasmAllErrors) };
+  // The engine alone, loading the program the compiler wrote (issue 14):
+  // what a page that receives programs runs must give the same verdicts.
+  if (process.env.YBT_ENGINE_JS) {
+    const { Engine } = require(resolve(process.env.YBT_ENGINE_JS));
+    const engine = new Engine(wasm.program_json());
+    verdicts.engine = lines.map((line) => engine.validate_json(line));
+    verdicts["engine-all-errors"] = lines.map((line) => engine.count_errors(line) === 0);
+    engine.free();
+  }
   let native;
   if (process.env.YBT_NATIVE_ROWS) {
-    native = JSON.parse(execFileSync(process.env.YBT_NATIVE_ROWS, [join(templatesDir, file), rowsFile], { encoding: "utf8" }));
+    native = JSON.parse(execFileSync(process.env.YBT_NATIVE_ROWS, [templateFile, rowsFile], { encoding: "utf8" }));
     verdicts.native = [...native.verdicts].map((c) => c === "1");
   }
   for (let i = 0; i < lines.length; i++) {
@@ -239,23 +256,64 @@ for (const file of readdirSync(templatesDir).filter((f) => f.endsWith(".json")).
   }
   const rate = measure(lines, { wasm: wasmVerdict, wasmAllErrors, ajv: ajvVerdict });
   const validShare = verdicts.wasm.filter(Boolean).length / lines.length;
+  const programBytes = Buffer.byteLength(wasm.program_json());
+  wasm.free();
   results.push({
     id, validShare, native: native?.rows_per_sec, nativeAllErrors: native?.all_errors_rows_per_sec,
-    wasm: rate.wasm, wasmAllErrors: rate.wasmAllErrors, ajv: rate.ajv,
+    wasm: rate.wasm, wasmAllErrors: rate.wasmAllErrors, ajv: rate.ajv, compileMs: compileMs(templateText), programBytes,
   });
-  wasm.free();
+}
+
+const templatesDir = join(root, "schemas/templates");
+const results = [];
+let disagreements = 0;
+for (const file of readdirSync(templatesDir).filter((f) => f.endsWith(".json")).sort()) {
+  const templateText = readFileSync(join(templatesDir, file), "utf8");
+  const id = file.replace(/\.json$/, "");
+  const lines = generateRows(JSON.parse(templateText), ROWS, SEED);
+  const rowsFile = join(outDir, `${id}.jsonl`);
+  writeFileSync(rowsFile, lines.join("\n") + "\n");
+  benchTemplate(id, templateText, lines, rowsFile, join(templatesDir, file));
+}
+const shipped = results.length;
+const generatedTemplates = process.env.YBT_GENERATED_DIR;
+if (generatedTemplates) {
+  const files = readdirSync(generatedTemplates).filter((f) => /^gen-\d+\.json$/.test(f));
+  files.sort((a, b) => Number(a.match(/\d+/)[0]) - Number(b.match(/\d+/)[0]));
+  for (const file of files) {
+    const id = file.replace(/\.json$/, "");
+    const rowsFile = join(generatedTemplates, `${id}.jsonl`);
+    const lines = readFileSync(rowsFile, "utf8").split("\n").filter(Boolean);
+    benchTemplate(id, readFileSync(join(generatedTemplates, file), "utf8"), lines, rowsFile, join(generatedTemplates, file));
+  }
 }
 
 const fmt = (n) => (n === undefined ? "—" : Math.round(n).toLocaleString("en-US"));
 console.log(`\n${ROWS} rows per template (seed ${SEED}); Node ${process.version}; JSON text in, verdict out on every side\n`);
 console.log("verdict: core's is_valid (no error built); all errors: core's validate, every FieldError built (as ajv's allErrors)\n");
-console.log("| template | valid rows | native rows/s (verdict / all errors) | wasm rows/s (verdict / all errors) | ajv rows/s | wasm/ajv (verdict / all errors) |");
-console.log("|---|---|---|---|---|---|");
+console.log("| template | valid rows | native rows/s (verdict / all errors) | wasm rows/s (verdict / all errors) | ajv rows/s | wasm/ajv (verdict / all errors) | compile (wasm) | program |");
+console.log("|---|---|---|---|---|---|---|---|");
 for (const r of results) {
   const pair = (a, b) => `${fmt(a)} / ${fmt(b)}`;
   console.log(
     `| ${r.id} | ${Math.round(r.validShare * 100)} % | ${pair(r.native, r.nativeAllErrors)} | ${pair(r.wasm, r.wasmAllErrors)} | ` +
-      `${fmt(r.ajv)} | ${(r.wasm / r.ajv).toFixed(2)} / ${(r.wasmAllErrors / r.ajv).toFixed(2)} |`,
+      `${fmt(r.ajv)} | ${(r.wasm / r.ajv).toFixed(2)} / ${(r.wasmAllErrors / r.ajv).toFixed(2)} | ${r.compileMs.toFixed(2)} ms | ${fmt(r.programBytes)} B |`,
+  );
+}
+/** The worst template of a group: lowest ratio, and which. */
+function worst(group, key) {
+  const w = group.reduce((a, r) => (r[key] / r.ajv < a[key] / a.ajv ? r : a));
+  return `${(w[key] / w.ajv).toFixed(2)} (${w.id})`;
+}
+const groups = [["shipped templates", results.slice(0, shipped)], ["generated templates", results.slice(shipped)]];
+console.log("");
+for (const [name, group] of groups) {
+  if (group.length === 0) continue;
+  const maxCompile = group.reduce((a, r) => (r.compileMs > a.compileMs ? r : a));
+  const maxProgram = group.reduce((a, r) => (r.programBytes > a.programBytes ? r : a));
+  console.log(
+    `worst of ${group.length} ${name}: wasm/ajv verdict ${worst(group, "wasm")}, all errors ${worst(group, "wasmAllErrors")}; ` +
+      `slowest compile ${maxCompile.compileMs.toFixed(2)} ms (${maxCompile.id}); largest program ${fmt(maxProgram.programBytes)} B (${maxProgram.id})`,
   );
 }
 if (disagreements > 0) {

@@ -134,6 +134,8 @@ describe("a department publishes, the centre reviews, dispatches and the departm
     const noReason = await api("POST", path, { decision: "reject", reason: "  " }, as(centre));
     assert.equal(noReason.status, 422);
     assert.equal(noReason.json.error.fields[0].pointer, "/reason");
+    // The answer says what is missing, not "有 1 处填写有误，未保存".
+    assert.equal(noReason.json.error.message.zh, "驳回时请写明理由");
     const reason = "“家庭月收入（元）”与低保走访表重复，请删除";
     const r = await api("POST", path, { decision: "reject", reason }, as(centre));
     assert.equal(r.status, 200, r.text);

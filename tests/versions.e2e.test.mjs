@@ -83,7 +83,9 @@ describe("a version 2 reviewed on a phone and summarised with version 1", () => 
     return page;
   }
 
-  const shoot = (page, name) => page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
+  /** A screenshot of the page, or of one element of it (the review lists every request of the district). */
+  const shoot = (page, name, locator) =>
+    (locator ?? page).screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, ...(locator ? {} : { fullPage: true }) });
 
   /** Fails naming what sticks out of a 390 px phone. */
   async function fitsThePhone(page, what) {
@@ -123,9 +125,14 @@ describe("a version 2 reviewed on a phone and summarised with version 1", () => 
     const card_row = card.locator('.review-fields tr[data-key="bank_card"]');
     assert.match(await card_row.textContent(), /新增.*文本.*\^\[0-9\]\{16,19\}\$.*敏感信息/);
     assert.match(await card.locator('.review-fields tr[data-key="id_number"]').textContent(), /台账：人员 · 身份证号/);
-    assert.equal(await card.locator('.preview-slot[data-slot="template-preview"]').count(), 1);
     await fitsThePhone(centrePage, "the review card");
-    await shoot(centrePage, "ybt21-review-phone");
+    await shoot(centrePage, "ybt21-review-phone", card);
+    // The form as a village will see it, opened from the card.
+    await card.locator("details.template-preview-box summary").tap();
+    const preview = card.locator(".template-preview");
+    await preview.waitFor();
+    await preview.getByText("银行卡号").first().waitFor();
+    await shoot(centrePage, "ybt21-review-preview-phone");
 
     await card.locator("button.reject").click();
     await centrePage.waitForSelector("#review-error");
@@ -177,6 +184,10 @@ describe("a version 2 reviewed on a phone and summarised with version 1", () => 
     assert.deepEqual(await view.locator('td[data-key="remark"]').allTextContents(), ["独居", "独居"]);
     assert.equal(await view.locator("input, textarea, select").count(), 0, "read-only");
     await fitsThePhone(centrePage, "the board");
+    const boardBox = await centrePage.locator("#board").evaluate((t) => [t.getBoundingClientRect().width, t.parentElement.clientWidth]);
+    const inputs = await centrePage.locator("#board .return-comment").evaluateAll((list) =>
+      list.map((i) => i.getBoundingClientRect().right - i.closest("td").getBoundingClientRect().right));
+    assert.ok(inputs.every((overhang) => overhang <= 1), `the return comment box stays inside its cell: ${inputs} (${boardBox})`);
     await shoot(centrePage, "ybt21-board-phone");
     await centrePage.click("#submission-close");
     await view.waitFor({ state: "detached" });

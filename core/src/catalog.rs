@@ -183,6 +183,51 @@ impl Catalog {
         self.items.values()
     }
 
+    /// The item a template most likely meant by an unknown `name` on a
+    /// field titled `title`, among items of `entity` (or of the entity
+    /// `name` starts with): first by the field's title (an item's title or
+    /// any of its `x-aliases`: 身份证号码 → `person.id_number`), then by the
+    /// name's words and spelling (`person.id_no` → `person.id_number`).
+    pub fn suggest(&self, name: &str, title: Option<&str>, entity: Option<&str>) -> Option<&CatalogItem> {
+        let (prefix, field) = name.split_once('.').unwrap_or(("", name));
+        let entity = entity.filter(|e| !e.is_empty()).or(Some(prefix).filter(|p| self.items().any(|i| i.entity == *p)));
+        let candidates: Vec<&CatalogItem> = self.items().filter(|i| entity.is_none_or(|e| i.entity == e)).collect();
+        let clean = |t: &str| t.chars().filter(|c| !c.is_whitespace() && !"（）()【】[]:：".contains(*c)).collect::<String>();
+        if let Some(title) = title.map(clean).filter(|t| !t.is_empty()) {
+            let names =
+                |i: &&CatalogItem| std::iter::once(i.title.clone()).chain(i.aliases.iter().cloned()).map(|n| clean(&n)).collect::<Vec<_>>();
+            if let Some(item) = candidates.iter().find(|i| names(i).contains(&title)) {
+                return Some(item);
+            }
+            let contained = candidates
+                .iter()
+                .filter_map(|i| {
+                    let best = names(i)
+                        .into_iter()
+                        .filter(|n| n.chars().count() >= 2 && (title.contains(n.as_str()) || n.contains(title.as_str())))
+                        .map(|n| n.chars().count())
+                        .max()?;
+                    Some((best, *i))
+                })
+                .max_by_key(|(len, _)| *len);
+            if let Some((_, item)) = contained {
+                return Some(item);
+            }
+        }
+        let words: Vec<&str> = field.split('_').filter(|w| !w.is_empty()).collect();
+        candidates
+            .into_iter()
+            .map(|i| {
+                let shared = i.field.split('_').filter(|w| words.contains(w)).count();
+                let prefix = i.field.chars().zip(field.chars()).take_while(|(a, b)| a == b).count();
+                let distance = edit_distance(&i.field, field);
+                (i, shared, prefix, distance)
+            })
+            .filter(|(i, shared, prefix, distance)| *shared > 0 || *prefix >= 2 || *distance * 2 <= i.field.len().max(field.len()))
+            .max_by_key(|(_, shared, prefix, distance)| (*shared, *prefix, std::cmp::Reverse(*distance)))
+            .map(|(i, ..)| i)
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -190,6 +235,22 @@ impl Catalog {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+}
+
+/// Levenshtein distance in characters (names are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(current) };
+            previous = current;
+        }
+    }
+    row[b.len()]
 }
 
 /// The guard of one field of a ledger schema: ID numbers and phones guard
@@ -227,6 +288,18 @@ fn guard_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_item_suggests_the_closest_by_meaning() {
+        let catalog = Catalog::builtin().expect("catalog");
+        let suggest = |name: &str, title: Option<&str>| catalog.suggest(name, title, Some("person")).map(|i| i.name.clone());
+        assert_eq!(suggest("person.idcard", Some("身份证号码")).as_deref(), Some("person.id_number"));
+        assert_eq!(suggest("person.home", Some("家庭住址")).as_deref(), Some("person.address"));
+        assert_eq!(suggest("person.id_no", None).as_deref(), Some("person.id_number"));
+        assert_eq!(suggest("person.mobile_phone", None).as_deref(), Some("person.phone"));
+        assert_eq!(suggest("person.nmae", None).as_deref(), Some("person.name"));
+        assert_eq!(suggest("person.zzzzzzzz", None), None);
+    }
 
     #[test]
     fn builtin_catalog_names_person_fields() {

@@ -4,6 +4,8 @@
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde::{Deserialize, Serialize};
+use ybt_rules::program::types;
+use ybt_rules::{Check, Lit, Program, RuleError};
 
 /// A message in both languages the UI speaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +82,7 @@ pub fn describe(kind: &ValidationErrorKind) -> (String, Text) {
             Text::new(format!("只能选择：{}", list.join("、")), format!("must be one of: {}", list.join(", ")))
         }
         K::Constant { expected_value } => Text::new(format!("必须为 {expected_value}"), format!("must be {expected_value}")),
-        K::Pattern { pattern } => Text::new("格式不正确", format!("does not match the pattern {pattern}")),
+        K::Pattern { pattern } => pattern_text(pattern),
         K::MultipleOf { multiple_of } => {
             Text::new(format!("必须是 {multiple_of} 的整数倍"), format!("must be a multiple of {multiple_of}"))
         }
@@ -93,4 +95,77 @@ pub fn describe(kind: &ValidationErrorKind) -> (String, Text) {
         other => Text::new(format!("不符合规则（{}）", other.keyword()), format!("fails the `{}` rule", other.keyword())),
     };
     (kind.keyword().to_owned(), text)
+}
+
+/// A program literal as JSON text (numbers as they read: `0`, `0.5`).
+fn lit_json(lit: &Lit) -> String {
+    match lit {
+        Lit::Null => "null".into(),
+        Lit::Bool(b) => b.to_string(),
+        Lit::Num(n) => n.to_string(),
+        Lit::Str(s) => serde_json::Value::from(s.as_str()).to_string(),
+        Lit::Arr(xs) => format!("[{}]", xs.iter().map(lit_json).collect::<Vec<_>>().join(",")),
+        Lit::Obj(m) => format!(
+            "{{{}}}",
+            m.iter().map(|(k, v)| format!("{}:{}", serde_json::Value::from(k.as_str()), lit_json(v))).collect::<Vec<_>>().join(",")
+        ),
+    }
+}
+
+/// The field error of an engine error: its pointer and code, and the
+/// message of the check that failed, worded as [`describe`] words it.
+/// What a village reads when a value does not match `pattern`: the
+/// expected form in words when the pattern is a builder preset's.
+fn pattern_text(pattern: &str) -> Text {
+    match crate::builder::presets::expected_for_pattern(pattern) {
+        Some(expected) => Text::new(format!("格式不正确：{}", expected.zh), format!("wrong format: expected {}", expected.en)),
+        None => Text::new("格式不正确：请对照填写说明", format!("does not match the pattern {pattern}")),
+    }
+}
+
+pub fn describe_rule(program: &Program, error: &RuleError) -> crate::validate::FieldError {
+    let check = program.nodes.get(error.node as usize).and_then(|n| n.0.get(error.check as usize));
+    let names = error.names.join("、");
+    let text = match (error.code, check) {
+        ("required", _) => Text::new("必填项，请填写", format!("required: `{}` must be filled in", error.names.join(", "))),
+        ("type", Some(Check::Type(set))) => {
+            let names: Vec<&str> = types::NAMES.iter().filter(|(b, _)| set & b != 0).map(|(_, n)| *n).collect();
+            let zh: Vec<&str> = names.iter().map(|n| json_type_zh(n)).collect();
+            Text::new(format!("应为{}", zh.join("或")), format!("must be of type {}", names.join(" or ")))
+        }
+        ("format", Some(Check::Format(f))) => {
+            let f = f.name();
+            Text::new(format!("不是有效的{}", format_name_zh(f)), format!("is not a valid {f}"))
+        }
+        (_, Some(Check::Minimum(x))) => Text::new(format!("不能小于 {x}"), format!("must be at least {x}")),
+        (_, Some(Check::Maximum(x))) => Text::new(format!("不能大于 {x}"), format!("must be at most {x}")),
+        (_, Some(Check::ExclusiveMinimum(x))) => Text::new(format!("必须大于 {x}"), format!("must be greater than {x}")),
+        (_, Some(Check::ExclusiveMaximum(x))) => Text::new(format!("必须小于 {x}"), format!("must be less than {x}")),
+        (_, Some(Check::MinLength(x))) => Text::new(format!("至少 {x} 个字符"), format!("must be at least {x} characters")),
+        (_, Some(Check::MaxLength(x))) => Text::new(format!("最多 {x} 个字符"), format!("must be at most {x} characters")),
+        (_, Some(Check::Enum(options))) => {
+            let list: Vec<String> = options.iter().map(|o| if let Lit::Str(s) = o { s.clone() } else { lit_json(o) }).collect();
+            Text::new(format!("只能选择：{}", list.join("、")), format!("must be one of: {}", list.join(", ")))
+        }
+        (_, Some(Check::Const(v))) => {
+            let v = lit_json(v);
+            Text::new(format!("必须为 {v}"), format!("must be {v}"))
+        }
+        (_, Some(Check::Pattern(p))) => pattern_text(program.patterns.get(*p as usize).map_or("", String::as_str)),
+        (_, Some(Check::MultipleOf(x))) => Text::new(format!("必须是 {x} 的整数倍"), format!("must be a multiple of {x}")),
+        ("minItems", Some(Check::Array(a))) => {
+            let x = a.min_items.unwrap_or_default();
+            Text::new(format!("至少 {x} 项"), format!("needs at least {x} items"))
+        }
+        ("maxItems", Some(Check::Array(a))) => {
+            let x = a.max_items.unwrap_or_default();
+            Text::new(format!("最多 {x} 项"), format!("allows at most {x} items"))
+        }
+        ("uniqueItems", _) => Text::new("不能有重复项", "items must be unique"),
+        ("additionalProperties", _) => {
+            Text::new(format!("不允许的字段：{names}"), format!("fields not allowed here: {}", error.names.join(", ")))
+        }
+        (code, _) => Text::new(format!("不符合规则（{code}）"), format!("fails the `{code}` rule")),
+    };
+    crate::validate::FieldError { pointer: error.pointer.clone(), code: error.code.to_owned(), message: text }
 }

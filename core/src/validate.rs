@@ -22,25 +22,30 @@ pub struct FieldError {
 }
 
 /// Validates one row against a compiled template. Returns every error.
+///
+/// Every row is checked by the template's validation program (`ybt-rules`),
+/// the same engine the browser runs; a `Value` is checked as its JSON text.
 pub fn validate(template: &CompiledTemplate, row: &Value) -> Vec<FieldError> {
-    template.validator.validate(row)
+    let text = row.to_string();
+    validate_json(template, &text).unwrap_or_default()
 }
 
 /// Whether one row is valid: the verdict of [`validate`] without building
 /// the errors (no pointers, no messages), for callers that only need yes/no.
 pub fn is_valid(template: &CompiledTemplate, row: &Value) -> bool {
-    template.validator.is_valid(row)
+    is_valid_json(template, &row.to_string())
 }
 
 /// [`validate`] for a row given as JSON text, read without building a
-/// `serde_json::Value` (faster, most of all as wasm). Errs when the text is not JSON.
-pub fn validate_json(template: &CompiledTemplate, row: &str) -> Result<Vec<FieldError>, serde_json::Error> {
-    template.validator.validate_json(row)
+/// `serde_json::Value`. Errs when the text is not JSON.
+pub fn validate_json(template: &CompiledTemplate, row: &str) -> Result<Vec<FieldError>, ybt_rules::JsonError> {
+    let errors = template.rules.validate_json(row)?;
+    Ok(errors.iter().map(|e| crate::messages::describe_rule(template.rules.program(), e)).collect())
 }
 
 /// [`is_valid`] for a row given as JSON text; text that is not JSON is not valid.
 pub fn is_valid_json(template: &CompiledTemplate, row: &str) -> bool {
-    template.validator.is_valid_json(row).unwrap_or(false)
+    template.rules.is_valid_json(row)
 }
 
 #[cfg(test)]

@@ -341,6 +341,12 @@ pub async fn template_requests() -> Result<Vec<ybt_core::api::TemplateRequest>, 
     get("/api/template-requests").await
 }
 
+/// The document of one filed request (to reopen or download it).
+pub async fn template_request_document(id: &str) -> Result<serde_json::Value, ApiFailure> {
+    let request: ybt_core::api::TemplateRequest = get(&format!("/api/template-requests/{id}")).await?;
+    Ok(request.document.unwrap_or_default())
+}
+
 pub async fn decide(id: &str, request: &ybt_core::api::DecisionRequest) -> Result<ybt_core::api::TemplateRequest, ApiFailure> {
     post(&format!("/api/template-requests/{id}/decision"), request).await
 }

@@ -21,6 +21,10 @@ pub enum AppError {
     BadRequest { code: &'static str, message: Text },
     #[error("validation failed ({} errors)", .0.len())]
     Validation(Vec<FieldError>),
+    /// A validation failure of a request's own input (not a form's cells)
+    /// whose message says what is missing: 驳回时请写明理由, not 有 1 处填写有误.
+    #[error("invalid: {}", .message.en)]
+    Invalid { message: Text, fields: Vec<FieldError> },
     #[error("conflict: {}", .message.en)]
     Conflict { code: &'static str, message: Text },
     #[error("not signed in")]
@@ -93,7 +97,7 @@ impl AppError {
             AppError::NoSuchEndpoint | AppError::NotFound { .. } => 404,
             AppError::MalformedJson(_) | AppError::BadRequest { .. } => 400,
             AppError::BodyTooLarge { .. } => 413,
-            AppError::Validation(_) => 422,
+            AppError::Validation(_) | AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::Unauthenticated | AppError::BadCredentials => 401,
             AppError::Forbidden(_) | AppError::CrossSite | AppError::PasswordChangeRequired => 403,
@@ -164,6 +168,7 @@ impl AppError {
                 ),
                 fields,
             ),
+            AppError::Invalid { message, fields } => ("validation_failed", message, fields),
             AppError::Unauthenticated => ("unauthenticated", Text::new("请先登录", "please sign in"), vec![]),
             AppError::BadCredentials => ("invalid_credentials", Text::new("用户名或密码错误", "wrong user name or password"), vec![]),
             AppError::Forbidden(reason) => {

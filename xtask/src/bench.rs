@@ -11,6 +11,9 @@ use anyhow::{Context, Result};
 use crate::build::{WASM_FEATURES, wasm_bindgen_bin};
 use crate::cmd::{self, npm_bin, root, run};
 
+/// How many seeded random templates are measured after the shipped ones.
+const GENERATED_TEMPLATES: usize = 20;
+
 /// How the wasm is optimised.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Build {
@@ -40,17 +43,38 @@ pub fn validate(rows: usize, build: Build) -> Result<()> {
         .arg(root().join(format!("target/wasm32-unknown-unknown/{profile}/ybt_validator_wasm.wasm"))))?;
     let wasm = wasm_dir.join("ybt_validator_wasm_bg.wasm");
     run(Command::new(npm_bin("wasm-opt")).arg(wasm_opt).args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
+    // Issue 14: the engine alone, as a page that receives programs carries it.
+    println!("bench: building ybt-rules-wasm (the engine alone)");
+    run(cmd::cargo().args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-rules-wasm", "--lib"]))?;
+    run(Command::new(wasm_bindgen_bin())
+        .args(["--target", "nodejs", "--no-typescript", "--out-dir"])
+        .arg(&wasm_dir)
+        .arg(root().join(format!("target/wasm32-unknown-unknown/{profile}/ybt_rules_wasm.wasm"))))?;
+    let engine_wasm = wasm_dir.join("ybt_rules_wasm_bg.wasm");
+    run(Command::new(npm_bin("wasm-opt")).arg(wasm_opt).args(WASM_FEATURES).arg("-o").arg(&engine_wasm).arg(&engine_wasm))?;
+
+    // Issue 14: templates nobody wrote by hand, from the seeded generator the
+    // differential test runs against jsonschema.
+    let generated = out.join("generated");
+    let generated_rows = (rows / 5).max(100);
+    run(cmd::cargo()
+        .args(["run", "--release", "-p", "ybt-core", "--example", "gen_templates", "--"])
+        .arg(&generated)
+        .args([GENERATED_TEMPLATES.to_string(), generated_rows.to_string()]))?;
 
     ensure_bench_packages()?;
     run(cmd::node()
         .arg(root().join("bench/validate.mjs"))
         .env("YBT_WASM_JS", wasm_dir.join("ybt_validator_wasm.js"))
+        .env("YBT_ENGINE_JS", wasm_dir.join("ybt_rules_wasm.js"))
         .env("YBT_NATIVE_ROWS", root().join(format!("target/{profile}/examples/native_rows")))
         .env("YBT_BENCH_DIR", &out)
-        .env("YBT_BENCH_ROWS", rows.to_string()))?;
+        .env("YBT_BENCH_ROWS", rows.to_string())
+        .env("YBT_GENERATED_DIR", &generated))?;
 
     println!();
     print_size(&format!("validator-only wasm ({profile}, {wasm_opt})"), &wasm)?;
+    print_size(&format!("engine-only wasm ({profile}, {wasm_opt})"), &engine_wasm)?;
     let frontend = root().join("frontend/dist/app_bg.wasm");
     if frontend.exists() {
         print_size("front-end wasm (frontend/dist)", &frontend)?;

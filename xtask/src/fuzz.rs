@@ -14,7 +14,7 @@ use crate::cmd::{output, root, run};
 /// Seconds each target runs in `cargo xtask test`.
 pub const DEFAULT_SECONDS: usize = 20;
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
-const TARGETS: [&str; 3] = ["compile", "validate", "import"];
+const TARGETS: [&str; 4] = ["compile", "validate", "compiled", "import"];
 
 fn cargo_fuzz() -> Command {
     let mut c = Command::new("cargo");

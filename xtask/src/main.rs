@@ -8,6 +8,7 @@ mod build;
 mod cmd;
 mod deploy;
 mod divisions;
+mod first_admin;
 mod fuzz;
 mod seed;
 mod setup;
@@ -41,6 +42,9 @@ commands:
          build, write target/deploy/wrangler.toml for that D1 database and R2
          bucket, run `wrangler deploy --dry-run` and check the upload against
          the 3 MB (free) / 10 MB (paid) limits (docs/deploy.md)
+  first-admin --username NAME [--name 显示名] --org-unit DISTRICT (--remote --config FILE | [--state DIR])
+         create the first system administrator of a database that has none
+         (password from YBT_ADMIN_PASSWORD; changed at first sign-in)
   bench-xlsx FILE --village CODE [--people N]
          write an XLSX ledger of N synthetic people (default 100,000) of the
          village CODE, for the import benchmark (tests/bench/ledger.mjs)";
@@ -101,6 +105,21 @@ fn main() -> Result<()> {
                 database_id: text("--database-id", "00000000-0000-4000-8000-000000000000"),
                 bucket: text("--bucket", "yibiaotong-photos"),
             })
+        }
+        "first-admin" => {
+            let text = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+            let admin = first_admin::FirstAdmin {
+                username: text("--username").context("first-admin needs --username NAME")?,
+                display_name: text("--name").unwrap_or_else(|| "系统管理员".to_owned()),
+                org_unit: text("--org-unit").context("first-admin needs --org-unit DISTRICT_CODE")?,
+            };
+            let target = match (args.iter().any(|a| a == "--remote"), text("--config"), text("--state")) {
+                (true, Some(config), _) => first_admin::Target::Remote(config.into()),
+                (true, None, _) => bail!("first-admin --remote needs --config FILE (cargo xtask deploy --dry-run writes one)"),
+                (false, _, Some(state)) => first_admin::Target::Local(state.into()),
+                (false, _, None) => first_admin::Target::Local(wrangler::State::default_dir().dir().to_owned()),
+            };
+            first_admin::run(&admin, &target)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

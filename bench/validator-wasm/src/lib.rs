@@ -1,6 +1,7 @@
 //! A template's validator for JavaScript, used by the validation benchmark
 //! (`bench/validate.mjs`). A thin adapter: parse the JSON text, call core,
-//! map the result. No validation rule lives here.
+//! map the result. No validation rule lives here. Core compiles the template
+//! into a validation program (issue 14); rows run on the `ybt-rules` engine.
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -28,6 +29,12 @@ impl Validator {
     /// Uses core's verdict-only path: no error is built for an invalid row.
     pub fn validate_json(&self, instance_json: &str) -> bool {
         ybt_core::is_valid_json(&self.template, instance_json)
+    }
+
+    /// The compiled validation program as JSON, as the worker stores it and
+    /// the browser receives it (its length is the program's size).
+    pub fn program_json(&self) -> String {
+        serde_json::to_string(self.template.program()).unwrap_or_default()
     }
 
     /// How many errors the row (JSON text) has; text that is not JSON counts as one.

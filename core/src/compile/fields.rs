@@ -55,7 +55,8 @@ pub(super) fn plan(
             }
             (Some(binding), None) => {
                 let name = binding.as_str().unwrap_or_default();
-                check_binding(name, &format!("{pointer}/x-ledger"), &pointer, json_type.as_deref(), catalog, subject, errors);
+                let title = spec.get("title").and_then(Value::as_str);
+                check_binding(name, title, &format!("{pointer}/x-ledger"), &pointer, json_type.as_deref(), catalog, subject, errors);
                 FieldSource::Ledger { item: name.to_owned() }
             }
             (None, Some(source)) => {
@@ -189,8 +190,10 @@ fn check_carried(fields: &[FieldPlan], computed: &[ComputedField], catalog: &Cat
 }
 
 /// A binding must name a catalog item of the form's subject, of the same type.
+#[allow(clippy::too_many_arguments)]
 fn check_binding(
     name: &str,
+    title: Option<&str>,
     at: &str,
     field_pointer: &str,
     json_type: Option<&str>,
@@ -199,11 +202,22 @@ fn check_binding(
     errors: &mut Vec<TemplateError>,
 ) -> Option<CatalogItem> {
     let Some(item) = catalog.get(name) else {
+        let entity = subject.filter(|s| !s.is_pick()).map(|s| s.entity.as_str());
+        let hint = match catalog.suggest(name, title, entity) {
+            Some(close) => Text::new(
+                format!("是否想绑定「{}」？改为 \"{}\"；或在“从台账目录选择”中搜索中文名称", close.title, close.name),
+                format!("did you mean \"{}\" ({})? Or search the ledger catalog by its Chinese name", close.name, close.title),
+            ),
+            None => Text::new(
+                "在“从台账目录选择”中按中文名称搜索，点“添加”；台账里没有的数据请作为新增填报字段（删去 x-ledger）",
+                "search the ledger catalog by the Chinese name and add it; data the ledger lacks is a new field (remove x-ledger)",
+            ),
+        };
         errors.push(problem(
             at,
             C::UnknownLedgerItem,
             Text::new(format!("台账中没有数据项 \"{name}\""), format!("no ledger item \"{name}\"")),
-            Text::new("从台账目录中选择一项，例如 person.name", "pick an item of the ledger catalog, e.g. person.name"),
+            hint,
         ));
         return None;
     };
@@ -259,7 +273,7 @@ fn parse_computed(
                     format!("计算公式第 {} 个字符处：{}", e.position + 1, text.zh),
                     format!("formula, at character {}: {}", e.position + 1, text.en),
                 ),
-                Text::new("按 docs/templates.md 中的表达式语法修改", "follow the expression grammar in docs/templates.md"),
+                formula_hint(),
             ));
             return None;
         }
@@ -288,11 +302,28 @@ fn parse_computed(
                 pointer,
                 C::UnknownFieldReference,
                 Text::new(format!("计算公式引用无效：{}", reason.zh), format!("invalid reference in formula: {}", reason.en)),
-                Text::new("只引用本模板中在前面的字段", "refer only to fields of this template that come earlier"),
+                Text::new(
+                    format!(
+                        "公式里用字段名（英文）引用本表中排在前面的字段，本表的字段名有：{}",
+                        properties.keys().filter(|k| *k != key).cloned().collect::<Vec<_>>().join("、")
+                    ),
+                    format!(
+                        "refer to fields of this form that come earlier, by key: {}",
+                        properties.keys().filter(|k| *k != key).cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ),
             ));
         }
     }
     ok.then(|| ComputedField { key: key.to_owned(), expr, aggregate })
+}
+
+/// How formulas are written, in words (authors do not have our docs).
+pub(crate) fn formula_hint() -> Text {
+    Text::new(
+        "公式用字段名（英文）、数字和 + - * /，文本加单引号；可用函数：round(数, 位数) 四舍五入，if(条件, 是时的值, 否时的值)，age(身份证号或出生日期字段) 算年龄，len(文本) 算字数，sum(字段) 合计全表。例如 round(income / members, 2)",
+        "a formula uses field keys, numbers and + - * /, text in single quotes; functions: round(x, n), if(condition, a, b), age(id number or birth date), len(text), sum(field) over all rows. E.g. round(income / members, 2)",
+    )
 }
 
 /// `x-writeback: true` on a new field names the ledger item its value is
@@ -346,7 +377,7 @@ fn writeback(
     let entity = subject.map_or("org_unit", |s| s.entity.as_str());
     let item = explicit.map_or_else(|| format!("{entity}.{key}"), str::to_owned);
     let at = if explicit.is_some() { format!("{pointer}/x-writeback-item") } else { format!("{pointer}/x-writeback") };
-    check_binding(&item, &at, pointer, json_type, catalog, subject, errors).map(|i| i.name)
+    check_binding(&item, spec.get("title").and_then(Value::as_str), &at, pointer, json_type, catalog, subject, errors).map(|i| i.name)
 }
 
 /// `x-ui`: display hints only; they never change what is valid.
@@ -358,7 +389,10 @@ fn ui_hints(value: Option<&Value>, pointer: &str, errors: &mut Vec<TemplateError
             format!("{pointer}/{}", escape_pointer(key)),
             C::InvalidUiHint,
             Text::new(format!("x-ui 的 {key} 无效：{zh}"), format!("invalid x-ui {key}: {en}")),
-            Text::new("见 docs/templates.md 的 x-ui 一节", "see the x-ui section of docs/templates.md"),
+            Text::new(
+                format!("x-ui 可写：order（整数，排列顺序）、widget（{}）、help（填写说明文字）、width（列宽字符数 1–{MAX_WIDTH}）、kinds（选取模式的行种类）", WIDGETS.join("、")),
+                format!("x-ui takes: order (integer), widget ({}), help (text), width (1–{MAX_WIDTH} characters), kinds (pick forms)", WIDGETS.join(", ")),
+            ),
         ));
     };
     let Some(map) = value.as_object() else {

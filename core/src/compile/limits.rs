@@ -112,14 +112,66 @@ fn check_pattern(pattern: &str, pointer: &str, errors: &mut Vec<TemplateError>) 
         return;
     }
     if let Err(e) = SchemaValidator::new(&serde_json::json!({ "pattern": pattern }), &ValidatorOptions::default()) {
+        let (zh, hint) = regex_problem(pattern);
         errors.push(problem(
             pointer,
             C::InvalidPattern,
-            Text::new(format!("正则表达式无效或过大：{}", e.reason), format!("invalid or oversized regex: {}", e.reason)),
+            Text::new(format!("正则表达式无效：{zh}"), format!("invalid or oversized regex: {}", e.reason)),
             Text::new(
-                "修正正则表达式；不支持反向引用和环视（lookaround）",
-                "fix the regex; back-references and look-around are not supported",
+                format!("{hint}。常用写法：^[0-9]{{8}}$ 表示8位数字，^[A-Z0-9]{{18}}$ 表示18位数字或大写字母；也可以改选现成格式（身份证号、手机号码、银行卡号等）"),
+                "fix the regex (e.g. ^[0-9]{8}$ for 8 digits), or pick a ready-made format; back-references and look-around are not supported",
             ),
         ));
+    }
+}
+
+/// What is wrong with a regex and how to fix it, in Chinese, from the
+/// regex parser's own diagnosis (its English reason names no position).
+pub(crate) fn regex_problem(pattern: &str) -> (String, String) {
+    use regex_syntax::ast::ErrorKind as A;
+    let error = match regex_syntax::ast::parse::Parser::new().parse(pattern) {
+        Err(e) => e,
+        Ok(_) => match regex_syntax::Parser::new().parse(pattern) {
+            Err(regex_syntax::Error::Translate(e)) => {
+                let at = pattern[..e.span().start.offset.min(pattern.len())].chars().count() + 1;
+                return (format!("第 {at} 个字符处的写法无法使用（如未知的 Unicode 类别或无效的 UTF-8 类）"), "删去或改写这一处".into());
+            }
+            _ => return ("正则表达式过大".into(), "缩短重复次数，如把 {1,100000} 改为 {1,200}".into()),
+        },
+    };
+    let at = pattern[..error.span().start.offset.min(pattern.len())].chars().count() + 1;
+    let (what, hint) = match error.kind() {
+        A::GroupUnclosed => ("左括号 ( 没有对应的右括号 )", "补上 )，或在要匹配括号字符时写 \\("),
+        A::GroupUnopened => ("右括号 ) 没有对应的左括号 (", "删去多余的 )，或写成 \\)"),
+        A::ClassUnclosed => ("方括号 [ 没有对应的 ]", "补上 ]，如 [0-9]"),
+        A::ClassRangeInvalid => ("方括号里的范围颠倒了", "范围从小到大写，如 [0-9]、[a-z]"),
+        A::RepetitionCountInvalid => ("重复次数的范围颠倒了", "写成 {最少,最多}，如 {2,5}"),
+        A::RepetitionCountUnclosed | A::RepetitionCountDecimalEmpty => ("重复次数的 { 没有写完", "写成 {8} 或 {2,5}"),
+        A::RepetitionMissing => ("重复符号（* + ? {n}）前面没有内容", "在 * + ? 前写要重复的字符，或写成 \\* 匹配这个符号本身"),
+        A::UnsupportedLookAround => ("不支持环视（(?= (?! (?<= (?<!）", "删去环视，改用更简单的写法或现成格式"),
+        A::UnsupportedBackreference => ("不支持反向引用（\\1 等）", "删去反向引用"),
+        A::EscapeUnexpectedEof => ("反斜杠 \\ 在末尾，后面缺少字符", "删去末尾的 \\，或写成 \\\\ 匹配反斜杠"),
+        A::EscapeUnrecognized => ("无法识别的转义（反斜杠 \\ 后的字符）", "常用的有 \\d（数字）、\\s（空白）、\\.（点号）"),
+        A::NestLimitExceeded(_) => ("嵌套太深", "减少括号嵌套"),
+        _ => ("写法有误", "检查这一处的括号、方括号和重复次数"),
+    };
+    (format!("第 {at} 个字符处：{what}"), hint.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::regex_problem;
+
+    #[test]
+    fn regex_problems_are_said_in_chinese_with_their_place() {
+        let said = |p: &str| regex_problem(p).0;
+        assert_eq!(said("(unclosed"), "第 1 个字符处：左括号 ( 没有对应的右括号 )");
+        assert_eq!(said("^(?=a)"), "第 2 个字符处：不支持环视（(?= (?! (?<= (?<!）");
+        assert_eq!(said("a{2,1}"), "第 2 个字符处：重复次数的范围颠倒了");
+        assert_eq!(said("[a-"), "第 1 个字符处：方括号 [ 没有对应的 ]");
+        assert!(said("(a)\\1").contains("反向引用"));
+        assert!(said("abc)").contains("右括号"));
+        assert!(said("x{99999}{99999}").contains("过大"));
+        assert!(said("\\p{Foo}").starts_with("第 1 个字符处"));
     }
 }

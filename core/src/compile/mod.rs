@@ -3,7 +3,9 @@
 //!
 //! `limits` bounds the document first, `fields` builds the field plan
 //! (bindings, formulas, write-back, UI hints), `warnings` finds burden the
-//! author could avoid, `validator` builds the JSON Schema validator.
+//! author could avoid, `validator` builds the JSON Schema validator (the
+//! meta-schema check and the conformance suite), `program` compiles the
+//! template into the validation program every row is checked with.
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use crate::template::{Subject, TemplateMeta, is_valid_template_id};
 
 mod fields;
 mod limits;
+mod program;
 mod row_text;
 mod validator;
 mod warnings;
@@ -26,6 +29,7 @@ mod warnings;
 pub(crate) use fields::ComputedField;
 pub use fields::{MAX_WIDTH, WIDGETS};
 pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
+pub use program::{ProgramError, compile_program};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
 pub(crate) use warnings::IDENTIFYING_FORMATS;
 pub use warnings::{TemplateWarning, TemplateWarningCode};
@@ -198,6 +202,9 @@ pub enum TemplateErrorCode {
     /// `x-sensitive` that is not `true`/`false`, or on a field that is not
     /// a new string field.
     InvalidSensitive,
+    /// A keyword the validation engine cannot run (`unevaluatedProperties`,
+    /// `$dynamicRef`, a format it does not check …): refused, never ignored.
+    UnsupportedKeyword,
 }
 
 /// One problem with a template: where (JSON pointer into the template),
@@ -234,12 +241,19 @@ pub struct CompiledTemplate {
     pub warnings: Vec<TemplateWarning>,
     /// The template document as published.
     pub schema: Value,
-    pub(crate) validator: SchemaValidator,
+    /// The validation program every row is checked with (`ybt-rules`).
+    pub(crate) rules: ybt_rules::Rules,
     /// Formulas in document order, the order they are evaluated in.
     pub(crate) computed: Vec<ComputedField>,
 }
 
 impl CompiledTemplate {
+    /// The validation program rows are checked with: what the browser
+    /// needs to validate this template without the compiler.
+    pub fn program(&self) -> &ybt_rules::Program {
+        self.rules.program()
+    }
+
     pub fn field(&self, key: &str) -> Option<&FieldPlan> {
         self.fields.iter().find(|f| f.key == key)
     }
@@ -354,12 +368,20 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
         check_subject(subject, doc, catalog, &mut errors);
     }
 
+    let mut seen = Vec::new();
     for error in jsonschema::draft202012::meta::validator().iter_errors(template) {
+        let pointer = error.instance_path().as_str().to_owned();
+        // The meta-schema may fail one value in several ways: one message each.
+        if seen.contains(&pointer) {
+            continue;
+        }
+        seen.push(pointer.clone());
+        let (zh, hint) = meta_schema_words(&pointer, error.kind());
         errors.push(problem(
-            error.schema_path().as_str().to_owned().replace("/properties", ""),
+            pointer,
             C::MetaSchema,
-            Text::new(format!("不是有效的 JSON Schema：{error}"), format!("not valid JSON Schema: {error}")),
-            Text::new("按 JSON Schema 2020-12 修改此处", "fix this to follow JSON Schema 2020-12"),
+            Text::new(zh, format!("not valid JSON Schema: {error}")),
+            Text::new(hint, "fix this to follow JSON Schema 2020-12"),
         ));
     }
 
@@ -368,16 +390,29 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
     let (fields, computed) = fields::plan(doc, catalog, subject.as_ref(), &mut errors);
 
     let validator = if errors.is_empty() {
-        let validator_options =
-            ValidatorOptions { format_context: FormatContext { divisions: options.divisions.clone() }, ..ValidatorOptions::default() };
-        match SchemaValidator::new(template, &validator_options) {
-            Ok(v) => Some(v),
+        let formats = FormatContext { divisions: options.divisions.clone() };
+        match compile_program(template, FormatMode::Assert) {
+            Ok(program) => match ybt_rules::Rules::load(program, formats) {
+                Ok(rules) => Some(rules),
+                Err(e) => {
+                    errors.push(problem(
+                        "",
+                        C::InvalidSchema,
+                        Text::new(format!("无法编译：{e}"), format!("cannot compile: {e}")),
+                        Text::new("检查此处的正则表达式或引用", "check the pattern or reference here"),
+                    ));
+                    None
+                }
+            },
             Err(e) => {
                 errors.push(problem(
-                    e.pointer,
-                    C::InvalidSchema,
-                    Text::new(format!("无法编译：{}", e.reason), format!("cannot compile: {}", e.reason)),
-                    Text::new("检查此处的正则表达式或引用", "check the pattern or reference here"),
+                    e.pointer.clone(),
+                    C::UnsupportedKeyword,
+                    Text::new(format!("不支持 {}：{}", e.keyword, e.reason), format!("`{}` is not supported: {}", e.keyword, e.reason)),
+                    Text::new(
+                        format!("删除或改写 {}（模板可用的关键字见 docs/templates.md）", e.keyword),
+                        format!("remove or rewrite `{}` (docs/templates.md lists the keywords templates may use)", e.keyword),
+                    ),
                 ));
                 None
             }
@@ -402,12 +437,35 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
                 fields,
                 burden,
                 schema: template.clone(),
-                validator,
+                rules: validator,
                 computed,
             })
         }
         _ => Err(errors),
     }
+}
+
+/// A meta-schema failure in words: what the keyword at `pointer` takes.
+fn meta_schema_words(pointer: &str, kind: &jsonschema::error::ValidationErrorKind) -> (String, String) {
+    let keyword = pointer.rsplit('/').next().unwrap_or_default();
+    let (what, hint): (&str, &str) = match keyword {
+        "type" => (
+            "type 只能是 string（文本）、number（数字）、integer（整数）、boolean（是/否）、array（列表）、object（对象）、null 之一",
+            "改为其中之一，如 \"type\": \"string\"；注意拼写",
+        ),
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
+            ("最小值、最大值须为数字", "去掉数字两边的引号，如 \"minimum\": 0")
+        }
+        "maxLength" | "minLength" | "maxItems" | "minItems" => ("长度须为不小于 0 的整数", "写成整数，如 \"maxLength\": 200"),
+        "required" => ("required 应为字段名的列表，且不重复", "写成 \"required\": [\"name\", \"phone\"]"),
+        "enum" => ("enum 应为选项的列表", "写成 \"enum\": [\"是\", \"否\"]"),
+        "properties" | "$defs" => ("应为对象：字段名对应字段的定义", "写成 \"properties\": {\"name\": {\"type\": \"string\"}}"),
+        "title" | "description" | "pattern" | "format" | "$ref" => ("应为文本（加英文双引号）", "写成 \"…\" 的形式"),
+        _ => ("", "按 JSON Schema 2020-12 的写法修改此处"),
+    };
+    let (_, text) = crate::messages::describe(kind);
+    let what = if what.is_empty() { format!("不是有效的 JSON Schema：{}", text.zh) } else { what.to_owned() };
+    (what, hint.to_owned())
 }
 
 /// An `each` subject names a record type; a `pick` subject names its kinds,
@@ -593,6 +651,34 @@ mod tests {
         assert!(found.contains(&("/properties/b/type".into(), TemplateErrorCode::LedgerTypeMismatch)), "{found:?}");
         assert!(found.contains(&("/properties/c/$ref".into(), TemplateErrorCode::RemoteRef)), "{found:?}");
         assert!(found.iter().any(|(_, c)| *c == TemplateErrorCode::MetaSchema), "{found:?}");
+    }
+
+    #[test]
+    fn messages_are_chinese_with_a_fix_that_names_the_right_item() {
+        let errors = |properties: Value| compile(&person_template(properties), &catalog()).err().unwrap_or_default();
+        let found = errors(json!({
+            "idno": {"type": "string", "title": "身份证号码", "x-ledger": "person.idcard"},
+            "t": {"type": "strin"},
+            "m": {"type": "number", "minimum": "0"},
+            "f": {"type": "number", "x-compute": "round(t,"},
+            "p": {"type": "string", "pattern": "[0-9"},
+            "u": {"type": "string", "x-ui": {"colour": "red"}}
+        }));
+        let by = |pointer: &str| found.iter().find(|e| e.pointer == pointer).unwrap_or_else(|| panic!("{pointer}: {found:#?}"));
+        assert!(by("/properties/idno/x-ledger").hint.zh.contains("person.id_number"), "{:?}", by("/properties/idno/x-ledger").hint);
+        assert!(by("/properties/idno/x-ledger").hint.zh.contains("身份证号"));
+        assert!(by("/properties/t/type").message.zh.starts_with("type 只能是"), "{:?}", by("/properties/t/type"));
+        assert!(by("/properties/m/minimum").message.zh.contains("须为数字"));
+        let formula = by("/properties/f/x-compute");
+        assert!(formula.hint.zh.contains("round(") && !formula.hint.zh.contains("docs/"), "{:?}", formula.hint);
+        assert!(by("/properties/p/pattern").message.zh.contains("方括号"), "{:?}", by("/properties/p/pattern"));
+        assert!(!by("/properties/u/x-ui/colour").hint.zh.contains("docs/"));
+        // No English sentence in the Chinese text (keywords and examples are fine).
+        let english = [" is ", " not ", " the ", " must ", " at ", "expected", "invalid"];
+        for e in &found {
+            let text = format!("{} {}", e.message.zh, e.hint.zh);
+            assert!(!text.contains("docs/") && !english.iter().any(|w| text.contains(w)), "{e:?}");
+        }
     }
 
     #[test]

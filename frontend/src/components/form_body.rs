@@ -31,6 +31,10 @@ pub struct Props {
     pub on_edit: Callback<Edit>,
     #[prop_or_default]
     pub on_correct: Option<Callback<(usize, String)>>,
+    /// Cards (`Some(true)`) or the table (`Some(false)`) whatever the
+    /// screen: the template preview shows an author both layouts.
+    #[prop_or_default]
+    pub narrow: Option<bool>,
 }
 
 /// Whether the screen is narrow, following the media query as it changes
@@ -88,7 +92,8 @@ fn focus_cell(row: usize, key: &str, tries: u32) -> Option<Timeout> {
 #[function_component(FormBody)]
 pub fn form_body(props: &Props) -> Html {
     let lang = props.lang;
-    let narrow = use_narrow() && !props.all_rows;
+    let screen_narrow = use_narrow();
+    let narrow = props.narrow.unwrap_or(screen_narrow) && !props.all_rows;
     let index = use_state(|| 0usize);
     let state = &props.state;
     // After each failed submit: to the first problem, and focus it.

@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod cell;
 pub mod correction;
+pub mod field_editor;
 pub mod finding_list;
 pub mod form_body;
 pub mod form_cards;
@@ -18,5 +19,7 @@ pub mod org_unit_picker;
 pub mod password_reset;
 pub mod quick_survey;
 pub mod receipt;
+pub mod source_view;
 pub mod subject_jump;
 pub mod sync_badge;
+pub mod template_preview;

@@ -188,7 +188,7 @@ pub fn dispatch_page(props: &Props) -> Html {
                                 html! {
                                     <tr data-dispatch={d.dispatch_id.clone()}>
                                         <td>{ &d.title }
-                                            <span class="meta dispatch-when">{ format!(" · {} {} · {} {}", tr(lang, "版本", "version"), d.template_version,
+                                            <span class="meta dispatch-when">{ format!("{} {} · {} {}", tr(lang, "版本", "version"), d.template_version,
                                                 tr(lang, "下发于", "sent"), ybt_core::time::beijing(&d.dispatched_at)) }</span>
                                             // On a phone the count columns give way to this line.
                                             <span class="compact">{ format!("{} {} · {} {}/{} · {} {} · {} {} · {} {}",

@@ -396,7 +396,12 @@ fn record_panel(props: &RecordProps) -> Html {
     let Some(record_type) = types.get(&record.entity) else { return html! {} };
     let editable_fields: Vec<&FieldSpec> = record_type.fields.iter().filter(|f| editable(f)).collect();
     let name = display(&record.data["name"], &props.units);
-    let title_of = |field: &str| record_type.field(field).map_or_else(|| field.to_owned(), |f| f.title.clone());
+    // A transfer's history entry changes the record's unit, not a field.
+    let title_of = |field: &str| match record_type.field(field) {
+        Some(f) => f.title.clone(),
+        None if field == "org_unit" => tr(lang, "所属村（社区）", "village").to_owned(),
+        None => field.to_owned(),
+    };
 
     let start_edit = {
         let (editing, edits, notice) = (editing.clone(), edits.clone(), notice.clone());

@@ -177,9 +177,13 @@ pub fn review_page(props: &Props) -> Html {
                     <article class="request" data-request={r.id.clone()} data-template={r.template_id.clone()}>
                         <h3>{ &r.title }{ format!(" · {} v{} · {}", r.template_id, r.version, r.department) }
                             <span class={format!("status {}", r.status.as_str())}>{ lang.pick(&r.status.title()) }</span></h3>
-                        // The form preview (issue 21b's `components::template_preview`,
-                        // props: the template document and the language) goes here.
-                        <div class="preview-slot" data-slot="template-preview"></div>
+                        // The form as a village will see it (pending requests carry their document).
+                        if let Some(document) = &r.document {
+                            <details class="template-preview-box">
+                                <summary>{ tr(lang, "表单预览（村里看到的样子）", "Preview (as a village sees it)") }</summary>
+                                <crate::components::template_preview::TemplatePreview lang={lang} document={std::rc::Rc::new(document.clone())} />
+                            </details>
+                        }
                         <dl class="analysis">
                             <dt>{ tr(lang, "台账已有（自动填入）", "Already in the ledger (pre-filled)") }</dt><dd class="ledger-fields">{ a.ledger_fields.len() }{ " " }{ fields(&a.ledger_fields) }</dd>
                             <dt>{ tr(lang, "新增填报字段", "New fields") }</dt><dd class="new-fields">{ a.new_fields.len() }{ " " }{ fields(&a.new_fields) }</dd>

@@ -55,7 +55,10 @@ pub(crate) fn template_error(e: TemplateError) -> FieldError {
 fn review_error(e: ReviewError) -> AppError {
     match e {
         ReviewError::AlreadyDecided(_) => AppError::Conflict { code: e.code(), message: e.message() },
-        _ => AppError::Validation(vec![FieldError { pointer: e.pointer().to_owned(), code: e.code().to_owned(), message: e.message() }]),
+        _ => AppError::Invalid {
+            message: e.message(),
+            fields: vec![FieldError { pointer: e.pointer().to_owned(), code: e.code().to_owned(), message: e.message() }],
+        },
     }
 }
 

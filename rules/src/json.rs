@@ -1,0 +1,378 @@
+//! A row read from JSON text into one flat list of items (a tape), strings
+//! borrowing the text unless they hold escapes. Strict RFC 8259: whatever is
+//! not JSON is an error, as is nesting deeper than [`MAX_DEPTH`].
+
+use std::borrow::Cow;
+
+/// Deepest nesting of arrays and objects a row may have (serde_json's limit).
+pub const MAX_DEPTH: usize = 128;
+
+/// One item of the tape. A container is followed by its contents; `end` is
+/// the index just past them. An object's contents are `Key`, value pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item<'a> {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Cow<'a, str>),
+    Key(Cow<'a, str>),
+    Arr { len: u32, end: u32 },
+    Obj { len: u32, end: u32 },
+}
+
+/// Why text is not a row: the byte offset where reading stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonError {
+    pub offset: usize,
+}
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not JSON at byte {}", self.offset)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// A parsed row.
+#[derive(Debug, Clone)]
+pub struct Tape<'a> {
+    pub items: Vec<Item<'a>>,
+}
+
+impl<'a> Tape<'a> {
+    pub fn parse(text: &'a str) -> Result<Tape<'a>, JsonError> {
+        let mut reader = Reader { b: text.as_bytes(), text, pos: 0, items: Vec::with_capacity(text.len() / 6 + 4) };
+        reader.value(0)?;
+        reader.ws();
+        if reader.pos != reader.b.len() {
+            return Err(JsonError { offset: reader.pos });
+        }
+        Ok(Tape { items: reader.items })
+    }
+
+    /// The index just past the value at `i`.
+    #[inline]
+    pub fn end(&self, i: usize) -> usize {
+        match self.items[i] {
+            Item::Arr { end, .. } | Item::Obj { end, .. } => end as usize,
+            _ => i + 1,
+        }
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    items: Vec<Item<'a>>,
+}
+
+impl<'a> Reader<'a> {
+    fn err<T>(&self) -> Result<T, JsonError> {
+        Err(JsonError { offset: self.pos })
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<(), JsonError> {
+        self.ws();
+        match self.b.get(self.pos) {
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => {
+                let s = self.string()?;
+                self.items.push(Item::Str(s));
+                Ok(())
+            }
+            Some(b't') => self.literal(b"true", Item::Bool(true)),
+            Some(b'f') => self.literal(b"false", Item::Bool(false)),
+            Some(b'n') => self.literal(b"null", Item::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => self.err(),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], item: Item<'a>) -> Result<(), JsonError> {
+        if self.b[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            self.items.push(item);
+            Ok(())
+        } else {
+            self.err()
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(), JsonError> {
+        if depth > MAX_DEPTH {
+            return self.err();
+        }
+        let at = self.items.len();
+        self.items.push(Item::Obj { len: 0, end: 0 });
+        self.pos += 1;
+        self.ws();
+        let mut len = 0u32;
+        if self.b.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+        } else {
+            loop {
+                self.ws();
+                if self.b.get(self.pos) != Some(&b'"') {
+                    return self.err();
+                }
+                let key = self.string()?;
+                self.items.push(Item::Key(key));
+                self.ws();
+                if self.b.get(self.pos) != Some(&b':') {
+                    return self.err();
+                }
+                self.pos += 1;
+                self.value(depth)?;
+                len += 1;
+                self.ws();
+                match self.b.get(self.pos) {
+                    Some(b',') => self.pos += 1,
+                    Some(b'}') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return self.err(),
+                }
+            }
+        }
+        let end = u32::try_from(self.items.len()).map_err(|_| JsonError { offset: self.pos })?;
+        self.items[at] = Item::Obj { len, end };
+        Ok(())
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), JsonError> {
+        if depth > MAX_DEPTH {
+            return self.err();
+        }
+        let at = self.items.len();
+        self.items.push(Item::Arr { len: 0, end: 0 });
+        self.pos += 1;
+        self.ws();
+        let mut len = 0u32;
+        if self.b.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+        } else {
+            loop {
+                self.value(depth)?;
+                len += 1;
+                self.ws();
+                match self.b.get(self.pos) {
+                    Some(b',') => self.pos += 1,
+                    Some(b']') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return self.err(),
+                }
+            }
+        }
+        let end = u32::try_from(self.items.len()).map_err(|_| JsonError { offset: self.pos })?;
+        self.items[at] = Item::Arr { len, end };
+        Ok(())
+    }
+
+    fn number(&mut self) -> Result<(), JsonError> {
+        let start = self.pos;
+        let b = self.b;
+        let mut p = self.pos;
+        if b[p] == b'-' {
+            p += 1;
+        }
+        match b.get(p) {
+            Some(b'0') => p += 1,
+            Some(b'1'..=b'9') => {
+                while b.get(p).is_some_and(u8::is_ascii_digit) {
+                    p += 1;
+                }
+            }
+            _ => {
+                self.pos = p;
+                return self.err();
+            }
+        }
+        if b.get(p) == Some(&b'.') {
+            p += 1;
+            let digits = b[p..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                self.pos = p;
+                return self.err();
+            }
+            p += digits;
+        }
+        if let Some(b'e' | b'E') = b.get(p) {
+            p += 1;
+            if let Some(b'+' | b'-') = b.get(p) {
+                p += 1;
+            }
+            let digits = b[p..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                self.pos = p;
+                return self.err();
+            }
+            p += digits;
+        }
+        self.pos = p;
+        let n: f64 = self.text[start..p].parse().map_err(|_| JsonError { offset: start })?;
+        if !n.is_finite() {
+            // serde_json refuses numbers out of f64's range too.
+            return Err(JsonError { offset: start });
+        }
+        self.items.push(Item::Num(n));
+        Ok(())
+    }
+
+    /// A string at `pos` (on its opening quote).
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        self.pos += 1;
+        let start = self.pos;
+        let b = self.b;
+        // Fast path: no escapes.
+        let mut p = start;
+        loop {
+            match b.get(p) {
+                Some(b'"') => {
+                    self.pos = p + 1;
+                    return Ok(Cow::Borrowed(&self.text[start..p]));
+                }
+                Some(b'\\') => break,
+                Some(c) if *c < 0x20 => {
+                    self.pos = p;
+                    return self.err();
+                }
+                Some(_) => p += 1,
+                None => {
+                    self.pos = p;
+                    return self.err();
+                }
+            }
+        }
+        let mut out = String::with_capacity(p - start + 8);
+        out.push_str(&self.text[start..p]);
+        loop {
+            match b.get(p) {
+                Some(b'"') => {
+                    self.pos = p + 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    p += 1;
+                    let c = match b.get(p) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            let hi = self.hex4(p + 1)?;
+                            p += 4;
+                            if (0xD800..0xDC00).contains(&hi) {
+                                if b.get(p + 1) != Some(&b'\\') || b.get(p + 2) != Some(&b'u') {
+                                    self.pos = p;
+                                    return self.err();
+                                }
+                                let lo = self.hex4(p + 3)?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    self.pos = p;
+                                    return self.err();
+                                }
+                                p += 6;
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)).ok_or(JsonError { offset: p })?
+                            } else {
+                                char::from_u32(hi).ok_or(JsonError { offset: p })?
+                            }
+                        }
+                        _ => {
+                            self.pos = p;
+                            return self.err();
+                        }
+                    };
+                    out.push(c);
+                    p += 1;
+                }
+                Some(c) if *c < 0x20 => {
+                    self.pos = p;
+                    return self.err();
+                }
+                Some(_) => {
+                    let run = b[p..].iter().take_while(|&&c| c != b'"' && c != b'\\' && c >= 0x20).count();
+                    out.push_str(&self.text[p..p + run]);
+                    p += run;
+                }
+                None => {
+                    self.pos = p;
+                    return self.err();
+                }
+            }
+        }
+    }
+
+    fn hex4(&self, at: usize) -> Result<u32, JsonError> {
+        let digits = self.b.get(at..at + 4).ok_or(JsonError { offset: at })?;
+        let mut v = 0u32;
+        for &d in digits {
+            let x = (d as char).to_digit(16).ok_or(JsonError { offset: at })?;
+            v = v * 16 + x;
+        }
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_serde_json_reads() {
+        for text in [r#"{"a": [1, 2.5e3, -0, true, null, "x\"y\u4e09\ud83d\ude00"], "b": {}}"#, "[]", " 3 ", r#""\/""#, "-1.5E-2"] {
+            assert!(Tape::parse(text).is_ok(), "{text}");
+            assert!(serde_json::from_str::<serde_json::Value>(text).is_ok(), "{text}");
+        }
+        let tape = Tape::parse(r#"{"k":"a\u4e09"}"#).expect("JSON");
+        assert_eq!(tape.items[2], Item::Str(Cow::Owned("a三".into())));
+    }
+
+    #[test]
+    fn refuses_what_serde_json_refuses() {
+        for text in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "tru",
+            "\"\u{1}\"",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "1 2",
+            "{\"a\" 1}",
+            "[1 2]",
+            "1e999",
+            "NaN",
+        ] {
+            assert!(Tape::parse(text).is_err(), "{text:?}");
+            assert!(serde_json::from_str::<serde_json::Value>(text).is_err(), "{text:?}");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert!(Tape::parse(&deep).is_err());
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(Tape::parse(&ok).is_ok());
+    }
+}
