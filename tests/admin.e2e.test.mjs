@@ -115,7 +115,7 @@ describe("the administrator's accounts, grants and audit log", () => {
   it("changes a grant per record type and item only after a confirmation, and logs it", async () => {
     const { context, page } = await openAdmin(DESKTOP);
     await row(page, username).waitFor();
-    assert.match(await row(page, username).locator(".status").textContent(), /正常/);
+    assert.match(await row(page, username).locator(".acct-status").textContent(), /正常/);
     await row(page, username).locator("button.grants-open").click();
     const editor = page.locator("#grant-editor");
     await editor.waitFor();
@@ -155,7 +155,7 @@ describe("the administrator's accounts, grants and audit log", () => {
     await admin_.page.locator("#reset-confirm").waitFor();
     await admin_.page.click("#reset-confirm-yes");
     await admin_.page.waitForFunction(() => document.querySelector("#admin-notice")?.textContent.includes("重置"));
-    assert.match(await row(admin_.page, username).locator(".status").textContent(), /待本人改密/);
+    await row(admin_.page, username).locator(".acct-status", { hasText: "待本人改密" }).waitFor();
     await admin_.context.close();
 
     const { context, page } = await open(PHONE, username, TEMPORARY);
@@ -192,7 +192,7 @@ describe("the administrator's accounts, grants and audit log", () => {
     assert.match(await page.textContent("#disable-confirm"), new RegExp(`确认停用 ${displayName}`));
     await page.click("#disable-confirm-yes");
     await row(page, username).locator("button.enable").waitFor();
-    assert.match(await row(page, username).locator(".status").textContent(), /已停用/);
+    await row(page, username).locator(".acct-status", { hasText: "已停用" }).waitFor();
     assert.equal((await api("GET", "/api/tasks", undefined, { session: user.session })).status, 401, "signed out at once");
     await row(page, username).locator("button.enable").click();
     await row(page, username).locator("button.disable").waitFor();

@@ -79,6 +79,7 @@ pub fn action_title(action: &str) -> Text {
         "ledger_record" => ("查看台账记录", "ledger record"),
         "export" => ("导出台账", "ledger export"),
         "key_refused" => ("外村登记号码被拒", "key of another unit refused"),
+        "import_preview" => ("导入预览", "import preview"),
         "survey_pick" => ("摸排选人", "survey pick"),
         "summary" => ("查看汇总", "summary"),
         other => return Text::new(other, other),

@@ -30,9 +30,11 @@ pub fn new_user_form(props: &Props) -> Html {
     let general = use_state(|| None::<String>);
     let created = use_state(|| None::<String>);
     let busy = use_state(|| false);
+    // Bumped on each account created: the picker starts afresh.
+    let generation = use_state(|| 0u32);
 
     let onsubmit = {
-        let (values, role, unit, errors, general, created, busy, on_created) = (
+        let (values, role, unit, errors, general, created, busy, on_created, generation) = (
             values.clone(),
             role.clone(),
             unit.clone(),
@@ -41,6 +43,7 @@ pub fn new_user_form(props: &Props) -> Html {
             created.clone(),
             busy.clone(),
             props.on_created.clone(),
+            generation.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -58,8 +61,16 @@ pub fn new_user_form(props: &Props) -> Html {
                 password: get("password"),
             };
             let unit_name = unit.as_ref().map(|u| u.name.clone()).unwrap_or_default();
-            let (errors, general, created, busy, on_created, values, unit) =
-                (errors.clone(), general.clone(), created.clone(), busy.clone(), on_created.clone(), values.clone(), unit.clone());
+            let (errors, general, created, busy, on_created, values, unit, generation) = (
+                errors.clone(),
+                general.clone(),
+                created.clone(),
+                busy.clone(),
+                on_created.clone(),
+                values.clone(),
+                unit.clone(),
+                generation.clone(),
+            );
             busy.set(true);
             created.set(None);
             wasm_bindgen_futures::spawn_local(async move {
@@ -69,6 +80,7 @@ pub fn new_user_form(props: &Props) -> Html {
                         general.set(None);
                         values.set(HashMap::new());
                         unit.set(None);
+                        generation.set(*generation + 1);
                         created.set(Some(format!(
                             "{}{}（{}）· {} · {unit_name}",
                             tr(lang, "已创建账户：", "Account created: "),
@@ -151,7 +163,7 @@ pub fn new_user_form(props: &Props) -> Html {
                     }) }
                 </select>
             </label>
-            <OrgUnitPicker lang={lang} level={level_of(*role)} value={(*unit).clone()} on_pick={on_pick}
+            <OrgUnitPicker key={*generation} lang={lang} level={level_of(*role)} value={(*unit).clone()} on_pick={on_pick}
                 error={errors.get("org_unit").cloned()} />
             if *role == Role::DepartmentAnalyst {
                 { field("department", t(lang, Key::Department), "text", Some(tr(lang, "如 区民政局", "e.g. 区民政局").to_owned())) }

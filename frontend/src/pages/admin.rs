@@ -158,7 +158,7 @@ pub fn admin_page(props: &Props) -> Html {
                                     <td class="name"><strong>{ &name }</strong><span class="meta username">{ &u.user.username }</span></td>
                                     <td class="role">{ u.user.role.title_zh() }{ u.user.department.as_ref().map(|d| format!("（{d}）")).unwrap_or_default() }</td>
                                     <td class="unit" title={u.user.org_unit.clone()} data-label={t(lang, Key::OrgUnit)}>{ if u.org_unit_name.is_empty() { &u.user.org_unit } else { &u.org_unit_name } }</td>
-                                    <td class="status"><span class={classes!("tag", status_class)}>{ status_text }</span></td>
+                                    <td class="acct-status"><span class={classes!("tag", status_class)}>{ status_text }</span></td>
                                     <td class="grants" data-label={tr(lang, "明文查看", "Unmasked")}>{ grant_titles(u) }</td>
                                     <td class="row-actions">
                                         <button type="button" class="secondary grants-open" onclick={open(Panel::Grants(id.clone()))}
