@@ -27,3 +27,16 @@ pub fn column(key: &str, source: FieldSource) -> FieldPlan {
         sensitive: false,
     }
 }
+
+/// A signed-in user of `role` in `org_unit`, with no department or grants.
+pub fn principal(role: crate::access::Role, org_unit: &str) -> crate::access::Principal {
+    crate::access::Principal {
+        user_id: "u".into(),
+        username: "u".into(),
+        display_name: "u".into(),
+        role,
+        org_unit: org_unit.into(),
+        department: None,
+        grants: vec![],
+    }
+}

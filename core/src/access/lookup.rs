@@ -108,17 +108,7 @@ mod tests {
     use super::*;
     use crate::access::Role;
 
-    fn principal(role: Role, org_unit: &str) -> Principal {
-        Principal {
-            user_id: "u".into(),
-            username: "u".into(),
-            display_name: "u".into(),
-            role,
-            org_unit: org_unit.into(),
-            department: None,
-            grants: vec![],
-        }
-    }
+    use crate::test_support::principal;
 
     #[test]
     fn only_who_may_read_the_other_unit_learns_it() {

@@ -328,17 +328,7 @@ mod tests {
     const B: &str = "500118100002";
     const OTHER_TOWN: &str = "500118101001";
 
-    fn principal(role: Role, org_unit: &str) -> Principal {
-        Principal {
-            user_id: "u".into(),
-            username: "u".into(),
-            display_name: "u".into(),
-            role,
-            org_unit: org_unit.into(),
-            department: None,
-            grants: vec![],
-        }
-    }
+    use crate::test_support::principal;
 
     fn person_type() -> RecordType {
         crate::ledger::RecordTypes::builtin().expect("types").get("person").expect("person").clone()
