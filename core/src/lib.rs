@@ -23,6 +23,7 @@ pub mod messages;
 pub mod prefill;
 pub mod review;
 pub mod schemas;
+pub mod service;
 pub mod submission;
 pub mod summary;
 pub mod survey;

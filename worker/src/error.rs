@@ -5,6 +5,7 @@
 use ybt_core::api::{ApiError, ErrorBody};
 use ybt_core::import::{ColumnMapping, FileError, ImportFailure, RowError, SheetSummary};
 use ybt_core::messages::Text;
+use ybt_core::service::ServiceError;
 use ybt_core::{FieldError, LedgerRecord};
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +76,41 @@ pub enum AppError {
 impl From<worker::Error> for AppError {
     fn from(e: worker::Error) -> AppError {
         AppError::Internal(e.to_string())
+    }
+}
+
+/// The one mapping from a use case's error to the HTTP error: variant for
+/// variant, a storage failure as `Internal` (logged, never shown).
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> AppError {
+        match e {
+            ServiceError::NotFound { what, zh } => AppError::NotFound { what, zh },
+            ServiceError::BadRequest { code, message } => AppError::BadRequest { code, message },
+            ServiceError::Validation(fields) => AppError::Validation(fields),
+            ServiceError::Invalid { message, fields } => AppError::Invalid { message, fields },
+            ServiceError::Forbidden(reason) => AppError::Forbidden(reason),
+            ServiceError::Conflict { code, message } => AppError::Conflict { code, message },
+            ServiceError::Limited { code, message } => AppError::Limited { code, message },
+            ServiceError::Refused { code, message } => AppError::Refused { code, message },
+            ServiceError::Stale { current, message } => AppError::Stale { current, message },
+            ServiceError::StaleDraft { current } => AppError::StaleDraft { current },
+            ServiceError::Import(failure) => AppError::Import(failure),
+            ServiceError::ImportChecked(failure, mapping, sheets) => AppError::ImportChecked(failure, mapping, sheets),
+            ServiceError::Storage(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
+/// A D1 adapter's failures as the port error: `.storage()?` on any
+/// `Result<_, worker::Error>` or serde error inside `worker/src/store/`.
+#[allow(dead_code)] // until the first store adapter implements a port
+pub trait Storage<T> {
+    fn storage(self) -> Result<T, ServiceError>;
+}
+
+impl<T, E: std::fmt::Display> Storage<T> for Result<T, E> {
+    fn storage(self) -> Result<T, ServiceError> {
+        self.map_err(|e| ServiceError::Storage(e.to_string()))
     }
 }
 

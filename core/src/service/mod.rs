@@ -1,0 +1,47 @@
+//! Use cases: what the service does, each a function of the principal, the
+//! request, the clock ([`Now`]) and **storage ports** — one trait per
+//! aggregate (tasks, submissions, templates and reviews, surveys, ledger,
+//! accounts). The worker implements the ports over D1 (`worker/src/store/`)
+//! and its handlers only parse, authenticate, call one use case and map its
+//! [`ServiceError`] to HTTP; the tests here run every use case — including
+//! its retry, lost-race and second-decision paths — against in-memory ports.
+//!
+//! Conventions every use-case module follows:
+//! - A port is an `async` trait (D1 is async; an in-memory port is ready at
+//!   once, see [`crate::ledger::LedgerStore`] for the first of them). Futures
+//!   need not be `Send`: a worker isolate runs one thread. Port methods
+//!   answer `Result<_, ServiceError>`; a storage failure is
+//!   [`ServiceError::Storage`], a lost race the domain error it means
+//!   (e.g. [`ServiceError::Conflict`]).
+//! - A use case authorizes its principal itself (`access::authorize`): the
+//!   rules are core's, and so are their tests. Handlers only authenticate.
+//! - A use case reads the time from its [`Now`] argument, never a clock.
+//! - Every write path says in its doc what a retry and a crash do.
+
+mod error;
+
+pub use error::ServiceError;
+
+/// The clock, passed in: the instant a request is handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Now {
+    /// RFC 3339 in UTC, as stored (`2026-11-29T11:43:12.049Z`).
+    pub instant: String,
+}
+
+impl Now {
+    pub fn new(instant: impl Into<String>) -> Now {
+        Now { instant: instant.into() }
+    }
+
+    /// The calendar date of the instant (UTC), for computed fields.
+    pub fn today(&self) -> Option<crate::expr::Date> {
+        crate::expr::Date::parse(self.instant.get(..10)?)
+    }
+}
+
+/// Runs a use case over in-memory ports, whose futures never wait.
+#[cfg(test)]
+pub(crate) fn ready<F: std::future::Future>(future: F) -> F::Output {
+    crate::ledger::store::ready(future)
+}
