@@ -20,6 +20,12 @@
 
 mod error;
 
+use std::rc::Rc;
+
+use crate::access::Principal;
+use crate::compile::CompiledTemplate;
+use crate::ledger::OrgUnit;
+
 pub use error::ServiceError;
 
 /// The clock, passed in: the instant a request is handled.
@@ -44,4 +50,30 @@ impl Now {
 #[cfg(test)]
 pub(crate) fn ready<F: std::future::Future>(future: F) -> F::Output {
     crate::ledger::store::ready(future)
+}
+
+/// The read side every use case shares: published template versions,
+/// compiled (the adapter compiles each version once and caches it —
+/// versions are immutable), and the org units.
+#[allow(async_fn_in_trait)]
+pub trait Directory {
+    /// The version `version` of template `id`, or its latest when `None`.
+    async fn template(&self, id: &str, version: Option<u32>) -> Result<Option<Rc<CompiledTemplate>>, ServiceError>;
+    async fn org_unit(&self, code: &str) -> Result<Option<OrgUnit>, ServiceError>;
+}
+
+/// The audit log of reads that showed sensitive values unmasked.
+#[allow(async_fn_in_trait)]
+pub trait AuditLog {
+    /// Logs that `principal` read `items` unmasked on `record_ids` through
+    /// `action` (e.g. "submission"); nothing when either list is empty. The
+    /// adapter classes the read (`access::classify_read`).
+    async fn unmasked_read(
+        &self,
+        principal: &Principal,
+        action: &str,
+        items: &[String],
+        record_ids: &[String],
+        now: &Now,
+    ) -> Result<(), ServiceError>;
 }

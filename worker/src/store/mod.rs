@@ -9,6 +9,7 @@
 
 mod accounts;
 mod burden;
+mod directory;
 mod dispatch;
 mod ingest;
 mod ledger;
