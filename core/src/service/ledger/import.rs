@@ -65,10 +65,11 @@ pub async fn import<P: LedgerPort>(
     let overwrite = parse_overwrite(q.overwrite.as_deref().unwrap_or_default())?;
     let plan_id = q.plan.as_deref().filter(|p| !p.is_empty()).map(parse_plan_id).transpose()?;
     // A retry of a committed plan: the first answer, nothing written again.
-    if commit && let Some(id) = plan_id {
-        if let Some(answer) = replay(port, id, principal).await? {
-            return Ok(answer);
-        }
+    if commit
+        && let Some(id) = plan_id
+        && let Some(answer) = replay(port, id, principal).await?
+    {
+        return Ok(answer);
     }
     let unit = port.org_unit(org_unit).await?.ok_or_else(unit_not_found)?;
     let limits = Limits::default();
