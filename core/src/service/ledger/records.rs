@@ -113,8 +113,8 @@ pub async fn get<P: LedgerPort>(port: &P, principal: &Principal, id: &str, now: 
 /// `PATCH /api/ledger/records/{id}`: a correction conditional on
 /// `expected_version`. A stale version is [`ServiceError::Stale`] with the
 /// record as it is now (masked). Retry: a retried correction that was
-/// applied finds a newer version and is answered stale, the record showing
-/// it; one that changes nothing answers the record unchanged.
+/// applied changes nothing and is answered with the record as it is; a
+/// different change from the old version is stale.
 pub async fn patch<P: LedgerPort>(
     port: &P,
     principal: &Principal,
