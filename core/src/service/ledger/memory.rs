@@ -13,7 +13,10 @@ use crate::access::Principal;
 use crate::catalog::Catalog;
 use crate::compile::CompiledTemplate;
 use crate::ledger::transfer::{Transfer, TransferStatus};
-use crate::ledger::{ApplyError, Conflict, HistoryEntry, InMemoryLedger, LedgerRecord, LedgerStore, OrgLevel, OrgUnit, RecordTypes, Write};
+use crate::ledger::{
+    ApplyError, ChangeMeta, Conflict, HistoryEntry, InMemoryLedger, LedgerRecord, LedgerStore, OrgLevel, OrgUnit, RecordTypes, Source,
+    Write, plan_update,
+};
 use crate::service::{AuditLog, Directory, Now, ServiceError};
 
 /// One audited read: action, items, record ids.
@@ -35,6 +38,8 @@ pub struct MemoryLedger {
     pub lose_next_plan_race: Cell<bool>,
     /// The next approval's batch finds the request decided by `(who, at)`.
     pub decided_meanwhile: RefCell<Option<(String, String)>>,
+    /// The next approval's batch finds the record corrected meanwhile.
+    pub record_changed_meanwhile: Cell<bool>,
 }
 
 impl MemoryLedger {
@@ -73,6 +78,7 @@ impl MemoryLedger {
             fail_next_batch: Cell::new(false),
             lose_next_plan_race: Cell::new(false),
             decided_meanwhile: RefCell::new(None),
+            record_changed_meanwhile: Cell::new(false),
         }
     }
 
@@ -273,6 +279,15 @@ impl TransferPort for MemoryLedger {
     async fn approve_transfer(&self, id: &str, write: &Write, from_org_unit: &str, note: &str) -> Result<(), ServiceError> {
         if let Some((by, at)) = self.decided_meanwhile.borrow_mut().take() {
             self.reject_transfer(id, &by, &at, "").await?;
+        }
+        if self.record_changed_meanwhile.replace(false) {
+            let record = self.get(&write.record.id).await?.ok_or_else(|| ServiceError::Storage("no record".into()))?;
+            let record_type = self.types.get(&record.entity).ok_or_else(|| ServiceError::Storage("no type".into()))?;
+            let meta = ChangeMeta { changed_by: "other".into(), changed_at: write.record.updated_at.clone(), source: Source::Visit };
+            let patch = serde_json::json!({ "phone": "13900000000" });
+            let changed = plan_update(record_type, &record, record.version, patch.as_object().expect("object"), &meta)
+                .map_err(|e| ServiceError::Storage(e.to_string()))?;
+            self.apply_chunk(&changed.into_iter().collect::<Vec<_>>()).await.map_err(|_| ServiceError::Storage("changed".into()))?;
         }
         let pending = self.stored_transfer(id).is_some_and(|s| s.transfer.status == TransferStatus::Pending);
         if !pending {

@@ -376,3 +376,19 @@ fn a_decision_that_loses_a_race_says_why() {
     let denied = ready(transfers::list(&port, &user(Role::VillageStaff, VILLAGE, "cun"))).expect("listed");
     assert!(denied.is_empty(), "the source village is not told");
 }
+
+#[test]
+fn an_approval_of_a_record_corrected_meanwhile_leaves_the_request_pending() {
+    let port = seeded();
+    let requester = user(Role::VillageStaff, OTHER_TOWN, "wen");
+    ready(transfers::request(&port, &requester, ask("req-1", ZHANG), &now())).expect("asked");
+    let specialist = user(Role::AdminSpecialist, "500118", "zhuan");
+    port.record_changed_meanwhile.set(true);
+    let approve = Decision { approve: true, note: String::new() };
+    let got = outcome(ready(transfers::decide(&port, &specialist, "req-1", &approve, &now())), |_| "ok".into());
+    assert_eq!(got, "record_changed");
+    assert_eq!(port.stored_transfer("req-1").map(|t| t.transfer.status), Some(TransferStatus::Pending));
+    let again = ready(transfers::decide(&port, &specialist, "req-1", &approve, &now())).expect("decided again");
+    assert_eq!(again.status, TransferStatus::Approved);
+    assert_eq!(record(&port, ZHANG).version, 3, "corrected, then moved");
+}
