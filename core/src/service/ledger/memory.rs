@@ -277,7 +277,8 @@ impl TransferPort for MemoryLedger {
     }
 
     async fn approve_transfer(&self, id: &str, write: &Write, from_org_unit: &str, note: &str) -> Result<(), ServiceError> {
-        if let Some((by, at)) = self.decided_meanwhile.borrow_mut().take() {
+        let meanwhile = self.decided_meanwhile.borrow_mut().take();
+        if let Some((by, at)) = meanwhile {
             self.reject_transfer(id, &by, &at, "").await?;
         }
         if self.record_changed_meanwhile.replace(false) {

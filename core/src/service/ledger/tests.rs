@@ -89,7 +89,8 @@ fn record(port: &MemoryLedger, id_number: &str) -> LedgerRecord {
 fn list_authorizes_checks_its_query_and_masks() {
     let port = seeded();
     let specialist = user(Role::AdminSpecialist, "500118", "zhuan");
-    let cases: &[(&Principal, &str, &[(&str, &str)], &str)] = &[
+    type Case<'a> = (&'a Principal, &'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
         (&staff(), "person", &[("org_unit", VILLAGE)], "2 records, 张三 11010519491231002X"),
         (&staff(), "person", &[], "missing_parameter"),
         (&staff(), "person", &[("org_unit", NEIGHBOUR)], "forbidden:OutOfScope"),
