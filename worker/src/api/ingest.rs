@@ -1,8 +1,9 @@
 //! `POST /api/ingest/{entity}?org_unit=CODE`: a department's own system
 //! pushes records with its API key (`ybt_core::service::ledger::ingest`).
 
+use std::cell::Cell;
+
 use serde::Deserialize;
-use serde_json::Value;
 use worker::{Request, RouteContext};
 use ybt_core::api::ImportAnswer;
 use ybt_core::messages::Text;
@@ -11,7 +12,7 @@ use ybt_core::service::ledger::ingest::ingest;
 
 use crate::auth;
 use crate::error::AppError;
-use crate::http::{Json, now_rfc3339, read_json};
+use crate::http::{Json, JsonBody, now_rfc3339};
 use crate::store::Store;
 
 #[derive(Deserialize)]
@@ -27,6 +28,8 @@ pub async fn push(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Import
         code: "missing_parameter",
         message: Text::new("缺少查询参数 org_unit", "the query parameter org_unit is required"),
     })?;
-    let records: Vec<Value> = read_json(&mut req).await?;
-    Ok(Json(200, ingest(&store, &key, entity, &org_unit, &records, &Now::new(now_rfc3339())).await?))
+    let refused = Cell::new(None);
+    let body = JsonBody::new(&mut req, &refused);
+    let answer = ingest(&store, &key, entity, &org_unit, body, &Now::new(now_rfc3339())).await;
+    Ok(Json(200, answer.map_err(|e| JsonBody::answer(&refused, e))?))
 }

@@ -4,16 +4,18 @@
 //! Each handler parses, authenticates and calls one use case of
 //! `ybt_core::service::ledger`, which authorizes, masks and audits.
 
+use std::cell::Cell;
+
 use worker::{Request, RouteContext};
 use ybt_core::LedgerRecord;
-use ybt_core::api::{ImportAnswer, LedgerList, PatchRecordRequest, RecordDetail};
+use ybt_core::api::{ImportAnswer, LedgerList, RecordDetail};
 use ybt_core::service::ledger::import::{self, Upload};
 use ybt_core::service::ledger::records::{self, File, UnitQuery};
 use ybt_core::service::{Now, ServiceError};
 
 use crate::auth;
 use crate::error::AppError;
-use crate::http::{Download, Json, Reply, now_rfc3339, read_bytes, read_json};
+use crate::http::{Download, Json, JsonBody, Reply, now_rfc3339, read_bytes};
 use crate::store::Store;
 
 fn query(req: &Request) -> Result<UnitQuery, AppError> {
@@ -56,8 +58,10 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<RecordDetai
 pub async fn patch(mut req: Request, ctx: RouteContext<()>) -> Result<Json<LedgerRecord>, AppError> {
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    let request: PatchRecordRequest = read_json(&mut req).await?;
-    Ok(Json(200, records::patch(&store, &principal, param(&ctx, "id"), &request, &now()).await?))
+    let refused = Cell::new(None);
+    let body = JsonBody::new(&mut req, &refused);
+    let record = records::patch(&store, &principal, param(&ctx, "id"), body, &now()).await;
+    Ok(Json(200, record.map_err(|e| JsonBody::answer(&refused, e))?))
 }
 
 /// The import's body, read once the use case has checked the request.

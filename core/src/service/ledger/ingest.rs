@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::lookup::{add_records_elsewhere, apply_batch};
-use super::{LedgerPort, unit_not_found};
+use super::{Body, LedgerPort, unit_not_found};
 use crate::access::{Decision, IngestKey, authorize_ingest};
 use crate::api::ImportAnswer;
 use crate::import::{ImportSummary, Limits, UpsertTarget, ingest_keys, plan_ingest};
@@ -23,12 +23,13 @@ pub async fn ingest<P: LedgerPort>(
     key: &IngestKey,
     entity: &str,
     org_unit: &str,
-    records: &[Value],
+    body: impl Body<Vec<Value>>,
     now: &Now,
 ) -> Result<ImportAnswer, ServiceError> {
     if let Decision::Deny(reason) = authorize_ingest(key, org_unit, entity) {
         return Err(ServiceError::Forbidden(reason));
     }
+    let records = &body.read().await?;
     let unit = port.org_unit(org_unit).await?.ok_or_else(unit_not_found)?;
     let mut existing = port.list(&unit.code, entity).await?;
     let types = port.record_types()?;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::lookup::{check_lookup_quota, screen_refusals};
-use super::{LedgerPort, bindings, mask_history, mask_record, record_not_found, record_type, require, required};
+use super::{Body, LedgerPort, bindings, mask_history, mask_record, record_not_found, record_type, require, required};
 use crate::access::{Action, Principal, lookup};
 use crate::api::{LedgerColumn, LedgerList, PatchRecordRequest, RecordDetail};
 use crate::export::{ExportError, mask_nothing, to_csv, to_xlsx};
@@ -119,11 +119,12 @@ pub async fn patch<P: LedgerPort>(
     port: &P,
     principal: &Principal,
     id: &str,
-    request: &PatchRecordRequest,
+    body: impl Body<PatchRecordRequest>,
     now: &Now,
 ) -> Result<LedgerRecord, ServiceError> {
     let current = port.get(id).await?.ok_or_else(record_not_found)?;
     require(principal, &Action::WriteLedger { org_unit: &current.org_unit })?;
+    let request = body.read().await?;
     let source = request.source.unwrap_or(Source::Visit);
     if !matches!(source, Source::Visit | Source::Form) {
         return Err(ServiceError::BadRequest {

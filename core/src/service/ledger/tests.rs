@@ -5,13 +5,13 @@
 
 use serde_json::{Value, json};
 
-use super::LedgerPort;
 use super::import::import;
 use super::ingest::ingest;
 use super::memory::MemoryLedger;
 use super::records::{self, UnitQuery};
 use super::search::{SearchQuery, search};
 use super::transfers::{self, Decision};
+use super::{LedgerPort, Parsed};
 use crate::access::{IngestKey, Principal, Role};
 use crate::api::{ImportAnswer, PatchRecordRequest};
 use crate::import::ImportFailure;
@@ -152,13 +152,13 @@ fn a_correction_is_conditional_on_its_version() {
         source,
     };
     let run = |request: &PatchRecordRequest| {
-        outcome(ready(records::patch(&port, &staff(), &zhang.id, request, &now())), |r| format!("v{}", r.version))
+        outcome(ready(records::patch(&port, &staff(), &zhang.id, Parsed(request.clone()), &now())), |r| format!("v{}", r.version))
     };
     assert_eq!(run(&patch(1, "13911112222", None)), "v2");
     // The retry of the applied correction changes nothing: answered as it is.
     assert_eq!(run(&patch(1, "13911112222", None)), "v2");
     // Another change from the old version: stale, with the record now.
-    let retry = ready(records::patch(&port, &staff(), &zhang.id, &patch(1, "13911114444", None), &now()));
+    let retry = ready(records::patch(&port, &staff(), &zhang.id, Parsed(patch(1, "13911114444", None)), &now()));
     match retry {
         Err(ServiceError::Stale { current: Some(current), .. }) => assert_eq!(current.version, 2),
         other => panic!("expected stale, got {other:?}"),
@@ -166,10 +166,13 @@ fn a_correction_is_conditional_on_its_version() {
     assert_eq!(run(&patch(2, "13911113333", Some(Source::Import))), "bad_source");
     let stranger = user(Role::VillageStaff, NEIGHBOUR, "lin");
     assert_eq!(
-        outcome(ready(records::patch(&port, &stranger, &zhang.id, &patch(2, "1", None), &now())), |_| "ok".into()),
+        outcome(ready(records::patch(&port, &stranger, &zhang.id, Parsed(patch(2, "1", None)), &now())), |_| "ok".into()),
         "forbidden:OutOfScope"
     );
-    assert_eq!(outcome(ready(records::patch(&port, &staff(), "person:none", &patch(1, "1", None), &now())), |_| "ok".into()), "not_found");
+    assert_eq!(
+        outcome(ready(records::patch(&port, &staff(), "person:none", Parsed(patch(1, "1", None)), &now())), |_| "ok".into()),
+        "not_found"
+    );
 }
 
 #[test]
@@ -183,7 +186,7 @@ fn a_correction_to_a_key_registered_elsewhere_is_refused_naming_no_one() {
         patch: json!({ "id_number": "500118199001011253" }).as_object().cloned().expect("object"),
         source: None,
     };
-    let got = outcome(ready(records::patch(&port, &staff(), &zhang.id, &request, &now())), |_| "ok".into());
+    let got = outcome(ready(records::patch(&port, &staff(), &zhang.id, Parsed(request), &now())), |_| "ok".into());
     assert!(got.starts_with("validation_failed"), "{got}");
     assert_eq!(port.refused("id-cun", "2026-11-29"), 1, "counted as a refused lookup");
     assert!(port.audit.borrow().iter().any(|(action, ..)| action == "key_refused"));
@@ -239,7 +242,7 @@ fn a_plan_the_ledger_changed_since_is_refused_whole() {
         PatchRecordRequest {
             expected_version: li.version, patch: json!({"name": "李肆"}).as_object().cloned().expect("o"), source: None
         };
-    ready(records::patch(&port, &staff(), &li.id, &patch, &now())).expect("corrected meanwhile");
+    ready(records::patch(&port, &staff(), &li.id, Parsed(patch), &now())).expect("corrected meanwhile");
     let commit = query(&[("org_unit", VILLAGE), ("entity", "person"), ("commit", "true"), ("plan", &preview.plan_id)]);
     let got = outcome(ready(import(&port, &staff(), &commit, file.as_bytes().to_vec(), &now())), |_| "ok".into());
     assert_eq!(got, "plan_changed");
@@ -291,7 +294,7 @@ fn a_department_ingests_within_its_key() {
     let key = IngestKey { id: "k1".into(), department: "民政局".into(), org_unit: "500118".into(), entities: vec!["person".into()] };
     let records = vec![json!({"name": "王五", "id_number": "500118199001011253"})];
     let push = |entity: &str, unit: &str| {
-        outcome(ready(ingest(&port, &key, entity, unit, &records, &now())), |a| {
+        outcome(ready(ingest(&port, &key, entity, unit, Parsed(records.clone()), &now())), |a| {
             format!("new {} unchanged {}", a.summary.new, a.summary.unchanged)
         })
     };
