@@ -2,7 +2,7 @@
 //! the one gate every handler passes through before touching data.
 
 use worker::{Env, Method, Request};
-use ybt_core::access::{Action, Decision, IngestKey, Principal, authorize, authorize_ingest, verify_token};
+use ybt_core::access::{Action, Decision, IngestKey, Principal, authorize, verify_token};
 
 use crate::error::AppError;
 use crate::http::now_unix;
@@ -98,15 +98,6 @@ pub async fn ingest_key(req: &Request, store: &Store) -> Result<IngestKey, AppEr
     let header = req.headers().get("Authorization")?.unwrap_or_default();
     let key = header.strip_prefix("Bearer ").map(str::trim).filter(|k| !k.is_empty()).ok_or(AppError::BadApiKey)?;
     store.ingest_key(&crate::crypto::sha256_hex(key.as_bytes())).await?.ok_or(AppError::BadApiKey)
-}
-
-/// Allows a department key to push `entity` records into `org_unit`, or
-/// answers 403 with the reason.
-pub fn require_ingest(key: &IngestKey, org_unit: &str, entity: &str) -> Result<(), AppError> {
-    match authorize_ingest(key, org_unit, entity) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(reason) => Err(AppError::Forbidden(reason)),
-    }
 }
 
 pub fn session_cookie(token: &str) -> String {

@@ -103,7 +103,6 @@ impl From<ServiceError> for AppError {
 
 /// A D1 adapter's failures as the port error: `.storage()?` on any
 /// `Result<_, worker::Error>` or serde error inside `worker/src/store/`.
-#[allow(dead_code)] // until the first store adapter implements a port
 pub trait Storage<T> {
     fn storage(self) -> Result<T, ServiceError>;
 }

@@ -1,6 +1,7 @@
 //! Request and response plumbing shared by the handlers: JSON bodies with a
 //! size limit, JSON responses with the API's headers, and error mapping.
 
+use std::cell::Cell;
 use std::future::Future;
 
 use serde::Serialize;
@@ -8,6 +9,8 @@ use serde::de::DeserializeOwned;
 use worker::{Request, Response, Result};
 
 use ybt_core::limits::{MAX_JSON_DEPTH, json_too_deep};
+use ybt_core::service::ServiceError;
+use ybt_core::service::ledger::Body;
 
 use crate::error::AppError;
 
@@ -150,6 +153,36 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> std::result::R
         return Err(AppError::TooDeep { limit: MAX_JSON_DEPTH });
     }
     serde_json::from_slice(&bytes).map_err(|e| AppError::MalformedJson(e.to_string()))
+}
+
+/// A JSON body handed to a use case, which reads it once its checks that
+/// need no body have passed. A body [`read_json`] refuses is answered as
+/// it refuses it: the handler passes the use case's error through
+/// [`JsonBody::answer`].
+pub struct JsonBody<'r> {
+    req: &'r mut Request,
+    refused: &'r Cell<Option<AppError>>,
+}
+
+impl<'r> JsonBody<'r> {
+    pub fn new(req: &'r mut Request, refused: &'r Cell<Option<AppError>>) -> JsonBody<'r> {
+        JsonBody { req, refused }
+    }
+
+    /// The answer to a failed use case: the body's refusal, if that was it.
+    pub fn answer(refused: &Cell<Option<AppError>>, error: ServiceError) -> AppError {
+        refused.take().unwrap_or_else(|| error.into())
+    }
+}
+
+impl<T: DeserializeOwned> Body<T> for JsonBody<'_> {
+    async fn read(self) -> std::result::Result<T, ServiceError> {
+        read_json(self.req).await.map_err(|e| {
+            let detail = e.to_string();
+            self.refused.set(Some(e));
+            ServiceError::Storage(detail)
+        })
+    }
 }
 
 /// The current time as RFC 3339, from the runtime's clock.

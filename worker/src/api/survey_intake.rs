@@ -153,7 +153,8 @@ pub async fn decide(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Inta
             // district-wide key (ID number, credit code), else the village's.
             let same_key = match (record_type.district_key_field(), record_type.natural_key(&draft)) {
                 (Some(field), Some(key)) => {
-                    crate::api::ledger::check_lookup_quota(&store, &principal).await?;
+                    ybt_core::service::ledger::lookup::check_lookup_quota(&store, &principal, &ybt_core::service::Now::new(now.clone()))
+                        .await?;
                     store.records_with_keys(&entry.entity, field, &[key]).await?
                 }
                 _ => store.records(&entry.org_unit, &entry.entity).await?,
@@ -167,7 +168,15 @@ pub async fn decide(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Inta
                 Err(errors) => {
                     if errors.iter().any(|e| e.code == "key_in_other_unit") {
                         let hidden: Vec<String> = same_key.iter().filter(|r| !may_name(&r.org_unit)).map(|r| r.id.clone()).collect();
-                        crate::api::ledger::screen_refusals(&store, &principal, record_type, 1, &hidden).await?;
+                        ybt_core::service::ledger::lookup::screen_refusals(
+                            &store,
+                            &principal,
+                            record_type,
+                            1,
+                            &hidden,
+                            &ybt_core::service::Now::new(now.clone()),
+                        )
+                        .await?;
                     }
                     return Err(AppError::Validation(errors));
                 }

@@ -3,8 +3,10 @@
 use serde::Deserialize;
 use ybt_core::access::IngestKey;
 
+use ybt_core::service::ServiceError;
+
 use super::Store;
-use crate::error::AppError;
+use crate::error::Storage;
 
 #[derive(Deserialize)]
 struct KeyRow {
@@ -16,15 +18,22 @@ struct KeyRow {
 
 impl Store {
     /// The live key whose hash is `key_hash` (lowercase hex SHA-256).
-    pub async fn ingest_key(&self, key_hash: &str) -> Result<Option<IngestKey>, AppError> {
+    pub async fn ingest_key(&self, key_hash: &str) -> Result<Option<IngestKey>, ServiceError> {
         let row = self
             .db
             .prepare("SELECT id, department, org_unit, entities FROM ingest_keys WHERE key_hash = ?1 AND revoked = 0")
-            .bind(&[key_hash.into()])?
+            .bind(&[key_hash.into()])
+            .storage()?
             .first::<KeyRow>(None)
-            .await?;
+            .await
+            .storage()?;
         row.map(|r| {
-            Ok(IngestKey { entities: serde_json::from_str(&r.entities)?, id: r.id, department: r.department, org_unit: r.org_unit })
+            Ok(IngestKey {
+                entities: serde_json::from_str(&r.entities).storage()?,
+                id: r.id,
+                department: r.department,
+                org_unit: r.org_unit,
+            })
         })
         .transpose()
     }

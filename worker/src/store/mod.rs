@@ -20,11 +20,10 @@ mod transfers;
 
 pub use accounts::principal_of;
 pub use dispatch::{NewTask, TaskMove};
-pub use ledger::{PlanRow, WRITES_PER_BATCH};
+pub use ledger::WRITES_PER_BATCH;
 pub use reviews::{NewRequest, pending_conflict};
 pub use surveys::{IntakeRow, StartedSurvey};
 pub use tasks::TaskFilter;
-pub use transfers::TransferRow;
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
@@ -44,6 +43,11 @@ pub struct Store {
 /// codes are digits, and `:` sorts right after `9`.
 fn prefix_end(prefix: &str) -> String {
     format!("{prefix}:")
+}
+
+/// A count or version as a bound parameter (D1 numbers are JS numbers).
+fn num(n: u32) -> JsValue {
+    JsValue::from_f64(f64::from(n))
 }
 
 /// A validated submission and everything stored with it.
@@ -256,7 +260,8 @@ impl Store {
             .await?
             .iter()
             .map(|row| ledger::raw_record(entity, row))
-            .collect()
+            .collect::<Result<_, _>>()
+            .map_err(AppError::from)
     }
 
     /// Stores a validated submission exactly once, with what it changes.

@@ -1,19 +1,22 @@
 //! Transfer requests (迁移申请, migration 0017): stored as asked, decided
-//! once. The rules are `ybt_core::ledger::transfer`.
+//! once — core's `TransferPort` over D1. The rules are
+//! `ybt_core::ledger::transfer` and `ybt_core::service::ledger::transfers`.
 
 use serde::Deserialize;
-use worker::wasm_bindgen::JsValue;
 use ybt_core::ledger::Write;
 use ybt_core::ledger::transfer::{Transfer, TransferStatus};
+use ybt_core::service::ServiceError;
+use ybt_core::service::ledger::{StoredTransfer, TransferPort};
 
-use super::{Store, prefix_end};
-use crate::error::AppError;
+use super::{Store, num, prefix_end};
+use crate::error::Storage;
 
 const COLUMNS: &str = "id, entity, key, to_org_unit, reason, requested_by, requested_at, status, record_id, from_org_unit, \
                        decided_by, decided_at, note";
 
+/// One row of `ledger_transfers`.
 #[derive(Deserialize)]
-pub struct TransferRow {
+struct TransferRow {
     id: String,
     entity: String,
     key: String,
@@ -22,38 +25,39 @@ pub struct TransferRow {
     requested_by: String,
     requested_at: String,
     status: String,
-    /// The record moved (approved only).
-    pub record_id: Option<String>,
-    /// Where it lay when the move was approved.
-    pub from_org_unit: Option<String>,
+    record_id: Option<String>,
+    from_org_unit: Option<String>,
     decided_by: Option<String>,
     decided_at: Option<String>,
     note: Option<String>,
 }
 
 impl TransferRow {
-    pub fn transfer(&self) -> Result<Transfer, AppError> {
-        Ok(Transfer {
-            id: self.id.clone(),
-            entity: self.entity.clone(),
-            key: self.key.clone(),
-            to_org_unit: self.to_org_unit.clone(),
-            reason: self.reason.clone(),
-            requested_by: self.requested_by.clone(),
-            requested_at: self.requested_at.clone(),
-            status: TransferStatus::parse(&self.status).ok_or_else(|| AppError::Internal(format!("transfer status {}", self.status)))?,
-            decided_by: self.decided_by.clone(),
-            decided_at: self.decided_at.clone(),
-            note: self.note.clone(),
+    fn stored(self) -> Result<StoredTransfer, ServiceError> {
+        let status =
+            TransferStatus::parse(&self.status).ok_or_else(|| ServiceError::Storage(format!("transfer status {}", self.status)))?;
+        Ok(StoredTransfer {
+            transfer: Transfer {
+                id: self.id,
+                entity: self.entity,
+                key: self.key,
+                to_org_unit: self.to_org_unit,
+                reason: self.reason,
+                requested_by: self.requested_by,
+                requested_at: self.requested_at,
+                status,
+                decided_by: self.decided_by,
+                decided_at: self.decided_at,
+                note: self.note,
+            },
+            record_id: self.record_id,
+            from_org_unit: self.from_org_unit,
         })
     }
 }
 
-impl Store {
-    /// Stores a new pending request; `false` when the id exists or a
-    /// pending request for the same key and destination does (the caller
-    /// answers with that one).
-    pub async fn add_transfer(&self, t: &Transfer) -> Result<bool, AppError> {
+impl TransferPort for Store {
+    async fn add_transfer(&self, t: &Transfer) -> Result<bool, ServiceError> {
         let result = self
             .db
             .prepare(
@@ -68,51 +72,65 @@ impl Store {
                 t.reason.as_str().into(),
                 t.requested_by.as_str().into(),
                 t.requested_at.as_str().into(),
-            ])?
+            ])
+            .storage()?
             .run()
-            .await?;
-        Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+            .await
+            .storage()?;
+        Ok(result.meta().storage()?.and_then(|m| m.changes).unwrap_or(0) > 0)
     }
 
-    pub async fn transfer(&self, id: &str) -> Result<Option<TransferRow>, AppError> {
-        Ok(self.db.prepare(format!("SELECT {COLUMNS} FROM ledger_transfers WHERE id = ?1")).bind(&[id.into()])?.first(None).await?)
+    async fn transfer(&self, id: &str) -> Result<Option<StoredTransfer>, ServiceError> {
+        self.db
+            .prepare(format!("SELECT {COLUMNS} FROM ledger_transfers WHERE id = ?1"))
+            .bind(&[id.into()])
+            .storage()?
+            .first::<TransferRow>(None)
+            .await
+            .storage()?
+            .map(TransferRow::stored)
+            .transpose()
     }
 
-    /// The pending request for `key` into `to_org_unit`, if any.
-    pub async fn pending_transfer(&self, entity: &str, key: &str, to_org_unit: &str) -> Result<Option<TransferRow>, AppError> {
-        Ok(self
-            .db
+    async fn pending_transfer(&self, entity: &str, key: &str, to_org_unit: &str) -> Result<Option<StoredTransfer>, ServiceError> {
+        self.db
             .prepare(format!(
                 "SELECT {COLUMNS} FROM ledger_transfers WHERE entity = ?1 AND key = ?2 AND to_org_unit = ?3 AND status = 'pending'"
             ))
-            .bind(&[entity.into(), key.into(), to_org_unit.into()])?
-            .first(None)
-            .await?)
+            .bind(&[entity.into(), key.into(), to_org_unit.into()])
+            .storage()?
+            .first::<TransferRow>(None)
+            .await
+            .storage()?
+            .map(TransferRow::stored)
+            .transpose()
     }
 
-    /// Requests into units inside `scope`: pending first, then the newest
-    /// decided; at most 200.
-    pub async fn transfers(&self, scope: &str) -> Result<Vec<TransferRow>, AppError> {
-        Ok(self
-            .db
+    async fn transfers(&self, scope: &str) -> Result<Vec<StoredTransfer>, ServiceError> {
+        self.db
             .prepare(format!(
                 "SELECT {COLUMNS} FROM ledger_transfers WHERE to_org_unit >= ?1 AND to_org_unit < ?2 \
                  ORDER BY status <> 'pending', requested_at DESC, id LIMIT 200"
             ))
-            .bind(&[scope.into(), prefix_end(scope).into()])?
+            .bind(&[scope.into(), prefix_end(scope).into()])
+            .storage()?
             .all()
-            .await?
-            .results()?)
+            .await
+            .storage()?
+            .results::<TransferRow>()
+            .storage()?
+            .into_iter()
+            .map(TransferRow::stored)
+            .collect()
     }
 
-    /// Approves a pending request and moves the record, in one batch: the
-    /// request pending → approved; the record's unit and version changed
-    /// only if that happened (`changes() = 1`) and the record is still at
-    /// the version read; its history row, which fails the whole batch
-    /// (`changed_at` NOT NULL) when the move did not happen. So a second
-    /// decision, or a record changed meanwhile, leaves everything as it
-    /// was; the caller re-reads the request to answer.
-    pub async fn approve_transfer(&self, id: &str, write: &Write, from_org_unit: &str, note: &str) -> Result<(), AppError> {
+    /// One batch: the request pending → approved; the record's unit and
+    /// version changed only if that happened (`changes() = 1`) and the
+    /// record is still at the version read; its history row, which fails
+    /// the whole batch (`changed_at` NOT NULL) when the move did not
+    /// happen. So a second decision, or a record changed meanwhile, leaves
+    /// everything as it was.
+    async fn approve_transfer(&self, id: &str, write: &Write, from_org_unit: &str, note: &str) -> Result<(), ServiceError> {
         let r = &write.record;
         let decide = self
             .db
@@ -127,8 +145,9 @@ impl Store {
                 r.updated_by.as_str().into(),
                 r.updated_at.as_str().into(),
                 note.into(),
-            ])?;
-        let expected = write.expected_version.ok_or_else(|| AppError::Internal("a move updates a record".into()))?;
+            ])
+            .storage()?;
+        let expected = write.expected_version.ok_or_else(|| ServiceError::Storage("a move updates a record".into()))?;
         let moved = self
             .db
             .prepare(
@@ -137,27 +156,29 @@ impl Store {
             )
             .bind(&[
                 r.org_unit.as_str().into(),
-                JsValue::from_f64(f64::from(r.version)),
+                num(r.version),
                 r.updated_at.as_str().into(),
                 r.updated_by.as_str().into(),
                 r.id.as_str().into(),
-                JsValue::from_f64(f64::from(expected)),
-            ])?;
+                num(expected),
+            ])
+            .storage()?;
         let [_, history] = self.write_statements(write)?;
-        self.db.batch(vec![decide, moved, history]).await?;
+        self.db.batch(vec![decide, moved, history]).await.storage()?;
         Ok(())
     }
 
-    /// Rejects a pending request; a decided one is left as it is.
-    pub async fn reject_transfer(&self, id: &str, by: &str, at: &str, note: &str) -> Result<(), AppError> {
+    async fn reject_transfer(&self, id: &str, by: &str, at: &str, note: &str) -> Result<(), ServiceError> {
         self.db
             .prepare(
                 "UPDATE ledger_transfers SET status = 'rejected', decided_by = ?2, decided_at = ?3, note = ?4 \
                  WHERE id = ?1 AND status = 'pending'",
             )
-            .bind(&[id.into(), by.into(), at.into(), note.into()])?
+            .bind(&[id.into(), by.into(), at.into(), note.into()])
+            .storage()?
             .run()
-            .await?;
+            .await
+            .storage()?;
         Ok(())
     }
 }

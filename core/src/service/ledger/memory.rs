@@ -1,0 +1,322 @@
+//! The ledger's ports in memory, for the use cases' native tests: records
+//! and history ([`InMemoryLedger`]), org units, names, the refused-lookup
+//! budget, committed plans, transfer requests and the audit log — plus
+//! switches that make a batch fail or lose a race.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::rc::Rc;
+
+use super::{CommittedPlan, LedgerPort, StoredTransfer, TransferPort, WRITES_PER_BATCH};
+use crate::access::Principal;
+use crate::catalog::Catalog;
+use crate::compile::CompiledTemplate;
+use crate::ledger::transfer::{Transfer, TransferStatus};
+use crate::ledger::{
+    ApplyError, ChangeMeta, Conflict, HistoryEntry, InMemoryLedger, LedgerRecord, LedgerStore, OrgLevel, OrgUnit, RecordTypes, Source,
+    Write, plan_update,
+};
+use crate::service::{AuditLog, Directory, Now, ServiceError};
+
+/// One audited read: action, items, record ids.
+pub type Audited = (String, Vec<String>, Vec<String>);
+
+pub struct MemoryLedger {
+    pub ledger: InMemoryLedger,
+    types: Rc<RecordTypes>,
+    catalog: Rc<Catalog>,
+    units: BTreeMap<String, OrgUnit>,
+    names: BTreeMap<String, String>,
+    lookups: RefCell<BTreeMap<(String, String), u32>>,
+    plans: RefCell<BTreeMap<(String, String), String>>,
+    transfers: RefCell<Vec<StoredTransfer>>,
+    pub audit: RefCell<Vec<Audited>>,
+    /// The next batched write fails as storage (nothing of it stored).
+    pub fail_next_batch: Cell<bool>,
+    /// The next plan commit loses a race: an identical commit lands first.
+    pub lose_next_plan_race: Cell<bool>,
+    /// The next approval's batch finds the request decided by `(who, at)`.
+    pub decided_meanwhile: RefCell<Option<(String, String)>>,
+    /// The next approval's batch finds the record corrected meanwhile.
+    pub record_changed_meanwhile: Cell<bool>,
+}
+
+impl MemoryLedger {
+    /// The shipped record types and catalog; the district 500118, its town
+    /// 500118100 with villages …001 and …002, and town 500118101 with …001.
+    pub fn new() -> MemoryLedger {
+        let units = [
+            ("500118", "永川区"),
+            ("500118100", "胜利路街道"),
+            ("500118100001", "红旗社区"),
+            ("500118100002", "光明社区"),
+            ("500118101", "中山路街道"),
+            ("500118101001", "文曲社区"),
+        ]
+        .into_iter()
+        .map(|(code, name)| {
+            let unit = OrgUnit {
+                code: code.into(),
+                name: name.into(),
+                level: OrgLevel::of_code(code).expect("a code"),
+                parent_code: (code.len() > 6).then(|| code[..code.len() - 3].to_owned()),
+            };
+            (code.to_owned(), unit)
+        })
+        .collect();
+        MemoryLedger {
+            ledger: InMemoryLedger::new(),
+            types: Rc::new(RecordTypes::builtin().expect("record types")),
+            catalog: Rc::new(Catalog::builtin().expect("catalog")),
+            units,
+            names: BTreeMap::new(),
+            lookups: RefCell::default(),
+            plans: RefCell::default(),
+            transfers: RefCell::default(),
+            audit: RefCell::default(),
+            fail_next_batch: Cell::new(false),
+            lose_next_plan_race: Cell::new(false),
+            decided_meanwhile: RefCell::new(None),
+            record_changed_meanwhile: Cell::new(false),
+        }
+    }
+
+    pub fn with_name(mut self, username: &str, name: &str) -> MemoryLedger {
+        self.names.insert(username.into(), name.into());
+        self
+    }
+
+    /// The refused lookups counted for `user_id` on `day`.
+    pub fn refused(&self, user_id: &str, day: &str) -> u32 {
+        self.lookups.borrow().get(&(user_id.to_owned(), day.to_owned())).copied().unwrap_or(0)
+    }
+
+    pub fn stored_transfer(&self, id: &str) -> Option<StoredTransfer> {
+        self.transfers.borrow().iter().find(|t| t.transfer.id == id).cloned()
+    }
+
+    fn fail_batch(&self) -> bool {
+        self.fail_next_batch.replace(false)
+    }
+
+    async fn apply_chunk(&self, writes: &[Write]) -> Result<(), ApplyError<ServiceError>> {
+        if self.fail_batch() {
+            return Err(ApplyError::Store(ServiceError::Storage("batch failed".into())));
+        }
+        self.ledger.apply(writes).await.map_err(|e| match e {
+            ApplyError::Conflict(c) => ApplyError::Conflict(c),
+            ApplyError::Store(never) => match never {},
+        })
+    }
+}
+
+fn infallible<T>(r: Result<T, Infallible>) -> T {
+    match r {
+        Ok(t) => t,
+        Err(never) => match never {},
+    }
+}
+
+impl LedgerStore for MemoryLedger {
+    type Error = ServiceError;
+
+    async fn get(&self, id: &str) -> Result<Option<LedgerRecord>, ServiceError> {
+        Ok(infallible(self.ledger.get(id).await))
+    }
+
+    async fn list(&self, unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, ServiceError> {
+        Ok(infallible(self.ledger.list(unit, entity).await))
+    }
+
+    async fn history(&self, record_id: &str) -> Result<Vec<HistoryEntry>, ServiceError> {
+        Ok(infallible(self.ledger.history(record_id).await))
+    }
+
+    async fn apply(&self, writes: &[Write]) -> Result<(), ApplyError<ServiceError>> {
+        self.apply_chunk(writes).await
+    }
+}
+
+impl Directory for MemoryLedger {
+    async fn template(&self, _id: &str, _version: Option<u32>) -> Result<Option<Rc<CompiledTemplate>>, ServiceError> {
+        Ok(None)
+    }
+
+    async fn org_unit(&self, code: &str) -> Result<Option<OrgUnit>, ServiceError> {
+        Ok(self.units.get(code).cloned())
+    }
+}
+
+impl AuditLog for MemoryLedger {
+    async fn unmasked_read(
+        &self,
+        _principal: &Principal,
+        action: &str,
+        items: &[String],
+        record_ids: &[String],
+        _now: &Now,
+    ) -> Result<(), ServiceError> {
+        if !items.is_empty() && !record_ids.is_empty() {
+            self.audit.borrow_mut().push((action.to_owned(), items.to_vec(), record_ids.to_vec()));
+        }
+        Ok(())
+    }
+}
+
+impl LedgerPort for MemoryLedger {
+    fn record_types(&self) -> Result<Rc<RecordTypes>, ServiceError> {
+        Ok(self.types.clone())
+    }
+
+    fn catalog(&self) -> Result<Rc<Catalog>, ServiceError> {
+        Ok(self.catalog.clone())
+    }
+
+    async fn records_with_keys(&self, entity: &str, key_field: &str, keys: &[String]) -> Result<Vec<LedgerRecord>, ServiceError> {
+        Ok(self
+            .ledger
+            .records()
+            .into_iter()
+            .filter(|r| r.entity == entity && r.data.get(key_field).and_then(|v| v.as_str()).is_some_and(|k| keys.iter().any(|x| x == k)))
+            .collect())
+    }
+
+    async fn histories(&self, ids: &[String]) -> Result<Vec<HistoryEntry>, ServiceError> {
+        Ok(self.ledger.all_history().into_iter().filter(|h| ids.contains(&h.record_id)).collect())
+    }
+
+    async fn unit_names(&self, codes: &[&str]) -> Result<BTreeMap<String, String>, ServiceError> {
+        Ok(codes.iter().filter_map(|c| self.units.get(*c)).map(|u| (u.code.clone(), u.name.clone())).collect())
+    }
+
+    async fn display_names(&self, usernames: &[&str]) -> Result<BTreeMap<String, String>, ServiceError> {
+        Ok(usernames.iter().filter_map(|u| self.names.get(*u).map(|n| ((*u).to_owned(), n.clone()))).collect())
+    }
+
+    async fn count_refused_lookups(&self, user_id: &str, day: &str, refused: u32) -> Result<u32, ServiceError> {
+        let mut lookups = self.lookups.borrow_mut();
+        let total = lookups.entry((user_id.to_owned(), day.to_owned())).or_default();
+        *total += refused;
+        Ok(*total)
+    }
+
+    async fn apply_in_batches(&self, writes: &[Write]) -> Result<usize, ApplyError<ServiceError>> {
+        let mut batches = 0;
+        for chunk in writes.chunks(WRITES_PER_BATCH) {
+            self.apply_chunk(chunk).await?;
+            batches += 1;
+        }
+        Ok(batches)
+    }
+
+    async fn committed_plan(&self, plan_id: &str, user_id: &str) -> Result<Option<String>, ServiceError> {
+        Ok(self.plans.borrow().get(&(plan_id.to_owned(), user_id.to_owned())).cloned())
+    }
+
+    async fn apply_plan(&self, writes: &[Write], plan: &CommittedPlan<'_>) -> Result<usize, ApplyError<ServiceError>> {
+        let key = (plan.plan_id.to_owned(), plan.created_by.to_owned());
+        if self.lose_next_plan_race.replace(false) {
+            // The identical commit that won: its writes and its mark.
+            self.apply_in_batches(writes).await?;
+            self.plans.borrow_mut().insert(key.clone(), plan.answer.to_owned());
+        }
+        let chunks: Vec<&[Write]> = if writes.is_empty() { vec![&[]] } else { writes.chunks(WRITES_PER_BATCH).collect() };
+        let last = chunks.len() - 1;
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            // The mark's primary key fails the last batch when it exists.
+            if i == last && self.plans.borrow().contains_key(&key) {
+                return Err(ApplyError::Store(ServiceError::Storage("import_plans: UNIQUE constraint failed".into())));
+            }
+            self.apply_chunk(chunk).await?;
+            if i == last {
+                self.plans.borrow_mut().insert(key.clone(), plan.answer.to_owned());
+            }
+        }
+        Ok(writes.len().div_ceil(WRITES_PER_BATCH))
+    }
+}
+
+impl TransferPort for MemoryLedger {
+    async fn transfer(&self, id: &str) -> Result<Option<StoredTransfer>, ServiceError> {
+        Ok(self.stored_transfer(id))
+    }
+
+    async fn pending_transfer(&self, entity: &str, key: &str, to_org_unit: &str) -> Result<Option<StoredTransfer>, ServiceError> {
+        Ok(self
+            .transfers
+            .borrow()
+            .iter()
+            .find(|s| {
+                let t = &s.transfer;
+                t.entity == entity && t.key == key && t.to_org_unit == to_org_unit && t.status == TransferStatus::Pending
+            })
+            .cloned())
+    }
+
+    async fn transfers(&self, scope: &str) -> Result<Vec<StoredTransfer>, ServiceError> {
+        let mut rows: Vec<StoredTransfer> =
+            self.transfers.borrow().iter().filter(|s| OrgLevel::contains(scope, &s.transfer.to_org_unit)).cloned().collect();
+        rows.sort_by(|a, b| {
+            let pending = |s: &StoredTransfer| s.transfer.status != TransferStatus::Pending;
+            (pending(a), std::cmp::Reverse(&a.transfer.requested_at), &a.transfer.id).cmp(&(
+                pending(b),
+                std::cmp::Reverse(&b.transfer.requested_at),
+                &b.transfer.id,
+            ))
+        });
+        Ok(rows)
+    }
+
+    async fn add_transfer(&self, t: &Transfer) -> Result<bool, ServiceError> {
+        let exists = self.stored_transfer(&t.id).is_some() || self.pending_transfer(&t.entity, &t.key, &t.to_org_unit).await?.is_some();
+        if !exists {
+            self.transfers.borrow_mut().push(StoredTransfer { transfer: t.clone(), record_id: None, from_org_unit: None });
+        }
+        Ok(!exists)
+    }
+
+    async fn approve_transfer(&self, id: &str, write: &Write, from_org_unit: &str, note: &str) -> Result<(), ServiceError> {
+        let meanwhile = self.decided_meanwhile.borrow_mut().take();
+        if let Some((by, at)) = meanwhile {
+            self.reject_transfer(id, &by, &at, "").await?;
+        }
+        if self.record_changed_meanwhile.replace(false) {
+            let record = self.get(&write.record.id).await?.ok_or_else(|| ServiceError::Storage("no record".into()))?;
+            let record_type = self.types.get(&record.entity).ok_or_else(|| ServiceError::Storage("no type".into()))?;
+            let meta = ChangeMeta { changed_by: "other".into(), changed_at: write.record.updated_at.clone(), source: Source::Visit };
+            let patch = serde_json::json!({ "phone": "13900000000" });
+            let changed = plan_update(record_type, &record, record.version, patch.as_object().expect("object"), &meta)
+                .map_err(|e| ServiceError::Storage(e.to_string()))?;
+            self.apply_chunk(&changed.into_iter().collect::<Vec<_>>()).await.map_err(|_| ServiceError::Storage("changed".into()))?;
+        }
+        let pending = self.stored_transfer(id).is_some_and(|s| s.transfer.status == TransferStatus::Pending);
+        if !pending {
+            return Err(ServiceError::Conflict { code: "not_pending", message: crate::messages::Text::new("", "") });
+        }
+        self.apply_chunk(std::slice::from_ref(write)).await.map_err(|e| match e {
+            ApplyError::Conflict(Conflict { id, .. }) => ServiceError::Storage(format!("conflict on {id}")),
+            ApplyError::Store(e) => e,
+        })?;
+        let mut transfers = self.transfers.borrow_mut();
+        let stored = transfers.iter_mut().find(|s| s.transfer.id == id).expect("pending above");
+        stored.transfer.status = TransferStatus::Approved;
+        stored.transfer.decided_by = Some(write.record.updated_by.clone());
+        stored.transfer.decided_at = Some(write.record.updated_at.clone());
+        stored.transfer.note = Some(note.to_owned());
+        stored.record_id = Some(write.record.id.clone());
+        stored.from_org_unit = Some(from_org_unit.to_owned());
+        Ok(())
+    }
+
+    async fn reject_transfer(&self, id: &str, by: &str, at: &str, note: &str) -> Result<(), ServiceError> {
+        let mut transfers = self.transfers.borrow_mut();
+        if let Some(stored) = transfers.iter_mut().find(|s| s.transfer.id == id && s.transfer.status == TransferStatus::Pending) {
+            stored.transfer.status = TransferStatus::Rejected;
+            stored.transfer.decided_by = Some(by.to_owned());
+            stored.transfer.decided_at = Some(at.to_owned());
+            stored.transfer.note = Some(note.to_owned());
+        }
+        Ok(())
+    }
+}
