@@ -19,6 +19,8 @@
 //! - Every write path says in its doc what a retry and a crash do.
 
 mod error;
+pub mod intake;
+pub mod surveys;
 
 use std::rc::Rc;
 
