@@ -22,7 +22,7 @@ pub use accounts::principal_of;
 pub use dispatch::{NewTask, TaskMove};
 pub use ledger::{PlanRow, WRITES_PER_BATCH};
 pub use reviews::{NewRequest, pending_conflict};
-pub use surveys::{IntakeRow, StartedSurvey};
+pub use surveys::Photos;
 pub use tasks::TaskFilter;
 pub use transfers::TransferRow;
 
