@@ -51,7 +51,7 @@ impl Now {
 /// Runs a use case over in-memory ports, whose futures never wait.
 #[cfg(test)]
 pub(crate) fn ready<F: std::future::Future>(future: F) -> F::Output {
-    crate::ledger::store::ready(future)
+    crate::ledger::store_ready(future)
 }
 
 /// The read side every use case shares: published template versions,
