@@ -10,7 +10,7 @@ mod photos;
 mod reads;
 mod start;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 
