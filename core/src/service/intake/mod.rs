@@ -10,7 +10,7 @@ mod tests;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::access::{Action, Decision, Principal, authorize, lookup, mask_template_rows};
+use crate::access::{Action, Principal, lookup, mask_template_rows};
 use crate::ledger::{ChangeMeta, LedgerRecord, RecordType, Source, Write};
 use crate::messages::Text;
 use crate::survey::intake::{
@@ -18,7 +18,7 @@ use crate::survey::intake::{
     plan_accept, problems, proposed_data,
 };
 
-use super::surveys::Schemas;
+use super::surveys::{Schemas, require};
 use super::{AuditLog, Directory, Now, ServiceError};
 
 /// A queued new record as stored, with its survey's template and its
@@ -69,13 +69,6 @@ pub trait IntakeStore {
 
 fn not_found() -> ServiceError {
     ServiceError::NotFound { what: "queued record", zh: "该待审核对象" }
-}
-
-fn require(principal: &Principal, action: &Action<'_>) -> Result<(), ServiceError> {
-    match authorize(principal, action) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(reason) => Err(ServiceError::Forbidden(reason)),
-    }
 }
 
 fn json_error(e: serde_json::Error) -> ServiceError {

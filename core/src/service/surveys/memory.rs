@@ -18,6 +18,9 @@ use crate::tasks::TaskStatus;
 
 use super::{Closing, NewSurvey, PhotoStore, PhotoUpload, StoredPhoto, SurveyStore, SurveySubmission};
 
+/// An unmasked read as logged: (action, items, record ids).
+pub(crate) type Logged = (String, Vec<String>, Vec<String>);
+
 #[derive(Default)]
 pub(crate) struct Memory {
     pub templates: RefCell<Vec<Rc<CompiledTemplate>>>,
@@ -33,7 +36,7 @@ pub(crate) struct Memory {
     pub photos: RefCell<BTreeMap<String, (String, Vec<String>)>>,
     pub objects: RefCell<BTreeMap<String, Vec<u8>>>,
     /// (action, items, record ids) of every unmasked read logged.
-    pub audit: RefCell<Vec<(String, Vec<String>, Vec<String>)>>,
+    pub audit: RefCell<Vec<Logged>>,
     pub refused_lookups: Cell<u32>,
     /// Close batches written so far; the batch (1-based) to fail, as a
     /// record changed meanwhile would.
