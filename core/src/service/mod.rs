@@ -19,7 +19,9 @@
 //! - Every write path says in its doc what a retry and a crash do.
 
 mod error;
+pub mod intake;
 pub mod ledger;
+pub mod surveys;
 
 use std::rc::Rc;
 
@@ -77,4 +79,13 @@ pub trait AuditLog {
         record_ids: &[String],
         now: &Now,
     ) -> Result<(), ServiceError>;
+}
+
+/// The daily budget of refused key lookups per account (`access::lookup`):
+/// shared by every use case that looks up district-wide keys.
+#[allow(async_fn_in_trait)]
+pub trait LookupBudget {
+    /// Adds `refused` to the refused lookups of `user_id` on `day` and
+    /// answers the day's total.
+    async fn count_refused_lookups(&self, user_id: &str, day: &str, refused: u32) -> Result<u32, ServiceError>;
 }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use ybt_core::CompiledTemplate;
 use ybt_core::access::Principal;
 use ybt_core::ledger::OrgUnit;
-use ybt_core::service::{AuditLog, Directory, Now, ServiceError};
+use ybt_core::service::{AuditLog, Directory, LookupBudget, Now, ServiceError};
 
 use super::Store;
 
@@ -37,5 +37,11 @@ impl AuditLog for Store {
             return Ok(());
         }
         Ok(self.log_unmasked_read(principal, action, items, record_ids, &now.instant).await?)
+    }
+}
+
+impl LookupBudget for Store {
+    async fn count_refused_lookups(&self, user_id: &str, day: &str, refused: u32) -> Result<u32, ServiceError> {
+        Ok(Store::count_refused_lookups(self, user_id, day, refused).await?)
     }
 }

@@ -384,10 +384,6 @@ impl LedgerPort for Store {
         Ok(Store::display_names(self, usernames).await?)
     }
 
-    async fn count_refused_lookups(&self, user_id: &str, day: &str, refused: u32) -> Result<u32, ServiceError> {
-        Ok(Store::count_refused_lookups(self, user_id, day, refused).await?)
-    }
-
     /// Each batch is atomic; the set as a whole is not. It is made to be
     /// *completed by a retry*: new records have ids derived from their
     /// natural key and every update is conditional on its version, so

@@ -5,14 +5,18 @@
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
 //! `burden.rs`: the burden meter's figures; `reviews.rs`: template requests
 //! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows;
-//! `transfers.rs`: transfer requests (迁移申请).
+//! `transfers.rs`: transfer requests (迁移申请); `surveys.rs`, `photos.rs`,
+//! `intake.rs`: emergency surveys, their photos, the review queue of new
+//! records (the ports of `ybt_core::service::{surveys, intake}`).
 
 mod accounts;
 mod burden;
 mod directory;
 mod dispatch;
 mod ingest;
+mod intake;
 mod ledger;
+mod photos;
 mod reviews;
 mod surveys;
 mod tasks;
@@ -21,8 +25,8 @@ mod transfers;
 pub use accounts::principal_of;
 pub use dispatch::{NewTask, TaskMove};
 pub use ledger::WRITES_PER_BATCH;
+pub use photos::Photos;
 pub use reviews::{NewRequest, pending_conflict};
-pub use surveys::{IntakeRow, StartedSurvey};
 pub use tasks::TaskFilter;
 
 use serde::Deserialize;

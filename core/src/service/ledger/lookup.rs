@@ -9,7 +9,7 @@ use super::LedgerPort;
 use crate::access::{Principal, lookup};
 use crate::ledger::{ApplyError, LedgerRecord, RecordType, Write, in_unit};
 use crate::messages::Text;
-use crate::service::{Now, ServiceError};
+use crate::service::{AuditLog, LookupBudget, Now, ServiceError};
 
 /// What a lookup of district-wide keys found in other units.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub fn lookup_day(now: &Now) -> &str {
 /// Before any lookup of district-wide keys by `principal`: refuses (429)
 /// once the day's refused lookups are used up, whatever the request holds,
 /// so that the refusal itself tells nothing about its keys.
-pub async fn check_lookup_quota<P: LedgerPort>(port: &P, principal: &Principal, now: &Now) -> Result<(), ServiceError> {
+pub async fn check_lookup_quota<P: LookupBudget>(port: &P, principal: &Principal, now: &Now) -> Result<(), ServiceError> {
     let total = port.count_refused_lookups(&principal.user_id, lookup_day(now), 0).await?;
     if total >= lookup::REFUSED_KEYS_PER_DAY {
         return Err(ServiceError::Limited { code: "lookup_limit", message: lookup::limit_message() });
@@ -67,7 +67,7 @@ pub async fn check_lookup_quota<P: LedgerPort>(port: &P, principal: &Principal, 
 /// (`hidden`), counts them against the day's limit (previews count too),
 /// and refuses the request whole (429) over the limit, or (422) when the
 /// share of such keys says the file is a lookup rather than a ledger.
-pub async fn screen_refusals<P: LedgerPort>(
+pub async fn screen_refusals<P: LookupBudget + AuditLog>(
     port: &P,
     principal: &Principal,
     record_type: &RecordType,

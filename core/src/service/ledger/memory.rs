@@ -17,7 +17,7 @@ use crate::ledger::{
     ApplyError, ChangeMeta, Conflict, HistoryEntry, InMemoryLedger, LedgerRecord, LedgerStore, OrgLevel, OrgUnit, RecordTypes, Source,
     Write, plan_update,
 };
-use crate::service::{AuditLog, Directory, Now, ServiceError};
+use crate::service::{AuditLog, Directory, LookupBudget, Now, ServiceError};
 
 /// One audited read: action, items, record ids.
 pub type Audited = (String, Vec<String>, Vec<String>);
@@ -164,6 +164,15 @@ impl AuditLog for MemoryLedger {
     }
 }
 
+impl LookupBudget for MemoryLedger {
+    async fn count_refused_lookups(&self, user_id: &str, day: &str, refused: u32) -> Result<u32, ServiceError> {
+        let mut lookups = self.lookups.borrow_mut();
+        let total = lookups.entry((user_id.to_owned(), day.to_owned())).or_default();
+        *total += refused;
+        Ok(*total)
+    }
+}
+
 impl LedgerPort for MemoryLedger {
     fn record_types(&self) -> Result<Rc<RecordTypes>, ServiceError> {
         Ok(self.types.clone())
@@ -192,13 +201,6 @@ impl LedgerPort for MemoryLedger {
 
     async fn display_names(&self, usernames: &[&str]) -> Result<BTreeMap<String, String>, ServiceError> {
         Ok(usernames.iter().filter_map(|u| self.names.get(*u).map(|n| ((*u).to_owned(), n.clone()))).collect())
-    }
-
-    async fn count_refused_lookups(&self, user_id: &str, day: &str, refused: u32) -> Result<u32, ServiceError> {
-        let mut lookups = self.lookups.borrow_mut();
-        let total = lookups.entry((user_id.to_owned(), day.to_owned())).or_default();
-        *total += refused;
-        Ok(*total)
     }
 
     async fn apply_in_batches(&self, writes: &[Write]) -> Result<usize, ApplyError<ServiceError>> {

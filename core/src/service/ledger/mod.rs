@@ -32,7 +32,7 @@ use crate::ledger::transfer::Transfer;
 use crate::ledger::{ApplyError, HistoryEntry, LedgerRecord, LedgerStore, RecordType, RecordTypes, Write};
 use crate::messages::Text;
 
-use super::{AuditLog, Directory, ServiceError};
+use super::{AuditLog, Directory, LookupBudget, ServiceError};
 
 /// Writes per D1 batch for large change sets (two statements each). One
 /// batch is one transaction; a change set spanning several is made to be
@@ -53,7 +53,7 @@ pub struct CommittedPlan<'a> {
 
 /// Everything the ledger's use cases read and write.
 #[allow(async_fn_in_trait)]
-pub trait LedgerPort: LedgerStore<Error = ServiceError> + Directory + AuditLog {
+pub trait LedgerPort: LedgerStore<Error = ServiceError> + Directory + AuditLog + LookupBudget {
     /// The ledger's record types (reference data, read once).
     fn record_types(&self) -> Result<Rc<RecordTypes>, ServiceError>;
     /// The item catalog: what protects each field (reference data).
@@ -73,9 +73,6 @@ pub trait LedgerPort: LedgerStore<Error = ServiceError> + Directory + AuditLog {
     async fn unit_names(&self, codes: &[&str]) -> Result<BTreeMap<String, String>, ServiceError>;
     /// The display names of the accounts `usernames` (unknown left out).
     async fn display_names(&self, usernames: &[&str]) -> Result<BTreeMap<String, String>, ServiceError>;
-    /// Adds `refused` to the refused lookups of `user_id` on `day` and
-    /// answers the day's total.
-    async fn count_refused_lookups(&self, user_id: &str, day: &str, refused: u32) -> Result<u32, ServiceError>;
     /// Applies a large change set in atomic batches of [`WRITES_PER_BATCH`];
     /// the set as a whole is not atomic, but re-planning the same input
     /// after a failure writes only what is missing. Answers the batches.

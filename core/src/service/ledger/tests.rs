@@ -5,18 +5,19 @@
 
 use serde_json::{Value, json};
 
+use super::Parsed;
 use super::import::import;
 use super::ingest::ingest;
 use super::memory::MemoryLedger;
 use super::records::{self, UnitQuery};
 use super::search::{SearchQuery, search};
 use super::transfers::{self, Decision};
-use super::{LedgerPort, Parsed};
 use crate::access::{IngestKey, Principal, Role};
 use crate::api::{ImportAnswer, PatchRecordRequest};
 use crate::import::ImportFailure;
 use crate::ledger::transfer::{NewTransfer, TransferStatus};
 use crate::ledger::{LedgerRecord, LedgerStore, Source};
+use crate::service::LookupBudget;
 use crate::service::{Now, ServiceError, ready};
 
 const VILLAGE: &str = "500118100001";
