@@ -18,7 +18,14 @@
 //! - A use case reads the time from its [`Now`] argument, never a clock.
 //! - Every write path says in its doc what a retry and a crash do.
 
+pub mod dispatch;
 mod error;
+pub mod submissions;
+pub mod tasks;
+#[cfg(test)]
+mod tasks_memory;
+#[cfg(test)]
+mod tasks_tests;
 
 use std::rc::Rc;
 
@@ -49,7 +56,12 @@ impl Now {
 /// Runs a use case over in-memory ports, whose futures never wait.
 #[cfg(test)]
 pub(crate) fn ready<F: std::future::Future>(future: F) -> F::Output {
-    crate::ledger::store::ready(future)
+    use std::task::{Context, Poll, Waker};
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("an in-memory port waited"),
+    }
 }
 
 /// The read side every use case shares: published template versions,
