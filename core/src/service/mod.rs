@@ -21,6 +21,8 @@
 pub mod dispatch;
 mod error;
 pub mod submissions;
+#[cfg(test)]
+mod submit_tests;
 pub mod tasks;
 #[cfg(test)]
 mod tasks_memory;

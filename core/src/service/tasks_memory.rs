@@ -85,7 +85,8 @@ impl Memory {
 
     /// Before a transaction: the racing writer, then whether to crash.
     fn before_write(&self) -> Result<(), ServiceError> {
-        if let Some(f) = self.race.borrow_mut().take() {
+        let racer = self.race.borrow_mut().take();
+        if let Some(f) = racer {
             f(self);
         }
         if self.crash.replace(false) { Err(ServiceError::Storage("crashed".into())) } else { Ok(()) }
