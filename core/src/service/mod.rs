@@ -20,6 +20,7 @@
 
 pub mod dispatch;
 mod error;
+pub mod submission_reads;
 pub mod submissions;
 #[cfg(test)]
 mod submit_tests;
