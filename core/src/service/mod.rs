@@ -18,6 +18,7 @@
 //! - A use case reads the time from its [`Now`] argument, never a clock.
 //! - Every write path says in its doc what a retry and a crash do.
 
+pub mod burden_report;
 pub mod dispatch;
 mod error;
 pub mod submission_reads;
