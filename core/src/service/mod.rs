@@ -21,6 +21,7 @@
 pub mod burden_report;
 pub mod dispatch;
 mod error;
+pub mod forms;
 pub mod submission_reads;
 pub mod submissions;
 #[cfg(test)]
