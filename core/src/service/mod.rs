@@ -26,6 +26,7 @@ pub mod submission_reads;
 pub mod submissions;
 #[cfg(test)]
 mod submit_tests;
+pub mod summary_view;
 pub mod tasks;
 #[cfg(test)]
 mod tasks_memory;

@@ -7,6 +7,7 @@ use ybt_core::api::{DispatchSummary, StatusCounts};
 use ybt_core::ledger::OrgUnit;
 use ybt_core::service::ServiceError;
 use ybt_core::service::dispatch::{DispatchFilter, DispatchStore, NewDispatch, ReviewState};
+use ybt_core::service::summary_view::{Published, SummaryStore, SummarySubmission};
 use ybt_core::tasks::TaskStatus;
 
 use super::{OrgUnitRow, Store, num, prefix_end};
@@ -41,16 +42,16 @@ impl PublishedRow {
     }
 }
 
-/// A submission a summary counts: the newest of its village.
+/// A submission a summary counts, as stored (see `SummarySubmission`).
 #[derive(Deserialize)]
-pub struct SummarySubmission {
-    pub id: String,
-    pub template_version: u32,
-    pub org_unit: String,
-    pub village: String,
-    pub town_code: String,
-    pub town: String,
-    pub rows: String,
+struct SummarySubmissionRow {
+    id: String,
+    template_version: u32,
+    org_unit: String,
+    village: String,
+    town_code: String,
+    town: String,
+    rows: String,
 }
 
 impl Store {
@@ -128,38 +129,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// The newest submission of each village inside `scope` for a template
-    /// version (`None`: whatever its version — a village's newest report
-    /// replaces its older ones, as a resubmission does), with village and
-    /// town names, by village code.
-    pub async fn summary_submissions(
-        &self,
-        template_id: &str,
-        version: Option<u32>,
-        scope: &str,
-    ) -> Result<Vec<SummarySubmission>, ServiceError> {
-        let (version_clause, version_value) = match version {
-            Some(v) => ("AND template_version = ?4", num(v)),
-            None => ("AND ?4 IS NULL", JsValue::NULL),
-        };
-        Ok(self
-            .db
-            .prepare(format!(
-                "SELECT s.id, s.template_version, s.org_unit, v.name AS village, COALESCE(t.code, '') AS town_code, COALESCE(t.name, '') AS town, s.rows \
-                 FROM (SELECT id, template_version, org_unit, rows, ROW_NUMBER() OVER (PARTITION BY org_unit ORDER BY submitted_at DESC, id DESC) AS newest \
-                       FROM submissions WHERE template_id = ?1 AND org_unit >= ?2 AND org_unit < ?3 {version_clause}) s \
-                 JOIN org_units v ON v.code = s.org_unit LEFT JOIN org_units t ON t.code = v.parent_code \
-                 WHERE s.newest = 1 ORDER BY s.org_unit"
-            ))
-            .bind(&[template_id.into(), scope.into(), prefix_end(scope).into(), version_value])
-            .storage()?
-            .all()
-            .await
-            .storage()?
-            .results::<SummarySubmission>()
-            .storage()?)
     }
 
     /// Every published version of a template, oldest first.
@@ -241,5 +210,62 @@ impl DispatchStore for Store {
     async fn latest_review(&self, template_id: &str) -> Result<Option<ReviewState>, ServiceError> {
         let requests = self.requests_of_template(template_id).await?;
         Ok(requests.first().map(|r| ReviewState { status: r.status().ok(), reason: r.reason.clone() }))
+    }
+}
+
+impl SummaryStore for Store {
+    async fn published_versions(&self, template_id: &str) -> Result<Vec<Published>, ServiceError> {
+        let rows = self.template_versions(template_id).await?;
+        let mut published = Vec::with_capacity(rows.len());
+        for row in rows {
+            let template = crate::template_cache::compiled(&row.template_row())?;
+            published.push(Published { version: row.version, published_at: row.published_at, template });
+        }
+        Ok(published)
+    }
+
+    /// The newest submission of each village inside `scope` for a template
+    /// version (`None`: whatever its version — a village's newest report
+    /// replaces its older ones, as a resubmission does), with village and
+    /// town names, by village code.
+    async fn summary_submissions(
+        &self,
+        template_id: &str,
+        version: Option<u32>,
+        scope: &str,
+    ) -> Result<Vec<SummarySubmission>, ServiceError> {
+        let (version_clause, version_value) = match version {
+            Some(v) => ("AND template_version = ?4", num(v)),
+            None => ("AND ?4 IS NULL", JsValue::NULL),
+        };
+        let rows = self
+            .db
+            .prepare(format!(
+                "SELECT s.id, s.template_version, s.org_unit, v.name AS village, COALESCE(t.code, '') AS town_code, COALESCE(t.name, '') AS town, s.rows \
+                 FROM (SELECT id, template_version, org_unit, rows, ROW_NUMBER() OVER (PARTITION BY org_unit ORDER BY submitted_at DESC, id DESC) AS newest \
+                       FROM submissions WHERE template_id = ?1 AND org_unit >= ?2 AND org_unit < ?3 {version_clause}) s \
+                 JOIN org_units v ON v.code = s.org_unit LEFT JOIN org_units t ON t.code = v.parent_code \
+                 WHERE s.newest = 1 ORDER BY s.org_unit"
+            ))
+            .bind(&[template_id.into(), scope.into(), prefix_end(scope).into(), version_value])
+            .storage()?
+            .all()
+            .await
+            .storage()?
+            .results::<SummarySubmissionRow>()
+            .storage()?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SummarySubmission {
+                    rows: serde_json::from_str(&r.rows).storage()?,
+                    id: r.id,
+                    template_version: r.template_version,
+                    org_unit: r.org_unit,
+                    village: r.village,
+                    town_code: r.town_code,
+                    town: r.town,
+                })
+            })
+            .collect()
     }
 }
