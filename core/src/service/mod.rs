@@ -22,6 +22,8 @@ pub mod burden_report;
 pub mod dispatch;
 mod error;
 pub mod forms;
+#[cfg(test)]
+mod reads_tests;
 pub mod submission_reads;
 pub mod submissions;
 #[cfg(test)]

@@ -8,12 +8,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::access::Principal;
-use crate::api::{DispatchSummary, Draft, StatusCounts, SubmissionReceipt, SubmittedRow, TaskSummary};
+use crate::api::{DispatchSummary, Draft, StatusCounts, StoredSubmission, SubmissionReceipt, SubmittedRow, TaskSummary};
 use crate::ledger::{Conflict, OrgLevel, OrgUnit, RecordTypes, Write};
 use crate::tasks::TaskStatus;
 use crate::{Catalog, CompiledTemplate, LedgerRecord};
 
 use super::dispatch::{DispatchFilter, DispatchStore, NewDispatch, ReviewState};
+use super::submission_reads::SubmissionReads;
 use super::submissions::{NewSubmission, SubmissionStore};
 use super::tasks::{DraftSaved, DraftWrite, OpenTask, TaskFilter, TaskMove, TaskReturn, TaskStore};
 use super::{AuditLog, Directory, Now, ServiceError};
@@ -377,5 +378,27 @@ impl SubmissionStore for Memory {
             .iter()
             .find(|w| records.get(&w.record.id).map(|r| r.version) != w.expected_version)
             .map(|w| Conflict { id: w.record.id.clone(), current: records.get(&w.record.id).cloned().map(Box::new) }))
+    }
+}
+
+impl SubmissionReads for Memory {
+    async fn submission(&self, id: &str) -> Result<Option<StoredSubmission>, ServiceError> {
+        Ok(self.submissions.borrow().get(id).map(|s| StoredSubmission {
+            receipt: s.receipt.clone(),
+            rows: s.rows.clone(),
+            columns: vec![],
+        }))
+    }
+
+    async fn submissions(&self, template_id: &str, org_unit: Option<&str>) -> Result<Vec<SubmissionReceipt>, ServiceError> {
+        let mut found: Vec<SubmissionReceipt> = self
+            .submissions
+            .borrow()
+            .values()
+            .map(|s| s.receipt.clone())
+            .filter(|r| r.template_id == template_id && org_unit.is_none_or(|u| r.org_unit == u))
+            .collect();
+        found.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at));
+        Ok(found)
     }
 }
