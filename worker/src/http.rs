@@ -194,8 +194,3 @@ pub fn now_rfc3339() -> String {
 pub fn now_unix() -> u64 {
     (worker::js_sys::Date::now() / 1000.0) as u64
 }
-
-/// Today's date (UTC) for computed fields such as `age()`.
-pub fn today() -> Option<ybt_core::expr::Date> {
-    ybt_core::expr::Date::parse(now_rfc3339().get(..10)?)
-}

@@ -4,18 +4,13 @@
 //! close the event into the ledger's history. Each handler parses,
 //! authenticates and calls one use case of `ybt_core::service::surveys`.
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
 use worker::{Request, RouteContext};
 use ybt_core::messages::Text;
 use ybt_core::service::Now;
 use ybt_core::service::surveys::{self as use_case, PickQuery, Schemas};
 use ybt_core::survey::photo::MAX_PHOTO_BYTES;
-use ybt_core::survey::{
-    CloseAnswer, PhotoReceipt, PickAnswer, StartSurveyRequest, SurveyBoard, SurveyPreview, SurveySummary, check_rows, is_photo_hash,
-};
-use ybt_core::{CompiledTemplate, FieldError};
+use ybt_core::survey::{CloseAnswer, PhotoReceipt, PickAnswer, StartSurveyRequest, SurveyBoard, SurveyPreview, SurveySummary};
 
 use crate::auth;
 use crate::error::AppError;
@@ -135,65 +130,4 @@ pub async fn get_photo(req: Request, ctx: RouteContext<()>) -> Result<Download, 
     let photos = Photos::new(&store, &ctx.env)?;
     let file = use_case::get_photo(&principal, &hash, &photos).await?;
     Ok(Download { content_type: file.content_type, filename: file.filename, bytes: file.bytes })
-}
-
-/// The 409 of a submission to a closed survey.
-pub fn survey_closed() -> AppError {
-    AppError::Conflict {
-        code: "survey_closed",
-        message: Text::new(
-            "该应急摸排已结束，不再接收填报：如有新灾情，请直接联系镇街协同中心",
-            "this survey is closed and takes no more reports: tell the town centre directly",
-        ),
-    }
-}
-
-/// The photos a submission's rows name: (row, field, hash).
-pub fn named_photos(request: &ybt_core::api::SubmissionRequest) -> Vec<(usize, &str, &str)> {
-    let mut named: Vec<(usize, &str, &str)> = request
-        .rows
-        .iter()
-        .enumerate()
-        .flat_map(|(i, row)| row.values.iter().filter_map(move |(key, value)| value.as_array().map(|a| (i, key.as_str(), a))))
-        .flat_map(|(i, key, items)| items.iter().filter_map(|v| v.as_str()).filter(|s| is_photo_hash(s)).map(move |h| (i, key, h)))
-        .collect();
-    named.dedup_by(|a, b| a.2 == b.2);
-    named
-}
-
-/// The pick-mode check of `POST /api/submissions`: the survey is still
-/// open (else 409 `survey_closed`), there is a row or the explicit 本村无灾情,
-/// every picked subject is a record of the submitting village of the row's
-/// kind, and every photo named was uploaded for this village.
-pub async fn check_submission(
-    store: &Store,
-    template: &CompiledTemplate,
-    request: &ybt_core::api::SubmissionRequest,
-) -> Result<(), AppError> {
-    if let Some(task) = &request.task_id
-        && let Some(task) = store.task(task).await?
-        && let Some(survey) = store.survey(&task.dispatch_id).await?
-        && survey.closed_at.is_some()
-        && task.submission_id.as_deref() != Some(request.submission_id.as_str())
-    {
-        return Err(survey_closed());
-    }
-    let ids: Vec<&str> = request.rows.iter().map(|r| r.subject_id.as_str()).filter(|id| !id.starts_with("new:")).collect();
-    let records = store.records_by_id(&ids).await?;
-    let by_id: HashMap<&str, &ybt_core::LedgerRecord> = records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut errors = check_rows(request);
-    errors.extend(ybt_core::survey::check_picked(template, request, &by_id));
-    let named = named_photos(request);
-    let missing = store.photos_not_uploaded(&request.org_unit, &named.iter().map(|(_, _, h)| *h).collect::<Vec<_>>()).await?;
-    for (i, key, hash) in named.iter().filter(|(_, _, h)| missing.iter().any(|m| m == h)) {
-        errors.push(FieldError {
-            pointer: format!("/rows/{i}/values/{key}"),
-            code: "unknown_photo".into(),
-            message: Text::new(
-                format!("照片 {} 尚未上传：请联网后重新提交，或删除该照片后重新拍摄", &hash[..8]),
-                format!("photo {} was not uploaded: submit again online, or remove it and take it again", &hash[..8]),
-            ),
-        });
-    }
-    if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
 }

@@ -2,21 +2,20 @@
 //!
 //! Opening a task generates its form from the ledger now (the same code as
 //! `POST /api/forms`) and marks it opened; drafts are saved conditionally
-//! on the revision the client last saw.
+//! on the revision the client last saw (`ybt_core::service::tasks`).
 
-use futures_util::future::try_join;
 use serde::Deserialize;
 use worker::{Request, RouteContext};
-use ybt_core::access::{Action, Principal, Role};
 use ybt_core::api::{Draft, SaveDraftRequest, TaskForm, TaskSummary};
 use ybt_core::messages::Text;
-use ybt_core::tasks::{TaskError, TaskStatus};
+use ybt_core::service::Now;
+use ybt_core::service::forms::open_task_form;
+use ybt_core::service::tasks::{self, TaskQuery};
 
-use crate::api::forms;
-use crate::auth::{self, require};
+use crate::auth;
 use crate::error::AppError;
-use crate::http::{Json, Reply, now_rfc3339, read_json};
-use crate::store::{Store, TaskFilter};
+use crate::http::{Json, Reply, clock_ms, now_rfc3339, read_json};
+use crate::store::Store;
 
 #[derive(Deserialize)]
 struct ListQuery {
@@ -34,75 +33,22 @@ pub async fn list(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<TaskSu
         .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    let scope = query.org_unit.clone().unwrap_or_else(|| principal.org_unit.clone());
-    let department = department_of(&principal);
-    require(&principal, &Action::ReadTasks { org_unit: &scope, department: department.unwrap_or_default() })?;
-    let status = match query.status.as_deref() {
-        None | Some("") => None,
-        Some(s) => Some(TaskStatus::parse(s).ok_or_else(|| AppError::BadRequest {
-            code: "bad_status",
-            message: Text::new(
-                "status 只能是 not_opened、draft、submitted 或 returned",
-                "status must be not_opened, draft, submitted or returned",
-            ),
-        })?),
-    };
-    let filter = TaskFilter {
-        scope: &scope,
-        status,
-        template_id: query.template_id.as_deref(),
-        dispatch_id: query.dispatch_id.as_deref(),
-        department,
-    };
-    Ok(Json(200, store.tasks(&filter).await?))
-}
-
-/// The department whose templates' tasks the reader is limited to.
-fn department_of(principal: &Principal) -> Option<&str> {
-    (principal.role == Role::DepartmentAnalyst).then(|| principal.department.as_deref().unwrap_or_default())
-}
-
-async fn task(store: &Store, id: &str) -> Result<TaskSummary, AppError> {
-    store.task(id).await?.ok_or(AppError::NotFound { what: "task", zh: "该任务" })
+    let query =
+        TaskQuery { org_unit: query.org_unit, status: query.status, template_id: query.template_id, dispatch_id: query.dispatch_id };
+    Ok(Json(200, tasks::list_tasks(&principal, &query, &store).await?))
 }
 
 /// `POST /api/tasks/{id}/form`: the task's form, generated now, and its
 /// draft. Marks the task opened (repeating that changes nothing).
 pub async fn form(req: Request, ctx: RouteContext<()>) -> Result<Reply<TaskForm>, AppError> {
-    let started = crate::http::clock_ms();
+    let started = clock_ms();
     let gzip = crate::http::accepts_gzip(&req);
     let id = ctx.param("id").cloned().unwrap_or_default();
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    let mut task = task(&store, &id).await?;
-    require(&principal, &Action::GenerateForm { org_unit: &task.org_unit })?;
-    let (row, unit) =
-        try_join(store.template(&task.template_id, Some(task.template_version)), forms::org_unit(&store, &task.org_unit)).await?;
-    let row = row.ok_or_else(|| AppError::Internal(format!("task {id} names a missing template")))?;
-    // The form and the draft are independent reads: await them together.
-    let ((form, timing), draft) = try_join(forms::form_for(&store, &principal, &row, &unit), store.draft(&task.id)).await?;
-    if task.status == TaskStatus::NotOpened || task.opened_at.is_none() {
-        let now = now_rfc3339();
-        store.mark_opened(&task.id, &now).await?;
-        task.status = task.status.on_open();
-        task.opened_at.get_or_insert(now);
-    }
-    let draft = match draft {
-        Some(draft) => Some(draft),
-        None if task.status == TaskStatus::Returned => returned_rows(&store, &task).await?,
-        None => None,
-    };
-    let total = crate::http::clock_ms() - started;
-    Ok(Reply::from(Json(200, TaskForm { task, form, draft }))
-        .header("Server-Timing", format!("{timing}, handler;dur={total:.1}"))
-        .gzip_if(gzip))
-}
-
-/// For a returned task: the rows it was returned with, as a draft to start
-/// from (revision 0: nothing saved on the server yet).
-async fn returned_rows(store: &Store, task: &TaskSummary) -> Result<Option<Draft>, AppError> {
-    let Some(id) = &task.submission_id else { return Ok(None) };
-    Ok(store.submission(id).await?.map(|s| Draft { task_id: task.id.clone(), revision: 0, rows: s.rows, saved_at: s.receipt.submitted_at }))
+    let (form, timing) = open_task_form(&principal, &id, &Now::new(now_rfc3339()), &store, &clock_ms).await?;
+    let total = clock_ms() - started;
+    Ok(Reply::from(Json(200, form)).header("Server-Timing", format!("{}, handler;dur={total:.1}", timing.spans())).gzip_if(gzip))
 }
 
 /// `GET /api/tasks/{id}/draft`: the saved draft, or `null`.
@@ -110,9 +56,7 @@ pub async fn get_draft(req: Request, ctx: RouteContext<()>) -> Result<Json<Optio
     let id = ctx.param("id").cloned().unwrap_or_default();
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    let task = task(&store, &id).await?;
-    require(&principal, &Action::GenerateForm { org_unit: &task.org_unit })?;
-    Ok(Json(200, store.draft(&id).await?))
+    Ok(Json(200, tasks::get_draft(&principal, &id, &store).await?))
 }
 
 /// `PUT /api/tasks/{id}/draft`: saves the rows over `base_revision`; a
@@ -121,21 +65,6 @@ pub async fn put_draft(mut req: Request, ctx: RouteContext<()>) -> Result<Json<D
     let id = ctx.param("id").cloned().unwrap_or_default();
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    let task = task(&store, &id).await?;
-    require(&principal, &Action::Submit { org_unit: &task.org_unit })?;
     let body: SaveDraftRequest = read_json(&mut req).await?;
-    if !task.status.is_open_for_entry() {
-        return Err(TaskError::AlreadySubmitted.into());
-    }
-    if body.rows.len() > ybt_core::submission::MAX_ROWS {
-        return Err(AppError::BadRequest {
-            code: "too_many_rows",
-            message: Text::new(
-                format!("行数超过上限 {}", ybt_core::submission::MAX_ROWS),
-                format!("more than {} rows", ybt_core::submission::MAX_ROWS),
-            ),
-        });
-    }
-    let draft = store.save_draft(&id, body.base_revision, &body.rows, &now_rfc3339(), &principal.username).await?;
-    Ok(Json(200, draft))
+    Ok(Json(200, tasks::save_draft(&principal, &id, &body, &Now::new(now_rfc3339()), &store).await?))
 }

@@ -5,8 +5,11 @@ use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use ybt_core::api::{BurdenEntry, CellCounts};
 
+use ybt_core::service::ServiceError;
+use ybt_core::service::burden_report::{BurdenStore, bad_month};
+
 use super::{Store, prefix_end};
-use crate::error::AppError;
+use crate::error::Storage;
 
 /// Most submissions one burden report reads.
 pub const MAX_BURDEN_ENTRIES: usize = 5_000;
@@ -27,11 +30,11 @@ struct BurdenRow {
     seconds_open: Option<u32>,
 }
 
-impl Store {
+impl BurdenStore for Store {
     /// Submissions of `scope` and the units inside it, newest first, of one
     /// month (`YYYY-MM`) when given, narrowed to a department's templates
     /// when given.
-    pub async fn burden_entries(&self, scope: &str, month: Option<&str>, department: Option<&str>) -> Result<Vec<BurdenEntry>, AppError> {
+    async fn burden_entries(&self, scope: &str, month: Option<&str>, department: Option<&str>) -> Result<Vec<BurdenEntry>, ServiceError> {
         let mut sql = String::from(
             "SELECT s.id, s.template_id, tp.title, s.org_unit, o.name AS org_unit_name, s.submitted_at, s.row_count, \
              s.prefilled_cells, s.typed_cells, s.computed_cells, s.corrected_cells, s.seconds_open \
@@ -41,13 +44,7 @@ impl Store {
         let mut params: Vec<JsValue> = vec![scope.into(), prefix_end(scope).into()];
         if let Some(month) = month {
             // A Beijing month, as bounds on the stored UTC text (which sorts as time).
-            let (start, end) = ybt_core::burden::beijing_month_bounds(month).ok_or_else(|| AppError::BadRequest {
-                code: "bad_month",
-                message: ybt_core::messages::Text::new(
-                    format!("月份「{month}」应为 YYYY-MM 格式"),
-                    format!("month `{month}` must be YYYY-MM"),
-                ),
-            })?;
+            let (start, end) = ybt_core::burden::beijing_month_bounds(month).ok_or_else(|| bad_month(month))?;
             params.push(start.into());
             params.push(end.into());
             sql.push_str(" AND s.submitted_at >= ?3 AND s.submitted_at < ?4");
@@ -57,7 +54,7 @@ impl Store {
             sql.push_str(&format!(" AND tp.department = ?{}", params.len()));
         }
         sql.push_str(&format!(" ORDER BY s.submitted_at DESC LIMIT {MAX_BURDEN_ENTRIES}"));
-        let rows = self.db.prepare(sql).bind(&params)?.all().await?.results::<BurdenRow>()?;
+        let rows = self.db.prepare(sql).bind(&params).storage()?.all().await.storage()?.results::<BurdenRow>().storage()?;
         Ok(rows
             .into_iter()
             .map(|r| BurdenEntry {

@@ -3,23 +3,15 @@
 
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use ybt_core::api::{DispatchSummary, StatusCounts, TaskSummary};
+use ybt_core::api::{DispatchSummary, StatusCounts};
 use ybt_core::ledger::OrgUnit;
+use ybt_core::service::ServiceError;
+use ybt_core::service::dispatch::{DispatchFilter, DispatchStore, NewDispatch, ReviewState};
+use ybt_core::service::summary_view::{Published, SummaryStore, SummarySubmission};
 use ybt_core::tasks::TaskStatus;
 
-use super::{OrgUnitRow, Store, TaskFilter, prefix_end};
-use crate::error::AppError;
-
-fn num(n: u32) -> JsValue {
-    JsValue::from_f64(f64::from(n))
-}
-
-/// The exclusive upper bound of the codes starting with `prefix`.
-/// One task to create.
-pub struct NewTask<'a> {
-    pub id: String,
-    pub org_unit: &'a str,
-}
+use super::{OrgUnitRow, Store, num, prefix_end};
+use crate::error::Storage;
 
 #[derive(Deserialize)]
 struct DispatchCountRow {
@@ -50,86 +42,41 @@ impl PublishedRow {
     }
 }
 
-/// A submission a summary counts: the newest of its village.
+/// A submission a summary counts, as stored (see `SummarySubmission`).
 #[derive(Deserialize)]
-pub struct SummarySubmission {
-    pub id: String,
-    pub template_version: u32,
-    pub org_unit: String,
-    pub village: String,
-    pub town_code: String,
-    pub town: String,
-    pub rows: String,
+struct SummarySubmissionRow {
+    id: String,
+    template_version: u32,
+    org_unit: String,
+    village: String,
+    town_code: String,
+    town: String,
+    rows: String,
 }
 
 impl Store {
     /// Every village inside `code` (a district, town or village), by code.
-    pub async fn villages_in(&self, code: &str) -> Result<Vec<OrgUnit>, AppError> {
+    pub async fn villages_in(&self, code: &str) -> Result<Vec<OrgUnit>, ServiceError> {
         self.db
             .prepare(
                 "SELECT code, name, level, parent_code FROM org_units WHERE level = 'village' AND code >= ?1 AND code < ?2 ORDER BY code",
             )
-            .bind(&[code.into(), prefix_end(code).into()])?
+            .bind(&[code.into(), prefix_end(code).into()])
+            .storage()?
             .all()
-            .await?
-            .results::<OrgUnitRow>()?
+            .await
+            .storage()?
+            .results::<OrgUnitRow>()
+            .storage()?
             .into_iter()
             .map(OrgUnitRow::into_unit)
             .collect()
     }
 
-    /// Creates the tasks of a dispatch in one batch (one transaction):
-    /// all or none. Each is `INSERT OR IGNORE` under `UNIQUE (dispatch_id,
-    /// org_unit)` and a task id derived from both, so a retried dispatch
-    /// (same client-chosen id) creates only what is missing — after a crash
-    /// nothing, after success nothing again. Returns how many were created.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_tasks(
-        &self,
-        dispatch_id: &str,
-        template_id: &str,
-        version: u32,
-        due_date: &str,
-        dispatched_by: &str,
-        dispatched_at: &str,
-        tasks: &[NewTask<'_>],
-    ) -> Result<usize, AppError> {
-        if tasks.is_empty() {
-            return Ok(0);
-        }
-        let mut statements = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            statements.push(
-                self.db
-                    .prepare(
-                        "INSERT OR IGNORE INTO tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, \
-                         dispatched_by, dispatched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    )
-                    .bind(&[
-                        task.id.as_str().into(),
-                        dispatch_id.into(),
-                        template_id.into(),
-                        num(version),
-                        task.org_unit.into(),
-                        due_date.into(),
-                        dispatched_by.into(),
-                        dispatched_at.into(),
-                    ])?,
-            );
-        }
-        let results = self.db.batch(statements).await?;
-        Ok(results.iter().map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)).sum())
-    }
-
     /// Dispatches with their tasks' counts, newest first: within `scope`
     /// (tasks of villages inside it), of one template and/or department.
-    pub async fn dispatches(
-        &self,
-        scope: &str,
-        template_id: Option<&str>,
-        department: Option<&str>,
-        dispatch_id: Option<&str>,
-    ) -> Result<Vec<DispatchSummary>, AppError> {
+    pub async fn dispatches(&self, filter: &DispatchFilter<'_>) -> Result<Vec<DispatchSummary>, ServiceError> {
+        let DispatchFilter { scope, template_id, department, dispatch_id } = *filter;
         let rows = self
             .db
             .prepare(
@@ -147,13 +94,16 @@ impl Store {
                 template_id.map_or(JsValue::NULL, JsValue::from),
                 department.map_or(JsValue::NULL, JsValue::from),
                 dispatch_id.map_or(JsValue::NULL, JsValue::from),
-            ])?
+            ])
+            .storage()?
             .all()
-            .await?
-            .results::<DispatchCountRow>()?;
+            .await
+            .storage()?
+            .results::<DispatchCountRow>()
+            .storage()?;
         let mut out: Vec<DispatchSummary> = Vec::new();
         for row in rows {
-            let status = TaskStatus::parse(&row.status).ok_or_else(|| AppError::Internal(format!("task status {}", row.status)))?;
+            let status = TaskStatus::parse(&row.status).ok_or_else(|| ServiceError::Storage(format!("task status {}", row.status)))?;
             let entry = match out.iter_mut().position(|d| d.dispatch_id == row.dispatch_id) {
                 Some(i) => &mut out[i],
                 None => {
@@ -181,42 +131,114 @@ impl Store {
         Ok(out)
     }
 
-    /// The tasks of a dispatch inside `scope` (one due date, so by org unit).
-    pub async fn dispatch_tasks(&self, dispatch_id: &str, scope: &str) -> Result<Vec<TaskSummary>, AppError> {
-        self.tasks(&TaskFilter { scope, dispatch_id: Some(dispatch_id), ..TaskFilter::default() }).await
+    /// Every published version of a template, oldest first.
+    pub async fn template_versions(&self, template_id: &str) -> Result<Vec<PublishedRow>, ServiceError> {
+        Ok(self
+            .db
+            .prepare("SELECT id, version, document, published_at FROM templates WHERE id = ?1 ORDER BY version")
+            .bind(&[template_id.into()])
+            .storage()?
+            .all()
+            .await
+            .storage()?
+            .results::<PublishedRow>()
+            .storage()?)
     }
 
-    /// Returns a submitted task for correction: one conditional update
-    /// (`status = 'submitted'`), so of two concurrent returns, or a return
-    /// racing a resubmission, exactly one applies. Returns whether it did.
-    pub async fn return_task(&self, id: &str, comment: &str, by: &str, at: &str) -> Result<bool, AppError> {
-        let result = self
+    /// Submissions stored under versions older than `version` (they stay
+    /// under their version when it is published).
+    pub async fn submissions_before(&self, template_id: &str, version: u32) -> Result<usize, ServiceError> {
+        #[derive(Deserialize)]
+        struct Count {
+            n: u32,
+        }
+        let row = self
             .db
-            .prepare(
-                "UPDATE tasks SET status = 'returned', return_comment = ?2, returned_by = ?3, returned_at = ?4 \
-                 WHERE id = ?1 AND status = 'submitted'",
-            )
-            .bind(&[id.into(), comment.into(), by.into(), at.into()])?
-            .run()
-            .await?;
-        Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+            .prepare("SELECT COUNT(*) AS n FROM submissions WHERE template_id = ?1 AND template_version < ?2")
+            .bind(&[template_id.into(), num(version)])
+            .storage()?
+            .first::<Count>(None)
+            .await
+            .storage()?;
+        Ok(row.map_or(0, |c| c.n as usize))
+    }
+}
+
+impl DispatchStore for Store {
+    async fn villages_in(&self, code: &str) -> Result<Vec<OrgUnit>, ServiceError> {
+        Store::villages_in(self, code).await
+    }
+
+    async fn dispatches(&self, filter: &DispatchFilter<'_>) -> Result<Vec<DispatchSummary>, ServiceError> {
+        Store::dispatches(self, filter).await
+    }
+
+    /// Creates the tasks of a dispatch in one batch (one transaction):
+    /// all or none. Each is `INSERT OR IGNORE` under `UNIQUE (dispatch_id,
+    /// org_unit)` and a task id derived from both, so a retried dispatch
+    /// (same client-chosen id) creates only what is missing — after a crash
+    /// nothing, after success nothing again. Returns how many were created.
+    async fn insert_tasks(&self, dispatch: &NewDispatch<'_>) -> Result<usize, ServiceError> {
+        if dispatch.tasks.is_empty() {
+            return Ok(0);
+        }
+        let mut statements = Vec::with_capacity(dispatch.tasks.len());
+        for (id, village) in &dispatch.tasks {
+            statements.push(
+                self.db
+                    .prepare(
+                        "INSERT OR IGNORE INTO tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, \
+                         dispatched_by, dispatched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )
+                    .bind(&[
+                        id.as_str().into(),
+                        dispatch.dispatch_id.into(),
+                        dispatch.template_id.into(),
+                        num(dispatch.template_version),
+                        (*village).into(),
+                        dispatch.due_date.into(),
+                        dispatch.dispatched_by.into(),
+                        dispatch.dispatched_at.into(),
+                    ])
+                    .storage()?,
+            );
+        }
+        let results = self.db.batch(statements).await.storage()?;
+        Ok(results.iter().map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)).sum())
+    }
+
+    async fn latest_review(&self, template_id: &str) -> Result<Option<ReviewState>, ServiceError> {
+        let requests = self.requests_of_template(template_id).await?;
+        Ok(requests.first().map(|r| ReviewState { status: r.status().ok(), reason: r.reason.clone() }))
+    }
+}
+
+impl SummaryStore for Store {
+    async fn published_versions(&self, template_id: &str) -> Result<Vec<Published>, ServiceError> {
+        let rows = self.template_versions(template_id).await?;
+        let mut published = Vec::with_capacity(rows.len());
+        for row in rows {
+            let template = crate::template_cache::compiled(&row.template_row())?;
+            published.push(Published { version: row.version, published_at: row.published_at, template });
+        }
+        Ok(published)
     }
 
     /// The newest submission of each village inside `scope` for a template
     /// version (`None`: whatever its version — a village's newest report
     /// replaces its older ones, as a resubmission does), with village and
     /// town names, by village code.
-    pub async fn summary_submissions(
+    async fn summary_submissions(
         &self,
         template_id: &str,
         version: Option<u32>,
         scope: &str,
-    ) -> Result<Vec<SummarySubmission>, AppError> {
+    ) -> Result<Vec<SummarySubmission>, ServiceError> {
         let (version_clause, version_value) = match version {
             Some(v) => ("AND template_version = ?4", num(v)),
             None => ("AND ?4 IS NULL", JsValue::NULL),
         };
-        Ok(self
+        let rows = self
             .db
             .prepare(format!(
                 "SELECT s.id, s.template_version, s.org_unit, v.name AS village, COALESCE(t.code, '') AS town_code, COALESCE(t.name, '') AS town, s.rows \
@@ -225,103 +247,25 @@ impl Store {
                  JOIN org_units v ON v.code = s.org_unit LEFT JOIN org_units t ON t.code = v.parent_code \
                  WHERE s.newest = 1 ORDER BY s.org_unit"
             ))
-            .bind(&[template_id.into(), scope.into(), prefix_end(scope).into(), version_value])?
+            .bind(&[template_id.into(), scope.into(), prefix_end(scope).into(), version_value])
+            .storage()?
             .all()
-            .await?
-            .results::<SummarySubmission>()?)
+            .await
+            .storage()?
+            .results::<SummarySubmissionRow>()
+            .storage()?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SummarySubmission {
+                    rows: serde_json::from_str(&r.rows).storage()?,
+                    id: r.id,
+                    template_version: r.template_version,
+                    org_unit: r.org_unit,
+                    village: r.village,
+                    town_code: r.town_code,
+                    town: r.town,
+                })
+            })
+            .collect()
     }
-
-    /// Every published version of a template, oldest first.
-    pub async fn template_versions(&self, template_id: &str) -> Result<Vec<PublishedRow>, AppError> {
-        Ok(self
-            .db
-            .prepare("SELECT id, version, document, published_at FROM templates WHERE id = ?1 ORDER BY version")
-            .bind(&[template_id.into()])?
-            .all()
-            .await?
-            .results::<PublishedRow>()?)
-    }
-
-    /// Submissions stored under versions older than `version` (they stay
-    /// under their version when it is published).
-    pub async fn submissions_before(&self, template_id: &str, version: u32) -> Result<usize, AppError> {
-        #[derive(Deserialize)]
-        struct Count {
-            n: u32,
-        }
-        let row = self
-            .db
-            .prepare("SELECT COUNT(*) AS n FROM submissions WHERE template_id = ?1 AND template_version < ?2")
-            .bind(&[template_id.into(), num(version)])?
-            .first::<Count>(None)
-            .await?;
-        Ok(row.map_or(0, |c| c.n as usize))
-    }
-
-    /// Tasks of a template still open for entry (not submitted) on a
-    /// version older than `version`, with their drafts.
-    pub async fn open_tasks_before(&self, template_id: &str, version: u32) -> Result<Vec<OpenTask>, AppError> {
-        Ok(self
-            .db
-            .prepare(
-                "SELECT k.id, k.template_version, d.revision, d.rows FROM tasks k LEFT JOIN drafts d ON d.task_id = k.id \
-                 WHERE k.template_id = ?1 AND k.template_version < ?2 AND k.status != 'submitted'",
-            )
-            .bind(&[template_id.into(), num(version)])?
-            .all()
-            .await?
-            .results::<OpenTask>()?)
-    }
-
-    /// Moves open tasks to a new version, with their migrated drafts, in
-    /// batches of [`MIGRATE_PER_BATCH`] tasks. Every statement is
-    /// conditional on what was read (the task still open on its old
-    /// version, the draft still at its revision), so a task submitted or a
-    /// draft saved meanwhile is left alone, and running it again after a
-    /// crash moves only what is left.
-    pub async fn migrate_tasks(&self, version: u32, moves: &[TaskMove], at: &str) -> Result<(), AppError> {
-        for chunk in moves.chunks(MIGRATE_PER_BATCH) {
-            let mut statements = Vec::with_capacity(chunk.len() * 2);
-            for m in chunk {
-                if let (Some(revision), Some(rows)) = (m.draft_revision, &m.draft_rows) {
-                    statements.push(
-                        self.db
-                            .prepare(
-                                "UPDATE drafts SET rows = ?3, revision = revision + 1, saved_at = ?4, saved_by = 'migration' \
-                                 WHERE task_id = ?1 AND revision = ?2 \
-                                 AND EXISTS (SELECT 1 FROM tasks WHERE id = ?1 AND template_version = ?5 AND status != 'submitted')",
-                            )
-                            .bind(&[m.task_id.as_str().into(), num(revision), rows.as_str().into(), at.into(), num(m.from_version)])?,
-                    );
-                }
-                statements.push(
-                    self.db
-                        .prepare("UPDATE tasks SET template_version = ?2 WHERE id = ?1 AND template_version = ?3 AND status != 'submitted'")
-                        .bind(&[m.task_id.as_str().into(), num(version), num(m.from_version)])?,
-                );
-            }
-            self.db.batch(statements).await?;
-        }
-        Ok(())
-    }
-}
-
-/// Tasks moved to a new template version per D1 batch.
-const MIGRATE_PER_BATCH: usize = 500;
-
-/// An open task on an older version, and its draft.
-#[derive(Deserialize)]
-pub struct OpenTask {
-    pub id: String,
-    pub template_version: u32,
-    pub revision: Option<u32>,
-    pub rows: Option<String>,
-}
-
-/// A task to move to a new version, with its migrated draft rows.
-pub struct TaskMove {
-    pub task_id: String,
-    pub from_version: u32,
-    pub draft_revision: Option<u32>,
-    pub draft_rows: Option<String>,
 }

@@ -1,5 +1,6 @@
 //! D1 access: every SQL statement the worker runs, all with bound parameters.
-//! This file: org units, templates, ledger records, submissions;
+//! This file: org units, templates, ledger records; `submissions.rs`:
+//! submissions (the `SubmissionStore` port);
 //! `accounts.rs`: users, grants, sessions, login throttling, audit log;
 //! `ledger.rs`: the D1 `LedgerStore` (records, history, conditional writes);
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
@@ -18,26 +19,25 @@ mod intake;
 mod ledger;
 mod photos;
 mod reviews;
+mod submissions;
 mod surveys;
 mod tasks;
 mod transfers;
 
 pub use accounts::principal_of;
-pub use dispatch::{NewTask, TaskMove};
 pub use ledger::WRITES_PER_BATCH;
 pub use photos::Photos;
 pub use reviews::{NewRequest, pending_conflict};
-pub use tasks::TaskFilter;
+pub use ybt_core::service::tasks::TaskFilter;
 
 use serde::Deserialize;
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, Env};
 use ybt_core::LedgerRecord;
-use ybt_core::api::{CellCounts, StoredSubmission, SubmissionReceipt, SubmissionRequest, SubmittedRow};
-use ybt_core::ledger::{OrgLevel, OrgUnit, Write};
-use ybt_core::tasks::TaskError;
+use ybt_core::ledger::{OrgLevel, OrgUnit};
+use ybt_core::service::ServiceError;
 
-use crate::error::AppError;
+use crate::error::Storage;
 
 pub struct Store {
     db: D1Database,
@@ -49,23 +49,9 @@ fn prefix_end(prefix: &str) -> String {
     format!("{prefix}:")
 }
 
-/// A count or version as a bound parameter (D1 numbers are JS numbers).
+/// A count or version as a bound parameter (D1 numbers are doubles).
 fn num(n: u32) -> JsValue {
     JsValue::from_f64(f64::from(n))
-}
-
-/// A validated submission and everything stored with it.
-pub struct NewSubmission<'a> {
-    pub request: &'a SubmissionRequest,
-    pub submitted_at: &'a str,
-    pub submitted_by: &'a str,
-    pub cells: CellCounts,
-    pub seconds_open: Option<u32>,
-    /// Write-back updates of the subjects' ledger records.
-    pub writes: &'a [Write],
-    /// Photos the rows name (survey forms): recorded as referenced by this
-    /// submission in the same batch, which is what lets its readers see them.
-    pub photos: &'a [&'a str],
 }
 
 #[derive(Deserialize)]
@@ -77,12 +63,12 @@ struct OrgUnitRow {
 }
 
 impl OrgUnitRow {
-    fn into_unit(self) -> Result<OrgUnit, AppError> {
+    fn into_unit(self) -> Result<OrgUnit, ServiceError> {
         let level = match self.level.as_str() {
             "district" => OrgLevel::District,
             "town" => OrgLevel::Town,
             "village" => OrgLevel::Village,
-            other => return Err(AppError::Internal(format!("org unit {} has level {other}", self.code))),
+            other => return Err(ServiceError::Storage(format!("org unit {} has level {other}", self.code))),
         };
         Ok(OrgUnit { code: self.code, name: self.name, level, parent_code: self.parent_code })
     }
@@ -107,76 +93,30 @@ struct RecordRow {
     data: String,
 }
 
-#[derive(Deserialize)]
-struct SubmissionRow {
-    id: String,
-    template_id: String,
-    template_version: u32,
-    org_unit: String,
-    row_count: usize,
-    submitted_at: String,
-    rows: Option<String>,
-}
-
-impl SubmissionRow {
-    fn receipt(&self) -> SubmissionReceipt {
-        SubmissionReceipt {
-            id: self.id.clone(),
-            template_id: self.template_id.clone(),
-            template_version: self.template_version,
-            org_unit: self.org_unit.clone(),
-            row_count: self.row_count,
-            submitted_at: self.submitted_at.clone(),
-        }
-    }
-}
-
-/// The answer to a submission whose id is already stored: the first
-/// receipt, unless the id was used for another form.
-fn replay(stored: SubmissionRow, request: &SubmissionRequest) -> Result<Stored, AppError> {
-    let receipt = stored.receipt();
-    if receipt.template_id != request.template_id || receipt.org_unit != request.org_unit {
-        return Err(AppError::Conflict {
-            code: "submission_id_reused",
-            message: ybt_core::messages::Text::new(
-                "该提交编号已用于另一份表格",
-                "this submission_id was already used for a different form",
-            ),
-        });
-    }
-    Ok(Stored::Replayed(receipt))
-}
-
-/// What storing a submission did.
-pub enum Stored {
-    /// The submission is new and now stored.
-    Created(SubmissionReceipt),
-    /// A submission with this id was already stored: this is a retry.
-    Replayed(SubmissionReceipt),
-}
-
 impl Store {
-    pub fn from_env(env: &Env) -> Result<Store, AppError> {
-        Ok(Store { db: env.d1("DB")? })
+    pub fn from_env(env: &Env) -> Result<Store, ServiceError> {
+        Ok(Store { db: env.d1("DB").storage()? })
     }
 
-    pub async fn ping(&self) -> Result<(), AppError> {
-        self.db.prepare("SELECT 1 AS ok").first::<serde_json::Value>(None).await?;
+    pub async fn ping(&self) -> Result<(), ServiceError> {
+        self.db.prepare("SELECT 1 AS ok").first::<serde_json::Value>(None).await.storage()?;
         Ok(())
     }
 
-    pub async fn org_unit(&self, code: &str) -> Result<Option<OrgUnit>, AppError> {
+    pub async fn org_unit(&self, code: &str) -> Result<Option<OrgUnit>, ServiceError> {
         let row = self
             .db
             .prepare("SELECT code, name, level, parent_code FROM org_units WHERE code = ?1")
-            .bind(&[code.into()])?
+            .bind(&[code.into()])
+            .storage()?
             .first::<OrgUnitRow>(None)
-            .await?;
+            .await
+            .storage()?;
         row.map(OrgUnitRow::into_unit).transpose()
     }
 
     /// The names of the org units `codes`, by code (unknown codes left out).
-    pub async fn unit_names(&self, codes: &[&str]) -> Result<std::collections::BTreeMap<String, String>, AppError> {
+    pub async fn unit_names(&self, codes: &[&str]) -> Result<std::collections::BTreeMap<String, String>, ServiceError> {
         if codes.is_empty() {
             return Ok(std::collections::BTreeMap::new());
         }
@@ -188,27 +128,31 @@ impl Store {
         let rows = self
             .db
             .prepare("SELECT code, name FROM org_units WHERE code IN (SELECT value FROM json_each(?1))")
-            .bind(&[serde_json::to_string(codes)?.into()])?
+            .bind(&[serde_json::to_string(codes).storage()?.into()])
+            .storage()?
             .all()
-            .await?
-            .results::<NameRow>()?;
+            .await
+            .storage()?
+            .results::<NameRow>()
+            .storage()?;
         Ok(rows.into_iter().map(|r| (r.code, r.name)).collect())
     }
 
     /// Children of `parent`, or the top-level units when `parent` is `None`.
-    pub async fn org_unit_children(&self, parent: Option<&str>) -> Result<Vec<OrgUnit>, AppError> {
+    pub async fn org_unit_children(&self, parent: Option<&str>) -> Result<Vec<OrgUnit>, ServiceError> {
         let statement = match parent {
             Some(code) => self
                 .db
                 .prepare("SELECT code, name, level, parent_code FROM org_units WHERE parent_code = ?1 ORDER BY code")
-                .bind(&[code.into()])?,
+                .bind(&[code.into()])
+                .storage()?,
             None => self.db.prepare("SELECT code, name, level, parent_code FROM org_units WHERE parent_code IS NULL ORDER BY code"),
         };
-        statement.all().await?.results::<OrgUnitRow>()?.into_iter().map(OrgUnitRow::into_unit).collect()
+        statement.all().await.storage()?.results::<OrgUnitRow>().storage()?.into_iter().map(OrgUnitRow::into_unit).collect()
     }
 
     /// The newest version of every template.
-    pub async fn latest_templates(&self) -> Result<Vec<TemplateRow>, AppError> {
+    pub async fn latest_templates(&self) -> Result<Vec<TemplateRow>, ServiceError> {
         Ok(self
             .db
             .prepare(
@@ -216,14 +160,16 @@ impl Store {
                  WHERE version = (SELECT MAX(version) FROM templates WHERE id = t.id) ORDER BY id",
             )
             .all()
-            .await?
-            .results::<TemplateRow>()?)
+            .await
+            .storage()?
+            .results::<TemplateRow>()
+            .storage()?)
     }
 
     /// The newest version of every template with its publication time,
     /// the most recently published first (the one just approved leads the
     /// dispatch page's list).
-    pub async fn latest_published(&self) -> Result<Vec<dispatch::PublishedRow>, AppError> {
+    pub async fn latest_published(&self) -> Result<Vec<dispatch::PublishedRow>, ServiceError> {
         Ok(self
             .db
             .prepare(
@@ -231,27 +177,31 @@ impl Store {
                  WHERE version = (SELECT MAX(version) FROM templates WHERE id = t.id) ORDER BY published_at DESC, id",
             )
             .all()
-            .await?
-            .results::<dispatch::PublishedRow>()?)
+            .await
+            .storage()?
+            .results::<dispatch::PublishedRow>()
+            .storage()?)
     }
 
     /// A template version, or its newest version when `version` is `None`.
-    pub async fn template(&self, id: &str, version: Option<u32>) -> Result<Option<TemplateRow>, AppError> {
+    pub async fn template(&self, id: &str, version: Option<u32>) -> Result<Option<TemplateRow>, ServiceError> {
         let statement = match version {
             Some(v) => self
                 .db
                 .prepare("SELECT id, version, document FROM templates WHERE id = ?1 AND version = ?2")
-                .bind(&[id.into(), JsValue::from_f64(f64::from(v))])?,
+                .bind(&[id.into(), num(v)])
+                .storage()?,
             None => self
                 .db
                 .prepare("SELECT id, version, document FROM templates WHERE id = ?1 ORDER BY version DESC LIMIT 1")
-                .bind(&[id.into()])?,
+                .bind(&[id.into()])
+                .storage()?,
         };
-        Ok(statement.first::<TemplateRow>(None).await?)
+        statement.first::<TemplateRow>(None).await.storage()
     }
 
     /// Every record of `entity` in the org unit `org_unit`.
-    pub async fn records(&self, org_unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, AppError> {
+    pub async fn records(&self, org_unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, ServiceError> {
         // Same decoding as `LedgerStore::list` (raw rows); the index
         // `(entity, org_unit, id)` serves the order.
         self.db
@@ -259,160 +209,13 @@ impl Store {
                 "SELECT id, org_unit, version, updated_at, updated_by, data \
                  FROM ledger_records WHERE entity = ?2 AND org_unit = ?1 ORDER BY id",
             )
-            .bind(&[org_unit.into(), entity.into()])?
+            .bind(&[org_unit.into(), entity.into()])
+            .storage()?
             .raw_js_value()
-            .await?
+            .await
+            .storage()?
             .iter()
             .map(|row| ledger::raw_record(entity, row))
-            .collect::<Result<_, _>>()
-            .map_err(AppError::from)
-    }
-
-    /// Stores a validated submission exactly once, with what it changes.
-    ///
-    /// One D1 batch (a transaction) holds the submission row, for a task
-    /// its move to `submitted` and the removal of its draft, and the
-    /// write-back updates of ledger records with their history. A crash
-    /// before the batch stores nothing; after it, everything. A retry with
-    /// the same submission id finds the stored row and writes nothing again
-    /// (`Replayed`). The batch fails whole when the task was submitted by
-    /// another submission meanwhile, or a subject record moved on since it
-    /// was read (the write-back updates are conditional on its version).
-    pub async fn store_submission(&self, new: &NewSubmission<'_>) -> Result<Stored, AppError> {
-        let request = new.request;
-        if let Some(stored) = self.submission_row(&request.submission_id, false).await? {
-            return replay(stored, request);
-        }
-        let num = |n: u32| JsValue::from_f64(f64::from(n));
-        let mut statements = Vec::with_capacity(3 + new.writes.len() * 2);
-        // With a task, the insert stores `submitted_at` only if the task
-        // update before it changed a row: else NOT NULL fails the batch.
-        let submitted_at = match &request.task_id {
-            Some(task) => {
-                statements.push(
-                    self.db
-                        .prepare(
-                            "UPDATE tasks SET status = 'submitted', submission_id = ?2, submitted_at = ?3, return_comment = NULL \
-                             WHERE id = ?1 AND org_unit = ?4 AND template_id = ?5 AND status != 'submitted' \
-                             AND NOT EXISTS (SELECT 1 FROM surveys v WHERE v.dispatch_id = tasks.dispatch_id AND v.closed_at IS NOT NULL)",
-                        )
-                        .bind(&[
-                            task.as_str().into(),
-                            request.submission_id.as_str().into(),
-                            new.submitted_at.into(),
-                            request.org_unit.as_str().into(),
-                            request.template_id.as_str().into(),
-                        ])?,
-                );
-                "CASE WHEN changes() = 1 THEN ?7 END"
-            }
-            None => "?7",
-        };
-        statements.push(
-            self.db
-                .prepare(format!(
-                    "INSERT INTO submissions (id, template_id, template_version, org_unit, row_count, rows, submitted_at, \
-                     task_id, submitted_by, prefilled_cells, typed_cells, computed_cells, corrected_cells, seconds_open) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, {submitted_at}, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-                ))
-                .bind(&[
-                    request.submission_id.as_str().into(),
-                    request.template_id.as_str().into(),
-                    num(request.template_version),
-                    request.org_unit.as_str().into(),
-                    JsValue::from_f64(request.rows.len() as f64),
-                    serde_json::to_string(&request.rows)?.into(),
-                    new.submitted_at.into(),
-                    request.task_id.as_deref().map_or(JsValue::NULL, JsValue::from),
-                    new.submitted_by.into(),
-                    num(new.cells.prefilled),
-                    num(new.cells.typed),
-                    num(new.cells.computed),
-                    num(new.cells.corrected),
-                    new.seconds_open.map_or(JsValue::NULL, num),
-                ])?,
-        );
-        if let Some(task) = &request.task_id {
-            statements.push(self.db.prepare("DELETE FROM drafts WHERE task_id = ?1").bind(&[task.as_str().into()])?);
-        }
-        for hash in new.photos {
-            statements.push(
-                self.db
-                    .prepare("INSERT OR IGNORE INTO photo_refs (hash, submission_id) VALUES (?1, ?2)")
-                    .bind(&[(*hash).into(), request.submission_id.as_str().into()])?,
-            );
-        }
-        for write in new.writes {
-            statements.extend(self.write_statements(write)?);
-        }
-        let Err(error) = self.db.batch(statements).await else {
-            // The batch stored exactly this: no need to read it back.
-            return Ok(Stored::Created(SubmissionReceipt {
-                id: request.submission_id.clone(),
-                template_id: request.template_id.clone(),
-                template_version: request.template_version,
-                org_unit: request.org_unit.clone(),
-                row_count: request.rows.len(),
-                submitted_at: new.submitted_at.to_owned(),
-            }));
-        };
-        // Why did the batch fail? A concurrent retry of the same submission
-        // won; a subject record moved on; the task was answered meanwhile.
-        if let Some(stored) = self.submission_row(&request.submission_id, false).await? {
-            return replay(stored, request);
-        }
-        if let Some(conflict) = self.find_conflict(new.writes).await? {
-            return Err(AppError::Stale { message: conflict.message(), current: conflict.current });
-        }
-        if let Some(task) = &request.task_id
-            && self.task(task).await?.is_some_and(|t| t.status == ybt_core::tasks::TaskStatus::Submitted)
-        {
-            return Err(TaskError::AlreadySubmitted.into());
-        }
-        if let Some(task) = &request.task_id
-            && let Some(task) = self.task(task).await?
-            && self.survey(&task.dispatch_id).await?.is_some_and(|s| s.closed_at.is_some())
-        {
-            return Err(crate::api::surveys::survey_closed());
-        }
-        Err(AppError::Internal(format!("submission batch failed: {error}")))
-    }
-
-    async fn submission_row(&self, id: &str, with_rows: bool) -> Result<Option<SubmissionRow>, AppError> {
-        let columns = if with_rows { ", rows" } else { "" };
-        Ok(self
-            .db
-            .prepare(format!(
-                "SELECT id, template_id, template_version, org_unit, row_count, submitted_at{columns} FROM submissions WHERE id = ?1"
-            ))
-            .bind(&[id.into()])?
-            .first::<SubmissionRow>(None)
-            .await?)
-    }
-
-    pub async fn submission(&self, id: &str) -> Result<Option<StoredSubmission>, AppError> {
-        let Some(row) = self.submission_row(id, true).await? else { return Ok(None) };
-        let rows: Vec<SubmittedRow> = serde_json::from_str(row.rows.as_deref().unwrap_or("[]"))?;
-        Ok(Some(StoredSubmission { receipt: row.receipt(), rows, columns: Vec::new() }))
-    }
-
-    pub async fn submissions(&self, template_id: &str, org_unit: Option<&str>) -> Result<Vec<SubmissionReceipt>, AppError> {
-        let statement = match org_unit {
-            Some(unit) => self
-                .db
-                .prepare(
-                    "SELECT id, template_id, template_version, org_unit, row_count, submitted_at FROM submissions \
-                     WHERE template_id = ?1 AND org_unit = ?2 ORDER BY submitted_at DESC LIMIT 500",
-                )
-                .bind(&[template_id.into(), unit.into()])?,
-            None => self
-                .db
-                .prepare(
-                    "SELECT id, template_id, template_version, org_unit, row_count, submitted_at FROM submissions \
-                     WHERE template_id = ?1 ORDER BY submitted_at DESC LIMIT 500",
-                )
-                .bind(&[template_id.into()])?,
-        };
-        Ok(statement.all().await?.results::<SubmissionRow>()?.iter().map(SubmissionRow::receipt).collect())
+            .collect()
     }
 }

@@ -3,23 +3,13 @@
 
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use ybt_core::api::{Draft, SubmittedRow, TaskSummary};
+use ybt_core::api::{Draft, TaskSummary};
+use ybt_core::service::ServiceError;
+use ybt_core::service::tasks::{DraftSaved, DraftWrite, OpenTask, TaskFilter, TaskMove, TaskReturn, TaskStore};
 use ybt_core::tasks::TaskStatus;
 
-use super::{Store, prefix_end};
-use crate::error::AppError;
-
-/// Which tasks to list: those of `scope` and the units inside it, narrowed
-/// by the optional filters.
-#[derive(Debug, Default)]
-pub struct TaskFilter<'a> {
-    pub scope: &'a str,
-    pub status: Option<TaskStatus>,
-    pub template_id: Option<&'a str>,
-    pub dispatch_id: Option<&'a str>,
-    /// Only templates of this department (a department analyst's view).
-    pub department: Option<&'a str>,
-}
+use super::{Store, num, prefix_end};
+use crate::error::Storage;
 
 /// Most tasks one listing returns: a district has 267 villages, so a
 /// dispatch to all of them fits with room to spare.
@@ -51,9 +41,9 @@ struct TaskRow {
 }
 
 impl TaskRow {
-    fn into_summary(self) -> Result<TaskSummary, AppError> {
+    fn into_summary(self) -> Result<TaskSummary, ServiceError> {
         let status =
-            TaskStatus::parse(&self.status).ok_or_else(|| AppError::Internal(format!("task {} has status {}", self.id, self.status)))?;
+            TaskStatus::parse(&self.status).ok_or_else(|| ServiceError::Storage(format!("task {} has status {}", self.id, self.status)))?;
         Ok(TaskSummary {
             id: self.id,
             dispatch_id: self.dispatch_id,
@@ -83,13 +73,18 @@ struct DraftRow {
 }
 
 impl DraftRow {
-    fn into_draft(self) -> Result<Draft, AppError> {
-        Ok(Draft { rows: serde_json::from_str(&self.rows)?, task_id: self.task_id, revision: self.revision, saved_at: self.saved_at })
+    fn into_draft(self) -> Result<Draft, ServiceError> {
+        Ok(Draft {
+            rows: serde_json::from_str(&self.rows).storage()?,
+            task_id: self.task_id,
+            revision: self.revision,
+            saved_at: self.saved_at,
+        })
     }
 }
 
 impl Store {
-    pub async fn tasks(&self, filter: &TaskFilter<'_>) -> Result<Vec<TaskSummary>, AppError> {
+    pub async fn tasks(&self, filter: &TaskFilter<'_>) -> Result<Vec<TaskSummary>, ServiceError> {
         let mut sql = format!("SELECT {TASK_COLUMNS} WHERE t.org_unit >= ?1 AND t.org_unit < ?2");
         let mut params: Vec<JsValue> = vec![filter.scope.into(), prefix_end(filter.scope).into()];
         let mut narrow = |column: &str, value: &str| {
@@ -109,90 +104,170 @@ impl Store {
             narrow("tp.department", department);
         }
         sql.push_str(&format!(" ORDER BY t.due_date, t.org_unit, t.id LIMIT {MAX_TASKS}"));
-        let rows = self.db.prepare(sql).bind(&params)?.all().await?.results::<TaskRow>()?;
+        let rows = self.db.prepare(sql).bind(&params).storage()?.all().await.storage()?.results::<TaskRow>().storage()?;
         rows.into_iter().map(TaskRow::into_summary).collect()
     }
 
-    pub async fn task(&self, id: &str) -> Result<Option<TaskSummary>, AppError> {
+    pub async fn task(&self, id: &str) -> Result<Option<TaskSummary>, ServiceError> {
         self.db
             .prepare(format!("SELECT {TASK_COLUMNS} WHERE t.id = ?1"))
-            .bind(&[id.into()])?
+            .bind(&[id.into()])
+            .storage()?
             .first::<TaskRow>(None)
-            .await?
+            .await
+            .storage()?
             .map(TaskRow::into_summary)
             .transpose()
     }
 
-    /// Marks the task opened: `not_opened` → `draft`, `opened_at` set the
-    /// first time only. Repeating it changes nothing.
-    pub async fn mark_opened(&self, id: &str, now: &str) -> Result<(), AppError> {
-        self.db
-            .prepare(
-                "UPDATE tasks SET status = CASE status WHEN 'not_opened' THEN 'draft' ELSE status END, \
-                 opened_at = COALESCE(opened_at, ?2) WHERE id = ?1",
-            )
-            .bind(&[id.into(), now.into()])?
-            .run()
-            .await?;
-        Ok(())
-    }
-
-    pub async fn draft(&self, task_id: &str) -> Result<Option<Draft>, AppError> {
+    pub async fn draft(&self, task_id: &str) -> Result<Option<Draft>, ServiceError> {
         self.db
             .prepare("SELECT task_id, revision, rows, saved_at FROM drafts WHERE task_id = ?1")
-            .bind(&[task_id.into()])?
+            .bind(&[task_id.into()])
+            .storage()?
             .first::<DraftRow>(None)
-            .await?
+            .await
+            .storage()?
             .map(DraftRow::into_draft)
             .transpose()
     }
 
-    /// Saves a draft over `base_revision` (0: the first save), and marks the
-    /// task opened, in one batch.
-    ///
-    /// The write is conditional: on a revision that is no longer current, or
-    /// once the task is submitted, it changes nothing and the caller gets
-    /// the stored draft (409). A retried save of the same rows after a lost
-    /// answer is refused as stale too, and the draft it carries is the one
-    /// the retry had saved: nothing is lost either way.
-    pub async fn save_draft(
-        &self,
-        task_id: &str,
-        base_revision: u32,
-        rows: &[SubmittedRow],
-        now: &str,
-        by: &str,
-    ) -> Result<Draft, AppError> {
-        let rows_json = serde_json::to_string(rows)?;
+    /// Tasks of a template still open for entry (not submitted) on a
+    /// version older than `version`, with their drafts.
+    pub async fn open_tasks_before(&self, template_id: &str, version: u32) -> Result<Vec<OpenTask>, ServiceError> {
+        #[derive(Deserialize)]
+        struct OpenTaskRow {
+            id: String,
+            template_version: u32,
+            revision: Option<u32>,
+            rows: Option<String>,
+        }
+        let rows = self
+            .db
+            .prepare(
+                "SELECT k.id, k.template_version, d.revision, d.rows FROM tasks k LEFT JOIN drafts d ON d.task_id = k.id \
+                 WHERE k.template_id = ?1 AND k.template_version < ?2 AND k.status != 'submitted'",
+            )
+            .bind(&[template_id.into(), num(version)])
+            .storage()?
+            .all()
+            .await
+            .storage()?
+            .results::<OpenTaskRow>()
+            .storage()?;
+        rows.into_iter()
+            .map(|r| {
+                let rows = r.rows.as_deref().map(serde_json::from_str).transpose().storage()?;
+                Ok(OpenTask { id: r.id, template_version: r.template_version, revision: r.revision, rows })
+            })
+            .collect()
+    }
+}
+
+/// Tasks moved to a new template version per D1 batch.
+const MIGRATE_PER_BATCH: usize = 500;
+
+/// Marks the task opened: `not_opened` → `draft`, `opened_at` set the first
+/// time only.
+const MARK_OPENED: &str = "UPDATE tasks SET status = CASE status WHEN 'not_opened' THEN 'draft' ELSE status END, \
+     opened_at = COALESCE(opened_at, ?2) WHERE id = ?1";
+
+impl TaskStore for Store {
+    async fn task(&self, id: &str) -> Result<Option<TaskSummary>, ServiceError> {
+        Store::task(self, id).await
+    }
+
+    async fn tasks(&self, filter: &TaskFilter<'_>) -> Result<Vec<TaskSummary>, ServiceError> {
+        Store::tasks(self, filter).await
+    }
+
+    async fn draft(&self, task_id: &str) -> Result<Option<Draft>, ServiceError> {
+        Store::draft(self, task_id).await
+    }
+
+    async fn mark_opened(&self, task_id: &str, at: &str) -> Result<(), ServiceError> {
+        self.db.prepare(MARK_OPENED).bind(&[task_id.into(), at.into()]).storage()?.run().await.storage()?;
+        Ok(())
+    }
+
+    /// One batch: the conditional draft write and the task marked opened.
+    /// A stale revision or a submitted task changes nothing.
+    async fn save_draft(&self, write: &DraftWrite<'_>) -> Result<DraftSaved, ServiceError> {
+        let rows_json = serde_json::to_string(write.rows).storage()?;
         let open_for_entry = "EXISTS (SELECT 1 FROM tasks WHERE id = ?1 AND status != 'submitted')";
-        let write = if base_revision == 0 {
+        let (task_id, now, by) = (write.task_id, write.saved_at, write.saved_by);
+        let statement = if write.base_revision == 0 {
             self.db
                 .prepare(format!(
                     "INSERT INTO drafts (task_id, revision, rows, saved_at, saved_by) \
                      SELECT ?1, 1, ?2, ?3, ?4 WHERE {open_for_entry} ON CONFLICT (task_id) DO NOTHING"
                 ))
-                .bind(&[task_id.into(), rows_json.into(), now.into(), by.into()])?
+                .bind(&[task_id.into(), rows_json.into(), now.into(), by.into()])
         } else {
             self.db
                 .prepare(format!(
                     "UPDATE drafts SET revision = revision + 1, rows = ?2, saved_at = ?3, saved_by = ?4 \
                      WHERE task_id = ?1 AND revision = ?5 AND {open_for_entry}"
                 ))
-                .bind(&[task_id.into(), rows_json.into(), now.into(), by.into(), JsValue::from_f64(f64::from(base_revision))])?
+                .bind(&[task_id.into(), rows_json.into(), now.into(), by.into(), num(write.base_revision)])
         };
-        let opened = self
+        let opened = self.db.prepare(MARK_OPENED).bind(&[task_id.into(), now.into()]).storage()?;
+        let results = self.db.batch(vec![statement.storage()?, opened]).await.storage()?;
+        let saved = results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0) > 0;
+        Ok(DraftSaved { saved, current: Store::draft(self, task_id).await? })
+    }
+
+    /// One conditional update (`status = 'submitted'`): of two concurrent
+    /// returns, or a return racing a resubmission, exactly one applies.
+    async fn return_task(&self, write: &TaskReturn<'_>) -> Result<bool, ServiceError> {
+        let result = self
             .db
             .prepare(
-                "UPDATE tasks SET status = CASE status WHEN 'not_opened' THEN 'draft' ELSE status END, \
-                 opened_at = COALESCE(opened_at, ?2) WHERE id = ?1",
+                "UPDATE tasks SET status = 'returned', return_comment = ?2, returned_by = ?3, returned_at = ?4 \
+                 WHERE id = ?1 AND status = 'submitted'",
             )
-            .bind(&[task_id.into(), now.into()])?;
-        let results = self.db.batch(vec![write, opened]).await?;
-        let saved = results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0) > 0;
-        let current = self.draft(task_id).await?;
-        match current {
-            Some(draft) if saved => Ok(draft),
-            current => Err(AppError::StaleDraft { current: current.map(Box::new) }),
+            .bind(&[write.task_id.into(), write.comment.into(), write.returned_by.into(), write.returned_at.into()])
+            .storage()?
+            .run()
+            .await
+            .storage()?;
+        Ok(result.meta().storage()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+    }
+
+    async fn open_tasks_before(&self, template_id: &str, version: u32) -> Result<Vec<OpenTask>, ServiceError> {
+        Store::open_tasks_before(self, template_id, version).await
+    }
+
+    /// In batches of [`MIGRATE_PER_BATCH`] tasks. Every statement is
+    /// conditional on what was read (the task still open on its old
+    /// version, the draft still at its revision), so running it again after
+    /// a crash moves only what is left.
+    async fn move_tasks(&self, version: u32, moves: &[TaskMove], at: &str) -> Result<(), ServiceError> {
+        for chunk in moves.chunks(MIGRATE_PER_BATCH) {
+            let mut statements = Vec::with_capacity(chunk.len() * 2);
+            for m in chunk {
+                if let (Some(revision), Some(rows)) = (m.draft_revision, &m.draft_rows) {
+                    let rows = serde_json::to_string(rows).storage()?;
+                    statements.push(
+                        self.db
+                            .prepare(
+                                "UPDATE drafts SET rows = ?3, revision = revision + 1, saved_at = ?4, saved_by = 'migration' \
+                                 WHERE task_id = ?1 AND revision = ?2 \
+                                 AND EXISTS (SELECT 1 FROM tasks WHERE id = ?1 AND template_version = ?5 AND status != 'submitted')",
+                            )
+                            .bind(&[m.task_id.as_str().into(), num(revision), rows.into(), at.into(), num(m.from_version)])
+                            .storage()?,
+                    );
+                }
+                statements.push(
+                    self.db
+                        .prepare("UPDATE tasks SET template_version = ?2 WHERE id = ?1 AND template_version = ?3 AND status != 'submitted'")
+                        .bind(&[m.task_id.as_str().into(), num(version), num(m.from_version)])
+                        .storage()?,
+                );
+            }
+            self.db.batch(statements).await.storage()?;
         }
+        Ok(())
     }
 }
