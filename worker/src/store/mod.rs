@@ -21,7 +21,6 @@ mod transfers;
 pub use accounts::principal_of;
 pub use dispatch::{NewTask, TaskMove};
 pub use ledger::{PlanRow, WRITES_PER_BATCH};
-pub use reviews::{NewRequest, pending_conflict};
 pub use surveys::{IntakeRow, StartedSurvey};
 pub use tasks::TaskFilter;
 pub use transfers::TransferRow;
@@ -38,6 +37,11 @@ use crate::error::AppError;
 
 pub struct Store {
     db: D1Database,
+}
+
+/// A number as a bound parameter (D1 numbers are doubles).
+fn num(n: impl Into<f64>) -> JsValue {
+    JsValue::from_f64(n.into())
 }
 
 /// The exclusive upper bound of the codes starting with `prefix`: GB/T 2260
