@@ -18,6 +18,8 @@
 //! - A use case reads the time from its [`Now`] argument, never a clock.
 //! - Every write path says in its doc what a retry and a crash do.
 
+pub mod accounts;
+pub mod accounts_admin;
 mod error;
 pub mod reviews;
 pub mod templates;
