@@ -382,7 +382,7 @@ async fn mask_diff(
     usernames.sort_unstable();
     usernames.dedup();
     let names: Vec<&str> = usernames.iter().map(String::as_str).collect();
-    store.display_names(&names).await
+    Ok(store.display_names(&names).await?)
 }
 
 /// `2026-11-01` (the clerk's date of the file).

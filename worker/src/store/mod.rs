@@ -1,6 +1,7 @@
 //! D1 access: every SQL statement the worker runs, all with bound parameters.
 //! This file: org units, templates, ledger records, submissions;
-//! `accounts.rs`: users, grants, sessions, login throttling, audit log;
+//! `accounts.rs`: users, grants, sessions, login throttling (the accounts
+//! port); `audit.rs`: the audit log of unmasked reads and account events;
 //! `ledger.rs`: the D1 `LedgerStore` (records, history, conditional writes);
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
 //! `burden.rs`: the burden meter's figures; `reviews.rs`: template requests
@@ -8,6 +9,7 @@
 //! `transfers.rs`: transfer requests (迁移申请).
 
 mod accounts;
+mod audit;
 mod burden;
 mod directory;
 mod dispatch;
@@ -18,7 +20,6 @@ mod surveys;
 mod tasks;
 mod transfers;
 
-pub use accounts::principal_of;
 pub use dispatch::{NewTask, TaskMove};
 pub use ledger::{PlanRow, WRITES_PER_BATCH};
 pub use surveys::{IntakeRow, StartedSurvey};
