@@ -21,6 +21,7 @@
 pub mod accounts;
 pub mod accounts_admin;
 mod error;
+pub mod org_units;
 pub mod reviews;
 pub mod templates;
 

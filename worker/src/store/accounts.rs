@@ -1,6 +1,7 @@
 //! Accounts in D1: the [`Accounts`] port — users and their grants,
 //! sessions, failed-login counters, and account changes written with their
-//! event in one batch. The audit log's reads are in `audit.rs`.
+//! event in one batch; and the org units' search (the account form's
+//! picker, [`OrgUnits`]). The audit log's reads are in `audit.rs`.
 
 use std::collections::BTreeMap;
 
@@ -8,9 +9,12 @@ use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use ybt_core::access::audit::AuditFilter;
 use ybt_core::access::{AccountEventKind, Role};
+use ybt_core::api::OrgUnitHit;
 use ybt_core::api::{AccountEvent, AuditEntry};
+use ybt_core::ledger::OrgUnit;
 use ybt_core::service::ServiceError;
 use ybt_core::service::accounts::{Accounts, GrantsChange, NewUser, Page, StoredSession, ThrottleKey, UserAccount};
+use ybt_core::service::org_units::OrgUnits;
 
 use super::{Store, num};
 use crate::error::Storage;
@@ -128,37 +132,6 @@ impl Store {
             .await
             .storage()?;
         Ok(row.map_or(0, |r| r.refused))
-    }
-
-    /// Org units whose name contains `text` (the account form's picker),
-    /// of one level when given, shortest names first, at most 20, each
-    /// with the name of the unit above it.
-    pub async fn search_org_units(&self, text: &str, level: Option<&str>) -> Result<Vec<ybt_core::api::OrgUnitHit>, ServiceError> {
-        #[derive(Deserialize)]
-        struct HitRow {
-            code: String,
-            name: String,
-            level: ybt_core::ledger::OrgLevel,
-            parent_name: Option<String>,
-        }
-        let escaped: String = text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
-        let rows = self
-            .db
-            .prepare(
-                "SELECT o.code, o.name, o.level, p.name AS parent_name FROM org_units o LEFT JOIN org_units p ON p.code = o.parent_code \
-                 WHERE o.name LIKE ?1 ESCAPE '\\' AND (?2 IS NULL OR o.level = ?2) ORDER BY length(o.name), o.code LIMIT 20",
-            )
-            .bind(&[format!("%{escaped}%").into(), level.map_or(JsValue::NULL, JsValue::from_str)])
-            .storage()?
-            .all()
-            .await
-            .storage()?
-            .results::<HitRow>()
-            .storage()?;
-        Ok(rows
-            .into_iter()
-            .map(|r| ybt_core::api::OrgUnitHit { code: r.code, name: r.name, level: r.level, parent_name: r.parent_name })
-            .collect())
     }
 }
 
@@ -413,5 +386,37 @@ impl Accounts for Store {
 
     async fn account_events(&self, target: Option<&str>, limit: u32, offset: u32) -> Result<Page<AccountEvent>, ServiceError> {
         self.account_event_page(target, limit, offset).await
+    }
+}
+
+impl OrgUnits for Store {
+    async fn children(&self, parent: Option<&str>) -> Result<Vec<OrgUnit>, ServiceError> {
+        Ok(self.org_unit_children(parent).await?)
+    }
+
+    /// The account form's picker.
+    async fn search(&self, text: &str, level: Option<&str>) -> Result<Vec<OrgUnitHit>, ServiceError> {
+        #[derive(Deserialize)]
+        struct HitRow {
+            code: String,
+            name: String,
+            level: ybt_core::ledger::OrgLevel,
+            parent_name: Option<String>,
+        }
+        let escaped: String = text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+        let rows = self
+            .db
+            .prepare(
+                "SELECT o.code, o.name, o.level, p.name AS parent_name FROM org_units o LEFT JOIN org_units p ON p.code = o.parent_code \
+                 WHERE o.name LIKE ?1 ESCAPE '\\' AND (?2 IS NULL OR o.level = ?2) ORDER BY length(o.name), o.code LIMIT 20",
+            )
+            .bind(&[format!("%{escaped}%").into(), level.map_or(JsValue::NULL, JsValue::from_str)])
+            .storage()?
+            .all()
+            .await
+            .storage()?
+            .results::<HitRow>()
+            .storage()?;
+        Ok(rows.into_iter().map(|r| OrgUnitHit { code: r.code, name: r.name, level: r.level, parent_name: r.parent_name }).collect())
     }
 }
