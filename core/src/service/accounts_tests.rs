@@ -185,7 +185,7 @@ fn administrators_create_disable_and_grant_once() {
     };
     grant().expect("granted");
     grant().expect("again");
-    let kinds: Vec<AccountEventKind> = store.events.borrow().iter().map(|e| e.1).collect();
+    let kinds: Vec<AccountEventKind> = store.events.borrow().iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [AccountEventKind::Created, AccountEventKind::Disabled, AccountEventKind::GrantsChanged]);
     let page = ready(admin::account_events(&admin, Some(id.clone()), Some(0), Some(1_000), &store)).expect("events");
     assert_eq!((page.total, page.page, page.per_page), (3, 1, crate::access::audit::MAX_PER_PAGE));

@@ -26,8 +26,20 @@ pub struct MemoryAccounts {
     pub grants: RefCell<BTreeMap<String, Vec<String>>>,
     pub sessions: RefCell<BTreeMap<String, StoredSession>>,
     pub attempts: RefCell<BTreeMap<String, Attempts>>,
-    /// (target, kind, added, removed)
-    pub events: RefCell<Vec<(String, AccountEventKind, Vec<String>, Vec<String>)>>,
+    pub events: RefCell<Vec<Event>>,
+}
+
+/// An account event as the memory keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub target: String,
+    pub kind: AccountEventKind,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+fn event(target: &str, kind: AccountEventKind, added: &[String], removed: &[String]) -> Event {
+    Event { target: target.into(), kind, added: added.to_vec(), removed: removed.to_vec() }
 }
 
 impl MemoryAccounts {
@@ -127,7 +139,7 @@ impl Accounts for MemoryAccounts {
             disabled: false,
             must_change_password: false,
         });
-        self.events.borrow_mut().push((new.id.into(), AccountEventKind::Created, vec![], vec![]));
+        self.events.borrow_mut().push(event(new.id, AccountEventKind::Created, &[], &[]));
         Ok(true)
     }
     async fn set_disabled(&self, user_id: &str, disabled: bool, _actor: &str, _at: &str) -> Result<(), ServiceError> {
@@ -136,7 +148,7 @@ impl Accounts for MemoryAccounts {
         if user.disabled != disabled {
             user.disabled = disabled;
             let kind = if disabled { AccountEventKind::Disabled } else { AccountEventKind::Enabled };
-            self.events.borrow_mut().push((user_id.into(), kind, vec![], vec![]));
+            self.events.borrow_mut().push(event(user_id, kind, &[], &[]));
         }
         if disabled {
             self.sessions.borrow_mut().retain(|_, s| s.user_id != user_id);
@@ -149,7 +161,7 @@ impl Accounts for MemoryAccounts {
         }
         self.sessions.borrow_mut().retain(|_, s| s.user_id != user_id);
         self.attempts.borrow_mut().retain(|k, _| !k.starts_with(prefix));
-        self.events.borrow_mut().push((user_id.into(), AccountEventKind::PasswordReset, vec![], vec![]));
+        self.events.borrow_mut().push(event(user_id, AccountEventKind::PasswordReset, &[], &[]));
         Ok(())
     }
     async fn change_password(&self, user_id: &str, hash: &str, keep: &str, _at: &str) -> Result<(), ServiceError> {
@@ -157,7 +169,7 @@ impl Accounts for MemoryAccounts {
             (user.password_hash, user.must_change_password) = (hash.into(), false);
         }
         self.sessions.borrow_mut().retain(|id, s| s.user_id != user_id || id == keep);
-        self.events.borrow_mut().push((user_id.into(), AccountEventKind::PasswordChanged, vec![], vec![]));
+        self.events.borrow_mut().push(event(user_id, AccountEventKind::PasswordChanged, &[], &[]));
         Ok(())
     }
     async fn replace_grants(&self, c: &GrantsChange<'_>) -> Result<(), ServiceError> {
@@ -165,7 +177,7 @@ impl Accounts for MemoryAccounts {
         items.sort();
         self.grants.borrow_mut().insert(c.user_id.into(), items);
         if !c.added.is_empty() || !c.removed.is_empty() {
-            self.events.borrow_mut().push((c.user_id.into(), AccountEventKind::GrantsChanged, c.added.to_vec(), c.removed.to_vec()));
+            self.events.borrow_mut().push(event(c.user_id, AccountEventKind::GrantsChanged, c.added, c.removed));
         }
         Ok(())
     }
@@ -174,20 +186,20 @@ impl Accounts for MemoryAccounts {
     }
     async fn account_events(&self, target: Option<&str>, limit: u32, offset: u32) -> Result<Page<AccountEvent>, ServiceError> {
         let events = self.events.borrow();
-        let mine: Vec<_> = events.iter().rev().filter(|e| target.is_none_or(|t| e.0 == t)).collect();
+        let mine: Vec<_> = events.iter().rev().filter(|e| target.is_none_or(|t| e.target == t)).collect();
         let items = mine
             .iter()
             .skip(offset as usize)
             .take(limit as usize)
-            .map(|(target, kind, added, removed)| AccountEvent {
+            .map(|e| AccountEvent {
                 at: String::new(),
                 actor_id: String::new(),
                 actor_name: String::new(),
-                target_id: target.clone(),
-                target_name: target.clone(),
-                kind: *kind,
-                added: added.clone(),
-                removed: removed.clone(),
+                target_id: e.target.clone(),
+                target_name: e.target.clone(),
+                kind: e.kind,
+                added: e.added.clone(),
+                removed: e.removed.clone(),
             })
             .collect();
         Ok(Page { items, total: mine.len() as u64 })
