@@ -55,6 +55,16 @@ pub fn next_day(date: &str) -> Option<String> {
     Some(format_minutes(minutes)[..10].to_owned())
 }
 
+/// Unix seconds of a UTC instant written as text (`2026-11-29T11:43:12.049Z`;
+/// a fraction of a second is dropped), for session expiry and login
+/// throttling.
+pub fn unix_seconds(instant: &str) -> Option<u64> {
+    let minutes = parse_utc(instant)?;
+    let seconds: i64 =
+        instant.trim().get(16..).and_then(|r| r.strip_prefix(':')).and_then(|r| r.get(..2)).map_or(Some(0), |s| s.parse().ok())?;
+    u64::try_from(minutes * 60 + seconds).ok()
+}
+
 /// Minutes since 1970-01-01T00:00Z of a UTC instant written as text.
 fn parse_utc(text: &str) -> Option<i64> {
     let text = text.trim();

@@ -2,15 +2,18 @@
 //! the one gate every handler passes through before touching data.
 
 use worker::{Env, Method, Request};
-use ybt_core::access::{Action, Decision, IngestKey, Principal, authorize, verify_token};
+use ybt_core::access::{IngestKey, Principal};
+pub use ybt_core::service::accounts::Session;
+use ybt_core::service::accounts::{self, Passwords};
+use ybt_core::service::{Now, ServiceError};
 
 use crate::error::AppError;
-use crate::http::now_unix;
+use crate::http::now_rfc3339;
 use crate::store::Store;
 
 pub const COOKIE: &str = "ybt_session";
 /// Sessions last one working day.
-pub const SESSION_SECONDS: u64 = 8 * 3600;
+pub const SESSION_SECONDS: u64 = accounts::SESSION_SECONDS;
 /// Writes must carry this header: a page on another site cannot add it
 /// without a CORS preflight, which this worker never approves.
 pub const WRITE_HEADER: &str = "X-Yibiaotong";
@@ -54,19 +57,7 @@ pub fn session_token(req: &Request) -> Result<Option<String>, AppError> {
 /// `password_change_required` here, from every handler, until they have
 /// changed it.
 pub async fn principal(req: &Request, env: &Env, store: &Store) -> Result<Principal, AppError> {
-    let session = session(req, env, store).await?;
-    if session.must_change_password {
-        return Err(AppError::PasswordChangeRequired);
-    }
-    Ok(session.principal)
-}
-
-/// A live session: who, which session, and whether the password must be
-/// changed first.
-pub struct Session {
-    pub principal: Principal,
-    pub session_id: String,
-    pub must_change_password: bool,
+    Ok(accounts::require_signed_in(session(req, env, store).await?)?)
 }
 
 /// The session of a request even while a password change is pending: only
@@ -74,20 +65,32 @@ pub struct Session {
 pub async fn session(req: &Request, env: &Env, store: &Store) -> Result<Session, AppError> {
     check_same_site(req)?;
     let token = session_token(req)?.ok_or(AppError::Unauthenticated)?;
-    let now = now_unix();
-    let claims = verify_token(&token, &secret(env)?, now).map_err(|_| AppError::Unauthenticated)?;
-    let (principal, must_change_password) = store.session_principal(&claims.sid, now).await?.ok_or(AppError::Unauthenticated)?;
-    if principal.user_id != claims.uid {
-        return Err(AppError::Unauthenticated);
-    }
-    Ok(Session { principal, session_id: claims.sid, must_change_password })
+    Ok(accounts::authenticate(Some(&token), &secret(env)?, &Now::new(now_rfc3339()), store).await?)
 }
 
-/// Allows the action or answers 403 with the reason.
-pub fn require(principal: &Principal, action: &Action<'_>) -> Result<(), AppError> {
-    match authorize(principal, action) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(reason) => Err(AppError::Forbidden(reason)),
+/// The client address throttling counts sign-in attempts by.
+pub fn client_address(req: &Request) -> Result<String, AppError> {
+    Ok(req.headers().get("CF-Connecting-IP")?.unwrap_or_else(|| "unknown".to_owned()))
+}
+
+/// The [`Passwords`] port: WebCrypto from the Workers runtime.
+pub struct WebCrypto;
+
+fn crypto_failure(e: AppError) -> ServiceError {
+    ServiceError::Storage(e.to_string())
+}
+
+impl Passwords for WebCrypto {
+    async fn derive(&self, password: &str, salt: &[u8], iterations: u32) -> Result<Vec<u8>, ServiceError> {
+        crate::crypto::pbkdf2_sha256(password, salt, iterations).await.map_err(crypto_failure)
+    }
+
+    fn random_bytes(&self, n: usize) -> Result<Vec<u8>, ServiceError> {
+        crate::crypto::random_bytes(n).map_err(crypto_failure)
+    }
+
+    fn random_id(&self) -> Result<String, ServiceError> {
+        crate::crypto::random_id().map_err(crypto_failure)
     }
 }
 

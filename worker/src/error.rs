@@ -96,6 +96,10 @@ impl From<ServiceError> for AppError {
             ServiceError::StaleDraft { current } => AppError::StaleDraft { current },
             ServiceError::Import(failure) => AppError::Import(failure),
             ServiceError::ImportChecked(failure, mapping, sheets) => AppError::ImportChecked(failure, mapping, sheets),
+            ServiceError::Unauthenticated => AppError::Unauthenticated,
+            ServiceError::BadCredentials => AppError::BadCredentials,
+            ServiceError::PasswordChangeRequired => AppError::PasswordChangeRequired,
+            ServiceError::TooManyAttempts => AppError::TooManyAttempts,
             ServiceError::Storage(detail) => AppError::Internal(detail),
         }
     }
@@ -131,6 +135,10 @@ impl From<AppError> for ServiceError {
             AppError::StaleDraft { current } => ServiceError::StaleDraft { current },
             AppError::Import(failure) => ServiceError::Import(failure),
             AppError::ImportChecked(failure, mapping, sheets) => ServiceError::ImportChecked(failure, mapping, sheets),
+            AppError::Unauthenticated => ServiceError::Unauthenticated,
+            AppError::BadCredentials => ServiceError::BadCredentials,
+            AppError::PasswordChangeRequired => ServiceError::PasswordChangeRequired,
+            AppError::TooManyAttempts => ServiceError::TooManyAttempts,
             other => ServiceError::Storage(other.to_string()),
         }
     }

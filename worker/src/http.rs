@@ -189,8 +189,3 @@ impl<T: DeserializeOwned> Body<T> for JsonBody<'_> {
 pub fn now_rfc3339() -> String {
     String::from(worker::js_sys::Date::new_0().to_iso_string())
 }
-
-/// Unix seconds, from the runtime's clock.
-pub fn now_unix() -> u64 {
-    (worker::js_sys::Date::now() / 1000.0) as u64
-}

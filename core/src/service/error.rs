@@ -53,6 +53,18 @@ pub enum ServiceError {
     /// used and the workbook's sheets.
     #[error("{0}")]
     ImportChecked(ImportFailure, Vec<ColumnMapping>, Vec<SheetSummary>),
+    /// No live session, or its token is not genuine.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// A sign-in (or a password change) named a wrong user name or password.
+    #[error("wrong user name or password")]
+    BadCredentials,
+    /// An administrator reset the password: it must be changed first.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// Login throttling: the key is locked for a while.
+    #[error("too many failed logins")]
+    TooManyAttempts,
     /// The storage failed (or holds something it should not): a 500, its
     /// detail logged and never shown.
     #[error("storage: {0}")]

@@ -18,14 +18,18 @@
 //! - A use case reads the time from its [`Now`] argument, never a clock.
 //! - Every write path says in its doc what a retry and a crash do.
 
+pub mod accounts;
+pub mod accounts_admin;
 pub mod burden_report;
 pub mod dispatch;
 mod error;
 pub mod forms;
 pub mod intake;
 pub mod ledger;
+pub mod org_units;
 #[cfg(test)]
 mod reads_tests;
+pub mod reviews;
 pub mod submission_reads;
 pub mod submissions;
 #[cfg(test)]
@@ -37,6 +41,7 @@ pub mod tasks;
 mod tasks_memory;
 #[cfg(test)]
 mod tasks_tests;
+pub mod templates;
 
 use std::rc::Rc;
 

@@ -70,9 +70,23 @@ pub struct TaskMove {
     pub draft_rows: Option<Vec<SubmittedRow>>,
 }
 
+/// The tasks of a template still open on older versions, and moving them
+/// to a new one: what an approval (报表准入) moves, and what the review card
+/// counts as its consequence.
+#[allow(async_fn_in_trait)]
+pub trait OpenTasks {
+    /// Tasks of a template not yet submitted on a version older than
+    /// `version`, with their drafts.
+    async fn open_tasks_before(&self, template_id: &str, version: u32) -> Result<Vec<OpenTask>, ServiceError>;
+    /// Moves tasks to `version` with their migrated drafts; every move is
+    /// conditional on what was read, so a task submitted or a draft saved
+    /// meanwhile is left alone.
+    async fn move_tasks(&self, version: u32, moves: &[TaskMove], at: &str) -> Result<(), ServiceError>;
+}
+
 /// The storage of tasks and their drafts.
 #[allow(async_fn_in_trait)]
-pub trait TaskStore {
+pub trait TaskStore: OpenTasks {
     async fn task(&self, id: &str) -> Result<Option<TaskSummary>, ServiceError>;
     /// At most `MAX_TASKS` tasks, by due date, org unit and id.
     async fn tasks(&self, filter: &TaskFilter<'_>) -> Result<Vec<TaskSummary>, ServiceError>;
@@ -87,13 +101,6 @@ pub trait TaskStore {
     /// Returns the task if it is `submitted` (one conditional update);
     /// whether it did.
     async fn return_task(&self, write: &TaskReturn<'_>) -> Result<bool, ServiceError>;
-    /// Tasks of a template not yet submitted on a version older than
-    /// `version`, with their drafts.
-    async fn open_tasks_before(&self, template_id: &str, version: u32) -> Result<Vec<OpenTask>, ServiceError>;
-    /// Moves tasks to `version` with their migrated drafts; every move is
-    /// conditional on what was read, so a task submitted or a draft saved
-    /// meanwhile is left alone.
-    async fn move_tasks(&self, version: u32, moves: &[TaskMove], at: &str) -> Result<(), ServiceError>;
 }
 
 /// `access::authorize` as a use case's error.
@@ -238,7 +245,7 @@ fn task_error(e: TaskError) -> ServiceError {
 /// readable as it was submitted. If this fails half-way the approval stands
 /// and the tasks left behind keep working on their old (still published)
 /// version; running it again moves only what is left.
-pub async fn migrate_open_tasks<S: Directory + TaskStore>(
+pub async fn migrate_open_tasks<S: Directory + OpenTasks>(
     store: &S,
     template_id: &str,
     version: u32,

@@ -16,7 +16,7 @@ use crate::{Catalog, CompiledTemplate, LedgerRecord};
 use super::dispatch::{DispatchFilter, DispatchStore, NewDispatch, ReviewState};
 use super::submission_reads::SubmissionReads;
 use super::submissions::{NewSubmission, SubmissionStore};
-use super::tasks::{DraftSaved, DraftWrite, OpenTask, TaskFilter, TaskMove, TaskReturn, TaskStore};
+use super::tasks::{DraftSaved, DraftWrite, OpenTask, OpenTasks, TaskFilter, TaskMove, TaskReturn, TaskStore};
 use super::{AuditLog, Directory, Now, ServiceError};
 
 /// A stored submission: its receipt and rows.
@@ -124,6 +124,45 @@ impl AuditLog for Memory {
     }
 }
 
+impl OpenTasks for Memory {
+    async fn open_tasks_before(&self, template_id: &str, version: u32) -> Result<Vec<OpenTask>, ServiceError> {
+        let drafts = self.drafts.borrow();
+        Ok(self
+            .tasks
+            .borrow()
+            .values()
+            .filter(|t| t.template_id == template_id && t.template_version < version && t.status != TaskStatus::Submitted)
+            .map(|t| OpenTask {
+                id: t.id.clone(),
+                template_version: t.template_version,
+                revision: drafts.get(&t.id).map(|d| d.revision),
+                rows: drafts.get(&t.id).map(|d| d.rows.clone()),
+            })
+            .collect())
+    }
+
+    async fn move_tasks(&self, version: u32, moves: &[TaskMove], at: &str) -> Result<(), ServiceError> {
+        self.before_write()?;
+        let mut tasks = self.tasks.borrow_mut();
+        let mut drafts = self.drafts.borrow_mut();
+        for m in moves {
+            let Some(task) = tasks.get_mut(&m.task_id) else { continue };
+            if task.template_version != m.from_version || task.status == TaskStatus::Submitted {
+                continue;
+            }
+            if let (Some(revision), Some(rows)) = (m.draft_revision, &m.draft_rows)
+                && let Some(draft) = drafts.get_mut(&m.task_id).filter(|d| d.revision == revision)
+            {
+                draft.rows = rows.clone();
+                draft.revision += 1;
+                draft.saved_at = at.into();
+            }
+            task.template_version = version;
+        }
+        Ok(())
+    }
+}
+
 impl TaskStore for Memory {
     async fn task(&self, id: &str) -> Result<Option<TaskSummary>, ServiceError> {
         Ok(self.tasks.borrow().get(id).cloned())
@@ -168,43 +207,6 @@ impl TaskStore for Memory {
         task.status = TaskStatus::Returned;
         task.return_comment = Some(write.comment.into());
         Ok(true)
-    }
-
-    async fn open_tasks_before(&self, template_id: &str, version: u32) -> Result<Vec<OpenTask>, ServiceError> {
-        let drafts = self.drafts.borrow();
-        Ok(self
-            .tasks
-            .borrow()
-            .values()
-            .filter(|t| t.template_id == template_id && t.template_version < version && t.status != TaskStatus::Submitted)
-            .map(|t| OpenTask {
-                id: t.id.clone(),
-                template_version: t.template_version,
-                revision: drafts.get(&t.id).map(|d| d.revision),
-                rows: drafts.get(&t.id).map(|d| d.rows.clone()),
-            })
-            .collect())
-    }
-
-    async fn move_tasks(&self, version: u32, moves: &[TaskMove], at: &str) -> Result<(), ServiceError> {
-        self.before_write()?;
-        let mut tasks = self.tasks.borrow_mut();
-        let mut drafts = self.drafts.borrow_mut();
-        for m in moves {
-            let Some(task) = tasks.get_mut(&m.task_id) else { continue };
-            if task.template_version != m.from_version || task.status == TaskStatus::Submitted {
-                continue;
-            }
-            if let (Some(revision), Some(rows)) = (m.draft_revision, &m.draft_rows)
-                && let Some(draft) = drafts.get_mut(&m.task_id).filter(|d| d.revision == revision)
-            {
-                draft.rows = rows.clone();
-                draft.revision += 1;
-                draft.saved_at = at.into();
-            }
-            task.template_version = version;
-        }
-        Ok(())
     }
 }
 

@@ -55,10 +55,3 @@ pub async fn return_task(mut req: Request, ctx: RouteContext<()>) -> Result<Json
     let body: ReturnRequest = read_json(&mut req).await?;
     Ok(Json(200, tasks::return_submission(&principal, &id, &body.comment, &Now::new(now_rfc3339()), &store).await?))
 }
-
-/// Moves open tasks to a newly approved version: the use case
-/// `ybt_core::service::tasks::migrate_open_tasks`. Kept for
-/// `api/reviews.rs::decide` until it calls the use case itself.
-pub async fn migrate_open_tasks(store: &Store, template_id: &str, version: u32) -> Result<(), AppError> {
-    Ok(tasks::migrate_open_tasks(store, template_id, version, &Now::new(now_rfc3339())).await?)
-}

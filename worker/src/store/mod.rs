@@ -1,7 +1,8 @@
 //! D1 access: every SQL statement the worker runs, all with bound parameters.
 //! This file: org units, templates, ledger records; `submissions.rs`:
 //! submissions (the `SubmissionStore` port);
-//! `accounts.rs`: users, grants, sessions, login throttling, audit log;
+//! `accounts.rs`: users, grants, sessions, login throttling (the accounts
+//! port); `audit.rs`: the audit log of unmasked reads and account events;
 //! `ledger.rs`: the D1 `LedgerStore` (records, history, conditional writes);
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
 //! `burden.rs`: the burden meter's figures; `reviews.rs`: template requests
@@ -11,6 +12,7 @@
 //! records (the ports of `ybt_core::service::{surveys, intake}`).
 
 mod accounts;
+mod audit;
 mod burden;
 mod directory;
 mod dispatch;
@@ -24,10 +26,8 @@ mod surveys;
 mod tasks;
 mod transfers;
 
-pub use accounts::principal_of;
 pub use ledger::WRITES_PER_BATCH;
 pub use photos::Photos;
-pub use reviews::{NewRequest, pending_conflict};
 pub use ybt_core::service::tasks::TaskFilter;
 
 use serde::Deserialize;
@@ -43,15 +43,15 @@ pub struct Store {
     db: D1Database,
 }
 
+/// A number as a bound parameter (D1 numbers are doubles).
+fn num(n: impl Into<f64>) -> JsValue {
+    JsValue::from_f64(n.into())
+}
+
 /// The exclusive upper bound of the codes starting with `prefix`: GB/T 2260
 /// codes are digits, and `:` sorts right after `9`.
 fn prefix_end(prefix: &str) -> String {
     format!("{prefix}:")
-}
-
-/// A count or version as a bound parameter (D1 numbers are doubles).
-fn num(n: u32) -> JsValue {
-    JsValue::from_f64(f64::from(n))
 }
 
 #[derive(Deserialize)]

@@ -1,44 +1,55 @@
-//! Template requests (报表准入): filing, listing and deciding. An approval
-//! publishes the version (a `templates` row) in the same batch.
+//! Template requests (报表准入) in D1: the [`Reviews`] port. Filing is one
+//! insert; an approval publishes the version (a `templates` row) in the
+//! batch that decides it. What an analysis and an approval read and move
+//! (published versions, villages, open tasks) comes from the other store
+//! files' statements.
+
+use std::rc::Rc;
 
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use ybt_core::api::TemplateRequest;
+use ybt_core::ledger::OrgUnit;
 use ybt_core::review::ReviewStatus;
+use ybt_core::service::ServiceError;
+use ybt_core::service::reviews::{self, NewReview, PublishedTemplate, ReviewDecision, Reviews, StoredReview};
+use ybt_core::{CompiledTemplate, LedgerRecord};
 
-use super::Store;
-use crate::error::AppError;
+use super::{Store, num};
+use crate::error::Storage;
+use crate::template_cache;
 
 /// A request as stored.
 #[derive(Deserialize)]
 pub struct RequestRow {
-    pub id: String,
-    pub template_id: String,
-    pub version: u32,
-    pub title: String,
-    pub department: String,
-    pub district: String,
-    pub analysis: String,
-    pub status: String,
-    pub submitted_by: String,
-    pub submitted_at: String,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<String>,
+    id: String,
+    template_id: String,
+    version: u32,
+    title: String,
+    department: String,
+    district: String,
+    analysis: String,
+    status: String,
+    submitted_by: String,
+    submitted_at: String,
+    decided_by: Option<String>,
+    decided_at: Option<String>,
     pub reason: Option<String>,
     #[serde(default)]
-    pub document: Option<String>,
+    document: Option<String>,
 }
 
 impl RequestRow {
-    pub fn status(&self) -> Result<ReviewStatus, AppError> {
-        ReviewStatus::parse(&self.status).ok_or_else(|| AppError::Internal(format!("request {} has status {}", self.id, self.status)))
+    pub fn status(&self) -> Result<ReviewStatus, ServiceError> {
+        ReviewStatus::parse(&self.status).ok_or_else(|| ServiceError::Storage(format!("request {} has status {}", self.id, self.status)))
     }
 
-    pub fn into_api(self) -> Result<TemplateRequest, AppError> {
-        Ok(TemplateRequest {
-            status: self.status()?,
-            analysis: serde_json::from_str(&self.analysis)?,
-            document: self.document.as_deref().map(serde_json::from_str).transpose()?,
+    fn into_review(self) -> Result<StoredReview, ServiceError> {
+        let status = self.status()?;
+        let request = TemplateRequest {
+            status,
+            analysis: serde_json::from_str(&self.analysis).storage()?,
+            document: self.document.as_deref().map(serde_json::from_str).transpose().storage()?,
             id: self.id,
             template_id: self.template_id,
             version: self.version,
@@ -50,37 +61,95 @@ impl RequestRow {
             decided_at: self.decided_at,
             reason: self.reason,
             detail: None,
-        })
+        };
+        Ok(StoredReview { request, district: self.district })
     }
 }
 
-/// A request to file.
-pub struct NewRequest<'a> {
-    pub id: &'a str,
-    pub template_id: &'a str,
-    pub version: u32,
-    pub title: &'a str,
-    pub department: &'a str,
-    pub district: &'a str,
-    pub document: &'a str,
-    pub analysis: &'a str,
-    pub submitted_by: &'a str,
-    pub submitted_at: &'a str,
+fn reviews_of(rows: Vec<RequestRow>) -> Result<Vec<StoredReview>, ServiceError> {
+    rows.into_iter().map(RequestRow::into_review).collect()
 }
 
 const COLUMNS: &str = "id, template_id, version, title, department, district, analysis, status, submitted_by, submitted_at, \
                        decided_by, decided_at, reason";
 
-fn num(n: u32) -> JsValue {
-    JsValue::from_f64(f64::from(n))
+impl Store {
+    /// Every request of a template as stored, newest first. Transitional:
+    /// `api/dispatches.rs` reads it until it asks [`Reviews::reviews_of_template`].
+    pub async fn requests_of_template(&self, template_id: &str) -> Result<Vec<RequestRow>, ServiceError> {
+        self.db
+            .prepare(format!("SELECT {COLUMNS} FROM template_requests WHERE template_id = ?1 ORDER BY submitted_at DESC"))
+            .bind(&[template_id.into()])
+            .storage()?
+            .all()
+            .await
+            .storage()?
+            .results::<RequestRow>()
+            .storage()
+    }
 }
 
-impl Store {
-    /// Files a request: one insert keyed by the client's request id. A
-    /// crash before it files nothing; a retry finds the row (`false`).
-    /// A second pending request of the same template fails on the partial
-    /// unique index: 409 `review_pending`.
-    pub async fn insert_request(&self, r: &NewRequest<'_>) -> Result<bool, AppError> {
+impl Reviews for Store {
+    async fn review(&self, id: &str) -> Result<Option<StoredReview>, ServiceError> {
+        self.db
+            .prepare(format!("SELECT {COLUMNS}, document FROM template_requests WHERE id = ?1"))
+            .bind(&[id.into()])
+            .storage()?
+            .first::<RequestRow>(None)
+            .await
+            .storage()?
+            .map(RequestRow::into_review)
+            .transpose()
+    }
+
+    async fn pending_review(&self, template_id: &str) -> Result<Option<StoredReview>, ServiceError> {
+        self.db
+            .prepare(format!("SELECT {COLUMNS} FROM template_requests WHERE template_id = ?1 AND status = 'pending'"))
+            .bind(&[template_id.into()])
+            .storage()?
+            .first::<RequestRow>(None)
+            .await
+            .storage()?
+            .map(RequestRow::into_review)
+            .transpose()
+    }
+
+    /// At most 500.
+    async fn reviews(
+        &self,
+        department: Option<&str>,
+        district: &str,
+        status: Option<ReviewStatus>,
+    ) -> Result<Vec<StoredReview>, ServiceError> {
+        let rows = self
+            .db
+            .prepare(format!(
+                "SELECT {COLUMNS} FROM template_requests WHERE (?1 IS NULL OR department = ?1) AND district = ?2 \
+                 AND (?3 IS NULL OR status = ?3) ORDER BY submitted_at DESC LIMIT 500"
+            ))
+            .bind(&[
+                department.map_or(JsValue::NULL, JsValue::from),
+                district.into(),
+                status.map_or(JsValue::NULL, |s| JsValue::from(s.as_str())),
+            ])
+            .storage()?
+            .all()
+            .await
+            .storage()?
+            .results::<RequestRow>()
+            .storage()?;
+        reviews_of(rows)
+    }
+
+    async fn reviews_of_template(&self, template_id: &str) -> Result<Vec<StoredReview>, ServiceError> {
+        reviews_of(self.requests_of_template(template_id).await?)
+    }
+
+    /// One insert keyed by the client's request id; a second pending
+    /// request of the same template fails on the partial unique index.
+    async fn file(&self, r: &NewReview) -> Result<bool, ServiceError> {
+        let document = serde_json::to_string(&r.document).storage()?;
+        let analysis = serde_json::to_string(&r.analysis).storage()?;
         let result = self
             .db
             .prepare(
@@ -88,83 +157,30 @@ impl Store {
                  submitted_by, submitted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING",
             )
             .bind(&[
-                r.id.into(),
-                r.template_id.into(),
+                r.id.as_str().into(),
+                r.template_id.as_str().into(),
                 num(r.version),
-                r.title.into(),
-                r.department.into(),
-                r.district.into(),
-                r.document.into(),
-                r.analysis.into(),
-                r.submitted_by.into(),
-                r.submitted_at.into(),
-            ])?
+                r.title.as_str().into(),
+                r.department.as_str().into(),
+                r.district.as_str().into(),
+                document.into(),
+                analysis.into(),
+                r.submitted_by.as_str().into(),
+                r.submitted_at.as_str().into(),
+            ])
+            .storage()?
             .run()
             .await;
         match result {
-            Ok(result) => Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0),
-            Err(e) if e.to_string().contains("UNIQUE") => Err(pending_conflict()),
-            Err(e) => Err(e.into()),
+            Ok(result) => Ok(result.meta().storage()?.and_then(|m| m.changes).unwrap_or(0) > 0),
+            Err(e) if e.to_string().contains("UNIQUE") => Err(reviews::pending_conflict()),
+            Err(e) => Err(ServiceError::Storage(e.to_string())),
         }
     }
 
-    /// The pending request of a template, if any.
-    pub async fn pending_request(&self, template_id: &str) -> Result<Option<RequestRow>, AppError> {
-        Ok(self
-            .db
-            .prepare(format!("SELECT {COLUMNS} FROM template_requests WHERE template_id = ?1 AND status = 'pending'"))
-            .bind(&[template_id.into()])?
-            .first::<RequestRow>(None)
-            .await?)
-    }
-
-    pub async fn request(&self, id: &str) -> Result<Option<RequestRow>, AppError> {
-        Ok(self
-            .db
-            .prepare(format!("SELECT {COLUMNS}, document FROM template_requests WHERE id = ?1"))
-            .bind(&[id.into()])?
-            .first::<RequestRow>(None)
-            .await?)
-    }
-
-    /// Requests, newest first: of one department, or of every department
-    /// of a district (`None`), optionally of one status. At most 500.
-    pub async fn requests(&self, department: Option<&str>, district: &str, status: Option<&str>) -> Result<Vec<RequestRow>, AppError> {
-        Ok(self
-            .db
-            .prepare(format!(
-                "SELECT {COLUMNS} FROM template_requests WHERE (?1 IS NULL OR department = ?1) AND district = ?2 \
-                 AND (?3 IS NULL OR status = ?3) ORDER BY submitted_at DESC LIMIT 500"
-            ))
-            .bind(&[department.map_or(JsValue::NULL, JsValue::from), district.into(), status.map_or(JsValue::NULL, JsValue::from)])?
-            .all()
-            .await?
-            .results::<RequestRow>()?)
-    }
-
-    /// Every request of a template, newest first.
-    pub async fn requests_of_template(&self, template_id: &str) -> Result<Vec<RequestRow>, AppError> {
-        Ok(self
-            .db
-            .prepare(format!("SELECT {COLUMNS} FROM template_requests WHERE template_id = ?1 ORDER BY submitted_at DESC"))
-            .bind(&[template_id.into()])?
-            .all()
-            .await?
-            .results::<RequestRow>()?)
-    }
-
-    /// Records a decision on a pending request; an approval also publishes
-    /// the version, in the same batch (one transaction): either both happen
-    /// or neither. Returns whether this call decided it (`false`: it was
-    /// already decided, e.g. a retry, and nothing changed).
-    pub async fn decide_request(
-        &self,
-        id: &str,
-        status: ReviewStatus,
-        decided_by: &str,
-        decided_at: &str,
-        reason: Option<&str>,
-    ) -> Result<bool, AppError> {
+    /// One batch: the status update, and for an approval the `templates`
+    /// row (OR IGNORE makes a replay harmless).
+    async fn decide(&self, d: &ReviewDecision<'_>) -> Result<bool, ServiceError> {
         let update = self
             .db
             .prepare(
@@ -172,16 +188,15 @@ impl Store {
                  WHERE id = ?1 AND status = 'pending'",
             )
             .bind(&[
-                id.into(),
-                status.as_str().into(),
-                decided_by.into(),
-                decided_at.into(),
-                reason.map_or(JsValue::NULL, JsValue::from),
-            ])?;
+                d.id.into(),
+                d.status.as_str().into(),
+                d.decided_by.into(),
+                d.decided_at.into(),
+                d.reason.map_or(JsValue::NULL, JsValue::from),
+            ])
+            .storage()?;
         let mut statements = vec![update];
-        if status == ReviewStatus::Approved {
-            // Only a request approved by the statement above (this batch)
-            // or earlier gets here; OR IGNORE makes a replay harmless.
+        if d.status == ReviewStatus::Approved {
             statements.push(
                 self.db
                     .prepare(
@@ -189,21 +204,43 @@ impl Store {
                          SELECT template_id, version, title, department, document, ?2 FROM template_requests \
                          WHERE id = ?1 AND status = 'approved'",
                     )
-                    .bind(&[id.into(), decided_at.into()])?,
+                    .bind(&[d.id.into(), d.decided_at.into()])
+                    .storage()?,
             );
         }
-        let results = self.db.batch(statements).await?;
+        let results = self.db.batch(statements).await.storage()?;
         let changed = results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0);
         Ok(changed > 0)
     }
-}
 
-pub fn pending_conflict() -> AppError {
-    AppError::Conflict {
-        code: "review_pending",
-        message: ybt_core::messages::Text::new(
-            "该报表已有一个待审核的申请，请等待协同中心处理",
-            "this template already has a request waiting for review",
-        ),
+    async fn published_versions(&self, template_id: &str) -> Result<Vec<Rc<CompiledTemplate>>, ServiceError> {
+        let rows = self.template_versions(template_id).await?;
+        Ok(rows.iter().map(|p| template_cache::compiled(&p.template_row())).collect::<Result<_, _>>()?)
+    }
+
+    async fn live_templates(&self) -> Result<Vec<Rc<CompiledTemplate>>, ServiceError> {
+        let rows = self.latest_templates().await?;
+        Ok(rows.iter().map(template_cache::compiled).collect::<Result<_, _>>()?)
+    }
+
+    async fn published_templates(&self) -> Result<Vec<PublishedTemplate>, ServiceError> {
+        let rows = self.latest_published().await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(PublishedTemplate { template: template_cache::compiled(&row.template_row())?, published_at: row.published_at });
+        }
+        Ok(out)
+    }
+
+    async fn villages_in(&self, code: &str) -> Result<Vec<OrgUnit>, ServiceError> {
+        Ok(Store::villages_in(self, code).await?)
+    }
+
+    async fn records(&self, org_unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, ServiceError> {
+        Ok(Store::records(self, org_unit, entity).await?)
+    }
+
+    async fn submissions_before(&self, template_id: &str, version: u32) -> Result<usize, ServiceError> {
+        Ok(Store::submissions_before(self, template_id, version).await?)
     }
 }

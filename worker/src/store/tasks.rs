@@ -5,7 +5,7 @@ use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use ybt_core::api::{Draft, TaskSummary};
 use ybt_core::service::ServiceError;
-use ybt_core::service::tasks::{DraftSaved, DraftWrite, OpenTask, TaskFilter, TaskMove, TaskReturn, TaskStore};
+use ybt_core::service::tasks::{DraftSaved, DraftWrite, OpenTask, OpenTasks, TaskFilter, TaskMove, TaskReturn, TaskStore};
 use ybt_core::tasks::TaskStatus;
 
 use super::{Store, num, prefix_end};
@@ -172,6 +172,45 @@ const MIGRATE_PER_BATCH: usize = 500;
 const MARK_OPENED: &str = "UPDATE tasks SET status = CASE status WHEN 'not_opened' THEN 'draft' ELSE status END, \
      opened_at = COALESCE(opened_at, ?2) WHERE id = ?1";
 
+impl OpenTasks for Store {
+    async fn open_tasks_before(&self, template_id: &str, version: u32) -> Result<Vec<OpenTask>, ServiceError> {
+        Store::open_tasks_before(self, template_id, version).await
+    }
+
+    /// In batches of [`MIGRATE_PER_BATCH`] tasks. Every statement is
+    /// conditional on what was read (the task still open on its old
+    /// version, the draft still at its revision), so running it again after
+    /// a crash moves only what is left.
+    async fn move_tasks(&self, version: u32, moves: &[TaskMove], at: &str) -> Result<(), ServiceError> {
+        for chunk in moves.chunks(MIGRATE_PER_BATCH) {
+            let mut statements = Vec::with_capacity(chunk.len() * 2);
+            for m in chunk {
+                if let (Some(revision), Some(rows)) = (m.draft_revision, &m.draft_rows) {
+                    let rows = serde_json::to_string(rows).storage()?;
+                    statements.push(
+                        self.db
+                            .prepare(
+                                "UPDATE drafts SET rows = ?3, revision = revision + 1, saved_at = ?4, saved_by = 'migration' \
+                                 WHERE task_id = ?1 AND revision = ?2 \
+                                 AND EXISTS (SELECT 1 FROM tasks WHERE id = ?1 AND template_version = ?5 AND status != 'submitted')",
+                            )
+                            .bind(&[m.task_id.as_str().into(), num(revision), rows.into(), at.into(), num(m.from_version)])
+                            .storage()?,
+                    );
+                }
+                statements.push(
+                    self.db
+                        .prepare("UPDATE tasks SET template_version = ?2 WHERE id = ?1 AND template_version = ?3 AND status != 'submitted'")
+                        .bind(&[m.task_id.as_str().into(), num(version), num(m.from_version)])
+                        .storage()?,
+                );
+            }
+            self.db.batch(statements).await.storage()?;
+        }
+        Ok(())
+    }
+}
+
 impl TaskStore for Store {
     async fn task(&self, id: &str) -> Result<Option<TaskSummary>, ServiceError> {
         Store::task(self, id).await
@@ -232,42 +271,5 @@ impl TaskStore for Store {
             .await
             .storage()?;
         Ok(result.meta().storage()?.and_then(|m| m.changes).unwrap_or(0) > 0)
-    }
-
-    async fn open_tasks_before(&self, template_id: &str, version: u32) -> Result<Vec<OpenTask>, ServiceError> {
-        Store::open_tasks_before(self, template_id, version).await
-    }
-
-    /// In batches of [`MIGRATE_PER_BATCH`] tasks. Every statement is
-    /// conditional on what was read (the task still open on its old
-    /// version, the draft still at its revision), so running it again after
-    /// a crash moves only what is left.
-    async fn move_tasks(&self, version: u32, moves: &[TaskMove], at: &str) -> Result<(), ServiceError> {
-        for chunk in moves.chunks(MIGRATE_PER_BATCH) {
-            let mut statements = Vec::with_capacity(chunk.len() * 2);
-            for m in chunk {
-                if let (Some(revision), Some(rows)) = (m.draft_revision, &m.draft_rows) {
-                    let rows = serde_json::to_string(rows).storage()?;
-                    statements.push(
-                        self.db
-                            .prepare(
-                                "UPDATE drafts SET rows = ?3, revision = revision + 1, saved_at = ?4, saved_by = 'migration' \
-                                 WHERE task_id = ?1 AND revision = ?2 \
-                                 AND EXISTS (SELECT 1 FROM tasks WHERE id = ?1 AND template_version = ?5 AND status != 'submitted')",
-                            )
-                            .bind(&[m.task_id.as_str().into(), num(revision), rows.into(), at.into(), num(m.from_version)])
-                            .storage()?,
-                    );
-                }
-                statements.push(
-                    self.db
-                        .prepare("UPDATE tasks SET template_version = ?2 WHERE id = ?1 AND template_version = ?3 AND status != 'submitted'")
-                        .bind(&[m.task_id.as_str().into(), num(version), num(m.from_version)])
-                        .storage()?,
-                );
-            }
-            self.db.batch(statements).await.storage()?;
-        }
-        Ok(())
     }
 }

@@ -62,6 +62,7 @@ fn code(error: &ServiceError) -> String {
         ServiceError::Import(ImportFailure::File(_)) => "file".into(),
         ServiceError::Import(ImportFailure::Rows { .. }) | ServiceError::ImportChecked(..) => "invalid_rows".into(),
         ServiceError::Storage(_) => "storage".into(),
+        other => format!("{other:?}"),
     }
 }
 
