@@ -10,7 +10,15 @@ use ybt_core::ledger::RecordTypes;
 use ybt_core::{Catalog, CompiledTemplate};
 
 use crate::error::AppError;
-use crate::store::TemplateRow;
+
+/// A published template version as stored (a row of `templates`): what the
+/// cache compiles.
+#[derive(serde::Deserialize)]
+pub struct TemplateRow {
+    pub id: String,
+    pub version: u32,
+    pub document: String,
+}
 
 thread_local! {
     static CATALOG: RefCell<Option<Rc<Catalog>>> = const { RefCell::new(None) };

@@ -38,6 +38,7 @@ use ybt_core::ledger::{OrgLevel, OrgUnit};
 use ybt_core::service::ServiceError;
 
 use crate::error::Storage;
+pub use crate::template_cache::TemplateRow;
 
 pub struct Store {
     db: D1Database,
@@ -72,14 +73,6 @@ impl OrgUnitRow {
         };
         Ok(OrgUnit { code: self.code, name: self.name, level, parent_code: self.parent_code })
     }
-}
-
-/// A published template version as stored.
-#[derive(Deserialize)]
-pub struct TemplateRow {
-    pub id: String,
-    pub version: u32,
-    pub document: String,
 }
 
 #[derive(Deserialize)]
