@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::compile::{Burden, FieldPlan};
+use crate::field_error::FieldError;
 use crate::ledger::OrgUnit;
-use crate::messages::Text;
-use crate::validate::FieldError;
+use crate::text::Text;
 
 /// `GET /api/health`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{Catalog, CatalogItem};
-use crate::messages::Text;
-use crate::validate::FieldError;
+use crate::field_error::FieldError;
+use crate::text::Text;
 
 pub mod meta;
 pub mod presets;
@@ -227,8 +227,9 @@ pub struct NewFieldSpec {
     pub ledger: String,
 }
 
+/// A builder input's problem; `zh`/`en` typed so callers may pass `.into()`.
 fn problem(pointer: &str, code: &str, zh: String, en: String) -> FieldError {
-    FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }
+    FieldError::zh_en(pointer, code, zh, en)
 }
 
 /// Keywords of a property the builder writes; [`update_field`] replaces
@@ -833,11 +834,12 @@ pub fn field_problems(doc: &Value, editing: Option<&str>, spec: &NewFieldSpec, c
                 "type" => "/kind",
                 _ => "/key",
             };
-            Some(FieldError {
-                pointer: input.to_owned(),
-                code: serde_json::to_value(e.code).ok().and_then(|c| c.as_str().map(str::to_owned)).unwrap_or_default(),
-                message: Text::new(format!("{}。{}", e.message.zh, e.hint.zh), format!("{}. {}", e.message.en, e.hint.en)),
-            })
+            Some(FieldError::zh_en(
+                input,
+                serde_json::to_value(e.code).ok().and_then(|c| c.as_str().map(str::to_owned)).unwrap_or_default(),
+                format!("{}。{}", e.message.zh, e.hint.zh),
+                format!("{}. {}", e.message.en, e.hint.en),
+            ))
         })
         .collect()
 }

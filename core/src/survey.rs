@@ -19,10 +19,9 @@ use crate::access::{Action, Principal, authorize};
 use crate::api::{FormRow, RecordVersion, SubmissionRequest, SubmittedRow, TaskSummary};
 use crate::compile::{CompiledTemplate, FieldPlan, FieldSource, compute_row};
 use crate::expr::Date;
+use crate::field_error::FieldError;
 use crate::ledger::{ChangeMeta, LedgerRecord, OrgUnit, RecordType, RecordTypes, UpdateError, Write, plan_update};
-use crate::messages::Text;
 use crate::tasks::TaskStatus;
-use crate::validate::FieldError;
 
 /// Subject ids of rows about something not (yet) in the ledger start so.
 pub const NEW_PREFIX: &str = "new:";
@@ -33,10 +32,6 @@ pub const MAX_CANDIDATES: usize = 20;
 /// Shortest query matched against the tail of an ID number, credit code or
 /// phone (the ledger page's rule, [`crate::ledger::browse::matches`]).
 pub use crate::ledger::browse::MIN_SUFFIX_DIGITS;
-
-fn error(pointer: String, code: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError { pointer, code: code.to_owned(), message: Text::new(zh, en) }
-}
 
 /// Whether `subject_id` names a new row: `new:` and 1–64 letters, digits or hyphens.
 pub fn is_new_subject(subject_id: &str) -> bool {
@@ -103,7 +98,7 @@ pub fn check_picked(template: &CompiledTemplate, request: &SubmissionRequest, re
         let id = row.subject_id.as_str();
         if id.starts_with(NEW_PREFIX) {
             if !is_new_subject(id) {
-                errors.push(error(
+                errors.push(FieldError::zh_en(
                     format!("/rows/{i}/subject_id"),
                     "invalid_new_subject",
                     "新对象的编号应为 new: 加 1–64 个字母、数字或连字符",
@@ -113,7 +108,7 @@ pub fn check_picked(template: &CompiledTemplate, request: &SubmissionRequest, re
             continue;
         }
         let Some(record) = records.get(id).filter(|r| r.org_unit == request.org_unit) else {
-            errors.push(error(
+            errors.push(FieldError::zh_en(
                 format!("/rows/{i}/subject_id"),
                 "unknown_subject",
                 "该对象不在本村（社区）台账中：请重新选取，或按新对象填报",
@@ -124,7 +119,7 @@ pub fn check_picked(template: &CompiledTemplate, request: &SubmissionRequest, re
         let kind = row.values.get(kind_field).and_then(Value::as_str).unwrap_or_default();
         let expected = subject.kind_of(&record.entity).map(|k| k.kind.as_str());
         if expected != Some(kind) {
-            errors.push(error(
+            errors.push(FieldError::zh_en(
                 format!("/rows/{i}/values/{kind_field}"),
                 "kind_mismatch",
                 format!("所选台账记录是{}，类别应为“{}”", record.entity, expected.unwrap_or("（无）")),
@@ -410,14 +405,14 @@ impl SurveyBoard {
 /// no village reports "nothing happened" by accident.
 pub fn check_rows(request: &SubmissionRequest) -> Vec<FieldError> {
     match (request.rows.is_empty(), request.nothing_to_report) {
-        (true, false) => vec![error(
-            "/rows".into(),
+        (true, false) => vec![FieldError::zh_en(
+            "/rows",
             "no_rows",
             "请至少添加一行；如本村（社区）没有灾情，请勾选“本村无灾情”再提交",
             "add at least one row; if the village has no damage, tick \"nothing to report\" and submit",
         )],
-        (false, true) => vec![error(
-            "/nothing_to_report".into(),
+        (false, true) => vec![FieldError::zh_en(
+            "/nothing_to_report",
             "rows_with_nothing_to_report",
             format!("已勾选“本村无灾情”，但填了 {} 行：请删除这些行或取消勾选", request.rows.len()),
             format!("\"nothing to report\" is ticked but there are {} rows: remove them or untick it", request.rows.len()),
@@ -612,7 +607,7 @@ pub fn close_plan(
                     e.pointer = format!("/submissions/{submission_id}/rows/{i}{}", e.pointer);
                     e
                 })),
-                Err(other) => errors.push(error(
+                Err(other) => errors.push(FieldError::zh_en(
                     format!("/submissions/{submission_id}/rows/{i}"),
                     "close_failed",
                     "无法写入台账",

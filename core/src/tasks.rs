@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::messages::Text;
+use crate::text::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

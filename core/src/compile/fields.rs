@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use super::{FieldPlan, FieldSource, TemplateError, TemplateErrorCode as C, UiHints, escape_pointer, problem};
 use crate::catalog::{Catalog, CatalogItem};
 use crate::expr::{self, Expr};
-use crate::messages::Text;
 use crate::template::Subject;
+use crate::text::Text;
 
 /// Widgets the front-end knows how to draw.
 pub const WIDGETS: &[&str] = &["text", "textarea", "number", "date", "select", "radio", "checkbox"];

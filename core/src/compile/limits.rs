@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::validator::{MAX_PATTERN_LEN, SchemaValidator, ValidatorOptions};
 use super::{TemplateError, TemplateErrorCode as C, escape_pointer, problem};
-use crate::messages::Text;
+use crate::text::Text;
 
 /// Largest template document, in bytes of its compact JSON.
 pub const MAX_TEMPLATE_BYTES: usize = 256 * 1024;

@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 use crate::catalog::Catalog;
 use crate::expr::{self, Date, EvalContext};
 use crate::formats::{Divisions, FormatContext};
-use crate::messages::Text;
 use crate::template::{Subject, TemplateMeta, is_valid_template_id};
+use crate::text::Text;
 
 mod fields;
 mod limits;

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::FieldPlan;
 use crate::catalog::Catalog;
-use crate::messages::Text;
 use crate::review::DuplicateTarget;
 use crate::template::Subject;
+use crate::text::Text;
 
 /// Stable codes of template warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,7 +15,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError}
 use serde_json::Value;
 
 use crate::ledger::{FieldSpec, LedgerRecord, RecordType};
-use crate::messages::Text;
+use crate::text::Text;
 
 /// Decides per field whether its values are masked in this export.
 pub type MaskPolicy<'a> = &'a dyn Fn(&FieldSpec) -> bool;

@@ -15,7 +15,7 @@ use super::sheet::{Cell, FileKind, Sheet};
 use super::upsert::{Freshness, IncomingRow, UpsertPlan, UpsertTarget, plan_upserts};
 use super::{Limits, csv, xlsx};
 use crate::ledger::{LedgerRecord, RecordType, RecordTypes};
-use crate::messages::Text;
+use crate::text::Text;
 
 /// Row errors beyond this many are counted, not listed.
 pub const MAX_REPORTED_ERRORS: usize = 1000;

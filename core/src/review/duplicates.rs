@@ -14,8 +14,8 @@ use serde_json::json;
 use super::titles::{PERSON_ATTRIBUTES, ReadTitle, entity_nouns, is_free_text, is_role};
 use crate::catalog::{Catalog, CatalogItem};
 use crate::compile::{CompiledTemplate, FieldPlan, IDENTIFYING_FORMATS, SchemaValidator, ValidatorOptions, escape_pointer};
-use crate::messages::Text;
 use crate::template::Subject;
+use crate::text::Text;
 
 /// How a finding was made, from the surest to the least sure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -8,7 +8,7 @@
 //! nothing — and checked before the bytes are kept. The app resizes photos
 //! to [`MAX_SIDE_FROM_APP`] on the phone; other clients get some room.
 
-use crate::messages::Text;
+use crate::text::Text;
 
 /// Bytes of one stored photo.
 pub const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
