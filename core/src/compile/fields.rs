@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{FieldPlan, FieldSource, TemplateError, TemplateErrorCode as C, UiHints, escape_pointer, problem};
+use super::error::{TemplateError, TemplateErrorCode as C, problem};
+use super::plan::{FieldPlan, FieldSource, UiHints, escape_pointer};
 use crate::catalog::{Catalog, CatalogItem};
 use crate::expr::{self, Expr};
 use crate::template::Subject;

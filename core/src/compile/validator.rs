@@ -129,7 +129,7 @@ fn field_error(error: jsonschema::ValidationError<'_>) -> FieldError {
     // A missing field has no instance of its own: point where it belongs.
     if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
         pointer.push('/');
-        pointer.push_str(&super::escape_pointer(property.as_str().unwrap_or_default()));
+        pointer.push_str(&super::plan::escape_pointer(property.as_str().unwrap_or_default()));
     }
     FieldError::new(pointer, code, message)
 }

@@ -13,7 +13,10 @@ use serde_json::json;
 
 use super::titles::{PERSON_ATTRIBUTES, ReadTitle, entity_nouns, is_free_text, is_role};
 use crate::catalog::{Catalog, CatalogItem};
-use crate::compile::{CompiledTemplate, FieldPlan, IDENTIFYING_FORMATS, SchemaValidator, ValidatorOptions, escape_pointer};
+use crate::compile::compiled::CompiledTemplate;
+use crate::compile::plan::{FieldPlan, escape_pointer};
+use crate::compile::validator::{SchemaValidator, ValidatorOptions};
+use crate::compile::warnings::{IDENTIFYING_FORMATS, TemplateWarning, TemplateWarningCode};
 use crate::template::Subject;
 use crate::text::Text;
 
@@ -594,4 +597,29 @@ pub fn find(template: &CompiledTemplate, catalog: &Catalog, live: &[LiveTemplate
     let order = |key: &str| template.fields.iter().position(|f| f.key == key).unwrap_or(usize::MAX);
     out.sort_by_key(|f| order(&f.key));
     out
+}
+
+/// One warning per new field that repeats an item of the subject's record
+/// type it could have bound to, as the review reads it
+/// ([`against_ledger`]): the compiler's burden warnings.
+pub(crate) fn ledger_warnings(fields: &[FieldPlan], catalog: &Catalog, subject: &Subject) -> Vec<TemplateWarning> {
+    against_ledger(fields, catalog, subject)
+        .into_iter()
+        .map(|f| {
+            let item = match &f.target {
+                DuplicateTarget::Ledger { item, .. } => item.clone(),
+                DuplicateTarget::Template { .. } => String::new(),
+            };
+            TemplateWarning {
+                pointer: f.pointer,
+                code: TemplateWarningCode::DuplicatesLedgerItem,
+                hint: Text::new(
+                    format!("加上 \"x-ledger\": \"{item}\" 以自动填入"),
+                    format!("add \"x-ledger\": \"{item}\" to pre-fill it"),
+                ),
+                item,
+                message: f.message,
+            }
+        })
+        .collect()
 }
