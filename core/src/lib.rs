@@ -17,6 +17,7 @@ pub mod export;
 pub mod expr;
 pub mod field_error;
 pub mod formats;
+pub mod ids;
 pub mod import;
 pub mod ledger;
 pub mod limits;

@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::api::{CellCounts, SubmissionRequest};
 use crate::compile::{CompiledTemplate, FieldSource};
 use crate::field_error::FieldError;
+use crate::ids::ClientId;
 use crate::validate::validate;
 
 /// Most rows one submission may carry.
@@ -22,7 +23,7 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
     let mut errors = Vec::new();
     let str_field = |key: &str| body.get(key).and_then(Value::as_str);
     let id = str_field("submission_id").unwrap_or_default();
-    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if !ClientId::is_valid(id) {
         errors.push(FieldError::zh_en(
             "/submission_id",
             "invalid_submission_id",

@@ -20,6 +20,7 @@ use crate::api::{FormRow, RecordVersion, SubmissionRequest, SubmittedRow, TaskSu
 use crate::compile::{CompiledTemplate, FieldPlan, FieldSource, compute_row};
 use crate::expr::Date;
 use crate::field_error::FieldError;
+use crate::ids::{ClientId, LedgerItem, OrgCode};
 use crate::ledger::{ChangeMeta, LedgerRecord, OrgUnit, RecordType, RecordTypes, UpdateError, Write, plan_update};
 use crate::tasks::TaskStatus;
 
@@ -35,9 +36,7 @@ pub use crate::ledger::browse::MIN_SUFFIX_DIGITS;
 
 /// Whether `subject_id` names a new row: `new:` and 1–64 letters, digits or hyphens.
 pub fn is_new_subject(subject_id: &str) -> bool {
-    subject_id
-        .strip_prefix(NEW_PREFIX)
-        .is_some_and(|rest| !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    subject_id.strip_prefix(NEW_PREFIX).is_some_and(ClientId::is_valid)
 }
 
 /// The row a picked record starts: every field bound to an item of the
@@ -53,7 +52,7 @@ pub fn pick_row(template: &CompiledTemplate, record: &LedgerRecord, today: Optio
     }
     for field in &template.fields {
         let FieldSource::Ledger { item } = &field.source else { continue };
-        let Some((entity, ledger_field)) = item.split_once('.') else { continue };
+        let Some((entity, ledger_field)) = LedgerItem::split(item) else { continue };
         if entity != record.entity {
             continue;
         }
@@ -371,7 +370,7 @@ pub fn board(
                 }
             }
         }
-        let town_code = task.org_unit.get(..9).unwrap_or(&task.org_unit).to_owned();
+        let town_code = OrgCode::parse(&task.org_unit).ok().and_then(|c| c.town()).map_or_else(|| task.org_unit.clone(), String::from);
         let town = towns.entry(town_code.clone()).or_insert_with(|| line(&town_code));
         for target in [town, &mut total] {
             target.villages += 1;
@@ -476,7 +475,7 @@ pub fn kind_fields<'a>(template: &'a CompiledTemplate, kind: &str) -> Vec<KindFi
         .iter()
         .filter(|f| f.key != kind_field)
         .filter(|f| match &f.source {
-            FieldSource::Ledger { item } => item.split_once('.').map(|(e, _)| e) == entity,
+            FieldSource::Ledger { item } => LedgerItem::split(item).map(|(e, _)| e) == entity,
             _ => f.ui.kinds.is_empty() || f.ui.kinds.iter().any(|k| k == kind),
         })
         .map(|field| KindField { field, required: field.required || required_here.is_some_and(|keys| keys.contains(&field.key)) })

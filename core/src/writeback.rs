@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::api::SubmissionRequest;
 use crate::compile::CompiledTemplate;
 use crate::field_error::FieldError;
+use crate::ids::LedgerItem;
 use crate::ledger::{ChangeMeta, LedgerRecord, RecordTypes, UpdateError, Write, plan_update};
 
 /// Plans the ledger updates of `request`'s write-back fields.
@@ -39,7 +40,7 @@ pub fn plan_writeback(
         .iter()
         .filter_map(|f| {
             let item = f.writeback.as_deref()?;
-            let (entity, field) = item.split_once('.')?;
+            let (entity, field) = LedgerItem::split(item)?;
             (entity == template.subject.entity).then_some((f.key.as_str(), field))
         })
         .collect();

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::{HistoryEntry, LedgerRecord, RecordType, Source, Write};
 use crate::access::{Action, Principal, authorize};
 use crate::field_error::FieldError;
+use crate::ids::ClientId;
 use crate::text::Text;
 
 /// Characters of a request's reason or a decision's note.
@@ -87,7 +88,7 @@ pub struct Transfer {
 pub fn check_request(record_type: Option<&RecordType>, request: &mut NewTransfer) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     let id = &request.request_id;
-    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if !ClientId::is_valid(id) {
         errors.push(FieldError::zh_en("/request_id", "invalid_id", "申请编号无效", "request_id must be 1–64 letters, digits or hyphens"));
     }
     request.key = request.key.trim().to_uppercase();

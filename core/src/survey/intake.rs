@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use super::{NEW_PREFIX, disaster_entry, is_new_subject};
 use crate::compile::{CompiledTemplate, FieldSource};
 use crate::field_error::FieldError;
+use crate::ids::ClientId;
 use crate::ledger::{ChangeMeta, LedgerRecord, RecordType, Write, plan_insert};
 
 /// Longest rejection reason, in characters.
@@ -107,8 +108,7 @@ pub fn intake_id(submission_id: &str, subject_id: &str) -> Option<String> {
 /// `(submission id, subject id)` of an entry id, when well formed.
 pub fn parse_intake_id(id: &str) -> Option<(String, String)> {
     let (submission, client) = id.split_once('.')?;
-    let ok = |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    (ok(submission) && ok(client)).then(|| (submission.to_owned(), format!("{NEW_PREFIX}{client}")))
+    (ClientId::is_valid(submission) && ClientId::is_valid(client)).then(|| (submission.to_owned(), format!("{NEW_PREFIX}{client}")))
 }
 
 /// The ledger record id an accepted entry gets: `<entity>:<entry id>`.
