@@ -5,10 +5,17 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::compile::{Burden, FieldPlan};
+use crate::compile::Burden;
 use crate::field_error::FieldError;
 use crate::ledger::OrgUnit;
 use crate::text::Text;
+
+pub use crate::access::CreateUserRequest;
+pub use crate::access::audit::AuditEntry;
+pub use crate::burden::{BurdenEntry, BurdenReport, BurdenRollup};
+pub use crate::form::{Form, FormRow, Provenance, RecordVersion, SubjectLabel, subject_label};
+pub use crate::submission::{CellCounts, SubmissionRequest, SubmittedRow};
+pub use crate::tasks::TaskSummary;
 
 /// `GET /api/health`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,135 +53,6 @@ pub struct FormRequest {
     pub template_id: String,
     /// GB/T 2260 code of the org unit the form is for.
     pub org_unit: String,
-}
-
-/// Where a pre-filled value came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Provenance {
-    /// The ledger item, e.g. `person.name`.
-    pub item: String,
-    pub record_id: String,
-    pub record_version: u32,
-    pub updated_at: String,
-    pub updated_by: String,
-}
-
-/// The version of the subject record a row's pre-filled values came from.
-/// One per row, not per cell: every pre-filled cell of a row comes from the
-/// same record (the row's `subject_id`), so the per-cell provenance is this
-/// plus the column's ledger item ([`FormRow::provenance`]). A 2,000-row form
-/// stays a fifth of the size it would be with the record repeated per cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordVersion {
-    pub version: u32,
-    pub updated_at: String,
-    pub updated_by: String,
-}
-
-/// One row of a generated form: one subject record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FormRow {
-    /// The subject's ledger record id.
-    pub subject_id: String,
-    /// Pre-filled values, by field key. New fields are absent.
-    pub values: Map<String, Value>,
-    /// The subject record's version; `None` for a form about the org unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<RecordVersion>,
-}
-
-impl FormRow {
-    /// Whom this row is about: see [`subject_label`].
-    pub fn subject_label(&self, columns: &[FieldPlan]) -> SubjectLabel {
-        subject_label(columns, &self.values)
-    }
-
-    /// Where the value of `column` in this row came from: `None` unless the
-    /// column is bound to the ledger and the row has a value for it.
-    pub fn provenance(&self, column: &FieldPlan) -> Option<Provenance> {
-        let crate::compile::FieldSource::Ledger { item } = &column.source else { return None };
-        let record = self.record.as_ref()?;
-        self.values.get(&column.key)?;
-        Some(Provenance {
-            item: item.clone(),
-            record_id: self.subject_id.clone(),
-            record_version: record.version,
-            updated_at: record.updated_at.clone(),
-            updated_by: record.updated_by.clone(),
-        })
-    }
-}
-
-/// A generated form: the template, its columns and one pre-filled row per subject.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Form {
-    pub template_id: String,
-    pub template_version: u32,
-    pub title: String,
-    pub org_unit: OrgUnit,
-    /// The template document, so the browser compiles the same validator.
-    pub schema: Value,
-    pub columns: Vec<FieldPlan>,
-    pub rows: Vec<FormRow>,
-}
-
-/// Whom a form row is about, as a person reads it: the value of its first
-/// `*.name` column (else its first pre-filled text), and its ID number or
-/// credit code masked — for headers and accessible names.
-pub fn subject_label<C: std::borrow::Borrow<FieldPlan>>(columns: &[C], values: &Map<String, Value>) -> SubjectLabel {
-    use crate::compile::FieldSource;
-    let columns = || columns.iter().map(std::borrow::Borrow::borrow);
-    let bound = |column: &&FieldPlan| matches!(&column.source, FieldSource::Ledger { .. });
-    let text = |column: &FieldPlan| values.get(&column.key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
-    let is_name = |column: &&FieldPlan| matches!(&column.source, FieldSource::Ledger { item } if item.ends_with(".name"));
-    let name = columns().filter(is_name).find_map(text).or_else(|| columns().filter(bound).find_map(text));
-    let identifier = columns()
-        .filter(bound)
-        .filter(|c| {
-            matches!(c.format.as_deref(), Some("cn-id-number" | "cn-credit-code"))
-                || matches!(&c.source, FieldSource::Ledger { item } if item.ends_with("id_number") || item.ends_with("credit_code"))
-        })
-        .find_map(text)
-        .map(|id| crate::access::mask(crate::catalog::Sensitivity::IdNumber, &id));
-    SubjectLabel { name: name.unwrap_or_default(), identifier }
-}
-
-/// Whom a form row is about: see [`subject_label`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SubjectLabel {
-    pub name: String,
-    /// The masked identifier (`500118********8792`), when the row has one.
-    pub identifier: Option<String>,
-}
-
-/// One submitted row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SubmittedRow {
-    pub subject_id: String,
-    pub values: Map<String, Value>,
-}
-
-/// `POST /api/submissions`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SubmissionRequest {
-    /// Chosen by the client once per form; a retried request with the same
-    /// id returns the first result instead of storing the form twice.
-    pub submission_id: String,
-    pub template_id: String,
-    pub template_version: u32,
-    pub org_unit: String,
-    pub rows: Vec<SubmittedRow>,
-    /// The task this submission answers, when it was dispatched as one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    /// Pre-filled cells staff corrected in the ledger while filling the
-    /// form (each correction is its own ledger update); for the burden meter.
-    #[serde(default)]
-    pub corrected_cells: u32,
-    /// A survey (pick form) sent with no rows must say so on purpose: staff
-    /// confirmed 本村无灾情. Refused with rows, required without.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub nothing_to_report: bool,
 }
 
 /// What the worker answers for a stored submission.
@@ -234,45 +112,10 @@ pub struct Me {
     pub must_change_password: bool,
 }
 
-/// `POST /api/users` (system administrators only).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CreateUserRequest {
-    pub username: String,
-    pub display_name: String,
-    pub role: crate::access::Role,
-    pub org_unit: String,
-    #[serde(default)]
-    pub department: Option<String>,
-    pub password: String,
-}
-
 /// `PUT /api/users/{id}/grants`: the complete list of granted ledger items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GrantsRequest {
     pub items: Vec<String>,
-}
-
-/// An entry of `GET /api/audit`: one unmasked read of sensitive fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub at: String,
-    pub user_id: String,
-    pub username: String,
-    /// The reader's name, as people know them.
-    #[serde(default)]
-    pub display_name: String,
-    pub action: String,
-    pub items: Vec<String>,
-    pub record_ids: Vec<String>,
-    pub record_count: usize,
-    /// Routine, under a grant, or across areas (`access::classify_read`).
-    #[serde(default)]
-    pub class: crate::access::ReadClass,
-    /// The org units of the records read, and their names.
-    #[serde(default)]
-    pub org_units: Vec<String>,
-    #[serde(default)]
-    pub org_unit_names: Vec<String>,
 }
 
 /// `GET /api/audit`: one page of the entries a query matched, newest first.
@@ -434,31 +277,6 @@ pub struct ImportAnswer {
     pub replayed: bool,
 }
 
-/// A task as the inbox and the completion board show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskSummary {
-    pub id: String,
-    pub dispatch_id: String,
-    pub template_id: String,
-    pub template_version: u32,
-    pub title: String,
-    pub department: String,
-    pub org_unit: String,
-    pub org_unit_name: String,
-    /// `YYYY-MM-DD`.
-    pub due_date: String,
-    pub status: crate::tasks::TaskStatus,
-    pub dispatched_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opened_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submission_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submitted_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub return_comment: Option<String>,
-}
-
 /// `GET /api/tasks/{id}/draft` and the answer to saving one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
@@ -475,19 +293,6 @@ pub struct Draft {
 pub struct SaveDraftRequest {
     pub base_revision: u32,
     pub rows: Vec<SubmittedRow>,
-}
-
-/// Cells of one submission by where their value came from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CellCounts {
-    /// Values taken from the ledger.
-    pub prefilled: u32,
-    /// Values staff typed (new fields).
-    pub typed: u32,
-    /// Values the form computed.
-    pub computed: u32,
-    /// Pre-filled values staff corrected in the ledger.
-    pub corrected: u32,
 }
 
 /// `POST /api/template-requests`: file a template document for review
@@ -674,70 +479,4 @@ pub struct TaskForm {
     pub task: TaskSummary,
     pub form: Form,
     pub draft: Option<Draft>,
-}
-
-/// One submission's figures on the burden meter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BurdenEntry {
-    pub submission_id: String,
-    pub template_id: String,
-    pub title: String,
-    pub org_unit: String,
-    pub org_unit_name: String,
-    pub submitted_at: String,
-    pub rows: u32,
-    pub cells: CellCounts,
-    /// From opening the form to submitting it; unknown for forms submitted
-    /// without a task.
-    pub seconds_open: Option<u32>,
-}
-
-/// Figures summed over submissions: of one village in one month, or of all.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BurdenRollup {
-    pub org_unit: String,
-    pub org_unit_name: String,
-    /// `YYYY-MM`; empty for the grand total.
-    pub month: String,
-    pub submissions: u32,
-    pub cells: CellCounts,
-    /// Pre-filled ÷ (pre-filled + typed), 0 when there are no cells.
-    pub prefilled_share: f64,
-    /// Mean minutes from opening to submitting, over submissions that know it.
-    pub mean_minutes: Option<f64>,
-}
-
-/// `GET /api/burden?org_unit=…[&month=…]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BurdenReport {
-    pub entries: Vec<BurdenEntry>,
-    pub by_village_month: Vec<BurdenRollup>,
-    pub total: BurdenRollup,
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-    use crate::compile::FieldSource;
-    use crate::test_support::column;
-
-    #[test]
-    fn a_row_is_named_by_its_subject_with_the_identifier_masked() {
-        let ledger = |item: &str| FieldSource::Ledger { item: item.into() };
-        let columns = [
-            column("addr", ledger("person.address")),
-            column("xm", ledger("person.name")),
-            column("sfz", ledger("person.id_number")),
-            column("note", FieldSource::New),
-        ];
-        let values = json!({"addr": "永川区1号", "xm": "张三", "sfz": "500118197501168792", "note": "x"});
-        let label = subject_label(&columns, values.as_object().unwrap());
-        assert_eq!(label, SubjectLabel { name: "张三".into(), identifier: Some("500118********8792".into()) });
-        // No name column: the first pre-filled text; no identifier: none.
-        let label = subject_label(&columns[..1], values.as_object().unwrap());
-        assert_eq!(label, SubjectLabel { name: "永川区1号".into(), identifier: None });
-        assert_eq!(subject_label(&columns, &Map::new()), SubjectLabel::default());
-    }
 }

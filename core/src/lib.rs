@@ -16,6 +16,7 @@ pub mod drafts;
 pub mod export;
 pub mod expr;
 pub mod field_error;
+pub mod form;
 pub mod formats;
 pub mod ids;
 pub mod import;

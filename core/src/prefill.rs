@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::{Form, FormRow, RecordVersion};
 use crate::compile::{CompiledTemplate, FieldSource, compute_row};
 use crate::expr::Date;
+use crate::form::{Form, FormRow, RecordVersion};
 use crate::ids::LedgerItem;
 use crate::ledger::{LedgerRecord, OrgUnit};
 

@@ -4,11 +4,11 @@
 //! Pointers in the errors point into the request body, e.g.
 //! `/rows/3/values/monthly_income`, so a client can put each at its cell.
 
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::api::{CellCounts, SubmissionRequest};
 use crate::compile::{CompiledTemplate, FieldSource};
 use crate::field_error::FieldError;
 use crate::ids::ClientId;
@@ -137,6 +137,49 @@ pub fn check_subjects(request: &SubmissionRequest, subjects: &HashSet<String>) -
             )
         })
         .collect()
+}
+
+/// One submitted row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmittedRow {
+    pub subject_id: String,
+    pub values: Map<String, Value>,
+}
+
+/// `POST /api/submissions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionRequest {
+    /// Chosen by the client once per form; a retried request with the same
+    /// id returns the first result instead of storing the form twice.
+    pub submission_id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub org_unit: String,
+    pub rows: Vec<SubmittedRow>,
+    /// The task this submission answers, when it was dispatched as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+    /// Pre-filled cells staff corrected in the ledger while filling the
+    /// form (each correction is its own ledger update); for the burden meter.
+    #[serde(default)]
+    pub corrected_cells: u32,
+    /// A survey (pick form) sent with no rows must say so on purpose: staff
+    /// confirmed 本村无灾情. Refused with rows, required without.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nothing_to_report: bool,
+}
+
+/// Cells of one submission by where their value came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellCounts {
+    /// Values taken from the ledger.
+    pub prefilled: u32,
+    /// Values staff typed (new fields).
+    pub typed: u32,
+    /// Values the form computed.
+    pub computed: u32,
+    /// Pre-filled values staff corrected in the ledger.
+    pub corrected: u32,
 }
 
 #[cfg(test)]

@@ -16,13 +16,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::access::{Action, Principal, authorize};
-use crate::api::{FormRow, RecordVersion, SubmissionRequest, SubmittedRow, TaskSummary};
 use crate::compile::{CompiledTemplate, FieldPlan, FieldSource, compute_row};
 use crate::expr::Date;
 use crate::field_error::FieldError;
+use crate::form::{FormRow, RecordVersion};
 use crate::ids::{ClientId, LedgerItem, OrgCode};
 use crate::ledger::{ChangeMeta, LedgerRecord, OrgUnit, RecordType, RecordTypes, UpdateError, Write, plan_update};
+use crate::submission::{SubmissionRequest, SubmittedRow};
 use crate::tasks::TaskStatus;
+use crate::tasks::TaskSummary;
 
 /// Subject ids of rows about something not (yet) in the ledger start so.
 pub const NEW_PREFIX: &str = "new:";

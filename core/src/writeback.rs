@@ -10,11 +10,11 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::api::SubmissionRequest;
 use crate::compile::CompiledTemplate;
 use crate::field_error::FieldError;
 use crate::ids::LedgerItem;
 use crate::ledger::{ChangeMeta, LedgerRecord, RecordTypes, UpdateError, Write, plan_update};
+use crate::submission::SubmissionRequest;
 
 /// Plans the ledger updates of `request`'s write-back fields.
 ///
@@ -100,8 +100,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::api::SubmittedRow;
     use crate::ledger::Source;
+    use crate::submission::SubmittedRow;
     use crate::{Catalog, compile};
 
     fn gaoling() -> CompiledTemplate {

@@ -11,7 +11,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Principal, in_scope, masking::unmasked_by_role};
-use crate::api::AuditEntry;
 use crate::catalog::Catalog;
 use crate::export::csv_field;
 use crate::field_error::FieldError;
@@ -335,6 +334,29 @@ pub fn grant_changes(old: &[String], new: &[String]) -> (Vec<String>, Vec<String
         list.dedup();
     }
     (added, removed)
+}
+
+/// An entry of `GET /api/audit`: one unmasked read of sensitive fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub user_id: String,
+    pub username: String,
+    /// The reader's name, as people know them.
+    #[serde(default)]
+    pub display_name: String,
+    pub action: String,
+    pub items: Vec<String>,
+    pub record_ids: Vec<String>,
+    pub record_count: usize,
+    /// Routine, under a grant, or across areas (`access::classify_read`).
+    #[serde(default)]
+    pub class: crate::access::ReadClass,
+    /// The org units of the records read, and their names.
+    #[serde(default)]
+    pub org_units: Vec<String>,
+    #[serde(default)]
+    pub org_unit_names: Vec<String>,
 }
 
 #[cfg(test)]

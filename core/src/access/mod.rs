@@ -13,7 +13,7 @@ mod offers;
 mod password;
 mod password_policy;
 mod session;
-mod users;
+pub(crate) mod users;
 
 pub use audit::{AccountEventKind, ReadClass, classify_read};
 pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
@@ -27,7 +27,7 @@ pub use offers::{Offers, may_write_ledger, offers};
 pub use password::{PBKDF2_ITERATIONS, PasswordHash, PasswordHashError, hash_password};
 pub use password_policy::{MAX_PASSWORD_CHARS, MIN_CLASSES, MIN_PASSWORD_CHARS, character_classes, check_password};
 pub use session::{SessionClaims, TokenError, sign_token, verify_token};
-pub use users::{AccountChange, check_account_change, level_of, validate_grants, validate_new_user};
+pub use users::{AccountChange, CreateUserRequest, check_account_change, level_of, validate_grants, validate_new_user};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,11 +1,11 @@
 //! Rules for accounts that administrators create and the grants they give.
 
 use crate::access::{Principal, Role};
-use crate::api::CreateUserRequest;
 use crate::catalog::Catalog;
 use crate::field_error::FieldError;
 use crate::ledger::OrgLevel;
 use crate::text::Text;
+use serde::{Deserialize, Serialize};
 
 /// The org level a role's users belong to.
 pub fn level_of(role: Role) -> OrgLevel {
@@ -108,6 +108,18 @@ pub fn validate_grants(items: &[String], catalog: &Catalog) -> Vec<FieldError> {
             )
         })
         .collect()
+}
+
+/// `POST /api/users` (system administrators only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::access::Role,
+    pub org_unit: String,
+    #[serde(default)]
+    pub department: Option<String>,
+    pub password: String,
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::api::SubmissionRequest;
 use crate::ledger::{RecordTypes, Source};
+use crate::submission::SubmissionRequest;
 use crate::{Catalog, compile};
 
 const VILLAGE: &str = "500118100001";
