@@ -20,8 +20,8 @@ pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
 pub use ingest::{IngestKey, authorize_ingest};
 pub use masking::unmasked_by_role;
 pub use masking::{
-    Exposure, SENSITIVE_FIELDS_GRANT, field_guard, mask, mask_template_rows, mask_text, mask_values, may_see_unmasked, record_guards,
-    reveal, template_guards,
+    Exposure, SENSITIVE_FIELDS_GRANT, field_guard, mask, mask_for_export, mask_id_number, mask_phone, mask_template_rows, mask_text,
+    mask_values, may_see_unmasked, record_guards, reveal, template_guards,
 };
 pub use offers::{Offers, may_write_ledger, offers};
 pub use password::{PBKDF2_ITERATIONS, PasswordHash, PasswordHashError, hash_password};

@@ -1,7 +1,7 @@
 //! The template compiler: a template document in, a validator plus a field
 //! plan out — or every problem with the template at once.
 //!
-//! `limits` bounds the document first, `fields` builds the field plan
+//! `template_limits` bounds the document first, `fields` builds the field plan
 //! (bindings, formulas, write-back, UI hints), `warnings` finds burden the
 //! author could avoid, `validator` builds the JSON Schema validator (the
 //! meta-schema check and the conformance suite), `program` compiles the
@@ -20,10 +20,10 @@ use crate::text::Text;
 pub(crate) mod compiled;
 mod error;
 mod fields;
-mod limits;
 pub(crate) mod plan;
 mod program;
 mod row_text;
+mod template_limits;
 pub(crate) mod validator;
 pub(crate) mod warnings;
 
@@ -34,8 +34,8 @@ pub(crate) use plan::escape_pointer;
 pub use plan::{Burden, FieldPlan, FieldSource, InputKind, UiHints};
 
 pub use fields::{MAX_WIDTH, WIDGETS};
-pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 pub use program::{ProgramError, compile_program};
+pub use template_limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
 pub use warnings::{TemplateWarning, TemplateWarningCode};
 
@@ -66,7 +66,7 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
             Text::new("以 { 开头，写出 JSON Schema", "write a JSON Schema object starting with {"),
         )]);
     };
-    if let Some(error) = limits::check_size(template) {
+    if let Some(error) = template_limits::check_size(template) {
         return Err(vec![error]);
     }
     let mut errors = Vec::new();
@@ -137,7 +137,7 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
         ));
     }
 
-    limits::check_schema_walk(template, "", &mut errors);
+    template_limits::check_schema_walk(template, "", &mut errors);
 
     let (fields, computed) = fields::plan(doc, catalog, subject.as_ref(), &mut errors);
 
