@@ -1,6 +1,8 @@
 //! Request and response bodies of the JSON API under `/api/`, shared by the
 //! worker (which serves them) and the front-end (which sends them), so the
-//! two cannot drift apart.
+//! two cannot drift apart. The outer layer of core: no domain module imports
+//! it. Bodies the domain works with live in their module (`form`,
+//! `submission`, `tasks`, `burden`, `survey`, `access`) and are re-exported here.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -15,6 +17,7 @@ pub use crate::access::audit::AuditEntry;
 pub use crate::burden::{BurdenEntry, BurdenReport, BurdenRollup};
 pub use crate::form::{Form, FormRow, Provenance, RecordVersion, SubjectLabel, subject_label};
 pub use crate::submission::{CellCounts, SubmissionRequest, SubmittedRow};
+pub use crate::survey::{CloseAnswer, PhotoReceipt, PickAnswer, StartSurveyRequest, SurveyPreview, SurveySummary};
 pub use crate::tasks::TaskSummary;
 
 /// `GET /api/health`.

@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::ledger::{RecordTypes, Source};
-use crate::submission::SubmissionRequest;
+use crate::access::Principal;
+use crate::ledger::{ChangeMeta, RecordTypes, Source};
+use crate::submission::{SubmissionRequest, SubmittedRow};
+use crate::tasks::{TaskStatus, TaskSummary};
 use crate::{Catalog, compile};
 
 const VILLAGE: &str = "500118100001";
