@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 use crate::catalog::Catalog;
 
 use crate::formats::{Divisions, FormatContext};
-use crate::template::{Subject, TemplateMeta, is_valid_template_id};
+use crate::ids::TemplateRef;
+use crate::template::{Subject, TemplateMeta};
 use crate::text::Text;
 
 pub(crate) mod compiled;
@@ -72,7 +73,7 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
     let mut errors = Vec::new();
 
     let meta = match doc.get("x-template").cloned().map(serde_json::from_value::<TemplateMeta>) {
-        Some(Ok(meta)) if is_valid_template_id(&meta.id) && meta.version >= 1 => Some(meta),
+        Some(Ok(meta)) if TemplateRef::new(&meta.id, meta.version).is_ok() => Some(meta),
         Some(Ok(_)) => {
             errors.push(problem(
                 "/x-template",
