@@ -91,7 +91,7 @@ fn row_for(template: &CompiledTemplate, record: &LedgerRecord, with_version: boo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::OrgLevel;
+    use crate::ids::OrgLevel;
     use crate::{Catalog, compile};
 
     fn village() -> OrgUnit {

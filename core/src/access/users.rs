@@ -3,7 +3,7 @@
 use crate::access::{Principal, Role};
 use crate::catalog::Catalog;
 use crate::field_error::FieldError;
-use crate::ledger::OrgLevel;
+use crate::ids::OrgLevel;
 use crate::text::Text;
 use serde::{Deserialize, Serialize};
 

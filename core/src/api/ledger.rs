@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct OrgUnitHit {
     pub code: String,
     pub name: String,
-    pub level: crate::ledger::OrgLevel,
+    pub level: crate::ids::OrgLevel,
     #[serde(default)]
     pub parent_name: Option<String>,
 }

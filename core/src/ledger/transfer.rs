@@ -132,7 +132,7 @@ pub fn check_request(record_type: Option<&RecordType>, request: &mut NewTransfer
 /// Whether `principal` may ask for records to move into `to_org_unit`:
 /// whoever may write that unit's ledger.
 pub fn may_request(principal: &Principal, to_org_unit: &str) -> bool {
-    crate::ledger::OrgLevel::of_code(to_org_unit) == Some(crate::ledger::OrgLevel::Village)
+    crate::ids::OrgLevel::of_code(to_org_unit) == Some(crate::ids::OrgLevel::Village)
         && authorize(principal, &Action::WriteLedger { org_unit: to_org_unit }).is_allowed()
 }
 

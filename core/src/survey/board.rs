@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::bodies::SurveySummary;
 use super::photo::is_photo_hash;
 use crate::compile::CompiledTemplate;
-use crate::ids::OrgCode;
+use crate::ids::{OrgCode, OrgLevel};
 use crate::ledger::OrgUnit;
 use crate::submission::SubmittedRow;
 use crate::tasks::TaskStatus;
@@ -204,5 +204,5 @@ impl SurveyBoard {
 /// The org units a survey of `scope` goes to: its villages, from `units`
 /// (any superset).
 pub fn villages_in<'a>(scope: &str, units: &'a [OrgUnit]) -> Vec<&'a OrgUnit> {
-    units.iter().filter(|u| u.level == crate::ledger::OrgLevel::Village && u.code.starts_with(scope)).collect()
+    units.iter().filter(|u| u.level == OrgLevel::Village && OrgLevel::contains(scope, &u.code)).collect()
 }
