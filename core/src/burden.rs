@@ -2,9 +2,10 @@
 //! long it took, per submission, per village per month, and in total (the
 //! reform's headline was 2 h → 10 min per report).
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::api::{BurdenEntry, BurdenReport, BurdenRollup, CellCounts};
+use crate::submission::CellCounts;
 
 /// Rolls `entries` up per village per month (sorted by village, then
 /// month) and into one total for `scope`.
@@ -85,6 +86,45 @@ impl Rollup {
             mean_minutes: (self.timed > 0).then(|| self.seconds as f64 / 60.0 / f64::from(self.timed)),
         }
     }
+}
+
+/// One submission's figures on the burden meter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurdenEntry {
+    pub submission_id: String,
+    pub template_id: String,
+    pub title: String,
+    pub org_unit: String,
+    pub org_unit_name: String,
+    pub submitted_at: String,
+    pub rows: u32,
+    pub cells: CellCounts,
+    /// From opening the form to submitting it; unknown for forms submitted
+    /// without a task.
+    pub seconds_open: Option<u32>,
+}
+
+/// Figures summed over submissions: of one village in one month, or of all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurdenRollup {
+    pub org_unit: String,
+    pub org_unit_name: String,
+    /// `YYYY-MM`; empty for the grand total.
+    pub month: String,
+    pub submissions: u32,
+    pub cells: CellCounts,
+    /// Pre-filled ÷ (pre-filled + typed), 0 when there are no cells.
+    pub prefilled_share: f64,
+    /// Mean minutes from opening to submitting, over submissions that know it.
+    pub mean_minutes: Option<f64>,
+}
+
+/// `GET /api/burden?org_unit=…[&month=…]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurdenReport {
+    pub entries: Vec<BurdenEntry>,
+    pub by_village_month: Vec<BurdenRollup>,
+    pub total: BurdenRollup,
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::api::{FormRow, SubmittedRow};
 use crate::compile::FieldPlan;
+use crate::form::FormRow;
+use crate::submission::SubmittedRow;
 
 /// The typed values of each row: new fields only, empty rows left out.
 pub fn typed_rows<'a>(columns: &[FieldPlan], rows: impl IntoIterator<Item = (&'a str, &'a Map<String, Value>)>) -> Vec<SubmittedRow> {

@@ -3,22 +3,12 @@
 //! Codes are stable (clients may switch on them); wording may change.
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use serde::{Deserialize, Serialize};
 use ybt_rules::program::types;
 use ybt_rules::{Check, Lit, Program, RuleError};
 
-/// A message in both languages the UI speaks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Text {
-    pub zh: String,
-    pub en: String,
-}
+use crate::field_error::FieldError;
 
-impl Text {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
-        Text { zh: zh.into(), en: en.into() }
-    }
-}
+pub use crate::text::Text;
 
 /// Chinese name of a `format`, for messages.
 fn format_name_zh(format: &str) -> &str {
@@ -123,7 +113,7 @@ fn pattern_text(pattern: &str) -> Text {
     }
 }
 
-pub fn describe_rule(program: &Program, error: &RuleError) -> crate::validate::FieldError {
+pub fn describe_rule(program: &Program, error: &RuleError) -> FieldError {
     let check = program.nodes.get(error.node as usize).and_then(|n| n.0.get(error.check as usize));
     let names = error.names.join("、");
     let text = match (error.code, check) {
@@ -167,5 +157,5 @@ pub fn describe_rule(program: &Program, error: &RuleError) -> crate::validate::F
         }
         (code, _) => Text::new(format!("不符合规则（{code}）"), format!("fails the `{code}` rule")),
     };
-    crate::validate::FieldError { pointer: error.pointer.clone(), code: error.code.to_owned(), message: text }
+    FieldError::new(error.pointer.clone(), error.code, text)
 }

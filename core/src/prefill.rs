@@ -3,9 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::{Form, FormRow, RecordVersion};
 use crate::compile::{CompiledTemplate, FieldSource, compute_row};
 use crate::expr::Date;
+use crate::form::{Form, FormRow, RecordVersion};
+use crate::ids::LedgerItem;
 use crate::ledger::{LedgerRecord, OrgUnit};
 
 /// Generates the form of `template` for `org_unit` from the ledger records
@@ -71,7 +72,7 @@ fn row_for(template: &CompiledTemplate, record: &LedgerRecord, with_version: boo
     let mut values = Map::new();
     for field in &template.fields {
         let FieldSource::Ledger { item } = &field.source else { continue };
-        let Some((_, ledger_field)) = item.split_once('.') else { continue };
+        let Some((_, ledger_field)) = LedgerItem::split(item) else { continue };
         match record.data.get(ledger_field) {
             None | Some(Value::Null) => {}
             Some(value) => {
@@ -90,7 +91,7 @@ fn row_for(template: &CompiledTemplate, record: &LedgerRecord, with_version: boo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::OrgLevel;
+    use crate::ids::OrgLevel;
     use crate::{Catalog, compile};
 
     fn village() -> OrgUnit {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::compile::{Burden, CompiledTemplate, FieldPlan, FieldSource};
-use crate::messages::Text;
+use crate::text::Text;
 
 pub mod changes;
 pub mod duplicates;

@@ -4,21 +4,18 @@
 //! Pointers in the errors point into the request body, e.g.
 //! `/rows/3/values/monthly_income`, so a client can put each at its cell.
 
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::api::{CellCounts, SubmissionRequest};
 use crate::compile::{CompiledTemplate, FieldSource};
-use crate::messages::Text;
-use crate::validate::{FieldError, validate};
+use crate::field_error::FieldError;
+use crate::ids::ClientId;
+use crate::validate::validate;
 
 /// Most rows one submission may carry.
 pub const MAX_ROWS: usize = 10_000;
-
-fn envelope_error(pointer: &str, code: &str, zh: &str, en: &str) -> FieldError {
-    FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }
-}
 
 /// Checks a submission body against the template it names. On success
 /// returns the typed request; otherwise every problem found.
@@ -26,8 +23,8 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
     let mut errors = Vec::new();
     let str_field = |key: &str| body.get(key).and_then(Value::as_str);
     let id = str_field("submission_id").unwrap_or_default();
-    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        errors.push(envelope_error(
+    if !ClientId::is_valid(id) {
+        errors.push(FieldError::zh_en(
             "/submission_id",
             "invalid_submission_id",
             "提交编号缺失或无效（1–64 个字母、数字或连字符）",
@@ -35,10 +32,10 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
         ));
     }
     if str_field("template_id") != Some(template.meta.id.as_str()) {
-        errors.push(envelope_error("/template_id", "wrong_template", "表格模板不符", "template_id does not match the template"));
+        errors.push(FieldError::zh_en("/template_id", "wrong_template", "表格模板不符", "template_id does not match the template"));
     }
     if body.get("template_version").and_then(Value::as_u64) != Some(u64::from(template.meta.version)) {
-        errors.push(envelope_error(
+        errors.push(FieldError::zh_en(
             "/template_version",
             "stale_template_version",
             "模板版本已更新，请重新生成表格",
@@ -46,11 +43,11 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
         ));
     }
     if str_field("org_unit").is_none() {
-        errors.push(envelope_error("/org_unit", "missing_org_unit", "缺少填报单位", "org_unit is missing"));
+        errors.push(FieldError::zh_en("/org_unit", "missing_org_unit", "缺少填报单位", "org_unit is missing"));
     }
     match body.get("rows").and_then(Value::as_array) {
-        None => errors.push(envelope_error("/rows", "missing_rows", "缺少表格行", "rows must be an array")),
-        Some(rows) if rows.len() > MAX_ROWS => errors.push(envelope_error(
+        None => errors.push(FieldError::zh_en("/rows", "missing_rows", "缺少表格行", "rows must be an array")),
+        Some(rows) if rows.len() > MAX_ROWS => errors.push(FieldError::zh_en(
             "/rows",
             "too_many_rows",
             &format!("行数超过上限 {MAX_ROWS}"),
@@ -61,13 +58,13 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
             for (i, row) in rows.iter().enumerate() {
                 let subject = row.get("subject_id").and_then(Value::as_str);
                 match subject {
-                    None => errors.push(envelope_error(
+                    None => errors.push(FieldError::zh_en(
                         &format!("/rows/{i}/subject_id"),
                         "missing_subject",
                         "缺少台账记录编号",
                         "subject_id is missing",
                     )),
-                    Some(s) if !seen.insert(s) => errors.push(envelope_error(
+                    Some(s) if !seen.insert(s) => errors.push(FieldError::zh_en(
                         &format!("/rows/{i}/subject_id"),
                         "duplicate_subject",
                         "同一对象出现了两行",
@@ -82,7 +79,7 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
                             e
                         }));
                     }
-                    _ => errors.push(envelope_error(
+                    _ => errors.push(FieldError::zh_en(
                         &format!("/rows/{i}/values"),
                         "missing_values",
                         "缺少填报内容",
@@ -96,7 +93,7 @@ pub fn validate_submission(template: &CompiledTemplate, body: &Value) -> Result<
         return Err(errors);
     }
     serde_json::from_value(body.clone())
-        .map_err(|e| vec![envelope_error("", "malformed", "提交内容格式不正确", &format!("malformed submission: {e}"))])
+        .map_err(|e| vec![FieldError::zh_en("", "malformed", "提交内容格式不正确", &format!("malformed submission: {e}"))])
 }
 
 /// Counts the submission's cells by where their values came from: the
@@ -132,7 +129,7 @@ pub fn check_subjects(request: &SubmissionRequest, subjects: &HashSet<String>) -
         .enumerate()
         .filter(|(_, row)| !subjects.contains(&row.subject_id))
         .map(|(i, _)| {
-            envelope_error(
+            FieldError::zh_en(
                 &format!("/rows/{i}/subject_id"),
                 "unknown_subject",
                 "该对象不在本单位的台账中",
@@ -140,6 +137,49 @@ pub fn check_subjects(request: &SubmissionRequest, subjects: &HashSet<String>) -
             )
         })
         .collect()
+}
+
+/// One submitted row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmittedRow {
+    pub subject_id: String,
+    pub values: Map<String, Value>,
+}
+
+/// `POST /api/submissions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionRequest {
+    /// Chosen by the client once per form; a retried request with the same
+    /// id returns the first result instead of storing the form twice.
+    pub submission_id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub org_unit: String,
+    pub rows: Vec<SubmittedRow>,
+    /// The task this submission answers, when it was dispatched as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+    /// Pre-filled cells staff corrected in the ledger while filling the
+    /// form (each correction is its own ledger update); for the burden meter.
+    #[serde(default)]
+    pub corrected_cells: u32,
+    /// A survey (pick form) sent with no rows must say so on purpose: staff
+    /// confirmed 本村无灾情. Refused with rows, required without.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nothing_to_report: bool,
+}
+
+/// Cells of one submission by where their value came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellCounts {
+    /// Values taken from the ledger.
+    pub prefilled: u32,
+    /// Values staff typed (new fields).
+    pub typed: u32,
+    /// Values the form computed.
+    pub computed: u32,
+    /// Pre-filled values staff corrected in the ledger.
+    pub corrected: u32,
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::messages::Text;
+use crate::text::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -128,6 +128,31 @@ impl TaskError {
 /// Whether `due_date` (`YYYY-MM-DD`) is a real calendar date.
 pub fn is_valid_due_date(due_date: &str) -> bool {
     crate::expr::Date::parse(due_date).is_some()
+}
+
+/// A task as the inbox and the completion board show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSummary {
+    pub id: String,
+    pub dispatch_id: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub title: String,
+    pub department: String,
+    pub org_unit: String,
+    pub org_unit_name: String,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
+    pub status: crate::tasks::TaskStatus,
+    pub dispatched_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submission_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_comment: Option<String>,
 }
 
 #[cfg(test)]

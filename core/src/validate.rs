@@ -3,23 +3,10 @@
 //! The worker and the front-end call only this (through [`crate::submission`]),
 //! so a row accepted in the browser is accepted by the worker and vice versa.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::compile::CompiledTemplate;
-use crate::messages::Text;
-
-/// One problem with submitted data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    /// JSON pointer to the offending value (for a missing field: where it
-    /// should be).
-    pub pointer: String,
-    /// Stable machine code: the JSON Schema keyword that failed, or one of
-    /// the submission codes of [`crate::submission`].
-    pub code: String,
-    pub message: Text,
-}
+pub use crate::field_error::FieldError;
 
 /// Validates one row against a compiled template. Returns every error.
 ///

@@ -10,11 +10,11 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::api::SubmissionRequest;
 use crate::compile::CompiledTemplate;
+use crate::field_error::FieldError;
+use crate::ids::LedgerItem;
 use crate::ledger::{ChangeMeta, LedgerRecord, RecordTypes, UpdateError, Write, plan_update};
-use crate::messages::Text;
-use crate::validate::FieldError;
+use crate::submission::SubmissionRequest;
 
 /// Plans the ledger updates of `request`'s write-back fields.
 ///
@@ -40,7 +40,7 @@ pub fn plan_writeback(
         .iter()
         .filter_map(|f| {
             let item = f.writeback.as_deref()?;
-            let (entity, field) = item.split_once('.')?;
+            let (entity, field) = LedgerItem::split(item)?;
             (entity == template.subject.entity).then_some((f.key.as_str(), field))
         })
         .collect();
@@ -71,11 +71,12 @@ pub fn plan_writeback(
             Err(UpdateError::Invalid { errors: found }) => {
                 errors.extend(found.into_iter().map(|e| at_cell(i, &targets, e)));
             }
-            Err(other) => errors.push(FieldError {
-                pointer: format!("/rows/{i}/subject_id"),
-                code: "writeback_failed".to_owned(),
-                message: Text::new("无法写回台账", format!("cannot write back to the ledger: {other}")),
-            }),
+            Err(other) => errors.push(FieldError::zh_en(
+                format!("/rows/{i}/subject_id"),
+                "writeback_failed",
+                "无法写回台账",
+                format!("cannot write back to the ledger: {other}"),
+            )),
         }
     }
     if errors.is_empty() { Ok(writes) } else { Err(errors) }
@@ -86,11 +87,12 @@ pub fn plan_writeback(
 fn at_cell(row: usize, targets: &[(&str, &str)], error: FieldError) -> FieldError {
     let ledger_field = error.pointer.trim_start_matches('/').split('/').next().unwrap_or_default();
     let key = targets.iter().find(|(_, f)| *f == ledger_field).map_or(ledger_field, |(k, _)| *k);
-    FieldError {
-        pointer: format!("/rows/{row}/values/{key}"),
-        code: error.code,
-        message: Text::new(format!("写回台账失败：{}", error.message.zh), format!("cannot write back to the ledger: {}", error.message.en)),
-    }
+    FieldError::zh_en(
+        format!("/rows/{row}/values/{key}"),
+        error.code,
+        format!("写回台账失败：{}", error.message.zh),
+        format!("cannot write back to the ledger: {}", error.message.en),
+    )
 }
 
 #[cfg(test)]
@@ -98,8 +100,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::api::SubmittedRow;
     use crate::ledger::Source;
+    use crate::submission::SubmittedRow;
     use crate::{Catalog, compile};
 
     fn gaoling() -> CompiledTemplate {

@@ -205,16 +205,16 @@ impl FormState {
         let mut errors = match serde_json::to_value(self.request()) {
             Ok(body) => ybt_core::validate_submission(&self.template, &body).err().unwrap_or_default(),
             Err(e) => {
-                vec![FieldError { pointer: String::new(), code: "malformed".into(), message: Text::new(e.to_string(), e.to_string()) }]
+                vec![FieldError::zh_en("", "malformed", e.to_string(), e.to_string())]
             }
         };
         for (i, row) in self.rows.iter().enumerate() {
             for key in &row.bad_input {
-                errors.push(FieldError {
-                    pointer: format!("/rows/{i}/values/{}", key.replace('~', "~0").replace('/', "~1")),
-                    code: "bad_input".into(),
-                    message: bad_input_message(),
-                });
+                errors.push(FieldError::new(
+                    format!("/rows/{i}/values/{}", key.replace('~', "~0").replace('/', "~1")),
+                    "bad_input",
+                    bad_input_message(),
+                ));
             }
         }
         errors
@@ -282,7 +282,7 @@ impl FormState {
         for column in columns.iter() {
             let ybt_core::compile::FieldSource::Ledger { item } = &column.source else { continue };
             let from_record = state.provenance.get(&column.key).map_or(record.id == subject, |p| p.record_id == record.id);
-            let Some((_, field)) = item.split_once('.') else { continue };
+            let Some((_, field)) = ybt_core::ids::LedgerItem::split(item) else { continue };
             if !from_record {
                 continue;
             }

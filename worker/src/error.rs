@@ -317,12 +317,10 @@ fn row_field_error(error: RowError) -> FieldError {
         Some(column) => (format!("「{column}」"), format!(" ({column})")),
         None => (String::new(), String::new()),
     };
-    FieldError {
+    FieldError::zh_en(
         pointer,
-        code: error.code,
-        message: Text::new(
-            format!("{zh_sheet}第 {} 行{zh_column}：{}", error.row, error.message.zh),
-            format!("{en_sheet}row {}{en_column}: {}", error.row, error.message.en),
-        ),
-    }
+        error.code,
+        format!("{zh_sheet}第 {} 行{zh_column}：{}", error.row, error.message.zh),
+        format!("{en_sheet}row {}{en_column}: {}", error.row, error.message.en),
+    )
 }

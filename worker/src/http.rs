@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use worker::{Request, Response, Result};
 
-use ybt_core::limits::{MAX_JSON_DEPTH, json_too_deep};
+use ybt_core::request_limits::{MAX_JSON_DEPTH, json_too_deep};
 use ybt_core::service::ServiceError;
 use ybt_core::service::ledger::Body;
 

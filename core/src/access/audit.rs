@@ -11,12 +11,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Principal, in_scope, masking::unmasked_by_role};
-use crate::api::AuditEntry;
 use crate::catalog::Catalog;
 use crate::export::csv_field;
-use crate::messages::Text;
+use crate::field_error::FieldError;
+use crate::text::Text;
 use crate::time;
-use crate::validate::FieldError;
 
 /// What kind of read an audit entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -164,10 +163,6 @@ impl AuditFilter {
     }
 }
 
-fn query_error(pointer: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }
-}
-
 fn present(value: &Option<String>) -> Option<String> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
 }
@@ -181,7 +176,7 @@ impl AuditQuery {
             Some(text) => match serde_json::from_value::<ClassFilter>(serde_json::Value::String(text.clone())) {
                 Ok(filter) => filter,
                 Err(_) => {
-                    errors.push(query_error("/class", "unknown_class", "类别无效", format!("unknown class {text}")));
+                    errors.push(FieldError::zh_en("/class", "unknown_class", "类别无效", format!("unknown class {text}")));
                     ClassFilter::All
                 }
             },
@@ -190,20 +185,25 @@ impl AuditQuery {
         if let Some(item) = &item
             && catalog.get(item).is_none()
         {
-            errors.push(query_error("/item", "unknown_ledger_item", format!("台账中没有数据项 {item}"), format!("no ledger item {item}")));
+            errors.push(FieldError::zh_en(
+                "/item",
+                "unknown_ledger_item",
+                format!("台账中没有数据项 {item}"),
+                format!("no ledger item {item}"),
+            ));
         }
         let person = present(&self.person);
         if person.as_ref().is_some_and(|p| p.chars().count() > 64) {
-            errors.push(query_error("/person", "too_long", "人员最多 64 个字符", "person: at most 64 characters"));
+            errors.push(FieldError::zh_en("/person", "too_long", "人员最多 64 个字符", "person: at most 64 characters"));
         }
         let user = present(&self.user);
         if user.as_ref().is_some_and(|u| u.len() > 64) {
-            errors.push(query_error("/user", "too_long", "用户无效", "user: at most 64 characters"));
+            errors.push(FieldError::zh_en("/user", "too_long", "用户无效", "user: at most 64 characters"));
         }
         let mut day = |pointer: &str, value: &Option<String>, title: &str| -> Option<String> {
             let text = present(value)?;
             if time::beijing_day_start_utc(&text).is_none() {
-                errors.push(query_error(
+                errors.push(FieldError::zh_en(
                     pointer,
                     "invalid_date",
                     format!("{title}须为日期，如 2026-11-29"),
@@ -218,15 +218,15 @@ impl AuditQuery {
         if let (Some(from), Some(to)) = (&from, &to)
             && from > to
         {
-            errors.push(query_error("/to", "dates_reversed", "截止日期不能早于起始日期", "the end date is before the start date"));
+            errors.push(FieldError::zh_en("/to", "dates_reversed", "截止日期不能早于起始日期", "the end date is before the start date"));
         }
         let page = self.page.unwrap_or(1);
         if page == 0 || page > 100_000 {
-            errors.push(query_error("/page", "invalid_page", "页码须为 1 起的整数", "page: a whole number from 1"));
+            errors.push(FieldError::zh_en("/page", "invalid_page", "页码须为 1 起的整数", "page: a whole number from 1"));
         }
         let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            errors.push(query_error(
+            errors.push(FieldError::zh_en(
                 "/per_page",
                 "invalid_per_page",
                 format!("每页条数须为 1–{MAX_PER_PAGE}"),
@@ -334,6 +334,29 @@ pub fn grant_changes(old: &[String], new: &[String]) -> (Vec<String>, Vec<String
         list.dedup();
     }
     (added, removed)
+}
+
+/// An entry of `GET /api/audit`: one unmasked read of sensitive fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub user_id: String,
+    pub username: String,
+    /// The reader's name, as people know them.
+    #[serde(default)]
+    pub display_name: String,
+    pub action: String,
+    pub items: Vec<String>,
+    pub record_ids: Vec<String>,
+    pub record_count: usize,
+    /// Routine, under a grant, or across areas (`access::classify_read`).
+    #[serde(default)]
+    pub class: crate::access::ReadClass,
+    /// The org units of the records read, and their names.
+    #[serde(default)]
+    pub org_units: Vec<String>,
+    #[serde(default)]
+    pub org_unit_names: Vec<String>,
 }
 
 #[cfg(test)]

@@ -14,9 +14,9 @@
 use serde_json::Value;
 
 use super::{Action, Principal, authorize};
+use crate::field_error::FieldError;
 use crate::ledger::{LedgerRecord, RecordType};
-use crate::messages::Text;
-use crate::validate::FieldError;
+use crate::text::Text;
 
 /// Refused lookups (keys found in a unit the reader may not see) a user may
 /// cause per calendar day (UTC), previews included. A village meets a few
@@ -97,9 +97,9 @@ pub fn key_refusal(
             format!("{title} {key} 已登记在 {}（记录 {}），不能重复登记", other.org_unit, other.id),
             format!("{field} {key} is already registered in {} (record {})", other.org_unit, other.id),
         );
-        return Some((FieldError { pointer, code: "key_in_other_unit".to_owned(), message }, None));
+        return Some((FieldError::new(pointer, "key_in_other_unit", message), None));
     }
-    let error = FieldError { pointer, code: "key_in_other_unit".to_owned(), message: withheld(title, field) };
+    let error = FieldError::new(pointer, "key_in_other_unit", withheld(title, field));
     Some((error, Some(other.id.clone())))
 }
 

@@ -13,21 +13,21 @@ mod offers;
 mod password;
 mod password_policy;
 mod session;
-mod users;
+pub(crate) mod users;
 
 pub use audit::{AccountEventKind, ReadClass, classify_read};
 pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
 pub use ingest::{IngestKey, authorize_ingest};
 pub use masking::unmasked_by_role;
 pub use masking::{
-    Exposure, SENSITIVE_FIELDS_GRANT, field_guard, mask, mask_template_rows, mask_text, mask_values, may_see_unmasked, record_guards,
-    reveal, template_guards,
+    Exposure, SENSITIVE_FIELDS_GRANT, field_guard, mask, mask_for_export, mask_id_number, mask_phone, mask_template_rows, mask_text,
+    mask_values, may_see_unmasked, record_guards, reveal, template_guards,
 };
 pub use offers::{Offers, may_write_ledger, offers};
 pub use password::{PBKDF2_ITERATIONS, PasswordHash, PasswordHashError, hash_password};
 pub use password_policy::{MAX_PASSWORD_CHARS, MIN_CLASSES, MIN_PASSWORD_CHARS, character_classes, check_password};
 pub use session::{SessionClaims, TokenError, sign_token, verify_token};
-pub use users::{AccountChange, check_account_change, level_of, validate_grants, validate_new_user};
+pub use users::{AccountChange, CreateUserRequest, check_account_change, level_of, validate_grants, validate_new_user};
 
 use serde::{Deserialize, Serialize};
 

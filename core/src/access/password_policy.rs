@@ -10,8 +10,8 @@
 //! The same rule applies wherever a password is set: account creation, an
 //! administrator's reset and the user's own change.
 
-use crate::messages::Text;
-use crate::validate::FieldError;
+use crate::field_error::FieldError;
+use crate::text::Text;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Longer passwords are refused (4xx, not a long hash): nobody types more.
@@ -62,10 +62,6 @@ const WEAK_WORDS: [&str; 32] = [
 /// The product's name: a password containing it is a default password.
 const PRODUCT: &str = "yibiaotong";
 
-fn error(pointer: &str, code: &str, message: Text) -> FieldError {
-    FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message }
-}
-
 /// The character classes `password` uses: lowercase and uppercase ASCII
 /// letters, digits, and everything else (symbols, spaces, Chinese).
 pub fn character_classes(password: &str) -> usize {
@@ -98,21 +94,21 @@ pub fn check_password(pointer: &str, password: &str, username: &str) -> Vec<Fiel
     let mut errors = Vec::new();
     let length = password.chars().count();
     if length < MIN_PASSWORD_CHARS {
-        errors.push(error(
+        errors.push(FieldError::new(
             pointer,
             "password_too_short",
             Text::new(format!("密码至少 {MIN_PASSWORD_CHARS} 个字符"), format!("password needs at least {MIN_PASSWORD_CHARS} characters")),
         ));
     }
     if length > MAX_PASSWORD_CHARS {
-        errors.push(error(
+        errors.push(FieldError::new(
             pointer,
             "password_too_long",
             Text::new(format!("密码最多 {MAX_PASSWORD_CHARS} 个字符"), format!("password has at most {MAX_PASSWORD_CHARS} characters")),
         ));
     }
     if character_classes(password) < MIN_CLASSES {
-        errors.push(error(
+        errors.push(FieldError::new(
             pointer,
             "password_too_few_classes",
             Text::new(
@@ -123,14 +119,14 @@ pub fn check_password(pointer: &str, password: &str, username: &str) -> Vec<Fiel
     }
     let name = username.trim().to_lowercase();
     if name.chars().count() >= 3 && password.to_lowercase().contains(&name) {
-        errors.push(error(
+        errors.push(FieldError::new(
             pointer,
             "password_contains_username",
             Text::new("密码不能包含用户名", "password must not contain the user name"),
         ));
     }
     if is_listed(password) || is_common_word(password) {
-        errors.push(error(
+        errors.push(FieldError::new(
             pointer,
             "password_common",
             Text::new(

@@ -1,15 +1,11 @@
 //! Rules for accounts that administrators create and the grants they give.
 
 use crate::access::{Principal, Role};
-use crate::api::CreateUserRequest;
 use crate::catalog::Catalog;
-use crate::ledger::OrgLevel;
-use crate::messages::Text;
-use crate::validate::FieldError;
-
-fn error(pointer: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }
-}
+use crate::field_error::FieldError;
+use crate::ids::OrgLevel;
+use crate::text::Text;
+use serde::{Deserialize, Serialize};
 
 /// The org level a role's users belong to.
 pub fn level_of(role: Role) -> OrgLevel {
@@ -28,7 +24,7 @@ pub fn validate_new_user(request: &CreateUserRequest) -> Vec<FieldError> {
     if !(3..=32).contains(&name.len())
         || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
     {
-        errors.push(error(
+        errors.push(FieldError::zh_en(
             "/username",
             "invalid_username",
             "用户名须为 3–32 个小写字母、数字或 _ . -",
@@ -36,12 +32,12 @@ pub fn validate_new_user(request: &CreateUserRequest) -> Vec<FieldError> {
         ));
     }
     if request.display_name.trim().is_empty() || request.display_name.chars().count() > 50 {
-        errors.push(error("/display_name", "invalid_display_name", "姓名须为 1–50 个字符", "display name: 1–50 characters"));
+        errors.push(FieldError::zh_en("/display_name", "invalid_display_name", "姓名须为 1–50 个字符", "display name: 1–50 characters"));
     }
     errors.extend(super::check_password("/password", &request.password, name));
     let level = level_of(request.role);
     if OrgLevel::of_code(&request.org_unit) != Some(level) {
-        errors.push(error(
+        errors.push(FieldError::zh_en(
             "/org_unit",
             "wrong_org_level",
             format!(
@@ -57,11 +53,14 @@ pub fn validate_new_user(request: &CreateUserRequest) -> Vec<FieldError> {
     }
     let department = request.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
     match (request.role, department) {
-        (Role::DepartmentAnalyst, None) => {
-            errors.push(error("/department", "missing_department", "部门分析员须填写所属部门", "a department analyst needs a department"))
-        }
+        (Role::DepartmentAnalyst, None) => errors.push(FieldError::zh_en(
+            "/department",
+            "missing_department",
+            "部门分析员须填写所属部门",
+            "a department analyst needs a department",
+        )),
         (Role::DepartmentAnalyst, Some(_)) | (_, None) => {}
-        (_, Some(_)) => errors.push(error(
+        (_, Some(_)) => errors.push(FieldError::zh_en(
             "/department",
             "unexpected_department",
             "只有部门分析员属于部门",
@@ -101,9 +100,26 @@ pub fn validate_grants(items: &[String], catalog: &Catalog) -> Vec<FieldError> {
         .enumerate()
         .filter(|(_, item)| catalog.get(item).is_none() && item.as_str() != super::SENSITIVE_FIELDS_GRANT)
         .map(|(i, item)| {
-            error(&format!("/items/{i}"), "unknown_ledger_item", format!("台账中没有数据项 {item}"), format!("no ledger item {item}"))
+            FieldError::zh_en(
+                &format!("/items/{i}"),
+                "unknown_ledger_item",
+                format!("台账中没有数据项 {item}"),
+                format!("no ledger item {item}"),
+            )
         })
         .collect()
+}
+
+/// `POST /api/users` (system administrators only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::access::Role,
+    pub org_unit: String,
+    #[serde(default)]
+    pub department: Option<String>,
+    pub password: String,
 }
 
 #[cfg(test)]

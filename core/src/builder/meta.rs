@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::problem;
 use crate::catalog::Catalog;
+use crate::field_error::FieldError;
 use crate::template::is_valid_template_id;
-use crate::validate::FieldError;
 
 /// The `entity` value of the builder's form that means a pick-mode survey.
 pub const PICK: &str = "pick";

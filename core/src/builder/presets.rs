@@ -4,7 +4,7 @@
 //! a value does not fit (应为18位身份证号码). The validator's message for a
 //! `pattern` is looked up here, so a preset's rule and its words never part.
 
-use crate::messages::Text;
+use crate::text::Text;
 
 /// One ready-made format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

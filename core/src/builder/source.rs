@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::messages::Text;
+use crate::text::Text;
 
 /// Why the text is not JSON, where, and how to fix it.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::{NewFieldSpec, ledger_property, new_property, problem};
 use crate::catalog::Catalog;
-use crate::validate::FieldError;
+use crate::field_error::FieldError;
 
 /// The field holding each row's kind.
 pub const KIND_FIELD: &str = "category";
@@ -38,11 +38,6 @@ pub struct QuickSurveySpec {
     pub department: String,
     pub kinds: Vec<SurveyKindSpec>,
     pub fields: Vec<NewFieldSpec>,
-}
-
-fn at(prefix: &str, mut e: FieldError) -> FieldError {
-    e.pointer = format!("{prefix}{}", e.pointer);
-    e
 }
 
 /// The `pick` template of `spec`, or every problem with pointers into the
@@ -124,7 +119,7 @@ pub fn survey_document(spec: &QuickSurveySpec, catalog: &Catalog) -> Result<Valu
                 }
                 properties.insert(key.to_owned(), property);
             }
-            Err(found) => errors.extend(found.into_iter().map(|e| at(&prefix, e))),
+            Err(found) => errors.extend(found.into_iter().map(|e| e.under(&prefix))),
         }
     }
     if !errors.is_empty() {

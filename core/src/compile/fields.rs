@@ -3,11 +3,12 @@
 
 use serde_json::{Map, Value};
 
-use super::{FieldPlan, FieldSource, TemplateError, TemplateErrorCode as C, UiHints, escape_pointer, problem};
+use super::error::{TemplateError, TemplateErrorCode as C, problem};
+use super::plan::{FieldPlan, FieldSource, UiHints, escape_pointer};
 use crate::catalog::{Catalog, CatalogItem};
 use crate::expr::{self, Expr};
-use crate::messages::Text;
 use crate::template::Subject;
+use crate::text::Text;
 
 /// Widgets the front-end knows how to draw.
 pub const WIDGETS: &[&str] = &["text", "textarea", "number", "date", "select", "radio", "checkbox"];

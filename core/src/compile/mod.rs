@@ -1,291 +1,44 @@
 //! The template compiler: a template document in, a validator plus a field
 //! plan out — or every problem with the template at once.
 //!
-//! `limits` bounds the document first, `fields` builds the field plan
+//! `template_limits` bounds the document first, `fields` builds the field plan
 //! (bindings, formulas, write-back, UI hints), `warnings` finds burden the
 //! author could avoid, `validator` builds the JSON Schema validator (the
 //! meta-schema check and the conformance suite), `program` compiles the
 //! template into the validation program every row is checked with.
 
-use std::fmt;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::catalog::Catalog;
-use crate::expr::{self, Date, EvalContext};
-use crate::formats::{Divisions, FormatContext};
-use crate::messages::Text;
-use crate::template::{Subject, TemplateMeta, is_valid_template_id};
 
+use crate::formats::{Divisions, FormatContext};
+use crate::ids::TemplateRef;
+use crate::template::{Subject, TemplateMeta};
+use crate::text::Text;
+
+pub(crate) mod compiled;
+mod error;
 mod fields;
-mod limits;
+pub(crate) mod plan;
 mod program;
 mod row_text;
-mod validator;
-mod warnings;
+mod template_limits;
+pub(crate) mod validator;
+pub(crate) mod warnings;
 
-pub(crate) use fields::ComputedField;
+pub use compiled::{CompiledTemplate, compute_row, compute_summary};
+pub(crate) use error::problem;
+pub use error::{TemplateError, TemplateErrorCode};
+pub(crate) use plan::escape_pointer;
+pub use plan::{Burden, FieldPlan, FieldSource, InputKind, UiHints};
+
 pub use fields::{MAX_WIDTH, WIDGETS};
-pub use limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 pub use program::{ProgramError, compile_program};
+pub use template_limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
-pub(crate) use warnings::IDENTIFYING_FORMATS;
 pub use warnings::{TemplateWarning, TemplateWarningCode};
-
-/// Where a field's value comes from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum FieldSource {
-    /// Pre-filled from the ledger item with this dotted name.
-    Ledger { item: String },
-    /// Entered by staff: not known to the ledger.
-    New,
-    /// Computed from other fields by this `x-compute` formula.
-    Computed { expr: String },
-}
-
-/// Display hints from `x-ui`. They never change what is valid.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct UiHints {
-    /// Column position; fields with an order come first, by it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<i32>,
-    /// One of [`WIDGETS`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub widget: Option<String>,
-    /// Help text shown beside the input.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
-    /// Cell width in characters, 1–[`MAX_WIDTH`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub width: Option<u32>,
-    /// In a `pick` form, the row kinds this field is shown on (absent: the
-    /// kinds that require it, or every kind; see `survey::kind_fields`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub kinds: Vec<String>,
-}
-
-/// One column of the generated form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FieldPlan {
-    /// Property name in the row object.
-    pub key: String,
-    pub title: String,
-    pub source: FieldSource,
-    /// The JSON Schema `type`, when the field declares one.
-    pub json_type: Option<String>,
-    pub format: Option<String>,
-    /// The field's `pattern`, if any: the review reads a pattern that
-    /// accepts only ID numbers as the ID number's format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<String>,
-    /// Allowed values, when the field is an `enum` of strings.
-    pub options: Vec<String>,
-    pub required: bool,
-    #[serde(default)]
-    pub ui: UiHints,
-    /// The ledger item a submitted value is written back to (`x-writeback`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub writeback: Option<String>,
-    /// The field's `maxLength`, in characters: inputs stop there while typing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_length: Option<u64>,
-    /// `"x-sensitive": true`: a new field holding personal data the catalog
-    /// cannot know about (a bank card number, a diagnosis). Masked for
-    /// readers without the grant [`crate::access::SENSITIVE_FIELDS_GRANT`].
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub sensitive: bool,
-}
-
-/// The control a new field is typed into, decided from its type, format,
-/// options and `x-ui` widget. Every kind keeps the typed text as the
-/// input's state; numbers are parsed from it, never written back into it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    /// Free text (`maxLength` enforced while typing).
-    Text,
-    /// Several lines of free text.
-    TextArea,
-    /// Whole numbers: a numeric keypad on phones.
-    Integer,
-    /// Numbers with a decimal point: a decimal keypad on phones.
-    Decimal,
-    /// Phone numbers: a telephone keypad on phones.
-    Phone,
-    /// A calendar date, typed or picked.
-    Date,
-    /// One of the field's `enum` options.
-    Select,
-    /// 是 / 否.
-    Boolean,
-}
-
-impl InputKind {
-    /// The `<input type>` and `inputmode` of the kinds typed into an input.
-    pub fn html_type(self) -> (&'static str, Option<&'static str>) {
-        match self {
-            InputKind::Integer => ("text", Some("numeric")),
-            InputKind::Decimal => ("text", Some("decimal")),
-            InputKind::Phone => ("tel", Some("tel")),
-            InputKind::Date => ("date", None),
-            InputKind::Text | InputKind::TextArea | InputKind::Select | InputKind::Boolean => ("text", None),
-        }
-    }
-}
-
-impl FieldPlan {
-    pub fn is_new(&self) -> bool {
-        self.source == FieldSource::New
-    }
-
-    pub fn is_computed(&self) -> bool {
-        matches!(self.source, FieldSource::Computed { .. })
-    }
-
-    /// The control staff type this field into.
-    pub fn input_kind(&self) -> InputKind {
-        if !self.options.is_empty() {
-            return InputKind::Select;
-        }
-        match (self.json_type.as_deref(), self.format.as_deref(), self.ui.widget.as_deref()) {
-            (Some("boolean"), _, _) => InputKind::Boolean,
-            (Some("integer"), _, _) => InputKind::Integer,
-            (Some("number"), _, _) => InputKind::Decimal,
-            (_, Some("date"), _) => InputKind::Date,
-            (_, Some(format), _) if format.contains("mobile") || format.contains("phone") => InputKind::Phone,
-            (_, _, Some("textarea")) => InputKind::TextArea,
-            _ => InputKind::Text,
-        }
-    }
-}
-
-/// How much a template asks of village staff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Burden {
-    pub prefilled: usize,
-    pub new: usize,
-    /// Left out of the JSON when zero, so API clients that know only
-    /// `prefilled` and `new` see the same body as before.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub computed: usize,
-}
-
-/// Stable codes for what can be wrong with a template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TemplateErrorCode {
-    NotAnObject,
-    MissingTemplateMeta,
-    InvalidTemplateId,
-    InvalidSubject,
-    MetaSchema,
-    UnknownLedgerItem,
-    LedgerEntityMismatch,
-    LedgerTypeMismatch,
-    RemoteRef,
-    TooDeep,
-    TooLarge,
-    PatternTooLong,
-    InvalidPattern,
-    InvalidSchema,
-    ComputedAndBound,
-    InvalidExpression,
-    UnknownFieldReference,
-    InvalidWriteback,
-    InvalidUiHint,
-    /// A formula copies a protected value (an ID number, a phone, a birth
-    /// date) other than through `age()` or `len()`: its result would leave
-    /// unmasked.
-    ComputedReadsSensitive,
-    /// `x-sensitive` that is not `true`/`false`, or on a field that is not
-    /// a new string field.
-    InvalidSensitive,
-    /// A keyword the validation engine cannot run (`unevaluatedProperties`,
-    /// `$dynamicRef`, a format it does not check …): refused, never ignored.
-    UnsupportedKeyword,
-}
-
-/// One problem with a template: where (JSON pointer into the template),
-/// what, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TemplateError {
-    pub pointer: String,
-    pub code: TemplateErrorCode,
-    pub message: Text,
-    pub hint: Text,
-}
-
-impl fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at `{}`: {}", self.message.en, self.pointer, self.hint.en)
-    }
-}
-
-pub(crate) fn problem(pointer: impl Into<String>, code: TemplateErrorCode, message: Text, hint: Text) -> TemplateError {
-    TemplateError { pointer: pointer.into(), code, message, hint }
-}
-
-/// A template ready to validate rows and to generate forms. Compile it once
-/// per template version and keep it: compiling is the expensive part.
-#[derive(Debug, Clone)]
-pub struct CompiledTemplate {
-    pub meta: TemplateMeta,
-    pub title: String,
-    pub subject: Subject,
-    /// Columns in display order (`x-ui.order`, then document order).
-    pub fields: Vec<FieldPlan>,
-    pub burden: Burden,
-    /// Avoidable burden: new fields that duplicate a ledger item.
-    pub warnings: Vec<TemplateWarning>,
-    /// The template document as published.
-    pub schema: Value,
-    /// The validation program every row is checked with (`ybt-rules`).
-    pub(crate) rules: ybt_rules::Rules,
-    /// Formulas in document order, the order they are evaluated in.
-    pub(crate) computed: Vec<ComputedField>,
-}
-
-impl CompiledTemplate {
-    /// The validation program rows are checked with: what the browser
-    /// needs to validate this template without the compiler.
-    pub fn program(&self) -> &ybt_rules::Program {
-        self.rules.program()
-    }
-
-    pub fn field(&self, key: &str) -> Option<&FieldPlan> {
-        self.fields.iter().find(|f| f.key == key)
-    }
-}
-
-/// Fills the computed fields of one row, in document order (a formula may
-/// read an earlier one). A formula that yields nothing (missing input,
-/// division by zero) removes its field, so a stale value never survives.
-/// `today` is for `age()`: core has no clock; without it `age()` is empty.
-pub fn compute_row(template: &CompiledTemplate, row: &mut Map<String, Value>, today: Option<Date>) {
-    for field in template.computed.iter().filter(|c| !c.aggregate) {
-        let value = expr::eval(&field.expr, &EvalContext { row, rows: &[], today }).to_json();
-        if value.is_null() {
-            row.remove(&field.key);
-        } else {
-            row.insert(field.key.clone(), value);
-        }
-    }
-}
-
-/// The summary fields (formulas with `sum`) over all rows of a form.
-pub fn compute_summary(template: &CompiledTemplate, rows: &[Map<String, Value>], today: Option<Date>) -> Map<String, Value> {
-    let empty = Map::new();
-    let mut out = Map::new();
-    for field in template.computed.iter().filter(|c| c.aggregate) {
-        let value = expr::eval(&field.expr, &EvalContext { row: &empty, rows, today }).to_json();
-        if !value.is_null() {
-            out.insert(field.key.clone(), value);
-        }
-    }
-    out
-}
 
 /// Compiles a template document against the ledger catalog.
 ///
@@ -314,13 +67,13 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
             Text::new("以 { 开头，写出 JSON Schema", "write a JSON Schema object starting with {"),
         )]);
     };
-    if let Some(error) = limits::check_size(template) {
+    if let Some(error) = template_limits::check_size(template) {
         return Err(vec![error]);
     }
     let mut errors = Vec::new();
 
     let meta = match doc.get("x-template").cloned().map(serde_json::from_value::<TemplateMeta>) {
-        Some(Ok(meta)) if is_valid_template_id(&meta.id) && meta.version >= 1 => Some(meta),
+        Some(Ok(meta)) if TemplateRef::new(&meta.id, meta.version).is_ok() => Some(meta),
         Some(Ok(_)) => {
             errors.push(problem(
                 "/x-template",
@@ -385,7 +138,7 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
         ));
     }
 
-    limits::check_schema_walk(template, "", &mut errors);
+    template_limits::check_schema_walk(template, "", &mut errors);
 
     let (fields, computed) = fields::plan(doc, catalog, subject.as_ref(), &mut errors);
 
@@ -431,7 +184,7 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
             };
             Ok(CompiledTemplate {
                 title: doc.get("title").and_then(Value::as_str).unwrap_or(&meta.id).to_owned(),
-                warnings: warnings::duplicates(&fields, catalog, &subject),
+                warnings: crate::review::duplicates::ledger_warnings(&fields, catalog, &subject),
                 meta,
                 subject,
                 fields,
@@ -547,17 +300,10 @@ fn check_subject(subject: &Subject, doc: &Map<String, Value>, catalog: &Catalog,
     }
 }
 
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
-pub(crate) fn escape_pointer(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::expr::Date;
     use serde_json::json;
 
     fn catalog() -> Catalog {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use ybt_rules::program::types;
 use ybt_rules::{ArrayCheck, Check, Format, Lit, Node, ObjectCheck, PROGRAM_VERSION, Program};
 
-use super::FormatMode;
+use super::validator::FormatMode;
 
 /// The dialect a template may declare.
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";

@@ -9,9 +9,9 @@ use jsonschema::json::Json;
 use serde_json::Value;
 
 use super::row_text::{RowJson, RowText};
+use crate::field_error::FieldError;
 use crate::formats::FormatContext;
 use crate::messages::describe;
-use crate::validate::FieldError;
 
 /// Longest `pattern` / `patternProperties` regex a schema may carry, in bytes.
 pub const MAX_PATTERN_LEN: usize = 512;
@@ -129,9 +129,9 @@ fn field_error(error: jsonschema::ValidationError<'_>) -> FieldError {
     // A missing field has no instance of its own: point where it belongs.
     if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
         pointer.push('/');
-        pointer.push_str(&super::escape_pointer(property.as_str().unwrap_or_default()));
+        pointer.push_str(&super::plan::escape_pointer(property.as_str().unwrap_or_default()));
     }
-    FieldError { pointer, code, message }
+    FieldError::new(pointer, code, message)
 }
 
 /// A retriever over documents already in memory: never any IO.

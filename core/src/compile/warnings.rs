@@ -4,11 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::FieldPlan;
-use crate::catalog::Catalog;
-use crate::messages::Text;
-use crate::review::DuplicateTarget;
-use crate::template::Subject;
+use crate::text::Text;
 
 /// Stable codes of template warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,28 +28,3 @@ pub struct TemplateWarning {
 /// Formats that identify a person or body: sharing one is a duplicate. A
 /// shared `date` is not (a visit date is not a birth date).
 pub(crate) const IDENTIFYING_FORMATS: &[&str] = &["cn-id-number", "cn-mobile", "cn-credit-code", "cn-division-code"];
-
-/// One warning per new field that repeats an item of the subject's record
-/// type it could have bound to, as the review reads it
-/// ([`crate::review::duplicates::against_ledger`]).
-pub(super) fn duplicates(fields: &[FieldPlan], catalog: &Catalog, subject: &Subject) -> Vec<TemplateWarning> {
-    crate::review::duplicates::against_ledger(fields, catalog, subject)
-        .into_iter()
-        .map(|f| {
-            let item = match &f.target {
-                DuplicateTarget::Ledger { item, .. } => item.clone(),
-                DuplicateTarget::Template { .. } => String::new(),
-            };
-            TemplateWarning {
-                pointer: f.pointer,
-                code: TemplateWarningCode::DuplicatesLedgerItem,
-                hint: Text::new(
-                    format!("加上 \"x-ledger\": \"{item}\" 以自动填入"),
-                    format!("add \"x-ledger\": \"{item}\" to pre-fill it"),
-                ),
-                item,
-                message: f.message,
-            }
-        })
-        .collect()
-}

@@ -174,7 +174,7 @@ pub fn ledger(villages: &[(OrgUnit, String)], per_village: usize, seed: u64) -> 
 mod tests {
     use super::*;
     use crate::formats::is_cn_id_number;
-    use crate::ledger::OrgLevel;
+    use crate::ids::OrgLevel;
 
     fn villages() -> Vec<(OrgUnit, String)> {
         // Real villages of one town have distinct names, so addresses differ.

@@ -4,18 +4,19 @@
 //!
 //! An unmasked export imports back as "nothing to change".
 
-mod mask;
-pub mod summary;
+pub mod summary_table;
 mod table;
 
-pub use mask::{mask, mask_id_number, mask_phone};
+pub use crate::access::{mask_for_export as mask, mask_id_number, mask_phone};
+/// The summary export's old path, kept for callers.
+pub use summary_table as summary;
 pub use table::{Sheet, table_to_csv, table_to_xlsx};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use serde_json::Value;
 
 use crate::ledger::{FieldSpec, LedgerRecord, RecordType};
-use crate::messages::Text;
+use crate::text::Text;
 
 /// Decides per field whether its values are masked in this export.
 pub type MaskPolicy<'a> = &'a dyn Fn(&FieldSpec) -> bool;

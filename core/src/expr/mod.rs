@@ -22,7 +22,7 @@ mod parser;
 pub use eval::{Date, EvalContext, Value, eval};
 pub use parser::parse;
 
-use crate::messages::Text;
+use crate::text::Text;
 
 /// Longest expression source, in bytes.
 pub const MAX_EXPR_LEN: usize = 500;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::normalize::{self, Change, Changes, Kind};
 use super::sheet::{Cell, excel_serial_to_date};
 use crate::ledger::FieldSpec;
-use crate::messages::Text;
+use crate::text::Text;
 
 /// A cell that cannot even be handed to validation.
 #[derive(Debug, Clone, PartialEq)]

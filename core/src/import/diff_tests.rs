@@ -256,12 +256,12 @@ fn four_paths(stored: &Value, change: &Value) -> [(&'static str, Vec<(String, St
         &crate::Catalog::builtin().expect("catalog"),
     )
     .expect("compiles");
-    let submission = crate::api::SubmissionRequest {
+    let submission = crate::submission::SubmissionRequest {
         submission_id: "s1".into(),
         template_id: "check".into(),
         template_version: 1,
         org_unit: VILLAGE.into(),
-        rows: vec![crate::api::SubmittedRow { subject_id: record.id.clone(), values: change_map.clone() }],
+        rows: vec![crate::submission::SubmittedRow { subject_id: record.id.clone(), values: change_map.clone() }],
         task_id: None,
         corrected_cells: 0,
         nothing_to_report: false,

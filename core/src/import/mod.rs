@@ -16,10 +16,13 @@ mod compound;
 mod convert;
 mod csv;
 mod error;
+mod file_date;
+mod ingest;
 mod layout;
 mod mapping;
 pub mod normalize;
 mod plan;
+mod preview;
 mod sheet;
 pub mod template;
 mod upsert;
@@ -34,13 +37,15 @@ mod tests;
 
 pub use convert::normalize_date;
 pub use error::{FileError, RowError};
+pub use file_date::{FileDate, date_in};
+pub use ingest::{ingest_keys, plan_ingest};
 pub use layout::{HEADER_SEARCH_ROWS, Header, SkipReason, locate_header};
 pub use mapping::{ColumnMapping, suggest as suggest_mapping};
 pub use normalize::Change;
-pub use plan::{
-    Conversion, ConversionCount, FileDate, ImportFailure, ImportPlan, ImportRequest, ImportSummary, LeftOut, MAX_REPORTED_CONVERSIONS,
-    MAX_REPORTED_ERRORS, MAX_REPORTED_SKIPS, ParsedImport, Preview, Reading, SheetSummary, SkippedRow, date_in, ingest_keys, parse_import,
-    plan_import, plan_ingest, preview, read_sheet, read_workbook,
+pub use plan::{ImportRequest, ParsedImport, parse_import, plan_import, preview, read_sheet, read_workbook};
+pub use preview::{
+    Conversion, ConversionCount, ImportFailure, ImportPlan, ImportSummary, LeftOut, MAX_REPORTED_CONVERSIONS, MAX_REPORTED_ERRORS,
+    MAX_REPORTED_SKIPS, Preview, Reading, SheetSummary, SkippedRow,
 };
 pub use sheet::{Cell, FileKind, Sheet, SheetRow};
 pub use upsert::{

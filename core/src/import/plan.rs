@@ -1,282 +1,24 @@
 //! File import end to end, without IO: bytes in, an [`ImportPlan`] (or
 //! every reason to refuse the file) out.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use std::sync::Arc;
 
 use super::convert::convert;
 use super::error::{FileError, RowError};
+use super::file_date::{FileDate, footer_date};
 use super::layout::{RowKinds, SkipReason, locate_header, row_text};
 use super::mapping::ColumnMapping;
 use super::normalize::Change;
+use super::preview::{
+    Conversion, ConversionCount, ImportFailure, ImportPlan, LeftOut, MAX_REPORTED_CONVERSIONS, MAX_REPORTED_SKIPS, Preview, Reading,
+    SheetSummary, SkippedRow,
+};
 use super::sheet::{Cell, FileKind, Sheet};
-use super::upsert::{Freshness, IncomingRow, UpsertPlan, UpsertTarget, plan_upserts};
+use super::upsert::{Freshness, IncomingRow, UpsertTarget, plan_upserts};
 use super::{Limits, csv, xlsx};
 use crate::ledger::{LedgerRecord, RecordType, RecordTypes};
-use crate::messages::Text;
-
-/// Row errors beyond this many are counted, not listed.
-pub const MAX_REPORTED_ERRORS: usize = 1000;
-
-/// Why nothing of a file (or ingest request) is imported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ImportFailure {
-    #[error(transparent)]
-    File(#[from] FileError),
-    /// Rows that fail, sorted by row; at most [`MAX_REPORTED_ERRORS`] of
-    /// `total`.
-    #[error("{total} problems in the rows")]
-    Rows { errors: Vec<RowError>, total: usize },
-}
-
-impl ImportFailure {
-    pub fn message(&self) -> Text {
-        match self {
-            ImportFailure::File(e) => e.message(),
-            ImportFailure::Rows { total, .. } => Text::new(
-                format!("发现 {total} 处错误，本次未导入任何数据；请按错误清单修改后重新导入"),
-                format!("{total} problems found, nothing was imported; fix them and import again"),
-            ),
-        }
-    }
-
-    fn rows(errors: Vec<RowError>) -> ImportFailure {
-        ImportFailure::rows_by_sheet(errors, &[])
-    }
-
-    /// Sorted by sheet (in the order of `sheets`; errors without a sheet
-    /// first) then row; stable, so a row's errors keep their column order.
-    fn rows_by_sheet(mut errors: Vec<RowError>, sheets: &[Option<Arc<str>>]) -> ImportFailure {
-        let position =
-            |e: &RowError| e.sheet.as_deref().map(|name| sheets.iter().position(|s| s.as_deref() == Some(name)).unwrap_or(usize::MAX));
-        errors.sort_by_key(|e| (position(e), e.row));
-        let total = errors.len();
-        errors.truncate(MAX_REPORTED_ERRORS);
-        ImportFailure::Rows { errors, total }
-    }
-}
-
-/// What the clerk sees before confirming: where the header is and which
-/// column goes to which field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Preview {
-    /// Row number of the header, as the user sees it.
-    pub header_row: usize,
-    pub mapping: Vec<ColumnMapping>,
-    /// Non-empty rows below the header.
-    pub data_rows: usize,
-}
-
-/// Conversions listed one by one in a preview; beyond, only counted.
-pub const MAX_REPORTED_CONVERSIONS: usize = 200;
-
-/// Skipped rows listed in a preview; beyond, only counted.
-pub const MAX_REPORTED_SKIPS: usize = 200;
-
-/// One worksheet of the file, and whether it is imported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SheetSummary {
-    /// 0-based position in the workbook (the `sheets` parameter).
-    pub index: usize,
-    /// Empty for a CSV file.
-    pub name: String,
-    pub imported: bool,
-    /// Why not, when not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left_out: Option<LeftOut>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header_row: Option<usize>,
-    /// Rows taken as records.
-    pub data_rows: usize,
-}
-
-/// Why a worksheet is not imported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LeftOut {
-    Empty,
-    NoHeader,
-    /// Hidden in Excel (import it by picking it).
-    Hidden,
-    /// Not among the sheets picked.
-    NotPicked,
-    /// Its header names no natural-key column (身份证号 …): not a ledger of
-    /// this record type.
-    NoKeyColumn,
-}
-
-/// A cell whose text was cleaned on the way in: what the file holds and
-/// what will be stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Conversion {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    pub row: usize,
-    pub column: String,
-    pub field: String,
-    pub changes: Vec<Change>,
-    pub original: String,
-    pub stored: String,
-}
-
-/// How many cells of a column one kind of change touched.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConversionCount {
-    pub column: String,
-    pub field: String,
-    pub change: Change,
-    pub count: usize,
-}
-
-/// A row below a header that is not a record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SkippedRow {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    pub row: usize,
-    pub reason: SkipReason,
-    /// The row's first cells.
-    pub text: String,
-}
-
-/// What was done to the file's text and rows before any check: shown in
-/// the preview so the clerk sees what will be stored.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Reading {
-    #[serde(default)]
-    pub sheets: Vec<SheetSummary>,
-    /// The first [`MAX_REPORTED_CONVERSIONS`] of `conversion_total`.
-    #[serde(default)]
-    pub conversions: Vec<Conversion>,
-    #[serde(default)]
-    pub conversion_total: usize,
-    /// Per column and kind of change, over every row.
-    #[serde(default)]
-    pub conversion_counts: Vec<ConversionCount>,
-    /// The first [`MAX_REPORTED_SKIPS`] of `skipped_total`.
-    #[serde(default)]
-    pub skipped: Vec<SkippedRow>,
-    #[serde(default)]
-    pub skipped_total: usize,
-    /// The date the file itself gives (a footer such as 制表日期：2026年3月1日).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_date: Option<FileDate>,
-}
-
-/// A date written in a file's footer, and where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileDate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    pub row: usize,
-    /// `YYYY-MM-DD`.
-    pub date: String,
-}
-
-/// Words of a footer that dates the table (制表日期, 填报时间, 截至…).
-const DATE_WORDS: [&str; 4] = ["日期", "时间", "截至", "截止"];
-
-/// The date a footer row gives, if it names one: a date cell, an Excel
-/// serial number, or text such as `2026年3月1日`, `2026-03-01`, `2026/3/1`.
-fn footer_date(row: &super::sheet::SheetRow) -> Option<String> {
-    let dated = row.cells.iter().any(|c| matches!(c, Cell::Text(t) if DATE_WORDS.iter().any(|w| t.contains(w))));
-    if !dated {
-        return None;
-    }
-    row.cells.iter().find_map(|cell| match cell {
-        Cell::Date(d) => Some(d.clone()),
-        Cell::Float(f) if (20_000.0..80_000.0).contains(f) => super::sheet::excel_serial_to_date(*f),
-        Cell::Int(i) if (20_000..80_000).contains(i) => super::sheet::excel_serial_to_date(*i as f64),
-        Cell::Text(t) => date_in(t),
-        _ => None,
-    })
-}
-
-/// The first date written in `text` as year, month and day (`2026年3月1日`,
-/// `2026-3-1`, `2026.03.01`, `2026/3/1`).
-pub fn date_in(text: &str) -> Option<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let number = |from: usize, max: usize| -> (u32, usize) {
-        let digits: String = chars[from.min(chars.len())..].iter().take(max).take_while(|c| c.is_ascii_digit()).collect();
-        (digits.parse().unwrap_or(0), digits.len())
-    };
-    let separator = |c: Option<&char>| matches!(c, Some('年' | '-' | '/' | '.' | '月'));
-    for start in 0..chars.len() {
-        if start > 0 && chars[start - 1].is_ascii_digit() {
-            continue;
-        }
-        let (year, n) = number(start, 4);
-        if n != 4 || !(1900..=2100).contains(&year) || !separator(chars.get(start + 4)) {
-            continue;
-        }
-        let (month, m) = number(start + 5, 2);
-        if m == 0 || !separator(chars.get(start + 5 + m)) {
-            continue;
-        }
-        let (day, d) = number(start + 6 + m, 2);
-        if d > 0 && crate::formats::is_valid_date(year, month, day) {
-            return Some(format!("{year:04}-{month:02}-{day:02}"));
-        }
-    }
-    None
-}
-
-/// What a valid file does to the ledger.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ImportPlan {
-    /// Of the first sheet imported.
-    pub header_row: usize,
-    /// Of the first sheet imported (every sheet's is in `reading.sheets`).
-    pub mapping: Vec<ColumnMapping>,
-    /// Rows taken as records, over every sheet imported.
-    pub data_rows: usize,
-    pub reading: Reading,
-    /// Counts and the writes to apply in one atomic batch.
-    pub upserts: UpsertPlan,
-}
-
-/// An [`ImportPlan`] without its writes: what the clerk is told (the
-/// writes can be 100,000 records).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ImportSummary {
-    pub header_row: usize,
-    pub mapping: Vec<ColumnMapping>,
-    pub data_rows: usize,
-    pub new: usize,
-    pub changed: usize,
-    pub unchanged: usize,
-    /// The first [`super::MAX_LISTED`] records added.
-    #[serde(default)]
-    pub added: Vec<super::AddedRecord>,
-    /// The first [`super::MAX_LISTED`] records changed: per field, stored → file.
-    #[serde(default)]
-    pub diff: Vec<super::RecordDiff>,
-    /// Fields held back: changed in the ledger on or after the file's date.
-    #[serde(default)]
-    pub held: usize,
-    #[serde(flatten)]
-    pub reading: Reading,
-}
-
-impl ImportPlan {
-    pub fn summary(&self) -> ImportSummary {
-        ImportSummary {
-            header_row: self.header_row,
-            mapping: self.mapping.clone(),
-            data_rows: self.data_rows,
-            new: self.upserts.new,
-            changed: self.upserts.changed,
-            unchanged: self.upserts.unchanged,
-            added: self.upserts.added.clone(),
-            diff: self.upserts.diff.clone(),
-            held: self.upserts.held,
-            reading: self.reading.clone(),
-        }
-    }
-}
 
 impl ImportPlan {
     /// The plan's id: a digest of the request (file bytes, mapping,
@@ -342,7 +84,7 @@ pub fn read_sheet(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
     read_workbook(bytes, limits)?.into_iter().find(|s| !s.rows.is_empty()).ok_or(FileError::Empty)
 }
 
-fn record_type<'t>(types: &'t RecordTypes, entity: &str) -> Result<&'t RecordType, FileError> {
+pub(super) fn record_type<'t>(types: &'t RecordTypes, entity: &str) -> Result<&'t RecordType, FileError> {
     types.get(entity).ok_or_else(|| FileError::UnknownEntity { entity: entity.to_owned() })
 }
 
@@ -667,22 +409,9 @@ pub fn plan_import(
     parse_import(types, bytes, request)?.plan(existing, request.target, progress)
 }
 
-/// The natural keys of records pushed through the ingest API, each once:
-/// what to look up before [`plan_ingest`].
-pub fn ingest_keys(types: &RecordTypes, entity: &str, records: &[Value]) -> Vec<String> {
-    let Some(record_type) = types.get(entity) else { return Vec::new() };
-    let mut seen = std::collections::HashSet::with_capacity(records.len());
-    records
-        .iter()
-        .filter_map(|r| r.as_object())
-        .filter_map(|data| crate::ledger::natural_key_in(&record_type.natural_key, data))
-        .filter(|key| seen.insert(key.clone()))
-        .collect()
-}
-
 /// A usable mapping names known fields, each once, and every natural-key
 /// field: without it no row could be matched to the ledger.
-fn check_mapping(record_type: &RecordType, mapping: &[ColumnMapping]) -> Result<(), FileError> {
+pub(super) fn check_mapping(record_type: &RecordType, mapping: &[ColumnMapping]) -> Result<(), FileError> {
     let mut used: Vec<&str> = Vec::new();
     for field in mapping.iter().filter_map(|m| m.field.as_deref()) {
         let Some(spec) = record_type.field(field) else {
@@ -703,49 +432,4 @@ fn check_mapping(record_type: &RecordType, mapping: &[ColumnMapping]) -> Result<
         }
     }
     Ok(())
-}
-
-/// Plans records pushed by a department's system (the ingest API): the same
-/// validation, dedup, versioning and history as a file import. Each record
-/// is a JSON object of ledger fields; `null` fields are left as they are.
-pub fn plan_ingest(
-    types: &RecordTypes,
-    entity: &str,
-    records: &[Value],
-    target: UpsertTarget<'_>,
-    limits: &Limits,
-    existing: &[LedgerRecord],
-) -> Result<UpsertPlan, ImportFailure> {
-    let record_type = record_type(types, entity)?;
-    if records.len() > limits.max_rows {
-        return Err(FileError::TooManyRows { max: limits.max_rows }.into());
-    }
-    let mut errors = Vec::new();
-    let mut rows = Vec::with_capacity(records.len());
-    for (i, record) in records.iter().enumerate() {
-        match record.as_object() {
-            Some(object) => rows.push(IncomingRow {
-                row: i + 1,
-                sheet: None,
-                data: object.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect(),
-            }),
-            None => errors.push(RowError {
-                row: i + 1,
-                sheet: None,
-                column: None,
-                field: None,
-                code: "type".to_owned(),
-                message: Text::new("每条记录应为 JSON 对象", "each record must be a JSON object"),
-            }),
-        }
-    }
-    let header_of = |field: &str| Some(field.to_owned());
-    match plan_upserts(record_type, &rows, existing, target, &header_of, &Freshness::default(), &mut |_, _| {}) {
-        Ok(plan) if errors.is_empty() => Ok(plan),
-        Ok(_) => Err(ImportFailure::rows(errors)),
-        Err(more) => {
-            errors.extend(more);
-            Err(ImportFailure::rows(errors))
-        }
-    }
 }

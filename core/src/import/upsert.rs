@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::RowError;
+use crate::field_error::FieldError;
 use crate::ledger::{
     ChangeMeta, HistoryEntry, LedgerRecord, OrgLevel, Patch, RecordType, Source, UpdateError, Write, apply_patch, diff_fields, in_unit,
     plan_insert, plan_update,
 };
-use crate::messages::Text;
-use crate::validate::FieldError;
+use crate::text::Text;
 
 /// One incoming record: the fields it sets, and where it came from.
 #[derive(Debug, Clone, PartialEq)]

@@ -257,7 +257,7 @@ pub fn edit_patch(
     record_type: &RecordType,
     data: &Value,
     edits: &serde_json::Map<String, Value>,
-) -> Result<super::Patch, Vec<crate::validate::FieldError>> {
+) -> Result<super::Patch, Vec<crate::field_error::FieldError>> {
     // An empty list and no value read the same (—): neither is a change.
     let blank = |value: Option<&Value>| match value {
         None => Value::Null,

@@ -12,6 +12,7 @@ mod rules;
 mod store;
 pub mod transfer;
 
+pub use crate::ids::OrgLevel;
 pub use history::{ChangeMeta, Changes, HistoryEntry, Source, diff_fields};
 pub use plan::{Conflict, Patch, UpdateError, Write, apply_patch, plan_insert, plan_update};
 pub use record_type::{FieldSpec, IdPart, RecordType, RecordTypeError, RecordTypes, natural_key_in, natural_key_of};
@@ -50,55 +51,4 @@ pub struct OrgUnit {
     pub name: String,
     pub level: OrgLevel,
     pub parent_code: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgLevel {
-    District,
-    Town,
-    Village,
-}
-
-impl OrgLevel {
-    /// The level a GB/T 2260 code of this length names.
-    pub fn of_code(code: &str) -> Option<OrgLevel> {
-        if !code.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        match code.len() {
-            6 => Some(OrgLevel::District),
-            9 => Some(OrgLevel::Town),
-            12 => Some(OrgLevel::Village),
-            _ => None,
-        }
-    }
-
-    /// Whether `code` is this unit or lies inside it: GB/T 2260 codes nest
-    /// by prefix (village 500118100001 is in town 500118100, district 500118).
-    pub fn contains(unit: &str, code: &str) -> bool {
-        code.starts_with(unit)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgLevel::District => "district",
-            OrgLevel::Town => "town",
-            OrgLevel::Village => "village",
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn levels_follow_code_length() {
-        assert_eq!(OrgLevel::of_code("500118"), Some(OrgLevel::District));
-        assert_eq!(OrgLevel::of_code("500118100"), Some(OrgLevel::Town));
-        assert_eq!(OrgLevel::of_code("500118100001"), Some(OrgLevel::Village));
-        assert_eq!(OrgLevel::of_code("5001181"), None);
-        assert_eq!(OrgLevel::of_code("50011810000a"), None);
-    }
 }

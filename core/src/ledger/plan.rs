@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::LedgerRecord;
 use super::history::{ChangeMeta, HistoryEntry, diff_fields};
 use super::record_type::RecordType;
-use crate::messages::Text;
-use crate::validate::FieldError;
+use crate::field_error::FieldError;
+use crate::text::Text;
 
 /// Fields to set on a record; a `null` removes the field. Fields not named
 /// are kept: a partial update can never erase what it did not mention.

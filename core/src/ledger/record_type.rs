@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::catalog::Sensitivity;
-use crate::validate::FieldError;
+use crate::field_error::FieldError;
 
 /// One field of a record type.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,9 +13,9 @@
 use serde_json::Value;
 
 use super::record_type::{IdPart, RecordType};
+use crate::field_error::FieldError;
 use crate::formats::is_cn_id_number;
-use crate::messages::Text;
-use crate::validate::FieldError;
+use crate::text::Text;
 
 /// Code of a field that contradicts the ID number of its record.
 pub const CONTRADICTS_ID_NUMBER: &str = "contradicts_id_number";
@@ -56,7 +56,7 @@ impl RecordType {
                 IdPart::Gender => value == gender,
             };
             if !agrees {
-                errors.push(FieldError { pointer, code: CONTRADICTS_ID_NUMBER.to_owned(), message: contradiction(field, id_field, part) });
+                errors.push(FieldError::new(pointer, CONTRADICTS_ID_NUMBER, contradiction(field, id_field, part)));
             }
         }
         errors

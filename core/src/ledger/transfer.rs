@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{HistoryEntry, LedgerRecord, RecordType, Source, Write};
 use crate::access::{Action, Principal, authorize};
-use crate::messages::Text;
-use crate::validate::FieldError;
+use crate::field_error::FieldError;
+use crate::ids::ClientId;
+use crate::text::Text;
 
 /// Characters of a request's reason or a decision's note.
 pub const MAX_NOTE_CHARS: usize = 200;
@@ -81,22 +82,23 @@ pub struct Transfer {
     pub note: Option<String>,
 }
 
-fn error(pointer: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: Text::new(zh, en) }
-}
-
 /// Checks a new request: a record type with a district-wide key, a key of
 /// the right format, a client id, a short reason. The key is normalised
 /// (trimmed, `x` → `X`) before it is checked and stored.
 pub fn check_request(record_type: Option<&RecordType>, request: &mut NewTransfer) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     let id = &request.request_id;
-    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        errors.push(error("/request_id", "invalid_id", "申请编号无效", "request_id must be 1–64 letters, digits or hyphens"));
+    if !ClientId::is_valid(id) {
+        errors.push(FieldError::zh_en("/request_id", "invalid_id", "申请编号无效", "request_id must be 1–64 letters, digits or hyphens"));
     }
     request.key = request.key.trim().to_uppercase();
     match record_type.and_then(|t| Some((t, t.district_key_field()?))) {
-        None => errors.push(error("/entity", "no_district_key", "这类台账记录不能申请迁移", "this record type has no district-wide key")),
+        None => errors.push(FieldError::zh_en(
+            "/entity",
+            "no_district_key",
+            "这类台账记录不能申请迁移",
+            "this record type has no district-wide key",
+        )),
         Some((t, field)) => {
             let spec = t.field(field);
             let title = spec.map_or(field, |f| f.title.as_str());
@@ -106,7 +108,7 @@ pub fn check_request(record_type: Option<&RecordType>, request: &mut NewTransfer
                 _ => !request.key.is_empty() && request.key.chars().count() <= 64,
             };
             if !valid {
-                errors.push(error(
+                errors.push(FieldError::zh_en(
                     "/key",
                     "invalid_key",
                     format!("{title}不正确：请核对后重新填写"),
@@ -117,7 +119,7 @@ pub fn check_request(record_type: Option<&RecordType>, request: &mut NewTransfer
     }
     request.reason = request.reason.trim().to_owned();
     if request.reason.chars().count() > MAX_NOTE_CHARS {
-        errors.push(error(
+        errors.push(FieldError::zh_en(
             "/reason",
             "too_long",
             format!("原因最多 {MAX_NOTE_CHARS} 个字"),
@@ -130,7 +132,7 @@ pub fn check_request(record_type: Option<&RecordType>, request: &mut NewTransfer
 /// Whether `principal` may ask for records to move into `to_org_unit`:
 /// whoever may write that unit's ledger.
 pub fn may_request(principal: &Principal, to_org_unit: &str) -> bool {
-    crate::ledger::OrgLevel::of_code(to_org_unit) == Some(crate::ledger::OrgLevel::Village)
+    crate::ids::OrgLevel::of_code(to_org_unit) == Some(crate::ids::OrgLevel::Village)
         && authorize(principal, &Action::WriteLedger { org_unit: to_org_unit }).is_allowed()
 }
 
@@ -306,10 +308,15 @@ pub fn view(
 pub fn check_decision(approve: bool, note: &str) -> Result<(), Vec<FieldError>> {
     let note = note.trim();
     if !approve && note.is_empty() {
-        return Err(vec![error("/note", "required", "不同意时请写明原因，申请人会看到", "say why when rejecting; the requester sees it")]);
+        return Err(vec![FieldError::zh_en(
+            "/note",
+            "required",
+            "不同意时请写明原因，申请人会看到",
+            "say why when rejecting; the requester sees it",
+        )]);
     }
     if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(vec![error(
+        return Err(vec![FieldError::zh_en(
             "/note",
             "too_long",
             format!("说明最多 {MAX_NOTE_CHARS} 个字"),

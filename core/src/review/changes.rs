@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::catalog::Catalog;
 use crate::compile::{CompiledTemplate, FieldPlan, FieldSource};
-use crate::messages::Text;
+use crate::text::Text;
 use crate::versioning;
 
 /// Where a field's value comes from.

@@ -11,10 +11,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{NEW_PREFIX, disaster_entry, error, is_new_subject};
+use super::{NEW_PREFIX, disaster_entry, is_new_subject};
 use crate::compile::{CompiledTemplate, FieldSource};
+use crate::field_error::FieldError;
+use crate::ids::ClientId;
 use crate::ledger::{ChangeMeta, LedgerRecord, RecordType, Write, plan_insert};
-use crate::validate::FieldError;
 
 /// Longest rejection reason, in characters.
 pub const MAX_REASON_CHARS: usize = 500;
@@ -107,8 +108,7 @@ pub fn intake_id(submission_id: &str, subject_id: &str) -> Option<String> {
 /// `(submission id, subject id)` of an entry id, when well formed.
 pub fn parse_intake_id(id: &str) -> Option<(String, String)> {
     let (submission, client) = id.split_once('.')?;
-    let ok = |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    (ok(submission) && ok(client)).then(|| (submission.to_owned(), format!("{NEW_PREFIX}{client}")))
+    (ClientId::is_valid(submission) && ClientId::is_valid(client)).then(|| (submission.to_owned(), format!("{NEW_PREFIX}{client}")))
 }
 
 /// The ledger record id an accepted entry gets: `<entity>:<entry id>`.
@@ -140,23 +140,23 @@ pub fn check_decision(request: &IntakeDecisionRequest) -> Result<(), Vec<FieldEr
     let reason = request.reason.as_deref().map(str::trim).unwrap_or_default();
     let mut errors = Vec::new();
     if request.decision == IntakeDecision::Reject && reason.is_empty() {
-        errors.push(error(
-            "/reason".into(),
+        errors.push(FieldError::zh_en(
+            "/reason",
             "missing_reason",
             "驳回须说明理由（例如：经核实已登记、信息不实）",
             "a rejection needs a reason (e.g. already registered, not confirmed on site)",
         ));
     }
     if reason.chars().count() > MAX_REASON_CHARS {
-        errors.push(error(
-            "/reason".into(),
+        errors.push(FieldError::zh_en(
+            "/reason",
             "reason_too_long",
             format!("理由最多 {MAX_REASON_CHARS} 个字"),
             format!("the reason is at most {MAX_REASON_CHARS} characters"),
         ));
     }
     if request.decision == IntakeDecision::Reject && !request.data.is_empty() {
-        errors.push(error("/data".into(), "data_on_reject", "驳回时不能补充台账字段", "data is only for accepting"));
+        errors.push(FieldError::zh_en("/data", "data_on_reject", "驳回时不能补充台账字段", "data is only for accepting"));
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
@@ -174,7 +174,7 @@ pub fn accepted_data(
     let mut errors = Vec::new();
     for (key, value) in data {
         if record_type.field(key).is_none() || key == super::DISASTER_FIELD {
-            errors.push(error(
+            errors.push(FieldError::zh_en(
                 format!("/data/{key}"),
                 "unknown_field",
                 format!("台账“{}”没有可补充的字段 {key}", record_type.entity),
@@ -246,9 +246,9 @@ pub fn plan_accept(
             if !may_name(&existing.org_unit) {
                 let title = record_type.field(&field).map_or(field.as_str(), |f| f.title.as_str());
                 let message = crate::access::lookup::withheld(title, &field);
-                errors.push(FieldError { pointer: format!("/data/{field}"), code: "key_in_other_unit".to_owned(), message });
+                errors.push(FieldError::new(format!("/data/{field}"), "key_in_other_unit", message));
             } else {
-                errors.push(error(
+                errors.push(FieldError::zh_en(
                     format!("/data/{field}"),
                     "duplicate_record",
                     format!("台账中已有该对象（{}，{}）：请驳回并说明，或修改后再接受", existing.id, existing.org_unit),

@@ -8,7 +8,8 @@
 //! nothing — and checked before the bytes are kept. The app resizes photos
 //! to [`MAX_SIDE_FROM_APP`] on the phone; other clients get some room.
 
-use crate::messages::Text;
+use crate::access::{Action, Principal, authorize};
+use crate::text::Text;
 
 /// Bytes of one stored photo.
 pub const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
@@ -166,6 +167,19 @@ fn webp_size(b: &[u8]) -> Option<(u32, u32)> {
         b"VP8X" => Some((le24(b, 24)? + 1, le24(b, 27)? + 1)),
         _ => None,
     }
+}
+
+/// Whether `principal` may see a photo: it may read one of the submissions
+/// naming it, or a village it was uploaded for. `grounds` are (org unit,
+/// department of the form) of each; any of them suffices, so a photo sent
+/// by two villages stays readable by both and by those above them.
+pub fn may_read_photo(principal: &Principal, grounds: &[(String, String)]) -> bool {
+    grounds.iter().any(|(org_unit, department)| authorize(principal, &Action::ReadSubmission { org_unit, department }).is_allowed())
+}
+
+/// Whether `s` is a photo name: a SHA-256 in lowercase hex.
+pub fn is_photo_hash(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]

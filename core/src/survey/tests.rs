@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::api::SubmissionRequest;
-use crate::ledger::{RecordTypes, Source};
+use crate::access::Principal;
+use crate::ledger::{ChangeMeta, RecordTypes, Source};
+use crate::submission::{SubmissionRequest, SubmittedRow};
+use crate::tasks::{TaskStatus, TaskSummary};
 use crate::{Catalog, compile};
 
 const VILLAGE: &str = "500118100001";
@@ -48,9 +50,7 @@ fn the_survey_compiles_in_pick_mode_and_starts_empty() {
     assert!(t.subject.is_pick());
     assert_eq!(t.subject.kinds.len(), 5);
     let unit =
-        crate::ledger::OrgUnit {
-            code: VILLAGE.into(), name: "青峰村".into(), level: crate::ledger::OrgLevel::Village, parent_code: None
-        };
+        crate::ledger::OrgUnit { code: VILLAGE.into(), name: "青峰村".into(), level: crate::ids::OrgLevel::Village, parent_code: None };
     assert!(crate::prefill(&t, &unit, &[house()]).rows.is_empty(), "a pick form has no rows until staff add them");
 }
 

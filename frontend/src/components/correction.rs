@@ -39,7 +39,7 @@ pub fn correction(props: &Props) -> Html {
     let error = use_state(|| None::<Text>);
     let busy = use_state(|| false);
     let ledger_field = match &props.field.source {
-        FieldSource::Ledger { item } => item.split_once('.').map(|(_, f)| f.to_owned()),
+        FieldSource::Ledger { item } => ybt_core::ids::LedgerItem::split(item).map(|(_, f)| f.to_owned()),
         _ => None,
     };
 

@@ -79,9 +79,9 @@ pub fn quick_survey(props: &Props) -> Html {
     };
     // Compiled on every render from the spec: errors point at the inputs.
     let compiled = survey_document(&spec, &catalog).and_then(|doc| {
-        ybt_core::compile(&doc, &catalog).map(|t| (doc, t.fields.len())).map_err(|errors| {
-            errors.into_iter().map(|e| ybt_core::FieldError { pointer: e.pointer, code: String::new(), message: e.message }).collect()
-        })
+        ybt_core::compile(&doc, &catalog)
+            .map(|t| (doc, t.fields.len()))
+            .map_err(|errors| errors.into_iter().map(|e| ybt_core::FieldError::new(e.pointer, "", e.message)).collect())
     });
 
     let kind_inputs = ENTITIES.iter().enumerate().map(|(i, (entity, zh, en))| {

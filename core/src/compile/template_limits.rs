@@ -5,9 +5,10 @@
 
 use serde_json::Value;
 
+use super::error::{TemplateError, TemplateErrorCode as C, problem};
+use super::plan::escape_pointer;
 use super::validator::{MAX_PATTERN_LEN, SchemaValidator, ValidatorOptions};
-use super::{TemplateError, TemplateErrorCode as C, escape_pointer, problem};
-use crate::messages::Text;
+use crate::text::Text;
 
 /// Largest template document, in bytes of its compact JSON.
 pub const MAX_TEMPLATE_BYTES: usize = 256 * 1024;

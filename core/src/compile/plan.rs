@@ -1,0 +1,151 @@
+//! The field plan: what a compiled template says about each column of its
+//! form (where the value comes from, display hints, the input control) and
+//! the burden those columns put on village staff.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FieldSource {
+    /// Pre-filled from the ledger item with this dotted name.
+    Ledger { item: String },
+    /// Entered by staff: not known to the ledger.
+    New,
+    /// Computed from other fields by this `x-compute` formula.
+    Computed { expr: String },
+}
+
+/// Display hints from `x-ui`. They never change what is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UiHints {
+    /// Column position; fields with an order come first, by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<i32>,
+    /// One of [`WIDGETS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget: Option<String>,
+    /// Help text shown beside the input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Cell width in characters, 1–[`MAX_WIDTH`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// In a `pick` form, the row kinds this field is shown on (absent: the
+    /// kinds that require it, or every kind; see `survey::kind_fields`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
+}
+
+/// One column of the generated form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldPlan {
+    /// Property name in the row object.
+    pub key: String,
+    pub title: String,
+    pub source: FieldSource,
+    /// The JSON Schema `type`, when the field declares one.
+    pub json_type: Option<String>,
+    pub format: Option<String>,
+    /// The field's `pattern`, if any: the review reads a pattern that
+    /// accepts only ID numbers as the ID number's format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Allowed values, when the field is an `enum` of strings.
+    pub options: Vec<String>,
+    pub required: bool,
+    #[serde(default)]
+    pub ui: UiHints,
+    /// The ledger item a submitted value is written back to (`x-writeback`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writeback: Option<String>,
+    /// The field's `maxLength`, in characters: inputs stop there while typing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u64>,
+    /// `"x-sensitive": true`: a new field holding personal data the catalog
+    /// cannot know about (a bank card number, a diagnosis). Masked for
+    /// readers without the grant [`crate::access::SENSITIVE_FIELDS_GRANT`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+}
+
+/// The control a new field is typed into, decided from its type, format,
+/// options and `x-ui` widget. Every kind keeps the typed text as the
+/// input's state; numbers are parsed from it, never written back into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// Free text (`maxLength` enforced while typing).
+    Text,
+    /// Several lines of free text.
+    TextArea,
+    /// Whole numbers: a numeric keypad on phones.
+    Integer,
+    /// Numbers with a decimal point: a decimal keypad on phones.
+    Decimal,
+    /// Phone numbers: a telephone keypad on phones.
+    Phone,
+    /// A calendar date, typed or picked.
+    Date,
+    /// One of the field's `enum` options.
+    Select,
+    /// 是 / 否.
+    Boolean,
+}
+
+impl InputKind {
+    /// The `<input type>` and `inputmode` of the kinds typed into an input.
+    pub fn html_type(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            InputKind::Integer => ("text", Some("numeric")),
+            InputKind::Decimal => ("text", Some("decimal")),
+            InputKind::Phone => ("tel", Some("tel")),
+            InputKind::Date => ("date", None),
+            InputKind::Text | InputKind::TextArea | InputKind::Select | InputKind::Boolean => ("text", None),
+        }
+    }
+}
+
+impl FieldPlan {
+    pub fn is_new(&self) -> bool {
+        self.source == FieldSource::New
+    }
+
+    pub fn is_computed(&self) -> bool {
+        matches!(self.source, FieldSource::Computed { .. })
+    }
+
+    /// The control staff type this field into.
+    pub fn input_kind(&self) -> InputKind {
+        if !self.options.is_empty() {
+            return InputKind::Select;
+        }
+        match (self.json_type.as_deref(), self.format.as_deref(), self.ui.widget.as_deref()) {
+            (Some("boolean"), _, _) => InputKind::Boolean,
+            (Some("integer"), _, _) => InputKind::Integer,
+            (Some("number"), _, _) => InputKind::Decimal,
+            (_, Some("date"), _) => InputKind::Date,
+            (_, Some(format), _) if format.contains("mobile") || format.contains("phone") => InputKind::Phone,
+            (_, _, Some("textarea")) => InputKind::TextArea,
+            _ => InputKind::Text,
+        }
+    }
+}
+
+/// How much a template asks of village staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Burden {
+    pub prefilled: usize,
+    pub new: usize,
+    /// Left out of the JSON when zero, so API clients that know only
+    /// `prefilled` and `new` see the same body as before.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub computed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+pub(crate) fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
