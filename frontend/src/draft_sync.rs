@@ -68,7 +68,7 @@ pub async fn push(task_id: String, shared: SharedDraft, sync: UseStateHandle<Syn
                 // merges once more against `local`).
                 dispatcher.dispatch(Holder::Act(FormAction::Adopt { local, merged }));
             }
-            Err(Conflict::Other(ApiFailure::Network(_))) => {
+            Err(Conflict::Other(ApiFailure::Network { .. })) => {
                 sync.set(SyncState::Offline);
                 return;
             }

@@ -10,6 +10,7 @@ mod draft_sync;
 mod form_state;
 mod i18n;
 mod pages;
+mod route;
 mod survey_io;
 mod timer;
 

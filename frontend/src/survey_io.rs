@@ -24,8 +24,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use ybt_core::FieldError;
-use ybt_core::api::{ErrorBody, SubmissionReceipt, SubmissionRequest};
+use ybt_core::api::SubmissionRequest;
 
+use crate::api::ApiFailure;
 use crate::timer::Timeout;
 
 /// Longest side of a resized photo, in pixels.
@@ -471,26 +472,6 @@ pub fn photos_of(request: &SubmissionRequest) -> Vec<String> {
     hashes
 }
 
-/// `Err(None)`: no answer (offline, dropped); `Err(Some(body))`: refused.
-pub async fn upload_photo(org_unit: &str, bytes: &[u8]) -> Result<(), Option<ErrorBody>> {
-    let body = js_sys::Uint8Array::from(bytes);
-    let response = gloo_net::http::Request::put(&format!("/api/photos?org_unit={org_unit}"))
-        .header("X-Yibiaotong", "1")
-        .header("Content-Type", "image/jpeg")
-        .body(body)
-        .map_err(|_| None)?
-        .send()
-        .await
-        .map_err(|_| None)?;
-    if response.ok() {
-        Ok(())
-    } else if response.status() >= 500 {
-        Err(None)
-    } else {
-        Err(response.json::<ErrorBody>().await.ok())
-    }
-}
-
 /// Asks for a sync now (or right after the one running).
 pub fn sync_soon() {
     wasm_bindgen_futures::spawn_local(sync());
@@ -562,52 +543,46 @@ async fn sync_once() -> bool {
         let hashes = photos_of(&request);
         for hash in &hashes {
             if let Some(bytes) = photo_bytes(hash).await {
-                match upload_photo(&request.org_unit, &bytes).await {
+                match crate::api::upload_photo(&request.org_unit, &bytes).await {
                     Ok(()) => {}
-                    Err(None) => return true,
+                    Err(failure) if failure.retryable() => return true,
                     // A refused photo: the submission is refused below with the reason.
-                    Err(Some(_)) => {}
+                    Err(_) => {}
                 }
             }
         }
-        let Ok(sending) = gloo_net::http::Request::post("/api/submissions").header("X-Yibiaotong", "1").json(&request) else { continue };
-        let response = match sending.send().await {
-            Err(_) => return true,
-            Ok(response) if response.status() >= 500 => return true,
-            Ok(response) => response,
+        let outcome = |at: String, refused: Option<ybt_core::messages::Text>, errors: Vec<FieldError>| Outcome {
+            submission_id: request.submission_id.clone(),
+            task_id: request.task_id.clone(),
+            label: entry.label.clone(),
+            rows: request.rows.len(),
+            at,
+            refused,
+            errors,
         };
-        if response.ok() {
-            // Stored (201) or stored before (200): either way it arrived.
-            let receipt = response.json::<SubmissionReceipt>().await.ok();
-            dequeue(&request.submission_id);
-            record_outcome(Outcome {
-                submission_id: request.submission_id.clone(),
-                task_id: request.task_id.clone(),
-                label: entry.label.clone(),
-                rows: request.rows.len(),
-                at: receipt.map_or_else(now_iso, |r| r.submitted_at),
-                refused: None,
-                errors: Vec::new(),
-            });
-            for hash in &hashes {
-                forget_photo(hash).await;
+        match crate::api::submit(&request).await {
+            Err(failure) if failure.retryable() => return true,
+            // Stored (201) or stored before (200): either way it arrived
+            // (`Network` with a 2xx status: an answer that could not be read).
+            result @ (Ok(_) | Err(ApiFailure::Network { status: Some(200..=299), .. })) => {
+                let at = result.ok().map_or_else(now_iso, |r| r.submitted_at);
+                dequeue(&request.submission_id);
+                record_outcome(outcome(at, None, Vec::new()));
+                for hash in &hashes {
+                    forget_photo(hash).await;
+                }
             }
-        } else {
-            let body = response.json::<ErrorBody>().await.ok();
-            dequeue(&request.submission_id);
-            record_outcome(Outcome {
-                submission_id: request.submission_id.clone(),
-                task_id: request.task_id.clone(),
-                label: entry.label.clone(),
-                rows: request.rows.len(),
-                at: now_iso(),
-                refused: Some(body.as_ref().map_or_else(
-                    || ybt_core::messages::Text::new(format!("被拒收（HTTP {}）", response.status()), "refused"),
-                    |b| b.error.message.clone(),
-                )),
-                errors: body.map(|b| b.error.fields).unwrap_or_default(),
-            });
-            // Its photos stay on the device: staff fix the rows and send again.
+            Err(failure) => {
+                dequeue(&request.submission_id);
+                let (refused, errors) = match failure {
+                    ApiFailure::Server { body, .. } => (body.error.message, body.error.fields),
+                    ApiFailure::Network { status, .. } => {
+                        (ybt_core::messages::Text::new(format!("被拒收（HTTP {}）", status.unwrap_or_default()), "refused"), Vec::new())
+                    }
+                };
+                record_outcome(outcome(now_iso(), Some(refused), errors));
+                // Its photos stay on the device: staff fix the rows and send again.
+            }
         }
         notify();
     }

@@ -75,7 +75,7 @@ pub fn correction(props: &Props) -> Html {
                         error.set(None);
                         on_record.emit((row, current, false));
                     }
-                    Err(Conflict::Other(ApiFailure::Server(body))) if !body.error.fields.is_empty() => {
+                    Err(Conflict::Other(ApiFailure::Server { body, .. })) if !body.error.fields.is_empty() => {
                         error.set(body.error.fields.first().map(|f| f.message.clone()));
                     }
                     Err(Conflict::Other(failure)) => error.set(Some(failure.message())),

@@ -90,7 +90,7 @@ pub fn new_user_form(props: &Props) -> Html {
                         )));
                         on_created.emit(());
                     }
-                    Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => {
+                    Err(ApiFailure::Server { body, .. }) if !body.error.fields.is_empty() => {
                         let mut by_field: HashMap<String, String> = HashMap::new();
                         for f in &body.error.fields {
                             let entry = by_field.entry(f.pointer.trim_start_matches('/').to_owned()).or_default();

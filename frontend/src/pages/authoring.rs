@@ -683,7 +683,7 @@ pub fn authoring_page(props: &Props) -> Html {
                 <div id="publish-result">
                     { match &*result {
                         Some(Ok(r)) => html! { <p class="done">{ tr(lang, "已提交审核：", "Filed for review: ") }{ format!("《{}》 v{}", r.title, r.version) }</p> },
-                        Some(Err(ApiFailure::Server(body))) => html! {
+                        Some(Err(ApiFailure::Server { body, .. })) => html! {
                             <>
                                 <p class="error" role="alert">{ lang.pick(&body.error.message) }</p>
                                 <ul class="errors" id="publish-errors">

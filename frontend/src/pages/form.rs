@@ -85,7 +85,7 @@ pub fn form_page(props: &Props) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let action = match api::submit(&request).await {
                     Ok(receipt) => FormAction::Submitted(receipt),
-                    Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => FormAction::ShowErrors(body.error.fields),
+                    Err(ApiFailure::Server { body, .. }) if !body.error.fields.is_empty() => FormAction::ShowErrors(body.error.fields),
                     Err(failure) => FormAction::Failed(failure.message()),
                 };
                 state.dispatch(Holder::Act(action));

@@ -8,9 +8,9 @@ use ybt_core::ledger::OrgUnit;
 use yew::prelude::*;
 
 use crate::api;
-use crate::app::Route;
 use crate::components::inbox::Inbox;
 use crate::i18n::{Key, Lang, t};
+use crate::route::Route;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

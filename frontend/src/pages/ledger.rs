@@ -473,7 +473,7 @@ fn record_panel(props: &RecordProps) -> Html {
                         editing.set(false);
                         on_saved.emit(());
                     }
-                    Err(Conflict::Other(api::ApiFailure::Server(body))) if !body.error.fields.is_empty() => {
+                    Err(Conflict::Other(api::ApiFailure::Server { body, .. })) if !body.error.fields.is_empty() => {
                         errors.set(
                             body.error
                                 .fields

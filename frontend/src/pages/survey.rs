@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use ybt_core::api::{Form, SubmissionRequest, SubmittedRow, TaskForm, TaskSummary};
+use ybt_core::api::{Form, SubmissionRequest, SubmittedRow, TaskSummary};
 use ybt_core::compile::{FieldPlan, FieldSource};
 use ybt_core::survey::{NEW_PREFIX, PickAnswer, error_place, kind_fields, typed_number};
 use ybt_core::tasks::TaskStatus;
@@ -122,17 +122,15 @@ pub fn survey_page(props: &Props) -> Html {
         use_effect_with(task.id.clone(), move |_| {
             survey_io::save(&task_key(&task.id), &task);
             wasm_bindgen_futures::spawn_local(async move {
-                let opened =
-                    gloo_net::http::Request::post(&format!("/api/tasks/{}/form", task.id)).header("X-Yibiaotong", "1").send().await;
-                match opened {
-                    Ok(r) if r.ok() => {
-                        if let Ok(answer) = r.json::<TaskForm>().await {
-                            survey_io::save(&form_key(&task.id), &answer.form);
-                            survey_io::save(&task_key(&task.id), &answer.task);
-                            server_status.set(answer.task.status);
-                            form.set(Some(answer.form));
-                        }
+                match crate::api::open_task(&task.id).await {
+                    Ok(answer) => {
+                        survey_io::save(&form_key(&task.id), &answer.form);
+                        survey_io::save(&task_key(&task.id), &answer.task);
+                        server_status.set(answer.task.status);
+                        form.set(Some(answer.form));
                     }
+                    // A 2xx answer that could not be read left the page as it was.
+                    Err(crate::api::ApiFailure::Network { status: Some(200..=299), .. }) => {}
                     _ if form.is_some() => {
                         note.set(Some(tr(lang, "离线：使用本机保存的表格", "offline: using the form kept on this device").into()))
                     }
@@ -263,17 +261,12 @@ pub fn survey_page(props: &Props) -> Html {
             let (entity, query, found) = (entity.clone(), query.clone(), found.clone());
             let (task, note) = (task.clone(), note.clone());
             Callback::from(move |_: ()| {
-                let url = format!(
-                    "/api/surveys/{}/pick?org_unit={}&entity={}&q={}",
-                    task.dispatch_id,
-                    task.org_unit,
-                    entity,
-                    String::from(js_sys::encode_uri_component(&query))
-                );
-                let (found, note) = (found.clone(), note.clone());
+                let (found, note, task, entity, query) = (found.clone(), note.clone(), task.clone(), entity.clone(), (*query).clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    match gloo_net::http::Request::get(&url).send().await {
-                        Ok(r) if r.ok() => found.set(r.json::<PickAnswer>().await.ok()),
+                    match crate::api::pick(&task, &entity, &query).await {
+                        Ok(answer) => found.set(Some(answer)),
+                        // Answered but unreadable: as before, no results.
+                        Err(crate::api::ApiFailure::Network { status: Some(200..=299), .. }) => found.set(None),
                         _ => note.set(Some(
                             tr(lang, "离线时不能查台账：请用“新增”按钮添加", "the ledger cannot be searched offline: add a new record")
                                 .into(),
@@ -854,13 +847,12 @@ pub fn open_task(props: &OpenTaskProps) -> Html {
                 return;
             }
             wasm_bindgen_futures::spawn_local(async move {
-                let surveys = crate::pages::surveys::get::<Vec<ybt_core::survey::SurveySummary>>("/api/surveys").await.unwrap_or_default();
+                let surveys = crate::api::surveys().await.unwrap_or_default();
                 let Some(survey) = surveys.iter().find(|s| task_id.starts_with(&format!("{}-", s.dispatch_id))) else {
                     decided.set(Some(false));
                     return;
                 };
-                let url = format!("/api/tasks?dispatch_id={}", survey.dispatch_id);
-                let tasks = crate::pages::surveys::get::<Vec<TaskSummary>>(&url).await.unwrap_or_default();
+                let tasks = crate::api::dispatch_tasks(&survey.dispatch_id).await.unwrap_or_default();
                 match tasks.into_iter().find(|t| t.id == task_id) {
                     Some(task) => open_survey.emit(task),
                     None => decided.set(Some(false)),

@@ -2,13 +2,13 @@
 //! click for every village of a town or the district and follows the live
 //! board (polled every few seconds); village staff see their survey tasks.
 
-use gloo_net::http::Request;
 use ybt_core::access::Role;
-use ybt_core::api::{ErrorBody, Me, TaskSummary};
+use ybt_core::api::{Me, TaskSummary};
 use ybt_core::survey::{SurveyBoard, SurveyPreview, SurveySummary};
 use ybt_core::tasks::TaskStatus;
 use yew::prelude::*;
 
+use crate::api;
 use crate::components::intake_list::IntakeList;
 use crate::components::quick_survey::QuickSurvey;
 use crate::i18n::{Lang, tr};
@@ -24,25 +24,6 @@ pub struct Props {
     pub me: Me,
     /// Opens a village's survey task.
     pub open_task: Callback<TaskSummary>,
-}
-
-pub(crate) async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
-    let r = Request::get(url).send().await.map_err(|e| e.to_string())?;
-    if r.ok() {
-        r.json::<T>().await.map_err(|e| e.to_string())
-    } else {
-        Err(r.json::<ErrorBody>().await.map(|b| format!("{} / {}", b.error.message.zh, b.error.message.en)).unwrap_or_default())
-    }
-}
-
-pub(crate) async fn post<T: serde::de::DeserializeOwned>(url: &str, body: &serde_json::Value) -> Result<T, String> {
-    let r =
-        Request::post(url).header("X-Yibiaotong", "1").json(body).map_err(|e| e.to_string())?.send().await.map_err(|e| e.to_string())?;
-    if r.ok() {
-        r.json::<T>().await.map_err(|e| e.to_string())
-    } else {
-        Err(r.json::<ErrorBody>().await.map(|b| format!("{} / {}", b.error.message.zh, b.error.message.en)).unwrap_or_default())
-    }
 }
 
 /// `YYYY-MM-DD`, `days` from today (the browser's calendar).
@@ -80,23 +61,23 @@ pub fn surveys_page(props: &Props) -> Html {
         let tasks_loaded = tasks_loaded.clone();
         use_effect_with(*refresh, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let list = match get::<Vec<SurveySummary>>("/api/surveys").await {
+                let list = match api::surveys().await {
                     Ok(list) => list,
                     Err(e) => {
-                        message.set(Some(e));
+                        message.set(Some(e.both()));
                         Vec::new()
                     }
                 };
                 if role == Role::VillageStaff || role == Role::TownCoordinator {
                     // Every survey's tasks, the shipped one and ad-hoc ones alike.
-                    if let Ok(all) = get::<Vec<TaskSummary>>("/api/tasks").await {
+                    if let Ok(all) = api::tasks().await {
                         tasks.set(all.into_iter().filter(|t| list.iter().any(|s| s.dispatch_id == t.dispatch_id)).collect());
                     }
                     tasks_loaded.set(true);
                 }
                 surveys.set(list);
                 if own.len() == 6 {
-                    if let Ok(list) = get::<ybt_core::api::OrgUnitList>(&format!("/api/org-units?parent={own}")).await {
+                    if let Ok(list) = api::org_unit_children(&own).await {
                         towns.set(list.children);
                     }
                 }
@@ -123,12 +104,12 @@ pub fn surveys_page(props: &Props) -> Html {
                 let request = body(&scope, &reason, &due_date, &dispatch_id);
                 let (message, confirm, busy) = (message.clone(), confirm.clone(), busy.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    match post::<SurveyPreview>("/api/surveys/preview", &request).await {
+                    match api::preview_survey(&request).await {
                         Ok(preview) => {
                             message.set(None);
                             confirm.set(Some(preview));
                         }
-                        Err(e) => message.set(Some(e)),
+                        Err(e) => message.set(Some(e.both())),
                     }
                     busy.set(false);
                 });
@@ -148,7 +129,7 @@ pub fn surveys_page(props: &Props) -> Html {
                 let (message, confirm, busy, selected, refresh, dispatch_id) =
                     (message.clone(), confirm.clone(), busy.clone(), selected.clone(), refresh.clone(), dispatch_id.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    match post::<SurveySummary>("/api/surveys", &request).await {
+                    match api::start_survey(&request).await {
                         Ok(s) => {
                             message.set(Some(match lang {
                                 Lang::Zh => format!("已下发到{}的 {} 个村（社区），截止 {}", s.scope_name, s.villages, s.due_date),
@@ -159,7 +140,7 @@ pub fn surveys_page(props: &Props) -> Html {
                             dispatch_id.set(crate::api::new_id());
                             refresh.set(*refresh + 1);
                         }
-                        Err(e) => message.set(Some(e)),
+                        Err(e) => message.set(Some(e.both())),
                     }
                     busy.set(false);
                 });
@@ -317,9 +298,9 @@ fn board_view(props: &BoardProps) -> Html {
         let (board, error, id) = (board.clone(), error.clone(), props.dispatch_id.clone());
         use_effect_with((props.dispatch_id.clone(), *tick), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                match get::<SurveyBoard>(&format!("/api/surveys/{id}")).await {
+                match api::survey_board(&id).await {
                     Ok(b) => board.set(Some(b)),
-                    Err(e) => error.set(Some(e)),
+                    Err(e) => error.set(Some(e.both())),
                 }
             });
         });
@@ -341,7 +322,7 @@ fn board_view(props: &BoardProps) -> Html {
             busy.set(true);
             let (id, error, tick, confirming, busy) = (id.clone(), error.clone(), tick.clone(), confirming.clone(), busy.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match post::<ybt_core::survey::CloseAnswer>(&format!("/api/surveys/{id}/close"), &serde_json::json!({})).await {
+                match api::close_survey(&id).await {
                     Ok(a) => error.set(Some(match lang {
                         Lang::Zh => format!(
                             "已结束：{} 条台账记录写入灾情记录，{} 个新对象待审核；此后不再接收填报",
@@ -352,7 +333,7 @@ fn board_view(props: &BoardProps) -> Html {
                             a.records_updated, a.queued_for_review
                         ),
                     })),
-                    Err(e) => error.set(Some(e)),
+                    Err(e) => error.set(Some(e.both())),
                 }
                 confirming.set(false);
                 busy.set(false);

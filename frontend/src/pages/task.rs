@@ -223,9 +223,9 @@ pub fn task_page(props: &Props) -> Html {
                         *shared.borrow_mut() = None;
                         FormAction::Submitted(receipt)
                     }
-                    Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => FormAction::ShowErrors(body.error.fields),
-                    Err(ApiFailure::Server(body)) => FormAction::Failed(body.error.message),
-                    Err(ApiFailure::Network(_)) => FormAction::Failed(draft_sync::retry_message()),
+                    Err(ApiFailure::Server { body, .. }) if !body.error.fields.is_empty() => FormAction::ShowErrors(body.error.fields),
+                    Err(ApiFailure::Server { body, .. }) => FormAction::Failed(body.error.message),
+                    Err(ApiFailure::Network { .. }) => FormAction::Failed(draft_sync::retry_message()),
                 };
                 dispatcher.dispatch(Holder::Act(action));
             });
