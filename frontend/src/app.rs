@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::lang_switch::LangSwitch;
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
 use crate::pages::admin::AdminPage;
 use crate::pages::burden::BurdenPage;
 use crate::pages::form::FormPage;
@@ -134,7 +134,7 @@ pub fn app() -> Html {
         })
     };
     let (page, user) = match &*session {
-        Session::Checking => (html! { <p class="loading">{ t(*lang, Key::Loading) }</p> }, html! {}),
+        Session::Checking => (html! { <p class="loading">{ tr(*lang, "加载中…", "Loading…") }</p> }, html! {}),
         Session::SignedOut => (html! { <LoginPage lang={*lang} on_login={on_login} /> }, html! {}),
         Session::SignedIn(me) if me.must_change_password => {
             // Nothing else works until the reset password is replaced.
@@ -149,7 +149,7 @@ pub fn app() -> Html {
             let user = html! {
                 <span class="user" id="user">
                     <span class="me"><span class="me-name">{ &me.user.display_name }</span></span>
-                    <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
+                    <button class="lang" id="logout" onclick={on_logout}>{ tr(*lang, "退出", "Sign out") }</button>
                 </span>
             };
             (page, user)
@@ -197,15 +197,15 @@ pub fn app() -> Html {
                 let (to_home, to_admin) = (navigate.reform(|_: MouseEvent| Route::Home), navigate.reform(|_: MouseEvent| Route::Admin));
                 html! {
                     <>
-                        <button class="lang" id="nav-reports" onclick={to_home}>{ t(*lang, Key::Reports) }</button>
-                        <button class="lang" id="nav-admin" onclick={to_admin}>{ t(*lang, Key::Admin) }</button>
+                        <button class="lang" id="nav-reports" onclick={to_home}>{ tr(*lang, "报表", "Reports") }</button>
+                        <button class="lang" id="nav-admin" onclick={to_admin}>{ tr(*lang, "账号与审计", "Accounts & audit") }</button>
                     </>
                 }
             });
             let publishing = crate::pages::dispatch::nav(*lang, me.user.role, &navigate);
             let to_surveys = navigate.reform(|_: MouseEvent| Route::Surveys);
             let surveys = html! {
-                <button class="lang" id="nav-surveys" onclick={to_surveys}>{ lang.pick(&ybt_core::messages::Text::new("应急摸排", "Surveys")) }</button>
+                <button class="lang" id="nav-surveys" onclick={to_surveys}>{ tr(*lang, "应急摸排", "Surveys") }</button>
             };
             let transfers = matches!(
                 me.user.role,
@@ -213,13 +213,13 @@ pub fn app() -> Html {
             )
             .then(|| {
                 let to_transfers = navigate.reform(|_: MouseEvent| Route::Transfers);
-                html! { <button class="lang" id="nav-transfers" onclick={to_transfers}>{ lang.pick(&ybt_core::messages::Text::new("迁移申请", "Transfers")) }</button> }
+                html! { <button class="lang" id="nav-transfers" onclick={to_transfers}>{ tr(*lang, "迁移申请", "Transfers") }</button> }
             });
             let user = html! {
                 <span class="user" id="user">
                     { nav }{ publishing }{ surveys }{ transfers }
                     <span class="me"><span class="me-name">{ &me.user.display_name }</span><span class="me-role">{ " · " }{ &me.role_title }</span></span>
-                    <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
+                    <button class="lang" id="logout" onclick={on_logout}>{ tr(*lang, "退出", "Sign out") }</button>
                 </span>
             };
             (page, user)
@@ -228,7 +228,7 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<Lang> context={*lang}>
             <header class="topbar">
-                <h1>{ t(*lang, Key::AppTitle) }</h1>
+                <h1>{ tr(*lang, "一表通 · 基层报表", "Yibiaotong · village reports") }</h1>
                 <span class="actions">{ user }<LangSwitch lang={*lang} on_toggle={toggle} /></span>
             </header>
             <main>{ page }</main>

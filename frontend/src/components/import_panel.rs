@@ -30,7 +30,7 @@ use ybt_core::ledger::Source;
 use yew::prelude::*;
 
 use crate::api::{self, ImportResult};
-use crate::i18n::{Key, Lang, t, tr};
+use crate::i18n::{Lang, tr};
 
 /// The record type this panel imports.
 const ENTITY: &str = "person";
@@ -223,16 +223,16 @@ pub fn import_panel(props: &Props) -> Html {
             let percent = if *total > 0.0 { (sent / total * 100.0).floor() } else { 0.0 };
             html! {
                 <p class="import-phase" data-phase="uploading">
-                    { format!("{} {percent:.0}%", t(lang, Key::ImportUploading)) }
+                    { format!("{} {percent:.0}%", tr(lang, "上传中", "Uploading")) }
                     <progress max="100" value={percent.to_string()}></progress>
                 </p>
             }
         }
         Phase::Working { commit: false } => {
-            html! { <p class="import-phase" data-phase="checking">{ t(lang, Key::ImportChecking) }</p> }
+            html! { <p class="import-phase" data-phase="checking">{ tr(lang, "检查中：逐行校验、查重（尚未写入任何数据）…", "Checking every row and duplicates (nothing written yet)…") }</p> }
         }
         Phase::Working { commit: true } => html! {
-            <p class="import-phase" data-phase="writing">{ format!("{} {}", t(lang, Key::ImportWriting), *planned) }</p>
+            <p class="import-phase" data-phase="writing">{ format!("{} {}", tr(lang, "检查并写入中，批数：", "Checking and writing, batches:"), *planned) }</p>
         },
         Phase::Previewed(answer) => {
             let on_tick = {
@@ -269,7 +269,7 @@ pub fn import_panel(props: &Props) -> Html {
         }
         Phase::Committed(answer) => html! {
             <p class="import-phase" data-phase="committed">
-                { format!("{} {}", t(lang, Key::ImportDone), summary(lang, answer)) }
+                { format!("{} {}", tr(lang, "导入完成。", "Imported."), summary(lang, answer)) }
             </p>
         },
         Phase::Refused { message, rows } => html! {
@@ -285,7 +285,7 @@ pub fn import_panel(props: &Props) -> Html {
     } else {
         html! {
             <table class="import-mapping">
-                <thead><tr><th>{ t(lang, Key::ImportColumn) }</th><th>{ t(lang, Key::ImportField) }</th></tr></thead>
+                <thead><tr><th>{ tr(lang, "文件中的列", "Column in the file") }</th><th>{ tr(lang, "对应台账字段", "Ledger field") }</th></tr></thead>
                 <tbody>
                     { for mapping.iter().enumerate().map(|(i, m)| {
                         let onchange = {
@@ -315,7 +315,7 @@ pub fn import_panel(props: &Props) -> Html {
                                 <td>{ m.label() }</td>
                                 <td>
                                     <select class="import-field" data-column={i.to_string()} {onchange} disabled={busy}>
-                                        <option value="" selected={m.field.is_none()}>{ t(lang, Key::ImportSkip) }</option>
+                                        <option value="" selected={m.field.is_none()}>{ tr(lang, "（不导入）", "(not imported)") }</option>
                                         { for props.fields.iter().map(|(name, title)| html! {
                                             <option value={name.clone()} selected={m.field.as_deref() == Some(name.as_str())}>
                                                 { format!("{title} ({name})") }
@@ -372,7 +372,7 @@ pub fn import_panel(props: &Props) -> Html {
     let commit = run.reform(|_: MouseEvent| true);
     html! {
         <section class="panel" id="import">
-            <h2>{ t(lang, Key::Import) }</h2>
+            <h2>{ tr(lang, "导入台账（Excel / CSV）", "Import a ledger (Excel / CSV)") }</h2>
             <p>
                 <a class="import-template" href={api::import_template_url(ENTITY)} download="">
                     { tr(lang, "下载导入模板（Excel）", "Download the import template (Excel)") }
@@ -380,9 +380,9 @@ pub fn import_panel(props: &Props) -> Html {
             </p>
             <input type="file" class="import-file" accept=".xlsx,.xls,.csv" onchange={on_file} disabled={busy}
                 aria-label={tr(lang, "选择要导入的文件（.xlsx、.xls 或 .csv）", "File to import (.xlsx, .xls or .csv)")} />
-            <button class="import-check" onclick={check} disabled={file.is_none() || busy}>{ t(lang, Key::ImportCheck) }</button>
-            <button class="import-commit" onclick={commit} disabled={!can_commit}>{ t(lang, Key::ImportCommit) }</button>
-            if *edited { <p class="import-hint">{ t(lang, Key::ImportRecheck) }</p> }
+            <button class="import-check" onclick={check} disabled={file.is_none() || busy}>{ tr(lang, "检查", "Check") }</button>
+            <button class="import-commit" onclick={commit} disabled={!can_commit}>{ tr(lang, "确认导入", "Import") }</button>
+            if *edited { <p class="import-hint">{ tr(lang, "列对应关系或工作表已修改，请先点“检查”", "The mapping or the sheets changed: check again before importing") }</p> }
             { sheet_picker }
             { status }
             { selects }

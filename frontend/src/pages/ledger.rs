@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use crate::api::{self, Conflict};
 use crate::components::import_panel::ImportPanel;
-use crate::i18n::{Key, Lang, t, tr};
+use crate::i18n::{Lang, tr};
 use crate::timer::{ElementListener, Timeout};
 
 #[derive(Properties, PartialEq)]
@@ -230,9 +230,9 @@ pub fn ledger_page(props: &Props) -> Html {
     let Some(list) = page.as_ref().map(Rc::clone) else {
         return html! {
             <>
-                <button class="back" onclick={props.back.clone()}>{ t(lang, Key::Back) }</button>
+                <button class="back" onclick={props.back.clone()}>{ tr(lang, "返回", "Back") }</button>
                 if let Some(message) = &*error { <p class="error" role="alert">{ lang.pick(message) }</p> }
-                <p class="loading">{ t(lang, Key::Loading) }</p>
+                <p class="loading">{ tr(lang, "加载中…", "Loading…") }</p>
             </>
         };
     };
@@ -312,11 +312,11 @@ pub fn ledger_page(props: &Props) -> Html {
 
     html! {
         <>
-            <button class="back" onclick={props.back.clone()}>{ t(lang, Key::Back) }</button>
+            <button class="back" onclick={props.back.clone()}>{ tr(lang, "返回", "Back") }</button>
             if let Some(message) = &*error { <p class="error" role="alert">{ lang.pick(message) }</p> }
             <div class={classes!("ledger-layout", record_panel.is_some().then_some("with-record"))}>
                 <section class="panel ledger-list" aria-labelledby="ledger-title">
-                    <h2 id="ledger-title">{ t(lang, Key::Ledger) }{ " · " }<span title={list.org_unit.clone()}>{ &unit_name }</span></h2>
+                    <h2 id="ledger-title">{ tr(lang, "台账", "Ledger") }{ " · " }<span title={list.org_unit.clone()}>{ &unit_name }</span></h2>
                     <form class="ledger-search" role="search" onsubmit={on_search_submit}>
                         <label class="search-label">{ tr(lang, "搜索", "Search") }
                             <input id="ledger-q" type="search" ref={search_ref} oninput={on_search_input}
@@ -569,20 +569,20 @@ fn record_panel(props: &RecordProps) -> Html {
     let people = &props.detail.people;
     let history = html! {
         <section id="history" aria-labelledby="history-title">
-            <h3 id="history-title">{ t(lang, Key::History) }</h3>
-            if props.detail.history.is_empty() { <p>{ t(lang, Key::NoHistory) }</p> }
+            <h3 id="history-title">{ tr(lang, "历史", "History") }</h3>
+            if props.detail.history.is_empty() { <p>{ tr(lang, "没有修改记录", "No changes recorded") }</p> }
             // A list rather than a table: each change reads whole on a phone too.
             <ol class="history">
                 { for props.detail.history.iter().rev().map(|h| html! {
                     <li class="history-entry" data-source={h.source.as_str()} data-version={h.version.to_string()}>
                         <p class="history-head">
-                            <span class="sr-only">{ t(lang, Key::Version) }</span><span class="version">{ format!("v{}", h.version) }</span>
-                            <span class="sr-only">{ t(lang, Key::When) }</span><span class="when">{ ybt_core::time::beijing(&h.changed_at) }</span>
-                            <span class="sr-only">{ t(lang, Key::Who) }</span>
+                            <span class="sr-only">{ tr(lang, "版本", "Version") }</span><span class="version">{ format!("v{}", h.version) }</span>
+                            <span class="sr-only">{ tr(lang, "时间", "When") }</span><span class="when">{ ybt_core::time::beijing(&h.changed_at) }</span>
+                            <span class="sr-only">{ tr(lang, "修改人", "Changed by") }</span>
                             <span class="who">{ who(lang, people, h) }</span>
-                            <span class="sr-only">{ t(lang, Key::Source) }</span><span class="source">{ source_title(lang, h.source) }</span>
+                            <span class="sr-only">{ tr(lang, "来源", "Source") }</span><span class="source">{ source_title(lang, h.source) }</span>
                         </p>
-                        <ul class="changes" aria-label={t(lang, Key::Changes)}>{ for h.changes.iter().map(|(field, (old, new))| html! {
+                        <ul class="changes" aria-label={tr(lang, "修改内容（原值 → 新值）", "Changes (old → new)")}>{ for h.changes.iter().map(|(field, (old, new))| html! {
                             <li>{ format!("{}：{} → {}", title_of(field), display(old, &props.units), display(new, &props.units)) }</li>
                         }) }</ul>
                     </li>
