@@ -8,6 +8,7 @@ mod components;
 mod draft_store;
 mod draft_sync;
 mod form_state;
+mod hooks;
 mod i18n;
 mod pages;
 mod route;

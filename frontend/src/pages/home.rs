@@ -104,7 +104,7 @@ pub fn home_page(props: &Props) -> Html {
 
     html! {
         <>
-            <crate::pages::survey::OutboxPanel lang={lang} />
+            <crate::components::outbox_panel::OutboxPanel lang={lang} />
             if offers.generate_forms || offers.read_ledger {
             <section class="panel">
                 <h2>{ tr(lang, "选择填报单位", "Choose your unit") }</h2>

@@ -255,7 +255,7 @@ pub fn surveys_page(props: &Props) -> Html {
     html! {
         <section class="surveys">
             <h2>{ tr(lang, "应急摸排", "Emergency surveys") }</h2>
-            <crate::pages::survey::OutboxPanel lang={lang} />
+            <crate::components::outbox_panel::OutboxPanel lang={lang} />
             { start }
             if let Some(m) = &*message { <p id="survey-message" class="status" role="status">{ m }</p> }
             { task_list }
