@@ -8,6 +8,14 @@
 //! Every edit can be undone; the work survives leaving the page (a draft in
 //! this browser, removed at sign-out); a filed request can be reopened or
 //! downloaded. Below: the department's requests with the centre's decisions.
+//!
+//! `check` is what core says of the text (parsed and compiled once per
+//! change), `lists` the live templates and our requests, `files` the draft
+//! kept in this browser and downloads.
+
+mod check;
+mod files;
+mod lists;
 
 use std::rc::Rc;
 
@@ -22,10 +30,11 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::field_editor::{FieldEditor, use_select_value};
-use crate::components::finding_list::FindingList;
-use crate::components::source_view::{LineProblem, SourceView};
-use crate::components::template_preview::{TemplatePreview, sample};
+use crate::components::source_view::SourceView;
 use crate::i18n::{Lang, tr};
+use check::{Analysis, Shared};
+use files::{download, draft_key, pretty, storage};
+use lists::{LiveTemplates, OurRequests};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -41,45 +50,6 @@ fn select_value(e: &Event) -> String {
     e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()
 }
 
-fn pretty(doc: &Value) -> String {
-    serde_json::to_string_pretty(doc).unwrap_or_default()
-}
-
-/// This browser's copy of the template being built (`ybt-draft:` keys are
-/// removed at sign-out with the other drafts).
-fn draft_key(username: &str) -> String {
-    format!("ybt-draft:authoring:{username}")
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-/// Offers `text` as a file download named `name`.
-fn download(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    if let Some(document) = web_sys::window().and_then(|w| w.document())
-        && let Ok(a) = document.create_element("a")
-    {
-        let _ = a.set_attribute("href", &url);
-        let _ = a.set_attribute("download", name);
-        if let Ok(a) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(a) {
-            a.click();
-        }
-    }
-    // Revoked a minute later: revoking at once can cancel the download.
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    if let Some(w) = web_sys::window() {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(wasm_bindgen::JsCast::unchecked_ref(&revoke), 60_000);
-    }
-}
-
 /// What the status line says after an edit, and whether 撤销 is offered.
 #[derive(Clone, PartialEq, Default)]
 struct Notice {
@@ -93,7 +63,6 @@ pub fn authoring_page(props: &Props) -> Html {
     let department = props.me.user.department.clone().unwrap_or_default();
     let username = props.me.user.username.clone();
     let catalog = use_memo((), |_| Rc::new(Catalog::builtin().unwrap_or_default()));
-    let preview_data = use_memo((), |_| sample());
     // The template text; restored from this browser's draft when there is one.
     let restored = use_state(|| false);
     let doc_text = {
@@ -140,8 +109,8 @@ pub fn authoring_page(props: &Props) -> Html {
     // The idempotency key of a filing, and the text it was made for.
     let request_id = use_state(|| (String::new(), String::new()));
     let result = use_state(|| None::<Result<TemplateRequest, ApiFailure>>);
-    let requests = use_state(Vec::<TemplateRequest>::new);
-    let reload = use_state(|| 0u32);
+    // Bumped after each filing: the list of our requests is read again.
+    let filed = use_state(|| 0u32);
     let live = use_state(Vec::<LiveTemplate>::new);
     {
         let live = live.clone();
@@ -149,16 +118,6 @@ pub fn authoring_page(props: &Props) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(list) = api::live_fields().await {
                     live.set(list);
-                }
-            });
-        });
-    }
-    {
-        let requests = requests.clone();
-        use_effect_with(*reload, move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(list) = api::template_requests().await {
-                    requests.set(list);
                 }
             });
         });
@@ -178,8 +137,12 @@ pub fn authoring_page(props: &Props) -> Html {
         });
     }
 
-    let parsed = source::parse(&doc_text);
-    let compiled = parsed.as_ref().ok().map(|doc| ybt_core::compile(doc, &catalog));
+    // Parsed and compiled when the text changes, not on every render.
+    let checked = {
+        let catalog = catalog.clone();
+        use_memo((*doc_text).clone(), move |text| check::Checked::of(text, &catalog))
+    };
+    let parsed = &checked.parsed;
     let entities = builder::entities(&catalog);
 
     // Every change of the text goes through here: the text before it is kept for 撤销.
@@ -394,45 +357,36 @@ pub fn authoring_page(props: &Props) -> Html {
         })
     };
     let on_publish = {
-        let (doc_text, request_id, result, reload) = (doc_text.clone(), request_id.clone(), result.clone(), reload.clone());
+        let (doc_text, request_id, result, filed) = (doc_text.clone(), request_id.clone(), result.clone(), filed.clone());
         Callback::from(move |_: MouseEvent| {
             let Ok(document) = source::parse(&doc_text) else { return };
             // A retry of the same text reuses its id: filed at most once.
             let id = if request_id.1 == *doc_text && !request_id.0.is_empty() { request_id.0.clone() } else { api::new_id() };
             request_id.set((id.clone(), (*doc_text).clone()));
-            let (result, reload) = (result.clone(), reload.clone());
+            let (result, filed) = (result.clone(), filed.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let answer = api::file_template(&PublishRequest { request_id: id, document }).await;
                 result.set(Some(answer));
-                reload.set(*reload + 1);
+                filed.set(*filed + 1);
             });
         })
     };
-    let open_request = |r: &TemplateRequest, download_it: bool| {
-        let (id, set_text, notice) = (r.id.clone(), set_text.clone(), notice.clone());
-        let name = format!("{}-v{}.json", r.template_id, r.version);
-        let label = format!("《{}》 v{}", r.title, r.version);
-        Callback::from(move |_: MouseEvent| {
-            let (id, set_text, notice, name, label) = (id.clone(), set_text.clone(), notice.clone(), name.clone(), label.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::template_request_document(&id).await {
-                    Ok(document) if download_it => download(&name, &pretty(&document)),
-                    Ok(document) => set_text(
-                        pretty(&document),
-                        Some(format!(
-                            "{}{label}{}",
-                            tr(lang, "已打开 ", "Opened "),
-                            tr(lang, "，可修改后再次提交", "; change it and file again")
-                        )),
-                    ),
-                    Err(e) => notice.set(Notice { text: lang.pick(&e.message()).to_owned(), undoable: false }),
-                }
-            });
+    // A filed request reopened (its text replaces the one being built).
+    let on_reopen = {
+        let set_text = set_text.clone();
+        Callback::from(move |(document, label): (Value, String)| {
+            set_text(
+                pretty(&document),
+                Some(format!("{}{label}{}", tr(lang, "已打开 ", "Opened "), tr(lang, "，可修改后再次提交", "; change it and file again"))),
+            )
         })
+    };
+    let on_request_failed = {
+        let notice = notice.clone();
+        Callback::from(move |text: String| notice.set(Notice { text, undoable: false }))
     };
 
     let hits = builder::search_hits(&catalog, &meta_input.entity, &search);
-    let status_class = |r: &TemplateRequest| format!("status {}", r.status.as_str());
     let doc = parsed.as_ref().ok();
     let bound_items: Vec<String> = doc
         .and_then(|d| d.get("properties"))
@@ -454,69 +408,11 @@ pub fn authoring_page(props: &Props) -> Html {
     };
 
     // Problems at their lines in the source.
-    let lines = if parsed.is_ok() { source::pointer_lines(&doc_text) } else { Vec::new() };
-    let line_problems: Vec<LineProblem> = match (&parsed, &compiled) {
-        (Err(e), _) => {
-            vec![LineProblem { line: Some(e.line), message: lang.pick(&e.message).to_owned(), hint: lang.pick(&e.hint).to_owned() }]
-        }
-        (_, Some(Err(errors))) => errors
-            .iter()
-            .map(|e| LineProblem {
-                line: source::line_of(&lines, &e.pointer),
-                message: lang.pick(&e.message).to_owned(),
-                hint: lang.pick(&e.hint).to_owned(),
-            })
-            .collect(),
-        _ => Vec::new(),
+    let line_problems = check::line_problems(lang, &checked);
+    let analysis = html! {
+        <Analysis {lang} checked={Shared(checked.clone())} catalog={Shared((*catalog).clone())} live={(*live).clone()} on_bind={on_bind.clone()} />
     };
-
-    let analysis = match &compiled {
-        None => {
-            let e = parsed.as_ref().err();
-            html! { <p class="error" id="json-error">{ tr(lang, "模板文本有误：", "The template text has an error: ") }{ e.map(|e| format!("{} — {}", lang.pick(&e.message), lang.pick(&e.hint))).unwrap_or_default() }</p> }
-        }
-        Some(Err(errors)) => html! {
-            <ul class="errors" id="compile-errors">
-                { for errors.iter().map(|e| {
-                    let line = source::line_of(&lines, &e.pointer);
-                    html! {
-                        <li class="error" data-pointer={e.pointer.clone()} data-line={line.map(|l| l.to_string()).unwrap_or_default()}>
-                            { line.map(|l| format!("{}{l}{}", tr(lang, "第 ", "line "), tr(lang, " 行：", ": "))).unwrap_or_default() }
-                            { lang.pick(&e.message) }{ " — " }{ lang.pick(&e.hint) }
-                        </li>
-                    }
-                }) }
-            </ul>
-        },
-        Some(Ok(t)) => {
-            let (unit, records) = &*preview_data;
-            let form = ybt_core::prefill(t, unit, records);
-            let findings = review::duplicates::find(t, &catalog, &live);
-            // Rows of the sample village stand in for a village's rows.
-            let rows = if t.subject.entity == "org_unit" { 1.0 } else { form.rows.len() as f64 };
-            let minutes = review::estimate_minutes(&t.burden, rows);
-            html! {
-                <>
-                    <p id="burden" data-prefilled={t.burden.prefilled.to_string()} data-new={t.burden.new.to_string()} data-computed={t.burden.computed.to_string()} data-minutes={minutes.to_string()} class="meta" aria-live="polite">
-                        { tr(lang, "可编译。", "Compiles. ") }
-                        { format!("{} {} · {} {} · {} {}", t.burden.prefilled, tr(lang, "项自动填入", "pre-filled"), t.burden.new, tr(lang, "项需填写", "to enter"), t.burden.computed, tr(lang, "项自动计算", "computed")) }
-                        { format!(" · {} {minutes} {}（{} {}）", tr(lang, "预计每村用时", "about"), tr(lang, "分钟", "minutes per village"), form.rows.len(), tr(lang, "行，示例村", "rows in the sample village")) }
-                    </p>
-                    <h3>{ tr(lang, "重复检查", "Duplicate check") }{ format!(" ({})", findings.len()) }</h3>
-                    <div id="findings"><FindingList lang={lang} findings={findings} on_bind={on_bind.clone()} link_templates={true} /></div>
-                </>
-            }
-        }
-    };
-    let preview = match (&compiled, doc) {
-        (Some(Ok(_)), Some(doc)) => html! {
-            <section class="preview-panel" aria-labelledby="preview-title">
-                <h3 id="preview-title">{ tr(lang, "预览：村里看到的表单（示例村，合成数据）", "Preview: the form villages see (sample village, synthetic data)") }</h3>
-                <TemplatePreview lang={lang} document={Rc::new(doc.clone())} />
-            </section>
-        },
-        _ => html! {},
-    };
+    let preview = check::preview(lang, &checked);
 
     let field_list = match doc {
         Some(doc) => {
@@ -677,7 +573,7 @@ pub fn authoring_page(props: &Props) -> Html {
                 <h3>{ tr(lang, "检查结果", "Check") }</h3>
                 { analysis }
                 { preview }
-                <button class="primary" id="publish" onclick={on_publish} disabled={!matches!(compiled, Some(Ok(_))) || version_problem.is_some()}>
+                <button class="primary" id="publish" onclick={on_publish} disabled={!checked.compiles() || version_problem.is_some()}>
                     { tr(lang, "提交协同中心准入审核", "File for review by the town centre") }
                 </button>
                 <div id="publish-result">
@@ -696,31 +592,8 @@ pub fn authoring_page(props: &Props) -> Html {
                     } }
                 </div>
             </section>
-            <section class="panel" id="live-templates">
-                <h2>{ tr(lang, "在用报表（重复检查的比对对象）", "Live templates (what the duplicate check compares with)") }</h2>
-                { for live.iter().map(|t| html! {
-                    <details id={format!("live-{}", t.id)} class="live-template">
-                        <summary>{ format!("《{}》 {} v{} · {}", t.title, t.id, t.version, t.department) }</summary>
-                        <ul>{ for t.fields.iter().map(|f| html! { <li>{ &f.title }{ " " }<code>{ &f.key }</code></li> }) }</ul>
-                    </details>
-                }) }
-            </section>
-            <section class="panel">
-                <h2>{ tr(lang, "本部门的准入申请", "Our requests") }
-                    <button id="refresh-requests" onclick={let r = reload.clone(); Callback::from(move |_: MouseEvent| r.set(*r + 1))}>{ tr(lang, "刷新", "Refresh") }</button></h2>
-                <ul class="requests" id="my-requests">
-                    { for requests.iter().map(|r| html! {
-                        <li data-request={r.id.clone()} data-template={r.template_id.clone()} data-version={r.version.to_string()}>
-                            <strong>{ &r.title }</strong>{ format!(" v{} ", r.version) }
-                            <span class={status_class(r)}>{ lang.pick(&r.status.title()) }</span>
-                            { for r.reason.iter().map(|reason| html! { <span class="reason">{ tr(lang, " 理由：", " Reason: ") }{ reason }</span> }) }
-                            <span class="meta">{ format!(" {} {}", ybt_core::time::beijing(&r.submitted_at), r.decided_by.clone().unwrap_or_default()) }</span>
-                            <button type="button" class="reopen" aria-label={format!("{}《{}》 v{}", tr(lang, "打开修改", "Open "), r.title, r.version)} onclick={open_request(r, false)}>{ tr(lang, "打开修改", "Open") }</button>
-                            <button type="button" class="download" aria-label={format!("{}《{}》 v{}", tr(lang, "下载", "Download "), r.title, r.version)} onclick={open_request(r, true)}>{ tr(lang, "下载", "Download") }</button>
-                        </li>
-                    }) }
-                </ul>
-            </section>
+            <LiveTemplates {lang} live={(*live).clone()} />
+            <OurRequests {lang} filed={*filed} on_reopen={on_reopen} on_failed={on_request_failed} />
         </>
     }
 }
