@@ -49,7 +49,7 @@ pub enum Route {
 pub fn from_hash() -> Route {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     if let Some(id) = hash.strip_prefix("#survey/").filter(|id| !id.is_empty()) {
-        return match crate::survey_io::load::<ybt_core::api::TaskSummary>(&crate::pages::survey::task_key(id)) {
+        return match crate::survey_io::load::<ybt_core::api::TaskSummary>(&crate::survey_io::task_key(id)) {
             Some(task) => Route::Survey { task: Box::new(task) },
             None => Route::Task { task_id: id.to_owned() },
         };

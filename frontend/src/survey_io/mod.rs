@@ -52,6 +52,11 @@ pub fn save<T: Serialize>(key: &str, value: &T) {
     }
 }
 
+/// A survey's task, kept so that a reload offline reopens its page.
+pub fn task_key(task: &str) -> String {
+    format!("ybt-survey-task:{task}")
+}
+
 pub fn remove(key: &str) {
     if let Some(s) = storage() {
         let _ = s.remove_item(key);

@@ -140,3 +140,12 @@ pub fn preview(lang: Lang, checked: &Checked) -> Html {
         _ => html! {},
     }
 }
+
+/// A version that is not newer than the published one: the problem, and
+/// the version to use instead.
+pub fn version_problem(doc: &Value, live: &[LiveTemplate]) -> Option<(review::ReviewError, u32)> {
+    let id = doc.get("x-template")?.get("id")?.as_str()?;
+    let version = doc.get("x-template")?.get("version")?.as_u64()? as u32;
+    let latest = live.iter().filter(|t| t.id == id).map(|t| t.version).max();
+    review::check_version(latest, version).err().map(|e| (e, latest.unwrap_or(0) + 1))
+}

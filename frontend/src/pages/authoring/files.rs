@@ -40,3 +40,13 @@ pub fn download(name: &str, text: &str) {
         let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(wasm_bindgen::JsCast::unchecked_ref(&revoke), 60_000);
     }
 }
+
+/// The text to start from: this browser's draft when there is one (`true`),
+/// else a blank template of the department.
+pub fn initial_text(username: &str, department: &str) -> (String, bool) {
+    let saved = storage().and_then(|s| s.get_item(&draft_key(username)).ok().flatten()).filter(|t| !t.trim().is_empty());
+    match saved {
+        Some(text) => (text, true),
+        None => (pretty(&ybt_core::builder::blank("new-report", "新报表", department, "person", "")), false),
+    }
+}

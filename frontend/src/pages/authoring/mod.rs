@@ -10,10 +10,12 @@
 //! downloaded. Below: the department's requests with the centre's decisions.
 //!
 //! `check` is what core says of the text (parsed and compiled once per
-//! change), `lists` the live templates and our requests, `files` the draft
-//! kept in this browser and downloads.
+//! change), `fields` the list of fields and the catalog, `lists` the live
+//! templates and our requests, `files` the draft kept in this browser and
+//! downloads.
 
 mod check;
+mod fields;
 mod files;
 mod lists;
 
@@ -24,13 +26,14 @@ use ybt_core::api::{Me, PublishRequest, TemplateRequest};
 use ybt_core::builder::meta::{self, MetaSpec};
 use ybt_core::builder::undo::Undo;
 use ybt_core::builder::{self, NewFieldSpec, NewFieldType, source};
-use ybt_core::review::{self, LiveTemplate};
+use ybt_core::review::LiveTemplate;
 use ybt_core::{Catalog, FieldError};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::field_editor::{FieldEditor, use_select_value};
 use crate::components::source_view::SourceView;
+use crate::hooks::use_focus_after_render;
 use crate::i18n::{Lang, tr};
 use check::{Analysis, Shared};
 use files::{download, draft_key, pretty, storage};
@@ -68,32 +71,18 @@ pub fn authoring_page(props: &Props) -> Html {
     let doc_text = {
         let (department, username, restored) = (department.clone(), username.clone(), restored.clone());
         use_state(move || {
-            let saved = storage().and_then(|s| s.get_item(&draft_key(&username)).ok().flatten()).filter(|t| !t.trim().is_empty());
-            match saved {
-                Some(text) => {
-                    restored.set(true);
-                    text
-                }
-                None => pretty(&builder::blank("new-report", "新报表", &department, "person", "")),
+            let (text, was_saved) = files::initial_text(&username, &department);
+            if was_saved {
+                restored.set(true);
             }
+            text
         })
     };
     let undo = use_mut_ref(Undo::default);
     // Set by a builder edit: the next stretch of typing in the source is one undo step.
     let typed_since_edit = use_mut_ref(|| false);
     // The control to focus after the next render (a moved field's button).
-    let focus_next = use_mut_ref(|| None::<String>);
-    {
-        let focus_next = focus_next.clone();
-        use_effect(move || {
-            if let Some(id) = focus_next.borrow_mut().take()
-                && let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&id))
-                && let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el)
-            {
-                let _ = el.focus();
-            }
-        });
-    }
+    let focus_next = use_focus_after_render();
     let notice = use_state(Notice::default);
     let meta_input = {
         let (doc_text, catalog) = (doc_text.clone(), catalog.clone());
@@ -388,19 +377,9 @@ pub fn authoring_page(props: &Props) -> Html {
 
     let hits = builder::search_hits(&catalog, &meta_input.entity, &search);
     let doc = parsed.as_ref().ok();
-    let bound_items: Vec<String> = doc
-        .and_then(|d| d.get("properties"))
-        .and_then(Value::as_object)
-        .map(|p| p.values().filter_map(|v| v.get("x-ledger").and_then(Value::as_str).map(str::to_owned)).collect())
-        .unwrap_or_default();
 
     // The version must be newer than the published one: said while authoring.
-    let version_problem = doc.and_then(|d| {
-        let id = d.get("x-template")?.get("id")?.as_str()?;
-        let version = d.get("x-template")?.get("version")?.as_u64()? as u32;
-        let latest = live.iter().filter(|t| t.id == id).map(|t| t.version).max();
-        review::check_version(latest, version).err().map(|e| (e, latest.unwrap_or(0) + 1))
-    });
+    let version_problem = doc.and_then(|d| check::version_problem(d, &live));
     let on_bump = {
         let f = on_meta(|m, v| m.version = v);
         let next = version_problem.map(|(_, n)| n).unwrap_or(1);
@@ -415,61 +394,17 @@ pub fn authoring_page(props: &Props) -> Html {
     let preview = check::preview(lang, &checked);
 
     let field_list = match doc {
-        Some(doc) => {
-            let order = builder::display_order(doc);
-            let count = order.len();
-            html! {
-                <ol class="fields" id="field-list">
-                    { for order.into_iter().enumerate().map(|(i, key)| {
-                        let p = &doc["properties"][&key];
-                        let kind = if p.get("x-ledger").is_some() { "prefilled" } else if p.get("x-compute").is_some() { "computed" } else { "new" };
-                        let title = p.get("title").and_then(Value::as_str).unwrap_or(&key).to_owned();
-                        let summary = builder::field_summary(doc, &key, &catalog);
-                        let editing_this = editing.as_deref() == Some(key.as_str());
-                        html! {
-                            <li class={classes!("field", kind, editing_this.then_some("editing"))} data-key={key.clone()}>
-                                <span class="field-title">{ &title }</span>{ " " }<code>{ &key }</code>
-                                <span class="meta field-summary">{ lang.pick(&summary) }</span>
-                                <span class="field-actions">
-                                    <button type="button" class="up" id={format!("up-{key}")} disabled={i == 0} aria-label={format!("{}「{title}」", tr(lang, "上移", "Move up "))} onclick={move_field(key.clone(), title.clone(), true)}>{ "↑" }</button>
-                                    <button type="button" class="down" id={format!("down-{key}")} disabled={i + 1 == count} aria-label={format!("{}「{title}」", tr(lang, "下移", "Move down "))} onclick={move_field(key.clone(), title.clone(), false)}>{ "↓" }</button>
-                                    <button type="button" class="edit" aria-label={format!("{}「{title}」", tr(lang, "编辑", "Edit "))} onclick={start_edit(key.clone())}>{ tr(lang, "编辑", "Edit") }</button>
-                                    <button type="button" class="remove" aria-label={format!("{}「{title}」", tr(lang, "删除", "Remove "))} onclick={remove(key.clone(), title.clone())}>{ tr(lang, "删除", "Remove") }</button>
-                                </span>
-                            </li>
-                        }
-                    }) }
-                </ol>
-            }
-        }
+        Some(doc) => fields::field_list(
+            lang,
+            doc,
+            editing.as_deref(),
+            &catalog,
+            &fields::Actions { move_field: &move_field, start_edit: &start_edit, remove: &remove },
+        ),
         None => html! { <p class="meta">{ tr(lang, "模板文本有误，改正后显示字段", "Fix the template text to see its fields") }</p> },
     };
-    let fields_for_formula: Vec<(String, String)> = doc
-        .map(|d| {
-            builder::display_order(d)
-                .into_iter()
-                .map(|k| {
-                    let t = d["properties"][&k].get("title").and_then(Value::as_str).unwrap_or(&k).to_owned();
-                    (k, t)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    // What the field form shows: problems found when it was submitted, and
-    // the formula and pattern checked as they are typed.
-    let field_errors = {
-        let mut shown = (*spec_errors).clone();
-        if let Some(doc) = doc
-            && (!spec.formula.trim().is_empty() || !spec.pattern.trim().is_empty())
-        {
-            for e in builder::field_problems(doc, editing.as_deref(), &spec, &catalog) {
-                if (e.pointer == "/formula" || e.pointer == "/pattern") && !shown.iter().any(|s| s.pointer == e.pointer) {
-                    shown.push(e);
-                }
-            }
-        }
-        shown
-    };
+    let fields_for_formula = doc.map(fields::titles).unwrap_or_default();
+    let field_errors = fields::field_errors(doc, editing.as_deref(), &spec, &spec_errors, &catalog);
     let meta_error = |pointer: &str| meta_errors.iter().find(|e| e.pointer == pointer).map(|e| lang.pick(&e.message).to_owned());
     let meta_field = |id: &'static str,
                       pointer: &'static str,
@@ -545,25 +480,7 @@ pub fn authoring_page(props: &Props) -> Html {
                         <h3>{ tr(lang, "从台账目录选择（预填，村里不用再填）", "Pick from the ledger catalog (pre-filled)") }</h3>
                         <input id="catalog-search" aria-label={tr(lang, "搜索台账数据项", "Search the ledger catalog")} placeholder={tr(lang, "按中文名称搜索，如 地址、身份证号码", "search by Chinese name, e.g. 地址")} value={(*search).clone()}
                             oninput={let s = search.clone(); Callback::from(move |e: InputEvent| s.set(input_value(&e)))} />
-                        <ul class="catalog" id="catalog">
-                            { for hits.iter().map(|hit| {
-                                let item = hit.item;
-                                let added = bound_items.contains(&item.name);
-                                html! {
-                                    <li class="catalog-item" data-item={item.name.clone()}>
-                                        { &item.title }
-                                        { for hit.alias.map(|a| html! { <span class="meta alias">{ format!("（{}{a}）", tr(lang, "又称 ", "also ")) }</span> }) }
-                                        { " " }<code>{ &item.name }</code>
-                                        <button type="button" class="add" disabled={added} aria-label={format!("{}「{}」", if added { tr(lang, "已添加", "Added ") } else { tr(lang, "添加", "Add ") }, item.title)} onclick={add_item(item.name.clone())}>
-                                            { if added { tr(lang, "已添加", "Added") } else { tr(lang, "添加", "Add") } }
-                                        </button>
-                                    </li>
-                                }
-                            }) }
-                            if hits.is_empty() {
-                                <li class="meta">{ tr(lang, "台账中没有这一项：可作为新增填报字段", "Not in the ledger: add it as a new field") }</li>
-                            }
-                        </ul>
+                        { fields::catalog_list(lang, &hits, &doc.map(fields::bound_items).unwrap_or_default(), &add_item) }
                     </div>
                     <div>
                         <h3>{ tr(lang, "模板源文本（可直接编辑，错误显示在所在行）", "Template source (editable; problems at their lines)") }</h3>

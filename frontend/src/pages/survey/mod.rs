@@ -27,13 +27,12 @@ use yew::prelude::*;
 pub use open_task::OpenTask;
 use pick::PickPanel;
 use row::SurveyRow;
-pub use state::task_key;
 use state::{Action, SurveyState, form_key, rows_key, text_key, uuid};
 
 use crate::components::outbox_panel::OutboxPanel;
 use crate::hooks::use_window_event;
 use crate::i18n::{Lang, tr};
-use crate::survey_io::{self, Delivery};
+use crate::survey_io::{self, Delivery, task_key};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

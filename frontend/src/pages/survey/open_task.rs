@@ -3,9 +3,8 @@
 use ybt_core::api::TaskSummary;
 use yew::prelude::*;
 
-use super::state::task_key;
 use crate::i18n::{Lang, tr};
-use crate::survey_io;
+use crate::survey_io::{self, task_key};
 
 #[derive(Properties, PartialEq)]
 pub struct OpenTaskProps {

@@ -37,11 +37,6 @@ pub fn rows_key(task: &str) -> String {
     format!("ybt-survey-rows:{task}")
 }
 
-/// The task itself, kept so that a reload offline reopens this page.
-pub fn task_key(task: &str) -> String {
-    format!("ybt-survey-task:{task}")
-}
-
 /// The key of one cell (a number box's text, a field's message).
 pub fn text_key(subject: &str, key: &str) -> String {
     format!("{subject}\u{1f}{key}")
