@@ -50,3 +50,14 @@ pub fn initial_text(username: &str, department: &str) -> (String, bool) {
         None => (pretty(&ybt_core::builder::blank("new-report", "新报表", department, "person", "")), false),
     }
 }
+
+/// Reads the file chosen in the input `e` came from as text, then calls `then`.
+pub fn read_chosen(e: &web_sys::Event, then: impl FnOnce(String) + 'static) {
+    let Some(input) = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) else { return };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            then(text.as_string().unwrap_or_default());
+        }
+    });
+}

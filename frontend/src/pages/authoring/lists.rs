@@ -8,7 +8,7 @@ use ybt_core::review::LiveTemplate;
 use yew::prelude::*;
 
 use super::files::{download, pretty};
-use crate::api;
+use crate::api::{self, ApiFailure};
 use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
@@ -93,5 +93,24 @@ pub fn our_requests(props: &RequestsProps) -> Html {
                     }) }
                 </ul>
             </section>
+    }
+}
+
+/// What filing the template came to: filed, or refused with the problems.
+pub fn publish_result(lang: Lang, result: &Option<Result<TemplateRequest, ApiFailure>>) -> Html {
+    html! {
+    { match result {
+        Some(Ok(r)) => html! { <p class="done">{ tr(lang, "已提交审核：", "Filed for review: ") }{ format!("《{}》 v{}", r.title, r.version) }</p> },
+        Some(Err(ApiFailure::Server { body, .. })) => html! {
+            <>
+                <p class="error" role="alert">{ lang.pick(&body.error.message) }</p>
+                <ul class="errors" id="publish-errors">
+                    { for body.error.fields.iter().map(|e| html! { <li class="error" data-pointer={e.pointer.clone()}>{ lang.pick(&e.message) }</li> }) }
+                </ul>
+            </>
+        },
+        Some(Err(e)) => html! { <p class="error" role="alert">{ lang.pick(&e.message()) }</p> },
+        None => html! {},
+    } }
     }
 }

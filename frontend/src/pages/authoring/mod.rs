@@ -10,7 +10,7 @@
 //! downloaded. Below: the department's requests with the centre's decisions.
 //!
 //! `check` is what core says of the text (parsed and compiled once per
-//! change), `fields` the list of fields and the catalog, `lists` the live
+//! change), `settings` the report's settings, `fields` the list of fields and the catalog, `lists` the live
 //! templates and our requests, `files` the draft kept in this browser and
 //! downloads.
 
@@ -18,6 +18,7 @@ mod check;
 mod fields;
 mod files;
 mod lists;
+mod settings;
 
 use std::rc::Rc;
 
@@ -332,16 +333,9 @@ pub fn authoring_page(props: &Props) -> Html {
     let on_upload = {
         let set_text = set_text.clone();
         Callback::from(move |e: Event| {
-            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
             let set_text = set_text.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                    set_text(
-                        text.as_string().unwrap_or_default(),
-                        Some(tr(lang, "已载入上传的模板", "Loaded the uploaded template").to_owned()),
-                    );
-                }
+            files::read_chosen(&e, move |text| {
+                set_text(text, Some(tr(lang, "已载入上传的模板", "Loaded the uploaded template").to_owned()))
             });
         })
     };
@@ -405,24 +399,6 @@ pub fn authoring_page(props: &Props) -> Html {
     };
     let fields_for_formula = doc.map(fields::titles).unwrap_or_default();
     let field_errors = fields::field_errors(doc, editing.as_deref(), &spec, &spec_errors, &catalog);
-    let meta_error = |pointer: &str| meta_errors.iter().find(|e| e.pointer == pointer).map(|e| lang.pick(&e.message).to_owned());
-    let meta_field = |id: &'static str,
-                      pointer: &'static str,
-                      zh: &'static str,
-                      en: &'static str,
-                      value: String,
-                      placeholder: &'static str,
-                      set: fn(&mut MetaSpec, String)| {
-        let error = meta_error(pointer);
-        let err_id = format!("{id}-error");
-        html! {
-            <label class={classes!(error.is_some().then_some("invalid"))}>
-                { tr(lang, zh, en) }
-                <input id={id} value={value} placeholder={placeholder} oninput={meta_text(set)} aria-invalid={error.is_some().to_string()} aria-describedby={err_id.clone()} />
-                <span class="field-error" id={err_id}>{ error.unwrap_or_default() }</span>
-            </label>
-        }
-    };
     let entity_ref = use_select_value(meta_input.entity.clone());
     let can_undo = undo.borrow().can_undo();
     let can_redo = undo.borrow().can_redo();
@@ -434,22 +410,15 @@ pub fn authoring_page(props: &Props) -> Html {
                 if *restored {
                     <p class="meta" id="draft-restored" role="status">{ tr(lang, "已恢复您上次在本机未完成的模板草稿。", "Restored the template you were working on in this browser.") }</p>
                 }
-                <div class="row meta-row">
-                    { meta_field("tpl-title", "/title", "报表名称", "Title", meta_input.title.clone(), "困难群众临时救助摸底表", |m, v| m.title = v) }
-                    { meta_field("tpl-id", "/id", "模板编号（英文小写和连字符）", "Template id", meta_input.id.clone(), "aid-survey", |m, v| m.id = v) }
-                    { meta_field("tpl-version", "/version", "版本", "Version", meta_input.version.clone(), "1", |m, v| m.version = v) }
-                    <label>{ tr(lang, "每行对象", "One row per") }
-                        <select id="tpl-entity" ref={entity_ref} onchange={meta_select(|m, v| m.entity = v)}>
-                            { for entities.iter().map(|(code, title)| html! { <option value={code.clone()} selected={*code == meta_input.entity}>{ title.clone() }</option> }) }
-                            <option value={meta::PICK} selected={meta_input.entity == meta::PICK}>{ tr(lang, "选取模式（应急摸排：村里逐行选取或新增）", "Pick mode (surveys: villages add rows)") }</option>
-                        </select>
-                    </label>
-                    if meta_input.entity == meta::PICK {
-                        { meta_field("tpl-kinds", "/kinds", "行的种类（顿号分隔，括号里写台账类型）", "Kinds of rows", meta_input.kinds.clone(), "受灾人员（人员）、受损房屋（房屋）、易涝点", |m, v| m.kinds = v) }
-                    } else {
-                        { meta_field("tpl-tag", "/tag", "标签筛选（可空，如 低保）", "Tag filter (optional)", meta_input.tag.clone(), "低保", |m, v| m.tag = v) }
-                    }
-                </div>
+                { settings::settings_row(&settings::Settings {
+                    lang,
+                    meta: &meta_input,
+                    errors: &meta_errors,
+                    entities: &entities,
+                    entity_ref,
+                    text: &meta_text,
+                    select: &meta_select,
+                }) }
                 if let Some((problem, next)) = &version_problem {
                     <p class="error" id="version-problem" role="alert">
                         { lang.pick(&problem.message()) }{ " " }
@@ -493,21 +462,7 @@ pub fn authoring_page(props: &Props) -> Html {
                 <button class="primary" id="publish" onclick={on_publish} disabled={!checked.compiles() || version_problem.is_some()}>
                     { tr(lang, "提交协同中心准入审核", "File for review by the town centre") }
                 </button>
-                <div id="publish-result">
-                    { match &*result {
-                        Some(Ok(r)) => html! { <p class="done">{ tr(lang, "已提交审核：", "Filed for review: ") }{ format!("《{}》 v{}", r.title, r.version) }</p> },
-                        Some(Err(ApiFailure::Server { body, .. })) => html! {
-                            <>
-                                <p class="error" role="alert">{ lang.pick(&body.error.message) }</p>
-                                <ul class="errors" id="publish-errors">
-                                    { for body.error.fields.iter().map(|e| html! { <li class="error" data-pointer={e.pointer.clone()}>{ lang.pick(&e.message) }</li> }) }
-                                </ul>
-                            </>
-                        },
-                        Some(Err(e)) => html! { <p class="error" role="alert">{ lang.pick(&e.message()) }</p> },
-                        None => html! {},
-                    } }
-                </div>
+                <div id="publish-result">{ lists::publish_result(lang, &result) }</div>
             </section>
             <LiveTemplates {lang} live={(*live).clone()} />
             <OurRequests {lang} filed={*filed} on_reopen={on_reopen} on_failed={on_request_failed} />
