@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::lang_switch::LangSwitch;
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
 use crate::pages::admin::AdminPage;
 use crate::pages::burden::BurdenPage;
 use crate::pages::form::FormPage;
@@ -15,48 +15,7 @@ use crate::pages::ledger::LedgerPage;
 use crate::pages::login::LoginPage;
 use crate::pages::survey::{OpenTask, SurveyPage};
 use crate::pages::surveys::SurveysPage;
-
-/// Which page is shown. No URL routing yet: the app is one screen deep.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Route {
-    Home,
-    Form {
-        template_id: String,
-        org_unit: String,
-    },
-    /// A village's ledger of people, with each record's history.
-    Ledger {
-        org_unit: String,
-    },
-    Admin,
-    /// Emergency surveys: start, board, a village's survey tasks (issue 8).
-    Surveys,
-    Survey {
-        task: Box<ybt_core::api::TaskSummary>,
-    },
-    /// Issue 7: a department designs and files templates.
-    Authoring,
-    /// Issue 7: the town centre reviews template requests.
-    Review,
-    /// Issue 7: dispatch approved templates; dispatches with progress.
-    Dispatch,
-    Board {
-        dispatch_id: String,
-    },
-    Summary {
-        template_id: String,
-    },
-    /// A task from the inbox: its form, draft and submit.
-    Task {
-        task_id: String,
-    },
-    /// The burden meter of a unit.
-    Burden {
-        org_unit: String,
-    },
-    /// Transfer requests (迁移申请): ask, or decide.
-    Transfers,
-}
+use crate::route::{self, Route};
 
 /// Whether we know who is signed in yet.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,34 +23,6 @@ enum Session {
     Checking,
     SignedOut,
     SignedIn(Me),
-}
-
-/// An open task is kept in the address (`#task/ID`, a survey's `#survey/ID`),
-/// so a reload comes back to it (a survey offline too: its task is kept on
-/// the device); every other page starts from home.
-fn route_from_hash() -> Route {
-    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    if let Some(id) = hash.strip_prefix("#survey/").filter(|id| !id.is_empty()) {
-        return match crate::survey_io::load::<ybt_core::api::TaskSummary>(&crate::pages::survey::task_key(id)) {
-            Some(task) => Route::Survey { task: Box::new(task) },
-            None => Route::Task { task_id: id.to_owned() },
-        };
-    }
-    match hash.strip_prefix("#task/") {
-        Some(id) if !id.is_empty() => Route::Task { task_id: id.to_owned() },
-        _ => Route::Home,
-    }
-}
-
-fn set_hash(route: &Route) {
-    let hash = match route {
-        Route::Task { task_id } => format!("#task/{task_id}"),
-        Route::Survey { task } => format!("#survey/{}", task.id),
-        _ => String::new(),
-    };
-    if let Some(location) = web_sys::window().map(|w| w.location()) {
-        let _ = location.set_hash(&hash);
-    }
 }
 
 /// Where the signed-in user is remembered on this device (who, not a
@@ -116,7 +47,7 @@ fn remember(me: Option<&Me>) {
 #[function_component(App)]
 pub fn app() -> Html {
     let lang = use_state(|| Lang::Zh);
-    let route = use_state(route_from_hash);
+    let route = use_state(route::from_hash);
     let session = use_state(|| Session::Checking);
     // Survey submissions queued offline are sent when the app starts,
     // whenever the connection returns, and on their own retry timer
@@ -137,14 +68,14 @@ pub fn app() -> Html {
                             remember(Some(&me));
                             session.set(Session::SignedIn(me));
                         }
-                        Err(api::ApiFailure::Network(_)) => match crate::survey_io::load::<Me>(REMEMBERED) {
+                        Err(api::ApiFailure::Network { .. }) => match crate::survey_io::load::<Me>(REMEMBERED) {
                             Some(me) => {
                                 crate::survey_io::set_user(&me.user.username);
                                 session.set(Session::SignedIn(me));
                             }
                             None => session.set(Session::SignedOut),
                         },
-                        Err(api::ApiFailure::Server(_)) => {
+                        Err(api::ApiFailure::Server { .. }) => {
                             remember(None);
                             session.set(Session::SignedOut);
                         }
@@ -159,7 +90,7 @@ pub fn app() -> Html {
     let navigate = {
         let route = route.clone();
         Callback::from(move |to: Route| {
-            set_hash(&to);
+            route::set_hash(&to);
             route.set(to)
         })
     };
@@ -171,7 +102,7 @@ pub fn app() -> Html {
         let (session, route) = (session.clone(), route.clone());
         Callback::from(move |me: Me| {
             remember(Some(&me));
-            set_hash(&Route::Home);
+            route::set_hash(&Route::Home);
             route.set(Route::Home);
             session.set(Session::SignedIn(me));
         })
@@ -203,7 +134,7 @@ pub fn app() -> Html {
         })
     };
     let (page, user) = match &*session {
-        Session::Checking => (html! { <p class="loading">{ t(*lang, Key::Loading) }</p> }, html! {}),
+        Session::Checking => (html! { <p class="loading">{ tr(*lang, "加载中…", "Loading…") }</p> }, html! {}),
         Session::SignedOut => (html! { <LoginPage lang={*lang} on_login={on_login} /> }, html! {}),
         Session::SignedIn(me) if me.must_change_password => {
             // Nothing else works until the reset password is replaced.
@@ -218,7 +149,7 @@ pub fn app() -> Html {
             let user = html! {
                 <span class="user" id="user">
                     <span class="me"><span class="me-name">{ &me.user.display_name }</span></span>
-                    <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
+                    <button class="lang" id="logout" onclick={on_logout}>{ tr(*lang, "退出", "Sign out") }</button>
                 </span>
             };
             (page, user)
@@ -266,15 +197,15 @@ pub fn app() -> Html {
                 let (to_home, to_admin) = (navigate.reform(|_: MouseEvent| Route::Home), navigate.reform(|_: MouseEvent| Route::Admin));
                 html! {
                     <>
-                        <button class="lang" id="nav-reports" onclick={to_home}>{ t(*lang, Key::Reports) }</button>
-                        <button class="lang" id="nav-admin" onclick={to_admin}>{ t(*lang, Key::Admin) }</button>
+                        <button class="lang" id="nav-reports" onclick={to_home}>{ tr(*lang, "报表", "Reports") }</button>
+                        <button class="lang" id="nav-admin" onclick={to_admin}>{ tr(*lang, "账号与审计", "Accounts & audit") }</button>
                     </>
                 }
             });
             let publishing = crate::pages::dispatch::nav(*lang, me.user.role, &navigate);
             let to_surveys = navigate.reform(|_: MouseEvent| Route::Surveys);
             let surveys = html! {
-                <button class="lang" id="nav-surveys" onclick={to_surveys}>{ lang.pick(&ybt_core::messages::Text::new("应急摸排", "Surveys")) }</button>
+                <button class="lang" id="nav-surveys" onclick={to_surveys}>{ tr(*lang, "应急摸排", "Surveys") }</button>
             };
             let transfers = matches!(
                 me.user.role,
@@ -282,13 +213,13 @@ pub fn app() -> Html {
             )
             .then(|| {
                 let to_transfers = navigate.reform(|_: MouseEvent| Route::Transfers);
-                html! { <button class="lang" id="nav-transfers" onclick={to_transfers}>{ lang.pick(&ybt_core::messages::Text::new("迁移申请", "Transfers")) }</button> }
+                html! { <button class="lang" id="nav-transfers" onclick={to_transfers}>{ tr(*lang, "迁移申请", "Transfers") }</button> }
             });
             let user = html! {
                 <span class="user" id="user">
                     { nav }{ publishing }{ surveys }{ transfers }
                     <span class="me"><span class="me-name">{ &me.user.display_name }</span><span class="me-role">{ " · " }{ &me.role_title }</span></span>
-                    <button class="lang" id="logout" onclick={on_logout}>{ t(*lang, Key::SignOut) }</button>
+                    <button class="lang" id="logout" onclick={on_logout}>{ tr(*lang, "退出", "Sign out") }</button>
                 </span>
             };
             (page, user)
@@ -297,7 +228,7 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<Lang> context={*lang}>
             <header class="topbar">
-                <h1>{ t(*lang, Key::AppTitle) }</h1>
+                <h1>{ tr(*lang, "一表通 · 基层报表", "Yibiaotong · village reports") }</h1>
                 <span class="actions">{ user }<LangSwitch lang={*lang} on_toggle={toggle} /></span>
             </header>
             <main>{ page }</main>

@@ -68,7 +68,7 @@ pub async fn push(task_id: String, shared: SharedDraft, sync: UseStateHandle<Syn
                 // merges once more against `local`).
                 dispatcher.dispatch(Holder::Act(FormAction::Adopt { local, merged }));
             }
-            Err(Conflict::Other(ApiFailure::Network(_))) => {
+            Err(Conflict::Other(ApiFailure::Network { .. })) => {
                 sync.set(SyncState::Offline);
                 return;
             }
@@ -84,6 +84,17 @@ pub async fn push(task_id: String, shared: SharedDraft, sync: UseStateHandle<Syn
 
 /// The message for a submit whose answer never came.
 pub fn retry_message() -> Text {
-    use crate::i18n::{Key, Lang, t};
-    Text::new(t(Lang::Zh, Key::SubmitRetry), t(Lang::En, Key::SubmitRetry))
+    use crate::i18n::{Lang, tr};
+    Text::new(
+        tr(
+            Lang::Zh,
+            "网络中断，提交结果未知。可放心重试：同一编号不会重复提交。",
+            "The connection dropped; the result is unknown. Retrying is safe: the same id is never stored twice.",
+        ),
+        tr(
+            Lang::En,
+            "网络中断，提交结果未知。可放心重试：同一编号不会重复提交。",
+            "The connection dropped; the result is unknown. Retrying is safe: the same id is never stored twice.",
+        ),
+    )
 }

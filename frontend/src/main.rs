@@ -8,8 +8,10 @@ mod components;
 mod draft_store;
 mod draft_sync;
 mod form_state;
+mod hooks;
 mod i18n;
 mod pages;
+mod route;
 mod survey_io;
 mod timer;
 

@@ -100,3 +100,26 @@ impl Drop for ElementListener {
         let _ = self.target.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
     }
 }
+
+/// Calls `f` every `ms` milliseconds until dropped.
+pub struct Interval {
+    id: i32,
+    _closure: Closure<dyn Fn()>,
+}
+
+impl Interval {
+    pub fn new(ms: u32, f: impl Fn() + 'static) -> Option<Interval> {
+        let window = web_sys::window()?;
+        let closure = Closure::<dyn Fn()>::new(f);
+        let id = window.set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), ms as i32).ok()?;
+        Some(Interval { id, _closure: closure })
+    }
+}
+
+impl Drop for Interval {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            w.clear_interval_with_handle(self.id);
+        }
+    }
+}

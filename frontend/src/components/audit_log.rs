@@ -80,7 +80,7 @@ pub fn audit_log(props: &Props) -> Html {
                         error.set(None);
                         data.set(Some(found));
                     }
-                    Err(api::ApiFailure::Server(body)) if !body.error.fields.is_empty() => {
+                    Err(api::ApiFailure::Server { body, .. }) if !body.error.fields.is_empty() => {
                         error.set(Some(body.error.fields.iter().map(|f| lang.pick(&f.message).to_owned()).collect::<Vec<_>>().join("；")))
                     }
                     Err(e) => error.set(Some(lang.pick(&e.message()).to_owned())),

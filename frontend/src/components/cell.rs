@@ -21,7 +21,7 @@ use ybt_core::api::Provenance;
 use ybt_core::compile::{FieldPlan, InputKind};
 use yew::prelude::*;
 
-use crate::i18n::{Key, Lang, t, tr};
+use crate::i18n::{Lang, tr};
 use crate::timer::ElementListener;
 
 /// How the cell is laid out: a table cell (wide screens) or a labelled
@@ -151,7 +151,7 @@ pub fn cell(props: &Props) -> Html {
         return if card {
             html! { <div class="card-field computed" id={id} data-source="computed">{ label }{ body }</div> }
         } else {
-            html! { <td class="cell computed" id={id} data-source="computed" title={t(props.lang, Key::Computed)}>{ body }</td> }
+            html! { <td class="cell computed" id={id} data-source="computed" title={tr(props.lang, "自动计算", "computed")}>{ body }</td> }
         };
     }
 
@@ -231,7 +231,7 @@ pub fn cell(props: &Props) -> Html {
                 <select id={input_id(row, &key)} name={key.clone()} {onchange} disabled={props.disabled}
                     aria-label={accessible_name} aria-required={field.required.to_string()}
                     aria-invalid={props.error.is_some().to_string()} aria-describedby={described}>
-                    <option value="" selected={current.is_empty()}>{ t(props.lang, Key::ChooseOption) }</option>
+                    <option value="" selected={current.is_empty()}>{ tr(props.lang, "请选择", "Choose") }</option>
                     { for options.into_iter().map(|(value, text)| {
                         let selected = value == current;
                         html! { <option {value} {selected}>{ text }</option> }

@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::api::{self, ApiFailure, Conflict};
 use crate::components::cell::{display, provenance_text};
 use crate::form_state::parse_input;
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -75,7 +75,7 @@ pub fn correction(props: &Props) -> Html {
                         error.set(None);
                         on_record.emit((row, current, false));
                     }
-                    Err(Conflict::Other(ApiFailure::Server(body))) if !body.error.fields.is_empty() => {
+                    Err(Conflict::Other(ApiFailure::Server { body, .. })) if !body.error.fields.is_empty() => {
                         error.set(body.error.fields.first().map(|f| f.message.clone()));
                     }
                     Err(Conflict::Other(failure)) => error.set(Some(failure.message())),
@@ -88,18 +88,18 @@ pub fn correction(props: &Props) -> Html {
     html! {
         <div class="dialog-backdrop">
             <form class="panel dialog" id="correction" {onsubmit} role="dialog" aria-modal="true">
-                <h2>{ t(lang, Key::CorrectTitle) }{ " · " }{ &props.field.title }</h2>
+                <h2>{ tr(lang, "更正台账中的值", "Correct a ledger value") }{ " · " }{ &props.field.title }</h2>
                 <p class="meta" id="correction-provenance">{ provenance_text(lang, &props.field.title, &props.provenance) }</p>
                 if let Some(current) = &*stale {
-                    <p class="error" id="correction-stale" role="alert">{ t(lang, Key::StaleRecord) }{ "：" }<strong>{ current }</strong></p>
+                    <p class="error" id="correction-stale" role="alert">{ tr(lang, "台账中此项刚被他人更新，当前值为", "Someone just updated this in the ledger; it now reads") }{ "：" }<strong>{ current }</strong></p>
                 }
-                <label>{ t(lang, Key::NewValue) }
+                <label>{ tr(lang, "正确的值", "Correct value") }
                     <input id="correction-value" value={(*text).clone()} {oninput} />
                 </label>
                 if let Some(message) = &*error { <p class="error" id="correction-error" role="alert">{ lang.pick(message) }</p> }
                 <p class="dialog-actions">
-                    <button type="submit" class="primary" id="correction-save" disabled={*busy || ledger_field.is_none()}>{ t(lang, Key::Save) }</button>
-                    <button type="button" id="correction-cancel" onclick={cancel}>{ t(lang, Key::Cancel) }</button>
+                    <button type="submit" class="primary" id="correction-save" disabled={*busy || ledger_field.is_none()}>{ tr(lang, "保存", "Save") }</button>
+                    <button type="button" id="correction-cancel" onclick={cancel}>{ tr(lang, "取消", "Cancel") }</button>
                 </p>
             </form>
         </div>

@@ -6,7 +6,7 @@ use ybt_core::tasks::TaskStatus;
 use yew::prelude::*;
 
 use crate::api::{self, submission_file_url};
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -31,14 +31,14 @@ pub fn inbox(props: &Props) -> Html {
         });
     }
     let body = match &*tasks {
-        None => html! { <p class="loading">{ t(lang, Key::Loading) }</p> },
-        Some(list) if list.is_empty() => html! { <p class="empty" id="no-tasks">{ t(lang, Key::NoTasks) }</p> },
+        None => html! { <p class="loading">{ tr(lang, "加载中…", "Loading…") }</p> },
+        Some(list) if list.is_empty() => html! { <p class="empty" id="no-tasks">{ tr(lang, "暂无任务", "No tasks") }</p> },
         Some(list) => html! {
             <div class="table-wrap">
                 <table class="form-table inbox" id="inbox">
                     <thead><tr>
-                        <th>{ t(lang, Key::Form) }</th><th>{ t(lang, Key::Village) }</th>
-                        <th>{ t(lang, Key::Due) }</th><th>{ t(lang, Key::Status) }</th><th></th>
+                        <th>{ tr(lang, "报表", "Form") }</th><th>{ tr(lang, "村（社区）", "Village / community") }</th>
+                        <th>{ tr(lang, "截止日期", "Due") }</th><th>{ tr(lang, "状态", "Status") }</th><th></th>
                     </tr></thead>
                     <tbody>{ for list.iter().map(|task| row(lang, task, &props.on_open)) }</tbody>
                 </table>
@@ -47,7 +47,7 @@ pub fn inbox(props: &Props) -> Html {
     };
     html! {
         <section class="panel">
-            <h2>{ t(lang, Key::Inbox) }</h2>
+            <h2>{ tr(lang, "待办报表任务", "Report tasks") }</h2>
             if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
             { body }
         </section>
@@ -69,15 +69,15 @@ fn row(lang: Lang, task: &TaskSummary, on_open: &Callback<String>) -> Html {
         <tr class="task" data-task={task.id.clone()} data-template={task.template_id.clone()} data-status={task.status.as_str()}>
             <td><strong>{ &task.title }</strong><span class="dept">{ &task.department }</span></td>
             <td class="task-unit">{ &task.org_unit_name }</td>
-            <td class="task-due"><span class="due-label">{ t(lang, Key::Due) }{ " " }</span>{ &task.due_date }</td>
+            <td class="task-due"><span class="due-label">{ tr(lang, "截止日期", "Due") }{ " " }</span>{ &task.due_date }</td>
             <td>
                 <span class={classes!("status", task.status.as_str())}>{ lang.pick(&task.status.title()) }</span>
                 if let Some(comment) = &task.return_comment {
-                    <span class="return-comment">{ t(lang, Key::ReturnComment) }{ "：" }{ comment }</span>
+                    <span class="return-comment">{ tr(lang, "退回意见", "Returned because") }{ "：" }{ comment }</span>
                 }
             </td>
             <td class="task-actions">
-                <button class="generate open-task" aria-label={format!("{} {}", t(lang, Key::OpenTask), task.title)} {onclick}>{ t(lang, Key::OpenTask) }</button>
+                <button class="generate open-task" aria-label={format!("{} {}", tr(lang, "打开", "Open"), task.title)} {onclick}>{ tr(lang, "打开", "Open") }</button>
                 { downloads }
             </td>
         </tr>

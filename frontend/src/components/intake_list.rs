@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use ybt_core::survey::intake::{IntakeEntry, IntakeStatus};
 use yew::prelude::*;
 
+use crate::api;
 use crate::i18n::{Lang, tr};
-use crate::pages::surveys::{get, post};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -28,9 +28,9 @@ pub fn intake_list(props: &Props) -> Html {
         let (entries, message) = (entries.clone(), message.clone());
         use_effect_with(*refresh, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                match get::<Vec<IntakeEntry>>("/api/ledger-intake?status=pending").await {
+                match api::pending_intake().await {
                     Ok(list) => entries.set(list),
-                    Err(e) => message.set(Some(e)),
+                    Err(e) => message.set(Some(e.both())),
                 }
             });
         });
@@ -52,8 +52,7 @@ pub fn intake_list(props: &Props) -> Html {
                 };
                 let (id, message, refresh) = (id.clone(), message.clone(), refresh.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    let url = format!("/api/ledger-intake/{}/decision", js_sys::encode_uri_component(&id));
-                    match post::<IntakeEntry>(&url, &body).await {
+                    match api::decide_intake(&id, &body).await {
                         Ok(e) => {
                             let done = match (e.status, lang) {
                                 (IntakeStatus::Accepted, Lang::Zh) => format!("已纳入台账：{}", e.record_id.unwrap_or_default()),
@@ -63,7 +62,7 @@ pub fn intake_list(props: &Props) -> Html {
                             message.set(Some(done));
                             refresh.set(*refresh + 1);
                         }
-                        Err(e) => message.set(Some(e)),
+                        Err(e) => message.set(Some(e.both())),
                     }
                 });
             })

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -13,5 +13,5 @@ pub struct Props {
 #[function_component(LangSwitch)]
 pub fn lang_switch(props: &Props) -> Html {
     let onclick = props.on_toggle.reform(|_: MouseEvent| ());
-    html! { <button class="lang" id="lang-switch" {onclick}>{ t(props.lang, Key::SwitchLanguage) }</button> }
+    html! { <button class="lang" id="lang-switch" {onclick}>{ tr(props.lang, "English", "中文") }</button> }
 }

@@ -16,6 +16,7 @@ pub mod intake_list;
 pub mod lang_switch;
 pub mod new_user_form;
 pub mod org_unit_picker;
+pub mod outbox_panel;
 pub mod password_reset;
 pub mod quick_survey;
 pub mod receipt;

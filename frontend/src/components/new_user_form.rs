@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::org_unit_picker::OrgUnitPicker;
-use crate::i18n::{Key, Lang, t, tr};
+use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -90,7 +90,7 @@ pub fn new_user_form(props: &Props) -> Html {
                         )));
                         on_created.emit(());
                     }
-                    Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => {
+                    Err(ApiFailure::Server { body, .. }) if !body.error.fields.is_empty() => {
                         let mut by_field: HashMap<String, String> = HashMap::new();
                         for f in &body.error.fields {
                             let entry = by_field.entry(f.pointer.trim_start_matches('/').to_owned()).or_default();
@@ -154,9 +154,9 @@ pub fn new_user_form(props: &Props) -> Html {
     );
     html! {
         <form id="new-user" class="new-user" {onsubmit}>
-            { field("username", t(lang, Key::Username), "text", Some(tr(lang, "3–32 位小写字母、数字或 _ . -", "3–32 lowercase letters, digits or _ . -").to_owned())) }
+            { field("username", tr(lang, "用户名", "User name"), "text", Some(tr(lang, "3–32 位小写字母、数字或 _ . -", "3–32 lowercase letters, digits or _ . -").to_owned())) }
             { field("display_name", tr(lang, "姓名", "Name"), "text", None) }
-            <label>{ t(lang, Key::Role) }
+            <label>{ tr(lang, "角色", "Role") }
                 <select name="role" onchange={on_role}>
                     { for Role::ALL.iter().map(|r| html! {
                         <option value={format!("{r:?}")} selected={*r == *role}>{ r.title_zh() }</option>
@@ -166,10 +166,10 @@ pub fn new_user_form(props: &Props) -> Html {
             <OrgUnitPicker key={*generation} lang={lang} level={level_of(*role)} value={(*unit).clone()} on_pick={on_pick}
                 error={errors.get("org_unit").cloned()} />
             if *role == Role::DepartmentAnalyst {
-                { field("department", t(lang, Key::Department), "text", Some(tr(lang, "如 区民政局", "e.g. 区民政局").to_owned())) }
+                { field("department", tr(lang, "所属部门（部门分析员）", "Department (analysts)"), "text", Some(tr(lang, "如 区民政局", "e.g. 区民政局").to_owned())) }
             }
             { field("password", tr(lang, "初始密码", "Initial password"), "password", Some(rule)) }
-            <button class="primary" type="submit" disabled={*busy}>{ t(lang, Key::CreateAccount) }</button>
+            <button class="primary" type="submit" disabled={*busy}>{ tr(lang, "新建账号", "Create account") }</button>
             if let Some(message) = &*general { <p class="error" role="alert">{ message }</p> }
             <p class="created" id="user-created" role="status">{ (*created).clone().unwrap_or_default() }</p>
         </form>

@@ -62,7 +62,7 @@ pub fn password_reset(props: &Props) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::reset_password(&user_id, &request).await {
                     Ok(_) => on_done.emit(done),
-                    Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => {
+                    Err(ApiFailure::Server { body, .. }) if !body.error.fields.is_empty() => {
                         error.set(Some(body.error.fields.iter().map(|f| lang.pick(&f.message).to_owned()).collect::<Vec<_>>().join("；")));
                         confirming.set(false);
                     }

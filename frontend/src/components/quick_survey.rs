@@ -12,8 +12,8 @@ use ybt_core::builder::{NewFieldSpec, NewFieldType};
 use ybt_core::survey::{SurveyPreview, SurveySummary};
 use yew::prelude::*;
 
+use crate::api;
 use crate::i18n::{Lang, tr};
-use crate::pages::surveys::post;
 
 /// The ledger entities a quick survey may pick from, with a default kind name.
 const ENTITIES: [(&str, &str, &str); 5] = [
@@ -159,12 +159,12 @@ pub fn quick_survey(props: &Props) -> Html {
             }
             let (message, confirm) = (message.clone(), confirm.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match post::<SurveyPreview>("/api/surveys/preview", &body).await {
+                match api::preview_survey(&body).await {
                     Ok(p) => {
                         message.set(None);
                         confirm.set(Some(p));
                     }
-                    Err(e) => message.set(Some(e)),
+                    Err(e) => message.set(Some(e.both())),
                 }
             });
         })
@@ -179,12 +179,12 @@ pub fn quick_survey(props: &Props) -> Html {
             busy.set(true);
             let (message, confirm, busy, on_started) = (message.clone(), confirm.clone(), busy.clone(), on_started.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match post::<SurveySummary>("/api/surveys", &body).await {
+                match api::start_survey(&body).await {
                     Ok(s) => {
                         confirm.set(None);
                         on_started.emit(s);
                     }
-                    Err(e) => message.set(Some(e)),
+                    Err(e) => message.set(Some(e.both())),
                 }
                 busy.set(false);
             });

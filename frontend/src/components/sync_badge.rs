@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncState {
@@ -16,13 +16,13 @@ pub enum SyncState {
 }
 
 impl SyncState {
-    fn key(self) -> Option<(Key, &'static str)> {
+    fn label(self) -> Option<((&'static str, &'static str), &'static str)> {
         match self {
             SyncState::Idle => None,
-            SyncState::SavedLocally => Some((Key::SavedLocally, "local")),
-            SyncState::Syncing => Some((Key::Syncing, "syncing")),
-            SyncState::Synced => Some((Key::Synced, "synced")),
-            SyncState::Offline => Some((Key::Offline, "offline")),
+            SyncState::SavedLocally => Some((("已保存到本机", "Saved on this device"), "local")),
+            SyncState::Syncing => Some((("同步中…", "Syncing…"), "syncing")),
+            SyncState::Synced => Some((("已同步", "Synced"), "synced")),
+            SyncState::Offline => Some((("离线", "Offline"), "offline")),
         }
     }
 }
@@ -35,10 +35,10 @@ pub struct Props {
 
 #[function_component(SyncBadge)]
 pub fn sync_badge(props: &Props) -> Html {
-    match props.state.key() {
+    match props.state.label() {
         None => html! { <span class="sync" id="sync-state" data-state="idle"></span> },
-        Some((key, name)) => html! {
-            <span class={classes!("sync", name)} id="sync-state" data-state={name} role="status">{ t(props.lang, key) }</span>
+        Some(((zh, en), name)) => html! {
+            <span class={classes!("sync", name)} id="sync-state" data-state={name} role="status">{ tr(props.lang, zh, en) }</span>
         },
     }
 }

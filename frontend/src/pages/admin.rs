@@ -13,7 +13,7 @@ use crate::components::audit_log::AuditLog;
 use crate::components::grant_editor::GrantEditor;
 use crate::components::new_user_form::NewUserForm;
 use crate::components::password_reset::PasswordReset;
-use crate::i18n::{Key, Lang, t, tr};
+use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -139,11 +139,11 @@ pub fn admin_page(props: &Props) -> Html {
 
     let accounts = html! {
         <section class="panel" aria-labelledby="accounts-title">
-            <h2 id="accounts-title">{ t(lang, Key::Accounts) }</h2>
+            <h2 id="accounts-title">{ tr(lang, "账号与授权", "Accounts and grants") }</h2>
             <p class="notice" id="admin-notice" role="status">{ (*notice).clone().unwrap_or_default() }</p>
             <table class="accounts" id="users">
                 <thead><tr>
-                    <th>{ tr(lang, "姓名", "Name") }</th><th>{ t(lang, Key::Role) }</th><th>{ t(lang, Key::OrgUnit) }</th>
+                    <th>{ tr(lang, "姓名", "Name") }</th><th>{ tr(lang, "角色", "Role") }</th><th>{ tr(lang, "所属单位", "Org unit") }</th>
                     <th>{ tr(lang, "状态", "Status") }</th><th>{ tr(lang, "明文查看授权", "Unmasked reading") }</th><th>{ tr(lang, "操作", "Actions") }</th>
                 </tr></thead>
                 <tbody>
@@ -157,7 +157,7 @@ pub fn admin_page(props: &Props) -> Html {
                                 <tr data-user={u.user.username.clone()} class={classes!("account", status_class)}>
                                     <td class="name"><strong>{ &name }</strong><span class="meta username">{ &u.user.username }</span></td>
                                     <td class="role">{ u.user.role.title_zh() }{ u.user.department.as_ref().map(|d| format!("（{d}）")).unwrap_or_default() }</td>
-                                    <td class="unit" title={u.user.org_unit.clone()} data-label={t(lang, Key::OrgUnit)}>{ if u.org_unit_name.is_empty() { &u.user.org_unit } else { &u.org_unit_name } }</td>
+                                    <td class="unit" title={u.user.org_unit.clone()} data-label={tr(lang, "所属单位", "Org unit")}>{ if u.org_unit_name.is_empty() { &u.user.org_unit } else { &u.org_unit_name } }</td>
                                     <td class="acct-status"><span class={classes!("tag", status_class)}>{ status_text }</span></td>
                                     <td class="grants" data-label={tr(lang, "明文查看", "Unmasked")}>{ grant_titles(u) }</td>
                                     <td class="row-actions">
@@ -176,7 +176,7 @@ pub fn admin_page(props: &Props) -> Html {
                                                 aria-label={format!("{} · {name}", tr(lang, "停用", "Disable"))}>{ tr(lang, "停用", "Disable") }</button>
                                         }
                                         <button type="button" class="secondary unlock" onclick={unlock(u)}
-                                            aria-label={format!("{} · {name}", t(lang, Key::Unlock), )}>{ t(lang, Key::Unlock) }</button>
+                                            aria-label={format!("{} · {name}", tr(lang, "解除登录锁定", "Unlock sign-in"), )}>{ tr(lang, "解除登录锁定", "Unlock sign-in") }</button>
                                     </td>
                                 </tr>
                                 if let Some(open_panel) = open_panel {
@@ -221,13 +221,13 @@ pub fn admin_page(props: &Props) -> Html {
                 Tab::Accounts => accounts,
                 Tab::Create => html! {
                     <section class="panel" aria-labelledby="create-title">
-                        <h2 id="create-title">{ t(lang, Key::CreateAccount) }</h2>
+                        <h2 id="create-title">{ tr(lang, "新建账号", "Create account") }</h2>
                         <NewUserForm lang={lang} on_created={{ let reload = reload.clone(); Callback::from(move |_| reload.set(*reload + 1)) }} />
                     </section>
                 },
                 Tab::Audit => html! {
                     <section class="panel" aria-labelledby="audit-title">
-                        <h2 id="audit-title">{ t(lang, Key::AuditLog) }</h2>
+                        <h2 id="audit-title">{ tr(lang, "敏感信息查看记录", "Audit log of unmasked reads") }</h2>
                         <AuditLog lang={lang} users={(*users).clone()} generation={*reload} />
                     </section>
                 },

@@ -10,7 +10,7 @@ use ybt_core::ledger::{OrgLevel, OrgUnit};
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::{Key, Lang, t, tr};
+use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -31,9 +31,9 @@ fn minutes(m: Option<f64>) -> String {
 fn headline(lang: Lang, total: &BurdenRollup) -> String {
     let time = total
         .mean_minutes
-        .map(|m| format!(" · {} {} {}", t(lang, Key::AvgMinutes), minutes(Some(m)), t(lang, Key::MinutesUnit)))
+        .map(|m| format!(" · {} {} {}", tr(lang, "平均用时", "average time"), minutes(Some(m)), tr(lang, "分钟", "min")))
         .unwrap_or_default();
-    format!("{} {}{}", t(lang, Key::PrefilledShare), percent(total.prefilled_share), time)
+    format!("{} {}{}", tr(lang, "预填", "pre-filled"), percent(total.prefilled_share), time)
 }
 
 #[function_component(BurdenPage)]
@@ -98,12 +98,12 @@ pub fn burden_page(props: &Props) -> Html {
     };
     let pickers = html! {
         <p class="pickers">
-            <label>{ t(lang, Key::Month) }{ " " }
+            <label>{ tr(lang, "月份", "Month") }{ " " }
                 <input type="month" id="burden-month" value={(*month).clone()} onchange={on_month} />
             </label>
             if !villages.is_empty() {
                 { " " }
-                <label>{ t(lang, Key::Village) }{ " " }
+                <label>{ tr(lang, "村（社区）", "Village / community") }{ " " }
                     <select id="burden-village" onchange={on_unit}>
                         <option value="" selected={*unit == props.org_unit}>{ tr(lang, "全部（本镇街）", "All (whole town)") }</option>
                         { for villages.iter().map(|v| html! {
@@ -114,13 +114,13 @@ pub fn burden_page(props: &Props) -> Html {
             }
         </p>
     };
-    let back = html! { <button class="back" onclick={props.back.clone()}>{ t(lang, Key::Back) }</button> };
+    let back = html! { <button class="back" onclick={props.back.clone()}>{ tr(lang, "返回", "Back") }</button> };
     let Some((shown_month, report)) = &*report else {
         return html! {
             <>
                 { back }
                 if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
-                <p class="loading">{ t(lang, Key::Loading) }</p>
+                <p class="loading">{ tr(lang, "加载中…", "Loading…") }</p>
             </>
         };
     };
@@ -129,27 +129,27 @@ pub fn burden_page(props: &Props) -> Html {
     };
     let cell_heads = html! {
         <>
-            <th>{ t(lang, Key::PrefilledCells) }</th><th>{ t(lang, Key::TypedCells) }</th>
-            <th>{ t(lang, Key::ComputedCells) }</th><th>{ t(lang, Key::CorrectedCells) }</th>
+            <th>{ tr(lang, "预填格数", "pre-filled cells") }</th><th>{ tr(lang, "手填格数", "typed cells") }</th>
+            <th>{ tr(lang, "计算格数", "computed cells") }</th><th>{ tr(lang, "更正格数", "corrected cells") }</th>
         </>
     };
     html! {
         <>
             { back }
             <section class="panel" id="burden" data-unit={report.total.org_unit.clone()} data-month={shown_month.clone()}>
-                <h2>{ t(lang, Key::Burden) }{ " · " }<span title={report.total.org_unit.clone()}>{ &report.total.org_unit_name }</span></h2>
+                <h2>{ tr(lang, "填报负担", "Reporting burden") }{ " · " }<span title={report.total.org_unit.clone()}>{ &report.total.org_unit_name }</span></h2>
                 { pickers }
                 if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
                 <p class="headline" id="burden-headline">{ headline(lang, &report.total) }</p>
-                <p class="meta">{ format!("{} {}", report.total.submissions, t(lang, Key::Submissions)) }</p>
+                <p class="meta">{ format!("{} {}", report.total.submissions, tr(lang, "提交次数", "Submissions")) }</p>
             </section>
             <section class="panel">
-                <h2>{ t(lang, Key::PerVillageMonth) }</h2>
+                <h2>{ tr(lang, "按村（社区）和月份", "Per village and month") }</h2>
                 <div class="table-wrap">
                     <table class="form-table" id="burden-villages">
                         <thead><tr>
-                            <th>{ t(lang, Key::Village) }</th><th>{ t(lang, Key::Month) }</th><th>{ t(lang, Key::Submissions) }</th>
-                            { cell_heads.clone() }<th>{ t(lang, Key::PrefilledShare) }</th><th>{ t(lang, Key::AvgMinutes) }</th>
+                            <th>{ tr(lang, "村（社区）", "Village / community") }</th><th>{ tr(lang, "月份", "Month") }</th><th>{ tr(lang, "提交次数", "Submissions") }</th>
+                            { cell_heads.clone() }<th>{ tr(lang, "预填", "pre-filled") }</th><th>{ tr(lang, "平均用时", "average time") }</th>
                         </tr></thead>
                         <tbody>
                             { for report.by_village_month.iter().map(|r| html! {
@@ -163,12 +163,12 @@ pub fn burden_page(props: &Props) -> Html {
                 </div>
             </section>
             <section class="panel">
-                <h2>{ t(lang, Key::PerForm) }</h2>
+                <h2>{ tr(lang, "按报表", "Per form") }</h2>
                 <div class="table-wrap">
                     <table class="form-table" id="burden-forms">
                         <thead><tr>
-                            <th>{ t(lang, Key::Form) }</th><th>{ t(lang, Key::Village) }</th><th>{ t(lang, Key::When) }</th>
-                            <th>{ t(lang, Key::Rows) }</th>{ cell_heads }<th>{ t(lang, Key::Minutes) }</th>
+                            <th>{ tr(lang, "报表", "Form") }</th><th>{ tr(lang, "村（社区）", "Village / community") }</th><th>{ tr(lang, "时间", "When") }</th>
+                            <th>{ tr(lang, "行", "rows") }</th>{ cell_heads }<th>{ tr(lang, "用时（分钟）", "Minutes") }</th>
                         </tr></thead>
                         <tbody>
                             { for report.entries.iter().map(|e| html! {

@@ -11,8 +11,8 @@ use ybt_core::messages::Text;
 use yew::prelude::*;
 
 use crate::api;
-use crate::app::Route;
 use crate::i18n::{Lang, tr};
+use crate::route::Route;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -13,7 +13,7 @@ use crate::components::form_body::FormBody;
 use crate::components::receipt::Receipt;
 use crate::draft_store::new_submission_id;
 use crate::form_state::{FormAction, FormHolder, FormState, Holder, Status};
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
 use crate::pages::task::compile_here;
 
 #[derive(Properties, PartialEq)]
@@ -57,11 +57,11 @@ pub fn form_page(props: &Props) -> Html {
         })
     };
     let back = props.back.reform(|_: MouseEvent| ());
-    let header = html! { <button class="back" onclick={back}>{ "← " }{ t(lang, Key::Back) }</button> };
+    let header = html! { <button class="back" onclick={back}>{ "← " }{ tr(lang, "返回", "Back") }</button> };
     let Some(current) = state.0.as_ref() else {
         return match &*loaded {
             Some(Err(message)) => html! { <>{ header }<p class="error" role="alert">{ lang.pick(message) }</p></> },
-            _ => html! { <>{ header }<p class="loading">{ t(lang, Key::Loading) }</p></> },
+            _ => html! { <>{ header }<p class="loading">{ tr(lang, "加载中…", "Loading…") }</p></> },
         };
     };
 
@@ -85,7 +85,7 @@ pub fn form_page(props: &Props) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let action = match api::submit(&request).await {
                     Ok(receipt) => FormAction::Submitted(receipt),
-                    Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => FormAction::ShowErrors(body.error.fields),
+                    Err(ApiFailure::Server { body, .. }) if !body.error.fields.is_empty() => FormAction::ShowErrors(body.error.fields),
                     Err(failure) => FormAction::Failed(failure.message()),
                 };
                 state.dispatch(Holder::Act(action));
@@ -100,23 +100,23 @@ pub fn form_page(props: &Props) -> Html {
             <section class="panel">
                 <h2 id="form-title">{ &form.title }</h2>
                 <p class="meta">{ &form.org_unit.name }{ " · " }
-                    { format!("{} {} · {} {}", current.template.burden.prefilled, t(lang, Key::Prefilled), current.template.burden.new, t(lang, Key::NewFields)) }
+                    { format!("{} {} · {} {}", current.template.burden.prefilled, tr(lang, "项自动填入", "fields pre-filled"), current.template.burden.new, tr(lang, "项需填写", "fields to enter")) }
                 </p>
                 <p class="legend">
-                    <span class="swatch prefilled"></span>{ t(lang, Key::FromLedger) }
-                    <span class="swatch new"></span>{ t(lang, Key::MustEnter) }
-                    <span class="swatch computed"></span>{ t(lang, Key::Computed) }
+                    <span class="swatch prefilled"></span>{ tr(lang, "来自台账", "from the ledger") }
+                    <span class="swatch new"></span>{ tr(lang, "需填写", "to enter") }
+                    <span class="swatch computed"></span>{ tr(lang, "自动计算", "computed") }
                 </p>
                 <div class="general-errors" role="alert">
                     { for current.general.iter().map(|m| html! { <p class="error">{ lang.pick(m) }</p> }) }
                 </div>
                 if form.rows.is_empty() {
-                    <p class="empty">{ t(lang, Key::NoRows) }</p>
+                    <p class="empty">{ tr(lang, "本村（社区）台账中没有符合条件的对象。", "No matching records in this village's ledger.") }</p>
                 } else {
                     <FormBody lang={lang} state={Rc::clone(current)} disabled={submitting} on_edit={on_edit} />
                 }
                 <button class="primary" id="submit" onclick={on_submit} disabled={submitting}>
-                    { if submitting { t(lang, Key::Submitting) } else { t(lang, Key::Submit) } }
+                    { if submitting { tr(lang, "提交中…", "Submitting…") } else { tr(lang, "提交", "Submit") } }
                 </button>
             </section>
         </>

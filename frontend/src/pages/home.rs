@@ -8,9 +8,9 @@ use ybt_core::ledger::OrgUnit;
 use yew::prelude::*;
 
 use crate::api;
-use crate::app::Route;
 use crate::components::inbox::Inbox;
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
+use crate::route::Route;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -104,19 +104,19 @@ pub fn home_page(props: &Props) -> Html {
 
     html! {
         <>
-            <crate::pages::survey::OutboxPanel lang={lang} />
+            <crate::components::outbox_panel::OutboxPanel lang={lang} />
             if offers.generate_forms || offers.read_ledger {
             <section class="panel">
-                <h2>{ t(lang, Key::ChooseUnit) }</h2>
-                <label>{ t(lang, Key::Town) }
+                <h2>{ tr(lang, "选择填报单位", "Choose your unit") }</h2>
+                <label>{ tr(lang, "镇（街道）", "Town / street") }
                     <select id="town" onchange={on_town} disabled={own_town.is_some()}>
-                        <option value="">{ t(lang, Key::ChooseOption) }</option>
+                        <option value="">{ tr(lang, "请选择", "Choose") }</option>
                         { options(&towns, &town) }
                     </select>
                 </label>
-                <label>{ t(lang, Key::Village) }
+                <label>{ tr(lang, "村（社区）", "Village / community") }
                     <select id="village" onchange={on_village} disabled={town.is_none() || own_village.is_some()}>
-                        <option value="">{ t(lang, Key::ChooseOption) }</option>
+                        <option value="">{ tr(lang, "请选择", "Choose") }</option>
                         { options(&villages, &village) }
                     </select>
                 </label>
@@ -125,12 +125,12 @@ pub fn home_page(props: &Props) -> Html {
             <section class="panel actions">
                 if offers.read_ledger {
                     <button id="open-ledger" class="secondary" onclick={props.navigate.reform(move |_: MouseEvent| Route::Ledger { org_unit: ledger_unit.clone() })}>
-                        { t(lang, Key::Ledger) }
+                        { tr(lang, "台账", "Ledger") }
                         if !offers.write_ledger { { crate::i18n::tr(lang, "（只读）", " (read-only)") } }
                     </button>
                 }
                 <button id="open-burden" class="secondary" onclick={props.navigate.reform(move |_: MouseEvent| Route::Burden { org_unit: own_unit.clone() })}>
-                    { t(lang, Key::Burden) }
+                    { tr(lang, "填报负担", "Reporting burden") }
                 </button>
             </section>
             if has_inbox {
@@ -139,7 +139,7 @@ pub fn home_page(props: &Props) -> Html {
             if let Some(message) = &*error { <p class="error" role="alert">{ message }</p> }
             if offers.generate_forms {
             <section class="panel">
-                <h2>{ t(lang, Key::Templates) }</h2>
+                <h2>{ tr(lang, "报表模板", "Report templates") }</h2>
                 <ul class="templates">
                     { for templates.iter().map(|tpl| {
                         let navigate = props.navigate.clone();
@@ -156,10 +156,10 @@ pub fn home_page(props: &Props) -> Html {
                                     <strong>{ &tpl.title }</strong>
                                     <span class="dept">{ &tpl.department }</span>
                                     <span class="burden">
-                                        { format!("{} {} · {} {}", tpl.burden.prefilled, t(lang, Key::Prefilled), tpl.burden.new, t(lang, Key::NewFields)) }
+                                        { format!("{} {} · {} {}", tpl.burden.prefilled, tr(lang, "项自动填入", "fields pre-filled"), tpl.burden.new, tr(lang, "项需填写", "fields to enter")) }
                                     </span>
                                 </div>
-                                <button class="generate" {onclick} disabled={village.is_none()}>{ t(lang, Key::Generate) }</button>
+                                <button class="generate" {onclick} disabled={village.is_none()}>{ tr(lang, "一键生成", "Generate") }</button>
                             </li>
                         }
                     }) }

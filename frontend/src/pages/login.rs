@@ -4,7 +4,7 @@ use ybt_core::api::{LoginRequest, Me};
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -43,15 +43,15 @@ pub fn login_page(props: &Props) -> Html {
     };
     html! {
         <section class="panel login">
-            <h2>{ t(lang, Key::SignIn) }</h2>
+            <h2>{ tr(lang, "登录", "Sign in") }</h2>
             <form id="login" {onsubmit}>
-                <label>{ t(lang, Key::Username) }
+                <label>{ tr(lang, "用户名", "User name") }
                     <input id="username" name="username" autocomplete="username" value={(*username).clone()} oninput={bind(&username)} />
                 </label>
-                <label>{ t(lang, Key::Password) }
+                <label>{ tr(lang, "密码", "Password") }
                     <input id="password" name="password" type="password" autocomplete="current-password" value={(*password).clone()} oninput={bind(&password)} />
                 </label>
-                <button class="primary" type="submit" disabled={*busy}>{ t(lang, Key::SignIn) }</button>
+                <button class="primary" type="submit" disabled={*busy}>{ tr(lang, "登录", "Sign in") }</button>
             </form>
             if let Some(message) = &*error { <p class="error" id="login-error" role="alert">{ lang.pick(message) }</p> }
         </section>

@@ -48,7 +48,7 @@ pub fn password_page(props: &Props) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::change_password(&request).await {
                     Ok(me) => on_changed.emit(me),
-                    Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => {
+                    Err(ApiFailure::Server { body, .. }) if !body.error.fields.is_empty() => {
                         let mut by_field: HashMap<String, String> = HashMap::new();
                         for f in &body.error.fields {
                             let entry = by_field.entry(f.pointer.trim_start_matches('/').to_owned()).or_default();

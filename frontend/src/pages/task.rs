@@ -21,7 +21,7 @@ use crate::components::sync_badge::{SyncBadge, SyncState};
 use crate::draft_store::{self, LocalDraft};
 use crate::draft_sync::{self, SharedDraft};
 use crate::form_state::{FormAction, FormHolder, FormState, Holder, Status};
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Lang, tr};
 use crate::timer::{DocumentListener, Timeout, WindowListener};
 
 #[derive(Properties, PartialEq)]
@@ -223,9 +223,9 @@ pub fn task_page(props: &Props) -> Html {
                         *shared.borrow_mut() = None;
                         FormAction::Submitted(receipt)
                     }
-                    Err(ApiFailure::Server(body)) if !body.error.fields.is_empty() => FormAction::ShowErrors(body.error.fields),
-                    Err(ApiFailure::Server(body)) => FormAction::Failed(body.error.message),
-                    Err(ApiFailure::Network(_)) => FormAction::Failed(draft_sync::retry_message()),
+                    Err(ApiFailure::Server { body, .. }) if !body.error.fields.is_empty() => FormAction::ShowErrors(body.error.fields),
+                    Err(ApiFailure::Server { body, .. }) => FormAction::Failed(body.error.message),
+                    Err(ApiFailure::Network { .. }) => FormAction::Failed(draft_sync::retry_message()),
                 };
                 dispatcher.dispatch(Holder::Act(action));
             });
@@ -233,14 +233,16 @@ pub fn task_page(props: &Props) -> Html {
     };
 
     let back = props.back.reform(|_: MouseEvent| ());
-    let header = html! { <button class="back" onclick={back}>{ "← " }{ t(lang, Key::Back) }</button> };
+    let header = html! { <button class="back" onclick={back}>{ "← " }{ tr(lang, "返回", "Back") }</button> };
     let task = match &*page {
-        Page::Loading => return html! { <>{ header }<p class="loading">{ t(lang, Key::Loading) }</p></> },
+        Page::Loading => return html! { <>{ header }<p class="loading">{ tr(lang, "加载中…", "Loading…") }</p></> },
         Page::Failed(message) => return html! { <>{ header }<p class="error" role="alert">{ lang.pick(message) }</p></> },
         Page::Done(receipt) => return html! { <>{ header }<Receipt lang={lang} receipt={receipt.clone()} /></> },
         Page::Ready(task) => task,
     };
-    let Some(current) = state.0.as_ref() else { return html! { <>{ header }<p class="loading">{ t(lang, Key::Loading) }</p></> } };
+    let Some(current) = state.0.as_ref() else {
+        return html! { <>{ header }<p class="loading">{ tr(lang, "加载中…", "Loading…") }</p></> };
+    };
     if let Status::Submitted(receipt) = &current.status {
         return html! { <>{ header }<Receipt lang={lang} receipt={receipt.clone()} /></> };
     }
@@ -281,33 +283,33 @@ pub fn task_page(props: &Props) -> Html {
             <section class={classes!("panel", "task-form", paper)} data-task={task.id.clone()}>
                 <h2 id="form-title">{ &form.title }</h2>
                 <p class="meta">
-                    { &form.org_unit.name }{ " · " }{ &task.department }{ " · " }{ t(lang, Key::Due) }{ " " }{ &task.due_date }{ " · " }
-                    { format!("{} {} · {} {}", current.template.burden.prefilled, t(lang, Key::Prefilled), current.template.burden.new, t(lang, Key::NewFields)) }
+                    { &form.org_unit.name }{ " · " }{ &task.department }{ " · " }{ tr(lang, "截止日期", "Due") }{ " " }{ &task.due_date }{ " · " }
+                    { format!("{} {} · {} {}", current.template.burden.prefilled, tr(lang, "项自动填入", "fields pre-filled"), current.template.burden.new, tr(lang, "项需填写", "fields to enter")) }
                     { " · " }<SyncBadge lang={lang} state={*sync} />
                 </p>
                 if let Some(comment) = &task.return_comment {
-                    <p class="return-comment" id="return-comment">{ t(lang, Key::ReturnComment) }{ "：" }{ comment }</p>
+                    <p class="return-comment" id="return-comment">{ tr(lang, "退回意见", "Returned because") }{ "：" }{ comment }</p>
                 }
                 <p class="legend">
-                    <span class="swatch prefilled"></span>{ t(lang, Key::FromLedger) }
-                    <span class="swatch new"></span>{ t(lang, Key::MustEnter) }
-                    <span class="swatch computed"></span>{ t(lang, Key::Computed) }
-                    <button class="print" id="print" onclick={print}>{ t(lang, Key::Print) }</button>
+                    <span class="swatch prefilled"></span>{ tr(lang, "来自台账", "from the ledger") }
+                    <span class="swatch new"></span>{ tr(lang, "需填写", "to enter") }
+                    <span class="swatch computed"></span>{ tr(lang, "自动计算", "computed") }
+                    <button class="print" id="print" onclick={print}>{ tr(lang, "打印", "Print") }</button>
                 </p>
                 <div class="general-errors" role="alert">
                     { for current.general.iter().map(|m| html! { <p class="error" id="general-error">{ lang.pick(m) }</p> }) }
                 </div>
                 if no_new_fields {
-                    <p class="confirm" id="no-new-fields">{ t(lang, Key::NoNewFields) }</p>
+                    <p class="confirm" id="no-new-fields">{ tr(lang, "本表内容全部来自台账，无需填写。核对无误后确认提交即可。", "Everything in this form comes from the ledger. Check it and confirm to submit.") }</p>
                 }
                 if form.rows.is_empty() {
-                    <p class="empty">{ t(lang, Key::NoRows) }</p>
+                    <p class="empty">{ tr(lang, "本村（社区）台账中没有符合条件的对象。", "No matching records in this village's ledger.") }</p>
                 } else {
                     <FormBody lang={lang} state={Rc::clone(current)} disabled={submitting}
                         all_rows={*printing} on_edit={on_edit} on_correct={Some(on_correct)} />
                 }
                 <button class="primary" id={if no_new_fields { "confirm-submit" } else { "submit" }} onclick={on_submit} disabled={submitting}>
-                    { if submitting { t(lang, Key::Submitting) } else if no_new_fields { t(lang, Key::ConfirmSubmit) } else { t(lang, Key::Submit) } }
+                    { if submitting { tr(lang, "提交中…", "Submitting…") } else if no_new_fields { tr(lang, "确认提交", "Confirm and submit") } else { tr(lang, "提交", "Submit") } }
                 </button>
             </section>
             { dialog }

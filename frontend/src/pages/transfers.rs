@@ -31,8 +31,8 @@ fn status_text(lang: Lang, status: TransferStatus) -> &'static str {
 /// Field errors of a refused request, by pointer (`/key`, `/reason`).
 fn field_errors(failure: &ApiFailure) -> BTreeMap<String, Text> {
     match failure {
-        ApiFailure::Server(body) => body.error.fields.iter().map(|f| (f.pointer.clone(), f.message.clone())).collect(),
-        ApiFailure::Network(_) => BTreeMap::new(),
+        ApiFailure::Server { body, .. } => body.error.fields.iter().map(|f| (f.pointer.clone(), f.message.clone())).collect(),
+        ApiFailure::Network { .. } => BTreeMap::new(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Calls to the worker's JSON API. Bodies are the shared types of
 //! `ybt_core::api`, so the browser and the worker cannot disagree on them.
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use ybt_core::access::Principal;
@@ -14,20 +14,50 @@ use ybt_core::api::{
 use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 
-/// What went wrong with a call, ready to show.
+mod import;
+mod surveys;
+
+pub use import::{ImportResult, import_file, import_template_url};
+pub use surveys::*;
+
+/// What went wrong with a call: the one error type of every call to the
+/// worker, ready to show.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiFailure {
-    /// The worker answered with its error body.
-    Server(ErrorBody),
-    /// No usable answer (offline, or not JSON).
-    Network(String),
+    /// The worker answered with an error status and its error body.
+    Server { status: u16, body: ErrorBody },
+    /// No usable answer: none at all (offline, dropped: `status` is `None`)
+    /// or one that is not the JSON expected.
+    Network { status: Option<u16>, detail: String },
 }
 
 impl ApiFailure {
+    pub(super) fn network(detail: impl std::fmt::Display) -> ApiFailure {
+        ApiFailure::Network { status: None, detail: detail.to_string() }
+    }
+
     pub fn message(&self) -> Text {
         match self {
-            ApiFailure::Server(body) => body.error.message.clone(),
-            ApiFailure::Network(detail) => Text::new(format!("网络错误：{detail}"), format!("network error: {detail}")),
+            ApiFailure::Server { body, .. } => body.error.message.clone(),
+            ApiFailure::Network { detail, .. } => Text::new(format!("网络错误：{detail}"), format!("network error: {detail}")),
+        }
+    }
+
+    /// The message in both languages on one line (`中文 / English`), as the
+    /// survey pages show it; without an answer, what went wrong.
+    pub fn both(&self) -> String {
+        match self {
+            ApiFailure::Server { body, .. } => format!("{} / {}", body.error.message.zh, body.error.message.en),
+            ApiFailure::Network { detail, .. } => detail.clone(),
+        }
+    }
+
+    /// Whether trying again later may succeed: no answer, or the worker
+    /// failed (5xx) rather than refused.
+    pub fn retryable(&self) -> bool {
+        match self {
+            ApiFailure::Server { status, .. } => *status >= 500,
+            ApiFailure::Network { status, .. } => status.is_none_or(|s| s >= 500),
         }
     }
 
@@ -35,7 +65,7 @@ impl ApiFailure {
     /// worker named them (驳回时请写明理由), else the general message.
     pub fn specific(&self) -> Text {
         match self {
-            ApiFailure::Server(body) if !body.error.fields.is_empty() => {
+            ApiFailure::Server { body, .. } if !body.error.fields.is_empty() => {
                 let join =
                     |pick: fn(&Text) -> &str| body.error.fields.iter().map(|f| pick(&f.message).to_owned()).collect::<Vec<_>>().join("；");
                 Text::new(join(|t| &t.zh), join(|t| &t.en))
@@ -46,29 +76,39 @@ impl ApiFailure {
 }
 
 async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ApiFailure> {
+    let status = response.status();
     if response.ok() {
-        response.json::<T>().await.map_err(|e| ApiFailure::Network(e.to_string()))
+        response.json::<T>().await.map_err(|e| ApiFailure::Network { status: Some(status), detail: e.to_string() })
     } else {
         match response.json::<ErrorBody>().await {
-            Ok(body) => Err(ApiFailure::Server(body)),
-            Err(e) => Err(ApiFailure::Network(format!("HTTP {}: {e}", response.status()))),
+            Ok(body) => Err(ApiFailure::Server { status, body }),
+            Err(e) => Err(ApiFailure::Network { status: Some(status), detail: format!("HTTP {status}: {e}") }),
         }
     }
 }
 
 fn network(e: gloo_net::Error) -> ApiFailure {
-    ApiFailure::Network(e.to_string())
+    ApiFailure::network(e)
 }
 
-/// A write: JSON body plus the header the worker requires on every write
-/// (a cross-site page cannot send it).
-async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
-    let request = Request::post(url).header("X-Yibiaotong", "1").json(body).map_err(network)?;
+pub(super) async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    decode(Request::get(url).send().await.map_err(network)?).await
+}
+
+/// A write with a JSON body (`method` is POST, PUT or PATCH) and the header
+/// the worker requires on every write (a cross-site page cannot send it).
+pub(super) async fn write<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Result<T, ApiFailure> {
+    let request = builder.header("X-Yibiaotong", "1").json(body).map_err(network)?;
     decode(request.send().await.map_err(network)?).await
 }
 
+/// A POST with a JSON body.
+pub(super) async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
+    write(Request::post(url), body).await
+}
+
 pub async fn me() -> Result<Me, ApiFailure> {
-    decode(Request::get("/api/auth/me").send().await.map_err(network)?).await
+    get("/api/auth/me").await
 }
 
 pub async fn login(request: &LoginRequest) -> Result<Me, ApiFailure> {
@@ -80,7 +120,7 @@ pub async fn logout() -> Result<serde_json::Value, ApiFailure> {
 }
 
 pub async fn templates() -> Result<Vec<TemplateSummary>, ApiFailure> {
-    decode(Request::get("/api/templates").send().await.map_err(network)?).await
+    get("/api/templates").await
 }
 
 /// The live templates' new fields, for the authoring page's duplicate check.
@@ -93,7 +133,7 @@ pub async fn org_units(parent: Option<&str>) -> Result<OrgUnitList, ApiFailure> 
         Some(code) => format!("/api/org-units?parent={code}"),
         None => "/api/org-units".to_owned(),
     };
-    decode(Request::get(&url).send().await.map_err(network)?).await
+    get(&url).await
 }
 
 pub async fn generate_form(request: &FormRequest) -> Result<Form, ApiFailure> {
@@ -119,7 +159,7 @@ pub struct UserView {
 }
 
 pub async fn users() -> Result<Vec<UserView>, ApiFailure> {
-    decode(Request::get("/api/users").send().await.map_err(network)?).await
+    get("/api/users").await
 }
 
 pub async fn create_user(request: &CreateUserRequest) -> Result<UserView, ApiFailure> {
@@ -127,9 +167,7 @@ pub async fn create_user(request: &CreateUserRequest) -> Result<UserView, ApiFai
 }
 
 pub async fn set_grants(user_id: &str, request: &GrantsRequest) -> Result<GrantsRequest, ApiFailure> {
-    let url = format!("/api/users/{user_id}/grants");
-    let request = Request::put(&url).header("X-Yibiaotong", "1").json(request).map_err(network)?;
-    decode(request.send().await.map_err(network)?).await
+    write(Request::put(&format!("/api/users/{user_id}/grants")), request).await
 }
 
 /// Lifts every sign-in lockout of a user (administrators).
@@ -140,18 +178,16 @@ pub async fn unlock_user(user_id: &str) -> Result<serde_json::Value, ApiFailure>
 /// One page of the audit log; `query` is the query string (without `?`),
 /// the same the CSV export link carries.
 pub async fn audit(query: &str) -> Result<AuditPage, ApiFailure> {
-    decode(Request::get(&format!("/api/audit?{query}")).send().await.map_err(network)?).await
+    get(&format!("/api/audit?{query}")).await
 }
 
 pub async fn account_events(page: u32) -> Result<AccountEventPage, ApiFailure> {
-    decode(Request::get(&format!("/api/audit/accounts?page={page}&per_page=20")).send().await.map_err(network)?).await
+    get(&format!("/api/audit/accounts?page={page}&per_page=20")).await
 }
 
 /// Disables or re-enables an account (administrators).
 pub async fn update_user(user_id: &str, request: &UpdateUserRequest) -> Result<UserView, ApiFailure> {
-    let url = format!("/api/users/{user_id}");
-    let request = Request::patch(&url).header("X-Yibiaotong", "1").json(request).map_err(network)?;
-    decode(request.send().await.map_err(network)?).await
+    write(Request::patch(&format!("/api/users/{user_id}")), request).await
 }
 
 /// Sets a temporary password the user must change (administrators).
@@ -167,7 +203,7 @@ pub async fn change_password(request: &ChangePasswordRequest) -> Result<Me, ApiF
 /// Org units by name, for the account form's picker.
 pub async fn search_org_units(text: &str, level: &str) -> Result<Vec<OrgUnitHit>, ApiFailure> {
     let q = String::from(js_sys::encode_uri_component(text));
-    decode(Request::get(&format!("/api/org-units/search?q={q}&level={level}")).send().await.map_err(network)?).await
+    get(&format!("/api/org-units/search?q={q}&level={level}")).await
 }
 
 /// One page of the ledger page's search (`GET /api/ledger/search`).
@@ -186,7 +222,7 @@ pub async fn ledger_search(
     if let Some(page) = query.page {
         url.push_str(&format!("&page={page}"));
     }
-    decode(Request::get(&url).send().await.map_err(network)?).await
+    get(&url).await
 }
 
 /// Where a unit's ledger is downloaded from (masked per the reader's grants).
@@ -197,7 +233,7 @@ pub fn ledger_export_url(entity: &str, org_unit: &str, format: &str) -> String {
 pub async fn ledger_record(id: &str) -> Result<RecordDetail, ApiFailure> {
     // Record ids (`person:500118100001-0001`) are URL-safe as they are;
     // the router matches the raw path, so `:` must not be percent-encoded.
-    decode(Request::get(&format!("/api/ledger/records/{id}")).send().await.map_err(network)?).await
+    get(&format!("/api/ledger/records/{id}")).await
 }
 
 // --- Tasks: the village inbox (issue 6) ---
@@ -212,22 +248,27 @@ pub enum Conflict<T> {
 
 /// Like `decode`, but a 409 carrying `current` becomes `Conflict::Stale`.
 async fn decode_conflict<T: DeserializeOwned, C: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, Conflict<C>> {
-    if response.ok() {
-        return response.json::<T>().await.map_err(|e| Conflict::Other(ApiFailure::Network(e.to_string())));
-    }
     let status = response.status();
-    let body: serde_json::Value = response.json().await.map_err(|e| Conflict::Other(ApiFailure::Network(format!("HTTP {status}: {e}"))))?;
+    if response.ok() {
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| Conflict::Other(ApiFailure::Network { status: Some(status), detail: e.to_string() }));
+    }
+    let unreadable =
+        |e: &dyn std::fmt::Display| Conflict::Other(ApiFailure::Network { status: Some(status), detail: format!("HTTP {status}: {e}") });
+    let body: serde_json::Value = response.json().await.map_err(|e| unreadable(&e))?;
     let current = body.get("current").or_else(|| body.pointer("/error/current")).cloned();
     let error: Result<ErrorBody, _> = serde_json::from_value(body);
     match (status, current.map(serde_json::from_value::<C>), error) {
         (409, Some(Ok(current)), Ok(error)) => Err(Conflict::Stale { current, message: error.error.message }),
-        (_, _, Ok(error)) => Err(Conflict::Other(ApiFailure::Server(error))),
-        (_, _, Err(e)) => Err(Conflict::Other(ApiFailure::Network(format!("HTTP {status}: {e}")))),
+        (_, _, Ok(body)) => Err(Conflict::Other(ApiFailure::Server { status, body })),
+        (_, _, Err(e)) => Err(unreadable(&e)),
     }
 }
 
 pub async fn tasks() -> Result<Vec<TaskSummary>, ApiFailure> {
-    decode(Request::get("/api/tasks").send().await.map_err(network)?).await
+    get("/api/tasks").await
 }
 
 pub async fn open_task(id: &str) -> Result<TaskForm, ApiFailure> {
@@ -251,12 +292,12 @@ pub async fn patch_record(id: &str, request: &PatchRecordRequest) -> Result<Ledg
 }
 
 pub async fn submission(id: &str) -> Result<SubmissionReceipt, ApiFailure> {
-    decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
+    get(&format!("/api/submissions/{id}")).await
 }
 
 /// A stored submission with its rows (masked for the reader) and columns.
 pub async fn stored_submission(id: &str) -> Result<ybt_core::api::StoredSubmission, ApiFailure> {
-    decode(Request::get(&format!("/api/submissions/{id}")).send().await.map_err(network)?).await
+    get(&format!("/api/submissions/{id}")).await
 }
 
 /// Where a submission's file is downloaded from.
@@ -267,71 +308,10 @@ pub fn submission_file_url(id: &str, format: &str) -> String {
 /// The burden meter of `org_unit`, for one month (`YYYY-MM`) or all (empty).
 pub async fn burden(org_unit: &str, month: &str) -> Result<BurdenReport, ApiFailure> {
     let month = if month.is_empty() { String::new() } else { format!("&month={month}") };
-    decode(Request::get(&format!("/api/burden?org_unit={org_unit}{month}")).send().await.map_err(network)?).await
-}
-
-/// A refused import: the error, and the column mapping the worker used when
-/// the rows were checked (so the clerk can correct it).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct ImportRefusal {
-    pub error: ybt_core::api::ApiError,
-    #[serde(default)]
-    pub mapping: Vec<ybt_core::import::ColumnMapping>,
-    /// The workbook's sheets, to pick among.
-    #[serde(default)]
-    pub sheets: Vec<ybt_core::import::SheetSummary>,
-}
-
-/// The blank import template of a record type (下载导入模板).
-pub fn import_template_url(entity: &str) -> String {
-    format!("/api/ledger/{entity}/template.xlsx")
-}
-
-/// What an import call ends with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ImportResult {
-    Answer(ybt_core::api::ImportAnswer),
-    Refused(ImportRefusal),
-}
-
-/// `POST /api/ledger/import` with the file as the body, through
-/// `XMLHttpRequest` because fetch cannot report upload progress.
-/// `on_upload(sent, total)` is called as the bytes go out; once they are all
-/// sent the worker is checking (and, with `commit`, writing).
-pub async fn import_file(file: &web_sys::File, query: &str, on_upload: yew::Callback<(f64, f64)>) -> Result<ImportResult, ApiFailure> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-    let js = |e: wasm_bindgen::JsValue| ApiFailure::Network(format!("{e:?}"));
-    let xhr = web_sys::XmlHttpRequest::new().map_err(js)?;
-    xhr.open("POST", &format!("/api/ledger/import?{query}")).map_err(js)?;
-    xhr.set_request_header("X-Yibiaotong", "1").map_err(js)?;
-    xhr.set_request_header("Content-Type", "application/octet-stream").map_err(js)?;
-    let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-        on_upload.emit((e.loaded(), e.total()));
-    });
-    xhr.upload().map_err(js)?.set_onprogress(Some(progress.as_ref().unchecked_ref()));
-    let done = js_sys::Promise::new(&mut |resolve, reject| {
-        xhr.set_onload(Some(&resolve));
-        xhr.set_onerror(Some(&reject));
-        xhr.set_onabort(Some(&reject));
-    });
-    xhr.send_with_opt_blob(Some(file)).map_err(js)?;
-    let finished = wasm_bindgen_futures::JsFuture::from(done).await;
-    drop(progress);
-    finished.map_err(|_| ApiFailure::Network("上传中断 / upload interrupted".to_owned()))?;
-    let status = xhr.status().map_err(js)?;
-    let text = xhr.response_text().map_err(js)?.unwrap_or_default();
-    if status == 200 {
-        return serde_json::from_str(&text).map(ImportResult::Answer).map_err(|e| ApiFailure::Network(e.to_string()));
-    }
-    serde_json::from_str(&text).map(ImportResult::Refused).map_err(|e| ApiFailure::Network(format!("HTTP {status}: {e}")))
+    get(&format!("/api/burden?org_unit={org_unit}{month}")).await
 }
 
 // Issue 7: template requests (报表准入), dispatches, boards and summaries.
-
-async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
-    decode(Request::get(url).send().await.map_err(network)?).await
-}
 
 pub async fn file_template(request: &ybt_core::api::PublishRequest) -> Result<ybt_core::api::TemplateRequest, ApiFailure> {
     post("/api/template-requests", request).await

@@ -1,22 +1,22 @@
 //! Emergency surveys (应急摸排): a department or town centre starts one in a
 //! click for every village of a town or the district and follows the live
-//! board (polled every few seconds); village staff see their survey tasks.
+//! board (polled every few seconds, `board`); village staff see their survey tasks.
 
-use gloo_net::http::Request;
+mod board;
+
 use ybt_core::access::Role;
-use ybt_core::api::{ErrorBody, Me, TaskSummary};
-use ybt_core::survey::{SurveyBoard, SurveyPreview, SurveySummary};
-use ybt_core::tasks::TaskStatus;
+use ybt_core::api::{Me, TaskSummary};
+use ybt_core::survey::{SurveyPreview, SurveySummary};
 use yew::prelude::*;
 
+use crate::api;
 use crate::components::intake_list::IntakeList;
 use crate::components::quick_survey::QuickSurvey;
 use crate::i18n::{Lang, tr};
+use board::Board;
 
 /// The shipped survey template.
 pub const SURVEY_TEMPLATE: &str = "typhoon-damage-survey";
-/// How often the board is fetched again.
-const POLL_MS: u32 = 3_000;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -24,25 +24,6 @@ pub struct Props {
     pub me: Me,
     /// Opens a village's survey task.
     pub open_task: Callback<TaskSummary>,
-}
-
-pub(crate) async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
-    let r = Request::get(url).send().await.map_err(|e| e.to_string())?;
-    if r.ok() {
-        r.json::<T>().await.map_err(|e| e.to_string())
-    } else {
-        Err(r.json::<ErrorBody>().await.map(|b| format!("{} / {}", b.error.message.zh, b.error.message.en)).unwrap_or_default())
-    }
-}
-
-pub(crate) async fn post<T: serde::de::DeserializeOwned>(url: &str, body: &serde_json::Value) -> Result<T, String> {
-    let r =
-        Request::post(url).header("X-Yibiaotong", "1").json(body).map_err(|e| e.to_string())?.send().await.map_err(|e| e.to_string())?;
-    if r.ok() {
-        r.json::<T>().await.map_err(|e| e.to_string())
-    } else {
-        Err(r.json::<ErrorBody>().await.map(|b| format!("{} / {}", b.error.message.zh, b.error.message.en)).unwrap_or_default())
-    }
 }
 
 /// `YYYY-MM-DD`, `days` from today (the browser's calendar).
@@ -80,23 +61,23 @@ pub fn surveys_page(props: &Props) -> Html {
         let tasks_loaded = tasks_loaded.clone();
         use_effect_with(*refresh, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let list = match get::<Vec<SurveySummary>>("/api/surveys").await {
+                let list = match api::surveys().await {
                     Ok(list) => list,
                     Err(e) => {
-                        message.set(Some(e));
+                        message.set(Some(e.both()));
                         Vec::new()
                     }
                 };
                 if role == Role::VillageStaff || role == Role::TownCoordinator {
                     // Every survey's tasks, the shipped one and ad-hoc ones alike.
-                    if let Ok(all) = get::<Vec<TaskSummary>>("/api/tasks").await {
+                    if let Ok(all) = api::tasks().await {
                         tasks.set(all.into_iter().filter(|t| list.iter().any(|s| s.dispatch_id == t.dispatch_id)).collect());
                     }
                     tasks_loaded.set(true);
                 }
                 surveys.set(list);
                 if own.len() == 6 {
-                    if let Ok(list) = get::<ybt_core::api::OrgUnitList>(&format!("/api/org-units?parent={own}")).await {
+                    if let Ok(list) = api::org_unit_children(&own).await {
                         towns.set(list.children);
                     }
                 }
@@ -123,12 +104,12 @@ pub fn surveys_page(props: &Props) -> Html {
                 let request = body(&scope, &reason, &due_date, &dispatch_id);
                 let (message, confirm, busy) = (message.clone(), confirm.clone(), busy.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    match post::<SurveyPreview>("/api/surveys/preview", &request).await {
+                    match api::preview_survey(&request).await {
                         Ok(preview) => {
                             message.set(None);
                             confirm.set(Some(preview));
                         }
-                        Err(e) => message.set(Some(e)),
+                        Err(e) => message.set(Some(e.both())),
                     }
                     busy.set(false);
                 });
@@ -148,7 +129,7 @@ pub fn surveys_page(props: &Props) -> Html {
                 let (message, confirm, busy, selected, refresh, dispatch_id) =
                     (message.clone(), confirm.clone(), busy.clone(), selected.clone(), refresh.clone(), dispatch_id.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    match post::<SurveySummary>("/api/surveys", &request).await {
+                    match api::start_survey(&request).await {
                         Ok(s) => {
                             message.set(Some(match lang {
                                 Lang::Zh => format!("已下发到{}的 {} 个村（社区），截止 {}", s.scope_name, s.villages, s.due_date),
@@ -159,7 +140,7 @@ pub fn surveys_page(props: &Props) -> Html {
                             dispatch_id.set(crate::api::new_id());
                             refresh.set(*refresh + 1);
                         }
-                        Err(e) => message.set(Some(e)),
+                        Err(e) => message.set(Some(e.both())),
                     }
                     busy.set(false);
                 });
@@ -274,7 +255,7 @@ pub fn surveys_page(props: &Props) -> Html {
     html! {
         <section class="surveys">
             <h2>{ tr(lang, "应急摸排", "Emergency surveys") }</h2>
-            <crate::pages::survey::OutboxPanel lang={lang} />
+            <crate::components::outbox_panel::OutboxPanel lang={lang} />
             { start }
             if let Some(m) = &*message { <p id="survey-message" class="status" role="status">{ m }</p> }
             { task_list }
@@ -292,189 +273,5 @@ pub fn surveys_page(props: &Props) -> Html {
                 if role != Role::VillageStaff { <Board lang={lang} dispatch_id={id} can_close={can_start} /> }
             }
         </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct BoardProps {
-    lang: Lang,
-    dispatch_id: String,
-    can_close: bool,
-}
-
-/// The live board, fetched again every [`POLL_MS`]. Readable on a phone:
-/// the tables scroll sideways inside their box, names do not break per
-/// character, photos are thumbnails (a tap opens the full photo).
-#[function_component(Board)]
-fn board_view(props: &BoardProps) -> Html {
-    let lang = props.lang;
-    let board = use_state(|| None::<SurveyBoard>);
-    let error = use_state(|| None::<String>);
-    let tick = use_state(|| 0u32);
-    let confirming = use_state(|| false);
-    let busy = use_state(|| false);
-    {
-        let (board, error, id) = (board.clone(), error.clone(), props.dispatch_id.clone());
-        use_effect_with((props.dispatch_id.clone(), *tick), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                match get::<SurveyBoard>(&format!("/api/surveys/{id}")).await {
-                    Ok(b) => board.set(Some(b)),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        });
-    }
-    {
-        let tick = tick.clone();
-        use_effect_with(props.dispatch_id.clone(), move |_| {
-            let interval = gloo_timers_interval(POLL_MS, move || tick.set(*tick + 1));
-            move || drop(interval)
-        });
-    }
-    let on_close = {
-        let (id, error, tick, confirming, busy) =
-            (props.dispatch_id.clone(), error.clone(), tick.clone(), confirming.clone(), busy.clone());
-        Callback::from(move |_: MouseEvent| {
-            if *busy {
-                return;
-            }
-            busy.set(true);
-            let (id, error, tick, confirming, busy) = (id.clone(), error.clone(), tick.clone(), confirming.clone(), busy.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match post::<ybt_core::survey::CloseAnswer>(&format!("/api/surveys/{id}/close"), &serde_json::json!({})).await {
-                    Ok(a) => error.set(Some(match lang {
-                        Lang::Zh => format!(
-                            "已结束：{} 条台账记录写入灾情记录，{} 个新对象待审核；此后不再接收填报",
-                            a.records_updated, a.queued_for_review
-                        ),
-                        Lang::En => format!(
-                            "closed: {} records updated, {} queued for review; no more reports are taken",
-                            a.records_updated, a.queued_for_review
-                        ),
-                    })),
-                    Err(e) => error.set(Some(e)),
-                }
-                confirming.set(false);
-                busy.set(false);
-                tick.set(*tick + 1);
-            });
-        })
-    };
-    let Some(b) = &*board else {
-        return html! { <p class="loading">{ error.as_deref().unwrap_or("…") }</p> };
-    };
-    let head = |first: &str| {
-        html! {
-            <tr><th class="name">{ first.to_owned() }</th><th>{ tr(lang, "已报", "Submitted") }</th>
-                { for b.figures.iter().map(|f| html! { <th>{ &f.title }</th> }) }</tr>
-        }
-    };
-    let line = |l: &ybt_core::survey::BoardLine, class: &'static str, label: String| {
-        let state = match l.status {
-            Some(TaskStatus::Submitted) if l.nothing_to_report > 0 => {
-                tr(lang, "已提交（无灾情）", "submitted (nothing to report)").to_owned()
-            }
-            Some(s) if l.villages == 1 => lang.pick(&s.title()).to_owned(),
-            _ if l.nothing_to_report > 0 => match lang {
-                Lang::Zh => format!("{}/{}（无灾情 {}）", l.submitted, l.villages, l.nothing_to_report),
-                Lang::En => format!("{}/{} ({} none)", l.submitted, l.villages, l.nothing_to_report),
-            },
-            _ => format!("{}/{}", l.submitted, l.villages),
-        };
-        html! {
-            <tr class={class} data-unit={l.org_unit.clone()} data-status={l.status.map(|s| s.as_str())}>
-                <th scope="row" class="name">{ label }</th><td class="state">{ state }</td>
-                { for b.figures.iter().map(|f| html! { <td class="figure" data-key={f.key.clone()}>{ l.figures.get(&f.key).copied().unwrap_or(0.0) }</td> }) }
-            </tr>
-        }
-    };
-    let missing = b.not_reported();
-    let close_box = (*confirming).then(|| {
-        let cancel = { let confirming = confirming.clone(); Callback::from(move |_: MouseEvent| confirming.set(false)) };
-        html! {
-            <div class="confirm" id="close-confirm-box" role="alertdialog" aria-labelledby="close-confirm-text">
-                <p id="close-confirm-text">{ match lang {
-                    Lang::Zh if missing.is_empty() => "所有村（社区）都已提交。结束后写入台账，不再接收填报。确认结束？".to_owned(),
-                    Lang::Zh => format!("还有 {} 个村（社区）没有提交。结束后写入台账，这些村不能再填报。确认结束？", missing.len()),
-                    Lang::En => format!("{} villages have not reported; after closing no more reports are taken. Close?", missing.len()),
-                } }</p>
-                if !missing.is_empty() {
-                    <ul class="not-reported" id="not-reported">
-                        { for missing.iter().take(60).map(|v| html! {
-                            <li>{ format!("{}（{}）", v.name, v.status.map(|s| lang.pick(&s.title()).to_owned()).unwrap_or_default()) }</li> }) }
-                        if missing.len() > 60 { <li>{ format!("…… 另有 {} 个", missing.len() - 60) }</li> }
-                    </ul>
-                }
-                <button id="survey-close-confirm" class="primary" disabled={*busy} onclick={on_close.clone()}>{ tr(lang, "确认结束并写入台账", "Close and write to the ledger") }</button>
-                <button class="secondary" onclick={cancel}>{ tr(lang, "取消", "Cancel") }</button>
-            </div>
-        }
-    });
-    let ask_close = {
-        let confirming = confirming.clone();
-        Callback::from(move |_: MouseEvent| confirming.set(true))
-    };
-    html! {
-        <div class="board" id="board">
-            <h3>{ format!("{} · {}", b.survey.title, b.survey.scope_name) }</h3>
-            <p class="meta">{ match lang {
-                Lang::Zh => format!("截止 {} · {} 发起 · {}", b.survey.due_date, b.survey.started_by, if b.survey.closed_at.is_some() { "已结束" } else { "进行中" }),
-                Lang::En => format!("due {} · started by {}", b.survey.due_date, b.survey.started_by),
-            } }</p>
-            <p class="hint">{ &b.survey.fast_track }</p>
-            if props.can_close && b.survey.closed_at.is_none() && !*confirming {
-                <button id="survey-close" class="secondary" onclick={ask_close}>{ tr(lang, "结束并写入台账…", "Close and write to the ledger…") }</button>
-            }
-            { close_box }
-            if let Some(e) = &*error { <p class="status" id="board-message" role="status">{ e }</p> }
-            <div class="table-wrap">
-                <table class="board-table form-table">
-                    { head(tr(lang, "范围", "Scope")) }
-                    { line(&b.total, "total", format!("{}{}", tr(lang, "合计 · ", "Total · "), b.survey.scope_name)) }
-                    { for b.towns.iter().map(|t| line(t, "town", t.name.clone())) }
-                </table>
-            </div>
-            <h4>{ tr(lang, "易涝点", "Flood-prone points") }</h4>
-            <ul class="points">
-                { for b.points.iter().map(|p| html! {
-                    <li class="point"><strong>{ &p.title }</strong>{ format!(" · {}", p.org_unit_name) }
-                        <span class="point-photos">
-                        { for p.photos.iter().enumerate().map(|(n, h)| html! {
-                            <a href={format!("/api/photos/{h}")} target="_blank" rel="noopener">
-                                <img class="point-photo thumb" loading="lazy" src={format!("/api/photos/{h}")} alt={format!("{} {} {}", p.title, tr(lang, "照片", "photo"), n + 1)} /></a> }) }
-                        </span></li>
-                }) }
-                if b.points.is_empty() { <li class="empty">{ tr(lang, "暂无", "none yet") }</li> }
-            </ul>
-            <details open={b.villages.len() <= 30}>
-                <summary>{ tr(lang, "各村（社区）", "Villages") }</summary>
-                <div class="table-wrap">
-                    <table class="board-table form-table">{ head(tr(lang, "村（社区）", "Village")) }{ for b.villages.iter().map(|v| line(v, "village", v.name.clone())) }</table>
-                </div>
-            </details>
-        </div>
-    }
-}
-
-/// Calls `f` every `ms` milliseconds until the guard drops.
-fn gloo_timers_interval(ms: u32, f: impl Fn() + 'static) -> Option<IntervalGuard> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-    let window = web_sys::window()?;
-    let closure = Closure::<dyn Fn()>::new(f);
-    let id = window.set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), ms as i32).ok()?;
-    Some(IntervalGuard { id, _closure: closure })
-}
-
-struct IntervalGuard {
-    id: i32,
-    _closure: wasm_bindgen::closure::Closure<dyn Fn()>,
-}
-
-impl Drop for IntervalGuard {
-    fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
-            w.clear_interval_with_handle(self.id);
-        }
     }
 }
