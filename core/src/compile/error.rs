@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::field_error::FieldError;
 use crate::text::Text;
 
 /// Stable codes for what can be wrong with a template.
@@ -50,6 +51,19 @@ pub struct TemplateError {
     pub code: TemplateErrorCode,
     pub message: Text,
     pub hint: Text,
+}
+
+impl TemplateError {
+    /// This error as a field error of a request that carries the template
+    /// under `/document`: the message with its fix.
+    pub fn into_document_field_error(self) -> FieldError {
+        let code = serde_json::to_value(self.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        FieldError::new(
+            format!("/document{}", self.pointer),
+            code,
+            Text::new(format!("{}（{}）", self.message.zh, self.hint.zh), format!("{} ({})", self.message.en, self.hint.en)),
+        )
+    }
 }
 
 impl fmt::Display for TemplateError {

@@ -43,6 +43,14 @@ impl OrgLevel {
         }
     }
 
+    /// The code of the unit of this level that `code` lies in (`code`
+    /// itself at its own level); `None` when `code` is not a unit code or
+    /// lies above this level.
+    pub fn of(self, code: &str) -> Option<&str> {
+        let level = OrgLevel::of_code(code)?;
+        (self <= level).then(|| &code[..self.code_len()])
+    }
+
     /// How many digits a code of this level has.
     pub fn code_len(self) -> usize {
         match self {

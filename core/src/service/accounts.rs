@@ -311,11 +311,11 @@ pub async fn change_password(
     let user = store.user_by_id(&session.principal.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
     let mut errors = check_password("/new_password", &body.new_password, &user.username);
     if body.new_password == body.current_password {
-        errors.push(FieldError {
-            pointer: "/new_password".to_owned(),
-            code: "password_unchanged".to_owned(),
-            message: Text::new("新密码不能与当前密码相同", "the new password must differ from the current one"),
-        });
+        errors.push(FieldError::new(
+            "/new_password",
+            "password_unchanged",
+            Text::new("新密码不能与当前密码相同", "the new password must differ from the current one"),
+        ));
     }
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));

@@ -97,11 +97,7 @@ pub async fn create_user(
     require_admin(principal)?;
     let mut errors = validate_new_user(&request);
     if errors.iter().all(|e| e.pointer != "/org_unit") && store.org_unit(&request.org_unit).await?.is_none() {
-        errors.push(FieldError {
-            pointer: "/org_unit".to_owned(),
-            code: "unknown_org_unit".to_owned(),
-            message: Text::new("没有这个行政区划", "no such org unit"),
-        });
+        errors.push(FieldError::new("/org_unit", "unknown_org_unit", Text::new("没有这个行政区划", "no such org unit")));
     }
     validation(errors)?;
     let stored = new_hash(crypto, &request.password).await?;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::access::{Action, Principal};
 use crate::api::{Board, DispatchReceipt, DispatchRequest, DispatchSummary, TaskSummary};
+use crate::ids::ClientId;
 use crate::ledger::OrgUnit;
 use crate::messages::Text;
 use crate::review::ReviewStatus;
@@ -62,11 +63,6 @@ pub trait DispatchStore: TaskStore {
     async fn latest_review(&self, template_id: &str) -> Result<Option<ReviewState>, ServiceError>;
 }
 
-/// The 1–64 letters, digits or hyphens of a client-chosen id.
-fn is_client_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
 fn bad_id(pointer: &str) -> ServiceError {
     ServiceError::field(pointer, "invalid_id", Text::new("编号须为 1–64 个字母、数字或连字符", "use 1–64 letters, digits or hyphens"))
 }
@@ -108,7 +104,7 @@ pub async fn dispatch<S: Directory + DispatchStore>(
     store: &S,
 ) -> Result<DispatchReceipt, ServiceError> {
     require(principal, &Action::BeginDispatch)?;
-    if !is_client_id(&request.dispatch_id) {
+    if !ClientId::is_valid(&request.dispatch_id) {
         return Err(bad_id("/dispatch_id"));
     }
     if !is_valid_due_date(&request.due_date) {

@@ -74,7 +74,7 @@ pub enum ServiceError {
 impl ServiceError {
     /// One field's validation error.
     pub fn field(pointer: impl Into<String>, code: impl Into<String>, message: Text) -> ServiceError {
-        ServiceError::Validation(vec![FieldError { pointer: pointer.into(), code: code.into(), message }])
+        ServiceError::Validation(vec![FieldError::new(pointer, code, message)])
     }
 }
 

@@ -14,6 +14,7 @@ use super::tasks::{OpenTasks, migrate_open_tasks};
 use super::{Directory, Now, ServiceError};
 use crate::access::{Action, Decision as Verdict, Principal, Role, authorize};
 use crate::api::{DecisionRequest, PublishRequest, TemplateRequest};
+use crate::ids::{ClientId, OrgLevel};
 use crate::ledger::{LedgerRecord, OrgUnit};
 use crate::messages::Text;
 use crate::review::changes::{self, Baseline, ReviewDetail, WorkCounts};
@@ -132,35 +133,16 @@ fn require(principal: &Principal, action: &Action<'_>) -> Result<(), ServiceErro
     }
 }
 
-/// Whether `id` is a usable client-chosen id: 1–64 ASCII letters, digits or hyphens.
-fn is_client_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
-/// A compile error as a field error of the request body: the pointer goes
-/// into `/document`, the message carries the fix.
-pub fn template_field_error(e: TemplateError) -> FieldError {
-    let code = serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    FieldError {
-        pointer: format!("/document{}", e.pointer),
-        code,
-        message: Text::new(format!("{}（{}）", e.message.zh, e.hint.zh), format!("{} ({})", e.message.en, e.hint.en)),
-    }
-}
-
 fn review_error(e: ReviewError) -> ServiceError {
     match e {
         ReviewError::AlreadyDecided(_) => ServiceError::Conflict { code: e.code(), message: e.message() },
-        _ => ServiceError::Invalid {
-            message: e.message(),
-            fields: vec![FieldError { pointer: e.pointer().to_owned(), code: e.code().to_owned(), message: e.message() }],
-        },
+        _ => ServiceError::Invalid { message: e.message(), fields: vec![FieldError::new(e.pointer(), e.code(), e.message())] },
     }
 }
 
 /// The district (6 digits) a principal works in.
 fn district_of(principal: &Principal) -> &str {
-    principal.org_unit.get(..6).unwrap_or(&principal.org_unit)
+    OrgLevel::District.of(&principal.org_unit).unwrap_or(&principal.org_unit)
 }
 
 /// Whether the principal may read a request: its department, or a centre
@@ -204,7 +186,7 @@ pub async fn file_template(
 ) -> Result<Filed, ServiceError> {
     // Only analysts file; refuse others before looking at the document.
     require(principal, &Action::PublishTemplate { department: principal.department.as_deref().unwrap_or_default() })?;
-    if !is_client_id(&body.request_id) {
+    if !ClientId::is_valid(&body.request_id) {
         return Err(ServiceError::field(
             "/request_id",
             "invalid_id",
@@ -222,7 +204,7 @@ pub async fn file_template(
         }
     }
     let template = crate::compile(&body.document, catalog)
-        .map_err(|errors| ServiceError::Validation(errors.into_iter().map(template_field_error).collect()))?;
+        .map_err(|errors| ServiceError::Validation(errors.into_iter().map(TemplateError::into_document_field_error).collect()))?;
     require(principal, &Action::PublishTemplate { department: &template.meta.department })?;
     let latest = store.template(&template.meta.id, None).await?;
     if let Some(published) = &latest {

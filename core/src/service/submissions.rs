@@ -277,14 +277,14 @@ async fn check_picked_rows(
     let named = named_photos(request);
     let missing = store.photos_not_uploaded(&request.org_unit, &named.iter().map(|(_, _, h)| *h).collect::<Vec<_>>()).await?;
     for (i, key, hash) in named.iter().filter(|(_, _, h)| missing.iter().any(|m| m == h)) {
-        errors.push(FieldError {
-            pointer: format!("/rows/{i}/values/{key}"),
-            code: "unknown_photo".into(),
-            message: Text::new(
+        errors.push(FieldError::new(
+            format!("/rows/{i}/values/{key}"),
+            "unknown_photo",
+            Text::new(
                 format!("照片 {} 尚未上传：请联网后重新提交，或删除该照片后重新拍摄", &hash[..8]),
                 format!("photo {} was not uploaded: submit again online, or remove it and take it again", &hash[..8]),
             ),
-        });
+        ));
     }
     if errors.is_empty() { Ok(()) } else { Err(ServiceError::Validation(errors)) }
 }

@@ -57,10 +57,10 @@ impl Memory {
 
     pub fn with_unit(mut self, code: &str, name: &str) -> Memory {
         let level = OrgLevel::of_code(code).expect("a district, town or village code");
-        let parent_code = match code.len() {
-            12 => Some(code[..9].to_owned()),
-            9 => Some(code[..6].to_owned()),
-            _ => None,
+        let parent_code = match level {
+            OrgLevel::Village => OrgLevel::Town.of(code).map(str::to_owned),
+            OrgLevel::Town => OrgLevel::District.of(code).map(str::to_owned),
+            OrgLevel::District => None,
         };
         self.units.push(OrgUnit { code: code.into(), name: name.into(), level, parent_code });
         self

@@ -38,7 +38,7 @@ pub fn home_page(props: &Props) -> Html {
     // Staff of a village or town start there and cannot leave it.
     let own = props.me.user.org_unit.clone();
     let own_town = ybt_core::ids::OrgCode::parse(&own).ok().and_then(|c| c.town()).map(String::from);
-    let own_village = (own.len() == 12).then(|| own.clone());
+    let own_village = (ybt_core::ids::OrgLevel::of_code(&own) == Some(ybt_core::ids::OrgLevel::Village)).then(|| own.clone());
     let town = use_state(|| own_town.clone());
     let village = use_state(|| own_village.clone());
     let error = use_state(|| None::<String>);

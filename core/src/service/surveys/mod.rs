@@ -25,7 +25,7 @@ use super::ServiceError;
 pub use close::close_survey;
 pub use photos::{PhotoFile, PhotoStore, PhotoUpload, StoredPhoto, authorize_upload, get_photo, photo_name, upload_photo};
 pub use reads::{PickQuery, list_surveys, pick, pick_label, survey_board};
-pub use start::{AdhocTemplate, NewSurvey, Started, preview_survey, start_survey, template_field_error};
+pub use start::{AdhocTemplate, NewSurvey, Started, preview_survey, start_survey};
 
 /// The shipped schemas a use case reads: the data catalog (masking, the
 /// compiler) and the ledger's record types. The worker reads them once per
@@ -109,8 +109,5 @@ pub(crate) fn seen_part<'a>(scope: &'a str, unit: &'a str) -> &'a str {
 
 /// The town a village (or town) code lies in.
 pub(crate) fn town_of(code: &str) -> Option<&str> {
-    match OrgLevel::of_code(code) {
-        Some(OrgLevel::Town | OrgLevel::Village) => code.get(..9),
-        _ => None,
-    }
+    OrgLevel::Town.of(code)
 }

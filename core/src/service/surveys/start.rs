@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::access::{Action, Principal};
 use crate::compile::{CompiledTemplate, TemplateError};
+use crate::ids::ClientId;
 use crate::ledger::OrgLevel;
 use crate::messages::Text;
 use crate::survey::{StartSurveyRequest, SurveyPreview, SurveySummary};
@@ -63,11 +64,6 @@ fn invalid(pointer: &str, code: &str, zh: &str, en: &str) -> ServiceError {
 
 fn org_unit_not_found() -> ServiceError {
     ServiceError::NotFound { what: "org unit", zh: "该行政区划" }
-}
-
-/// Whether `id` is 1–64 letters, digits or hyphens.
-fn is_client_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// `POST /api/surveys/preview`: checks the request as [`start_survey`]
@@ -149,33 +145,26 @@ async fn checked_start<S: SurveyStore + Directory>(
     store: &S,
 ) -> Result<Checked, ServiceError> {
     let mut errors = Vec::new();
-    if !is_client_id(&request.dispatch_id) {
-        errors.push(FieldError {
-            pointer: "/dispatch_id".into(),
-            code: "invalid_dispatch_id".into(),
-            message: Text::new(
+    if !ClientId::is_valid(&request.dispatch_id) {
+        errors.push(FieldError::new(
+            "/dispatch_id",
+            "invalid_dispatch_id",
+            Text::new(
                 "发起编号缺失或无效（1–64 个字母、数字或连字符）",
                 "dispatch_id missing or invalid (1–64 letters, digits or hyphens)",
             ),
-        });
+        ));
     }
     if !matches!(OrgLevel::of_code(&request.scope), Some(OrgLevel::Town | OrgLevel::District)) {
-        errors.push(FieldError {
-            pointer: "/scope".into(),
-            code: "invalid_scope".into(),
-            message: Text::new(
-                "范围应为一个镇街（9 位代码）或全区（6 位代码）",
-                "scope must be a town (9-digit code) or the district (6 digits)",
-            ),
-        });
+        errors.push(FieldError::new(
+            "/scope",
+            "invalid_scope",
+            Text::new("范围应为一个镇街（9 位代码）或全区（6 位代码）", "scope must be a town (9-digit code) or the district (6 digits)"),
+        ));
     }
     let due_date = request.due_date.clone().unwrap_or_else(|| now.instant.get(..10).unwrap_or_default().to_owned());
     if crate::expr::Date::parse(&due_date).is_none() {
-        errors.push(FieldError {
-            pointer: "/due_date".into(),
-            code: "invalid_due_date".into(),
-            message: Text::new("截止日期应为 YYYY-MM-DD", "due_date must be YYYY-MM-DD"),
-        });
+        errors.push(FieldError::new("/due_date", "invalid_due_date", Text::new("截止日期应为 YYYY-MM-DD", "due_date must be YYYY-MM-DD")));
     }
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
@@ -219,7 +208,7 @@ async fn adhoc_template<S: Directory>(
     schemas: Schemas<'_>,
     store: &S,
 ) -> Result<(Rc<CompiledTemplate>, String), ServiceError> {
-    let id_ok = template_id.starts_with("adhoc-") && is_client_id(template_id);
+    let id_ok = template_id.starts_with("adhoc-") && ClientId::is_valid(template_id);
     if !id_ok || document.pointer("/x-template/id").and_then(|v| v.as_str()) != Some(template_id) {
         return Err(invalid(
             "/template_id",
@@ -238,7 +227,7 @@ async fn adhoc_template<S: Directory>(
         meta.insert("version".into(), 1.into());
     }
     let template = crate::compile(&document, schemas.catalog)
-        .map_err(|errors| ServiceError::Validation(errors.into_iter().map(template_field_error).collect()))?;
+        .map_err(|errors| ServiceError::Validation(errors.into_iter().map(TemplateError::into_document_field_error).collect()))?;
     if !template.subject.is_pick() {
         return Err(invalid(
             "/document/x-subject/mode",
@@ -257,15 +246,4 @@ async fn adhoc_template<S: Directory>(
         });
     }
     Ok((Rc::new(template), text))
-}
-
-/// A compile error as a field error of the request body: the pointer goes
-/// into `/document`, the message carries the fix.
-pub fn template_field_error(e: TemplateError) -> FieldError {
-    let code = serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    FieldError {
-        pointer: format!("/document{}", e.pointer),
-        code,
-        message: Text::new(format!("{}（{}）", e.message.zh, e.hint.zh), format!("{} ({})", e.message.en, e.hint.en)),
-    }
 }

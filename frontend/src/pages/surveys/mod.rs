@@ -6,6 +6,7 @@ mod board;
 
 use ybt_core::access::Role;
 use ybt_core::api::{Me, TaskSummary};
+use ybt_core::ids::OrgLevel;
 use ybt_core::survey::{SurveyPreview, SurveySummary};
 use yew::prelude::*;
 
@@ -45,7 +46,7 @@ pub fn surveys_page(props: &Props) -> Html {
     let selected = use_state(|| None::<String>);
     let message = use_state(|| None::<String>);
     // A town centre sends to its town; a district department chooses (no default: 267 villages is a choice).
-    let scope = use_state(|| if own.len() == 9 { own.clone() } else { String::new() });
+    let scope = use_state(|| if OrgLevel::of_code(&own) == Some(OrgLevel::Town) { own.clone() } else { String::new() });
     let reason = use_state(String::new);
     let due_date = use_state(|| date_in(1.0));
     let towns = use_state(Vec::<ybt_core::ledger::OrgUnit>::new);
@@ -76,7 +77,7 @@ pub fn surveys_page(props: &Props) -> Html {
                     tasks_loaded.set(true);
                 }
                 surveys.set(list);
-                if own.len() == 6 {
+                if OrgLevel::of_code(&own) == Some(OrgLevel::District) {
                     if let Ok(list) = api::org_unit_children(&own).await {
                         towns.set(list.children);
                     }
@@ -199,7 +200,7 @@ pub fn surveys_page(props: &Props) -> Html {
                 <h3>{ tr(lang, "发起台风受灾摸排（应急快速通道）", "Start a typhoon damage survey (emergency fast track)") }</h3>
                 <label>{ tr(lang, "下发范围", "Send to") }
                     <select id="survey-scope" onchange={on_scope}>
-                        if own.len() == 6 {
+                        if OrgLevel::of_code(&own) == Some(OrgLevel::District) {
                             <option value="" selected={scope.is_empty()}>{ tr(lang, "请选择范围", "choose") }</option>
                             <option value={own.clone()} selected={*scope == own}>{ tr(lang, "全区所有村（社区）", "every village of the district") }</option>
                         } else {
