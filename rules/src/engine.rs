@@ -145,15 +145,12 @@ impl Rules {
 
     /// Whether the row (JSON text) is valid. Text that is not JSON is not.
     pub fn is_valid_json(&self, text: &str) -> bool {
-        match Tape::parse(text) {
-            Ok(tape) => self.is_valid(&tape),
-            Err(_) => false,
-        }
+        with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape)))
     }
 
     /// Every error of the row (JSON text); errs when the text is not JSON.
     pub fn validate_json(&self, text: &str) -> Result<Vec<RuleError>, JsonError> {
-        Tape::parse(text).map(|tape| self.validate(&tape))
+        with_tape(text, |tape| tape.map(|tape| self.validate(tape)))
     }
 
     pub fn is_valid(&self, tape: &Tape<'_>) -> bool {
@@ -462,6 +459,23 @@ impl Rules {
         }
         ok
     }
+}
+
+thread_local! {
+    /// The item list of the last row read, kept for the next: a row costs no
+    /// allocation once the list has grown to the largest row's size.
+    static TAPE: std::cell::Cell<Vec<Item<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Runs `f` on the row read into the thread's reused item list.
+fn with_tape<R>(text: &str, f: impl FnOnce(Result<&Tape<'_>, JsonError>) -> R) -> R {
+    let items = crate::json::recycle(TAPE.take());
+    let (result, items) = match Tape::parse_into(text, items) {
+        Ok(tape) => (f(Ok(&tape)), tape.recycle()),
+        Err((e, items)) => (f(Err(e)), crate::json::recycle(items)),
+    };
+    TAPE.set(items);
+    result
 }
 
 fn build_regex(pattern: &str) -> Result<regex_lite::Regex, LoadError> {

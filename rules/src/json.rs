@@ -42,13 +42,29 @@ pub struct Tape<'a> {
 
 impl<'a> Tape<'a> {
     pub fn parse(text: &'a str) -> Result<Tape<'a>, JsonError> {
-        let mut reader = Reader { b: text.as_bytes(), text, pos: 0, items: Vec::with_capacity(text.len() / 6 + 4) };
-        reader.value(0)?;
-        reader.ws();
-        if reader.pos != reader.b.len() {
-            return Err(JsonError { offset: reader.pos });
+        Tape::parse_into(text, Vec::with_capacity(text.len() / 6 + 4)).map_err(|(e, _)| e)
+    }
+
+    /// [`Tape::parse`] into `items` (cleared first), so one allocation
+    /// serves many rows; on error the list comes back for reuse.
+    #[allow(clippy::result_large_err)]
+    pub fn parse_into(text: &'a str, mut items: Vec<Item<'a>>) -> Result<Tape<'a>, (JsonError, Vec<Item<'a>>)> {
+        items.clear();
+        let mut reader = Reader { b: text.as_bytes(), text, pos: 0, items };
+        let done = reader.value(0).and_then(|()| {
+            reader.ws();
+            if reader.pos == reader.b.len() { Ok(()) } else { Err(JsonError { offset: reader.pos }) }
+        });
+        match done {
+            Ok(()) => Ok(Tape { items: reader.items }),
+            Err(e) => Err((e, reader.items)),
         }
-        Ok(Tape { items: reader.items })
+    }
+
+    /// The tape's list, emptied and freed of the text's lifetime, for the next
+    /// [`Tape::parse_into`].
+    pub fn recycle(self) -> Vec<Item<'static>> {
+        recycle(self.items)
     }
 
     /// The index just past the value at `i`.
@@ -59,6 +75,13 @@ impl<'a> Tape<'a> {
             _ => i + 1,
         }
     }
+}
+
+/// An emptied item list under another lifetime, keeping its allocation (the
+/// standard library collects in place when the element layout is the same).
+pub fn recycle<'b>(mut items: Vec<Item<'_>>) -> Vec<Item<'b>> {
+    items.clear();
+    items.into_iter().map(|_| unreachable!("the list is empty")).collect()
 }
 
 struct Reader<'a> {
