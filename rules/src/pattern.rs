@@ -1,16 +1,21 @@
 //! The patterns templates write most — `^[0-9]{6}$`, `^[A-Z]{2}[0-9]{4}$`,
 //! `^[0-9]{3,4}-[0-9]{7,8}$` — run without the regex engine: an anchored
 //! sequence of characters or classes, each repeated a bounded or unbounded
-//! number of times, matched greedily in one pass. Greedy is exact only when
-//! an atom whose count varies cannot take a character the next atom needs,
-//! so such a pattern is accepted only when their classes are disjoint and
-//! the next atom is required; anything else (groups, alternatives, `.`,
-//! negated classes, no anchors) stays with `regex_lite`.
+//! number of times, alternatives of single characters (`(东|西|南|北)`) and
+//! optional groups of such atoms (`(\.[0-9]{1,2})?`), matched greedily in
+//! one pass. Greedy is exact only when an atom whose count varies (or an
+//! optional group) cannot take a character what may follow it needs, so a
+//! pattern is accepted only when those classes are disjoint; anything else
+//! (nested groups, longer alternatives, `.`, negated classes, no anchors)
+//! stays with `regex_lite`. The tests compare both engines on every short
+//! string over an alphabet that meets every pattern.
 
-/// One atom: a set of character ranges, repeated `min..=max` times.
+/// One atom: a set of character ranges repeated `min..=max` times, or an
+/// optional group (`(\.[0-9]{1,2})?`: atoms taken whole or not at all).
 #[derive(Debug, Clone)]
 pub struct Atom {
     ranges: Vec<(char, char)>,
+    group: Vec<Atom>,
     min: u32,
     max: u32,
 }
@@ -21,9 +26,42 @@ impl Atom {
         self.ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi)
     }
 
-    fn meets(&self, other: &Atom) -> bool {
-        self.ranges.iter().any(|&(a, b)| other.ranges.iter().any(|&(c, d)| a <= d && c <= b))
+    /// The characters the atom can start with.
+    fn first(&self) -> &[(char, char)] {
+        self.group.first().map_or(&self.ranges, |a| &a.ranges)
     }
+}
+
+fn meet(x: &[(char, char)], y: &[(char, char)]) -> bool {
+    x.iter().any(|&(a, b)| y.iter().any(|&(c, d)| a <= d && c <= b))
+}
+
+/// Whether greedy matching of `atoms` is exact, `outer` being the first
+/// characters of what may follow them up to the next required atom.
+fn deterministic(atoms: &[Atom], outer: &[&[(char, char)]]) -> bool {
+    atoms.iter().enumerate().all(|(i, atom)| {
+        // What may come next: up to and including the next required atom.
+        let mut follow: Vec<&[(char, char)]> = Vec::new();
+        let mut reaches_end = true;
+        for next in &atoms[i + 1..] {
+            follow.push(next.first());
+            if next.min > 0 {
+                reaches_end = false;
+                break;
+            }
+        }
+        if reaches_end {
+            follow.extend_from_slice(outer);
+        }
+        if atom.group.is_empty() {
+            atom.min == atom.max || follow.iter().all(|f| !meet(&atom.ranges, f))
+        } else {
+            atom.group[0].group.is_empty()
+                && atom.group[0].min > 0
+                && (atom.min == 1 || follow.iter().all(|f| !meet(atom.first(), f)))
+                && deterministic(&atom.group, &follow)
+        }
+    })
 }
 
 /// A pattern compiled to atoms, or `None` when it is not of that simple form.
@@ -32,10 +70,52 @@ pub fn compile(pattern: &str) -> Option<Vec<Atom>> {
     if body.ends_with('\\') {
         return None; // the `$` was escaped
     }
+    let atoms = seq(body)?;
+    deterministic(&atoms, &[]).then_some(atoms)
+}
+
+/// Atoms of a pattern without anchors.
+fn seq(body: &str) -> Option<Vec<Atom>> {
     let mut chars = body.chars().peekable();
     let mut atoms: Vec<Atom> = Vec::new();
     while let Some(c) = chars.next() {
+        let mut group = Vec::new();
         let ranges = match c {
+            '(' => {
+                // Up to the closing parenthesis (no nesting).
+                let mut inner = String::new();
+                loop {
+                    match chars.next()? {
+                        ')' => break,
+                        '(' => return None,
+                        '\\' => {
+                            inner.push('\\');
+                            inner.push(chars.next()?);
+                        }
+                        c => inner.push(c),
+                    }
+                }
+                if inner.contains('|') {
+                    // Alternatives of one character each: a class.
+                    let mut ranges = Vec::new();
+                    for alt in inner.split('|') {
+                        let mut cs = alt.chars();
+                        let c = match (cs.next()?, cs.next(), cs.next()) {
+                            ('\\', Some(e), None) if e.is_ascii_punctuation() => e,
+                            (c, None, _) if !"[](){}*+?.^$".contains(c) => c,
+                            _ => return None,
+                        };
+                        ranges.push((c, c));
+                    }
+                    ranges
+                } else {
+                    group = seq(&inner)?;
+                    if group.is_empty() {
+                        return None;
+                    }
+                    Vec::new()
+                }
+            }
             '[' => {
                 let mut ranges = Vec::new();
                 if chars.peek() == Some(&'^') {
@@ -70,7 +150,7 @@ pub fn compile(pattern: &str) -> Option<Vec<Atom>> {
                 e if e.is_ascii_punctuation() => vec![(e, e)],
                 _ => return None,
             },
-            '.' | '(' | ')' | '|' | '*' | '+' | '?' | '{' | '}' | '^' | '$' | ']' => return None,
+            '.' | ')' | '|' | '*' | '+' | '?' | '{' | '}' | '^' | '$' | ']' => return None,
             c => vec![(c, c)],
         };
         let (min, max) = match chars.peek() {
@@ -95,7 +175,10 @@ pub fn compile(pattern: &str) -> Option<Vec<Atom>> {
                 if lo > hi || hi > 1000 && hi != u32::MAX {
                     return None;
                 }
-                atoms.push(Atom { ranges, min: lo, max: hi });
+                if !group.is_empty() && hi > 1 {
+                    return None;
+                }
+                atoms.push(Atom { ranges, group, min: lo, max: hi });
                 if matches!(chars.peek(), Some('?' | '+' | '*' | '{')) {
                     return None; // lazy or possessive forms
                 }
@@ -109,16 +192,10 @@ pub fn compile(pattern: &str) -> Option<Vec<Atom>> {
                 return None;
             }
         }
-        atoms.push(Atom { ranges, min, max });
-    }
-    // Greedy is exact: a varying atom never takes what the next one needs.
-    for (i, atom) in atoms.iter().enumerate() {
-        if atom.min != atom.max
-            && let Some(next) = atoms.get(i + 1)
-            && (next.min == 0 || atom.meets(next))
-        {
+        if !group.is_empty() && max > 1 {
             return None;
         }
+        atoms.push(Atom { ranges, group, min, max });
     }
     Some(atoms)
 }
@@ -137,21 +214,37 @@ fn escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<char> 
 
 /// Whether `text` matches the atoms.
 pub fn is_match(atoms: &[Atom], text: &str) -> bool {
-    let mut chars = text.chars().peekable();
+    let mut chars = text.chars();
+    run(atoms, &mut chars) && chars.next().is_none()
+}
+
+fn run(atoms: &[Atom], chars: &mut std::str::Chars<'_>) -> bool {
     for atom in atoms {
+        if !atom.group.is_empty() {
+            let mut ahead = chars.clone();
+            if run(&atom.group, &mut ahead) {
+                *chars = ahead;
+            } else if atom.min > 0 {
+                return false;
+            }
+            continue;
+        }
         let mut n = 0;
-        while n < atom.max
-            && let Some(&c) = chars.peek()
-            && atom.has(c)
-        {
-            chars.next();
-            n += 1;
+        loop {
+            let mut ahead = chars.clone();
+            match ahead.next() {
+                Some(c) if n < atom.max && atom.has(c) => {
+                    *chars = ahead;
+                    n += 1;
+                }
+                _ => break,
+            }
         }
         if n < atom.min {
             return false;
         }
     }
-    chars.next().is_none()
+    true
 }
 
 #[cfg(test)]
@@ -171,6 +264,10 @@ mod tests {
             "^\\d{2}x?y$",
             "^[a-c\\-]{1,3}z$",
             "^[0-9]+$",
+            "^[0-9]+(\\.[0-9]{1,2})?$",
+            "^(东|西|南|北)[0-9]{1,3}号$",
+            "^a(bc)?d$",
+            "^(x|y)+z?$",
         ];
         let texts = [
             "",
@@ -210,10 +307,40 @@ mod tests {
                 assert_eq!(is_match(&atoms, t), regex.is_match(t), "{p} on {t:?}");
             }
         }
-        for p in
-            ["^[0-9]+(\\.[0-9]{1,2})?$", "^(东|西)[0-9]{1,3}号$", "[0-9]{6}", "^[0-9]*[0-9]$", "^a?a$", "^.$", "^[^a]$", "^a{2}?$", "^\\w$"]
-        {
+        for p in [
+            "^(a[0-9]*)?[0-9]$",
+            "^[0-9]+(\\.[0-9]*)?[0-9]$",
+            "^(ab)?a$",
+            "^(ab)+$",
+            "^((a))$",
+            "^(ab|c)$",
+            "[0-9]{6}",
+            "^[0-9]*[0-9]$",
+            "^a?a$",
+            "^.$",
+            "^[^a]$",
+            "^a{2}?$",
+            "^\\w$",
+        ] {
             assert!(compile(p).is_none(), "{p} is not simple");
+        }
+        // Every string of up to 5 characters over an alphabet that meets every pattern.
+        let alphabet = ['0', '9', '.', 'A', 'a', 'b', 'c', 'd', 'x', 'y', 'z', '-', '东', '号', '张'];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.chars().count() == texts.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for p in patterns {
+            let atoms = compile(p).expect("simple");
+            let regex = regex_lite::Regex::new(p).expect("regex");
+            for t in &texts {
+                assert_eq!(is_match(&atoms, t), regex.is_match(t), "{p} on {t:?}");
+            }
         }
     }
 }
