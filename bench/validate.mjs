@@ -10,7 +10,12 @@
 //   YBT_BENCH_DIR    where the rows are written
 // ajv's standalone modules go to bench/generated/ (git-ignored), where they
 // find ajv's runtime in bench/node_modules.
-//   YBT_ENGINE_JS    the engine alone (bench/rules-wasm), loading each compiled program: its verdicts are checked too
+//   YBT_ENGINE_JS    the engine alone (bench/rules-wasm), loading each compiled program: its verdicts
+//                    are checked and its rows/s measured beside the others
+//   YBT_PROGRAMS_DIR NAME.program.json for every template (`gen_templates` writes them): lets the
+//                    engine run without the compiler's wasm; with YBT_WASM_JS unset (engine only,
+//                    `cargo xtask bench-validate --engine-only`), the wasm columns show —
+//   YBT_ONLY         a regex: measure only the templates whose name matches (quick iterations)
 //   YBT_BENCH_ROWS   rows per template (default 10000)
 //   YBT_GENERATED_DIR  seeded random templates with their rows (gen-N.json,
 //                    gen-N.jsonl; `cargo run -p ybt-core --example gen_templates`),
@@ -184,7 +189,8 @@ function ajvValidator(template, file) {
 }
 
 function wasmValidator(templateText) {
-  const { Validator } = require(resolve(process.env.YBT_WASM_JS ?? join(root, "target/bench-validate/wasm/ybt_validator_wasm.js")));
+  if (!process.env.YBT_WASM_JS) return undefined;
+  const { Validator } = require(resolve(process.env.YBT_WASM_JS));
   return new Validator(templateText);
 }
 
@@ -209,11 +215,33 @@ function measure(lines, sides) {
   return Object.fromEntries(Object.entries(passes).map(([name, ms]) => [name, lines.length / (median(ms) / 1000)]));
 }
 
+/**
+ * How a page hands rows to the engine alone: `encodeInto` straight into the
+ * engine's input buffer (no allocation per row), then `validate_input(len)`.
+ * Returns the writer: a row in, its length in bytes out.
+ */
+function rowWriter(engineModule, engine) {
+  const encoder = new TextEncoder();
+  const memory = engineModule.wasm_memory();
+  let capacity = 0;
+  let view = new Uint8Array(0);
+  return (line) => {
+    if (line.length * 3 > capacity) {
+      capacity = Math.max(4096, line.length * 3);
+      view = new Uint8Array(memory.buffer, engine.input(capacity), capacity);
+    } else if (view.buffer !== memory.buffer) {
+      view = new Uint8Array(memory.buffer, engine.input(capacity), capacity); // the memory grew
+    }
+    return encoder.encodeInto(line, view).written;
+  };
+}
+
 // ---------------------------------------------------------------- run
 
 /** Median milliseconds of `new Validator(text)`: core's compile, template → program, as wasm. */
 function compileMs(templateText) {
-  const { Validator } = require(resolve(process.env.YBT_WASM_JS ?? join(root, "target/bench-validate/wasm/ybt_validator_wasm.js")));
+  if (!process.env.YBT_WASM_JS) return undefined;
+  const { Validator } = require(resolve(process.env.YBT_WASM_JS));
   const times = [];
   for (let i = 0; i < 21; i++) {
     const t0 = performance.now();
@@ -229,18 +257,29 @@ function benchTemplate(id, templateText, lines, rowsFile, templateFile) {
   const ajv = ajvValidator(template, join(generatedDir, `${id}.ajv.cjs`));
   const ajvVerdict = (line) => ajv(JSON.parse(line));
   const wasm = wasmValidator(templateText);
-  const wasmVerdict = (line) => wasm.validate_json(line);
-  const wasmAllErrors = (line) => wasm.count_errors(line) === 0;
-
-  const verdicts = { ajv: lines.map(ajvVerdict), wasm: lines.map(wasmVerdict), "wasm-all-errors": lines.map(wasmAllErrors) };
+  const verdicts = { ajv: lines.map(ajvVerdict) };
+  verdictSides = verdicts;
+  const sides = { ajv: ajvVerdict };
+  if (wasm) {
+    sides.wasm = (line) => wasm.validate_json(line);
+    sides.wasmAllErrors = (line) => wasm.count_errors(line) === 0;
+    verdicts.wasm = lines.map(sides.wasm);
+    verdicts["wasm-all-errors"] = lines.map(sides.wasmAllErrors);
+  }
   // The engine alone, loading the program the compiler wrote (issue 14):
   // what a page that receives programs runs must give the same verdicts.
+  const programsDir = process.env.YBT_PROGRAMS_DIR;
+  const programFile = programsDir && join(programsDir, `${id}.program.json`);
+  const programJson = wasm ? wasm.program_json() : readFileSync(programFile, "utf8");
+  let engine;
   if (process.env.YBT_ENGINE_JS) {
-    const { Engine } = require(resolve(process.env.YBT_ENGINE_JS));
-    const engine = new Engine(wasm.program_json());
-    verdicts.engine = lines.map((line) => engine.validate_json(line));
-    verdicts["engine-all-errors"] = lines.map((line) => engine.count_errors(line) === 0);
-    engine.free();
+    const engineModule = require(resolve(process.env.YBT_ENGINE_JS));
+    engine = new engineModule.Engine(programJson);
+    const put = rowWriter(engineModule, engine);
+    sides.engine = (line) => engine.validate_input(put(line));
+    sides.engineAllErrors = (line) => engine.count_errors_input(put(line)) === 0;
+    verdicts.engine = lines.map(sides.engine);
+    verdicts["engine-all-errors"] = lines.map(sides.engineAllErrors);
   }
   let native;
   if (process.env.YBT_NATIVE_ROWS) {
@@ -254,22 +293,28 @@ function benchTemplate(id, templateText, lines, rowsFile, templateFile) {
       if (disagreements <= 20) console.log(`DISAGREE ${id} row ${i}: ${seen.join(" ")}\n  ${lines[i]}`);
     }
   }
-  const rate = measure(lines, { wasm: wasmVerdict, wasmAllErrors, ajv: ajvVerdict });
-  const validShare = verdicts.wasm.filter(Boolean).length / lines.length;
-  const programBytes = Buffer.byteLength(wasm.program_json());
-  wasm.free();
+  const rate = measure(lines, sides);
+  const validShare = verdicts.ajv.filter(Boolean).length / lines.length;
+  const programBytes = Buffer.byteLength(programJson);
+  const compile = compileMs(templateText);
+  wasm?.free();
+  engine?.free();
   results.push({
     id, validShare, native: native?.rows_per_sec, nativeAllErrors: native?.all_errors_rows_per_sec,
-    wasm: rate.wasm, wasmAllErrors: rate.wasmAllErrors, ajv: rate.ajv, compileMs: compileMs(templateText), programBytes,
+    wasm: rate.wasm, wasmAllErrors: rate.wasmAllErrors, engine: rate.engine, engineAllErrors: rate.engineAllErrors,
+    ajv: rate.ajv, compileMs: compile, programBytes,
   });
 }
 
+const only = process.env.YBT_ONLY ? new RegExp(process.env.YBT_ONLY) : /./;
 const templatesDir = join(root, "schemas/templates");
 const results = [];
 let disagreements = 0;
+let verdictSides = {};
 for (const file of readdirSync(templatesDir).filter((f) => f.endsWith(".json")).sort()) {
   const templateText = readFileSync(join(templatesDir, file), "utf8");
   const id = file.replace(/\.json$/, "");
+  if (!only.test(id)) continue;
   const lines = generateRows(JSON.parse(templateText), ROWS, SEED);
   const rowsFile = join(outDir, `${id}.jsonl`);
   writeFileSync(rowsFile, lines.join("\n") + "\n");
@@ -282,6 +327,7 @@ if (generatedTemplates) {
   files.sort((a, b) => Number(a.match(/\d+/)[0]) - Number(b.match(/\d+/)[0]));
   for (const file of files) {
     const id = file.replace(/\.json$/, "");
+    if (!only.test(id)) continue;
     const rowsFile = join(generatedTemplates, `${id}.jsonl`);
     const lines = readFileSync(rowsFile, "utf8").split("\n").filter(Boolean);
     benchTemplate(id, readFileSync(join(generatedTemplates, file), "utf8"), lines, rowsFile, join(generatedTemplates, file));
@@ -291,13 +337,18 @@ if (generatedTemplates) {
 const fmt = (n) => (n === undefined ? "—" : Math.round(n).toLocaleString("en-US"));
 console.log(`\n${ROWS} rows per template (seed ${SEED}); Node ${process.version}; JSON text in, verdict out on every side\n`);
 console.log("verdict: core's is_valid (no error built); all errors: core's validate, every FieldError built (as ajv's allErrors)\n");
-console.log("| template | valid rows | native rows/s (verdict / all errors) | wasm rows/s (verdict / all errors) | ajv rows/s | wasm/ajv (verdict / all errors) | compile (wasm) | program |");
-console.log("|---|---|---|---|---|---|---|---|");
+console.log(
+  "| template | valid rows | native rows/s (verdict / all errors) | wasm rows/s (verdict / all errors) | engine rows/s (verdict / all errors) | ajv rows/s | " +
+    "wasm/ajv (verdict / all errors) | engine/ajv (verdict / all errors) | compile (wasm) | program |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|---|");
+const ratio = (a, b) => (a === undefined ? "—" : (a / b).toFixed(2));
 for (const r of results) {
   const pair = (a, b) => `${fmt(a)} / ${fmt(b)}`;
   console.log(
     `| ${r.id} | ${Math.round(r.validShare * 100)} % | ${pair(r.native, r.nativeAllErrors)} | ${pair(r.wasm, r.wasmAllErrors)} | ` +
-      `${fmt(r.ajv)} | ${(r.wasm / r.ajv).toFixed(2)} / ${(r.wasmAllErrors / r.ajv).toFixed(2)} | ${r.compileMs.toFixed(2)} ms | ${fmt(r.programBytes)} B |`,
+      `${pair(r.engine, r.engineAllErrors)} | ${fmt(r.ajv)} | ${ratio(r.wasm, r.ajv)} / ${ratio(r.wasmAllErrors, r.ajv)} | ` +
+      `${ratio(r.engine, r.ajv)} / ${ratio(r.engineAllErrors, r.ajv)} | ${r.compileMs === undefined ? "—" : `${r.compileMs.toFixed(2)} ms`} | ${fmt(r.programBytes)} B |`,
   );
 }
 /** The worst template of a group: lowest ratio, and which. */
@@ -309,15 +360,19 @@ const groups = [["shipped templates", results.slice(0, shipped)], ["generated te
 console.log("");
 for (const [name, group] of groups) {
   if (group.length === 0) continue;
-  const maxCompile = group.reduce((a, r) => (r.compileMs > a.compileMs ? r : a));
+  const parts = [];
+  if (group[0].wasm !== undefined) parts.push(`wasm/ajv verdict ${worst(group, "wasm")}, all errors ${worst(group, "wasmAllErrors")}`);
+  if (group[0].engine !== undefined) parts.push(`engine/ajv verdict ${worst(group, "engine")}, all errors ${worst(group, "engineAllErrors")}`);
+  if (group[0].compileMs !== undefined) {
+    const maxCompile = group.reduce((a, r) => (r.compileMs > a.compileMs ? r : a));
+    parts.push(`slowest compile ${maxCompile.compileMs.toFixed(2)} ms (${maxCompile.id})`);
+  }
   const maxProgram = group.reduce((a, r) => (r.programBytes > a.programBytes ? r : a));
-  console.log(
-    `worst of ${group.length} ${name}: wasm/ajv verdict ${worst(group, "wasm")}, all errors ${worst(group, "wasmAllErrors")}; ` +
-      `slowest compile ${maxCompile.compileMs.toFixed(2)} ms (${maxCompile.id}); largest program ${fmt(maxProgram.programBytes)} B (${maxProgram.id})`,
-  );
+  parts.push(`largest program ${fmt(maxProgram.programBytes)} B (${maxProgram.id})`);
+  console.log(`worst of ${group.length} ${name}: ${parts.join("; ")}`);
 }
 if (disagreements > 0) {
   console.log(`\n${disagreements} rows where the validators disagree: the figures do not compare the same validation.`);
   process.exit(1);
 }
-console.log(`\nEvery row: ${process.env.YBT_NATIVE_ROWS ? "native, " : ""}wasm and ajv agree.`);
+console.log(`\nEvery row: ${Object.keys(verdictSides).join(", ")} agree.`);

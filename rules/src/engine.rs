@@ -48,7 +48,26 @@ impl std::error::Error for LoadError {}
 pub struct Rules {
     program: Arc<Program>,
     regexes: Vec<regex_lite::Regex>,
+    /// The same patterns without the regex engine, when they are simple
+    /// enough ([`crate::pattern`]).
+    simple: Vec<Option<Vec<crate::pattern::Atom>>>,
     formats: FormatContext,
+    /// Per node, its object check's position and a signature of each
+    /// property name ([`name_sig`]), in `props` order: member names are
+    /// matched by comparing one integer (and the bytes past the 7th).
+    names: Vec<Option<(u32, Box<[u64]>)>>,
+}
+
+/// A name's length and first 7 bytes in one integer: equal signatures of
+/// names of 7 bytes or fewer are equal names.
+#[inline]
+fn name_sig(name: &str) -> u64 {
+    let b = name.as_bytes();
+    let mut sig = (b.len().min(255) as u64) << 56;
+    for (i, &c) in b.iter().take(7).enumerate() {
+        sig |= u64::from(c) << (i * 8);
+    }
+    sig
 }
 
 /// A path segment of the value being checked.
@@ -136,7 +155,18 @@ impl Rules {
                 }
             }
         }
-        Ok(Rules { program: Arc::new(program), regexes, formats })
+        let names = program
+            .nodes
+            .iter()
+            .map(|node| {
+                node.0.iter().enumerate().find_map(|(c, check)| match check {
+                    Check::Object(o) => Some((c as u32, o.props.iter().map(|(name, _)| name_sig(name)).collect())),
+                    _ => None,
+                })
+            })
+            .collect();
+        let simple = program.patterns.iter().map(|p| crate::pattern::compile(p)).collect();
+        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names })
     }
 
     pub fn program(&self) -> &Program {
@@ -145,15 +175,12 @@ impl Rules {
 
     /// Whether the row (JSON text) is valid. Text that is not JSON is not.
     pub fn is_valid_json(&self, text: &str) -> bool {
-        match Tape::parse(text) {
-            Ok(tape) => self.is_valid(&tape),
-            Err(_) => false,
-        }
+        with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape)))
     }
 
     /// Every error of the row (JSON text); errs when the text is not JSON.
     pub fn validate_json(&self, text: &str) -> Result<Vec<RuleError>, JsonError> {
-        Tape::parse(text).map(|tape| self.validate(&tape))
+        with_tape(text, |tape| tape.map(|tape| self.validate(tape)))
     }
 
     pub fn is_valid(&self, tape: &Tape<'_>) -> bool {
@@ -162,6 +189,11 @@ impl Rules {
     }
 
     pub fn validate(&self, tape: &Tape<'_>) -> Vec<RuleError> {
+        // Most rows are valid: the verdict's cheaper walk (one pass per
+        // object, first failure stops) proves there is nothing to collect.
+        if self.is_valid(tape) {
+            return Vec::new();
+        }
         let mut run = Run { all: true, path: Vec::with_capacity(8), errors: Vec::new() };
         self.node(0, tape, 0, &mut run);
         run.errors
@@ -202,7 +234,7 @@ impl Rules {
             (Check::MultipleOf(x), Item::Num(n)) => is_multiple_of(*n, *x),
             (Check::MinLength(x), Item::Str(s)) => *x as usize <= s.len() && char_count(s) >= *x as usize,
             (Check::MaxLength(x), Item::Str(s)) => s.len() <= *x as usize || char_count(s) <= *x as usize,
-            (Check::Pattern(p), Item::Str(s)) => self.regexes[*p as usize].is_match(s),
+            (Check::Pattern(p), Item::Str(s)) => self.is_match(*p, s),
             (Check::Format(f), Item::Str(s)) => self.format(*f, s),
             (Check::Object(o), Item::Obj { .. }) => return self.object(node, c, o, tape, at, run),
             (Check::Array(a), Item::Arr { .. }) => return self.array(node, c, a, tape, at, run),
@@ -235,6 +267,14 @@ impl Rules {
         ok
     }
 
+    #[inline]
+    fn is_match(&self, pattern: u32, s: &str) -> bool {
+        match &self.simple[pattern as usize] {
+            Some(atoms) => crate::pattern::is_match(atoms, s),
+            None => self.regexes[pattern as usize].is_match(s),
+        }
+    }
+
     fn format(&self, format: Format, s: &str) -> bool {
         match format {
             Format::Date => formats::is_rfc3339_date(s),
@@ -247,9 +287,98 @@ impl Rules {
         }
     }
 
+    /// The position in `props` of the member name `key`.
+    #[inline]
+    fn prop_of(&self, o: &ObjectCheck, sigs: &[u64], key: &str) -> Option<usize> {
+        let sig = name_sig(key);
+        sigs.iter().enumerate().find(|&(p, s)| *s == sig && (key.len() <= 7 || o.props[p].0 == key)).map(|(p, _)| p)
+    }
+
+    /// The verdict of an object check with `properties`, `required` and
+    /// `additionalProperties` alone, in one pass over the members without
+    /// collecting them. `None` when a repeated name makes the general path
+    /// decide (the last member of a name counts).
+    fn object_verdict<'t>(&self, o: &ObjectCheck, sigs: &[u64], tape: &'t Tape<'t>, at: usize, run: &mut Run<'t>) -> Option<bool> {
+        let Item::Obj { len, end } = tape.items[at] else { return Some(true) };
+        let additional = o.additional.map(|a| (a, matches!(self.program.nodes[a as usize].0.as_slice(), [Check::Never])));
+        let repeated = |key: &str| {
+            let mut n = 0;
+            let mut i = at + 1;
+            while i < end as usize {
+                if let Item::Key(k) = &tape.items[i]
+                    && k == key
+                {
+                    n += 1;
+                }
+                i = tape.end(i + 1);
+            }
+            n > 1
+        };
+        let mut seen = 0u64;
+        let mut i = at + 1;
+        for _ in 0..len {
+            let Item::Key(k) = &tape.items[i] else { return None };
+            let child = match self.prop_of(o, sigs, k) {
+                Some(p) => {
+                    if seen & (1 << p) != 0 {
+                        return None;
+                    }
+                    seen |= 1 << p;
+                    Some(o.props[p].1)
+                }
+                None => match additional {
+                    Some((_, true)) => return Some(false),
+                    Some((extra, false)) => Some(extra),
+                    None => None,
+                },
+            };
+            if let Some(child) = child
+                && !self.node(child, tape, i + 1, run)
+            {
+                return if repeated(k) { None } else { Some(false) };
+            }
+            i = tape.end(i + 1);
+        }
+        for (name, prop) in &o.required {
+            let present = match prop {
+                Some(p) => seen & (1 << p) != 0,
+                None => {
+                    let mut i = at + 1;
+                    let mut hit = false;
+                    while i < end as usize && !hit {
+                        hit = matches!(&tape.items[i], Item::Key(k) if k == name);
+                        i = tape.end(i + 1);
+                    }
+                    hit
+                }
+            };
+            if !present {
+                return Some(false);
+            }
+        }
+        Some(true)
+    }
+
     #[allow(clippy::too_many_lines)]
     fn object<'t>(&self, node: u32, c: u32, o: &ObjectCheck, tape: &'t Tape<'t>, at: usize, run: &mut Run<'t>) -> bool {
         let Item::Obj { len, .. } = tape.items[at] else { return true };
+        let sigs = match &self.names[node as usize] {
+            Some((check, sigs)) if *check == c => Some(&sigs[..]),
+            _ => None,
+        };
+        if !run.all
+            && let Some(sigs) = sigs
+            && o.props.len() <= 64
+            && o.pattern_props.is_empty()
+            && o.property_names.is_none()
+            && o.min_props.is_none()
+            && o.max_props.is_none()
+            && o.dependent_required.is_empty()
+            && o.dependent_schemas.is_empty()
+            && let Some(verdict) = self.object_verdict(o, sigs, tape, at, run)
+        {
+            return verdict;
+        }
         // Each member: where its value is, and its name. Rows are small: the
         // lists live on the stack up to `SMALL` members.
         let n = len as usize;
@@ -286,8 +415,12 @@ impl Rules {
         };
         if props != 0 {
             for (m, (_, k)) in members.iter().enumerate() {
-                if let Ok(s) = o.sorted.binary_search_by(|p| o.props[*p as usize].0.as_str().cmp(k)) {
-                    found[o.sorted[s] as usize] = m + 1;
+                let p = match sigs {
+                    Some(sigs) => self.prop_of(o, sigs, k),
+                    None => o.sorted.binary_search_by(|p| o.props[*p as usize].0.as_str().cmp(k)).ok().map(|s| o.sorted[s] as usize),
+                };
+                if let Some(p) = p {
+                    found[p] = m + 1;
                     in_props[m] = true;
                 }
             }
@@ -330,7 +463,7 @@ impl Rules {
                     continue;
                 }
                 for (p, child) in &o.pattern_props {
-                    if self.regexes[*p as usize].is_match(k) {
+                    if self.is_match(*p, k) {
                         matched_pattern[m] = true;
                         run.path.push(Seg::Key(k));
                         let good = self.node(*child, tape, *v, run);
@@ -464,6 +597,23 @@ impl Rules {
     }
 }
 
+thread_local! {
+    /// The item list of the last row read, kept for the next: a row costs no
+    /// allocation once the list has grown to the largest row's size.
+    static TAPE: std::cell::Cell<Vec<Item<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Runs `f` on the row read into the thread's reused item list.
+fn with_tape<R>(text: &str, f: impl FnOnce(Result<&Tape<'_>, JsonError>) -> R) -> R {
+    let items = crate::json::recycle(TAPE.take());
+    let (result, items) = match Tape::parse_into(text, items) {
+        Ok(tape) => (f(Ok(&tape)), tape.recycle()),
+        Err((e, items)) => (f(Err(e)), crate::json::recycle(items)),
+    };
+    TAPE.set(items);
+    result
+}
+
 fn build_regex(pattern: &str) -> Result<regex_lite::Regex, LoadError> {
     if pattern.len() > MAX_PATTERN_LEN {
         return Err(LoadError(format!("pattern longer than {MAX_PATTERN_LEN} bytes")));
@@ -504,6 +654,10 @@ pub fn is_multiple_of(value: f64, multiple: f64) -> bool {
     if value == 0.0 {
         return true;
     }
+    multiple_fast(value, multiple).unwrap_or_else(|| multiple_slow(value, multiple))
+}
+
+fn multiple_slow(value: f64, multiple: f64) -> bool {
     if let (Some((vm, ve)), Some((mm, me))) = (decimal(value), decimal(multiple))
         && mm != 0
     {
@@ -516,6 +670,29 @@ pub fn is_multiple_of(value: f64, multiple: f64) -> bool {
     }
     let q = value / multiple;
     q.is_finite() && q.fract() == 0.0
+}
+
+/// [`is_multiple_of`] without printing the numbers, when both are decimals of
+/// at most 9 fraction digits below 2^50 in those units: `multiple` = M/10^k
+/// and `value` = N/10^k with the divisions exact-rounded to the very f64s.
+/// Below 2^50 units one unit is wider than two ulps, so M·10^-k and N·10^-k
+/// are the only such decimals reading back as the numbers: the shortest
+/// decimals the slow path compares. `None`: the slow path decides.
+fn multiple_fast(value: f64, multiple: f64) -> Option<bool> {
+    const LIMIT: f64 = (1u64 << 50) as f64;
+    let mut scale = 1.0f64;
+    for _ in 0..=9 {
+        let m = (multiple * scale).round();
+        if m != 0.0 && m.abs() < LIMIT && m / scale == multiple {
+            let n = (value * scale).round();
+            if n.abs() < LIMIT && n / scale == value {
+                return Some((n as i64) % (m as i64) == 0);
+            }
+            return None;
+        }
+        scale *= 10.0;
+    }
+    None
 }
 
 /// The shortest decimal that reads back as `x`: mantissa and power of ten.
@@ -624,5 +801,28 @@ fn same(ta: &Tape<'_>, a: usize, tb: &Tape<'_>, b: usize) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multiple_of_fast_path_agrees_with_the_decimal_one() {
+        let multiples = [0.01, 0.1, 0.5, 3.0, 0.25, 0.07, 1e-9, 2.5, 7.0, 0.001, 1e-10, 123456.789];
+        let mut checked = 0;
+        for i in -30_000i64..30_000 {
+            for value in [i as f64 / 100.0, i as f64 / 1000.0, i as f64 * 0.37, i as f64 * 1e-7, i as f64 * 1.1e13] {
+                for m in multiples {
+                    if let Some(fast) = multiple_fast(value, m) {
+                        assert_eq!(fast, multiple_slow(value, m), "{value} multipleOf {m}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000);
+        assert!(is_multiple_of(4422.77, 0.01) && !is_multiple_of(0.075, 0.01) && is_multiple_of(9.0, 3.0));
     }
 }

@@ -11,6 +11,7 @@
 pub mod engine;
 pub mod formats;
 pub mod json;
+pub mod pattern;
 pub mod program;
 
 pub use engine::{LoadError, MAX_PATTERN_LEN, MAX_REGEX_SIZE, RuleError, Rules, check_pattern, is_multiple_of};

@@ -25,7 +25,10 @@ pub enum Build {
     Size,
 }
 
-pub fn validate(rows: usize, build: Build) -> Result<()> {
+/// `engine_only`: skip the validator adapter (the compiler as wasm, slow to
+/// build) and measure the engine alone on programs `gen_templates` compiled
+/// natively; the wasm and compile columns then show —.
+pub fn validate(rows: usize, build: Build, engine_only: bool) -> Result<()> {
     let (profile, wasm_opt) = match build {
         Build::Speed => ("bench-wasm", "-O3"),
         Build::Size => ("release", "-Oz"),
@@ -34,15 +37,17 @@ pub fn validate(rows: usize, build: Build) -> Result<()> {
     let wasm_dir = out.join(format!("wasm-{profile}"));
     std::fs::create_dir_all(&wasm_dir).context("creating target/bench-validate")?;
 
-    println!("bench: building ybt-validator-wasm (wasm32, profile {profile}, wasm-opt {wasm_opt}) and its native example");
-    run(cmd::cargo().args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-validator-wasm", "--lib"]))?;
-    run(cmd::cargo().args(["build", "--profile", profile, "-p", "ybt-validator-wasm", "--example", "native_rows"]))?;
-    run(Command::new(wasm_bindgen_bin())
-        .args(["--target", "nodejs", "--no-typescript", "--out-dir"])
-        .arg(&wasm_dir)
-        .arg(root().join(format!("target/wasm32-unknown-unknown/{profile}/ybt_validator_wasm.wasm"))))?;
     let wasm = wasm_dir.join("ybt_validator_wasm_bg.wasm");
-    run(Command::new(npm_bin("wasm-opt")).arg(wasm_opt).args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
+    if !engine_only {
+        println!("bench: building ybt-validator-wasm (wasm32, profile {profile}, wasm-opt {wasm_opt}) and its native example");
+        run(cmd::cargo().args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-validator-wasm", "--lib"]))?;
+        run(cmd::cargo().args(["build", "--profile", profile, "-p", "ybt-validator-wasm", "--example", "native_rows"]))?;
+        run(Command::new(wasm_bindgen_bin())
+            .args(["--target", "nodejs", "--no-typescript", "--out-dir"])
+            .arg(&wasm_dir)
+            .arg(root().join(format!("target/wasm32-unknown-unknown/{profile}/ybt_validator_wasm.wasm"))))?;
+        run(Command::new(npm_bin("wasm-opt")).arg(wasm_opt).args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
+    }
     // Issue 14: the engine alone, as a page that receives programs carries it.
     println!("bench: building ybt-rules-wasm (the engine alone)");
     run(cmd::cargo().args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-rules-wasm", "--lib"]))?;
@@ -54,26 +59,40 @@ pub fn validate(rows: usize, build: Build) -> Result<()> {
     run(Command::new(npm_bin("wasm-opt")).arg(wasm_opt).args(WASM_FEATURES).arg("-o").arg(&engine_wasm).arg(&engine_wasm))?;
 
     // Issue 14: templates nobody wrote by hand, from the seeded generator the
-    // differential test runs against jsonschema.
+    // differential test runs against jsonschema; it compiles every template
+    // (the shipped ones too) into the program the engine alone loads.
     let generated = out.join("generated");
     let generated_rows = (rows / 5).max(100);
+    let mut shipped: Vec<_> = std::fs::read_dir(root().join("schemas/templates"))
+        .context("reading schemas/templates")?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    shipped.sort();
     run(cmd::cargo()
         .args(["run", "--release", "-p", "ybt-core", "--example", "gen_templates", "--"])
         .arg(&generated)
-        .args([GENERATED_TEMPLATES.to_string(), generated_rows.to_string()]))?;
+        .args([GENERATED_TEMPLATES.to_string(), generated_rows.to_string()])
+        .args(&shipped))?;
 
     ensure_bench_packages()?;
-    run(cmd::node()
-        .arg(root().join("bench/validate.mjs"))
-        .env("YBT_WASM_JS", wasm_dir.join("ybt_validator_wasm.js"))
+    let mut node = cmd::node();
+    node.arg(root().join("bench/validate.mjs"))
         .env("YBT_ENGINE_JS", wasm_dir.join("ybt_rules_wasm.js"))
-        .env("YBT_NATIVE_ROWS", root().join(format!("target/{profile}/examples/native_rows")))
         .env("YBT_BENCH_DIR", &out)
         .env("YBT_BENCH_ROWS", rows.to_string())
-        .env("YBT_GENERATED_DIR", &generated))?;
+        .env("YBT_GENERATED_DIR", &generated)
+        .env("YBT_PROGRAMS_DIR", &generated);
+    if !engine_only {
+        node.env("YBT_WASM_JS", wasm_dir.join("ybt_validator_wasm.js"))
+            .env("YBT_NATIVE_ROWS", root().join(format!("target/{profile}/examples/native_rows")));
+    }
+    run(&mut node)?;
 
     println!();
-    print_size(&format!("validator-only wasm ({profile}, {wasm_opt})"), &wasm)?;
+    if !engine_only {
+        print_size(&format!("validator-only wasm ({profile}, {wasm_opt})"), &wasm)?;
+    }
     print_size(&format!("engine-only wasm ({profile}, {wasm_opt})"), &engine_wasm)?;
     let frontend = root().join("frontend/dist/app_bg.wasm");
     if frontend.exists() {

@@ -32,10 +32,11 @@ commands:
   setup  only install what is missing
   build  only build the worker and the front-end (release)
   sizes  print the raw and gzip sizes of the built worker and front-end wasm
-  bench-validate [--rows N] [--size]
+  bench-validate [--rows N] [--size] [--engine-only]
          validations per second per template: native, wasm under Node, ajv 8
          (N rows per template, default 10000; --size: build as the front-end
-         ships, opt-level z and wasm-opt -Oz, instead of for speed)
+         ships, opt-level z and wasm-opt -Oz, instead of for speed;
+         --engine-only: skip the compiler's wasm, measure the engine alone)
   seed-sql FILE [--people-per-village N]
          write the demo-data SQL to FILE
   deploy --dry-run [--database-id ID] [--bucket NAME]
@@ -80,7 +81,7 @@ fn main() -> Result<()> {
         "bench-validate" => {
             setup::ensure_all(setup::Needs { browser: false })?;
             let build = if args.iter().any(|a| a == "--size") { bench::Build::Size } else { bench::Build::Speed };
-            bench::validate(flag("--rows", 10_000)?, build)
+            bench::validate(flag("--rows", 10_000)?, build, args.iter().any(|a| a == "--engine-only"))
         }
         "fuzz" => fuzz::build_and_run(flag("--seconds", fuzz::DEFAULT_SECONDS)?),
         "seed-sql" => {
