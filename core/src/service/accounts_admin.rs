@@ -4,15 +4,14 @@
 //! accounts). Every change is logged in the transaction that makes it
 //! (the [`Accounts`] port's contract).
 
+use crate::service::require;
 use serde::Serialize;
 
 use super::accounts::{Accounts, GrantsChange, NewUser, Passwords, new_hash, user_key_prefix};
 use super::{Directory, Now, ServiceError};
 use crate::Catalog;
 use crate::access::audit::{AuditQuery, DEFAULT_PER_PAGE, MAX_EXPORT_ROWS, MAX_PER_PAGE, audit_csv, grant_changes};
-use crate::access::{
-    AccountChange, Action, Decision, Principal, authorize, check_account_change, check_password, validate_grants, validate_new_user,
-};
+use crate::access::{AccountChange, Action, Principal, check_account_change, check_password, validate_grants, validate_new_user};
 use crate::api::{AccountEventPage, AuditPage, CreateUserRequest, GrantsRequest, ResetPasswordRequest, UpdateUserRequest};
 use crate::messages::Text;
 use crate::validate::FieldError;
@@ -34,13 +33,6 @@ pub struct UserView {
 pub struct AuditExport {
     pub filename: String,
     pub bytes: Vec<u8>,
-}
-
-fn require(principal: &Principal, action: &Action<'_>) -> Result<(), ServiceError> {
-    match authorize(principal, action) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(reason) => Err(ServiceError::Forbidden(reason)),
-    }
 }
 
 /// 403 unless the principal manages accounts. The handlers ask first,

@@ -4,8 +4,9 @@
 use crate::access::{Action, Principal};
 use crate::api::{BurdenEntry, BurdenReport};
 use crate::messages::Text;
+use crate::service::require;
 
-use super::tasks::{department_of, require};
+use super::tasks::department_of;
 use super::{Directory, ServiceError};
 
 /// The burden meter's figures.

@@ -2,6 +2,7 @@
 //! dispatch), the dispatch list and a dispatch's completion board; with
 //! [`DispatchStore`], their storage port.
 
+use crate::service::require;
 use std::collections::BTreeSet;
 
 use crate::access::{Action, Principal};
@@ -12,7 +13,7 @@ use crate::messages::Text;
 use crate::review::ReviewStatus;
 use crate::tasks::is_valid_due_date;
 
-use super::tasks::{TaskFilter, TaskStore, department_of, require};
+use super::tasks::{TaskFilter, TaskStore, department_of};
 use super::{Directory, Now, ServiceError};
 
 /// Most org units one dispatch may name (towns and villages of a district).

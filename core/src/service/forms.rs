@@ -3,6 +3,7 @@
 //! for the reader (unmasked reads audited). Read-only but for marking a
 //! task opened, which repeating changes nothing.
 
+use crate::service::require;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::task::Poll;
@@ -16,7 +17,7 @@ use crate::tasks::TaskStatus;
 
 use super::submission_reads::SubmissionReads;
 use super::submissions::SubmissionStore;
-use super::tasks::{require, task_or_404};
+use super::tasks::task_or_404;
 use super::{AuditLog, Directory, Now, ServiceError};
 
 /// Where generating a form spent its time, in milliseconds of the

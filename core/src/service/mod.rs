@@ -71,12 +71,14 @@ impl Now {
 
 /// Runs a use case over in-memory ports, whose futures never wait.
 #[cfg(test)]
-pub(crate) fn ready<F: std::future::Future>(future: F) -> F::Output {
-    use std::task::{Context, Poll, Waker};
-    let mut future = std::pin::pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("an in-memory port waited"),
+pub(crate) use crate::ledger::store_ready as ready;
+
+/// `access::authorize` as a use case's error: every use case asks through
+/// this one place.
+pub(crate) fn require(principal: &Principal, action: &crate::access::Action<'_>) -> Result<(), ServiceError> {
+    match crate::access::authorize(principal, action) {
+        crate::access::Decision::Allow => Ok(()),
+        crate::access::Decision::Deny(reason) => Err(ServiceError::Forbidden(reason)),
     }
 }
 

@@ -6,13 +6,14 @@
 //! a published template. The storage is the [`Reviews`] port (with the
 //! shared [`Directory`]).
 
+use crate::service::require;
 use std::rc::Rc;
 
 use serde_json::Value;
 
 use super::tasks::{OpenTasks, migrate_open_tasks};
 use super::{Directory, Now, ServiceError};
-use crate::access::{Action, Decision as Verdict, Principal, Role, authorize};
+use crate::access::{Action, Principal, Role};
 use crate::api::{DecisionRequest, PublishRequest, TemplateRequest};
 use crate::ids::{ClientId, OrgLevel};
 use crate::ledger::{LedgerRecord, OrgUnit};
@@ -124,13 +125,6 @@ pub fn pending_conflict() -> ServiceError {
 
 fn not_found() -> ServiceError {
     ServiceError::NotFound { what: "template request", zh: "该报表申请" }
-}
-
-fn require(principal: &Principal, action: &Action<'_>) -> Result<(), ServiceError> {
-    match authorize(principal, action) {
-        Verdict::Allow => Ok(()),
-        Verdict::Deny(reason) => Err(ServiceError::Forbidden(reason)),
-    }
 }
 
 fn review_error(e: ReviewError) -> ServiceError {

@@ -1,6 +1,7 @@
 //! Reading submissions back: one (masked, unmasked reads audited), as a
 //! file, or the list of a template's submissions the reader may see.
 
+use crate::service::require;
 use std::rc::Rc;
 
 use crate::CompiledTemplate;
@@ -10,7 +11,6 @@ use crate::export::{Sheet, table_to_csv, table_to_xlsx};
 use crate::messages::Text;
 
 use super::submissions::SubmissionStore;
-use super::tasks::require;
 use super::{AuditLog, Directory, Now, ServiceError};
 
 /// Reading submissions: one by id, and a template's list.

@@ -6,6 +6,7 @@
 //! stored in one transaction keyed by the client's submission id, with its
 //! task's move to `submitted` and its `x-writeback` ledger updates.
 
+use crate::service::require;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -21,7 +22,7 @@ use crate::tasks::{TaskError, TaskStatus};
 use crate::writeback::plan_writeback;
 use crate::{Catalog, CompiledTemplate, FieldError, LedgerRecord};
 
-use super::tasks::{TaskStore, require};
+use super::tasks::TaskStore;
 use super::{Directory, Now, ServiceError};
 
 /// A validated submission and everything stored with it.

@@ -7,6 +7,7 @@
 //! sensitive ledger items come masked unless the reader is granted them;
 //! unmasked reads are audited per submission.
 
+use crate::service::require;
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
@@ -20,7 +21,6 @@ use crate::summary::{RowFilter, VillageRows, columns, summarize};
 use crate::versioning::VersionChain;
 
 use super::submissions::SubmissionStore;
-use super::tasks::require;
 use super::{AuditLog, Now, ServiceError};
 
 /// Rows per page of the summary (the export has them all).

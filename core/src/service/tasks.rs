@@ -3,9 +3,10 @@
 //! tasks to a newly approved template version; with [`TaskStore`], their
 //! storage port.
 
-use crate::access::{Action, Principal, Role, authorize};
+use crate::access::{Action, Principal, Role};
 use crate::api::{Draft, SaveDraftRequest, SubmittedRow, TaskSummary};
 use crate::messages::Text;
+use crate::service::require;
 use crate::tasks::{TaskError, TaskStatus};
 use crate::versioning::{diff, migrate_row, migration_plan};
 
@@ -101,14 +102,6 @@ pub trait TaskStore: OpenTasks {
     /// Returns the task if it is `submitted` (one conditional update);
     /// whether it did.
     async fn return_task(&self, write: &TaskReturn<'_>) -> Result<bool, ServiceError>;
-}
-
-/// `access::authorize` as a use case's error.
-pub(crate) fn require(principal: &Principal, action: &Action<'_>) -> Result<(), ServiceError> {
-    match authorize(principal, action) {
-        crate::access::Decision::Allow => Ok(()),
-        crate::access::Decision::Deny(reason) => Err(ServiceError::Forbidden(reason)),
-    }
 }
 
 /// The department whose templates' tasks (and dispatches) the reader is

@@ -7,6 +7,7 @@
 #[cfg(test)]
 mod tests;
 
+use crate::service::require;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -19,7 +20,7 @@ use crate::survey::intake::{
 };
 
 use super::ledger::lookup::{check_lookup_quota, screen_refusals};
-use super::surveys::{Schemas, require};
+use super::surveys::Schemas;
 use super::{AuditLog, Directory, LookupBudget, Now, ServiceError};
 
 /// A queued new record as stored, with its survey's template and its

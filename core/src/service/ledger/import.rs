@@ -2,13 +2,14 @@
 //! its id; a commit with that id applies exactly that plan (409
 //! `plan_changed` otherwise); a retried commit answers as stored.
 
+use crate::service::require;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
 use super::lookup::{add_records_elsewhere, apply_batch, check_lookup_quota, import_conflict, screen_refusals};
 use super::records::UnitQuery;
-use super::{CommittedPlan, LedgerPort, WRITES_PER_BATCH, bindings, mask_map, record_type, require, required, unit_not_found};
+use super::{CommittedPlan, LedgerPort, WRITES_PER_BATCH, bindings, mask_map, record_type, required, unit_not_found};
 use crate::access::{Action, Principal};
 use crate::api::ImportAnswer;
 use crate::import::{Freshness, ImportRequest, ImportSummary, Limits, UpsertTarget, parse_import};

@@ -26,7 +26,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use crate::access::{Action, Decision, Principal, authorize, mask_values, record_guards};
+use crate::access::{Principal, mask_values, record_guards};
 use crate::catalog::{Catalog, Guard};
 use crate::ledger::transfer::Transfer;
 use crate::ledger::{ApplyError, HistoryEntry, LedgerRecord, LedgerStore, RecordType, RecordTypes, Write};
@@ -129,14 +129,6 @@ pub struct Parsed<T>(pub T);
 impl<T> Body<T> for Parsed<T> {
     async fn read(self) -> Result<T, ServiceError> {
         Ok(self.0)
-    }
-}
-
-/// Allows the action or answers why not.
-pub(crate) fn require(principal: &Principal, action: &Action<'_>) -> Result<(), ServiceError> {
-    match authorize(principal, action) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(reason) => Err(ServiceError::Forbidden(reason)),
     }
 }
 

@@ -3,11 +3,12 @@
 //! template. Every answer is masked for its reader; every unmasked read is
 //! audited.
 
+use crate::service::require;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::lookup::{check_lookup_quota, screen_refusals};
-use super::{Body, LedgerPort, bindings, mask_history, mask_record, record_not_found, record_type, require, required};
+use super::{Body, LedgerPort, bindings, mask_history, mask_record, record_not_found, record_type, required};
 use crate::access::{Action, Principal, lookup};
 use crate::api::{LedgerColumn, LedgerList, PatchRecordRequest, RecordDetail};
 use crate::export::{ExportError, mask_nothing, to_csv, to_xlsx};

@@ -3,10 +3,11 @@
 //! reader before it compares anything: no storage query filters on a
 //! ledger value, so the answer can reveal nothing the reader is not shown.
 
+use crate::service::require;
 use serde::Deserialize;
 
 use super::records::Timed;
-use super::{LedgerPort, bindings, record_type, require, unit_not_found};
+use super::{LedgerPort, bindings, record_type, unit_not_found};
 use crate::access::{Action, Principal, may_write_ledger};
 use crate::api::{LedgerColumn, LedgerPage};
 use crate::ledger::browse::{LedgerQuery, browse};

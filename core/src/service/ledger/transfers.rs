@@ -121,7 +121,7 @@ pub async fn request<P: TransferPort>(
     if let Some(row) = port.pending_transfer(&request.entity, &request.key, &request.to_org_unit).await? {
         return Ok(answer(view_of(port, principal, &row.transfer.id).await?, false));
     }
-    let total = port.count_refused_lookups(&principal.user_id, now.instant.get(..10).unwrap_or_default(), 1).await?;
+    let total = port.count_refused_lookups(&principal.user_id, super::lookup::lookup_day(now), 1).await?;
     if lookup::over_daily_limit(total) {
         return Err(ServiceError::Limited { code: "lookup_limit", message: lookup::limit_message() });
     }

@@ -2,6 +2,7 @@
 //! source `survey`), new records are queued for review, the survey is
 //! marked closed.
 
+use crate::service::require;
 use std::collections::HashMap;
 
 use crate::access::{Action, Principal};
@@ -9,7 +10,7 @@ use crate::ledger::{ChangeMeta, LedgerRecord, Source};
 use crate::messages::Text;
 use crate::survey::{CloseAnswer, close_plan};
 
-use super::{Closing, Schemas, SurveyStore, require};
+use super::{Closing, Schemas, SurveyStore};
 use crate::service::{Directory, Now, ServiceError};
 
 /// `POST /api/surveys/{id}/close`: writes the plan of [`close_plan`] in

@@ -15,7 +15,6 @@ pub(crate) mod tests;
 use std::collections::BTreeMap;
 
 use crate::Catalog;
-use crate::access::{Action, Decision, Principal, authorize};
 use crate::api::{SubmittedRow, TaskSummary};
 use crate::ledger::{LedgerRecord, OrgLevel, RecordTypes, Write};
 use crate::survey::{ReviewCandidate, SurveySummary};
@@ -89,14 +88,6 @@ pub trait SurveyStore {
     /// villages stand submitted as `closing.submitted` — all or nothing.
     /// Returns how many candidates this call queued.
     async fn finish_close(&self, dispatch_id: &str, candidates: &[ReviewCandidate], closing: &Closing<'_>) -> Result<usize, ServiceError>;
-}
-
-/// Refuses (403) unless `principal` may do `action`.
-pub(crate) fn require(principal: &Principal, action: &Action<'_>) -> Result<(), ServiceError> {
-    match authorize(principal, action) {
-        Decision::Allow => Ok(()),
-        Decision::Deny(reason) => Err(ServiceError::Forbidden(reason)),
-    }
 }
 
 /// The part of a survey of `scope` a reader in `unit` sees: its own unit

@@ -1,13 +1,13 @@
 //! Survey photos: stored once under their SHA-256, readable by any reader
 //! of a submission naming them or of a village they were uploaded for.
 
+use crate::service::require;
 use sha2::{Digest, Sha256};
 
 use crate::access::{Action, Principal};
 use crate::survey::photo::inspect;
 use crate::survey::{PhotoReceipt, is_photo_hash, may_read_photo};
 
-use super::require;
 use crate::service::{Now, ServiceError};
 
 /// A photo's metadata and the village it was uploaded for.

@@ -1,6 +1,7 @@
 //! The survey reads: the list, the live board, the pick of ledger records
 //! into rows. Read-only, except the audit log of what was shown unmasked.
 
+use crate::service::require;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::access::{Action, Principal, authorize, mask_template_rows, mask_values, record_guards};
@@ -9,7 +10,7 @@ use crate::ledger::LedgerRecord;
 use crate::messages::Text;
 use crate::survey::{PickAnswer, SurveyBoard, SurveySummary, board, pick_row, search};
 
-use super::{Schemas, SurveyStore, require, seen_part, town_of};
+use super::{Schemas, SurveyStore, seen_part, town_of};
 use crate::service::{AuditLog, Directory, Now, ServiceError};
 
 /// `GET /api/surveys/{id}/pick`'s query.

@@ -2,6 +2,7 @@
 //! preview: the id, scope and due-date checks, the ad-hoc template policy,
 //! the right to start it.
 
+use crate::service::require;
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -14,7 +15,7 @@ use crate::messages::Text;
 use crate::survey::{StartSurveyRequest, SurveyPreview, SurveySummary};
 use crate::validate::FieldError;
 
-use super::{Schemas, SurveyStore, require};
+use super::{Schemas, SurveyStore};
 use crate::service::{Directory, Now, ServiceError};
 
 /// A survey to store, as checked by [`start_survey`].

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::memory::Memory;
 use super::*;
-use crate::access::Role;
+use crate::access::{Principal, Role};
 use crate::api::SubmittedRow;
 use crate::ledger::{OrgUnit, RecordTypes};
 use crate::service::{Now, ready};
