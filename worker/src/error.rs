@@ -117,33 +117,6 @@ impl<T, E: std::fmt::Display> Storage<T> for Result<T, E> {
     }
 }
 
-/// Until every store method answers `ServiceError`: an adapter may call a
-/// store method that still answers `AppError`; its detail becomes a storage
-/// failure unless it is a domain error the port can carry.
-impl From<AppError> for ServiceError {
-    fn from(e: AppError) -> ServiceError {
-        match e {
-            AppError::NotFound { what, zh } => ServiceError::NotFound { what, zh },
-            AppError::BadRequest { code, message } => ServiceError::BadRequest { code, message },
-            AppError::Validation(fields) => ServiceError::Validation(fields),
-            AppError::Invalid { message, fields } => ServiceError::Invalid { message, fields },
-            AppError::Forbidden(reason) => ServiceError::Forbidden(reason),
-            AppError::Conflict { code, message } => ServiceError::Conflict { code, message },
-            AppError::Limited { code, message } => ServiceError::Limited { code, message },
-            AppError::Refused { code, message } => ServiceError::Refused { code, message },
-            AppError::Stale { current, message } => ServiceError::Stale { current, message },
-            AppError::StaleDraft { current } => ServiceError::StaleDraft { current },
-            AppError::Import(failure) => ServiceError::Import(failure),
-            AppError::ImportChecked(failure, mapping, sheets) => ServiceError::ImportChecked(failure, mapping, sheets),
-            AppError::Unauthenticated => ServiceError::Unauthenticated,
-            AppError::BadCredentials => ServiceError::BadCredentials,
-            AppError::PasswordChangeRequired => ServiceError::PasswordChangeRequired,
-            AppError::TooManyAttempts => ServiceError::TooManyAttempts,
-            other => ServiceError::Storage(other.to_string()),
-        }
-    }
-}
-
 impl From<ybt_core::tasks::TaskError> for AppError {
     fn from(e: ybt_core::tasks::TaskError) -> AppError {
         AppError::Conflict { code: e.code(), message: e.message() }

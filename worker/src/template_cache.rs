@@ -9,7 +9,7 @@ use std::rc::Rc;
 use ybt_core::ledger::RecordTypes;
 use ybt_core::{Catalog, CompiledTemplate};
 
-use crate::error::AppError;
+use ybt_core::service::ServiceError;
 
 /// A published template version as stored (a row of `templates`): what the
 /// cache compiles.
@@ -26,39 +26,40 @@ thread_local! {
     static COMPILED: RefCell<HashMap<(String, u32), Rc<CompiledTemplate>>> = RefCell::new(HashMap::new());
 }
 
-pub fn catalog() -> Result<Rc<Catalog>, AppError> {
+pub fn catalog() -> Result<Rc<Catalog>, ServiceError> {
     CATALOG.with(|cell| {
         if let Some(catalog) = cell.borrow().as_ref() {
             return Ok(catalog.clone());
         }
-        let catalog = Rc::new(Catalog::builtin().map_err(|e| AppError::Internal(e.to_string()))?);
+        let catalog = Rc::new(Catalog::builtin().map_err(|e| ServiceError::Storage(e.to_string()))?);
         *cell.borrow_mut() = Some(catalog.clone());
         Ok(catalog)
     })
 }
 
 /// The ledger record types (fields, natural keys, validators), read once.
-pub fn record_types() -> Result<Rc<RecordTypes>, AppError> {
+pub fn record_types() -> Result<Rc<RecordTypes>, ServiceError> {
     RECORD_TYPES.with(|cell| {
         if let Some(types) = cell.borrow().as_ref() {
             return Ok(types.clone());
         }
-        let types = Rc::new(RecordTypes::builtin().map_err(|e| AppError::Internal(e.to_string()))?);
+        let types = Rc::new(RecordTypes::builtin().map_err(|e| ServiceError::Storage(e.to_string()))?);
         *cell.borrow_mut() = Some(types.clone());
         Ok(types)
     })
 }
 
 /// The compiled form of a stored template version.
-pub fn compiled(row: &TemplateRow) -> Result<Rc<CompiledTemplate>, AppError> {
+pub fn compiled(row: &TemplateRow) -> Result<Rc<CompiledTemplate>, ServiceError> {
     let key = (row.id.clone(), row.version);
     if let Some(hit) = COMPILED.with(|c| c.borrow().get(&key).cloned()) {
         return Ok(hit);
     }
-    let document: serde_json::Value = serde_json::from_str(&row.document)?;
+    let document: serde_json::Value = serde_json::from_str(&row.document)
+        .map_err(|e| ServiceError::Storage(format!("stored template {}@{}: {e}", row.id, row.version)))?;
     // A stored template was compiled when published; failing now is a bug.
     let compiled = ybt_core::compile(&document, &*catalog()?)
-        .map_err(|errors| AppError::Internal(format!("stored template {}@{} no longer compiles: {errors:?}", row.id, row.version)))?;
+        .map_err(|errors| ServiceError::Storage(format!("stored template {}@{} no longer compiles: {errors:?}", row.id, row.version)))?;
     let compiled = Rc::new(compiled);
     COMPILED.with(|c| c.borrow_mut().insert(key, compiled.clone()));
     Ok(compiled)

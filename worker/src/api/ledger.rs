@@ -68,8 +68,13 @@ pub async fn patch(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Ledge
 struct Body<'r>(&'r mut Request);
 
 impl Upload for Body<'_> {
+    /// A file over `limit` is the import's own refusal (413 `too_large`);
+    /// anything else failing to read the body is the runtime's.
     async fn bytes(self, limit: usize) -> Result<Vec<u8>, ServiceError> {
-        Ok(read_bytes(self.0, limit).await?)
+        read_bytes(self.0, limit).await.map_err(|e| match e {
+            AppError::Import(failure) => ServiceError::Import(failure),
+            other => ServiceError::Storage(other.to_string()),
+        })
     }
 }
 
