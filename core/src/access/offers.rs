@@ -48,15 +48,9 @@ mod tests {
             Role::TownCoordinator => "500118100",
             _ => "500118",
         };
-        Principal {
-            user_id: "u".into(),
-            username: "u".into(),
-            display_name: "u".into(),
-            role,
-            org_unit: org_unit.into(),
-            department: (role == Role::DepartmentAnalyst).then(|| "区民政局".to_owned()),
-            grants: vec![],
-        }
+        let mut principal = crate::test_support::principal(role, org_unit);
+        principal.department = (role == Role::DepartmentAnalyst).then(|| "区民政局".to_owned());
+        principal
     }
 
     #[test]
