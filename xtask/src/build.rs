@@ -56,18 +56,20 @@ pub fn worker() -> Result<()> {
         .env("CARGO_TARGET_DIR", root().join("target")))
 }
 
-/// The front-end's two bundles (issue 14): the binary, and the name its
-/// wasm-bindgen output takes in `frontend/dist`. The village app keeps the
-/// names `app.js` / `app_bg.wasm` that `index.html` loads first.
-pub const BUNDLES: &[(&str, &str)] = &[("village", "app"), ("office", "office")];
+/// The front-end's two bundles (issue 14): the binary, the cargo profile it
+/// is built with, and the name its wasm-bindgen output takes in
+/// `frontend/dist`. The village app keeps the names `app.js` /
+/// `app_bg.wasm` that `index.html` loads first, and its own profile
+/// (`village` in Cargo.toml: core and the engine built for size).
+pub const BUNDLES: &[(&str, &str, &str)] = &[("village", "village", "app"), ("office", "release", "office")];
 
 pub fn frontend() -> Result<()> {
-    println!("build: front-end (release: village and office bundles)");
-    run(cmd::cargo().args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "ybt-frontend", "--bins"]))?;
+    println!("build: front-end (village and office bundles)");
     let dist = root().join("frontend/dist");
     std::fs::create_dir_all(&dist).context("creating frontend/dist")?;
-    for (bin, name) in BUNDLES {
-        let compiled = root().join(format!("target/wasm32-unknown-unknown/release/{bin}.wasm"));
+    for (bin, profile, name) in BUNDLES {
+        run(cmd::cargo().args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-frontend", "--bin", bin]))?;
+        let compiled = root().join(format!("target/wasm32-unknown-unknown/{profile}/{bin}.wasm"));
         let wasm = dist.join(format!("{name}_bg.wasm"));
         if up_to_date(&compiled, &wasm) && dist.join(format!("{name}.js")).exists() {
             println!("build: {bin} wasm unchanged");
