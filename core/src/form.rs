@@ -75,6 +75,11 @@ pub struct Form {
     pub schema: Value,
     pub columns: Vec<FieldPlan>,
     pub rows: Vec<FormRow>,
+    /// The compiled template as data, so the browser validates and computes
+    /// without compiling (issue 14). Set where a form is served to a
+    /// browser (`service::forms`); absent from forms made for other uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<crate::compile::TemplatePlan>,
 }
 
 /// Whom a form row is about, as a person reads it: the value of its first

@@ -42,7 +42,9 @@ pub mod writeback;
 mod test_support;
 
 pub use catalog::{Catalog, CatalogItem, Sensitivity};
-pub use compile::{CompileOptions, CompiledTemplate, TemplateError, TemplateWarning, compile, compile_with, compute_row, compute_summary};
+pub use compile::{
+    CompileOptions, CompiledTemplate, TemplateError, TemplatePlan, TemplateWarning, compile, compile_with, compute_row, compute_summary,
+};
 pub use formats::Divisions;
 pub use ledger::LedgerRecord;
 pub use prefill::{prefill, prefill_on};

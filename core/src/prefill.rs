@@ -49,6 +49,7 @@ fn prefill_at(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[Ledger
         schema: template.schema.clone(),
         columns: template.fields.clone(),
         rows,
+        plan: None,
     }
 }
 

@@ -7,14 +7,8 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{Lang, tr};
-use crate::pages::admin::AdminPage;
-use crate::pages::burden::BurdenPage;
-use crate::pages::form::FormPage;
-use crate::pages::home::HomePage;
-use crate::pages::ledger::LedgerPage;
+use crate::pages::PageContext;
 use crate::pages::login::LoginPage;
-use crate::pages::survey::{OpenTask, SurveyPage};
-use crate::pages::surveys::SurveysPage;
 use crate::route::{self, Route};
 
 /// Whether we know who is signed in yet.
@@ -44,11 +38,54 @@ fn remember(me: Option<&Me>) {
     }
 }
 
+/// Which pages a bundle renders, and where it sends the rest.
+#[derive(Clone, Copy)]
+pub struct Pages {
+    /// The page of a route, or `None` when this bundle does not link it.
+    pub render: fn(&PageContext<'_>) -> Option<Html>,
+    /// The office app's address, in the village bundle: pages it lacks, and
+    /// every user who is not village staff, go there. `None` in the office app.
+    pub office_entry: Option<&'static str>,
+}
+
+impl PartialEq for Pages {
+    /// A bundle's pages never change while it runs.
+    fn eq(&self, other: &Self) -> bool {
+        self.office_entry == other.office_entry
+    }
+}
+
+fn current_path() -> Option<String> {
+    web_sys::window()?.location().pathname().ok()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    pub pages: Pages,
+}
+
 #[function_component(App)]
-pub fn app() -> Html {
+pub fn app(props: &AppProps) -> Html {
     let lang = use_state(|| Lang::Zh);
     let route = use_state(route::from_hash);
     let session = use_state(|| Session::Checking);
+    // The village bundle hands over to the office app (a page load, same
+    // session cookie) for an office user, and for a page it does not link.
+    let jump = match (&*session, props.pages.office_entry) {
+        // Offline, the service worker may answer the office address with
+        // this bundle's page: then stay, rather than jump in a loop.
+        (Session::SignedIn(me), Some(entry)) if !me.must_change_password && current_path().as_deref() != Some(entry) => {
+            let elsewhere = me.user.role != ybt_core::access::Role::VillageStaff
+                || (props.pages.render)(&PageContext { lang: *lang, me, route: &route, navigate: &Callback::noop() }).is_none();
+            elsewhere.then(|| format!("{entry}{}", route::jump_hash(&route)))
+        }
+        _ => None,
+    };
+    use_effect_with(jump.clone(), |jump| {
+        if let (Some(url), Some(window)) = (jump, web_sys::window()) {
+            let _ = window.location().assign(url);
+        }
+    });
     // Survey submissions queued offline are sent when the app starts,
     // whenever the connection returns, and on their own retry timer
     // (`survey_io`; idempotent).
@@ -155,42 +192,10 @@ pub fn app() -> Html {
             (page, user)
         }
         Session::SignedIn(me) => {
-            let page = match &*route {
-                Route::Home => html! { <HomePage lang={*lang} me={me.clone()} navigate={navigate.clone()} /> },
-                Route::Form { template_id, org_unit } => html! {
-                    <FormPage lang={*lang} template_id={template_id.clone()} org_unit={org_unit.clone()}
-                        back={navigate.reform(|_| Route::Home)} />
-                },
-                Route::Ledger { org_unit } => html! {
-                    <LedgerPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
-                },
-                Route::Admin => html! { <AdminPage lang={*lang} /> },
-                Route::Surveys => html! {
-                    <SurveysPage lang={*lang} me={me.clone()}
-                        open_task={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
-                },
-                Route::Survey { task } => html! {
-                    <SurveyPage lang={*lang} task={(**task).clone()} back={navigate.reform(|_| Route::Home)} />
-                },
-                Route::Authoring => html! { <crate::pages::authoring::AuthoringPage lang={*lang} me={me.clone()} /> },
-                Route::Review => html! { <crate::pages::review::ReviewPage lang={*lang} /> },
-                Route::Dispatch => {
-                    html! { <crate::pages::dispatch::DispatchPage lang={*lang} me={me.clone()} navigate={navigate.clone()} /> }
-                }
-                Route::Board { dispatch_id } => html! {
-                    <crate::pages::board::BoardPage lang={*lang} dispatch_id={dispatch_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
-                },
-                Route::Summary { template_id } => html! {
-                    <crate::pages::summary::SummaryPage lang={*lang} template_id={template_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
-                },
-                Route::Task { task_id } => html! {
-                    <OpenTask lang={*lang} task_id={task_id.clone()} back={navigate.reform(|_| Route::Home)}
-                        open_survey={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
-                },
-                Route::Burden { org_unit } => html! {
-                    <BurdenPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
-                },
-                Route::Transfers => html! { <crate::pages::transfers::TransfersPage lang={*lang} me={me.clone()} /> },
+            let ctx = PageContext { lang: *lang, me, route: &route, navigate: &navigate };
+            let page = match (jump.is_some(), (props.pages.render)(&ctx)) {
+                (false, Some(page)) => page,
+                _ => html! { <p class="loading" id="opening-office">{ tr(*lang, "正在打开办公端…", "Opening the office app…") }</p> },
             };
             let is_admin = me.user.role == ybt_core::access::Role::SystemAdmin;
             let nav = is_admin.then(|| {

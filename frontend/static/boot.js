@@ -1,11 +1,14 @@
-// Loads the Yew app (wasm-bindgen output). Kept out of index.html so the
-// Content-Security-Policy needs no inline script.
+// Loads a Yew app (wasm-bindgen output). Kept out of the HTML so the
+// Content-Security-Policy needs no inline script. index.html loads the
+// small village app (app.js); office.html, marked <html data-app="office">,
+// the office app (office.js), which the village app hands office users and
+// office pages over to (issue 14).
 //
 // The app's WebAssembly is most of what a first visit downloads: on a
 // village phone's slow connection it takes seconds. It is fetched here,
 // counted as it streams (and still compiled while it streams), and the
 // shell index.html painted shows how far it is (issue 14).
-import init from "/app.js";
+const app = document.documentElement.dataset.app === "office" ? "office" : "app";
 
 const bar = document.getElementById("load-progress");
 const status = document.getElementById("load-status");
@@ -43,10 +46,15 @@ async function wasmWithProgress(url) {
   return new Response(counted, { headers: { "Content-Type": "application/wasm" } });
 }
 
-init({ module_or_path: wasmWithProgress("/app_bg.wasm") }).catch((error) => {
-  if (status) status.textContent = "程序加载失败，请检查网络后刷新页面。Loading failed: check the connection and reload.";
-  console.error(error);
-});
+// The wasm starts streaming at once; the module that runs it (preloaded by
+// the page) is imported meanwhile.
+const wasm = wasmWithProgress(`/${app}_bg.wasm`);
+import(`/${app}.js`)
+  .then(({ default: init }) => init({ module_or_path: wasm }))
+  .catch((error) => {
+    if (status) status.textContent = "程序加载失败，请检查网络后刷新页面。Loading failed: check the connection and reload.";
+    console.error(error);
+  });
 
 // The service worker keeps the app's files (UI and validator) for offline
 // use: emergency surveys are filled where the network is down (issue 8).

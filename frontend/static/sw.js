@@ -4,6 +4,8 @@
 // answers only when the network does not. /api/* is never cached here: the
 // app keeps the forms and the queued submissions itself (localStorage).
 const CACHE = "ybt-static-v1";
+// The village app's files only: the office app (office.html, office.js,
+// office_bg.wasm) is cached as it is fetched, never downloaded ahead.
 const FILES = ["/", "/index.html", "/app.js", "/app_bg.wasm", "/style.css", "/boot.js"];
 
 self.addEventListener("install", (event) => {

@@ -96,7 +96,7 @@ pub fn validate(rows: usize, build: Build, engine_only: bool) -> Result<()> {
     print_size(&format!("engine-only wasm ({profile}, {wasm_opt})"), &engine_wasm)?;
     let frontend = root().join("frontend/dist/app_bg.wasm");
     if frontend.exists() {
-        print_size("front-end wasm (frontend/dist)", &frontend)?;
+        print_size("village front-end wasm (frontend/dist/app_bg.wasm)", &frontend)?;
     }
     Ok(())
 }

@@ -56,23 +56,32 @@ pub fn worker() -> Result<()> {
         .env("CARGO_TARGET_DIR", root().join("target")))
 }
 
+/// The front-end's two bundles (issue 14): the binary, the cargo profile it
+/// is built with, and the name its wasm-bindgen output takes in
+/// `frontend/dist`. The village app keeps the names `app.js` /
+/// `app_bg.wasm` that `index.html` loads first, and its own profile
+/// (`village` in Cargo.toml: core and the engine built for size).
+pub const BUNDLES: &[(&str, &str, &str)] = &[("village", "village", "app"), ("office", "release", "office")];
+
 pub fn frontend() -> Result<()> {
-    println!("build: front-end (release)");
-    run(cmd::cargo().args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "ybt-frontend"]))?;
+    println!("build: front-end (village and office bundles)");
     let dist = root().join("frontend/dist");
     std::fs::create_dir_all(&dist).context("creating frontend/dist")?;
-    let compiled = root().join("target/wasm32-unknown-unknown/release/ybt-frontend.wasm");
-    let wasm = dist.join("app_bg.wasm");
-    if up_to_date(&compiled, &wasm) && dist.join("app.js").exists() {
-        println!("build: front-end wasm unchanged");
-    } else {
+    for (bin, profile, name) in BUNDLES {
+        run(cmd::cargo().args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-frontend", "--bin", bin]))?;
+        let compiled = root().join(format!("target/wasm32-unknown-unknown/{profile}/{bin}.wasm"));
+        let wasm = dist.join(format!("{name}_bg.wasm"));
+        if up_to_date(&compiled, &wasm) && dist.join(format!("{name}.js")).exists() {
+            println!("build: {bin} wasm unchanged");
+            continue;
+        }
         run(Command::new(wasm_bindgen_bin())
-            .args(["--target", "web", "--no-typescript", "--out-name", "app", "--out-dir"])
+            .args(["--target", "web", "--no-typescript", "--out-name", name, "--out-dir"])
             .arg(&dist)
             .arg(&compiled))?;
         run(Command::new(npm_bin("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
     }
-    for file in ["index.html", "boot.js", "style.css", "_headers", "sw.js"] {
+    for file in ["index.html", "office.html", "boot.js", "style.css", "_headers", "sw.js"] {
         std::fs::copy(root().join("frontend/static").join(file), dist.join(file))
             .with_context(|| format!("copying frontend/static/{file}"))?;
     }
@@ -81,7 +90,9 @@ pub fn frontend() -> Result<()> {
 
 /// Raw and gzip (level 9) sizes of the wasm each side must download.
 pub fn print_sizes() -> Result<()> {
-    for (name, path) in [("worker", "worker/build/index_bg.wasm"), ("front-end", "frontend/dist/app_bg.wasm")] {
+    for (name, path) in
+        [("worker", "worker/build/index_bg.wasm"), ("village", "frontend/dist/app_bg.wasm"), ("office", "frontend/dist/office_bg.wasm")]
+    {
         let file = root().join(path);
         let raw = std::fs::metadata(&file).with_context(|| format!("{path} is not built: run cargo xtask build"))?.len();
         let gzip = cmd::output(Command::new("sh").arg("-c").arg(format!("gzip -9c '{}' | wc -c", file.display())))

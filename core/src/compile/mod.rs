@@ -25,6 +25,7 @@ pub(crate) mod plan;
 mod program;
 mod row_text;
 mod template_limits;
+mod template_plan;
 pub(crate) mod validator;
 pub(crate) mod warnings;
 
@@ -37,6 +38,7 @@ pub use plan::{Burden, FieldPlan, FieldSource, InputKind, UiHints};
 pub use fields::{MAX_WIDTH, WIDGETS};
 pub use program::{ProgramError, compile_program};
 pub use template_limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
+pub use template_plan::{PLAN_VERSION, PlanError, TemplatePlan};
 pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
 pub use warnings::{TemplateWarning, TemplateWarningCode};
 

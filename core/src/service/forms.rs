@@ -96,6 +96,7 @@ async fn form_for<S: SubmissionStore + AuditLog>(
         Some(today) => crate::prefill::prefill_on(template, unit, &records, today),
         None => crate::prefill(template, unit, &records),
     };
+    form.plan = Some(template.plan());
     let filled = clock();
     let catalog = store.catalog()?;
     let unmasked = mask_template_rows(principal, &catalog, template, form.rows.iter_mut().map(|r| &mut r.values));

@@ -14,7 +14,7 @@ use crate::components::receipt::Receipt;
 use crate::draft_store::new_submission_id;
 use crate::form_state::{FormAction, FormHolder, FormState, Holder, Status};
 use crate::i18n::{Lang, tr};
-use crate::pages::task::compile_here;
+use crate::pages::task::load_template;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -37,7 +37,7 @@ pub fn form_page(props: &Props) -> Html {
             let request = request.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match api::generate_form(&request).await {
-                    Ok(form) => match compile_here(&form) {
+                    Ok(form) => match load_template(&form) {
                         Ok(template) => {
                             state.dispatch(Holder::Load(FormState::new(form, template, new_submission_id(), &[])));
                             loaded.set(Some(Ok(())));

@@ -18,3 +18,72 @@ pub mod summary;
 pub mod task;
 // Issue 13: transfer requests (迁移申请).
 pub mod transfers;
+
+use ybt_core::api::Me;
+use yew::prelude::*;
+
+use crate::i18n::Lang;
+use crate::route::Route;
+
+/// What a page is rendered from.
+pub struct PageContext<'a> {
+    pub lang: Lang,
+    pub me: &'a Me,
+    pub route: &'a Route,
+    pub navigate: &'a Callback<Route>,
+}
+
+/// The village bundle's pages; `None` for a page it does not link.
+pub fn village_page(ctx: &PageContext<'_>) -> Option<Html> {
+    let PageContext { lang, me, route, navigate } = ctx;
+    let lang = *lang;
+    Some(match route {
+        Route::Home => html! { <home::HomePage lang={lang} me={(*me).clone()} navigate={(*navigate).clone()} /> },
+        Route::Form { template_id, org_unit } => html! {
+            <form::FormPage lang={lang} template_id={template_id.clone()} org_unit={org_unit.clone()}
+                back={navigate.reform(|_| Route::Home)} />
+        },
+        Route::Survey { task } => html! {
+            <survey::SurveyPage lang={lang} task={(**task).clone()} back={navigate.reform(|_| Route::Home)} />
+        },
+        Route::Task { task_id } => html! {
+            <survey::OpenTask lang={lang} task_id={task_id.clone()} back={navigate.reform(|_| Route::Home)}
+                open_survey={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
+        },
+        _ => return None,
+    })
+}
+
+/// Every page: the office bundle's.
+pub fn office_page(ctx: &PageContext<'_>) -> Option<Html> {
+    if let Some(page) = village_page(ctx) {
+        return Some(page);
+    }
+    let PageContext { lang, me, route, navigate } = ctx;
+    let lang = *lang;
+    let me = (*me).clone();
+    Some(match route {
+        Route::Ledger { org_unit } => html! {
+            <ledger::LedgerPage lang={lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
+        },
+        Route::Admin => html! { <admin::AdminPage lang={lang} /> },
+        Route::Surveys => html! {
+            <surveys::SurveysPage lang={lang} me={me}
+                open_task={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
+        },
+        Route::Authoring => html! { <authoring::AuthoringPage lang={lang} me={me} /> },
+        Route::Review => html! { <review::ReviewPage lang={lang} /> },
+        Route::Dispatch => html! { <dispatch::DispatchPage lang={lang} me={me} navigate={(*navigate).clone()} /> },
+        Route::Board { dispatch_id } => html! {
+            <board::BoardPage lang={lang} dispatch_id={dispatch_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
+        },
+        Route::Summary { template_id } => html! {
+            <summary::SummaryPage lang={lang} template_id={template_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
+        },
+        Route::Burden { org_unit } => html! {
+            <burden::BurdenPage lang={lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
+        },
+        Route::Transfers => html! { <transfers::TransfersPage lang={lang} me={me} /> },
+        Route::Home | Route::Form { .. } | Route::Survey { .. } | Route::Task { .. } => return None,
+    })
+}

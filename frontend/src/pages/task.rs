@@ -5,11 +5,11 @@
 
 use std::rc::Rc;
 
+use ybt_core::CompiledTemplate;
 use ybt_core::api::{Provenance, SubmissionReceipt, TaskSummary};
 use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 use ybt_core::tasks::TaskStatus;
-use ybt_core::{Catalog, CompiledTemplate};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
@@ -45,11 +45,13 @@ enum Page {
     Ready(TaskSummary),
 }
 
-/// Compiles the form's template in the browser: the validator the worker uses.
-pub fn compile_here(form: &ybt_core::api::Form) -> Result<CompiledTemplate, Text> {
-    let catalog = Catalog::builtin().map_err(|e| Text::new(e.to_string(), e.to_string()))?;
-    ybt_core::compile(&form.schema, &catalog)
-        .map_err(|errors| errors.into_iter().next().map(|e| e.message).unwrap_or_else(|| Text::new("模板无效", "invalid template")))
+/// The form's template, loaded from the plan the worker compiled it into:
+/// the browser never runs the template compiler (issue 14).
+pub fn load_template(form: &ybt_core::api::Form) -> Result<CompiledTemplate, Text> {
+    let Some(plan) = form.plan.clone() else {
+        return Err(Text::new("此表缺少校验规则，请联网后重新打开", "this form came without its rules: open it again online"));
+    };
+    CompiledTemplate::from_plan(plan).map_err(|e| e.text())
 }
 
 async fn open(
@@ -72,7 +74,7 @@ async fn open(
             Err(failure) => page.set(Page::Failed(failure.message())),
         };
     }
-    let template = match compile_here(&opened.form) {
+    let template = match load_template(&opened.form) {
         Ok(template) => template,
         Err(message) => return page.set(Page::Failed(message)),
     };

@@ -165,7 +165,7 @@ pub fn survey_page(props: &Props) -> Html {
         return html! { <section class="survey"><p class="loading" id="survey-status">{ state.note.as_deref().unwrap_or("正在加载… Loading…") }</p></section> };
     };
     let Some(template) = state.template.clone() else {
-        return html! { <p class="error">{ tr(lang, "模板无法编译", "the template does not compile") }</p> };
+        return html! { <p class="error">{ tr(lang, "无法载入此表的校验规则，请联网后重新打开", "the form's rules did not load: open it again online") }</p> };
     };
     let kind_field = template.0.subject.kind_field.clone().unwrap_or_default();
     let delivery = survey_io::delivery(&state.local.submission_id);

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ybt_core::api::{Form, SubmittedRow};
 use ybt_core::survey::error_place;
-use ybt_core::{Catalog, CompiledTemplate, FieldError};
+use ybt_core::{CompiledTemplate, FieldError};
 use yew::prelude::*;
 
 use crate::survey_io;
@@ -56,8 +56,9 @@ impl PartialEq for Template {
     }
 }
 
-fn compile_here(form: &Form) -> Option<Template> {
-    ybt_core::compile(&form.schema, &Catalog::builtin().ok()?).ok().map(|t| Template(Rc::new(t)))
+/// The form's template from the plan the worker sent with it (never compiled here).
+fn template_of(form: &Form) -> Option<Template> {
+    crate::pages::task::load_template(form).ok().map(|t| Template(Rc::new(t)))
 }
 
 /// A message at a field (photo refused or resized, location failed); `error` marks a problem.
@@ -125,7 +126,7 @@ impl SurveyState {
         let form = survey_io::load::<Form>(&form_key(task_id));
         let local = survey_io::load::<Local>(&rows_key(task_id)).unwrap_or_else(|| Local { submission_id: uuid(), ..Local::default() });
         let mut state =
-            SurveyState { template: form.as_ref().and_then(compile_here), form: form.map(Rc::new), local, ..SurveyState::default() };
+            SurveyState { template: form.as_ref().and_then(template_of), form: form.map(Rc::new), local, ..SurveyState::default() };
         state.check_all();
         state
     }
@@ -162,7 +163,7 @@ impl Reducible for SurveyState {
         let mut next = (*self).clone();
         match action {
             Action::FormLoaded(form) => {
-                next.template = compile_here(&form);
+                next.template = template_of(&form);
                 next.form = Some(Rc::new(form));
                 next.check_all();
             }

@@ -1,0 +1,6 @@
+//! The village app's bundle: sign-in, inbox, task form, survey filling and
+//! the offline outbox; any other page opens in the office app.
+
+fn main() {
+    ybt_frontend::start_village();
+}
