@@ -86,8 +86,17 @@ fn members(map: &Map<String, Value>, pointer: &str, out: &mut Vec<MetaProblem>) 
     for (keyword, value) in map {
         let at = format!("{pointer}/{}", escape_pointer(keyword));
         let shape = match keyword.as_str() {
-            "items" | "contains" | "additionalProperties" | "propertyNames" | "if" | "then" | "else" | "not"
-            | "unevaluatedItems" | "unevaluatedProperties" | "contentSchema" => {
+            "items"
+            | "contains"
+            | "additionalProperties"
+            | "propertyNames"
+            | "if"
+            | "then"
+            | "else"
+            | "not"
+            | "unevaluatedItems"
+            | "unevaluatedProperties"
+            | "contentSchema" => {
                 schema_at(value, &at, keyword, out);
                 continue;
             }
@@ -163,11 +172,12 @@ fn members(map: &Map<String, Value>, pointer: &str, out: &mut Vec<MetaProblem>) 
             "enum" | "examples" => (!value.is_array()).then_some(Shape::Array),
             "multipleOf" => (!value.as_f64().is_some_and(|n| n > 0.0)).then_some(Shape::PositiveNumber),
             "maximum" | "exclusiveMaximum" | "minimum" | "exclusiveMinimum" => (!value.is_number()).then_some(Shape::Number),
-            "maxLength" | "minLength" | "maxItems" | "minItems" | "maxContains" | "minContains" | "maxProperties"
-            | "minProperties" => (!non_negative_integer(value)).then_some(Shape::NonNegativeInteger),
+            "maxLength" | "minLength" | "maxItems" | "minItems" | "maxContains" | "minContains" | "maxProperties" | "minProperties" => {
+                (!non_negative_integer(value)).then_some(Shape::NonNegativeInteger)
+            }
             "uniqueItems" | "deprecated" | "readOnly" | "writeOnly" => (!value.is_boolean()).then_some(Shape::Boolean),
-            "pattern" | "title" | "description" | "format" | "$comment" | "contentEncoding" | "contentMediaType" | "$schema"
-            | "$ref" | "$dynamicRef" | "$recursiveRef" => (!value.is_string()).then_some(Shape::String),
+            "pattern" | "title" | "description" | "format" | "$comment" | "contentEncoding" | "contentMediaType" | "$schema" | "$ref"
+            | "$dynamicRef" | "$recursiveRef" => (!value.is_string()).then_some(Shape::String),
             "$anchor" | "$dynamicAnchor" | "$recursiveAnchor" => (!value.as_str().is_some_and(anchor_ok)).then_some(Shape::Anchor),
             "$id" => (!value.as_str().is_some_and(id_ok)).then_some(Shape::Id),
             // `const`, `default` and every other keyword take any value.
@@ -213,9 +223,7 @@ fn json_equal(a: &Value, b: &Value) -> bool {
             _ => x.as_f64() == y.as_f64(),
         },
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w))),
         _ => a == b,
     }
 }
@@ -240,8 +248,7 @@ fn non_negative_integer(value: &Value) -> bool {
 
 fn anchor_ok(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
 }
 
 /// `^[^#]*#?$`: at most one `#`, and only last.
@@ -271,10 +278,9 @@ impl Shape {
             Shape::StringArray => ("应为文本的列表，且不重复", "an array of distinct strings"),
             Shape::Array => ("应为列表", "an array"),
             Shape::Object => ("应为对象", "an object"),
-            Shape::Anchor => (
-                "应为以字母或下划线开头、由字母、数字和 - . _ 组成的名称",
-                "a name: a letter or _ first, then letters, digits, -, . or _",
-            ),
+            Shape::Anchor => {
+                ("应为以字母或下划线开头、由字母、数字和 - . _ 组成的名称", "a name: a letter or _ first, then letters, digits, -, . or _")
+            }
             Shape::Id => ("应为文本，# 只能出现在末尾", "a string with # at most once, and only at its end"),
             Shape::Dependency => ("应为一个定义，或不重复的文本列表", "a schema or an array of distinct strings"),
         }

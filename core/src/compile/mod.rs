@@ -204,7 +204,9 @@ fn meta_schema_words(found: &meta_schema::MetaProblem) -> (String, String) {
             "type 只能是 string（文本）、number（数字）、integer（整数）、boolean（是/否）、array（列表）、object（对象）、null 之一",
             "改为其中之一，如 \"type\": \"string\"；注意拼写",
         ),
-        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => ("最小值、最大值须为数字", "去掉数字两边的引号，如 \"minimum\": 0"),
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
+            ("最小值、最大值须为数字", "去掉数字两边的引号，如 \"minimum\": 0")
+        }
         "multipleOf" => ("multipleOf 须为大于 0 的数字", "写成数字，如 \"multipleOf\": 0.01"),
         "maxLength" | "minLength" | "maxItems" | "minItems" => ("长度须为不小于 0 的整数", "写成整数，如 \"maxLength\": 200"),
         "required" => ("required 应为字段名的列表，且不重复", "写成 \"required\": [\"name\", \"phone\"]"),

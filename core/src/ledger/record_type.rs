@@ -160,8 +160,7 @@ impl RecordType {
     pub fn validate(&self, data: &Value) -> Vec<FieldError> {
         match self.rules.validate_json(&data.to_string()) {
             Ok(errors) => {
-                let mut errors: Vec<FieldError> =
-                    errors.iter().map(|e| crate::messages::describe_rule(self.rules.program(), e)).collect();
+                let mut errors: Vec<FieldError> = errors.iter().map(|e| crate::messages::describe_rule(self.rules.program(), e)).collect();
                 // In the schema's field order, as an import lists a row's cells.
                 let rank = |e: &FieldError| {
                     let field = e.pointer.split('/').nth(1).unwrap_or_default();
