@@ -17,13 +17,14 @@ from collections import Counter
 STD = "std / core / alloc"
 
 GROUPS = [
-    ("jsonschema (+ referencing, fancy_regex, regex, regex_automata, email_address, idna…)",
-     ("jsonschema", "referencing", "fancy_regex", "regex_automata", "regex::", "<regex::", "email_address", "idna", "fluent_uri",
-      "uuid_simd", "aho_corasick", "num_cmp", "ahash", "bytecount", "percent_encoding", "base64::", "<base64", "jsonschema_regex", "jsonschema_value")),
+    ("jsonschema (+ referencing, fancy_regex, regex, regex_automata, aho_corasick, email_address…)",
+     ("jsonschema", "referencing", "fancy_regex", "regex_automata", "regex::", "<regex::", "email_address", "fluent_uri",
+      "uuid_simd", "aho_corasick", "num_cmp", "ahash", "bytecount", "jsonschema_regex", "jsonschema_value")),
+    ("url / idna / percent-encoding / base64", ("url::", "<url", "idna", "percent_encoding", "base64::", "<base64", "form_urlencoded")),
     ("regex-syntax", ("regex_syntax",)),
     ("regex-lite", ("regex_lite",)),
     ("spreadsheets (calamine, zip, rust_xlsxwriter, quick_xml, encoding_rs, flate/miniz, crc)",
-     ("calamine", "zip::", "<zip", "rust_xlsxwriter", "quick_xml", "encoding_rs", "miniz_oxide", "flate2", "crc32fast", "codepage", "zopfli", "simd_adler32", "adler")),
+     ("calamine", "zip::", "<zip", "rust_xlsxwriter", "quick_xml", "encoding_rs", "miniz_oxide", "zlib_rs", "flate2", "crc32fast", "codepage", "zopfli", "simd_adler32", "adler")),
     ("unicode-normalization", ("unicode_normalization",)),
     ("serde / serde_json", ("serde", "<serde", "_::<impl serde")),
     ("ybt_core", ("ybt_core", "<ybt_core")),
