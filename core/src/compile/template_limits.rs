@@ -112,9 +112,13 @@ fn check_pattern(pattern: &str, pointer: &str, errors: &mut Vec<TemplateError>) 
         ));
         return;
     }
-    // The syntax `jsonschema`'s `regex` engine reads; what the program's
-    // engine cannot run (or is over its size limit) is refused by
-    // `compile_program`, naming the keyword.
+    // Regex syntax as `regex-syntax` reads it. What the program's engine
+    // cannot run, or is over its size limit, is refused by
+    // `compile_program`, naming the keyword. (A `\p{…}` class, which the
+    // engine never runs, is refused here in the worker and the front-end,
+    // built without `regex-syntax`'s script and category tables; in core's
+    // own tests `jsonschema` brings the tables back and `compile_program`
+    // refuses it.)
     if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
         let (zh, hint) = regex_problem(pattern);
         errors.push(problem(

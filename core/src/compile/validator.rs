@@ -1,6 +1,8 @@
-//! The one way core turns a JSON Schema into a validator, and a row into
-//! [`FieldError`]s. Templates, the conformance suite and the benches all go
-//! through here, so what the suite measures is what templates run.
+//! Validation options shared by the compiler ([`FormatMode`], the pattern
+//! limits) and, with core's `jsonschema` feature only, [`SchemaValidator`]:
+//! a `jsonschema` validator with core's formats and messages, which the
+//! conformance and differential tests hold compiled programs against.
+//! Templates and ledger records run on `ybt-rules` programs.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
