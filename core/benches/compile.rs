@@ -1,7 +1,9 @@
-//! Compile time per shipped template (target: < 5 ms natively) and
-//! validations per second, measured with criterion.
+//! Compile time per shipped template (target: < 5 ms, issue 14), each part
+//! of it alone (the catalog read, the meta-schema check, the program and its
+//! engine), and validations per second, measured with criterion.
 //!
-//! Run: `cargo bench -p ybt-core --bench compile`.
+//! Run: `cargo bench -p ybt-core --bench compile`. The same compile as wasm:
+//! `bench/compile.mjs` (see BENCHMARKS.md).
 
 use std::hint::black_box;
 
@@ -14,10 +16,29 @@ fn templates() -> Vec<(&'static str, Value)> {
 }
 
 fn compile_each(c: &mut Criterion) {
-    let catalog = Catalog::builtin().expect("catalog");
+    let catalog = Catalog::shared().expect("catalog");
     let mut group = c.benchmark_group("compile");
     for (file, template) in templates() {
-        group.bench_function(file, |b| b.iter(|| compile(black_box(&template), &catalog).expect("compiles")));
+        group.bench_function(file, |b| b.iter(|| compile(black_box(&template), catalog).expect("compiles")));
+    }
+    group.finish();
+}
+
+/// The parts of a compile, each alone: what `Catalog::shared` saves (the
+/// catalog read from its JSON), the meta-schema check, the validation
+/// program with its engine loaded (regexes built).
+fn compile_parts(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile_parts");
+    group.bench_function("catalog_builtin", |b| b.iter(|| Catalog::builtin().expect("catalog")));
+    for (file, template) in templates() {
+        group.bench_function(format!("meta_schema/{file}"), |b| b.iter(|| ybt_core::compile::meta_schema::check(black_box(&template))));
+        group.bench_function(format!("program_and_engine/{file}"), |b| {
+            b.iter(|| {
+                let program =
+                    ybt_core::compile::compile_program(black_box(&template), ybt_core::compile::FormatMode::Assert).expect("program");
+                ybt_rules::Rules::load(program, Default::default()).expect("loads")
+            })
+        });
     }
     group.finish();
 }
@@ -41,5 +62,5 @@ fn validate_rows(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, compile_each, validate_rows);
+criterion_group!(benches, compile_each, compile_parts, validate_rows);
 criterion_main!(benches);

@@ -107,6 +107,14 @@ impl Catalog {
         Catalog::from_schemas(crate::schemas::LEDGER_SCHEMAS.iter().copied())
     }
 
+    /// [`Catalog::builtin`] read once per process (per worker isolate, per
+    /// page): compiling a template then costs no JSON parse of the ledger
+    /// schemas.
+    pub fn shared() -> Result<&'static Catalog, CatalogError> {
+        static SHARED: std::sync::OnceLock<Result<Catalog, CatalogError>> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Catalog::builtin).as_ref().map_err(Clone::clone)
+    }
+
     /// Builds a catalog from `(file name, schema text)` pairs.
     pub fn from_schemas<'a>(schemas: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Catalog, CatalogError> {
         let mut items = BTreeMap::new();

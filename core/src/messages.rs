@@ -2,6 +2,7 @@
 //!
 //! Codes are stable (clients may switch on them); wording may change.
 
+#[cfg(feature = "jsonschema")]
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use ybt_rules::program::types;
 use ybt_rules::{Check, Lit, Program, RuleError};
@@ -37,6 +38,7 @@ fn json_type_zh(name: &str) -> &str {
     }
 }
 
+#[cfg(feature = "jsonschema")]
 fn type_names(kind: &TypeKind) -> Vec<String> {
     match kind {
         TypeKind::Single(t) => vec![t.to_string()],
@@ -44,7 +46,9 @@ fn type_names(kind: &TypeKind) -> Vec<String> {
     }
 }
 
-/// The stable code and the message for one validation failure.
+/// The stable code and the message for one validation failure of
+/// `jsonschema` (the conformance and differential tests' validator).
+#[cfg(feature = "jsonschema")]
 pub fn describe(kind: &ValidationErrorKind) -> (String, Text) {
     use ValidationErrorKind as K;
     let text = match kind {

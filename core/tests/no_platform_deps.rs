@@ -20,16 +20,39 @@ fn normal_dependencies(extra: &[&str]) -> Vec<String> {
 #[test]
 fn core_links_no_platform_crates_natively() {
     let deps = normal_dependencies(&[]);
-    assert!(deps.iter().any(|d| d == "jsonschema"), "the tree was read: {deps:?}");
+    assert!(deps.iter().any(|d| d == "serde_json"), "the tree was read: {deps:?}");
     let found: Vec<&String> = deps.iter().filter(|d| FORBIDDEN.contains(&d.as_str())).collect();
     assert!(found.is_empty(), "ybt-core depends on {found:?}");
 }
 
 #[test]
 fn core_declares_no_platform_crates_for_any_target() {
-    // Direct dependencies only: on wasm32, jsonschema's own randomness
+    // Direct dependencies only: on wasm32, a dependency's own randomness
     // source (getrandom) may pull wasm-bindgen in; core itself must not.
     let deps = normal_dependencies(&["--depth", "1", "--target", "all"]);
     let found: Vec<&String> = deps.iter().skip(1).filter(|d| FORBIDDEN.contains(&d.as_str())).collect();
     assert!(found.is_empty(), "ybt-core declares {found:?}");
+}
+
+/// Issue 14: what ships as wasm files templates and validates rows on
+/// `ybt-rules` programs; `jsonschema` and its regex engines stay in core's
+/// own tests (the default feature the workspace dependency turns off).
+#[test]
+fn the_worker_and_the_front_end_link_no_jsonschema() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    for package in ["ybt-worker", "ybt-frontend"] {
+        let output = Command::new(&cargo)
+            .args(["tree", "-p", package, "-e", "normal", "--prefix", "none", "--format", "{p}"])
+            .args(["--target", "wasm32-unknown-unknown"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo tree runs");
+        assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+        let deps: Vec<String> =
+            String::from_utf8_lossy(&output.stdout).lines().filter_map(|l| l.split_whitespace().next().map(str::to_owned)).collect();
+        assert!(deps.iter().any(|d| d == "ybt-core"), "{package}: the tree was read: {deps:?}");
+        let heavy: Vec<&String> =
+            deps.iter().filter(|d| ["jsonschema", "referencing", "fancy-regex", "regex", "regex-automata"].contains(&d.as_str())).collect();
+        assert!(heavy.is_empty(), "{package} links {heavy:?}");
+    }
 }

@@ -19,8 +19,8 @@ impl Validator {
     #[wasm_bindgen(constructor)]
     pub fn new(template_json: &str) -> Result<Validator, JsError> {
         let document: Value = serde_json::from_str(template_json)?;
-        let catalog = Catalog::builtin().map_err(|e| JsError::new(&e.to_string()))?;
-        let template = ybt_core::compile(&document, &catalog)
+        let catalog = Catalog::shared().map_err(|e| JsError::new(&e.to_string()))?;
+        let template = ybt_core::compile(&document, catalog)
             .map_err(|errors| JsError::new(&errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
         Ok(Validator { template })
     }

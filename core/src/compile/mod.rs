@@ -21,8 +21,10 @@ use crate::text::Text;
 pub(crate) mod compiled;
 mod error;
 mod fields;
+pub mod meta_schema;
 pub(crate) mod plan;
 mod program;
+#[cfg(feature = "jsonschema")]
 mod row_text;
 mod template_limits;
 mod template_plan;
@@ -39,7 +41,9 @@ pub use fields::{MAX_WIDTH, WIDGETS};
 pub use program::{ProgramError, compile_program};
 pub use template_limits::{MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH};
 pub use template_plan::{PLAN_VERSION, PlanError, TemplatePlan};
-pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, SchemaValidator, ValidatorOptions};
+#[cfg(feature = "jsonschema")]
+pub use validator::SchemaValidator;
+pub use validator::{BuildError, FormatMode, MAX_PATTERN_LEN, MAX_REGEX_SIZE, ValidatorOptions};
 pub use warnings::{TemplateWarning, TemplateWarningCode};
 
 /// Compiles a template document against the ledger catalog.
@@ -123,19 +127,13 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
         check_subject(subject, doc, catalog, &mut errors);
     }
 
-    let mut seen = Vec::new();
-    for error in jsonschema::draft202012::meta::validator().iter_errors(template) {
-        let pointer = error.instance_path().as_str().to_owned();
-        // The meta-schema may fail one value in several ways: one message each.
-        if seen.contains(&pointer) {
-            continue;
-        }
-        seen.push(pointer.clone());
-        let (zh, hint) = meta_schema_words(&pointer, error.kind());
+    for found in meta_schema::check(template) {
+        let (zh, hint) = meta_schema_words(&found);
+        let (_, en) = found.shape.words();
         errors.push(problem(
-            pointer,
+            found.pointer,
             C::MetaSchema,
-            Text::new(zh, format!("not valid JSON Schema: {error}")),
+            Text::new(zh, format!("not valid JSON Schema: `{}` takes {en}", found.keyword)),
             Text::new(hint, "fix this to follow JSON Schema 2020-12"),
         ));
     }
@@ -200,17 +198,18 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
     }
 }
 
-/// A meta-schema failure in words: what the keyword at `pointer` takes.
-fn meta_schema_words(pointer: &str, kind: &jsonschema::error::ValidationErrorKind) -> (String, String) {
-    let keyword = pointer.rsplit('/').next().unwrap_or_default();
+/// A meta-schema failure in words: what the keyword at the pointer takes.
+fn meta_schema_words(found: &meta_schema::MetaProblem) -> (String, String) {
+    let keyword = found.pointer.rsplit('/').next().unwrap_or_default();
     let (what, hint): (&str, &str) = match keyword {
         "type" => (
             "type 只能是 string（文本）、number（数字）、integer（整数）、boolean（是/否）、array（列表）、object（对象）、null 之一",
             "改为其中之一，如 \"type\": \"string\"；注意拼写",
         ),
-        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
             ("最小值、最大值须为数字", "去掉数字两边的引号，如 \"minimum\": 0")
         }
+        "multipleOf" => ("multipleOf 须为大于 0 的数字", "写成数字，如 \"multipleOf\": 0.01"),
         "maxLength" | "minLength" | "maxItems" | "minItems" => ("长度须为不小于 0 的整数", "写成整数，如 \"maxLength\": 200"),
         "required" => ("required 应为字段名的列表，且不重复", "写成 \"required\": [\"name\", \"phone\"]"),
         "enum" => ("enum 应为选项的列表", "写成 \"enum\": [\"是\", \"否\"]"),
@@ -218,8 +217,11 @@ fn meta_schema_words(pointer: &str, kind: &jsonschema::error::ValidationErrorKin
         "title" | "description" | "pattern" | "format" | "$ref" => ("应为文本（加英文双引号）", "写成 \"…\" 的形式"),
         _ => ("", "按 JSON Schema 2020-12 的写法修改此处"),
     };
-    let (_, text) = crate::messages::describe(kind);
-    let what = if what.is_empty() { format!("不是有效的 JSON Schema：{}", text.zh) } else { what.to_owned() };
+    let what = if what.is_empty() {
+        format!("不是有效的 JSON Schema：{} {}", found.keyword, found.shape.words().0)
+    } else {
+        what.to_owned()
+    };
     (what, hint.to_owned())
 }
 

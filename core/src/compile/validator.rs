@@ -1,16 +1,24 @@
-//! The one way core turns a JSON Schema into a validator, and a row into
-//! [`FieldError`]s. Templates, the conformance suite and the benches all go
-//! through here, so what the suite measures is what templates run.
+//! Validation options shared by the compiler ([`FormatMode`], the pattern
+//! limits) and, with core's `jsonschema` feature only, [`SchemaValidator`]:
+//! a `jsonschema` validator with core's formats and messages, which the
+//! conformance and differential tests hold compiled programs against.
+//! Templates and ledger records run on `ybt-rules` programs.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+#[cfg(feature = "jsonschema")]
+use std::sync::OnceLock;
 
+#[cfg(feature = "jsonschema")]
 use jsonschema::json::Json;
 use serde_json::Value;
 
+#[cfg(feature = "jsonschema")]
 use super::row_text::{RowJson, RowText};
+#[cfg(feature = "jsonschema")]
 use crate::field_error::FieldError;
 use crate::formats::FormatContext;
+#[cfg(feature = "jsonschema")]
 use crate::messages::describe;
 
 /// Longest `pattern` / `patternProperties` regex a schema may carry, in bytes.
@@ -45,6 +53,7 @@ pub struct ValidatorOptions {
 }
 
 /// A compiled JSON Schema with core's formats, regex engine and messages.
+#[cfg(feature = "jsonschema")]
 #[derive(Debug, Clone)]
 pub struct SchemaValidator {
     inner: jsonschema::Validator,
@@ -63,6 +72,7 @@ pub struct BuildError {
     pub reason: String,
 }
 
+#[cfg(feature = "jsonschema")]
 impl SchemaValidator {
     /// Builds a draft 2020-12 validator. Patterns run on the `regex` crate
     /// (linear time: a template cannot make validation backtrack forever),
@@ -107,6 +117,7 @@ impl SchemaValidator {
 }
 
 /// The schema as a validator over instances in representation `F`.
+#[cfg(feature = "jsonschema")]
 fn build<F: Json>(schema: &Value, options: &ValidatorOptions) -> Result<jsonschema::Validator<F>, BuildError> {
     let (ids, divisions) = (options.format_context.clone(), options.format_context.clone());
     let resources = InMemory(Arc::clone(&options.resources));
@@ -123,6 +134,7 @@ fn build<F: Json>(schema: &Value, options: &ValidatorOptions) -> Result<jsonsche
         .map_err(|e| BuildError { pointer: e.schema_path().as_str().to_owned(), reason: e.to_string() })
 }
 
+#[cfg(feature = "jsonschema")]
 fn field_error(error: jsonschema::ValidationError<'_>) -> FieldError {
     let (code, message) = describe(error.kind());
     let mut pointer = error.instance_path().as_str().to_owned();
@@ -135,8 +147,10 @@ fn field_error(error: jsonschema::ValidationError<'_>) -> FieldError {
 }
 
 /// A retriever over documents already in memory: never any IO.
+#[cfg(feature = "jsonschema")]
 struct InMemory(Arc<BTreeMap<String, Value>>);
 
+#[cfg(feature = "jsonschema")]
 impl jsonschema::Retrieve for InMemory {
     fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let wanted = uri.as_str().split('#').next().unwrap_or_default();
@@ -144,7 +158,7 @@ impl jsonschema::Retrieve for InMemory {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "jsonschema"))]
 mod tests {
     use super::*;
     use serde_json::json;

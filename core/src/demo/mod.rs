@@ -195,7 +195,7 @@ mod tests {
     #[test]
     fn generated_people_are_valid_ledger_records() {
         let schema: serde_json::Value = serde_json::from_str(crate::schemas::LEDGER_SCHEMAS[0].1).expect("person schema");
-        let validator = crate::compile::SchemaValidator::new(&schema, &Default::default()).expect("schema compiles");
+        let validator = crate::ledger::RecordType::from_schema("person.json", &schema).expect("schema compiles");
         let people = people(&villages(), 200, 7);
         assert_eq!(people.len(), 400);
         for p in &people {

@@ -9,8 +9,8 @@ use serde_json::json;
 use super::{Confidence, DuplicateFinding, DuplicateTarget, Evidence, MatchKind};
 use crate::catalog::{Catalog, CatalogItem};
 use crate::compile::plan::{FieldPlan, escape_pointer};
-use crate::compile::validator::{SchemaValidator, ValidatorOptions};
 use crate::compile::warnings::IDENTIFYING_FORMATS;
+use crate::compile::{FormatMode, compile_program};
 use crate::review::titles::{PERSON_ATTRIBUTES, ReadTitle, entity_nouns, is_free_text, is_role};
 use crate::template::Subject;
 use crate::text::Text;
@@ -35,9 +35,13 @@ impl PatternReader {
         if let Some(known) = self.seen.get(pattern) {
             return *known;
         }
-        let found = SchemaValidator::new(&json!({"type": "string", "pattern": pattern}), &ValidatorOptions::default()).ok().and_then(|v| {
-            let accepts_all = |samples: &[&str]| samples.iter().all(|s| v.is_valid(&json!(s)));
-            let accepts_any = |samples: &[&str]| samples.iter().any(|s| v.is_valid(&json!(s)));
+        // The pattern as templates' rows run it: a program on the rules engine.
+        let rules = compile_program(&json!({"type": "string", "pattern": pattern}), FormatMode::Assert)
+            .ok()
+            .and_then(|program| ybt_rules::Rules::load(program, Default::default()).ok());
+        let found = rules.and_then(|v| {
+            let accepts_all = |samples: &[&str]| samples.iter().all(|s| v.is_valid_json(&json!(s).to_string()));
+            let accepts_any = |samples: &[&str]| samples.iter().any(|s| v.is_valid_json(&json!(s).to_string()));
             let accepted: Vec<&'static str> = FORMAT_SAMPLES.iter().filter(|(_, s)| accepts_all(s)).map(|(f, _)| *f).collect();
             match accepted.as_slice() {
                 [one] if FORMAT_SAMPLES.iter().filter(|(f, _)| f != one).all(|(_, s)| !accepts_any(s)) => Some(*one),
