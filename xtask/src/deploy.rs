@@ -37,8 +37,8 @@ pub fn configuration(local: &str, options: &Options) -> Result<String> {
             "main = \"../../worker/build/worker/shim.mjs\"".to_owned()
         } else if trimmed.starts_with("directory = ") {
             "directory = \"../../frontend/dist\"".to_owned()
-        } else if trimmed.starts_with("migrations_dir") {
-            "migrations_dir = \"../../worker/migrations\"".to_owned()
+        } else if let Some(dir) = trimmed.strip_prefix("migrations_dir = \"") {
+            format!("migrations_dir = \"../../worker/{}", dir)
         } else {
             line.to_owned()
         };
