@@ -60,6 +60,7 @@ pub fn demo_accounts_of(district: &str, village: &str, other_village: &str) -> V
         "350304" => vec![
             account("pt-admin", "荔城区 系统管理员", Role::SystemAdmin, district, None),
             account("pt-minzheng", "荔城区民政局 林华", Role::DepartmentAnalyst, district, Some("区民政局")),
+            account("pt-yingji", "荔城区应急管理局 蔡强", Role::DepartmentAnalyst, district, Some("区应急管理局")),
             account("pt-zhen", "荔城区 乡镇协同中心 黄丽", Role::TownCoordinator, town, None),
             account("pt-cun", "荔城区 村（社区）工作人员 郑伟", Role::VillageStaff, village, None),
             account("pt-cun2", "荔城区 村（社区）工作人员 吴婷", Role::VillageStaff, other_village, None),

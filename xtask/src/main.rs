@@ -40,10 +40,12 @@ commands:
          --engine-only: skip the compiler's wasm, measure the engine alone)
   seed-sql FILE [--people-per-village N]
          write the demo-data SQL to FILE (each database's part headed by its binding)
-  deploy --dry-run [--database-id ID] [--bucket NAME]
-         build, write target/deploy/wrangler.toml for that D1 database and R2
-         bucket, run `wrangler deploy --dry-run` and check the upload against
-         the 3 MB (free) / 10 MB (paid) limits (docs/deploy.md)
+  deploy --dry-run [--districts CODE[=ID],…] [--directory-id ID] [--bucket NAME]
+         build, write target/deploy/wrangler.toml for the directory D1, one D1
+         per district (default: the three local ones) and the R2 bucket, and
+         target/deploy/districts.sql (the directory's district map); run
+         `wrangler deploy --dry-run` and check the upload against the 3 MB
+         (free) / 10 MB (paid) limits (docs/deploy.md)
   first-admin --username NAME [--name 显示名] --org-unit DISTRICT (--remote --config FILE | [--state DIR])
          create the first system administrator of a district that has none (in the directory)
          (password from YBT_ADMIN_PASSWORD; changed at first sign-in)
@@ -104,7 +106,8 @@ fn main() -> Result<()> {
                 args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map_or(default.to_owned(), String::clone)
             };
             deploy::dry_run(&deploy::Options {
-                database_id: text("--database-id", "00000000-0000-4000-8000-000000000000"),
+                directory_id: text("--directory-id", &deploy::placeholder_id("0")),
+                districts: deploy::parse_districts(&text("--districts", &divisions::DISTRICTS.join(",")))?,
                 bucket: text("--bucket", "yibiaotong-photos"),
             })
         }

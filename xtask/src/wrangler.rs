@@ -104,10 +104,12 @@ pub fn prepare_database(state: &State, people_per_village: usize, seeding: Seedi
         let file = root().join(format!("target/demo-seed-{}.sql", d.code));
         std::fs::write(&file, &d.sql).with_context(|| format!("writing {}", file.display()))?;
         println!(
-            "database {}: loading {} {} ({people_per_village} people per village)",
+            "database {}: loading {} {}: {} towns/streets, {} villages/communities, {people_per_village} people per village",
             crate::divisions::binding(&d.code),
             d.code,
-            d.name
+            d.name,
+            d.towns,
+            d.villages
         );
         execute_file(state, &crate::divisions::binding(&d.code), &file)?;
     }
