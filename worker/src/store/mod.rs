@@ -1,5 +1,10 @@
 //! D1 access: every SQL statement the worker runs, all with bound parameters.
-//! This file: org units, templates, ledger records; `submissions.rs`:
+//! Two kinds of database (issue 16): the directory (`DIRECTORY`: accounts,
+//! sessions, throttling, account events, ingest keys, the district map),
+//! read by `accounts.rs`, `ingest.rs` and the account events of `audit.rs`;
+//! and the district database a request was routed to ([`Store::route`]),
+//! read by everything else.
+//! This file: routing, org units, templates, ledger records; `submissions.rs`:
 //! submissions (the `SubmissionStore` port);
 //! `accounts.rs`: users, grants, sessions, login throttling (the accounts
 //! port); `audit.rs`: the audit log of unmasked reads and account events;
