@@ -37,17 +37,18 @@ export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math
 export const quote = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
 /**
- * Runs SQL against the local D1 under `state` (a `--persist-to` directory)
- * with `wrangler d1 execute --file`. Wrangler needs Node 22: the pinned one
+ * Runs SQL against a local D1 under `state` (a `--persist-to` directory)
+ * with `wrangler d1 execute --file`: by default 永川's district database
+ * (`database` names another binding, e.g. `DIRECTORY` for accounts). Wrangler needs Node 22: the pinned one
  * under node_modules, as xtask runs it.
  */
-export function d1(sql, state, name = "bench") {
+export function d1(sql, state, name = "bench", database = "DB_500118") {
   const file = join(tmpdir(), `ybt-${name}-${process.pid}.sql`);
   writeFileSync(file, sql);
   const node = existsSync(join(ROOT, "node_modules/.bin/node")) ? join(ROOT, "node_modules/.bin/node") : process.execPath;
   execFileSync(
     node,
-    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", "DB", "--local", "--yes", "--persist-to", state, "--file", file],
+    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", database, "--local", "--yes", "--persist-to", state, "--file", file],
     { cwd: join(ROOT, "worker"), stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } },
   );
   return file;

@@ -38,7 +38,18 @@ const PEAK = { days: 3, hours: 8 }; // month-end: the month's reports land in 3 
 
 // --- Measured: row sizes of the local D1 --------------------------------
 const dir = join(STATE, "v3/d1/miniflare-D1DatabaseObject");
-const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+// One file per database (issue 16): measure 永川's district database.
+const holdsYongchuan = (f) => {
+  const probe = new DatabaseSync(join(dir, f), { readOnly: true });
+  try {
+    return Boolean(probe.prepare("SELECT 1 FROM org_units WHERE code = '500118'").get());
+  } catch {
+    return false; // the directory has no org_units
+  } finally {
+    probe.close();
+  }
+};
+const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite" && holdsYongchuan(f));
 const db = new DatabaseSync(join(dir, file), { readOnly: true });
 const bytesOf = (names) => db.prepare(`SELECT coalesce(sum(pgsize), 0) s FROM dbstat WHERE name IN (${names.map(() => "?").join(",")})`).get(...names).s;
 const records = db.prepare("SELECT count(*) n, avg(length(data)) b FROM ledger_records WHERE entity = 'person'").get();

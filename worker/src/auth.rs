@@ -1,5 +1,6 @@
 //! Who is calling: the session cookie, the cross-site check on writes, and
-//! the one gate every handler passes through before touching data.
+//! the one gate every handler passes through before touching data: it also
+//! routes the request's [`Store`] to the caller's district database.
 
 use worker::{Env, Method, Request};
 use ybt_core::access::{IngestKey, Principal};
@@ -65,7 +66,10 @@ pub async fn principal(req: &Request, env: &Env, store: &Store) -> Result<Princi
 pub async fn session(req: &Request, env: &Env, store: &Store) -> Result<Session, AppError> {
     check_same_site(req)?;
     let token = session_token(req)?.ok_or(AppError::Unauthenticated)?;
-    Ok(accounts::authenticate(Some(&token), &secret(env)?, &Now::new(now_rfc3339()), store).await?)
+    let session = accounts::authenticate(Some(&token), &secret(env)?, &Now::new(now_rfc3339()), store).await?;
+    // From here on the request reads and writes its principal's district.
+    store.route(&session.principal.org_unit).await?;
+    Ok(session)
 }
 
 /// The client address throttling counts sign-in attempts by.
@@ -100,7 +104,9 @@ impl Passwords for WebCrypto {
 pub async fn ingest_key(req: &Request, store: &Store) -> Result<IngestKey, AppError> {
     let header = req.headers().get("Authorization")?.unwrap_or_default();
     let key = header.strip_prefix("Bearer ").map(str::trim).filter(|k| !k.is_empty()).ok_or(AppError::BadApiKey)?;
-    store.ingest_key(&crate::crypto::sha256_hex(key.as_bytes())).await?.ok_or(AppError::BadApiKey)
+    let key = store.ingest_key(&crate::crypto::sha256_hex(key.as_bytes())).await?.ok_or(AppError::BadApiKey)?;
+    store.route(&key.org_unit).await?;
+    Ok(key)
 }
 
 pub fn session_cookie(token: &str) -> String {

@@ -23,7 +23,7 @@ pub struct TemplateRow {
 thread_local! {
     static CATALOG: RefCell<Option<Rc<Catalog>>> = const { RefCell::new(None) };
     static RECORD_TYPES: RefCell<Option<Rc<RecordTypes>>> = const { RefCell::new(None) };
-    static COMPILED: RefCell<HashMap<(String, u32), Rc<CompiledTemplate>>> = RefCell::new(HashMap::new());
+    static COMPILED: RefCell<HashMap<(String, u32, u64), Rc<CompiledTemplate>>> = RefCell::new(HashMap::new());
 }
 
 pub fn catalog() -> Result<Rc<Catalog>, ServiceError> {
@@ -51,7 +51,15 @@ pub fn record_types() -> Result<Rc<RecordTypes>, ServiceError> {
 
 /// The compiled form of a stored template version.
 pub fn compiled(row: &TemplateRow) -> Result<Rc<CompiledTemplate>, ServiceError> {
-    let key = (row.id.clone(), row.version);
+    // Keyed by the document too: each district database publishes its own
+    // versions, and two districts may hold different documents under the
+    // same id and version (issue 16).
+    let key = (row.id.clone(), row.version, {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        row.document.hash(&mut hasher);
+        hasher.finish()
+    });
     if let Some(hit) = COMPILED.with(|c| c.borrow().get(&key).cloned()) {
         return Ok(hit);
     }

@@ -45,6 +45,35 @@ pub fn demo_accounts(village: &str, other_village: &str) -> Vec<DemoAccount> {
     ]
 }
 
+/// The demo accounts of `district`: 永川's as [`demo_accounts`]; 荔城 and
+/// 江北 have their own (`pt-…`, `jb-…`: user names are deployment-wide).
+pub fn demo_accounts_of(district: &str, village: &str, other_village: &str) -> Vec<DemoAccount> {
+    let town = &village[..9];
+    let account = |username, display_name, role, org_unit: &str, department| DemoAccount {
+        username,
+        display_name,
+        role,
+        org_unit: org_unit.to_owned(),
+        department,
+    };
+    match district {
+        "350304" => vec![
+            account("pt-admin", "荔城区 系统管理员", Role::SystemAdmin, district, None),
+            account("pt-minzheng", "荔城区民政局 林华", Role::DepartmentAnalyst, district, Some("区民政局")),
+            account("pt-yingji", "荔城区应急管理局 蔡强", Role::DepartmentAnalyst, district, Some("区应急管理局")),
+            account("pt-zhen", "荔城区 乡镇协同中心 黄丽", Role::TownCoordinator, town, None),
+            account("pt-cun", "荔城区 村（社区）工作人员 郑伟", Role::VillageStaff, village, None),
+            account("pt-cun2", "荔城区 村（社区）工作人员 吴婷", Role::VillageStaff, other_village, None),
+        ],
+        "500105" => vec![
+            account("jb-admin", "江北区 系统管理员", Role::SystemAdmin, district, None),
+            account("jb-zhen", "江北区 乡镇协同中心 孙杰", Role::TownCoordinator, town, None),
+            account("jb-cun", "江北区 村（社区）工作人员 何静", Role::VillageStaff, village, None),
+        ],
+        _ => demo_accounts(village, other_village),
+    }
+}
+
 /// A department's ingest API key for the demo (public, like the demo
 /// password): only its SHA-256 hash is loaded into D1.
 pub struct DemoIngestKey {
@@ -57,7 +86,8 @@ pub struct DemoIngestKey {
 }
 
 /// One key per demo department: 区民政局 pushes people and households,
-/// 区应急管理局 enterprises and venues, both across the demo district.
+/// 区应急管理局 enterprises and venues, both across 永川; 荔城's 区民政局
+/// people and households across 荔城 (its pushes go to 荔城's database).
 pub fn demo_ingest_keys() -> Vec<DemoIngestKey> {
     vec![
         DemoIngestKey {
@@ -73,6 +103,13 @@ pub fn demo_ingest_keys() -> Vec<DemoIngestKey> {
             org_unit: crate::divisions::DEMO_DISTRICT,
             entities: &["enterprise", "venue"],
             key: "ybt-demo-ingest-yingji-0b83d4e6",
+        },
+        DemoIngestKey {
+            id: "demo-key-pt-minzheng",
+            department: "区民政局",
+            org_unit: "350304",
+            entities: &["person", "household"],
+            key: "ybt-demo-ingest-pt-minzheng-7c1e08b2",
         },
     ]
 }

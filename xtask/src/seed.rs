@@ -1,6 +1,8 @@
-//! The demo data as SQL: org units of 永川区, the synthetic ledger (people,
+//! The demo data as SQL: per district (永川区, 江北区, 荔城区) its org units,
+//! the synthetic ledger (people,
 //! households, houses, land, enterprises, venues), and the
-//! shipped templates. Every statement is `INSERT OR IGNORE` with stable keys,
+//! shipped templates; for the directory the district map, the demo
+//! accounts and ingest keys. Every statement is `INSERT OR IGNORE` with stable keys,
 //! so loading it again changes nothing.
 
 use std::fmt::Write;
@@ -8,7 +10,7 @@ use std::fmt::Write;
 use anyhow::{Context, Result};
 use ybt_core::ledger::OrgLevel;
 
-use crate::divisions::{DEMO_DISTRICT, district};
+use crate::divisions::{DISTRICTS, binding, district};
 
 /// About 20,000 people across the district's 267 villages.
 pub const DEFAULT_PEOPLE_PER_VILLAGE: usize = 75;
@@ -27,18 +29,93 @@ fn quote_opt(s: Option<&str>) -> String {
     s.map_or_else(|| "NULL".to_owned(), quote)
 }
 
-/// The demo data as SQL, and the demo accounts it creates.
-pub struct Demo {
+/// One district's demo data, for its own database.
+pub struct DistrictSeed {
+    pub code: String,
+    pub name: String,
+    pub towns: usize,
+    pub villages: usize,
     pub sql: String,
+}
+
+/// The demo data as SQL — the directory's (the district map, accounts,
+/// ingest keys) and each district's — and the demo accounts it creates.
+pub struct Demo {
+    pub directory_sql: String,
+    pub districts: Vec<DistrictSeed>,
     pub accounts: Vec<crate::accounts::DemoAccount>,
 }
 
+/// All of the demo data, each database's part headed by its binding.
 pub fn demo_sql(people_per_village: usize) -> Result<String> {
-    Ok(demo(people_per_village)?.sql)
+    let demo = demo(people_per_village)?;
+    let mut sql = format!("-- database: {}\n{}", crate::divisions::DIRECTORY, demo.directory_sql);
+    for d in &demo.districts {
+        let _ = write!(sql, "-- database: {} ({} {})\n{}", binding(&d.code), d.code, d.name, d.sql);
+    }
+    Ok(sql)
 }
 
 pub fn demo(people_per_village: usize) -> Result<Demo> {
-    let units = district(DEMO_DISTRICT)?;
+    let mut districts = Vec::new();
+    let mut accounts = Vec::new();
+    for code in DISTRICTS {
+        let (seed, village, other_village) = district_demo(code, people_per_village)?;
+        accounts.extend(crate::accounts::demo_accounts_of(code, &village, &other_village));
+        districts.push(seed);
+    }
+    let mut sql = String::new();
+    let mut map = Inserts::new("districts (code, name, binding)");
+    for d in &districts {
+        map.row(&mut sql, format!("({}, {}, {})", quote(&d.code), quote(&d.name), quote(&binding(&d.code))));
+    }
+    map.flush(&mut sql);
+
+    let mut keys = Inserts::new("ingest_keys (id, department, org_unit, entities, key_hash, created_at)");
+    for key in crate::accounts::demo_ingest_keys() {
+        keys.row(
+            &mut sql,
+            format!(
+                "({}, {}, {}, {}, {}, {})",
+                quote(key.id),
+                quote(key.department),
+                quote(key.org_unit),
+                quote(&serde_json::to_string(key.entities)?),
+                quote(&crate::accounts::key_hash(key.key)),
+                quote(SEEDED_AT)
+            ),
+        );
+    }
+    keys.flush(&mut sql);
+
+    // Last: the password salts differ on every generation.
+    let mut users = Inserts::new("users (id, username, display_name, role, org_unit, department, password_hash, created_at)");
+    for account in &accounts {
+        let role = serde_json::to_value(account.role)?.as_str().unwrap_or_default().to_owned();
+        users.row(
+            &mut sql,
+            format!(
+                "({}, {}, {}, {}, {}, {}, {}, {})",
+                quote(&format!("demo-{}", account.username)),
+                quote(account.username),
+                quote(account.display_name),
+                quote(&role),
+                quote(&account.org_unit),
+                quote_opt(account.department),
+                quote(&crate::accounts::demo_password_hash()?),
+                quote(SEEDED_AT)
+            ),
+        );
+    }
+    users.flush(&mut sql);
+    Ok(Demo { directory_sql: sql, districts, accounts })
+}
+
+/// One district's org units, the shipped templates (every district
+/// publishes them: a 荔城 village works like a 永川 one), its demo tasks and
+/// synthetic ledger; and the two villages its demo staff work in.
+fn district_demo(code: &str, people_per_village: usize) -> Result<(DistrictSeed, String, String)> {
+    let units = district(code)?;
     let mut sql = String::new();
     let mut org_units = Inserts::new("org_units (code, name, level, parent_code)");
     for u in &units {
@@ -100,7 +177,7 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
             .map(str::to_owned)
             .context("no village with 低保 people in the demo data")
     };
-    let accounts = crate::accounts::demo_accounts(&pick(true)?, &pick(false)?);
+    let (village, other_village) = (pick(true)?, pick(false)?);
     for record in &records_of_ledger {
         let data = serde_json::to_string(&record.data)?;
         records.row(
@@ -127,43 +204,14 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
     history.flush(&mut history_sql);
     sql.push_str(&history_sql);
 
-    let mut users = Inserts::new("users (id, username, display_name, role, org_unit, department, password_hash, created_at)");
-    for account in &accounts {
-        let role = serde_json::to_value(account.role)?.as_str().unwrap_or_default().to_owned();
-        users.row(
-            &mut sql,
-            format!(
-                "({}, {}, {}, {}, {}, {}, {}, {})",
-                quote(&format!("demo-{}", account.username)),
-                quote(account.username),
-                quote(account.display_name),
-                quote(&role),
-                quote(&account.org_unit),
-                quote_opt(account.department),
-                quote(&crate::accounts::demo_password_hash()?),
-                quote(SEEDED_AT)
-            ),
-        );
-    }
-    users.flush(&mut sql);
-
-    let mut keys = Inserts::new("ingest_keys (id, department, org_unit, entities, key_hash, created_at)");
-    for key in crate::accounts::demo_ingest_keys() {
-        keys.row(
-            &mut sql,
-            format!(
-                "({}, {}, {}, {}, {}, {})",
-                quote(key.id),
-                quote(key.department),
-                quote(key.org_unit),
-                quote(&serde_json::to_string(key.entities)?),
-                quote(&crate::accounts::key_hash(key.key)),
-                quote(SEEDED_AT)
-            ),
-        );
-    }
-    keys.flush(&mut sql);
-    Ok(Demo { sql, accounts })
+    let seed = DistrictSeed {
+        code: code.to_owned(),
+        name: units[0].name.clone(),
+        towns: units.iter().filter(|u| u.level == OrgLevel::Town).count(),
+        villages: villages.len(),
+        sql,
+    };
+    Ok((seed, village, other_village))
 }
 
 /// Every shipped template dispatched to every village, as the town centre
@@ -279,25 +327,43 @@ mod tests {
 
     #[test]
     fn demo_sql_only_inserts_or_ignores() {
-        let sql = demo_sql(10).expect("demo SQL");
-        let statements: Vec<&str> = sql.split(";\n").filter(|s| !s.trim().is_empty()).collect();
-        assert!(statements.iter().all(|s| s.starts_with("INSERT OR IGNORE INTO ")), "every statement is idempotent");
-        let rows_of = |table: &str| -> usize {
-            statements.iter().filter(|s| s.contains(&format!("INTO {table} ("))).map(|s| s.lines().count() - 1).sum()
+        let demo = demo(10).expect("demo SQL");
+        let statements = |sql: &str| -> Vec<String> { sql.split(";\n").filter(|s| !s.trim().is_empty()).map(str::to_owned).collect() };
+        let rows_of = |sql: &str, table: &str| -> usize {
+            statements(sql).iter().filter(|s| s.contains(&format!("INTO {table} ("))).map(|s| s.lines().count() - 1).sum()
         };
-        assert_eq!(rows_of("org_units"), 1 + 23 + 267);
-        let people: usize = statements
+        let all = std::iter::once(demo.directory_sql.as_str()).chain(demo.districts.iter().map(|d| d.sql.as_str()));
+        for sql in all {
+            assert!(statements(sql).iter().all(|s| s.starts_with("INSERT OR IGNORE INTO ")), "every statement is idempotent");
+        }
+        let yongchuan = &demo.districts[0];
+        assert_eq!((yongchuan.code.as_str(), yongchuan.towns, yongchuan.villages), ("500118", 23, 267));
+        assert_eq!(rows_of(&yongchuan.sql, "org_units"), 1 + 23 + 267);
+        let people: usize = statements(&yongchuan.sql)
             .iter()
             .filter(|s| s.contains("INTO ledger_records ("))
             .map(|s| s.lines().filter(|l| l.starts_with("('person:")).count())
             .sum();
         assert_eq!(people, 10 * 267);
         // Plus households, houses, land, one enterprise and one venue per village.
-        assert!(rows_of("ledger_records") > people + 2 * 267, "{}", rows_of("ledger_records"));
-        assert_eq!(rows_of("ledger_history"), rows_of("ledger_records"));
-        assert_eq!(rows_of("users"), 7);
-        let again = demo_sql(10).expect("again");
+        assert!(rows_of(&yongchuan.sql, "ledger_records") > people + 2 * 267, "{}", rows_of(&yongchuan.sql, "ledger_records"));
+        assert_eq!(rows_of(&yongchuan.sql, "ledger_history"), rows_of(&yongchuan.sql, "ledger_records"));
+        for d in &demo.districts {
+            assert!(rows_of(&d.sql, "users") == 0 && rows_of(&d.sql, "templates") > 0, "{}: no accounts, every template", d.code);
+            let units = statements(&d.sql)
+                .iter()
+                .filter(|s| s.contains("INTO org_units ("))
+                .flat_map(|s| s.lines().skip(1).map(str::to_owned).collect::<Vec<_>>())
+                .collect::<Vec<_>>();
+            assert!(units.iter().all(|u| u.starts_with(&format!("('{}", d.code))), "{}'s database holds only its own units", d.code);
+        }
+        assert_eq!(rows_of(&demo.directory_sql, "districts"), 3);
+        assert_eq!(rows_of(&demo.directory_sql, "users"), demo.accounts.len());
+        assert!(demo.accounts.iter().any(|a| a.username == "pt-cun" && a.org_unit.starts_with("350304") && a.org_unit.len() == 12));
+        assert!(demo.accounts.iter().any(|a| a.username == "pt-zhen" && a.org_unit.starts_with("350304") && a.org_unit.len() == 9));
+        let again = super::demo(10).expect("again");
         let without_users = |s: &str| s.split("INSERT OR IGNORE INTO users").next().unwrap_or_default().to_owned();
-        assert_eq!(without_users(&sql), without_users(&again), "deterministic but for password salts");
+        assert_eq!(without_users(&demo.directory_sql), without_users(&again.directory_sql), "deterministic but for password salts");
+        assert!(demo.districts.iter().zip(&again.districts).all(|(a, b)| a.sql == b.sql));
     }
 }

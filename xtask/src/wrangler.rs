@@ -62,43 +62,87 @@ fn fingerprint(text: &str) -> String {
     format!("{hash:016x}")
 }
 
-/// Applies the D1 migrations and loads the demo data (idempotent).
-/// Returns the demo accounts.
+/// Every local database: the directory, then one per district.
+pub fn databases() -> Vec<String> {
+    std::iter::once(crate::divisions::DIRECTORY.to_owned())
+        .chain(crate::divisions::DISTRICTS.iter().map(|d| crate::divisions::binding(d)))
+        .collect()
+}
+
+/// Runs an SQL file against one local database.
+fn execute_file(state: &State, database: &str, file: &Path) -> Result<()> {
+    run(cmd::wrangler()
+        .args(["d1", "execute", database, "--local", "--yes", "--persist-to"])
+        .arg(state.dir())
+        .arg("--file")
+        .arg(file)
+        .stdout(Stdio::null()))
+}
+
+/// Applies the D1 migrations to every database (the directory's own, and
+/// the district migrations to each district) and loads the demo data
+/// (idempotent). Returns the demo accounts.
 pub fn prepare_database(state: &State, people_per_village: usize, seeding: Seeding) -> Result<Vec<crate::accounts::DemoAccount>> {
     crate::accounts::ensure_session_secret()?;
-    println!("database: applying migrations");
-    run(cmd::wrangler().args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"]).arg(state.dir()))?;
+    for database in databases() {
+        println!("database {database}: applying migrations");
+        run(cmd::wrangler().args(["d1", "migrations", "apply", &database, "--local", "--persist-to"]).arg(state.dir()))?;
+    }
     let demo = crate::seed::demo(people_per_village)?;
     // The accounts' password salts differ on every generation: leave them out.
     let marker = state.dir().join("demo-seed.done");
-    let stamp = fingerprint(demo.sql.split("INSERT OR IGNORE INTO users").next().unwrap_or_default());
+    let mut stamped = demo.directory_sql.split("INSERT OR IGNORE INTO users").next().unwrap_or_default().to_owned();
+    for d in &demo.districts {
+        stamped.push_str(&d.sql);
+    }
+    let stamp = fingerprint(&stamped);
     if seeding == Seeding::IfChanged && std::fs::read_to_string(&marker).is_ok_and(|m| m == stamp) {
         println!("database: demo data already loaded");
         return Ok(demo.accounts);
     }
-    let file = root().join("target/demo-seed.sql");
-    std::fs::write(&file, &demo.sql).with_context(|| format!("writing {}", file.display()))?;
-    println!("database: loading demo data ({people_per_village} people per village)");
-    run(cmd::wrangler()
-        .args(["d1", "execute", "DB", "--local", "--yes", "--persist-to"])
-        .arg(state.dir())
-        .arg("--file")
-        .arg(&file)
-        .stdout(Stdio::null()))?;
+    for d in &demo.districts {
+        let file = root().join(format!("target/demo-seed-{}.sql", d.code));
+        std::fs::write(&file, &d.sql).with_context(|| format!("writing {}", file.display()))?;
+        println!(
+            "database {}: loading {} {}: {} towns/streets, {} villages/communities, {people_per_village} people per village",
+            crate::divisions::binding(&d.code),
+            d.code,
+            d.name,
+            d.towns,
+            d.villages
+        );
+        execute_file(state, &crate::divisions::binding(&d.code), &file)?;
+    }
+    let file = root().join("target/demo-seed-directory.sql");
+    std::fs::write(&file, &demo.directory_sql).with_context(|| format!("writing {}", file.display()))?;
+    println!("database {}: loading the district map, accounts and ingest keys", crate::divisions::DIRECTORY);
+    execute_file(state, crate::divisions::DIRECTORY, &file)?;
     std::fs::write(&marker, stamp).with_context(|| format!("writing {}", marker.display()))?;
     Ok(demo.accounts)
 }
 
-/// Counts the rows of the demo tables, straight from the local D1.
+/// Counts the rows of the demo tables in every database, straight from
+/// the local D1s (`BINDING.table`).
 pub fn count_rows(state: &State) -> Result<Vec<(String, u64)>> {
-    let tables = ["org_units", "ledger_records", "ledger_history", "templates", "users"];
-    let sql = tables.iter().map(|t| format!("SELECT '{t}' AS t, COUNT(*) AS n FROM {t}")).collect::<Vec<_>>().join(" UNION ALL ");
-    let out =
-        cmd::output(cmd::wrangler().args(["d1", "execute", "DB", "--local", "--json", "--command", &sql, "--persist-to"]).arg(state.dir()))
-            .context("counting rows with wrangler d1 execute")?;
-    let json: serde_json::Value = serde_json::from_str(&out).with_context(|| format!("wrangler printed no JSON: {out}"))?;
-    let rows = json[0]["results"].as_array().context("no results")?;
-    Ok(rows.iter().map(|r| (r["t"].as_str().unwrap_or_default().to_owned(), r["n"].as_u64().unwrap_or_default())).collect())
+    let mut counts = Vec::new();
+    for database in databases() {
+        let tables: &[&str] = if database == crate::divisions::DIRECTORY {
+            &["districts", "users", "ingest_keys"]
+        } else {
+            &["org_units", "ledger_records", "ledger_history", "templates", "tasks"]
+        };
+        let sql = tables.iter().map(|t| format!("SELECT '{t}' AS t, COUNT(*) AS n FROM {t}")).collect::<Vec<_>>().join(" UNION ALL ");
+        let out = cmd::output(
+            cmd::wrangler().args(["d1", "execute", &database, "--local", "--json", "--command", &sql, "--persist-to"]).arg(state.dir()),
+        )
+        .context("counting rows with wrangler d1 execute")?;
+        let json: serde_json::Value = serde_json::from_str(&out).with_context(|| format!("wrangler printed no JSON: {out}"))?;
+        let rows = json[0]["results"].as_array().context("no results")?;
+        counts.extend(
+            rows.iter().map(|r| (format!("{database}.{}", r["t"].as_str().unwrap_or_default()), r["n"].as_u64().unwrap_or_default())),
+        );
+    }
+    Ok(counts)
 }
 
 fn dev_command(state: &State, port: u16, inspector_port: u16) -> Command {

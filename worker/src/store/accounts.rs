@@ -81,11 +81,17 @@ fn role_name(role: Role) -> Result<String, ServiceError> {
 }
 
 impl Store {
+    /// The routed district as a bound parameter (NULL before routing): once
+    /// a request is routed, the accounts it can see are its district's.
+    pub(super) fn district_param(&self) -> JsValue {
+        self.district().map_or(JsValue::NULL, JsValue::from_str)
+    }
+
     async fn user_where(&self, column: &str, value: &str) -> Result<Option<UserAccount>, ServiceError> {
         Ok(self
-            .db
-            .prepare(format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = ?1"))
-            .bind(&[value.into()])
+            .directory
+            .prepare(format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = ?1 AND (?2 IS NULL OR substr(org_unit, 1, 6) = ?2)"))
+            .bind(&[value.into(), self.district_param()])
             .storage()?
             .first::<UserRow>(None)
             .await
@@ -105,7 +111,7 @@ impl Store {
             display_name: String,
         }
         let rows = self
-            .db
+            .directory
             .prepare("SELECT username, display_name FROM users WHERE username IN (SELECT value FROM json_each(?1))")
             .bind(&[serde_json::to_string(usernames).storage()?.into()])
             .storage()?
@@ -121,7 +127,7 @@ impl Store {
     /// day's total, in one statement (0 reads the total).
     pub async fn count_refused_lookups(&self, user_id: &str, day: &str, refused: u32) -> Result<u32, ServiceError> {
         let row = self
-            .db
+            .directory
             .prepare(
                 "INSERT INTO lookup_refusals (user_id, day, refused) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (user_id, day) DO UPDATE SET refused = refused + ?3 RETURNING refused",
@@ -146,8 +152,10 @@ impl Accounts for Store {
 
     async fn users(&self) -> Result<Vec<UserAccount>, ServiceError> {
         let rows = self
-            .db
-            .prepare(format!("SELECT {USER_COLUMNS} FROM users ORDER BY username"))
+            .directory
+            .prepare(format!("SELECT {USER_COLUMNS} FROM users WHERE ?1 IS NULL OR substr(org_unit, 1, 6) = ?1 ORDER BY username"))
+            .bind(&[self.district_param()])
+            .storage()?
             .all()
             .await
             .storage()?
@@ -158,7 +166,7 @@ impl Accounts for Store {
 
     async fn grants(&self, user_id: &str) -> Result<Vec<String>, ServiceError> {
         let rows = self
-            .db
+            .directory
             .prepare("SELECT item FROM grants WHERE user_id = ?1 ORDER BY item")
             .bind(&[user_id.into()])
             .storage()?
@@ -176,7 +184,7 @@ impl Accounts for Store {
 
     async fn session(&self, id: &str) -> Result<Option<StoredSession>, ServiceError> {
         let row = self
-            .db
+            .directory
             .prepare("SELECT user_id, expires_at FROM sessions WHERE id = ?1")
             .bind(&[id.into()])
             .storage()?
@@ -187,7 +195,7 @@ impl Accounts for Store {
     }
 
     async fn create_session(&self, id: &str, user_id: &str, created_at: &str, expires_at: u64) -> Result<(), ServiceError> {
-        self.db
+        self.directory
             .prepare("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")
             .bind(&[id.into(), user_id.into(), created_at.into(), num(expires_at as f64)])
             .storage()?
@@ -198,7 +206,7 @@ impl Accounts for Store {
     }
 
     async fn delete_session(&self, id: &str) -> Result<(), ServiceError> {
-        self.db.prepare("DELETE FROM sessions WHERE id = ?1").bind(&[id.into()]).storage()?.run().await.storage()?;
+        self.directory.prepare("DELETE FROM sessions WHERE id = ?1").bind(&[id.into()]).storage()?.run().await.storage()?;
         Ok(())
     }
 
@@ -221,12 +229,18 @@ impl Accounts for Store {
         let statements = keys
             .iter()
             .map(|k| {
-                self.db.prepare(&sql).bind(&[k.key.as_str().into(), num(now as f64), num(window as f64), num(k.limit), num(lock as f64)])
+                self.directory.prepare(&sql).bind(&[
+                    k.key.as_str().into(),
+                    num(now as f64),
+                    num(window as f64),
+                    num(k.limit),
+                    num(lock as f64),
+                ])
             })
             .collect::<Result<Vec<_>, _>>()
             .storage()?;
         let mut locked = false;
-        for result in self.db.batch(statements).await.storage()? {
+        for result in self.directory.batch(statements).await.storage()? {
             for row in result.results::<LockRow>().storage()? {
                 locked |= row.locked_until > now as f64;
             }
@@ -236,19 +250,19 @@ impl Accounts for Store {
 
     async fn release_attempt(&self, user_key: &str, address_key: &str) -> Result<(), ServiceError> {
         let statements = vec![
-            self.db.prepare("DELETE FROM login_attempts WHERE key = ?1").bind(&[user_key.into()]).storage()?,
-            self.db
+            self.directory.prepare("DELETE FROM login_attempts WHERE key = ?1").bind(&[user_key.into()]).storage()?,
+            self.directory
                 .prepare("UPDATE login_attempts SET failures = MAX(failures - 1, 0) WHERE key = ?1")
                 .bind(&[address_key.into()])
                 .storage()?,
         ];
-        self.db.batch(statements).await.storage()?;
+        self.directory.batch(statements).await.storage()?;
         Ok(())
     }
 
     async fn unlock(&self, prefix: &str) -> Result<u64, ServiceError> {
         let result = self
-            .db
+            .directory
             .prepare("DELETE FROM login_attempts WHERE substr(key, 1, length(?1)) = ?1")
             .bind(&[prefix.into()])
             .storage()?
@@ -262,7 +276,7 @@ impl Accounts for Store {
         let r = new.request;
         let department: JsValue = r.department.as_deref().map_or(JsValue::NULL, JsValue::from_str);
         let statements = vec![
-            self.db
+            self.directory
                 .prepare(
                     "INSERT INTO users (id, username, display_name, role, org_unit, department, password_hash, created_at) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (username) DO NOTHING",
@@ -278,12 +292,12 @@ impl Accounts for Store {
                     new.at.into(),
                 ])
                 .storage()?,
-            self.db
+            self.directory
                 .prepare("INSERT INTO account_events (at, actor_id, target_id, kind) SELECT ?1, ?2, ?3, 'created' WHERE changes() = 1")
                 .bind(&[new.at.into(), new.actor.into(), new.id.into()])
                 .storage()?,
         ];
-        let results = self.db.batch(statements).await.storage()?;
+        let results = self.directory.batch(statements).await.storage()?;
         let created = results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0);
         Ok(created > 0)
     }
@@ -292,16 +306,19 @@ impl Accounts for Store {
         let flag = num(if disabled { 1.0 } else { 0.0 });
         let kind = if disabled { AccountEventKind::Disabled } else { AccountEventKind::Enabled };
         let mut statements = vec![
-            self.db.prepare("UPDATE users SET disabled = ?2 WHERE id = ?1 AND disabled != ?2").bind(&[user_id.into(), flag]).storage()?,
-            self.db
+            self.directory
+                .prepare("UPDATE users SET disabled = ?2 WHERE id = ?1 AND disabled != ?2")
+                .bind(&[user_id.into(), flag])
+                .storage()?,
+            self.directory
                 .prepare("INSERT INTO account_events (at, actor_id, target_id, kind) SELECT ?1, ?2, ?3, ?4 WHERE changes() = 1")
                 .bind(&[at.into(), actor.into(), user_id.into(), kind.as_str().into()])
                 .storage()?,
         ];
         if disabled {
-            statements.push(self.db.prepare("DELETE FROM sessions WHERE user_id = ?1").bind(&[user_id.into()]).storage()?);
+            statements.push(self.directory.prepare("DELETE FROM sessions WHERE user_id = ?1").bind(&[user_id.into()]).storage()?);
         }
-        self.db.batch(statements).await.storage()?;
+        self.directory.batch(statements).await.storage()?;
         Ok(())
     }
 
@@ -314,48 +331,51 @@ impl Accounts for Store {
         at: &str,
     ) -> Result<(), ServiceError> {
         let statements = vec![
-            self.db
+            self.directory
                 .prepare("UPDATE users SET password_hash = ?2, must_change_password = 1 WHERE id = ?1")
                 .bind(&[user_id.into(), password_hash.into()])
                 .storage()?,
-            self.db.prepare("DELETE FROM sessions WHERE user_id = ?1").bind(&[user_id.into()]).storage()?,
-            self.db.prepare("DELETE FROM login_attempts WHERE substr(key, 1, length(?1)) = ?1").bind(&[lock_prefix.into()]).storage()?,
-            self.db
+            self.directory.prepare("DELETE FROM sessions WHERE user_id = ?1").bind(&[user_id.into()]).storage()?,
+            self.directory
+                .prepare("DELETE FROM login_attempts WHERE substr(key, 1, length(?1)) = ?1")
+                .bind(&[lock_prefix.into()])
+                .storage()?,
+            self.directory
                 .prepare(EVENT_INSERT)
                 .bind(&[at.into(), actor.into(), user_id.into(), AccountEventKind::PasswordReset.as_str().into(), "[]".into(), "[]".into()])
                 .storage()?,
         ];
-        self.db.batch(statements).await.storage()?;
+        self.directory.batch(statements).await.storage()?;
         Ok(())
     }
 
     async fn change_password(&self, user_id: &str, password_hash: &str, keep_session: &str, at: &str) -> Result<(), ServiceError> {
         let kind = AccountEventKind::PasswordChanged.as_str();
         let statements = vec![
-            self.db
+            self.directory
                 .prepare("UPDATE users SET password_hash = ?2, must_change_password = 0 WHERE id = ?1")
                 .bind(&[user_id.into(), password_hash.into()])
                 .storage()?,
-            self.db
+            self.directory
                 .prepare("DELETE FROM sessions WHERE user_id = ?1 AND id != ?2")
                 .bind(&[user_id.into(), keep_session.into()])
                 .storage()?,
-            self.db
+            self.directory
                 .prepare(EVENT_INSERT)
                 .bind(&[at.into(), user_id.into(), user_id.into(), kind.into(), "[]".into(), "[]".into()])
                 .storage()?,
         ];
-        self.db.batch(statements).await.storage()?;
+        self.directory.batch(statements).await.storage()?;
         Ok(())
     }
 
     /// One batch, all or nothing: delete, the event (when something
     /// changed), one insert per item.
     async fn replace_grants(&self, c: &GrantsChange<'_>) -> Result<(), ServiceError> {
-        let mut statements = vec![self.db.prepare("DELETE FROM grants WHERE user_id = ?1").bind(&[c.user_id.into()]).storage()?];
+        let mut statements = vec![self.directory.prepare("DELETE FROM grants WHERE user_id = ?1").bind(&[c.user_id.into()]).storage()?];
         if !c.added.is_empty() || !c.removed.is_empty() {
             statements.push(
-                self.db
+                self.directory
                     .prepare(EVENT_INSERT)
                     .bind(&[
                         c.at.into(),
@@ -370,13 +390,13 @@ impl Accounts for Store {
         }
         for item in c.items {
             statements.push(
-                self.db
+                self.directory
                     .prepare("INSERT INTO grants (user_id, item, granted_by, granted_at) VALUES (?1, ?2, ?3, ?4)")
                     .bind(&[c.user_id.into(), item.as_str().into(), c.by.into(), c.at.into()])
                     .storage()?,
             );
         }
-        self.db.batch(statements).await.storage()?;
+        self.directory.batch(statements).await.storage()?;
         Ok(())
     }
 
@@ -405,7 +425,7 @@ impl OrgUnits for Store {
         }
         let escaped: String = text.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
         let rows = self
-            .db
+            .db()?
             .prepare(
                 "SELECT o.code, o.name, o.level, p.name AS parent_name FROM org_units o LEFT JOIN org_units p ON p.code = o.parent_code \
                  WHERE o.name LIKE ?1 ESCAPE '\\' AND (?2 IS NULL OR o.level = ?2) ORDER BY length(o.name), o.code LIMIT 20",

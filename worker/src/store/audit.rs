@@ -53,6 +53,9 @@ const AUDIT_WHERE: &str = "a.class IN (SELECT value FROM json_each(?1)) \
           OR r.value IN (SELECT id FROM ledger_records WHERE json_extract(data, '$.name') = ?4))) \
      AND (?5 IS NULL OR a.at >= ?5) AND (?6 IS NULL OR a.at < ?6)";
 
+/// An account event's target is in the routed district (?4; NULL: any).
+const IN_DISTRICT: &str = "(?4 IS NULL OR e.target_id IN (SELECT id FROM users WHERE substr(org_unit, 1, 6) = ?4))";
+
 fn opt(value: &Option<String>) -> JsValue {
     value.as_deref().map_or(JsValue::NULL, JsValue::from_str)
 }
@@ -74,7 +77,7 @@ impl Store {
         }
         let ids = serde_json::to_string(record_ids).storage()?;
         let units: Vec<String> = self
-            .db
+            .db()?
             .prepare("SELECT DISTINCT org_unit FROM ledger_records WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY org_unit")
             .bind(&[ids.as_str().into()])
             .storage()?
@@ -87,7 +90,7 @@ impl Store {
             .map(|r| r.org_unit)
             .collect();
         let class = classify_read(principal, &units);
-        self.db
+        self.db()?
             .prepare(
                 "INSERT INTO audit_log (at, user_id, username, action, items, record_ids, record_count, class, org_units) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -127,11 +130,11 @@ impl Store {
             Ok(all)
         };
         let rows = self
-            .db
+            .db()?
             .prepare(format!(
-                "SELECT a.at, a.user_id, a.username, COALESCE(u.display_name, a.username) AS display_name, a.action, a.items, \
+                "SELECT a.at, a.user_id, a.username, a.username AS display_name, a.action, a.items, \
                         a.record_ids, a.record_count, a.class, a.org_units \
-                 FROM audit_log a LEFT JOIN users u ON u.id = a.user_id \
+                 FROM audit_log a \
                  WHERE {AUDIT_WHERE} ORDER BY a.id DESC LIMIT ?7 OFFSET ?8"
             ))
             .bind(&params(&[num(limit), num(offset)])?)
@@ -142,7 +145,7 @@ impl Store {
             .results::<AuditRow>()
             .storage()?;
         let total = self
-            .db
+            .db()?
             .prepare(format!("SELECT COUNT(*) AS n FROM audit_log a WHERE {AUDIT_WHERE}"))
             .bind(&params(&[])?)
             .storage()?
@@ -172,7 +175,15 @@ impl Store {
         codes.sort_unstable();
         codes.dedup();
         let names = self.unit_names(&codes).await?;
+        // The accounts live in the directory: their display names too.
+        let mut usernames: Vec<&str> = entries.iter().map(|e| e.username.as_str()).collect();
+        usernames.sort_unstable();
+        usernames.dedup();
+        let people = self.display_names(&usernames).await?;
         for entry in &mut entries {
+            if let Some(name) = people.get(&entry.username) {
+                entry.display_name = name.clone();
+            }
             entry.org_unit_names = entry.org_units.iter().map(|c| names.get(c).cloned().unwrap_or_else(|| c.clone())).collect();
         }
         Ok(Page { items: entries, total })
@@ -188,14 +199,14 @@ impl Store {
     ) -> Result<Page<AccountEvent>, ServiceError> {
         let target = target.map_or(JsValue::NULL, JsValue::from_str);
         let rows = self
-            .db
-            .prepare(
+            .directory
+            .prepare(format!(
                 "SELECT e.at, e.actor_id, COALESCE(a.display_name, e.actor_id) AS actor_name, e.target_id, \
                         COALESCE(t.display_name, e.target_id) AS target_name, e.kind, e.added, e.removed \
                  FROM account_events e LEFT JOIN users a ON a.id = e.actor_id LEFT JOIN users t ON t.id = e.target_id \
-                 WHERE ?1 IS NULL OR e.target_id = ?1 ORDER BY e.id DESC LIMIT ?2 OFFSET ?3",
-            )
-            .bind(&[target.clone(), num(limit), num(offset)])
+                 WHERE (?1 IS NULL OR e.target_id = ?1) AND {IN_DISTRICT} ORDER BY e.id DESC LIMIT ?2 OFFSET ?3",
+            ))
+            .bind(&[target.clone(), num(limit), num(offset), self.district_param()])
             .storage()?
             .all()
             .await
@@ -203,9 +214,12 @@ impl Store {
             .results::<EventRow>()
             .storage()?;
         let total = self
-            .db
-            .prepare("SELECT COUNT(*) AS n FROM account_events e WHERE ?1 IS NULL OR e.target_id = ?1")
-            .bind(&[target])
+            .directory
+            .prepare(format!(
+                "SELECT COUNT(*) AS n FROM account_events e WHERE (?1 IS NULL OR e.target_id = ?1) AND {}",
+                IN_DISTRICT.replace("?4", "?2")
+            ))
+            .bind(&[target, self.district_param()])
             .storage()?
             .first::<CountRow>(None)
             .await

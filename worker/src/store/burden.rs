@@ -54,7 +54,7 @@ impl BurdenStore for Store {
             sql.push_str(&format!(" AND tp.department = ?{}", params.len()));
         }
         sql.push_str(&format!(" ORDER BY s.submitted_at DESC LIMIT {MAX_BURDEN_ENTRIES}"));
-        let rows = self.db.prepare(sql).bind(&params).storage()?.all().await.storage()?.results::<BurdenRow>().storage()?;
+        let rows = self.db()?.prepare(sql).bind(&params).storage()?.all().await.storage()?.results::<BurdenRow>().storage()?;
         Ok(rows
             .into_iter()
             .map(|r| BurdenEntry {

@@ -57,7 +57,7 @@ struct SummarySubmissionRow {
 impl Store {
     /// Every village inside `code` (a district, town or village), by code.
     pub async fn villages_in(&self, code: &str) -> Result<Vec<OrgUnit>, ServiceError> {
-        self.db
+        self.db()?
             .prepare(
                 "SELECT code, name, level, parent_code FROM org_units WHERE level = 'village' AND code >= ?1 AND code < ?2 ORDER BY code",
             )
@@ -78,7 +78,7 @@ impl Store {
     pub async fn dispatches(&self, filter: &DispatchFilter<'_>) -> Result<Vec<DispatchSummary>, ServiceError> {
         let DispatchFilter { scope, template_id, department, dispatch_id } = *filter;
         let rows = self
-            .db
+            .db()?
             .prepare(
                 "SELECT k.dispatch_id, k.template_id, k.template_version, t.title, t.department, k.due_date, \
                  MIN(k.dispatched_at) AS dispatched_at, MIN(k.dispatched_by) AS dispatched_by, k.status, COUNT(*) AS n \
@@ -134,7 +134,7 @@ impl Store {
     /// Every published version of a template, oldest first.
     pub async fn template_versions(&self, template_id: &str) -> Result<Vec<PublishedRow>, ServiceError> {
         Ok(self
-            .db
+            .db()?
             .prepare("SELECT id, version, document, published_at FROM templates WHERE id = ?1 ORDER BY version")
             .bind(&[template_id.into()])
             .storage()?
@@ -153,7 +153,7 @@ impl Store {
             n: u32,
         }
         let row = self
-            .db
+            .db()?
             .prepare("SELECT COUNT(*) AS n FROM submissions WHERE template_id = ?1 AND template_version < ?2")
             .bind(&[template_id.into(), num(version)])
             .storage()?
@@ -185,7 +185,7 @@ impl DispatchStore for Store {
         let mut statements = Vec::with_capacity(dispatch.tasks.len());
         for (id, village) in &dispatch.tasks {
             statements.push(
-                self.db
+                self.db()?
                     .prepare(
                         "INSERT OR IGNORE INTO tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, \
                          dispatched_by, dispatched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -203,7 +203,7 @@ impl DispatchStore for Store {
                     .storage()?,
             );
         }
-        let results = self.db.batch(statements).await.storage()?;
+        let results = self.db()?.batch(statements).await.storage()?;
         Ok(results.iter().map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)).sum())
     }
 
@@ -239,7 +239,7 @@ impl SummaryStore for Store {
             None => ("AND ?4 IS NULL", JsValue::NULL),
         };
         let rows = self
-            .db
+            .db()?
             .prepare(format!(
                 "SELECT s.id, s.template_version, s.org_unit, v.name AS village, COALESCE(t.code, '') AS town_code, COALESCE(t.name, '') AS town, s.rows \
                  FROM (SELECT id, template_version, org_unit, rows, ROW_NUMBER() OVER (PARTITION BY org_unit ORDER BY submitted_at DESC, id DESC) AS newest \

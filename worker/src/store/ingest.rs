@@ -20,7 +20,7 @@ impl Store {
     /// The live key whose hash is `key_hash` (lowercase hex SHA-256).
     pub async fn ingest_key(&self, key_hash: &str) -> Result<Option<IngestKey>, ServiceError> {
         let row = self
-            .db
+            .directory
             .prepare("SELECT id, department, org_unit, entities FROM ingest_keys WHERE key_hash = ?1 AND revoked = 0")
             .bind(&[key_hash.into()])
             .storage()?

@@ -23,7 +23,7 @@ impl Store {
     /// status; oldest first (the order they were queued), at most 500.
     pub async fn intake(&self, scope: &str, status: Option<IntakeStatus>) -> Result<Vec<QueuedRecord>, ServiceError> {
         Ok(self
-            .db
+            .db()?
             .prepare(format!(
                 "SELECT {INTAKE_COLUMNS} WHERE q.org_unit >= ?1 AND q.org_unit < ?2 AND (?3 = '' OR q.status = ?3) \
                  ORDER BY q.queued_at, q.submission_id, q.subject_id LIMIT 500"
@@ -39,7 +39,7 @@ impl Store {
 
     pub async fn intake_entry(&self, submission_id: &str, subject_id: &str) -> Result<Option<QueuedRecord>, ServiceError> {
         Ok(self
-            .db
+            .db()?
             .prepare(format!("SELECT {INTAKE_COLUMNS} WHERE q.submission_id = ?1 AND q.subject_id = ?2"))
             .bind(&[submission_id.into(), subject_id.into()])
             .storage()?
@@ -58,7 +58,7 @@ impl Store {
     pub async fn accept_intake(&self, submission_id: &str, subject_id: &str, write: &Write) -> Result<(), ServiceError> {
         let r = &write.record;
         let decide = self
-            .db
+            .db()?
             .prepare(
                 "UPDATE ledger_review_queue SET status = 'accepted', record_id = ?3, decided_by = ?4, decided_at = ?5 \
                  WHERE submission_id = ?1 AND subject_id = ?2 AND status = 'pending'",
@@ -72,7 +72,7 @@ impl Store {
             ])
             .storage()?;
         let insert = self
-            .db
+            .db()?
             .prepare(
                 "INSERT INTO ledger_records (id, entity, org_unit, version, updated_at, updated_by, data) \
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE changes() = 1",
@@ -88,7 +88,7 @@ impl Store {
             ])
             .storage()?;
         let [_, history] = self.write_statements(write)?;
-        self.db.batch(vec![decide, insert, history]).await.storage()?;
+        self.db()?.batch(vec![decide, insert, history]).await.storage()?;
         Ok(())
     }
 
@@ -102,7 +102,7 @@ impl Store {
         by: &str,
         now: &str,
     ) -> Result<(), ServiceError> {
-        self.db
+        self.db()?
             .prepare(
                 "UPDATE ledger_review_queue SET status = 'rejected', reason = ?3, decided_by = ?4, decided_at = ?5 \
                  WHERE submission_id = ?1 AND subject_id = ?2 AND status = 'pending'",

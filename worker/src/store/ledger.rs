@@ -65,7 +65,7 @@ impl Store {
         let data = serde_json::to_string(&r.data).storage()?;
         let record = match write.expected_version {
             None => self
-                .db
+                .db()?
                 .prepare(
                     "INSERT INTO ledger_records (id, entity, org_unit, version, updated_at, updated_by, data) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -81,7 +81,7 @@ impl Store {
                 ])
                 .storage()?,
             Some(expected) => self
-                .db
+                .db()?
                 .prepare(
                     "UPDATE ledger_records SET version = ?1, updated_at = ?2, updated_by = ?3, data = ?4 \
                      WHERE id = ?5 AND version = ?6",
@@ -98,7 +98,7 @@ impl Store {
         };
         let h = &write.history;
         let history = self
-            .db
+            .db()?
             .prepare(
                 "INSERT INTO ledger_history (record_id, version, changed_at, changed_by, source, changes) \
                  VALUES (?1, ?2, CASE WHEN changes() = 1 THEN ?3 END, ?4, ?5, ?6)",
@@ -150,21 +150,21 @@ impl Store {
             let keys = serde_json::to_string(chunk).storage()?;
             let statement = match key_field {
                 "id_number" => self
-                    .db
+                    .db()?
                     .prepare(format!(
                         "{COLUMNS} WHERE entity = ?1 AND json_extract(data, '$.id_number') IN (SELECT value FROM json_each(?2))"
                     ))
                     .bind(&[entity.into(), keys.into()])
                     .storage()?,
                 "credit_code" => self
-                    .db
+                    .db()?
                     .prepare(format!(
                         "{COLUMNS} WHERE entity = ?1 AND json_extract(data, '$.credit_code') IN (SELECT value FROM json_each(?2))"
                     ))
                     .bind(&[entity.into(), keys.into()])
                     .storage()?,
                 other => self
-                    .db
+                    .db()?
                     .prepare(format!("{COLUMNS} WHERE entity = ?1 AND json_extract(data, ?3) IN (SELECT value FROM json_each(?2))"))
                     .bind(&[entity.into(), keys.into(), format!("$.{other}").into()])
                     .storage()?,
@@ -199,7 +199,7 @@ impl LedgerStore for Store {
     type Error = ServiceError;
 
     async fn get(&self, id: &str) -> Result<Option<LedgerRecord>, ServiceError> {
-        self.db
+        self.db()?
             .prepare("SELECT id, entity, org_unit, version, updated_at, updated_by, data FROM ledger_records WHERE id = ?1")
             .bind(&[id.into()])
             .storage()?
@@ -213,7 +213,7 @@ impl LedgerStore for Store {
     async fn list(&self, unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, ServiceError> {
         // `ledger_records_by_entity_unit (entity, org_unit, id)` yields the
         // rows in this order: no sort of ~1 MB of rows per village.
-        self.db
+        self.db()?
             .prepare(
                 "SELECT id, org_unit, version, updated_at, updated_by, data FROM ledger_records \
                  WHERE entity = ?3 AND org_unit >= ?1 AND org_unit < ?2 ORDER BY org_unit, id",
@@ -230,7 +230,7 @@ impl LedgerStore for Store {
 
     async fn history(&self, record_id: &str) -> Result<Vec<HistoryEntry>, ServiceError> {
         let rows = self
-            .db
+            .db()?
             .prepare(
                 "SELECT record_id, version, changed_at, changed_by, source, changes FROM ledger_history \
                  WHERE record_id = ?1 ORDER BY version",
@@ -253,7 +253,7 @@ impl LedgerStore for Store {
         for write in writes {
             statements.extend(self.write_statements(write).map_err(ApplyError::Store)?);
         }
-        match self.db.batch(statements).await {
+        match self.db().map_err(ApplyError::Store)?.batch(statements).await {
             Ok(_) => Ok(()),
             Err(error) => match self.find_conflict(writes).await.map_err(ApplyError::Store)? {
                 Some(conflict) => Err(ApplyError::Conflict(conflict)),
@@ -273,7 +273,7 @@ impl Store {
         let mut out = Vec::new();
         for chunk in ids.chunks(IDS_PER_LOOKUP) {
             let rows = self
-                .db
+                .db()?
                 .prepare(
                     "SELECT record_id, version, changed_at, changed_by, source, changes FROM ledger_history \
                      WHERE record_id IN (SELECT value FROM json_each(?1)) ORDER BY record_id, version",
@@ -299,7 +299,7 @@ impl Store {
             answer: String,
         }
         Ok(self
-            .db
+            .db()?
             .prepare("SELECT answer FROM import_plans WHERE plan_id = ?1 AND created_by = ?2")
             .bind(&[plan_id.into(), user_id.into()])
             .storage()?
@@ -315,7 +315,8 @@ impl Store {
     /// the last batch, so it exists if and only if every write does.
     pub async fn apply_plan(&self, writes: &[Write], plan: &CommittedPlan<'_>) -> Result<usize, ApplyError<ServiceError>> {
         let mark = self
-            .db
+            .db()
+            .map_err(ApplyError::Store)?
             .prepare(
                 "INSERT INTO import_plans (plan_id, created_by, org_unit, entity, committed_at, answer) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -341,7 +342,7 @@ impl Store {
             if i == last {
                 statements.extend(mark.take());
             }
-            if let Err(error) = self.db.batch(statements).await {
+            if let Err(error) = self.db().map_err(ApplyError::Store)?.batch(statements).await {
                 return Err(match self.find_conflict(chunk).await.map_err(ApplyError::Store)? {
                     Some(conflict) => ApplyError::Conflict(conflict),
                     None => ApplyError::Store(ServiceError::Storage(format!("import batch failed: {error}"))),

@@ -17,17 +17,17 @@ impl Store {
     pub async fn add_photo(&self, p: &PhotoUpload<'_>) -> Result<bool, ServiceError> {
         let (hash, content_type, org_unit, by, now) = (p.hash, p.content_type, p.org_unit, p.by, p.now);
         let photo = self
-            .db
+            .db()?
             .prepare(
                 "INSERT OR IGNORE INTO photos (hash, bytes, content_type, org_unit, uploaded_by, uploaded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .bind(&[hash.into(), JsValue::from_f64(p.bytes as f64), content_type.into(), org_unit.into(), by.into(), now.into()]).storage()?;
         let upload = self
-            .db
+            .db()?
             .prepare("INSERT OR IGNORE INTO photo_uploads (hash, org_unit, uploaded_by, uploaded_at) VALUES (?1, ?2, ?3, ?4)")
             .bind(&[hash.into(), org_unit.into(), by.into(), now.into()])
             .storage()?;
-        let results = self.db.batch(vec![photo, upload]).await.storage()?;
+        let results = self.db()?.batch(vec![photo, upload]).await.storage()?;
         Ok(results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0) > 0)
     }
 
@@ -45,7 +45,7 @@ impl Store {
             department: String,
         }
         let Some(photo) = self
-            .db
+            .db()?
             .prepare("SELECT content_type FROM photos WHERE hash = ?1")
             .bind(&[hash.into()])
             .storage()?
@@ -56,7 +56,7 @@ impl Store {
             return Ok(None);
         };
         let grounds = self
-            .db
+            .db()?
             .prepare(
                 "SELECT s.org_unit, t.department FROM photo_refs r JOIN submissions s ON s.id = r.submission_id \
                  JOIN templates t ON t.id = s.template_id AND t.version = s.template_version WHERE r.hash = ?1 \
@@ -87,7 +87,7 @@ impl Store {
             hash: String,
         }
         let found: std::collections::HashSet<String> = self
-            .db
+            .db()?
             .prepare("SELECT hash FROM photo_uploads WHERE org_unit = ?1 AND hash IN (SELECT value FROM json_each(?2))")
             .bind(&[org_unit.into(), serde_json::to_string(hashes).storage()?.into()])
             .storage()?

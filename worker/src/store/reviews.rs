@@ -77,7 +77,7 @@ impl Store {
     /// Every request of a template as stored, newest first. Transitional:
     /// `api/dispatches.rs` reads it until it asks [`Reviews::reviews_of_template`].
     pub async fn requests_of_template(&self, template_id: &str) -> Result<Vec<RequestRow>, ServiceError> {
-        self.db
+        self.db()?
             .prepare(format!("SELECT {COLUMNS} FROM template_requests WHERE template_id = ?1 ORDER BY submitted_at DESC"))
             .bind(&[template_id.into()])
             .storage()?
@@ -91,7 +91,7 @@ impl Store {
 
 impl Reviews for Store {
     async fn review(&self, id: &str) -> Result<Option<StoredReview>, ServiceError> {
-        self.db
+        self.db()?
             .prepare(format!("SELECT {COLUMNS}, document FROM template_requests WHERE id = ?1"))
             .bind(&[id.into()])
             .storage()?
@@ -103,7 +103,7 @@ impl Reviews for Store {
     }
 
     async fn pending_review(&self, template_id: &str) -> Result<Option<StoredReview>, ServiceError> {
-        self.db
+        self.db()?
             .prepare(format!("SELECT {COLUMNS} FROM template_requests WHERE template_id = ?1 AND status = 'pending'"))
             .bind(&[template_id.into()])
             .storage()?
@@ -122,7 +122,7 @@ impl Reviews for Store {
         status: Option<ReviewStatus>,
     ) -> Result<Vec<StoredReview>, ServiceError> {
         let rows = self
-            .db
+            .db()?
             .prepare(format!(
                 "SELECT {COLUMNS} FROM template_requests WHERE (?1 IS NULL OR department = ?1) AND district = ?2 \
                  AND (?3 IS NULL OR status = ?3) ORDER BY submitted_at DESC LIMIT 500"
@@ -151,7 +151,7 @@ impl Reviews for Store {
         let document = serde_json::to_string(&r.document).storage()?;
         let analysis = serde_json::to_string(&r.analysis).storage()?;
         let result = self
-            .db
+            .db()?
             .prepare(
                 "INSERT INTO template_requests (id, template_id, version, title, department, district, document, analysis, \
                  submitted_by, submitted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING",
@@ -182,7 +182,7 @@ impl Reviews for Store {
     /// row (OR IGNORE makes a replay harmless).
     async fn decide(&self, d: &ReviewDecision<'_>) -> Result<bool, ServiceError> {
         let update = self
-            .db
+            .db()?
             .prepare(
                 "UPDATE template_requests SET status = ?2, decided_by = ?3, decided_at = ?4, reason = ?5 \
                  WHERE id = ?1 AND status = 'pending'",
@@ -198,7 +198,7 @@ impl Reviews for Store {
         let mut statements = vec![update];
         if d.status == ReviewStatus::Approved {
             statements.push(
-                self.db
+                self.db()?
                     .prepare(
                         "INSERT OR IGNORE INTO templates (id, version, title, department, document, published_at) \
                          SELECT template_id, version, title, department, document, ?2 FROM template_requests \
@@ -208,7 +208,7 @@ impl Reviews for Store {
                     .storage()?,
             );
         }
-        let results = self.db.batch(statements).await.storage()?;
+        let results = self.db()?.batch(statements).await.storage()?;
         let changed = results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0);
         Ok(changed > 0)
     }

@@ -44,7 +44,7 @@ impl SubmissionRow {
 impl Store {
     async fn submission_row(&self, id: &str, with_rows: bool) -> Result<Option<SubmissionRow>, ServiceError> {
         let columns = if with_rows { ", rows" } else { "" };
-        self.db
+        self.db()?
             .prepare(format!(
                 "SELECT id, template_id, template_version, org_unit, row_count, submitted_at{columns} FROM submissions WHERE id = ?1"
             ))
@@ -65,14 +65,14 @@ impl Store {
     pub async fn submissions(&self, template_id: &str, org_unit: Option<&str>) -> Result<Vec<SubmissionReceipt>, ServiceError> {
         let statement = match org_unit {
             Some(unit) => self
-                .db
+                .db()?
                 .prepare(
                     "SELECT id, template_id, template_version, org_unit, row_count, submitted_at FROM submissions \
                      WHERE template_id = ?1 AND org_unit = ?2 ORDER BY submitted_at DESC LIMIT 500",
                 )
                 .bind(&[template_id.into(), unit.into()]),
             None => self
-                .db
+                .db()?
                 .prepare(
                     "SELECT id, template_id, template_version, org_unit, row_count, submitted_at FROM submissions \
                      WHERE template_id = ?1 ORDER BY submitted_at DESC LIMIT 500",
@@ -125,7 +125,7 @@ impl SubmissionStore for Store {
         let submitted_at = match &request.task_id {
             Some(task) => {
                 statements.push(
-                    self.db
+                    self.db()?
                         .prepare(
                             "UPDATE tasks SET status = 'submitted', submission_id = ?2, submitted_at = ?3, return_comment = NULL \
                              WHERE id = ?1 AND org_unit = ?4 AND template_id = ?5 AND status != 'submitted' \
@@ -145,7 +145,7 @@ impl SubmissionStore for Store {
             None => "?7",
         };
         statements.push(
-            self.db
+            self.db()?
                 .prepare(format!(
                     "INSERT INTO submissions (id, template_id, template_version, org_unit, row_count, rows, submitted_at, \
                      task_id, submitted_by, prefilled_cells, typed_cells, computed_cells, corrected_cells, seconds_open) \
@@ -170,11 +170,11 @@ impl SubmissionStore for Store {
                 .storage()?,
         );
         if let Some(task) = &request.task_id {
-            statements.push(self.db.prepare("DELETE FROM drafts WHERE task_id = ?1").bind(&[task.as_str().into()]).storage()?);
+            statements.push(self.db()?.prepare("DELETE FROM drafts WHERE task_id = ?1").bind(&[task.as_str().into()]).storage()?);
         }
         for hash in new.photos {
             statements.push(
-                self.db
+                self.db()?
                     .prepare("INSERT OR IGNORE INTO photo_refs (hash, submission_id) VALUES (?1, ?2)")
                     .bind(&[(*hash).into(), request.submission_id.as_str().into()])
                     .storage()?,
@@ -183,7 +183,7 @@ impl SubmissionStore for Store {
         for write in new.writes {
             statements.extend(self.write_statements(write)?);
         }
-        self.db.batch(statements).await.storage()?;
+        self.db()?.batch(statements).await.storage()?;
         Ok(())
     }
 

@@ -69,7 +69,7 @@ impl Store {
     /// nothing new. A crash before the batch leaves nothing; after it, all.
     pub async fn start_survey(&self, s: &NewSurvey<'_>) -> Result<(), ServiceError> {
         let survey = self
-            .db
+            .db()?
             .prepare(
                 "INSERT OR IGNORE INTO surveys (dispatch_id, template_id, template_version, scope, due_date, started_by, started_at, fast_track) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -86,7 +86,7 @@ impl Store {
             ]).storage()?;
         // Task ids: `<dispatch id>-<village code>`, as the demo seed names them.
         let tasks = self
-            .db
+            .db()?
             .prepare(
                 "INSERT OR IGNORE INTO tasks (id, dispatch_id, template_id, template_version, org_unit, due_date, dispatched_by, dispatched_at) \
                  SELECT ?1 || '-' || code, ?1, ?2, ?3, code, ?4, ?5, ?6 FROM org_units \
@@ -106,7 +106,7 @@ impl Store {
         let mut statements = Vec::new();
         if let Some(adhoc) = &s.publish {
             statements.push(
-                self.db
+                self.db()?
                     .prepare(
                         "INSERT OR IGNORE INTO templates (id, version, title, department, document, published_at) \
                          VALUES (?1, 1, ?2, ?3, ?4, ?5)",
@@ -116,7 +116,7 @@ impl Store {
             );
         }
         statements.extend([survey, tasks]);
-        self.db.batch(statements).await.storage()?;
+        self.db()?.batch(statements).await.storage()?;
         Ok(())
     }
 
@@ -127,7 +127,7 @@ impl Store {
             n: u32,
         }
         Ok(self
-            .db
+            .db()?
             .prepare("SELECT COUNT(*) AS n FROM org_units WHERE level = 'village' AND code >= ?1 AND code < ?2")
             .bind(&[scope.into(), prefix_end(scope).into()])
             .storage()?
@@ -139,7 +139,7 @@ impl Store {
 
     pub async fn survey(&self, dispatch_id: &str) -> Result<Option<SurveySummary>, ServiceError> {
         Ok(self
-            .db
+            .db()?
             .prepare(format!("SELECT {SURVEY_COLUMNS} WHERE s.dispatch_id = ?1"))
             .bind(&[dispatch_id.into()])
             .storage()?
@@ -153,7 +153,7 @@ impl Store {
     /// newest first.
     pub async fn surveys(&self, scope: &str) -> Result<Vec<SurveySummary>, ServiceError> {
         Ok(self
-            .db
+            .db()?
             .prepare(format!(
                 "SELECT {SURVEY_COLUMNS} WHERE (s.scope >= ?1 AND s.scope < ?2) OR ?1 LIKE s.scope || '%' \
                  ORDER BY s.started_at DESC LIMIT 100"
@@ -180,7 +180,7 @@ impl Store {
             rows: String,
         }
         let rows = self
-            .db
+            .db()?
             .prepare(
                 "SELECT s.id, s.org_unit, s.rows FROM tasks t JOIN submissions s ON s.id = t.submission_id \
                  WHERE t.dispatch_id = ?1 AND t.status = 'submitted' ORDER BY t.org_unit",
@@ -203,7 +203,7 @@ impl Store {
         let mut found = Vec::new();
         for chunk in ids.chunks(2_000) {
             let rows = self
-                .db
+                .db()?
                 .prepare(
                     "SELECT id, entity, org_unit, version, updated_at, updated_by, data FROM ledger_records \
                      WHERE id IN (SELECT value FROM json_each(?1))",
@@ -230,7 +230,7 @@ impl Store {
             statements.extend(self.write_statements(write)?);
         }
         if !statements.is_empty() {
-            self.db.batch(statements).await.storage()?;
+            self.db()?.batch(statements).await.storage()?;
         }
         Ok(())
     }
@@ -248,7 +248,7 @@ impl Store {
         let mut statements = Vec::new();
         for c in candidates {
             statements.push(
-                self.db
+                self.db()?
                     .prepare(
                         "INSERT OR IGNORE INTO ledger_review_queue (submission_id, subject_id, dispatch_id, org_unit, entity, row_values, queued_at) \
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -268,7 +268,7 @@ impl Store {
         // Closed only if no village submitted since the close read the
         // submissions: else the caller closes again (what is written stays).
         statements.push(
-            self.db
+            self.db()?
                 .prepare(
                     "UPDATE surveys SET closed_at = COALESCE(closed_at, ?2), closed_by = COALESCE(closed_by, ?3) WHERE dispatch_id = ?1 \
                      AND (SELECT COUNT(*) FROM tasks WHERE dispatch_id = ?1 AND status = 'submitted') = ?4",
@@ -276,7 +276,7 @@ impl Store {
                 .bind(&[dispatch_id.into(), closing.now.into(), closing.by.into(), JsValue::from_f64(closing.submitted as f64)])
                 .storage()?,
         );
-        let results = self.db.batch(statements).await.storage()?;
+        let results = self.db()?.batch(statements).await.storage()?;
         let changed = |r: &worker::D1Result| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0);
         Ok(results.iter().take(candidates.len()).map(changed).sum())
     }

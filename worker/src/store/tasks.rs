@@ -104,12 +104,12 @@ impl Store {
             narrow("tp.department", department);
         }
         sql.push_str(&format!(" ORDER BY t.due_date, t.org_unit, t.id LIMIT {MAX_TASKS}"));
-        let rows = self.db.prepare(sql).bind(&params).storage()?.all().await.storage()?.results::<TaskRow>().storage()?;
+        let rows = self.db()?.prepare(sql).bind(&params).storage()?.all().await.storage()?.results::<TaskRow>().storage()?;
         rows.into_iter().map(TaskRow::into_summary).collect()
     }
 
     pub async fn task(&self, id: &str) -> Result<Option<TaskSummary>, ServiceError> {
-        self.db
+        self.db()?
             .prepare(format!("SELECT {TASK_COLUMNS} WHERE t.id = ?1"))
             .bind(&[id.into()])
             .storage()?
@@ -121,7 +121,7 @@ impl Store {
     }
 
     pub async fn draft(&self, task_id: &str) -> Result<Option<Draft>, ServiceError> {
-        self.db
+        self.db()?
             .prepare("SELECT task_id, revision, rows, saved_at FROM drafts WHERE task_id = ?1")
             .bind(&[task_id.into()])
             .storage()?
@@ -143,7 +143,7 @@ impl Store {
             rows: Option<String>,
         }
         let rows = self
-            .db
+            .db()?
             .prepare(
                 "SELECT k.id, k.template_version, d.revision, d.rows FROM tasks k LEFT JOIN drafts d ON d.task_id = k.id \
                  WHERE k.template_id = ?1 AND k.template_version < ?2 AND k.status != 'submitted'",
@@ -188,7 +188,7 @@ impl OpenTasks for Store {
                 if let (Some(revision), Some(rows)) = (m.draft_revision, &m.draft_rows) {
                     let rows = serde_json::to_string(rows).storage()?;
                     statements.push(
-                        self.db
+                        self.db()?
                             .prepare(
                                 "UPDATE drafts SET rows = ?3, revision = revision + 1, saved_at = ?4, saved_by = 'migration' \
                                  WHERE task_id = ?1 AND revision = ?2 \
@@ -199,13 +199,13 @@ impl OpenTasks for Store {
                     );
                 }
                 statements.push(
-                    self.db
+                    self.db()?
                         .prepare("UPDATE tasks SET template_version = ?2 WHERE id = ?1 AND template_version = ?3 AND status != 'submitted'")
                         .bind(&[m.task_id.as_str().into(), num(version), num(m.from_version)])
                         .storage()?,
                 );
             }
-            self.db.batch(statements).await.storage()?;
+            self.db()?.batch(statements).await.storage()?;
         }
         Ok(())
     }
@@ -225,7 +225,7 @@ impl TaskStore for Store {
     }
 
     async fn mark_opened(&self, task_id: &str, at: &str) -> Result<(), ServiceError> {
-        self.db.prepare(MARK_OPENED).bind(&[task_id.into(), at.into()]).storage()?.run().await.storage()?;
+        self.db()?.prepare(MARK_OPENED).bind(&[task_id.into(), at.into()]).storage()?.run().await.storage()?;
         Ok(())
     }
 
@@ -236,22 +236,22 @@ impl TaskStore for Store {
         let open_for_entry = "EXISTS (SELECT 1 FROM tasks WHERE id = ?1 AND status != 'submitted')";
         let (task_id, now, by) = (write.task_id, write.saved_at, write.saved_by);
         let statement = if write.base_revision == 0 {
-            self.db
+            self.db()?
                 .prepare(format!(
                     "INSERT INTO drafts (task_id, revision, rows, saved_at, saved_by) \
                      SELECT ?1, 1, ?2, ?3, ?4 WHERE {open_for_entry} ON CONFLICT (task_id) DO NOTHING"
                 ))
                 .bind(&[task_id.into(), rows_json.into(), now.into(), by.into()])
         } else {
-            self.db
+            self.db()?
                 .prepare(format!(
                     "UPDATE drafts SET revision = revision + 1, rows = ?2, saved_at = ?3, saved_by = ?4 \
                      WHERE task_id = ?1 AND revision = ?5 AND {open_for_entry}"
                 ))
                 .bind(&[task_id.into(), rows_json.into(), now.into(), by.into(), num(write.base_revision)])
         };
-        let opened = self.db.prepare(MARK_OPENED).bind(&[task_id.into(), now.into()]).storage()?;
-        let results = self.db.batch(vec![statement.storage()?, opened]).await.storage()?;
+        let opened = self.db()?.prepare(MARK_OPENED).bind(&[task_id.into(), now.into()]).storage()?;
+        let results = self.db()?.batch(vec![statement.storage()?, opened]).await.storage()?;
         let saved = results.first().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0) > 0;
         Ok(DraftSaved { saved, current: Store::draft(self, task_id).await? })
     }
@@ -260,7 +260,7 @@ impl TaskStore for Store {
     /// returns, or a return racing a resubmission, exactly one applies.
     async fn return_task(&self, write: &TaskReturn<'_>) -> Result<bool, ServiceError> {
         let result = self
-            .db
+            .db()?
             .prepare(
                 "UPDATE tasks SET status = 'returned', return_comment = ?2, returned_by = ?3, returned_at = ?4 \
                  WHERE id = ?1 AND status = 'submitted'",

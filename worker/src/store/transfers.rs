@@ -59,7 +59,7 @@ impl TransferRow {
 impl TransferPort for Store {
     async fn add_transfer(&self, t: &Transfer) -> Result<bool, ServiceError> {
         let result = self
-            .db
+            .db()?
             .prepare(
                 "INSERT OR IGNORE INTO ledger_transfers (id, entity, key, to_org_unit, reason, requested_by, requested_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -81,7 +81,7 @@ impl TransferPort for Store {
     }
 
     async fn transfer(&self, id: &str) -> Result<Option<StoredTransfer>, ServiceError> {
-        self.db
+        self.db()?
             .prepare(format!("SELECT {COLUMNS} FROM ledger_transfers WHERE id = ?1"))
             .bind(&[id.into()])
             .storage()?
@@ -93,7 +93,7 @@ impl TransferPort for Store {
     }
 
     async fn pending_transfer(&self, entity: &str, key: &str, to_org_unit: &str) -> Result<Option<StoredTransfer>, ServiceError> {
-        self.db
+        self.db()?
             .prepare(format!(
                 "SELECT {COLUMNS} FROM ledger_transfers WHERE entity = ?1 AND key = ?2 AND to_org_unit = ?3 AND status = 'pending'"
             ))
@@ -107,7 +107,7 @@ impl TransferPort for Store {
     }
 
     async fn transfers(&self, scope: &str) -> Result<Vec<StoredTransfer>, ServiceError> {
-        self.db
+        self.db()?
             .prepare(format!(
                 "SELECT {COLUMNS} FROM ledger_transfers WHERE to_org_unit >= ?1 AND to_org_unit < ?2 \
                  ORDER BY status <> 'pending', requested_at DESC, id LIMIT 200"
@@ -133,7 +133,7 @@ impl TransferPort for Store {
     async fn approve_transfer(&self, id: &str, write: &Write, from_org_unit: &str, note: &str) -> Result<(), ServiceError> {
         let r = &write.record;
         let decide = self
-            .db
+            .db()?
             .prepare(
                 "UPDATE ledger_transfers SET status = 'approved', record_id = ?2, from_org_unit = ?3, decided_by = ?4, decided_at = ?5, \
                  note = ?6 WHERE id = ?1 AND status = 'pending'",
@@ -149,7 +149,7 @@ impl TransferPort for Store {
             .storage()?;
         let expected = write.expected_version.ok_or_else(|| ServiceError::Storage("a move updates a record".into()))?;
         let moved = self
-            .db
+            .db()?
             .prepare(
                 "UPDATE ledger_records SET org_unit = ?1, version = ?2, updated_at = ?3, updated_by = ?4 \
                  WHERE id = ?5 AND version = ?6 AND changes() = 1",
@@ -164,12 +164,12 @@ impl TransferPort for Store {
             ])
             .storage()?;
         let [_, history] = self.write_statements(write)?;
-        self.db.batch(vec![decide, moved, history]).await.storage()?;
+        self.db()?.batch(vec![decide, moved, history]).await.storage()?;
         Ok(())
     }
 
     async fn reject_transfer(&self, id: &str, by: &str, at: &str, note: &str) -> Result<(), ServiceError> {
-        self.db
+        self.db()?
             .prepare(
                 "UPDATE ledger_transfers SET status = 'rejected', decided_by = ?2, decided_at = ?3, note = ?4 \
                  WHERE id = ?1 AND status = 'pending'",
