@@ -67,6 +67,10 @@ pub struct Rules {
     names: Vec<Option<(u32, Box<[u64]>)>>,
     /// Per node, whether the streamed verdict runs it ([`stream`]).
     streamed: Vec<Option<stream::Streamed>>,
+    /// Whether the full run can be streamed from the root ([`stream::collects`]).
+    collects: bool,
+    /// Per node, the node it stands for ([`stream::target`]: through a `$ref` alone).
+    targets: Vec<u32>,
 }
 
 /// A name's length and first 7 bytes in one integer: equal signatures of
@@ -178,8 +182,10 @@ impl Rules {
             })
             .collect();
         let simple = program.patterns.iter().map(|p| crate::pattern::compile(p)).collect();
-        let streamed = program.nodes.iter().map(|node| stream::plan(&program, node)).collect();
-        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names, streamed })
+        let streamed: Vec<_> = program.nodes.iter().map(|node| stream::plan(&program, node)).collect();
+        let collects = stream::collects(&program, &streamed);
+        let targets = (0..nodes).map(|n| stream::target(&program, n)).collect();
+        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names, streamed, collects, targets })
     }
 
     pub fn program(&self) -> &Program {
@@ -189,24 +195,22 @@ impl Rules {
     /// Whether the row (JSON text) is valid. Text that is not JSON is not.
     /// Checked while it is read (no tape) where the program allows.
     pub fn is_valid_json(&self, text: &str) -> bool {
-        if self.streamed[0].is_none() {
+        if self.streamed[self.targets[0] as usize].is_none() {
             // The root needs a tape (`if`, `anyOf` …): no streaming at all.
             return with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape)));
         }
-        self.stream_verdict::<false>(text).unwrap_or_else(|| with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape))))
+        self.stream_verdict(text).unwrap_or_else(|| with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape))))
     }
 
     /// Every error of the row (JSON text); errs when the text is not JSON.
-    /// The streamed verdict first, stopping at the first failure: a valid
-    /// row (most are) is never put on a tape, another one is read onto it
-    /// and walked once, collecting (none if a repeated name made it valid).
+    /// Collected while it is read (no tape) where the program allows.
     pub fn validate_json(&self, text: &str) -> Result<Vec<RuleError>, JsonError> {
-        if self.streamed[0].is_none() {
+        if !self.collects {
             return with_tape(text, |tape| tape.map(|tape| self.validate(tape)));
         }
-        match self.stream_verdict::<true>(text) {
-            Some(true) => Ok(Vec::new()),
-            _ => with_tape(text, |tape| tape.map(|tape| self.collect(tape))),
+        match self.stream_errors(text) {
+            Some(errors) => Ok(errors),
+            None => with_tape(text, |tape| tape.map(|tape| self.validate(tape))),
         }
     }
 

@@ -14,6 +14,8 @@
 //! name counts, so a repeated property name stops the stream and the row
 //! goes to the general path, which decides. So does nothing else.
 
+use std::borrow::Cow;
+
 use super::*;
 use crate::json::Reader;
 
@@ -32,8 +34,10 @@ pub(super) struct Streamed {
 pub(super) enum Stop {
     /// The text is not JSON: the row is invalid.
     Json,
-    /// A repeated property name: the general path decides.
-    Repeated,
+    /// The general path decides: a repeated property name (the last member
+    /// of a name counts), or, for the full run, a name with escapes or a
+    /// node that needs a tape.
+    General,
 }
 
 impl From<JsonError> for Stop {
@@ -85,6 +89,43 @@ pub(super) fn plan(program: &Program, node: &Node) -> Option<Streamed> {
     Some(out)
 }
 
+/// Whether the streamed full run reaches only nodes the stream runs itself
+/// from the root (else a value would need a tape midway: the row goes to the
+/// tape from the start).
+pub(super) fn collects(program: &Program, streamed: &[Option<Streamed>]) -> bool {
+    let mut seen = vec![false; program.nodes.len()];
+    let mut todo = vec![0u32];
+    while let Some(n) = todo.pop() {
+        if std::mem::replace(&mut seen[n as usize], true) {
+            continue;
+        }
+        let n = target(program, n);
+        if streamed[n as usize].is_none() {
+            return false;
+        }
+        for check in &program.nodes[n as usize].0 {
+            match check {
+                Check::Object(o) => todo.extend(o.props.iter().map(|(_, child)| *child)),
+                Check::Array(a) => todo.extend(a.prefix.iter().chain(&a.items)),
+                _ => {}
+            }
+        }
+    }
+    true
+}
+
+/// The node a node stands for: itself, or what a node that is a `$ref`
+/// alone (`[Ref(x)]`) leads to, followed a few steps.
+pub(super) fn target(program: &Program, mut node: u32) -> u32 {
+    for _ in 0..8 {
+        match program.nodes.get(node as usize).map(|n| n.0.as_slice()) {
+            Some([Check::Ref(x)]) => node = *x,
+            _ => break,
+        }
+    }
+    node
+}
+
 fn is_never(program: &Program, node: u32) -> bool {
     matches!(program.nodes.get(node as usize).map(|n| n.0.as_slice()), Some([Check::Never]))
 }
@@ -92,17 +133,13 @@ fn is_never(program: &Program, node: u32) -> bool {
 impl Rules {
     /// The verdict of the row, read and checked in one pass. `None` when
     /// a repeated property name leaves it to the general path.
-    ///
-    /// `EARLY`: stop at the first failure, without reading on for a repeated
-    /// name: `false` then only says the row may be invalid (the full run,
-    /// which reads it onto a tape anyway, decides).
-    pub(super) fn stream_verdict<const EARLY: bool>(&self, text: &str) -> Option<bool> {
+    pub(super) fn stream_verdict(&self, text: &str) -> Option<bool> {
         let items = crate::json::recycle(TAPE.take());
         let mut reader = Reader::new(text, items);
-        let verdict = match self.stream::<EARLY>(0, &mut reader, 0) {
+        let verdict = match self.stream(0, &mut reader, 0) {
             Ok(ok) => Some(ok && reader.at_end()),
             Err(Stop::Json) => Some(false),
-            Err(Stop::Repeated) => None,
+            Err(Stop::General) => None,
         };
         TAPE.set(crate::json::recycle(reader.items));
         verdict
@@ -110,7 +147,8 @@ impl Rules {
 
     /// Reads the value at the cursor, nested in `depth` containers, and
     /// gives `node`'s verdict on it.
-    fn stream<'a, const EARLY: bool>(&self, node: u32, r: &mut Reader<'a>, depth: usize) -> Result<bool, Stop> {
+    fn stream<'a>(&self, node: u32, r: &mut Reader<'a>, depth: usize) -> Result<bool, Stop> {
+        let node = self.targets[node as usize];
         let Some(plan) = &self.streamed[node as usize] else {
             // The general walk, on this value read into a tape.
             r.items.clear();
@@ -140,26 +178,16 @@ impl Rules {
             return Err(Stop::Json);
         }
         match (typed, container.map(|c| &checks[c as usize])) {
-            (true, Some(Check::Object(o))) => self.stream_object::<EARLY>(o, node, plan.required, r, depth + 1),
-            (true, Some(Check::Array(a))) => self.stream_array::<EARLY>(a, r, depth + 1),
+            (true, Some(Check::Object(o))) => self.stream_object(o, node, plan.required, r, depth + 1),
+            (true, Some(Check::Array(a))) => self.stream_array(a, r, depth + 1),
             _ => {
-                if EARLY && !typed {
-                    return Ok(false);
-                }
                 r.skip_value(depth)?;
                 Ok(typed)
             }
         }
     }
 
-    fn stream_object<'a, const EARLY: bool>(
-        &self,
-        o: &ObjectCheck,
-        node: u32,
-        required: u64,
-        r: &mut Reader<'a>,
-        depth: usize,
-    ) -> Result<bool, Stop> {
+    fn stream_object<'a>(&self, o: &ObjectCheck, node: u32, required: u64, r: &mut Reader<'a>, depth: usize) -> Result<bool, Stop> {
         let sigs = match &self.names[node as usize] {
             Some((_, sigs)) => sigs,
             None => &Box::default(),
@@ -178,14 +206,11 @@ impl Rules {
                 match self.prop_of(o, sigs, &key) {
                     Some(p) => {
                         if seen & (1 << p) != 0 {
-                            return Err(Stop::Repeated);
+                            return Err(Stop::General);
                         }
                         seen |= 1 << p;
                         if ok {
-                            ok = self.stream::<EARLY>(o.props[p].1, r, depth)?;
-                            if EARLY && !ok {
-                                return Ok(false);
-                            }
+                            ok = self.stream(o.props[p].1, r, depth)?;
                         } else {
                             r.skip_value(depth)?;
                         }
@@ -193,9 +218,6 @@ impl Rules {
                     None => {
                         // `additionalProperties` is absent or `false` (see `plan`).
                         ok &= o.additional.is_none();
-                        if EARLY && !ok {
-                            return Ok(false);
-                        }
                         r.skip_value(depth)?;
                     }
                 }
@@ -211,20 +233,17 @@ impl Rules {
         Ok(ok && seen & required == required)
     }
 
-    fn stream_array<'a, const EARLY: bool>(&self, a: &ArrayCheck, r: &mut Reader<'a>, depth: usize) -> Result<bool, Stop> {
+    fn stream_array<'a>(&self, a: &ArrayCheck, r: &mut Reader<'a>, depth: usize) -> Result<bool, Stop> {
         r.pos += 1;
         let (mut count, mut ok) = (0u32, true);
         if !r.eat(b']') {
             loop {
                 let child = a.prefix.get(count as usize).copied().or(if count as usize >= a.prefix.len() { a.items } else { None });
                 match child {
-                    Some(child) if ok => ok = self.stream::<EARLY>(child, r, depth)?,
+                    Some(child) if ok => ok = self.stream(child, r, depth)?,
                     _ => r.skip_value(depth)?,
                 }
                 count += 1;
-                if EARLY && (!ok || a.max_items.is_some_and(|m| count > m)) {
-                    return Ok(false);
-                }
                 if r.eat(b',') {
                     continue;
                 }
@@ -236,6 +255,207 @@ impl Rules {
         }
         Ok(ok && a.min_items.is_none_or(|m| count >= m) && a.max_items.is_none_or(|m| count <= m))
     }
+}
+
+impl Rules {
+    /// Every error of the row, read and checked in one pass, in the order
+    /// the general walk reports them. `None`: the general path decides (see
+    /// [`Stop::General`]; text that is not JSON too, for its error).
+    pub(super) fn stream_errors(&self, text: &str) -> Option<Vec<RuleError>> {
+        let mut run = Run { all: true, path: recycle_path(PATH.take()), errors: Vec::new() };
+        let mut reader = Reader::new(text, Vec::new());
+        let done = self.collect_value(0, &mut reader, 0, &mut run).is_ok() && reader.at_end();
+        let Run { path, errors, .. } = run;
+        PATH.set(recycle_path(path));
+        done.then_some(errors)
+    }
+
+    /// Reads the value at the cursor, reporting every error of `node` on it.
+    fn collect_value<'a>(&self, node: u32, r: &mut Reader<'a>, depth: usize, run: &mut Run<'a>) -> Result<(), Stop> {
+        let node = self.targets[node as usize];
+        let Some(plan) = &self.streamed[node as usize] else { return Err(Stop::General) };
+        let checks = &self.program.nodes[node as usize].0;
+        let (kind, container) = match r.peek() {
+            Some(b'{') => (crate::program::types::OBJECT, plan.object),
+            Some(b'[') => (crate::program::types::ARRAY, plan.array),
+            _ => {
+                let item = r.scalar()?;
+                for (c, check) in checks.iter().enumerate() {
+                    if !self.value_check(check, &item) {
+                        run.fail(check.keyword(), node, c as u32, None, Vec::new());
+                    }
+                }
+                return Ok(());
+            }
+        };
+        if depth + 1 > crate::json::MAX_DEPTH {
+            return Err(Stop::Json);
+        }
+        let mut read = false;
+        for (c, check) in checks.iter().enumerate() {
+            let ok = match check {
+                Check::Never | Check::Const(_) | Check::Enum(_) => false,
+                Check::Type(set) => set & kind != 0,
+                Check::Object(o) if container == Some(c as u32) => {
+                    self.collect_object(o, node, c as u32, plan.required, r, depth + 1, run)?;
+                    read = true;
+                    true
+                }
+                Check::Array(a) if container == Some(c as u32) => {
+                    self.collect_array(a, node, c as u32, r, depth + 1, run)?;
+                    read = true;
+                    true
+                }
+                _ => true,
+            };
+            if !ok {
+                run.fail(check.keyword(), node, c as u32, None, Vec::new());
+            }
+        }
+        if !read {
+            r.skip_value(depth)?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn collect_object<'a>(
+        &self,
+        o: &ObjectCheck,
+        node: u32,
+        c: u32,
+        required: u64,
+        r: &mut Reader<'a>,
+        depth: usize,
+        run: &mut Run<'a>,
+    ) -> Result<(), Stop> {
+        let sigs = match &self.names[node as usize] {
+            Some((_, sigs)) => sigs,
+            None => &Box::default(),
+        };
+        r.pos += 1;
+        let base = run.errors.len();
+        // Each property's errors: where they start and end in `run.errors`.
+        let mut spans = [(0u32, 0u32); 64];
+        let (mut seen, mut in_order, mut last) = (0u64, true, 0usize);
+        let mut unknown: Vec<String> = Vec::new();
+        if !r.eat(b'}') {
+            loop {
+                if r.peek() != Some(b'"') {
+                    return Err(Stop::Json);
+                }
+                let Cow::Borrowed(key) = r.string()? else { return Err(Stop::General) };
+                if !r.eat(b':') {
+                    return Err(Stop::Json);
+                }
+                match self.prop_of(o, sigs, key) {
+                    Some(p) => {
+                        if seen & (1 << p) != 0 {
+                            return Err(Stop::General);
+                        }
+                        seen |= 1 << p;
+                        in_order &= p >= last;
+                        last = p;
+                        let start = run.errors.len() as u32;
+                        run.path.push(Seg::Key(key));
+                        let done = self.collect_value(o.props[p].1, r, depth, run);
+                        run.path.pop();
+                        done?;
+                        spans[p] = (start, run.errors.len() as u32);
+                    }
+                    None => {
+                        if o.additional.is_some() {
+                            if unknown.iter().any(|n| n == key) {
+                                return Err(Stop::General);
+                            }
+                            unknown.push(key.to_owned());
+                        }
+                        r.skip_value(depth)?;
+                    }
+                }
+                if r.eat(b',') {
+                    continue;
+                }
+                if r.eat(b'}') {
+                    break;
+                }
+                return Err(Stop::Json);
+            }
+        }
+        let missing = seen & required != required;
+        if missing || (!in_order && run.errors.len() > base) {
+            // `required` first, then the properties in schema order.
+            let mut found: Vec<Option<RuleError>> = run.errors.drain(base..).map(Some).collect();
+            for (name, _) in o.required.iter().filter(|(_, p)| p.is_some_and(|p| seen & (1 << p) == 0)) {
+                run.fail("required", node, c, Some(name), vec![name.clone()]);
+            }
+            for (p, &(start, end)) in spans.iter().enumerate().take(o.props.len()) {
+                if seen & (1 << p) != 0 {
+                    run.errors.extend(found[start as usize - base..end as usize - base].iter_mut().filter_map(Option::take));
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            run.fail("additionalProperties", node, c, None, unknown);
+        }
+        Ok(())
+    }
+
+    fn collect_array<'a>(
+        &self,
+        a: &ArrayCheck,
+        node: u32,
+        c: u32,
+        r: &mut Reader<'a>,
+        depth: usize,
+        run: &mut Run<'a>,
+    ) -> Result<(), Stop> {
+        r.pos += 1;
+        let base = run.errors.len();
+        let mut count = 0u32;
+        if !r.eat(b']') {
+            loop {
+                let child = a.prefix.get(count as usize).copied().or(if count as usize >= a.prefix.len() { a.items } else { None });
+                match child {
+                    Some(child) => {
+                        run.path.push(Seg::Index(count));
+                        let done = self.collect_value(child, r, depth, run);
+                        run.path.pop();
+                        done?;
+                    }
+                    None => r.skip_value(depth)?,
+                }
+                count += 1;
+                if r.eat(b',') {
+                    continue;
+                }
+                if r.eat(b']') {
+                    break;
+                }
+                return Err(Stop::Json);
+            }
+        }
+        // `minItems` / `maxItems` come before the items' errors.
+        for (fails, code) in [(a.min_items.is_some_and(|m| count < m), "minItems"), (a.max_items.is_some_and(|m| count > m), "maxItems")] {
+            if fails {
+                run.fail(code, node, c, None, Vec::new());
+                let len = run.errors.len();
+                run.errors[base..len].rotate_right(1);
+            }
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// The full run's path, kept for the next row.
+    static PATH: std::cell::Cell<Vec<Seg<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// An emptied path under another lifetime, keeping its allocation.
+fn recycle_path<'b>(mut path: Vec<Seg<'_>>) -> Vec<Seg<'b>> {
+    path.clear();
+    path.into_iter().map(|_| unreachable!("the path is empty")).collect()
 }
 
 #[cfg(test)]
@@ -250,13 +470,14 @@ mod tests {
     fn streamed_verdicts_agree_with_the_tape_walk() {
         let program: Program = serde_json::from_str(
             r#"{"v":1,"patterns":["^[a-z]+$"],"nodes":[
-            [{"Type":4},{"Object":{"props":[["a",1],["b",2],["c",3],["d",6]],"sorted":[0,1,2,3],"required":[["a",0],["c",2]],"additional":4}}],
+            [{"Type":4},{"Object":{"props":[["a",1],["b",7],["c",3],["d",6]],"sorted":[0,1,2,3],"required":[["a",0],["c",2]],"additional":4}}],
             [{"Type":33},{"MaxLength":3},{"Pattern":0}],
             [{"Type":64},{"Minimum":0.0},{"Enum":[1,2,3.0,"x"]}],
-            [{"Type":8},{"Array":{"items":5,"max_items":2}}],
+            [{"Type":8},{"Array":{"items":5,"min_items":1,"max_items":2}}],
             ["Never"],
-            [{"Type":4},{"Object":{"props":[["x",2]],"sorted":[0],"required":[["x",0]]}}],
-            [{"AnyOf":[1,5]}]
+            [{"Object":{"props":[["x",2]],"sorted":[0],"required":[["x",0]]}},{"Type":4}],
+            [{"AnyOf":[1,5]}],
+            [{"Ref":2}]
             ]}"#,
         )
         .expect("program");
@@ -278,6 +499,7 @@ mod tests {
             "[{\"x\":1},{\"x\":-1}]",
             "[{\"x\":2,\"x\":1}]",
             "[1,2,3]",
+            "[{},[],{\"x\":-2,\"y\":1}]",
             "{}",
             "{\"x\":1}",
             "{\"x\":1,\"x\":-1}",
@@ -294,7 +516,7 @@ mod tests {
             seed ^= seed << 17;
             (seed % n as u64) as usize
         };
-        let (mut valid, mut streamed) = (0, 0);
+        let (mut valid, mut streamed, mut collected) = (0, 0, 0);
         for _ in 0..30_000 {
             let mut members: Vec<String> =
                 (0..next(4)).map(|_| format!("\"{}\":{}", keys[next(keys.len())], values[next(values.len())])).collect();
@@ -319,8 +541,12 @@ mod tests {
             let errors = tape.as_ref().map(|t| rules.validate(t)).map_err(|e| *e);
             assert_eq!(rules.validate_json(&row), errors, "{row}");
             valid += usize::from(expected);
-            streamed += usize::from(rules.stream_verdict::<false>(&row).is_some());
+            streamed += usize::from(rules.stream_verdict(&row).is_some());
+            if let Some(streamed_errors) = rules.stream_errors(&row) {
+                assert_eq!(Ok(streamed_errors.clone()), errors, "{row}");
+                collected += usize::from(!streamed_errors.is_empty());
+            }
         }
-        assert!(valid > 3_000 && streamed > 15_000, "{valid} valid, {streamed} streamed");
+        assert!(valid > 3_000 && streamed > 15_000 && collected > 5_000, "{valid} valid, {streamed} streamed, {collected} collected");
     }
 }
