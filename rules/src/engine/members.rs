@@ -109,15 +109,20 @@ impl Rules {
                     seen |= 1 << p;
                     found[p] = i as u32;
                 }
-                None => unknown += 1,
+                None => {
+                    unknown += 1;
+                    seen |= stream::unlisted_required(o, k);
+                }
             }
             i = tape.end(i + 1);
         }
         let mut ok = true;
         if seen & required != required {
-            for (name, _) in o.required.iter().filter(|(_, p)| p.is_some_and(|p| seen & (1 << p) == 0)) {
-                run.fail("required", node, c, Some(name), vec![name.clone()]);
-                ok = false;
+            for (j, (name, _)) in o.required.iter().enumerate() {
+                if seen & (1 << stream::required_bit(o, j)) == 0 {
+                    run.fail("required", node, c, Some(name), vec![name.clone()]);
+                    ok = false;
+                }
             }
         }
         for (p, (_, child)) in o.props.iter().enumerate() {

@@ -182,9 +182,9 @@ impl Rules {
             })
             .collect();
         let simple = program.patterns.iter().map(|p| crate::pattern::compile(p)).collect();
+        let targets: Vec<u32> = (0..nodes).map(|n| stream::target(&program, n)).collect();
         let streamed: Vec<_> = program.nodes.iter().map(|node| stream::plan(&program, node)).collect();
         let collects = stream::collects(&program, &streamed);
-        let targets = (0..nodes).map(|n| stream::target(&program, n)).collect();
         Ok(Rules { program: Arc::new(program), regexes, simple, formats, names, streamed, collects, targets })
     }
 
@@ -195,17 +195,23 @@ impl Rules {
     /// Whether the row (JSON text) is valid. Text that is not JSON is not.
     /// Checked while it is read (no tape) where the program allows.
     pub fn is_valid_json(&self, text: &str) -> bool {
-        if self.streamed[self.targets[0] as usize].is_none() {
-            // The root needs a tape (`if`, `anyOf` …): no streaming at all.
-            return with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape)));
-        }
-        self.stream_verdict(text).unwrap_or_else(|| with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape))))
+        self.stream_verdict_of_root(text).unwrap_or_else(|| with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape))))
+    }
+
+    /// The streamed verdict; `None` when the general path decides (a
+    /// repeated name, or a root the stream does not run: all on a tape).
+    pub(super) fn stream_verdict_of_root(&self, text: &str) -> Option<bool> {
+        self.streamed[self.targets[0] as usize].as_ref()?;
+        self.stream_verdict(text)
     }
 
     /// Every error of the row (JSON text); errs when the text is not JSON.
     /// Collected while it is read (no tape) where the program allows.
     pub fn validate_json(&self, text: &str) -> Result<Vec<RuleError>, JsonError> {
         if !self.collects {
+            // A node on the way needs a tape: the tape's verdict walk, and the
+            // collecting one for an invalid row (measured cheaper than a
+            // streamed verdict followed by the tape).
             return with_tape(text, |tape| tape.map(|tape| self.validate(tape)));
         }
         match self.stream_errors(text) {
