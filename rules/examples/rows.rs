@@ -8,7 +8,7 @@ use ybt_rules::{Program, Rules, Tape};
 
 fn per_row(lines: &[&str], f: impl Fn(&str) -> bool) -> f64 {
     let mut best = f64::MAX;
-    for _ in 0..15 {
+    for _ in 0..std::env::var("ROWS_PASSES").ok().and_then(|v| v.parse().ok()).unwrap_or(15) {
         let t = Instant::now();
         let n = lines.iter().filter(|l| f(std::hint::black_box(l))).count();
         std::hint::black_box(n);
@@ -23,6 +23,13 @@ fn main() {
     let rules = Rules::load(program, Default::default()).expect("loads");
     let text = std::fs::read_to_string(&args[1]).expect("rows");
     let lines: Vec<&str> = text.lines().collect();
+    // A third argument times one side alone (for a profiler): parse, verdict or all.
+    match args.get(2).map(String::as_str) {
+        Some("parse") => return println!("parse {:.0}", per_row(&lines, |l| Tape::parse(l).is_ok())),
+        Some("verdict") => return println!("verdict {:.0}", per_row(&lines, |l| rules.is_valid_json(l))),
+        Some("all") => return println!("all {:.0}", per_row(&lines, |l| rules.validate_json(l).is_ok_and(|e| e.is_empty()))),
+        _ => {}
+    }
     let parse = per_row(&lines, |l| Tape::parse(l).is_ok());
     let verdict = per_row(&lines, |l| rules.is_valid_json(l));
     let all = per_row(&lines, |l| rules.validate_json(l).is_ok_and(|e| e.is_empty()));

@@ -50,7 +50,7 @@ impl<'a> Tape<'a> {
     #[allow(clippy::result_large_err)]
     pub fn parse_into(text: &'a str, mut items: Vec<Item<'a>>) -> Result<Tape<'a>, (JsonError, Vec<Item<'a>>)> {
         items.clear();
-        let mut reader = Reader { b: text.as_bytes(), text, pos: 0, items };
+        let mut reader = Reader::new(text, items);
         let done = reader.value(0).and_then(|()| {
             reader.ws();
             if reader.pos == reader.b.len() { Ok(()) } else { Err(JsonError { offset: reader.pos }) }
@@ -84,16 +84,111 @@ pub fn recycle<'b>(mut items: Vec<Item<'_>>) -> Vec<Item<'b>> {
     items.into_iter().map(|_| unreachable!("the list is empty")).collect()
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
+/// A cursor over JSON text: [`Tape::parse_into`] reads whole values into
+/// `items`; the engine's streamed verdict reads scalars and keys one by one
+/// and hands a value to a tape only where the program needs one.
+pub(crate) struct Reader<'a> {
+    pub(crate) b: &'a [u8],
     text: &'a str,
-    pos: usize,
-    items: Vec<Item<'a>>,
+    pub(crate) pos: usize,
+    pub(crate) items: Vec<Item<'a>>,
 }
 
 impl<'a> Reader<'a> {
+    pub(crate) fn new(text: &'a str, items: Vec<Item<'a>>) -> Reader<'a> {
+        Reader { b: text.as_bytes(), text, pos: 0, items }
+    }
+
     fn err<T>(&self) -> Result<T, JsonError> {
         Err(JsonError { offset: self.pos })
+    }
+
+    /// The next byte past whitespace, not consumed.
+    #[inline]
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.pos).copied()
+    }
+
+    /// Consumes `byte` if it is next (past whitespace).
+    #[inline]
+    pub(crate) fn eat(&mut self, byte: u8) -> bool {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The scalar value at the cursor (past whitespace), read whole.
+    #[inline]
+    pub(crate) fn scalar(&mut self) -> Result<Item<'a>, JsonError> {
+        match self.peek() {
+            Some(b'"') => self.string().map(Item::Str),
+            Some(b't') => self.word(b"true", Item::Bool(true)),
+            Some(b'f') => self.word(b"false", Item::Bool(false)),
+            Some(b'n') => self.word(b"null", Item::Null),
+            Some(b'-' | b'0'..=b'9') => self.number_value().map(Item::Num),
+            _ => self.err(),
+        }
+    }
+
+    fn word(&mut self, word: &[u8], item: Item<'a>) -> Result<Item<'a>, JsonError> {
+        if self.b[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(item)
+        } else {
+            self.err()
+        }
+    }
+
+    /// Reads past the value at the cursor, checking it is JSON, keeping nothing.
+    pub(crate) fn skip_value(&mut self, depth: usize) -> Result<(), JsonError> {
+        match self.peek() {
+            Some(open @ (b'{' | b'[')) => {
+                if depth + 1 > MAX_DEPTH {
+                    return self.err();
+                }
+                self.pos += 1;
+                let close = if open == b'{' { b'}' } else { b']' };
+                if self.eat(close) {
+                    return Ok(());
+                }
+                loop {
+                    if open == b'{' {
+                        if self.peek() != Some(b'"') {
+                            return self.err();
+                        }
+                        self.string()?;
+                        if !self.eat(b':') {
+                            return self.err();
+                        }
+                    }
+                    self.skip_value(depth + 1)?;
+                    if self.eat(b',') {
+                        continue;
+                    }
+                    if self.eat(close) {
+                        return Ok(());
+                    }
+                    return self.err();
+                }
+            }
+            _ => self.scalar().map(|_| ()),
+        }
+    }
+
+    /// Reads the value at the cursor into `items` (a container at nesting
+    /// `depth` + 1).
+    pub(crate) fn read_value(&mut self, depth: usize) -> Result<(), JsonError> {
+        self.value(depth)
+    }
+
+    /// Whether only whitespace is left.
+    pub(crate) fn at_end(&mut self) -> bool {
+        self.ws();
+        self.pos == self.b.len()
     }
 
     #[inline]
@@ -205,6 +300,12 @@ impl<'a> Reader<'a> {
     }
 
     fn number(&mut self) -> Result<(), JsonError> {
+        let n = self.number_value()?;
+        self.items.push(Item::Num(n));
+        Ok(())
+    }
+
+    fn number_value(&mut self) -> Result<f64, JsonError> {
         let start = self.pos;
         let b = self.b;
         let mut p = self.pos;
@@ -253,20 +354,18 @@ impl<'a> Reader<'a> {
         };
         if magnitude.len() <= 15 && magnitude.iter().all(u8::is_ascii_digit) {
             let v = magnitude.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0')) as f64;
-            self.items.push(Item::Num(if negative { -v } else { v }));
-            return Ok(());
+            return Ok(if negative { -v } else { v });
         }
         let n: f64 = self.text[start..p].parse().map_err(|_| JsonError { offset: start })?;
         if !n.is_finite() {
             // serde_json refuses numbers out of f64's range too.
             return Err(JsonError { offset: start });
         }
-        self.items.push(Item::Num(n));
-        Ok(())
+        Ok(n)
     }
 
     /// A string at `pos` (on its opening quote).
-    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.pos += 1;
         let start = self.pos;
         let b = self.b;
@@ -278,7 +377,12 @@ impl<'a> Reader<'a> {
             const HIGH: u64 = 0x8080_8080_8080_8080;
             let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
             let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-            if (zero(v ^ (ONES * u64::from(b'"'))) | zero(v ^ (ONES * u64::from(b'\\'))) | (v.wrapping_sub(ONES * 0x20) & !v & HIGH)) != 0 {
+            let special =
+                zero(v ^ (ONES * u64::from(b'"'))) | zero(v ^ (ONES * u64::from(b'\\'))) | (v.wrapping_sub(ONES * 0x20) & !v & HIGH);
+            if special != 0 {
+                // The lowest flagged byte is exact (borrows only run upwards):
+                // go straight to it.
+                p += (special.trailing_zeros() / 8) as usize;
                 break;
             }
             p += 8;

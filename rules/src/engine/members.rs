@@ -76,6 +76,84 @@ impl Rules {
         Some(true)
     }
 
+    /// Every error of a plain object check (what the streamed verdict runs:
+    /// `properties`, `required` by position, `additionalProperties` absent or
+    /// `false`), from one pass over the members and no list of them; in the
+    /// general path's order (`required`, then properties in schema order,
+    /// then the names not allowed). `None` when a name repeats: the general
+    /// path decides.
+    #[allow(clippy::too_many_arguments)]
+    fn object_collect<'t>(
+        &self,
+        node: u32,
+        c: u32,
+        o: &ObjectCheck,
+        sigs: &[u64],
+        required: u64,
+        tape: &'t Tape<'t>,
+        at: usize,
+        run: &mut Run<'t>,
+    ) -> Option<bool> {
+        let Item::Obj { end, .. } = tape.items[at] else { return Some(true) };
+        // The key's index of each property present.
+        let mut found = [0u32; 64];
+        let (mut seen, mut unknown) = (0u64, 0usize);
+        let mut i = at + 1;
+        while i < end as usize {
+            let Item::Key(k) = &tape.items[i] else { return None };
+            match self.prop_of(o, sigs, k) {
+                Some(p) => {
+                    if seen & (1 << p) != 0 {
+                        return None;
+                    }
+                    seen |= 1 << p;
+                    found[p] = i as u32;
+                }
+                None => {
+                    unknown += 1;
+                    seen |= stream::unlisted_required(o, k);
+                }
+            }
+            i = tape.end(i + 1);
+        }
+        let mut ok = true;
+        if seen & required != required {
+            for (j, (name, _)) in o.required.iter().enumerate() {
+                if seen & (1 << stream::required_bit(o, j)) == 0 {
+                    run.fail("required", node, c, Some(name), vec![name.clone()]);
+                    ok = false;
+                }
+            }
+        }
+        for (p, (_, child)) in o.props.iter().enumerate() {
+            if seen & (1 << p) != 0 {
+                let key = found[p] as usize;
+                let Item::Key(k) = &tape.items[key] else { return None };
+                run.path.push(Seg::Key(k));
+                ok &= self.node(*child, tape, key + 1, run);
+                run.path.pop();
+            }
+        }
+        if o.additional.is_some() && unknown > 0 {
+            let mut names: Vec<String> = Vec::with_capacity(unknown);
+            let mut i = at + 1;
+            while i < end as usize {
+                if let Item::Key(k) = &tape.items[i]
+                    && self.prop_of(o, sigs, k).is_none()
+                {
+                    if names.iter().any(|n| n == k) {
+                        return None;
+                    }
+                    names.push(k.as_ref().to_owned());
+                }
+                i = tape.end(i + 1);
+            }
+            run.fail("additionalProperties", node, c, None, names);
+            ok = false;
+        }
+        Some(ok)
+    }
+
     #[allow(clippy::too_many_lines)]
     pub(super) fn object<'t>(&self, node: u32, c: u32, o: &ObjectCheck, tape: &'t Tape<'t>, at: usize, run: &mut Run<'t>) -> bool {
         let Item::Obj { len, .. } = tape.items[at] else { return true };
@@ -83,6 +161,14 @@ impl Rules {
             Some((check, sigs)) if *check == c => Some(&sigs[..]),
             _ => None,
         };
+        if run.all
+            && let Some(sigs) = sigs
+            && let Some(plan) = &self.streamed[node as usize]
+            && plan.object == Some(c)
+            && let Some(ok) = self.object_collect(node, c, o, sigs, plan.required, tape, at, run)
+        {
+            return ok;
+        }
         if !run.all
             && let Some(sigs) = sigs
             && o.props.len() <= 64

@@ -10,10 +10,11 @@ use crate::json::{Item, JsonError, Tape};
 use crate::program::{ArrayCheck, Check, Format, Node, ObjectCheck, PROGRAM_VERSION, Program};
 
 mod members;
+mod stream;
 mod values;
 
 pub use values::is_multiple_of;
-use values::{equal, same, type_matches};
+use values::{equal, equal_scalar, is_scalar, same, type_matches};
 #[cfg(test)]
 use values::{multiple_fast, multiple_slow};
 
@@ -64,6 +65,12 @@ pub struct Rules {
     /// property name ([`name_sig`]), in `props` order: member names are
     /// matched by comparing one integer (and the bytes past the 7th).
     names: Vec<Option<(u32, Box<[u64]>)>>,
+    /// Per node, whether the streamed verdict runs it ([`stream`]).
+    streamed: Vec<Option<stream::Streamed>>,
+    /// Whether the full run can be streamed from the root ([`stream::collects`]).
+    collects: bool,
+    /// Per node, the node it stands for ([`stream::target`]: through a `$ref` alone).
+    targets: Vec<u32>,
 }
 
 /// A name's length and first 7 bytes in one integer: equal signatures of
@@ -94,7 +101,8 @@ struct Run<'t> {
 
 impl Run<'_> {
     fn pointer(&self, extra: Option<&str>) -> String {
-        let mut out = String::new();
+        let segs: usize = self.path.iter().map(|s| if let Seg::Key(k) = s { k.len() + 1 } else { 6 }).sum();
+        let mut out = String::with_capacity(segs + extra.map_or(0, |e| e.len() + 1));
         let mut push = |s: &str| {
             out.push('/');
             for c in s.chars() {
@@ -174,7 +182,10 @@ impl Rules {
             })
             .collect();
         let simple = program.patterns.iter().map(|p| crate::pattern::compile(p)).collect();
-        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names })
+        let targets: Vec<u32> = (0..nodes).map(|n| stream::target(&program, n)).collect();
+        let streamed: Vec<_> = program.nodes.iter().map(|node| stream::plan(&program, node)).collect();
+        let collects = stream::collects(&program, &streamed);
+        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names, streamed, collects, targets })
     }
 
     pub fn program(&self) -> &Program {
@@ -182,13 +193,38 @@ impl Rules {
     }
 
     /// Whether the row (JSON text) is valid. Text that is not JSON is not.
+    /// Checked while it is read (no tape) where the program allows.
     pub fn is_valid_json(&self, text: &str) -> bool {
-        with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape)))
+        self.stream_verdict_of_root(text).unwrap_or_else(|| with_tape(text, |tape| tape.is_ok_and(|tape| self.is_valid(tape))))
+    }
+
+    /// The streamed verdict; `None` when the general path decides (a
+    /// repeated name, or a root the stream does not run: all on a tape).
+    pub(super) fn stream_verdict_of_root(&self, text: &str) -> Option<bool> {
+        self.streamed[self.targets[0] as usize].as_ref()?;
+        self.stream_verdict(text)
     }
 
     /// Every error of the row (JSON text); errs when the text is not JSON.
+    /// Collected while it is read (no tape) where the program allows.
     pub fn validate_json(&self, text: &str) -> Result<Vec<RuleError>, JsonError> {
-        with_tape(text, |tape| tape.map(|tape| self.validate(tape)))
+        if !self.collects {
+            // A node on the way needs a tape: the tape's verdict walk, and the
+            // collecting one for an invalid row (measured cheaper than a
+            // streamed verdict followed by the tape).
+            return with_tape(text, |tape| tape.map(|tape| self.validate(tape)));
+        }
+        match self.stream_errors(text) {
+            Some(errors) => Ok(errors),
+            None => with_tape(text, |tape| tape.map(|tape| self.validate(tape))),
+        }
+    }
+
+    /// Every error of a row known to be invalid.
+    fn collect(&self, tape: &Tape<'_>) -> Vec<RuleError> {
+        let mut run = Run { all: true, path: Vec::with_capacity(8), errors: Vec::new() };
+        self.node(0, tape, 0, &mut run);
+        run.errors
     }
 
     pub fn is_valid(&self, tape: &Tape<'_>) -> bool {
@@ -202,9 +238,7 @@ impl Rules {
         if self.is_valid(tape) {
             return Vec::new();
         }
-        let mut run = Run { all: true, path: Vec::with_capacity(8), errors: Vec::new() };
-        self.node(0, tape, 0, &mut run);
-        run.errors
+        self.collect(tape)
     }
 
     /// A subschema's verdict alone (inside `anyOf`, `not`, `if` …).
@@ -231,19 +265,8 @@ impl Rules {
     fn check<'t>(&self, node: u32, c: u32, check: &Check, tape: &'t Tape<'t>, at: usize, run: &mut Run<'t>) -> bool {
         let item = &tape.items[at];
         let ok = match (check, item) {
-            (Check::Never, _) => false,
-            (Check::Type(set), _) => type_matches(*set, item),
             (Check::Const(lit), _) => equal(lit, tape, at),
             (Check::Enum(lits), _) => lits.iter().any(|l| equal(l, tape, at)),
-            (Check::Minimum(x), Item::Num(n)) => n >= x,
-            (Check::Maximum(x), Item::Num(n)) => n <= x,
-            (Check::ExclusiveMinimum(x), Item::Num(n)) => n > x,
-            (Check::ExclusiveMaximum(x), Item::Num(n)) => n < x,
-            (Check::MultipleOf(x), Item::Num(n)) => is_multiple_of(*n, *x),
-            (Check::MinLength(x), Item::Str(s)) => *x as usize <= s.len() && char_count(s) >= *x as usize,
-            (Check::MaxLength(x), Item::Str(s)) => s.len() <= *x as usize || char_count(s) <= *x as usize,
-            (Check::Pattern(p), Item::Str(s)) => self.is_match(*p, s),
-            (Check::Format(f), Item::Str(s)) => self.format(*f, s),
             (Check::Object(o), Item::Obj { .. }) => return self.object(node, c, o, tape, at, run),
             (Check::Array(a), Item::Arr { .. }) => return self.array(node, c, a, tape, at, run),
             (Check::AllOf(xs), _) => {
@@ -266,13 +289,35 @@ impl Rules {
                 return branch.is_none_or(|b| self.node(b, tape, at, run));
             }
             (Check::Ref(x), _) => return self.node(*x, tape, at, run),
-            // A keyword about another type says nothing about this value.
-            _ => true,
+            _ => self.value_check(check, item),
         };
         if !ok {
             run.fail(check.keyword(), node, c, None, Vec::new());
         }
         ok
+    }
+
+    /// The checks about a single value (a container passes those about
+    /// scalars: a keyword about another type says nothing about it). `Const`
+    /// and `Enum` compare scalars here; the member checks pass.
+    #[inline]
+    fn value_check(&self, check: &Check, item: &Item<'_>) -> bool {
+        match (check, item) {
+            (Check::Never, _) => false,
+            (Check::Type(set), _) => type_matches(*set, item),
+            (Check::Const(lit), _) => equal_scalar(lit, item),
+            (Check::Enum(lits), _) => lits.iter().any(|l| equal_scalar(l, item)),
+            (Check::Minimum(x), Item::Num(n)) => n >= x,
+            (Check::Maximum(x), Item::Num(n)) => n <= x,
+            (Check::ExclusiveMinimum(x), Item::Num(n)) => n > x,
+            (Check::ExclusiveMaximum(x), Item::Num(n)) => n < x,
+            (Check::MultipleOf(x), Item::Num(n)) => is_multiple_of(*n, *x),
+            (Check::MinLength(x), Item::Str(s)) => *x as usize <= s.len() && char_count(s) >= *x as usize,
+            (Check::MaxLength(x), Item::Str(s)) => s.len() <= *x as usize || char_count(s) <= *x as usize,
+            (Check::Pattern(p), Item::Str(s)) => self.is_match(*p, s),
+            (Check::Format(f), Item::Str(s)) => self.format(*f, s),
+            _ => true,
+        }
     }
 
     #[inline]

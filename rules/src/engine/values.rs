@@ -89,13 +89,27 @@ pub(super) fn decimal(x: f64) -> Option<(i128, i32)> {
     Some((if negative { -mantissa } else { mantissa }, exp))
 }
 
-/// JSON Schema equality of a literal and the value at `at`.
-pub(super) fn equal(lit: &Lit, tape: &Tape<'_>, at: usize) -> bool {
-    match (lit, &tape.items[at]) {
+/// Whether a literal is a scalar (compared with [`equal_scalar`]).
+pub(super) fn is_scalar(lit: &Lit) -> bool {
+    !matches!(lit, Lit::Arr(_) | Lit::Obj(_))
+}
+
+/// JSON Schema equality of a literal and a scalar item.
+#[inline]
+pub(super) fn equal_scalar(lit: &Lit, item: &Item<'_>) -> bool {
+    match (lit, item) {
         (Lit::Null, Item::Null) => true,
         (Lit::Bool(a), Item::Bool(b)) => a == b,
         (Lit::Num(a), Item::Num(b)) => a == b,
         (Lit::Str(a), Item::Str(b)) => a == b.as_ref(),
+        _ => false,
+    }
+}
+
+/// JSON Schema equality of a literal and the value at `at`.
+pub(super) fn equal(lit: &Lit, tape: &Tape<'_>, at: usize) -> bool {
+    match (lit, &tape.items[at]) {
+        (Lit::Null | Lit::Bool(_) | Lit::Num(_) | Lit::Str(_), item) => equal_scalar(lit, item),
         (Lit::Arr(xs), Item::Arr { len, .. }) => {
             if xs.len() != *len as usize {
                 return false;
