@@ -80,6 +80,12 @@ pub struct Form {
     /// browser (`service::forms`); absent from forms made for other uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<crate::compile::TemplatePlan>,
+    /// The catalog's title of each ledger item a column is filled from, for
+    /// the provenance shown beside a pre-filled value: the village app does
+    /// not carry the catalog (issue 14). Set where a form is served to a
+    /// browser (`service::forms`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub item_titles: std::collections::BTreeMap<String, String>,
 }
 
 /// Whom a form row is about, as a person reads it: the value of its first

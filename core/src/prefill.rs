@@ -50,6 +50,7 @@ fn prefill_at(template: &CompiledTemplate, org_unit: &OrgUnit, records: &[Ledger
         columns: template.fields.clone(),
         rows,
         plan: None,
+        item_titles: Default::default(),
     }
 }
 

@@ -1,16 +1,25 @@
-//! The ledger catalog, read once per page load and shared: titles of ledger
-//! items for provenance and labels.
+//! What the front-end knows of the ledger catalog. The village app carries
+//! no catalog (issue 14: its ledger schemas are bytes a village phone would
+//! download for a few titles): the titles of the ledger items a form is
+//! filled from come with the form ([`ybt_core::Form::item_titles`]) and are
+//! kept here for the provenance shown beside pre-filled values.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use ybt_core::Catalog;
-
 thread_local! {
-    static CATALOG: Rc<Catalog> = Rc::new(Catalog::builtin().unwrap_or_default());
+    static ITEM_TITLES: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
 }
 
-pub fn catalog() -> Rc<Catalog> {
-    CATALOG.with(Rc::clone)
+/// Keeps the item titles a served form carries.
+pub fn remember_item_titles(titles: &BTreeMap<String, String>) {
+    ITEM_TITLES.with(|known| known.borrow_mut().extend(titles.iter().map(|(k, v)| (k.clone(), v.clone()))));
+}
+
+/// The title of a ledger item (`person.name`), when a form served it.
+pub fn item_title(item: &str) -> Option<String> {
+    ITEM_TITLES.with(|known| known.borrow().get(item).cloned())
 }
 
 thread_local! {

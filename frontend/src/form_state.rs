@@ -142,6 +142,7 @@ impl FormState {
     /// A form with `restored` typed values (a draft) laid over the
     /// generated rows.
     pub fn new(form: Form, template: CompiledTemplate, submission_id: String, restored: &[SubmittedRow]) -> FormState {
+        crate::catalog::remember_item_titles(&form.item_titles);
         let values = ybt_core::drafts::restore(&form.columns, &form.rows, restored);
         let today = today();
         let rows = form

@@ -99,6 +99,14 @@ async fn form_for<S: SubmissionStore + AuditLog>(
     form.plan = Some(template.plan());
     let filled = clock();
     let catalog = store.catalog()?;
+    form.item_titles = template
+        .fields
+        .iter()
+        .filter_map(|f| match &f.source {
+            crate::compile::FieldSource::Ledger { item } => catalog.get(item).map(|i| (item.clone(), i.title.clone())),
+            _ => None,
+        })
+        .collect();
     let unmasked = mask_template_rows(principal, &catalog, template, form.rows.iter_mut().map(|r| &mut r.values));
     let subjects: Vec<String> = form.rows.iter().map(|r| r.subject_id.clone()).collect();
     store.unmasked_read(principal, "form", &unmasked, &subjects, now).await?;

@@ -129,3 +129,26 @@ fn a_ledger_form_is_for_a_village() {
     assert_eq!(form(TOWN), Err("not_a_village".into()));
     assert_eq!(form("500118100009"), Err("not found org unit".into()));
 }
+
+#[test]
+fn a_served_form_names_the_ledger_items_it_is_filled_from() {
+    let store = district().with_record(person());
+    let request = FormRequest { template_id: "dibao-monthly-visit".into(), org_unit: VILLAGE.into() };
+    let (form, _) = ready(generate_form(&coordinator(), &request, &now(), &store, &|| 0.0)).expect("form");
+    let bound: Vec<&str> = form
+        .columns
+        .iter()
+        .filter_map(|c| match &c.source {
+            crate::compile::FieldSource::Ledger { item } => Some(item.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(!bound.is_empty());
+    assert_eq!(form.item_titles.keys().map(String::as_str).collect::<Vec<_>>(), {
+        let mut items = bound.clone();
+        items.sort_unstable();
+        items.dedup();
+        items
+    });
+    assert_eq!(form.item_titles.get("person.name").map(String::as_str), Some("姓名"));
+}

@@ -81,7 +81,7 @@ pub fn display(value: &Value) -> String {
 /// Where a pre-filled value came from, in words: the ledger item's title,
 /// when it last changed (Beijing time) and who changed it.
 pub fn provenance_text(lang: Lang, field_title: &str, p: &Provenance) -> String {
-    let item = crate::catalog::catalog().get(&p.item).map(|i| i.title.clone()).unwrap_or_else(|| field_title.to_owned());
+    let item = crate::catalog::item_title(&p.item).unwrap_or_else(|| field_title.to_owned());
     let when = ybt_core::time::beijing(&p.updated_at);
     match lang {
         Lang::Zh => format!("来自台账「{item}」· {when} 由 {} 更新", p.updated_by),
