@@ -89,7 +89,7 @@ impl DistrictFailure {
             }
             _ => ("unavailable", Text::new("该区数据库暂时无法读取", "this district's database could not be read")),
         };
-        DistrictFailure { code: code.to_owned(), message: message }
+        DistrictFailure { code: code.to_owned(), message }
     }
 }
 
