@@ -296,6 +296,18 @@ const PROBES = {
   "POST /api/tasks/:id/return": async (a, h) => refused(await POST(`/api/tasks/${h.task}/return`, a.zhen, { comment: "越区退回" }), h, "returning the other's task"),
   "GET /api/summary": async (a, h) => refused(await GET(`/api/summary?template_id=${TEMPLATE}&org_unit=${h.code}`, a.dept), h, "the other's summary"),
   "GET /api/summary/export": async (a, h) => refused(await GET(`/api/summary/export?template_id=${TEMPLATE}&org_unit=${h.code}`, a.dept), h, "the other's summary export"),
+  // Issue 16, the city level: district users never read through the city
+  // route; 重庆市民政局 reads 永川 (and 江北) but never 荔城.
+  "GET /api/city/summary/:template": async (a, h) => {
+    refused(await GET(`/api/city/summary/${TEMPLATE}`, a.dept), h, "a district analyst's city summary");
+    refused(await GET(`/api/city/summary/${TEMPLATE}?districts=${h.code}`, a.admin), h, "a district admin's city summary of the other");
+    if (h.name === "荔城") {
+      const city = await login("cq-minzheng");
+      refused(await GET(`/api/city/summary/${TEMPLATE}?districts=${h.code}`, city), h, "重庆 asking for 荔城");
+      refused(await GET(`/api/city/summary/${h.published}?districts=${h.code}`, city), h, "重庆 asking for 荔城's template");
+      own(await GET(`/api/city/summary/${TEMPLATE}`, city), h, "重庆's summary");
+    }
+  },
 };
 
 let yongchuan, licheng;

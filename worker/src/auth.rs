@@ -3,7 +3,7 @@
 //! routes the request's [`Store`] to the caller's district database.
 
 use worker::{Env, Method, Request};
-use ybt_core::access::{IngestKey, Principal};
+use ybt_core::access::{DenyReason, IngestKey, Principal, is_city_level};
 pub use ybt_core::service::accounts::Session;
 use ybt_core::service::accounts::{self, Passwords};
 use ybt_core::service::{Now, ServiceError};
@@ -57,7 +57,22 @@ pub fn session_token(req: &Request) -> Result<Option<String>, AppError> {
 /// user whose password an administrator reset gets 403
 /// `password_change_required` here, from every handler, until they have
 /// changed it.
+///
+/// A city-level principal (issue 16) has no district of its own: every
+/// district route refuses it (403), and it reads through
+/// [`city_principal`]'s routes only, one store per district.
 pub async fn principal(req: &Request, env: &Env, store: &Store) -> Result<Principal, AppError> {
+    let principal = accounts::require_signed_in(session(req, env, store).await?)?;
+    if is_city_level(&principal) {
+        return Err(ServiceError::Forbidden(DenyReason::NotForRole).into());
+    }
+    Ok(principal)
+}
+
+/// The signed-in principal of a city route (`/api/city/…`): any signed-in
+/// user gets here (a district user is refused by the city use case); its
+/// `store` stays unrouted, and the handler routes one store per district.
+pub async fn city_principal(req: &Request, env: &Env, store: &Store) -> Result<Principal, AppError> {
     Ok(accounts::require_signed_in(session(req, env, store).await?)?)
 }
 
@@ -67,8 +82,11 @@ pub async fn session(req: &Request, env: &Env, store: &Store) -> Result<Session,
     check_same_site(req)?;
     let token = session_token(req)?.ok_or(AppError::Unauthenticated)?;
     let session = accounts::authenticate(Some(&token), &secret(env)?, &Now::new(now_rfc3339()), store).await?;
-    // From here on the request reads and writes its principal's district.
-    store.route(&session.principal.org_unit).await?;
+    // From here on the request reads and writes its principal's district;
+    // a city-level principal's stays unrouted (it has no district).
+    if !is_city_level(&session.principal) {
+        store.route(&session.principal.org_unit).await?;
+    }
     Ok(session)
 }
 

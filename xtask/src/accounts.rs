@@ -67,11 +67,26 @@ pub fn demo_accounts_of(district: &str, village: &str, other_village: &str) -> V
         ],
         "500105" => vec![
             account("jb-admin", "江北区 系统管理员", Role::SystemAdmin, district, None),
+            account("jb-minzheng", "江北区民政局 冯雪", Role::DepartmentAnalyst, district, Some("区民政局")),
             account("jb-zhen", "江北区 乡镇协同中心 孙杰", Role::TownCoordinator, town, None),
             account("jb-cun", "江北区 村（社区）工作人员 何静", Role::VillageStaff, village, None),
         ],
         _ => demo_accounts(village, other_village),
     }
+}
+
+/// The city-level demo accounts (issue 16): 重庆市民政局's analyst, whose
+/// org unit is the city `500000` and whose scope is therefore every served
+/// district of 重庆 (江北 500105 and 永川 500118; never 荔城 350304). It
+/// reads its department's summaries across them and writes nothing.
+pub fn demo_city_accounts() -> Vec<DemoAccount> {
+    vec![DemoAccount {
+        username: "cq-minzheng",
+        display_name: "重庆市民政局 唐敏",
+        role: Role::DepartmentAnalyst,
+        org_unit: "500000".to_owned(),
+        department: Some("区民政局"),
+    }]
 }
 
 /// A department's ingest API key for the demo (public, like the demo

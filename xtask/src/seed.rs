@@ -64,6 +64,7 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
         accounts.extend(crate::accounts::demo_accounts_of(code, &village, &other_village));
         districts.push(seed);
     }
+    accounts.extend(crate::accounts::demo_city_accounts());
     let mut sql = String::new();
     let mut map = Inserts::new("districts (code, name, binding)");
     for d in &districts {

@@ -137,9 +137,17 @@ fn own_department(principal: &Principal, department: &str, then: Decision) -> De
 ///   reject them; the department and the town centres dispatch approved
 ///   ones (a centre within its town), follow the board, return
 ///   submissions and read the summary (a centre: its town's villages).
+/// - A city-level department analyst (org unit a city, e.g. `500000`)
+///   reads the summaries of its department's templates in the districts of
+///   its city ([`super::in_city`]) and nothing else: it writes nothing in
+///   any district. Any other role at city level may do nothing but read
+///   reference data.
 pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
     use Role::*;
     let role = principal.role;
+    if super::is_city_level(principal) {
+        return authorize_city(principal, action);
+    }
     match action {
         Action::ReadReferenceData => Decision::Allow,
         Action::GenerateForm { org_unit } | Action::Submit { org_unit } | Action::WriteLedger { org_unit } => match role {
@@ -200,6 +208,19 @@ pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
             SystemAdmin => Decision::Allow,
             _ => Decision::Deny(DenyReason::NotForRole),
         },
+    }
+}
+
+/// The rule for a city-level principal: summaries of its districts only.
+fn authorize_city(principal: &Principal, action: &Action<'_>) -> Decision {
+    match action {
+        Action::ReadReferenceData => Decision::Allow,
+        Action::ReadSummary { org_unit, department } if principal.role == Role::DepartmentAnalyst => {
+            let scoped =
+                if super::in_city(&principal.org_unit, org_unit) { Decision::Allow } else { Decision::Deny(DenyReason::OutOfScope) };
+            own_department(principal, department, scoped)
+        }
+        _ => Decision::Deny(DenyReason::NotForRole),
     }
 }
 
@@ -365,6 +386,57 @@ mod tests {
         // Template requests are not per unit: by department and district.
         check(Action::PublishTemplate { department: "区应急管理局" }, [R, R, O, R, R]);
         check(Action::ReviewTemplate { district: "500101" }, [R, R, R, S, R]);
+    }
+
+    /// The district axis of the matrix for 重庆市民政局 (`500000`): it reads
+    /// its department's summaries in 江北 and 永川, never 荔城's, another
+    /// department's or the city itself, and it may write nothing anywhere.
+    #[test]
+    fn city_department_reads_summaries_of_its_districts_only() {
+        let mut city = crate::test_support::principal(Role::DepartmentAnalyst, "500000");
+        city.department = Some(DEPT.to_owned());
+        let in_city = ["500105", "500118", "500118100", "500118100001", "500105001001"];
+        let outside = ["350304", "350304100001", "500000", "500100", "5001", ""];
+        for unit in in_city {
+            assert_eq!(authorize(&city, &Action::ReadSummary { org_unit: unit, department: DEPT }), Allow, "{unit}");
+            assert_eq!(
+                authorize(&city, &Action::ReadSummary { org_unit: unit, department: "区应急管理局" }),
+                Deny(OtherDepartment),
+                "{unit}"
+            );
+        }
+        for unit in outside {
+            assert_eq!(authorize(&city, &Action::ReadSummary { org_unit: unit, department: DEPT }), Deny(OutOfScope), "{unit}");
+        }
+        for unit in in_city.into_iter().chain(outside) {
+            let every_other = [
+                Action::GenerateForm { org_unit: unit },
+                Action::Submit { org_unit: unit },
+                Action::ReadSubmission { org_unit: unit, department: DEPT },
+                Action::ReadTasks { org_unit: unit, department: DEPT },
+                Action::ReadLedger { org_unit: unit },
+                Action::WriteLedger { org_unit: unit },
+                Action::ManageSurvey { org_unit: unit, department: DEPT },
+                Action::ReviewNewRecord { org_unit: unit },
+                Action::ReviewTemplate { district: unit },
+                Action::Dispatch { org_unit: unit, department: DEPT },
+                Action::ReturnSubmission { org_unit: unit, department: DEPT },
+            ];
+            for action in every_other {
+                assert_eq!(authorize(&city, &action), Deny(NotForRole), "{action:?}");
+            }
+        }
+        for action in [Action::PublishTemplate { department: DEPT }, Action::BeginDispatch, Action::ManageUsers, Action::ReadAuditLog] {
+            assert_eq!(authorize(&city, &action), Deny(NotForRole), "{action:?}");
+        }
+        assert_eq!(authorize(&city, &Action::ReadReferenceData), Allow);
+        // Any other role at city level reads no summary at all.
+        for role in [Role::SystemAdmin, Role::AdminSpecialist, Role::TownCoordinator, Role::VillageStaff] {
+            let other = crate::test_support::principal(role, "500000");
+            assert_eq!(authorize(&other, &Action::ReadSummary { org_unit: "500118", department: DEPT }), Deny(NotForRole), "{role:?}");
+        }
+        // A district analyst of 永川 still never reads 江北.
+        assert_eq!(authorize(&principal(Role::DepartmentAnalyst), &Action::ReadSummary { org_unit: "500105", department: DEPT }), S);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod audit;
 mod authorize;
+mod city;
 mod ingest;
 pub mod lookup;
 mod masking;
@@ -17,6 +18,7 @@ pub(crate) mod users;
 
 pub use audit::{AccountEventKind, ReadClass, classify_read};
 pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
+pub use city::{city_prefix, in_city, is_city_level};
 pub use ingest::{IngestKey, authorize_ingest};
 pub use masking::unmasked_by_role;
 pub use masking::{

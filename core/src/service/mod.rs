@@ -21,6 +21,7 @@
 pub mod accounts;
 pub mod accounts_admin;
 pub mod burden_report;
+pub mod city;
 pub mod dispatch;
 mod error;
 pub mod forms;

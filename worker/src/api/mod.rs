@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod burden;
+pub mod city;
 pub mod dispatches;
 pub mod forms;
 pub mod health;

@@ -174,6 +174,25 @@ impl Store {
         self.district.get().map(|d| &d.db).ok_or_else(|| ServiceError::Storage("a district query on an unrouted store".to_owned()))
     }
 
+    /// Every district this deployment serves, by code (the directory's
+    /// map): what a city-level reader's districts are picked from.
+    pub async fn served_districts(&self) -> Result<Vec<ybt_core::service::city::ServedDistrict>, ServiceError> {
+        #[derive(Deserialize)]
+        struct DistrictRow {
+            code: String,
+            name: String,
+        }
+        let rows = self
+            .directory
+            .prepare("SELECT code, name FROM districts ORDER BY code")
+            .all()
+            .await
+            .storage()?
+            .results::<DistrictRow>()
+            .storage()?;
+        Ok(rows.into_iter().map(|r| ybt_core::service::city::ServedDistrict { code: r.code, name: r.name }).collect())
+    }
+
     /// Checks the directory and every district database it maps.
     pub async fn ping(&self) -> Result<(), ServiceError> {
         #[derive(Deserialize)]

@@ -1,0 +1,73 @@
+//! A city department's reads across its districts (issue 16, the city
+//! level): `GET /api/city/summary/:template`. The caller must be a
+//! city-level principal (`ybt_core::service::city`); the handler routes one
+//! store per district in its scope, runs the district summary use case on
+//! each in parallel, and merges them in core.
+
+use serde::Deserialize;
+use worker::{Request, RouteContext, console_error};
+use ybt_core::messages::Text;
+use ybt_core::service::Now;
+use ybt_core::service::city::{CitySummaryView, districts_in_scope, merge_city_summary};
+use ybt_core::service::summary_view::{SummaryQuery, summary};
+
+use crate::auth;
+use crate::error::AppError;
+use crate::http::{Json, Reply, clock_ms, now_rfc3339};
+use crate::store::Store;
+
+#[derive(Deserialize, Default)]
+struct Query {
+    districts: Option<String>,
+    version: Option<String>,
+    filter_key: Option<String>,
+    filter_value: Option<String>,
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+/// `GET /api/city/summary/:template[?districts=CODE,…][&version=N|all][&filter_key=K&filter_value=V][&offset=&limit=]`:
+/// each district's summary (its totals, towns, villages and a page of
+/// masked rows) and the grand total. A district outside the reader's city
+/// is refused (403); a district whose summary fails is named in the answer.
+/// Answers with `Server-Timing: fanout;dur=…` (all districts, wall time).
+pub async fn summary_of(req: Request, ctx: RouteContext<()>) -> Result<Reply<CitySummaryView>, AppError> {
+    let started = clock_ms();
+    let directory = Store::from_env(&ctx.env)?;
+    let principal = auth::city_principal(&req, &ctx.env, &directory).await?;
+    let q: Query = req
+        .query()
+        .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
+    let template_id = ctx.param("template").cloned().unwrap_or_default();
+    let districts = districts_in_scope(&principal, &directory.served_districts().await?, q.districts.as_deref())?;
+    let now = Now::new(now_rfc3339());
+    let runs = districts.iter().map(|district| {
+        let query = SummaryQuery {
+            template_id: Some(template_id.clone()),
+            version: q.version.clone(),
+            org_unit: Some(district.code.clone()),
+            filter_key: q.filter_key.clone(),
+            filter_value: q.filter_value.clone(),
+            offset: q.offset,
+            limit: q.limit,
+            format: None,
+            layout: None,
+        };
+        let (env, principal, now) = (&ctx.env, &principal, &now);
+        async move {
+            let store = Store::from_env(env)?;
+            store.route(&district.code).await?;
+            summary(principal, &query, now, &store, &clock_ms).await.map(|(view, _)| view)
+        }
+    });
+    let outcomes = futures_util::future::join_all(runs).await;
+    let mut parts = Vec::with_capacity(outcomes.len());
+    for (district, outcome) in districts.into_iter().zip(outcomes) {
+        if let Err(e) = &outcome {
+            console_error!("city summary: district {} failed: {e}", district.code);
+        }
+        parts.push((district, outcome));
+    }
+    let view = merge_city_summary(&principal, &template_id, parts);
+    Ok(Reply::from(Json(200, view)).header("Server-Timing", format!("fanout;dur={:.1}", clock_ms() - started)))
+}
