@@ -48,28 +48,43 @@ impl<T> From<Json<T>> for Reply<T> {
 }
 
 /// Runs a handler and turns its result, success or error, into a response.
+///
+/// Generic over each handler (54 of them), so only serialising the body is
+/// in the generic part: the headers and the error answer are one function
+/// each, not a copy per handler (issue 14, BENCHMARKS.md).
 pub async fn respond<T: Serialize, R: Into<Reply<T>>>(handler: impl Future<Output = std::result::Result<R, AppError>>) -> Result<Response> {
     match handler.await.map(Into::into) {
         Ok(Reply { json: Json(status, body), headers }) => {
             let started = clock_ms();
-            let mut response = json_response(status, &body)?;
-            let serialised = clock_ms() - started;
-            for (name, mut value) in headers {
-                if name == "Server-Timing" {
-                    value.push_str(&format!(", json;dur={serialised:.1}"));
-                }
-                response.headers_mut().set(name, &value)?;
-            }
-            Ok(response)
+            let bytes = to_json(&body)?;
+            reply_response(status, bytes, headers, clock_ms() - started)
         }
-        Err(error) => {
-            if let AppError::Internal(detail) = &error {
-                worker::console_error!("internal error: {detail}");
-            }
-            let status = error.status();
-            json_response(status, &error.json_body()?)
-        }
+        Err(error) => error_response(error),
     }
+}
+
+/// The answer to a handler's success: its JSON, the API's headers and its
+/// own, with the serialising time added to its `Server-Timing`.
+#[inline(never)]
+fn reply_response(status: u16, json: Vec<u8>, headers: Vec<(&'static str, String)>, serialised: f64) -> Result<Response> {
+    let mut response = json_bytes_response(status, json)?;
+    for (name, mut value) in headers {
+        if name == "Server-Timing" {
+            value.push_str(&format!(", json;dur={serialised:.1}"));
+        }
+        response.headers_mut().set(name, &value)?;
+    }
+    Ok(response)
+}
+
+/// The answer to a handler's error (logged when internal).
+#[inline(never)]
+fn error_response(error: AppError) -> Result<Response> {
+    if let AppError::Internal(detail) = &error {
+        worker::console_error!("internal error: {detail}");
+    }
+    let status = error.status();
+    json_response(status, &error.json_body()?)
 }
 
 /// Whether the request's `Accept-Encoding` lists gzip.
@@ -88,8 +103,21 @@ pub fn clock_ms() -> f64 {
     worker::js_sys::Date::now()
 }
 
+/// `body` as JSON, failing as `Response::from_json` does.
+fn to_json<T: Serialize>(body: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|_| worker::Error::Json(("Failed to encode data to json".into(), 500)))
+}
+
 fn json_response<T: Serialize>(status: u16, body: &T) -> Result<Response> {
-    let mut response = Response::from_json(body)?.with_status(status);
+    json_bytes_response(status, to_json(body)?)
+}
+
+/// A JSON answer with the API's headers.
+#[inline(never)]
+fn json_bytes_response(status: u16, json: Vec<u8>) -> Result<Response> {
+    let mut response = Response::from_bytes(json)?.with_status(status);
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "application/json")?;
     let headers = response.headers_mut();
     headers.set("Cache-Control", "no-store")?;
     headers.set("X-Content-Type-Options", "nosniff")?;

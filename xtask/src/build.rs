@@ -36,19 +36,23 @@ fn up_to_date(input: &std::path::Path, output: &std::path::Path) -> bool {
     matches!((modified(input), modified(output)), (Some(i), Some(o)) if o >= i)
 }
 
+/// The cargo profile the worker is built with (`worker` in Cargo.toml: the
+/// release profile with core built for size, issue 14).
+pub const WORKER_PROFILE: &str = "worker";
+
 pub fn worker() -> Result<()> {
-    println!("build: worker (release)");
+    println!("build: worker (profile {WORKER_PROFILE})");
     // Compile first (a no-op when nothing changed: worker-build's own cargo
     // run uses the same flags), then skip worker-build's wasm-bindgen and
     // wasm-opt passes when their output is newer than the compiled wasm.
-    run(cmd::cargo().args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "ybt-worker"]))?;
-    let compiled = root().join("target/wasm32-unknown-unknown/release/ybt_worker.wasm");
+    run(cmd::cargo().args(["build", "--profile", WORKER_PROFILE, "--target", "wasm32-unknown-unknown", "-p", "ybt-worker"]))?;
+    let compiled = root().join(format!("target/wasm32-unknown-unknown/{WORKER_PROFILE}/ybt_worker.wasm"));
     if up_to_date(&compiled, &root().join("worker/build/index_bg.wasm")) && root().join("worker/build/worker/shim.mjs").exists() {
         println!("build: worker unchanged");
         return Ok(());
     }
     run(Command::new("worker-build")
-        .arg("--release")
+        .args(["--profile", WORKER_PROFILE])
         .current_dir(root().join("worker"))
         .env("WASM_BINDGEN_BIN", wasm_bindgen_bin())
         .env("WASM_OPT_BIN", npm_bin("wasm-opt"))
