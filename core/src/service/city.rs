@@ -125,11 +125,18 @@ pub struct CitySummaryView {
 }
 
 /// Merges each district's summary (in the order given) into the city's.
+/// When every district refused the reader (e.g. another department's
+/// template), the answer is that refusal, not a list of refusals.
 pub fn merge_city_summary(
     principal: &Principal,
     template_id: &str,
     parts: Vec<(ServedDistrict, Result<SummaryView, ServiceError>)>,
-) -> CitySummaryView {
+) -> Result<CitySummaryView, ServiceError> {
+    if let Some((_, Err(ServiceError::Forbidden(reason)))) = parts.first()
+        && parts.iter().all(|(_, outcome)| matches!(outcome, Err(ServiceError::Forbidden(_))))
+    {
+        return Err(ServiceError::Forbidden(*reason));
+    }
     let mut total = UnitTotals { code: principal.org_unit.clone(), name: String::new(), ..UnitTotals::default() };
     let mut sums: BTreeMap<String, f64> = BTreeMap::new();
     let mut districts = Vec::with_capacity(parts.len());
@@ -166,7 +173,7 @@ pub fn merge_city_summary(
         }
     }
     total.sums = sums;
-    CitySummaryView { template_id: template_id.to_owned(), city: principal.org_unit.clone(), districts, total, complete }
+    Ok(CitySummaryView { template_id: template_id.to_owned(), city: principal.org_unit.clone(), districts, total, complete })
 }
 
 #[cfg(test)]
@@ -245,7 +252,8 @@ mod tests {
             &city(),
             "t",
             vec![(s[1].clone(), Ok(view(2, 5, &[("amount", 10.0)]))), (s[2].clone(), Ok(view(3, 7, &[("amount", 1.5), ("n", 2.0)])))],
-        );
+        )
+        .unwrap();
         assert!(merged.complete);
         assert_eq!((merged.total.submissions, merged.total.rows), (5, 12));
         assert_eq!(merged.total.sums.get("amount"), Some(&11.5));
@@ -257,11 +265,23 @@ mod tests {
             &city(),
             "t",
             vec![(s[1].clone(), Ok(view(2, 5, &[]))), (s[2].clone(), Err(ServiceError::Storage("D1 timeout at host x".to_owned())))],
-        );
+        )
+        .unwrap();
         assert!(!failed.complete);
         assert_eq!(failed.total.rows, 5);
         let error = failed.districts[1].error.as_ref().unwrap();
         assert_eq!((failed.districts[1].code.as_str(), error.code.as_str()), ("500118", "unavailable"));
         assert!(!error.message.en.contains("host"), "storage detail stays in the log");
+    }
+
+    #[test]
+    fn refused_by_every_district_is_one_refusal_and_by_some_is_named() {
+        let s = served();
+        let refused = || Err(ServiceError::Forbidden(DenyReason::NotForRole));
+        let all = merge_city_summary(&city(), "t", vec![(s[1].clone(), refused()), (s[2].clone(), refused())]);
+        assert!(matches!(all, Err(ServiceError::Forbidden(DenyReason::NotForRole))));
+        let some = merge_city_summary(&city(), "t", vec![(s[1].clone(), Ok(view(1, 2, &[]))), (s[2].clone(), refused())]).unwrap();
+        assert!(!some.complete);
+        assert_eq!(some.districts[1].error.as_ref().unwrap().code, "forbidden");
     }
 }

@@ -29,7 +29,8 @@ struct Query {
 /// `GET /api/city/summary/:template[?districts=CODE,…][&version=N|all][&filter_key=K&filter_value=V][&offset=&limit=]`:
 /// each district's summary (its totals, towns, villages and a page of
 /// masked rows) and the grand total. A district outside the reader's city
-/// is refused (403); a district whose summary fails is named in the answer.
+/// is refused (403), as is a template every district refuses the reader
+/// (another department's); a district whose summary fails is named in the answer.
 /// Answers with `Server-Timing: fanout;dur=…` (all districts, wall time).
 pub async fn summary_of(req: Request, ctx: RouteContext<()>) -> Result<Reply<CitySummaryView>, AppError> {
     let started = clock_ms();
@@ -68,6 +69,6 @@ pub async fn summary_of(req: Request, ctx: RouteContext<()>) -> Result<Reply<Cit
         }
         parts.push((district, outcome));
     }
-    let view = merge_city_summary(&principal, &template_id, parts);
+    let view = merge_city_summary(&principal, &template_id, parts)?;
     Ok(Reply::from(Json(200, view)).header("Server-Timing", format!("fanout;dur={:.1}", clock_ms() - started)))
 }
