@@ -174,6 +174,21 @@ pub struct ObjectCheck {
     pub dependent_schemas: Vec<(String, u32)>,
 }
 
+impl ObjectCheck {
+    /// Whether the object is checked by `properties`, `required` and
+    /// `additionalProperties` alone, with at most 64 names (one bit each in
+    /// the engine's one-pass object walks).
+    pub fn is_plain(&self, names: usize) -> bool {
+        names <= 64
+            && self.pattern_props.is_empty()
+            && self.property_names.is_none()
+            && self.min_props.is_none()
+            && self.max_props.is_none()
+            && self.dependent_required.is_empty()
+            && self.dependent_schemas.is_empty()
+    }
+}
+
 /// `prefixItems`, `items`, `minItems`, `maxItems`, `uniqueItems`,
 /// `contains` with `minContains` / `maxContains`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -171,13 +171,7 @@ impl Rules {
         }
         if !run.all
             && let Some(sigs) = sigs
-            && o.props.len() <= 64
-            && o.pattern_props.is_empty()
-            && o.property_names.is_none()
-            && o.min_props.is_none()
-            && o.max_props.is_none()
-            && o.dependent_required.is_empty()
-            && o.dependent_schemas.is_empty()
+            && o.is_plain(o.props.len())
             && let Some(verdict) = self.object_verdict(o, sigs, tape, at, run)
         {
             return verdict;

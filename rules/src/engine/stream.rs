@@ -66,14 +66,7 @@ pub(super) fn plan(program: &Program, node: &Node) -> Option<Streamed> {
             Check::Const(lit) if is_scalar(lit) => {}
             Check::Enum(lits) if lits.iter().all(is_scalar) => {}
             Check::Object(o) if out.object.is_none() => {
-                let plain = o.props.len() + o.required.len() <= 64
-                    && o.pattern_props.is_empty()
-                    && o.property_names.is_none()
-                    && o.min_props.is_none()
-                    && o.max_props.is_none()
-                    && o.dependent_required.is_empty()
-                    && o.dependent_schemas.is_empty()
-                    && o.additional.is_none_or(|a| is_never(program, a));
+                let plain = o.is_plain(o.props.len() + o.required.len()) && o.additional.is_none_or(|a| is_never(program, a));
                 if !plain {
                     return None;
                 }
