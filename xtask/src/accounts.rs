@@ -21,19 +21,22 @@ pub struct DemoAccount {
     pub department: Option<&'static str>,
 }
 
+fn account(
+    username: &'static str,
+    display_name: &'static str,
+    role: Role,
+    org_unit: &str,
+    department: Option<&'static str>,
+) -> DemoAccount {
+    DemoAccount { username, display_name, role, org_unit: org_unit.to_owned(), department }
+}
+
 /// One account per role, plus a second department and a second village so
 /// that "someone else's data" exists. `village` and `other_village` are
 /// village codes chosen by the seed (villages that have 低保 people).
 pub fn demo_accounts(village: &str, other_village: &str) -> Vec<DemoAccount> {
     let district = &village[..6];
     let town = &village[..9];
-    let account = |username, display_name, role, org_unit: &str, department| DemoAccount {
-        username,
-        display_name,
-        role,
-        org_unit: org_unit.to_owned(),
-        department,
-    };
     vec![
         account("admin", "系统管理员", Role::SystemAdmin, district, None),
         account("zhuanyuan", "行政专员 李明", Role::AdminSpecialist, district, None),
@@ -49,13 +52,6 @@ pub fn demo_accounts(village: &str, other_village: &str) -> Vec<DemoAccount> {
 /// 江北 have their own (`pt-…`, `jb-…`: user names are deployment-wide).
 pub fn demo_accounts_of(district: &str, village: &str, other_village: &str) -> Vec<DemoAccount> {
     let town = &village[..9];
-    let account = |username, display_name, role, org_unit: &str, department| DemoAccount {
-        username,
-        display_name,
-        role,
-        org_unit: org_unit.to_owned(),
-        department,
-    };
     match district {
         "350304" => vec![
             account("pt-admin", "荔城区 系统管理员", Role::SystemAdmin, district, None),
