@@ -46,6 +46,13 @@ async function wasmWithProgress(url) {
   return new Response(counted, { headers: { "Content-Type": "application/wasm" } });
 }
 
+// Who is signed in, asked now rather than once the app runs: the app takes
+// this answer for its first check (api::me), so the sign-in form (or the
+// inbox) shows one round trip sooner — 150 ms and more on a village phone.
+// A failed request (offline) resolves to null: the app then keeps the user
+// remembered on the device, as for any unanswered check.
+window.ybtMe = fetch("/api/auth/me", { credentials: "same-origin" }).catch(() => null);
+
 // The wasm starts streaming at once; the module that runs it (preloaded by
 // the page) is imported meanwhile.
 const wasm = wasmWithProgress(`/${app}_bg.wasm`);

@@ -30,6 +30,9 @@ import { chromium } from "playwright-core";
 import { BASE, PASSWORD, ROOT, arg } from "./common.mjs";
 
 const RUNS = Number(arg("--runs", 3));
+// `--requests`: also list every request of each run (path, bytes, when it
+// was sent and finished, in seconds from navigation).
+const LIST = process.argv.includes("--requests");
 const LATENCY_MS = 150;
 const DOWN = (1.6e6 / 8) | 0; // bytes per second
 const UP = (750e3 / 8) | 0;
@@ -50,8 +53,16 @@ async function run(browser) {
   await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: LATENCY_MS, downloadThroughput: DOWN, uploadThroughput: UP });
   const bytes = new Map();
   const urls = new Map();
-  cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, e.request.url));
-  cdp.on("Network.loadingFinished", (e) => bytes.set(e.requestId, e.encodedDataLength));
+  const sent = new Map();
+  const done = new Map();
+  cdp.on("Network.requestWillBeSent", (e) => {
+    urls.set(e.requestId, `${e.request.method} ${new URL(e.request.url).pathname}`);
+    sent.set(e.requestId, performance.now());
+  });
+  cdp.on("Network.loadingFinished", (e) => {
+    bytes.set(e.requestId, e.encodedDataLength);
+    done.set(e.requestId, performance.now());
+  });
   cdp.on("Network.loadingFailed", (e) => bytes.set(e.requestId, bytes.get(e.requestId) ?? 0));
 
   const start = performance.now();
@@ -83,9 +94,11 @@ async function run(browser) {
   // Requests still in flight count with what has arrived so far.
   const wire = [...bytes.values()].reduce((a, b) => a + b, 0);
   const largest = [...bytes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4)
-    .map(([id, n]) => `${new URL(urls.get(id) ?? BASE).pathname} ${n.toLocaleString("en")}`);
+    .map(([id, n]) => `${(urls.get(id) ?? "").split(" ")[1]} ${n.toLocaleString("en")}`);
+  const secs = (t) => (t === undefined ? "…" : ((t - start) / 1000).toFixed(2));
+  const listing = [...urls.entries()].map(([id, url]) => `  ${secs(sent.get(id))}–${secs(done.get(id))} s  ${url}  ${(bytes.get(id) ?? 0).toLocaleString("en")}`);
   await context.close();
-  return { wire, loginMs, inputMs, task, largest, requests: bytes.size };
+  return { wire, loginMs, inputMs, task, largest, requests: bytes.size, listing };
 }
 
 const browser = await chromium.launch({
@@ -100,6 +113,7 @@ for (let i = 0; i < RUNS; i++) {
   console.log(`run ${i + 1}: ${r.wire.toLocaleString("en")} bytes on the wire in ${r.requests} requests until the first form input ` +
     `(task ${r.task}; largest: ${r.largest.join(", ")}); login usable ${(r.loginMs / 1000).toFixed(2)} s, ` +
     `first form input ${(r.inputMs / 1000).toFixed(2)} s`);
+  if (LIST) console.log(r.listing.join("\n"));
 }
 await browser.close();
 

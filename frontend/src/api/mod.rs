@@ -107,8 +107,27 @@ pub(super) async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B)
     write(Request::post(url), body).await
 }
 
+/// Who is signed in. The first call takes the answer `boot.js` asked for
+/// while the wasm was downloading (issue 14: one round trip fewer before the
+/// sign-in form or the inbox shows); later calls (the connection is back)
+/// ask again.
 pub async fn me() -> Result<Me, ApiFailure> {
-    get("/api/auth/me").await
+    match boot_me().await {
+        Some(response) => decode(response?).await,
+        None => get("/api/auth/me").await,
+    }
+}
+
+/// The answer to boot.js's `GET /api/auth/me` (`window.ybtMe`, a promise of
+/// the response, or of `null` when the request failed), taken once.
+async fn boot_me() -> Option<Result<gloo_net::http::Response, ApiFailure>> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str("ybtMe");
+    let promise = js_sys::Reflect::get(&window, &key).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.dyn_into::<web_sys::Response>().ok());
+    Some(answer.map(gloo_net::http::Response::from).ok_or_else(|| ApiFailure::network("no answer")))
 }
 
 pub async fn login(request: &LoginRequest) -> Result<Me, ApiFailure> {
