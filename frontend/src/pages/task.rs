@@ -29,6 +29,24 @@ pub struct Props {
     pub lang: Lang,
     pub task_id: String,
     pub back: Callback<()>,
+    /// The answer to `POST /api/tasks/{task_id}/form` when the opener
+    /// already asked (`OpenTask` asks while it finds out whether the task
+    /// is a survey's): the page then does not ask again.
+    #[prop_or_default]
+    pub opened: Option<Opened>,
+}
+
+/// The answer to opening a task, handed to the page; compared by identity.
+#[derive(Clone)]
+pub struct Opened {
+    pub task_id: String,
+    pub answer: Rc<Result<ybt_core::api::TaskForm, ApiFailure>>,
+}
+
+impl PartialEq for Opened {
+    fn eq(&self, other: &Self) -> bool {
+        self.task_id == other.task_id && Rc::ptr_eq(&self.answer, &other.answer)
+    }
 }
 
 /// How long typing must pause before the draft is written locally, and
@@ -56,12 +74,17 @@ pub fn load_template(form: &ybt_core::api::Form) -> Result<CompiledTemplate, Tex
 
 async fn open(
     task_id: String,
+    answer: Option<Opened>,
     page: UseStateHandle<Page>,
     shared: SharedDraft,
     sync: UseStateHandle<SyncState>,
     dispatcher: UseReducerDispatcher<FormHolder>,
 ) {
-    let opened = match api::open_task(&task_id).await {
+    let answer = match answer {
+        Some(Opened { task_id: of, answer }) if of == task_id => Rc::try_unwrap(answer).unwrap_or_else(|shared| (*shared).clone()),
+        _ => api::open_task(&task_id).await,
+    };
+    let opened = match answer {
         Ok(opened) => opened,
         Err(failure) => return page.set(Page::Failed(failure.message())),
     };
@@ -114,8 +137,10 @@ pub fn task_page(props: &Props) -> Html {
 
     {
         let (page, shared, sync, dispatcher) = (page.clone(), shared.clone(), sync.clone(), state.dispatcher());
+        // The opener's answer is for its task only.
+        let opened = props.opened.clone();
         use_effect_with(props.task_id.clone(), move |task_id| {
-            wasm_bindgen_futures::spawn_local(open(task_id.clone(), page, shared, sync, dispatcher));
+            wasm_bindgen_futures::spawn_local(open(task_id.clone(), opened, page, shared, sync, dispatcher));
         });
     }
     // Back online: send what was typed meanwhile.

@@ -1,7 +1,11 @@
 //! A task opened from the inbox or an address, as a survey or as a form.
 
+use std::rc::Rc;
+
 use ybt_core::api::TaskSummary;
 use yew::prelude::*;
+
+use crate::pages::task::Opened;
 
 use crate::i18n::{Lang, tr};
 use crate::survey_io::{self, task_key};
@@ -15,38 +19,53 @@ pub struct OpenTaskProps {
     pub back: Callback<()>,
 }
 
+/// What the page decided: not yet (or a survey's task: the survey page
+/// opens), or an ordinary task with the answer to opening it.
+#[derive(Clone, PartialEq)]
+enum Decided {
+    Asking,
+    Form(Opened),
+}
+
 /// A task opened from anywhere (the home inbox, an address): a survey's
 /// task opens only as a survey, never as an ordinary form. Known surveys
 /// (kept on this device) decide at once, offline too; otherwise the
-/// reader's surveys are asked whether the task's dispatch is one of them.
+/// reader's surveys are asked whether the task's dispatch is one of them —
+/// and at the same time the task's form, which the survey page would ask
+/// for too (`POST …/form` opens a task either way), so that an ordinary
+/// task's form is not one more round trip away (issue 14: 150 ms and more
+/// on a village phone).
 #[function_component(OpenTask)]
 pub fn open_task(props: &OpenTaskProps) -> Html {
-    let decided = use_state(|| None::<bool>);
+    let decided = use_state(|| Decided::Asking);
     {
         let (decided, task_id, open_survey) = (decided.clone(), props.task_id.clone(), props.open_survey.clone());
         use_effect_with(props.task_id.clone(), move |_| {
+            decided.set(Decided::Asking);
             if let Some(task) = survey_io::load::<TaskSummary>(&task_key(&task_id)) {
                 open_survey.emit(task);
                 return;
             }
             wasm_bindgen_futures::spawn_local(async move {
-                let surveys = crate::api::surveys().await.unwrap_or_default();
+                let (surveys, form) = futures::future::join(crate::api::surveys(), crate::api::open_task(&task_id)).await;
+                let form = Opened { task_id: task_id.clone(), answer: Rc::new(form) };
+                let surveys = surveys.unwrap_or_default();
                 let Some(survey) = surveys.iter().find(|s| task_id.starts_with(&format!("{}-", s.dispatch_id))) else {
-                    decided.set(Some(false));
-                    return;
+                    return decided.set(Decided::Form(form));
                 };
                 let tasks = crate::api::dispatch_tasks(&survey.dispatch_id).await.unwrap_or_default();
                 match tasks.into_iter().find(|t| t.id == task_id) {
                     Some(task) => open_survey.emit(task),
-                    None => decided.set(Some(false)),
+                    None => decided.set(Decided::Form(form)),
                 }
             });
         });
     }
-    match *decided {
-        Some(false) => {
-            html! { <crate::pages::task::TaskPage lang={props.lang} task_id={props.task_id.clone()} back={props.back.clone()} /> }
-        }
+    match &*decided {
+        Decided::Form(opened) => html! {
+            <crate::pages::task::TaskPage lang={props.lang} task_id={props.task_id.clone()} back={props.back.clone()}
+                opened={opened.clone()} />
+        },
         _ => html! { <p class="loading">{ tr(props.lang, "正在打开…", "Opening…") }</p> },
     }
 }
