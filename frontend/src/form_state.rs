@@ -203,7 +203,7 @@ impl FormState {
     /// Validates the whole form with core, as the worker will, plus the
     /// cells whose input the browser could not read.
     pub fn check_all(&self) -> Vec<FieldError> {
-        let mut errors = match serde_json::to_value(self.request()) {
+        let mut errors = match submission_body(&self.request()) {
             Ok(body) => ybt_core::validate_submission(&self.template, &body).err().unwrap_or_default(),
             Err(e) => {
                 vec![FieldError::zh_en("", "malformed", e.to_string(), e.to_string())]
@@ -445,4 +445,12 @@ impl Reducible for FormHolder {
             },
         }
     }
+}
+
+/// A submission as the JSON value core's `validate_submission` checks: the
+/// text the worker will receive, read back. Through text rather than
+/// `serde_json::to_value`, so the village wasm carries one serializer of the
+/// submission's types, the one that writes the request (issue 14: bytes).
+pub fn submission_body(request: &ybt_core::api::SubmissionRequest) -> serde_json::Result<serde_json::Value> {
+    serde_json::from_str(&serde_json::to_string(request)?)
 }

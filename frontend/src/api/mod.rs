@@ -265,6 +265,18 @@ pub enum Conflict<T> {
     Other(ApiFailure),
 }
 
+/// Where a 409 carries what is stored now: `current` at the top or in `error`.
+#[derive(serde::Deserialize)]
+struct WithCurrent<C> {
+    current: Option<C>,
+    error: Option<ErrorCurrent<C>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorCurrent<C> {
+    current: Option<C>,
+}
+
 /// Like `decode`, but a 409 carrying `current` becomes `Conflict::Stale`.
 async fn decode_conflict<T: DeserializeOwned, C: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, Conflict<C>> {
     let status = response.status();
@@ -276,11 +288,14 @@ async fn decode_conflict<T: DeserializeOwned, C: DeserializeOwned>(response: glo
     }
     let unreadable =
         |e: &dyn std::fmt::Display| Conflict::Other(ApiFailure::Network { status: Some(status), detail: format!("HTTP {status}: {e}") });
-    let body: serde_json::Value = response.json().await.map_err(|e| unreadable(&e))?;
-    let current = body.get("current").or_else(|| body.pointer("/error/current")).cloned();
-    let error: Result<ErrorBody, _> = serde_json::from_value(body);
-    match (status, current.map(serde_json::from_value::<C>), error) {
-        (409, Some(Ok(current)), Ok(error)) => Err(Conflict::Stale { current, message: error.error.message }),
+    // The text is read twice, as the error body and for what is stored now,
+    // rather than once into a `Value`: each type then has one reader, the
+    // one from text (issue 14: bytes of the village wasm).
+    let text = response.text().await.map_err(|e| unreadable(&e))?;
+    let current = serde_json::from_str::<WithCurrent<C>>(&text).ok().and_then(|w| w.current.or(w.error.and_then(|e| e.current)));
+    let error: Result<ErrorBody, _> = serde_json::from_str(&text);
+    match (status, current, error) {
+        (409, Some(current), Ok(error)) => Err(Conflict::Stale { current, message: error.error.message }),
         (_, _, Ok(body)) => Err(Conflict::Other(ApiFailure::Server { status, body })),
         (_, _, Err(e)) => Err(unreadable(&e)),
     }

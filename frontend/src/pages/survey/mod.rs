@@ -256,7 +256,7 @@ pub fn survey_page(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| {
             let Some(request) = request_of(&state, &task) else { return };
             // The worker's own checks, run here first: nothing invalid is queued.
-            let body = serde_json::to_value(&request).unwrap_or_default();
+            let body = crate::form_state::submission_body(&request).unwrap_or_default();
             let mut errors = ybt_core::survey::check_rows(&request);
             if let Err(found) = ybt_core::validate_submission(&template.0, &body) {
                 errors.extend(found);
