@@ -17,7 +17,7 @@ const GET = (path, who) => api("GET", path, undefined, as(who));
 const POST = (path, who, body) => api("POST", path, body, as(who));
 const CITY_DEPT = "重庆市民政局";
 
-let author, analyst, u;
+let author, analyst, u, dispatchedVillages;
 const templateId = uniqueId("city-aid");
 const filingId = `cf-${randomUUID()}`;
 const requestId = `city-${filingId}`;
@@ -162,6 +162,7 @@ describe("city templates: filed once, admitted per district, dispatched to chose
     assert.deepEqual([jb.state, jb.review, jb.created, jb.villages], ["not_admitted", "rejected", 0, 0]);
     assert.equal(yc.state, "dispatched");
     assert.ok(yc.villages > 0 && yc.created === yc.villages, r.text);
+    dispatchedVillages = yc.villages;
     assert.equal(r.json.created, yc.created);
     const mine = await tasksOf(u.cun);
     assert.equal(mine.length, 1, "永川's village has the task");
@@ -180,11 +181,13 @@ describe("city templates: filed once, admitted per district, dispatched to chose
 
   it("doubles nothing on a retried dispatch; the id is not reusable for another due date", async () => {
     const before = (await GET(`/api/dispatches/${dispatchId}`, u.zhen)).json.tasks.length;
+    assert.ok(before > 0);
     for (const body of [{ dispatch_id: dispatchId, due_date: "2030-06-30", districts: ["500105", "500118"] }, { dispatch_id: dispatchId, due_date: "2030-06-30" }]) {
       const r = await POST(`/api/city/templates/${filingId}/dispatch`, author, body);
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.created, 0);
-      assert.equal(r.json.districts.find((d) => d.code === "500118").villages, before);
+      const yc = r.json.districts.find((d) => d.code === "500118");
+      assert.deepEqual([yc.state, yc.villages, yc.created], ["dispatched", dispatchedVillages, 0]);
     }
     assert.equal((await GET(`/api/dispatches/${dispatchId}`, u.zhen)).json.tasks.length, before);
     assert.equal((await tasksOf(u.cun)).length, 1);
