@@ -208,6 +208,15 @@ pub struct DistrictDispatch {
     pub error: Option<DistrictFailure>,
 }
 
+/// What [`dispatch_in_district`] did in its district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DispatchOutcome {
+    pub state: DistrictDispatchState,
+    pub review: Option<ReviewStatus>,
+    pub villages: usize,
+    pub created: usize,
+}
+
 /// The answer of a city dispatch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CityDispatchView {
@@ -582,10 +591,10 @@ pub async fn dispatch_in_district<S: Reviews + Directory + DispatchStore>(
     district: &str,
     now: &Now,
     store: &S,
-) -> Result<(DistrictDispatchState, Option<ReviewStatus>, usize, usize), ServiceError> {
+) -> Result<DispatchOutcome, ServiceError> {
     let review = request_of(filing, store).await?.map(|s| s.request.status);
     if review != Some(ReviewStatus::Approved) {
-        return Ok((DistrictDispatchState::NotAdmitted, review, 0, 0));
+        return Ok(DispatchOutcome { state: DistrictDispatchState::NotAdmitted, review, villages: 0, created: 0 });
     }
     let receipt = dispatch(
         principal,
@@ -600,7 +609,7 @@ pub async fn dispatch_in_district<S: Reviews + Directory + DispatchStore>(
         store,
     )
     .await?;
-    Ok((DistrictDispatchState::Dispatched, review, receipt.villages, receipt.created))
+    Ok(DispatchOutcome { state: DistrictDispatchState::Dispatched, review, villages: receipt.villages, created: receipt.created })
 }
 
 /// The answer of a city dispatch, in the order of `chosen`.
@@ -609,7 +618,7 @@ pub fn dispatch_view(
     request: &CityDispatchRequest,
     served: &[ServedDistrict],
     chosen: &[String],
-    parts: Vec<Result<(DistrictDispatchState, Option<ReviewStatus>, usize, usize), ServiceError>>,
+    parts: Vec<Result<DispatchOutcome, ServiceError>>,
 ) -> CityDispatchView {
     let districts: Vec<DistrictDispatch> = chosen
         .iter()
@@ -617,7 +626,7 @@ pub fn dispatch_view(
         .map(|(code, outcome)| {
             let name = district_name(served, code);
             match outcome {
-                Ok((state, review, villages, created)) => {
+                Ok(DispatchOutcome { state, review, villages, created }) => {
                     DistrictDispatch { code: code.clone(), name, state, review, villages, created, error: None }
                 }
                 Err(e) => DistrictDispatch {

@@ -128,7 +128,7 @@ fn filed_once_per_district_and_a_retry_after_a_crash_files_only_what_is_missing(
         &served(),
         vec![ready(read_in_district(&filing, &jiangbei)), ready(read_in_district(&filing, &yongchuan))],
     );
-    assert_eq!(read.districts_state[1].error.as_ref().unwrap().code, "not_filed");
+    assert_eq!(read.districts_state[1].error.as_ref().expect("named").code, "not_filed");
     // The retry answers the stored filing and files 永川's only.
     let (again, template, created) = file(&dir, &author(), "cf-1", document("city-visit", 1)).expect("retried");
     assert!(!created);
