@@ -76,6 +76,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/api/summary/export", |req, ctx| http::respond_file(api::summary::export(req, ctx)))
         // Issue 16, the city level: a city department's reads across its districts.
         .get_async("/api/city/summary/:template", |req, ctx| http::respond(api::city::summary_of(req, ctx)))
+        // Issue 16, city templates: filed once, admitted per district, dispatched to chosen districts.
+        .post_async("/api/city/templates", |req, ctx| http::respond(api::city_templates::file(req, ctx)))
+        .get_async("/api/city/templates", |req, ctx| http::respond(api::city_templates::list(req, ctx)))
+        .get_async("/api/city/templates/:id", |req, ctx| http::respond(api::city_templates::get(req, ctx)))
+        .post_async("/api/city/templates/:id/dispatch", |req, ctx| http::respond(api::city_templates::dispatch(req, ctx)))
         .or_else_any_method_async("/api/*rest", |_, _| http::respond(async { Err::<http::Json<()>, _>(error::AppError::NoSuchEndpoint) }))
         .run(req, env)
         .await

@@ -19,6 +19,9 @@ pub struct DemoAccount {
     pub role: Role,
     pub org_unit: String,
     pub department: Option<&'static str>,
+    /// Granted items (seeded into `grants`): ledger items, or the city
+    /// author's grant.
+    pub grants: &'static [&'static str],
 }
 
 fn account(
@@ -28,7 +31,7 @@ fn account(
     org_unit: &str,
     department: Option<&'static str>,
 ) -> DemoAccount {
-    DemoAccount { username, display_name, role, org_unit: org_unit.to_owned(), department }
+    DemoAccount { username, display_name, role, org_unit: org_unit.to_owned(), department, grants: &[] }
 }
 
 /// One account per role, plus a second department and a second village so
@@ -71,18 +74,23 @@ pub fn demo_accounts_of(district: &str, village: &str, other_village: &str) -> V
     }
 }
 
-/// The city-level demo accounts (issue 16): 重庆市民政局's analyst, whose
-/// org unit is the city `500000` and whose scope is therefore every served
-/// district of 重庆 (江北 500105 and 永川 500118; never 荔城 350304). It
-/// reads its department's summaries across them and writes nothing.
+/// The city-level demo accounts (issue 16): 重庆市民政局's, whose org unit
+/// is the city `500000` and whose scope is therefore every served district
+/// of 重庆 (江北 500105 and 永川 500118; never 荔城 350304). `cq-minzheng`
+/// is its author and analyst (the `city.author` grant): it files templates
+/// once for the city, dispatches them to the districts that admitted them
+/// and reads its department's summaries — its own templates' and its
+/// districts' 区民政局's. `cq-fenxi` is an analyst only: it reads, and files
+/// or dispatches nothing.
 pub fn demo_city_accounts() -> Vec<DemoAccount> {
-    vec![DemoAccount {
-        username: "cq-minzheng",
-        display_name: "重庆市民政局 唐敏",
-        role: Role::DepartmentAnalyst,
-        org_unit: "500000".to_owned(),
-        department: Some("区民政局"),
-    }]
+    const CITY: &str = "500000";
+    vec![
+        DemoAccount {
+            grants: &[ybt_core::access::CITY_AUTHOR_GRANT],
+            ..account("cq-minzheng", "重庆市民政局 唐敏", Role::DepartmentAnalyst, CITY, Some("重庆市民政局"))
+        },
+        account("cq-fenxi", "重庆市民政局 分析员 易凡", Role::DepartmentAnalyst, CITY, Some("重庆市民政局")),
+    ]
 }
 
 /// A department's ingest API key for the demo (public, like the demo

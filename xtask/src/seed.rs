@@ -109,6 +109,14 @@ pub fn demo(people_per_village: usize) -> Result<Demo> {
         );
     }
     users.flush(&mut sql);
+    let mut grants = Inserts::new("grants (user_id, item, granted_by, granted_at)");
+    for account in &accounts {
+        for item in account.grants {
+            let user = quote(&format!("demo-{}", account.username));
+            grants.row(&mut sql, format!("({user}, {}, {}, {})", quote(item), quote("demo-seed"), quote(SEEDED_AT)));
+        }
+    }
+    grants.flush(&mut sql);
     Ok(Demo { directory_sql: sql, districts, accounts })
 }
 

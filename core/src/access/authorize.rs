@@ -82,6 +82,18 @@ pub enum Action<'a> {
         org_unit: &'a str,
         department: &'a str,
     },
+    /// File a template of `department` once for every district of the
+    /// principal's city (issue 16): a city-level department analyst holding
+    /// [`super::CITY_AUTHOR_GRANT`], for its own department.
+    FileCityTemplate {
+        department: &'a str,
+    },
+    /// Read the city filings of `department` and their state per district
+    /// (and the city dispatches of them): a city-level department analyst
+    /// of that department, author or not.
+    ReadCityTemplates {
+        department: &'a str,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,9 +151,14 @@ fn own_department(principal: &Principal, department: &str, then: Decision) -> De
 ///   submissions and read the summary (a centre: its town's villages).
 /// - A city-level department analyst (org unit a city, e.g. `500000`)
 ///   reads the summaries of its department's templates in the districts of
-///   its city ([`super::in_city`]) and nothing else: it writes nothing in
-///   any district. Any other role at city level may do nothing but read
-///   reference data.
+///   its city ([`super::in_city`]; its department's, or its districts'
+///   counterpart's: [`super::covers_department`]) and its city filings.
+///   With [`super::CITY_AUTHOR_GRANT`] it is its department's author: it
+///   files templates once for its city and dispatches them to villages of
+///   its city's districts. Nothing else: no ledger, no submission, no
+///   review, no return. Any other role at city level may do nothing but
+///   read reference data. City filings are nobody's business at district
+///   level.
 pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
     use Role::*;
     let role = principal.role;
@@ -208,18 +225,29 @@ pub fn authorize(principal: &Principal, action: &Action<'_>) -> Decision {
             SystemAdmin => Decision::Allow,
             _ => Decision::Deny(DenyReason::NotForRole),
         },
+        Action::FileCityTemplate { .. } | Action::ReadCityTemplates { .. } => Decision::Deny(DenyReason::NotForRole),
     }
 }
 
-/// The rule for a city-level principal: summaries of its districts only.
+/// The rule for a city-level principal: summaries of its districts and its
+/// city filings; as its department's author, filing and dispatching too.
 fn authorize_city(principal: &Principal, action: &Action<'_>) -> Decision {
+    let analyst = principal.role == Role::DepartmentAnalyst;
+    let author = analyst && principal.grants.iter().any(|g| g == super::CITY_AUTHOR_GRANT);
+    let in_city = |org_unit: &str| {
+        if super::in_city(&principal.org_unit, org_unit) { Decision::Allow } else { Decision::Deny(DenyReason::OutOfScope) }
+    };
     match action {
         Action::ReadReferenceData => Decision::Allow,
-        Action::ReadSummary { org_unit, department } if principal.role == Role::DepartmentAnalyst => {
-            let scoped =
-                if super::in_city(&principal.org_unit, org_unit) { Decision::Allow } else { Decision::Deny(DenyReason::OutOfScope) };
-            own_department(principal, department, scoped)
+        Action::ReadSummary { org_unit, department } if analyst => {
+            let own = principal.department.as_deref().is_some_and(|mine| super::covers_department(mine, department));
+            if own { in_city(org_unit) } else { Decision::Deny(DenyReason::OtherDepartment) }
         }
+        Action::ReadCityTemplates { department } if analyst => own_department(principal, department, Decision::Allow),
+        Action::FileCityTemplate { department } if author => own_department(principal, department, Decision::Allow),
+        Action::BeginDispatch if author => Decision::Allow,
+        // Only what it filed: a template of its own department.
+        Action::Dispatch { org_unit, department } if author => own_department(principal, department, in_city(org_unit)),
         _ => Decision::Deny(DenyReason::NotForRole),
     }
 }
@@ -235,6 +263,7 @@ mod tests {
     const OTHER_TOWN_VILLAGE: &str = "500118101001";
     const OTHER_DISTRICT_VILLAGE: &str = "500101001001";
     const DEPT: &str = "区民政局";
+    const CITY_DEPT: &str = "重庆市民政局";
 
     fn principal(role: Role) -> Principal {
         let org_unit = match role {
@@ -394,11 +423,17 @@ mod tests {
     #[test]
     fn city_department_reads_summaries_of_its_districts_only() {
         let mut city = crate::test_support::principal(Role::DepartmentAnalyst, "500000");
-        city.department = Some(DEPT.to_owned());
+        city.department = Some(CITY_DEPT.to_owned());
         let in_city = ["500105", "500118", "500118100", "500118100001", "500105001001"];
         let outside = ["350304", "350304100001", "500000", "500100", "5001", ""];
         for unit in in_city {
             assert_eq!(authorize(&city, &Action::ReadSummary { org_unit: unit, department: DEPT }), Allow, "{unit}");
+            assert_eq!(authorize(&city, &Action::ReadSummary { org_unit: unit, department: CITY_DEPT }), Allow, "{unit}");
+            assert_eq!(
+                authorize(&city, &Action::ReadSummary { org_unit: unit, department: "莆田市民政局" }),
+                Deny(OtherDepartment),
+                "{unit}"
+            );
             assert_eq!(
                 authorize(&city, &Action::ReadSummary { org_unit: unit, department: "区应急管理局" }),
                 Deny(OtherDepartment),
@@ -426,10 +461,20 @@ mod tests {
                 assert_eq!(authorize(&city, &action), Deny(NotForRole), "{action:?}");
             }
         }
-        for action in [Action::PublishTemplate { department: DEPT }, Action::BeginDispatch, Action::ManageUsers, Action::ReadAuditLog] {
+        for action in [
+            Action::PublishTemplate { department: DEPT },
+            Action::PublishTemplate { department: CITY_DEPT },
+            Action::BeginDispatch,
+            Action::ManageUsers,
+            Action::ReadAuditLog,
+            // Without the author's grant the analyst stays read-only.
+            Action::FileCityTemplate { department: CITY_DEPT },
+        ] {
             assert_eq!(authorize(&city, &action), Deny(NotForRole), "{action:?}");
         }
         assert_eq!(authorize(&city, &Action::ReadReferenceData), Allow);
+        assert_eq!(authorize(&city, &Action::ReadCityTemplates { department: CITY_DEPT }), Allow);
+        assert_eq!(authorize(&city, &Action::ReadCityTemplates { department: DEPT }), Deny(OtherDepartment));
         // Any other role at city level reads no summary at all.
         for role in [Role::SystemAdmin, Role::AdminSpecialist, Role::TownCoordinator, Role::VillageStaff] {
             let other = crate::test_support::principal(role, "500000");
@@ -437,6 +482,73 @@ mod tests {
         }
         // A district analyst of 永川 still never reads 江北.
         assert_eq!(authorize(&principal(Role::DepartmentAnalyst), &Action::ReadSummary { org_unit: "500105", department: DEPT }), S);
+    }
+
+    /// The new rows of the matrix (issue 16, city templates): 重庆市民政局
+    /// holding [`super::super::CITY_AUTHOR_GRANT`] files its own
+    /// department's templates and dispatches them to villages of 江北 and
+    /// 永川 — never 荔城's, never another department's template, never the
+    /// city itself — and still acts on no district route; nobody at
+    /// district level files or reads city filings.
+    #[test]
+    fn city_author_files_and_dispatches_within_its_city() {
+        let mut author = crate::test_support::principal(Role::DepartmentAnalyst, "500000");
+        author.department = Some(CITY_DEPT.to_owned());
+        author.grants = vec![crate::access::CITY_AUTHOR_GRANT.to_owned()];
+        assert_eq!(authorize(&author, &Action::FileCityTemplate { department: CITY_DEPT }), Allow);
+        assert_eq!(authorize(&author, &Action::FileCityTemplate { department: DEPT }), Deny(OtherDepartment));
+        assert_eq!(authorize(&author, &Action::ReadCityTemplates { department: CITY_DEPT }), Allow);
+        assert_eq!(authorize(&author, &Action::BeginDispatch), Allow);
+        for unit in ["500105001001", "500118100001", "500118100", "500118"] {
+            assert_eq!(authorize(&author, &Action::Dispatch { org_unit: unit, department: CITY_DEPT }), Allow, "{unit}");
+            assert_eq!(authorize(&author, &Action::Dispatch { org_unit: unit, department: DEPT }), Deny(OtherDepartment), "{unit}");
+        }
+        for unit in ["350304100001", "350304", "500000", "500100", ""] {
+            assert_eq!(authorize(&author, &Action::Dispatch { org_unit: unit, department: CITY_DEPT }), Deny(OutOfScope), "{unit}");
+        }
+        for unit in ["500118", "500118100001"] {
+            for action in [
+                Action::GenerateForm { org_unit: unit },
+                Action::Submit { org_unit: unit },
+                Action::ReadSubmission { org_unit: unit, department: CITY_DEPT },
+                Action::ReadTasks { org_unit: unit, department: CITY_DEPT },
+                Action::ReadLedger { org_unit: unit },
+                Action::WriteLedger { org_unit: unit },
+                Action::ManageSurvey { org_unit: unit, department: CITY_DEPT },
+                Action::ReviewNewRecord { org_unit: unit },
+                Action::ReviewTemplate { district: unit },
+                Action::ReturnSubmission { org_unit: unit, department: CITY_DEPT },
+            ] {
+                assert_eq!(authorize(&author, &action), Deny(NotForRole), "{action:?}");
+            }
+        }
+        for action in [Action::PublishTemplate { department: CITY_DEPT }, Action::ManageUsers, Action::ReadAuditLog] {
+            assert_eq!(authorize(&author, &action), Deny(NotForRole), "{action:?}");
+        }
+        // The grant makes nobody else an author: another role at city
+        // level, or any role of a district holding it.
+        for role in [Role::SystemAdmin, Role::AdminSpecialist, Role::TownCoordinator, Role::VillageStaff] {
+            let mut other = crate::test_support::principal(role, "500000");
+            other.department = Some(CITY_DEPT.to_owned());
+            other.grants = author.grants.clone();
+            for action in [
+                Action::FileCityTemplate { department: CITY_DEPT },
+                Action::ReadCityTemplates { department: CITY_DEPT },
+                Action::BeginDispatch,
+                Action::Dispatch { org_unit: "500118100001", department: CITY_DEPT },
+            ] {
+                assert_eq!(authorize(&other, &action), Deny(NotForRole), "{role:?} {action:?}");
+            }
+        }
+        for role in Role::ALL {
+            let mut district = principal(role);
+            district.grants = author.grants.clone();
+            district.department = Some(CITY_DEPT.to_owned());
+            assert_eq!(authorize(&district, &Action::FileCityTemplate { department: CITY_DEPT }), R, "{role:?}");
+            assert_eq!(authorize(&district, &Action::ReadCityTemplates { department: CITY_DEPT }), R, "{role:?}");
+        }
+        check(Action::FileCityTemplate { department: DEPT }, [R, R, R, R, R]);
+        check(Action::ReadCityTemplates { department: DEPT }, [R, R, R, R, R]);
     }
 
     #[test]

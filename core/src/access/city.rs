@@ -1,6 +1,8 @@
 //! City-level principals (issue 16, the city level): a department of a
 //! city (e.g. 重庆市民政局, org unit `500000`) reads the summaries of the
-//! districts it covers and writes nothing in any of them.
+//! districts it covers; with [`CITY_AUTHOR_GRANT`] it also files templates
+//! once for all of them and dispatches them to the districts that admitted
+//! them. It never acts on a district route.
 //!
 //! A city is a GB/T 2260 code at city level: a 6-digit code ending in
 //! `00`. The districts it covers are those whose code begins with its
@@ -38,6 +40,30 @@ pub fn in_city(city: &str, org_unit: &str) -> bool {
     }
 }
 
+/// The grant that makes a city-level department analyst its department's
+/// *author*: it files city templates ([`super::Action::FileCityTemplate`])
+/// and dispatches them ([`super::Action::Dispatch`] within its city). An
+/// analyst without it stays read-only. It names no ledger item, so it
+/// unmasks nothing.
+pub const CITY_AUTHOR_GRANT: &str = "city.author";
+
+/// Whether a city department (e.g. `重庆市民政局`) reads the data of a
+/// template owned by `department`: its own (`重庆市民政局`, what it filed),
+/// or its districts' counterpart — the same office one level down, named
+/// `区` + what follows `市` (`区民政局`), as the districts' departments are.
+pub fn covers_department(city_department: &str, department: &str) -> bool {
+    if city_department.is_empty() {
+        return false;
+    }
+    if city_department == department {
+        return true;
+    }
+    match city_department.split_once('市') {
+        Some((_, office)) if !office.is_empty() => department.strip_prefix('区') == Some(office),
+        _ => false,
+    }
+}
+
 /// Whether the principal's org unit is a city (a city-level principal).
 pub fn is_city_level(principal: &super::Principal) -> bool {
     city_prefix(&principal.org_unit).is_some()
@@ -56,6 +82,21 @@ mod tests {
         assert_eq!(city_prefix("000000"), None);
         assert_eq!(city_prefix("50000x"), None);
         assert_eq!(city_prefix(""), None);
+    }
+
+    #[test]
+    fn a_city_department_covers_itself_and_its_district_counterpart() {
+        assert!(covers_department("重庆市民政局", "重庆市民政局"));
+        assert!(covers_department("重庆市民政局", "区民政局"));
+        assert!(!covers_department("重庆市民政局", "区应急管理局"));
+        assert!(!covers_department("重庆市民政局", "民政局"));
+        assert!(!covers_department("重庆市民政局", "区区民政局"));
+        assert!(!covers_department("重庆市民政局", "莆田市民政局"));
+        assert!(!covers_department("重庆市", "区"));
+        assert!(!covers_department("", ""));
+        // A name without 市 covers only itself.
+        assert!(covers_department("区民政局", "区民政局"));
+        assert!(!covers_department("民政局", "区民政局"));
     }
 
     #[test]

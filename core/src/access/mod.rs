@@ -18,7 +18,7 @@ pub(crate) mod users;
 
 pub use audit::{AccountEventKind, ReadClass, classify_read};
 pub use authorize::{Action, Decision, DenyReason, authorize, in_scope};
-pub use city::{city_prefix, in_city, is_city_level};
+pub use city::{CITY_AUTHOR_GRANT, city_prefix, covers_department, in_city, is_city_level};
 pub use ingest::{IngestKey, authorize_ingest};
 pub use masking::unmasked_by_role;
 pub use masking::{

@@ -144,7 +144,13 @@ pub async fn dispatch<S: Directory + DispatchStore>(
     let (template_id, version) = (template.meta.id.as_str(), template.meta.version);
     // A dispatch id names one dispatch: reusing it for another template or
     // due date is refused rather than silently ignored.
-    let filter = DispatchFilter { scope: &principal.org_unit, dispatch_id: Some(&request.dispatch_id), ..DispatchFilter::default() };
+    // A city-level principal (issue 16) dispatches within one district at a
+    // time: the reuse check looks there, not under the city's code.
+    let scope = match villages.first() {
+        Some(village) if crate::access::is_city_level(principal) => &village[..6],
+        _ => principal.org_unit.as_str(),
+    };
+    let filter = DispatchFilter { scope, dispatch_id: Some(&request.dispatch_id), ..DispatchFilter::default() };
     let existing = store.dispatches(&filter).await?;
     if existing.iter().any(|d| d.template_id != template_id || d.template_version != version || d.due_date != request.due_date) {
         return Err(ServiceError::Conflict {

@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod accounts_admin;
 pub mod burden_report;
 pub mod city;
+pub mod city_templates;
 pub mod dispatch;
 mod error;
 pub mod forms;

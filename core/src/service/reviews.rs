@@ -235,7 +235,11 @@ pub async fn file_template(
 
 /// Expected rows per village: the form's rows in a few villages spread
 /// over the district, averaged (1 for a form about the village itself).
-async fn rows_per_village(store: &impl Reviews, template: &CompiledTemplate, district: &str) -> Result<(usize, f64), ServiceError> {
+pub(crate) async fn rows_per_village(
+    store: &impl Reviews,
+    template: &CompiledTemplate,
+    district: &str,
+) -> Result<(usize, f64), ServiceError> {
     let villages = store.villages_in(district).await?;
     if template.subject.entity == "org_unit" || villages.is_empty() {
         return Ok((villages.len(), 1.0));
@@ -414,4 +418,4 @@ async fn with_detail(store: &impl Reviews, mut request: TemplateRequest, catalog
 
 #[cfg(test)]
 #[path = "reviews_tests.rs"]
-mod tests;
+pub(crate) mod tests;

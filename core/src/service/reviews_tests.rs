@@ -16,8 +16,8 @@ use crate::test_support::principal;
 
 /// The port in memory: requests, published versions, one village, open tasks.
 #[derive(Default)]
-struct Memory {
-    reviews: RefCell<Vec<StoredReview>>,
+pub(crate) struct Memory {
+    pub(crate) reviews: RefCell<Vec<StoredReview>>,
     published: RefCell<Vec<PublishedTemplate>>,
     tasks: RefCell<Vec<OpenTask>>,
     moves: RefCell<Vec<TaskMove>>,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod burden;
 pub mod city;
+pub mod city_templates;
 pub mod dispatches;
 pub mod forms;
 pub mod health;

@@ -12,13 +12,15 @@
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
 //! `burden.rs`: the burden meter's figures; `reviews.rs`: template requests
 //! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows;
-//! `transfers.rs`: transfer requests (迁移申请); `surveys.rs`, `photos.rs`,
+//! `transfers.rs`: transfer requests (迁移申请); `city_templates.rs`: city
+//! filings and city dispatches (directory, issue 16); `surveys.rs`, `photos.rs`,
 //! `intake.rs`: emergency surveys, their photos, the review queue of new
 //! records (the ports of `ybt_core::service::{surveys, intake}`).
 
 mod accounts;
 mod audit;
 mod burden;
+mod city_templates;
 mod directory;
 mod dispatch;
 mod ingest;
