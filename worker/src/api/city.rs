@@ -8,8 +8,8 @@ use serde::Deserialize;
 use worker::{Request, RouteContext, console_error};
 use ybt_core::messages::Text;
 use ybt_core::service::Now;
-use ybt_core::service::city::{CitySummaryView, districts_in_scope, merge_city_summary};
-use ybt_core::service::summary_view::{SummaryQuery, summary};
+use ybt_core::service::city::{CitySummaryView, district_summary, districts_in_scope, merge_city_summary};
+use ybt_core::service::summary_view::SummaryQuery;
 
 use crate::auth;
 use crate::error::AppError;
@@ -58,7 +58,7 @@ pub async fn summary_of(req: Request, ctx: RouteContext<()>) -> Result<Reply<Cit
         async move {
             let store = Store::from_env(env)?;
             store.route(&district.code).await?;
-            summary(principal, &query, now, &store, &clock_ms).await.map(|(view, _)| view)
+            district_summary(principal, &query, now, &store, &clock_ms).await
         }
     });
     let outcomes = futures_util::future::join_all(runs).await;
@@ -69,6 +69,6 @@ pub async fn summary_of(req: Request, ctx: RouteContext<()>) -> Result<Reply<Cit
         }
         parts.push((district, outcome));
     }
-    let view = merge_city_summary(&principal, &template_id, parts)?;
+    let view = merge_city_summary(&principal, &template_id, parts, &now)?;
     Ok(Reply::from(Json(200, view)).header("Server-Timing", format!("fanout;dur={:.1}", clock_ms() - started)))
 }
