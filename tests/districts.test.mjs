@@ -308,6 +308,27 @@ const PROBES = {
       own(await GET(`/api/city/summary/${TEMPLATE}`, city), h, "重庆's summary");
     }
   },
+  "GET /api/city/reports": async (a, h) => {
+    refused(await GET("/api/city/reports", a.dept), h, "a district analyst's city report list");
+    refused(await GET(`/api/city/reports?districts=${h.code}`, a.admin), h, "a district admin's city report list of the other");
+    if (h.name === "荔城") {
+      const city = await login("cq-minzheng");
+      refused(await GET(`/api/city/reports?districts=${h.code}`, city), h, "重庆 listing 荔城's reports");
+      own(await GET("/api/city/reports", city), h, "重庆's report list");
+    }
+  },
+  "GET /api/city/export/:template": async (a, h) => {
+    refused(await GET(`/api/city/export/${TEMPLATE}?format=csv`, a.dept), h, "a district analyst's city export");
+    refused(await GET(`/api/city/export/${TEMPLATE}?format=csv&districts=${h.code}`, a.admin), h, "a district admin's city export of the other");
+    if (h.name === "荔城") {
+      const city = await login("cq-minzheng");
+      refused(await GET(`/api/city/export/${TEMPLATE}?format=csv&districts=${h.code}`, city), h, "重庆 exporting 荔城");
+      refused(await GET(`/api/city/export/${h.published}?format=csv&districts=${h.code}`, city), h, "重庆 exporting 荔城's template");
+      const mine = await GET(`/api/city/export/${TEMPLATE}?format=csv`, city);
+      own(mine, h, "重庆's export");
+      assert.ok(!mine.text.includes("荔城"), "重庆's export names nothing of 荔城");
+    }
+  },
 };
 
 let yongchuan, licheng;

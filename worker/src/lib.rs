@@ -76,6 +76,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/api/summary/export", |req, ctx| http::respond_file(api::summary::export(req, ctx)))
         // Issue 16, the city level: a city department's reads across its districts.
         .get_async("/api/city/summary/:template", |req, ctx| http::respond(api::city::summary_of(req, ctx)))
+        .get_async("/api/city/reports", |req, ctx| http::respond(api::city::reports(req, ctx)))
+        .get_async("/api/city/export/:template", |req, ctx| http::respond_file(api::city::export(req, ctx)))
         .or_else_any_method_async("/api/*rest", |_, _| http::respond(async { Err::<http::Json<()>, _>(error::AppError::NoSuchEndpoint) }))
         .run(req, env)
         .await

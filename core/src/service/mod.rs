@@ -22,6 +22,8 @@ pub mod accounts;
 pub mod accounts_admin;
 pub mod burden_report;
 pub mod city;
+pub mod city_export;
+pub mod city_reports;
 pub mod dispatch;
 mod error;
 pub mod forms;

@@ -19,6 +19,7 @@
 mod accounts;
 mod audit;
 mod burden;
+mod city;
 mod directory;
 mod dispatch;
 mod ingest;
