@@ -10,6 +10,7 @@ import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { TEMPLATE, api, login, ownForm, validSubmission } from "./helpers.mjs";
+import { careTemplate, submitTask, uniqueId } from "./publish-helpers.mjs";
 import { readXlsx } from "./xlsx.mjs";
 
 const as = (who) => ({ session: who.session });
@@ -252,5 +253,41 @@ describe("city: 重庆市民政局 reads across its districts", () => {
     const one = await GET(`/api/city/export/${TEMPLATE}?format=csv&districts=500105`, city);
     assert.equal(one.status, 200);
     assert.ok(one.text.includes("江北区") && !one.text.includes("永川区"), "only the district asked for");
+  });
+
+  it("recomputes the template's summary formulas on the city's totals", async () => {
+    // The same template (救助总额 = sum(小计), 小计 = 金额 × 月数) published,
+    // dispatched and submitted in 江北 and in 永川, with different amounts.
+    const id = uniqueId("city-care");
+    const own = {};
+    for (const [d, dept, zhen, amount] of [[jiangbei, "jb-minzheng", "jb-zhen", 120], [yongchuan, "minzheng", "zhen", 75]]) {
+      const [analyst, centre] = [await login(dept), await login(zhen)];
+      const filed = await api("POST", "/api/template-requests", { request_id: randomUUID(), document: careTemplate(id) }, as(analyst));
+      assert.ok([200, 201].includes(filed.status), filed.text);
+      const approved = await api("POST", `/api/template-requests/${filed.json.id}/decision`, { decision: "approve" }, as(centre));
+      assert.equal(approved.status, 200, approved.text);
+      const dispatched = await api("POST", "/api/dispatches", { dispatch_id: randomUUID(), template_id: id, org_units: [d.cun.me.org_unit], due_date: "2030-12-31" }, as(centre));
+      assert.equal(dispatched.status, 201, dispatched.text);
+      const tasks = await GET(`/api/tasks?template_id=${id}`, d.cun);
+      const task = tasks.json.find((t) => t.template_id === id && t.org_unit === d.cun.me.org_unit);
+      assert.ok(task, tasks.text.slice(0, 300));
+      await submitTask(d.cun, task, amount);
+      const summary = await GET(`/api/summary?template_id=${id}`, d.analyst);
+      assert.equal(summary.status, 200, summary.text);
+      own[d.code] = summary.json.total;
+    }
+    const r = await GET(`/api/city/summary/${id}`, city);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.complete, true);
+    const expected = own["500105"].computed.aid_total + own["500118"].computed.aid_total;
+    assert.ok(own["500105"].computed.aid_total > 0 && own["500118"].computed.aid_total > 0, JSON.stringify(own));
+    assert.ok(close(r.json.total.computed.aid_total, expected), `city 救助总额 ${r.json.total.computed.aid_total} vs ${expected}`);
+    assert.ok(close(r.json.total.computed.aid_total, r.json.total.sums.aid_row_total), "sum(小计) over every row of both districts");
+    for (const part of r.json.districts) assert.deepEqual(part.totals.computed, own[part.code].computed, `${part.code} keeps its own`);
+    const book = readXlsx(Buffer.from(await (await fetch(`${process.env.YBT_BASE_URL}/api/city/export/${id}?format=xlsx`, { headers: { cookie: `ybt_session=${city.session}` } })).arrayBuffer()));
+    const totals = book.sheets[0].rows;
+    const at = totals[0].indexOf("救助总额（元）");
+    assert.ok(at > 0, totals[0].join("|"));
+    assert.ok(close(Number(totals.at(-1)[at]), expected), `the export's 全市合计 救助总额 ${totals.at(-1)[at]}`);
   });
 });
