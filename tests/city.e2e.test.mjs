@@ -101,6 +101,7 @@ describe("the city department's page", () => {
       await page.selectOption("#city-district", "500105");
       await page.waitForFunction(() => document.querySelectorAll("#city-totals tbody tr").length === 2);
       assert.deepEqual(Object.keys(await tableRows(page)).sort(), ["500000", "500105"]);
+      assert.equal(await page.textContent("#city-totals tr.total th"), "所选区县合计", "not called the city's total");
       assert.match(await page.getAttribute("#city-download-csv", "href"), /districts=500105/);
       const [download] = await Promise.all([page.waitForEvent("download"), page.click("#city-download-csv")]);
       const csv = (await readFile(await download.path())).toString("utf8");

@@ -248,8 +248,12 @@ fn city_report(props: &ReportProps) -> Html {
                             },
                         }) }
                         <tr data-code={v.city.clone()} class="total">
-                            <th scope="row">{ if v.complete { tr(lang, "全市合计", "City total").to_owned() } else {
-                                tr(lang, "全市合计（不完整）", "City total (incomplete)").to_owned() } }</th>
+                            <th scope="row">{ match (picked.is_empty(), v.complete) {
+                                (true, true) => tr(lang, "全市合计", "City total"),
+                                (true, false) => tr(lang, "全市合计（不完整）", "City total (incomplete)"),
+                                (false, true) => tr(lang, "所选区县合计", "Total of the district picked"),
+                                (false, false) => tr(lang, "所选区县合计（不完整）", "Total of the district picked (incomplete)"),
+                            } }</th>
                             { cells(&v.total) }
                         </tr>
                     </tbody>
