@@ -343,6 +343,25 @@ const PROBES = {
       refused(await POST(`/api/city/templates/${id}/dispatch`, await cityAuthor(), body([h.code])), h, "重庆 dispatching into 荔城");
       const tasks = await GET("/api/tasks", h.cun);
       assert.ok(!tasks.text.includes(id), "荔城's village has no task of 重庆's filing");
+  "GET /api/city/reports": async (a, h) => {
+    refused(await GET("/api/city/reports", a.dept), h, "a district analyst's city report list");
+    refused(await GET(`/api/city/reports?districts=${h.code}`, a.admin), h, "a district admin's city report list of the other");
+    if (h.name === "荔城") {
+      const city = await login("cq-minzheng");
+      refused(await GET(`/api/city/reports?districts=${h.code}`, city), h, "重庆 listing 荔城's reports");
+      own(await GET("/api/city/reports", city), h, "重庆's report list");
+    }
+  },
+  "GET /api/city/export/:template": async (a, h) => {
+    refused(await GET(`/api/city/export/${TEMPLATE}?format=csv`, a.dept), h, "a district analyst's city export");
+    refused(await GET(`/api/city/export/${TEMPLATE}?format=csv&districts=${h.code}`, a.admin), h, "a district admin's city export of the other");
+    if (h.name === "荔城") {
+      const city = await login("cq-minzheng");
+      refused(await GET(`/api/city/export/${TEMPLATE}?format=csv&districts=${h.code}`, city), h, "重庆 exporting 荔城");
+      refused(await GET(`/api/city/export/${h.published}?format=csv&districts=${h.code}`, city), h, "重庆 exporting 荔城's template");
+      const mine = await GET(`/api/city/export/${TEMPLATE}?format=csv`, city);
+      own(mine, h, "重庆's export");
+      assert.ok(!mine.text.includes("荔城"), "重庆's export names nothing of 荔城");
     }
   },
 };

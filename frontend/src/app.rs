@@ -207,6 +207,8 @@ pub fn app(props: &AppProps) -> Html {
                     </>
                 }
             });
+            // A city-level reader (issue 16) neither designs, dispatches nor surveys.
+            let city = ybt_core::access::is_city_level(&me.user);
             let publishing = crate::pages::dispatch::nav(*lang, me.user.role, &navigate);
             let to_surveys = navigate.reform(|_: MouseEvent| Route::Surveys);
             let surveys = html! {
@@ -222,7 +224,7 @@ pub fn app(props: &AppProps) -> Html {
             });
             let user = html! {
                 <span class="user" id="user">
-                    { nav }{ publishing }{ surveys }{ transfers }
+                    { nav }{ (!city).then_some(publishing) }{ (!city).then_some(surveys) }{ transfers }
                     <span class="me"><span class="me-name">{ &me.user.display_name }</span><span class="me-role">{ " · " }{ &me.role_title }</span></span>
                     <button class="lang" id="logout" onclick={on_logout}>{ tr(*lang, "退出", "Sign out") }</button>
                 </span>

@@ -5,8 +5,10 @@
 // leave out (no local city covers all three) — and `cq-minzheng` reads
 // `GET /api/city/summary/bench-summary` `--runs` times: p50/p95/worst of
 // the whole request (wall time at the client) and the worker's fan-out
-// span, beside one district alone for comparison. Not a test: it measures;
-// it checks only that the totals count every row it loaded.
+// span, beside one district alone for comparison; then the report list
+// (`GET /api/city/reports`) and the city export as CSV and XLSX
+// (`GET /api/city/export/bench-summary`), whole file received. Not a test:
+// it measures; it checks only that the totals count every row it loaded.
 //
 //   cargo xtask run --port 8797 &                # or any running worker
 //   node tests/bench/city.mjs --base http://127.0.0.1:8797 --state .state/wrangler [--rows 100000] [--runs 20]
@@ -64,4 +66,31 @@ await measure("city summary, 江北 + 永川", `/api/city/summary/${TEMPLATE}`, 
 });
 await measure("one district alone (永川)", `/api/city/summary/${TEMPLATE}?districts=500118`, (b) => {
   if (b.total.rows !== b.districts[0].totals.rows) throw new Error("one district's total");
+});
+await measure("report list (GET /api/city/reports)", "/api/city/reports", (b) => {
+  const report = b.reports.find((r) => r.id === TEMPLATE);
+  if (!report || report.rows !== expected) throw new Error(`the list counts ${report?.rows} rows of ${TEMPLATE}, expected ${expected}`);
+});
+
+/** A city export, the whole file received: wall time and size. */
+async function measureFile(label, path, check) {
+  const wall = [];
+  let bytes = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = await get(city, path);
+    const body = Buffer.from(await r.arrayBuffer());
+    wall.push(performance.now() - t0);
+    bytes = body.length;
+    if (i === 0) check(body);
+  }
+  console.log(`${label} (${RUNS} runs, ${(bytes / 1024 / 1024).toFixed(1)} MiB): ${stats(wall)}`);
+}
+await measureFile("city export CSV, 江北 + 永川", `/api/city/export/${TEMPLATE}?format=csv`, (body) => {
+  const lines = body.toString("utf8").trimEnd().split("\r\n");
+  // header + every row + one 合计 per district + 全市合计
+  if (lines.length !== expected + 4 || !lines.at(-1).startsWith("全市合计,")) throw new Error(`${lines.length} lines for ${expected} rows`);
+});
+await measureFile("city export XLSX, 江北 + 永川", `/api/city/export/${TEMPLATE}?format=xlsx`, (body) => {
+  if (body.readUInt32LE(0) !== 0x04034b50) throw new Error("not a zip file");
 });

@@ -81,6 +81,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_async("/api/city/templates", |req, ctx| http::respond(api::city_templates::list(req, ctx)))
         .get_async("/api/city/templates/:id", |req, ctx| http::respond(api::city_templates::get(req, ctx)))
         .post_async("/api/city/templates/:id/dispatch", |req, ctx| http::respond(api::city_templates::dispatch(req, ctx)))
+        .get_async("/api/city/reports", |req, ctx| http::respond(api::city::reports(req, ctx)))
+        .get_async("/api/city/export/:template", |req, ctx| http::respond_file(api::city::export(req, ctx)))
         .or_else_any_method_async("/api/*rest", |_, _| http::respond(async { Err::<http::Json<()>, _>(error::AppError::NoSuchEndpoint) }))
         .run(req, env)
         .await

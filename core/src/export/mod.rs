@@ -4,6 +4,7 @@
 //!
 //! An unmasked export imports back as "nothing to change".
 
+pub mod city_table;
 pub mod summary_table;
 mod table;
 

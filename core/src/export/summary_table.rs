@@ -69,7 +69,7 @@ pub fn summary_csv(columns: &[SummaryColumn], rows: &[ExportRow<'_>]) -> Vec<u8>
     out.into_bytes()
 }
 
-fn number_text(n: f64) -> String {
+pub(super) fn number_text(n: f64) -> String {
     let n = (n * 100_000.0).round() / 100_000.0;
     if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() }
 }

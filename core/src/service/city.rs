@@ -8,17 +8,26 @@
 //! and totals are masked exactly as any summary is; nothing here reads or
 //! unmasks a value. A district whose summary failed is listed with a named
 //! error (and the answer says it is incomplete): never a silent gap.
+//!
+//! The template's summary formulas (`sum(...)` fields) are recomputed on
+//! the merged sums ([`city_formulas`]), so the city's value is what one
+//! district holding every row would show.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
+use crate::CompiledTemplate;
 use crate::access::{DenyReason, Principal, in_city, is_city_level};
 use crate::api::SummaryView;
 use crate::messages::Text;
 use crate::summary::UnitTotals;
 
-use super::ServiceError;
+use super::submissions::SubmissionStore;
+use super::summary_view::{SummaryQuery, SummaryStore, summary_with_template};
+use super::{AuditLog, Now, ServiceError};
 
 /// At most this many districts in one `districts=` list.
 pub const MAX_DISTRICTS: usize = 64;
@@ -117,11 +126,47 @@ pub struct CitySummaryView {
     pub city: String,
     pub districts: Vec<DistrictPart>,
     /// Submissions, rows and numeric sums added over the districts that
-    /// answered (`computed` stays empty: a template's formulas are per
-    /// district).
+    /// answered; `computed`: the template's summary formulas on those sums
+    /// (of the newest version any district answered with).
     pub total: UnitTotals,
     /// False when a district failed: the total lacks it.
     pub complete: bool,
+}
+
+/// One district's summary, with the compiled version whose columns it shows.
+#[derive(Debug, Clone)]
+pub struct DistrictSummary {
+    pub view: SummaryView,
+    pub template: Rc<CompiledTemplate>,
+}
+
+/// The district summary use case on one district's store (routed by the
+/// caller): `query.org_unit` is the district.
+pub async fn district_summary<S: SummaryStore + SubmissionStore + AuditLog>(
+    principal: &Principal,
+    query: &SummaryQuery,
+    now: &Now,
+    store: &S,
+    clock: &dyn Fn() -> f64,
+) -> Result<DistrictSummary, ServiceError> {
+    let (view, _, template) = summary_with_template(principal, query, now, store, clock).await?;
+    Ok(DistrictSummary { view, template })
+}
+
+/// The template's summary formulas on merged per-district sums. A summary
+/// formula reads rows only through `sum(field)`, so it is evaluated over
+/// one stand-in row per district holding that district's sums: `sum(f)`
+/// over them is the city's sum of `f`, the value one district holding
+/// every row would compute (to the 1/100 000 the district sums are
+/// rounded to).
+pub fn city_formulas(template: &CompiledTemplate, district_sums: &[&BTreeMap<String, f64>], now: &Now) -> Map<String, Value> {
+    let rows: Vec<Map<String, Value>> = district_sums
+        .iter()
+        .map(|sums| {
+            sums.iter().filter_map(|(key, value)| serde_json::Number::from_f64(*value).map(|n| (key.clone(), Value::Number(n)))).collect()
+        })
+        .collect();
+    crate::compute_summary(template, &rows, now.today())
 }
 
 /// Merges each district's summary (in the order given) into the city's.
@@ -130,7 +175,8 @@ pub struct CitySummaryView {
 pub fn merge_city_summary(
     principal: &Principal,
     template_id: &str,
-    parts: Vec<(ServedDistrict, Result<SummaryView, ServiceError>)>,
+    parts: Vec<(ServedDistrict, Result<DistrictSummary, ServiceError>)>,
+    now: &Now,
 ) -> Result<CitySummaryView, ServiceError> {
     if let Some((_, Err(ServiceError::Forbidden(reason)))) = parts.first()
         && parts.iter().all(|(_, outcome)| matches!(outcome, Err(ServiceError::Forbidden(_))))
@@ -141,9 +187,13 @@ pub fn merge_city_summary(
     let mut sums: BTreeMap<String, f64> = BTreeMap::new();
     let mut districts = Vec::with_capacity(parts.len());
     let mut complete = true;
+    let mut newest: Option<Rc<CompiledTemplate>> = None;
     for (district, outcome) in parts {
         match outcome {
-            Ok(view) => {
+            Ok(DistrictSummary { view, template }) => {
+                if newest.as_ref().is_none_or(|n| n.meta.version < template.meta.version) {
+                    newest = Some(template);
+                }
                 let mut totals = view.summary.total.clone();
                 totals.code = district.code.clone();
                 totals.name = district.name.clone();
@@ -173,6 +223,10 @@ pub fn merge_city_summary(
         }
     }
     total.sums = sums;
+    if let Some(template) = newest {
+        let answered: Vec<&BTreeMap<String, f64>> = districts.iter().filter_map(|d| d.totals.as_ref()).map(|t| &t.sums).collect();
+        total.computed = city_formulas(&template, &answered, now);
+    }
     Ok(CitySummaryView { template_id: template_id.to_owned(), city: principal.org_unit.clone(), districts, total, complete })
 }
 
@@ -216,7 +270,28 @@ mod tests {
         assert!(matches!(districts_in_scope(&district_analyst, &served(), None), Err(ServiceError::Forbidden(DenyReason::NotForRole))));
     }
 
-    fn view(submissions: usize, rows: usize, sums: &[(&str, f64)]) -> SummaryView {
+    fn template() -> Rc<CompiledTemplate> {
+        let doc = serde_json::json!({
+            "x-template": {"id": "t", "version": 1, "department": "区民政局"},
+            "x-subject": {"entity": "person"},
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "title": "姓名", "x-ledger": "person.name"},
+                "amount": {"type": "number", "title": "金额"},
+                "n": {"type": "integer", "title": "人数"},
+                "grand": {"type": "number", "title": "总额", "x-compute": "sum(amount)"},
+                "per_head": {"type": "number", "title": "人均", "x-compute": "round(sum(amount) / sum(n), 2)"},
+                "big": {"type": "string", "title": "规模", "x-compute": "if(sum(n) > 10, \"大\", \"小\")"}
+            }
+        });
+        Rc::new(crate::compile(&doc, &crate::Catalog::builtin().expect("catalog")).expect("compiles"))
+    }
+
+    fn now() -> Now {
+        Now::new("2026-11-30T02:00:00Z".to_owned())
+    }
+
+    fn view(submissions: usize, rows: usize, sums: &[(&str, f64)]) -> DistrictSummary {
         let total = UnitTotals {
             code: "x".to_owned(),
             name: "x".to_owned(),
@@ -225,7 +300,7 @@ mod tests {
             sums: sums.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
             computed: Default::default(),
         };
-        SummaryView {
+        let view = SummaryView {
             template_id: "t".to_owned(),
             template_version: 1,
             selected_version: None,
@@ -242,7 +317,41 @@ mod tests {
             rows: Vec::new(),
             total_rows: rows,
             offset: 0,
+        };
+        DistrictSummary { view, template: template() }
+    }
+
+    #[test]
+    fn formulas_are_recomputed_as_one_district_holding_every_row_would() {
+        use crate::summary::{VillageRows, summarize};
+        let t = template();
+        let rows = |values: &[(f64, i64)]| -> Vec<Map<String, Value>> {
+            values
+                .iter()
+                .map(|(a, n)| serde_json::json!({"name": "x", "amount": a, "n": n}).as_object().cloned().expect("object"))
+                .collect()
+        };
+        let (a, b) = (rows(&[(0.1, 1), (0.2, 2), (100.0, 3)]), rows(&[(33.35, 4), (7.0, 1)]));
+        fn village<'a>(code: &'a str, rows: &'a [Map<String, Value>]) -> VillageRows<'a> {
+            VillageRows { village_code: code, village_name: code, town_code: &code[..9], town_name: "镇", rows }
         }
+        let jb = summarize(&t, &[village("500105100001", &a)], None);
+        let yc = summarize(&t, &[village("500118100001", &b)], None);
+        let one = summarize(&t, &[village("500105100001", &a), village("500118100001", &b)], None);
+        let part = |summary: crate::summary::Summary| {
+            let mut p = view(0, 0, &[]);
+            p.view.summary = summary;
+            p
+        };
+        let s = served();
+        let merged =
+            merge_city_summary(&city(), "t", vec![(s[1].clone(), Ok(part(jb.clone()))), (s[2].clone(), Ok(part(yc)))], &now()).unwrap();
+        assert_eq!(merged.total.computed["per_head"], one.total.computed["per_head"], "a ratio of sums, not a sum of ratios");
+        assert_eq!(merged.total.computed["big"], serde_json::json!("大"), "11 people city-wide, neither district alone");
+        assert_eq!(jb.total.computed["big"], serde_json::json!("小"));
+        let (city_grand, one_grand) = (merged.total.computed["grand"].as_f64().unwrap(), one.total.computed["grand"].as_f64().unwrap());
+        assert!((city_grand - one_grand).abs() < 1e-9, "{city_grand} vs {one_grand}");
+        assert_eq!(merged.districts[0].totals.as_ref().unwrap().computed, jb.total.computed, "each district keeps its own");
     }
 
     #[test]
@@ -252,6 +361,7 @@ mod tests {
             &city(),
             "t",
             vec![(s[1].clone(), Ok(view(2, 5, &[("amount", 10.0)]))), (s[2].clone(), Ok(view(3, 7, &[("amount", 1.5), ("n", 2.0)])))],
+            &now(),
         )
         .unwrap();
         assert!(merged.complete);
@@ -265,6 +375,7 @@ mod tests {
             &city(),
             "t",
             vec![(s[1].clone(), Ok(view(2, 5, &[]))), (s[2].clone(), Err(ServiceError::Storage("D1 timeout at host x".to_owned())))],
+            &now(),
         )
         .unwrap();
         assert!(!failed.complete);
@@ -278,9 +389,9 @@ mod tests {
     fn refused_by_every_district_is_one_refusal_and_by_some_is_named() {
         let s = served();
         let refused = || Err(ServiceError::Forbidden(DenyReason::NotForRole));
-        let all = merge_city_summary(&city(), "t", vec![(s[1].clone(), refused()), (s[2].clone(), refused())]);
+        let all = merge_city_summary(&city(), "t", vec![(s[1].clone(), refused()), (s[2].clone(), refused())], &now());
         assert!(matches!(all, Err(ServiceError::Forbidden(DenyReason::NotForRole))));
-        let some = merge_city_summary(&city(), "t", vec![(s[1].clone(), Ok(view(1, 2, &[]))), (s[2].clone(), refused())]).unwrap();
+        let some = merge_city_summary(&city(), "t", vec![(s[1].clone(), Ok(view(1, 2, &[]))), (s[2].clone(), refused())], &now()).unwrap();
         assert!(!some.complete);
         assert_eq!(some.districts[1].error.as_ref().unwrap().code, "forbidden");
     }

@@ -23,6 +23,8 @@ pub mod accounts_admin;
 pub mod burden_report;
 pub mod city;
 pub mod city_templates;
+pub mod city_export;
+pub mod city_reports;
 pub mod dispatch;
 mod error;
 pub mod forms;

@@ -87,23 +87,25 @@ pub struct SummaryFile {
 
 /// One village's newest submission, parsed, masked and (when all versions
 /// are read) mapped onto the newest version.
-struct Village {
+pub(crate) struct Village {
     code: String,
-    name: String,
+    pub(crate) name: String,
     town_code: String,
-    town: String,
+    pub(crate) town: String,
     submission_id: String,
-    version: u32,
-    rows: Vec<Map<String, Value>>,
+    pub(crate) version: u32,
+    pub(crate) rows: Vec<Map<String, Value>>,
 }
 
-struct Loaded {
+/// What a summary and its export read: also the city export's part of one
+/// district (`service::city_export`), so it is masked in this one place.
+pub(crate) struct Loaded {
     /// The version whose columns are shown: the picked one or the newest.
-    template: Rc<CompiledTemplate>,
+    pub(crate) template: Rc<CompiledTemplate>,
     /// `None`: all versions.
-    selected: Option<u32>,
+    pub(crate) selected: Option<u32>,
     versions: Vec<PublishedVersion>,
-    villages: Vec<Village>,
+    pub(crate) villages: Vec<Village>,
     /// Milliseconds reading submissions out of storage.
     storage_ms: f64,
 }
@@ -121,7 +123,7 @@ fn parse_version(text: Option<&str>) -> Result<Option<u32>, ServiceError> {
     }
 }
 
-async fn load<S: SummaryStore + SubmissionStore + AuditLog>(
+pub(crate) async fn load<S: SummaryStore + SubmissionStore + AuditLog>(
     principal: &Principal,
     query: &SummaryQuery,
     now: &Now,
@@ -231,6 +233,18 @@ pub async fn summary<S: SummaryStore + SubmissionStore + AuditLog>(
     store: &S,
     clock: &dyn Fn() -> f64,
 ) -> Result<(SummaryView, f64), ServiceError> {
+    summary_with_template(principal, query, now, store, clock).await.map(|(view, ms, _)| (view, ms))
+}
+
+/// [`summary`] and the compiled version whose columns it shows (the city
+/// summary recomputes that version's formulas on its merged totals).
+pub async fn summary_with_template<S: SummaryStore + SubmissionStore + AuditLog>(
+    principal: &Principal,
+    query: &SummaryQuery,
+    now: &Now,
+    store: &S,
+    clock: &dyn Fn() -> f64,
+) -> Result<(SummaryView, f64, Rc<CompiledTemplate>), ServiceError> {
     let Loaded { template, selected, versions, villages, storage_ms } = load(principal, query, now, store, clock).await?;
     let groups: Vec<VillageRows<'_>> = villages
         .iter()
@@ -266,7 +280,7 @@ pub async fn summary<S: SummaryStore + SubmissionStore + AuditLog>(
         total_rows,
         offset,
     };
-    Ok((view, storage_ms))
+    Ok((view, storage_ms, template))
 }
 
 /// Every row of the summary as a file: `format` csv or xlsx (default),

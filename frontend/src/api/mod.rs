@@ -14,9 +14,11 @@ use ybt_core::api::{
 use ybt_core::ledger::LedgerRecord;
 use ybt_core::messages::Text;
 
+mod city;
 mod import;
 mod surveys;
 
+pub use city::{city_export_url, city_reports, city_summary};
 pub use import::{ImportResult, import_file, import_template_url};
 pub use surveys::*;
 

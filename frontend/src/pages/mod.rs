@@ -2,6 +2,8 @@
 
 pub mod admin;
 pub mod burden;
+// Issue 16: a city department's page across its districts.
+pub mod city;
 pub mod form;
 pub mod home;
 pub mod ledger;
@@ -56,6 +58,10 @@ pub fn village_page(ctx: &PageContext<'_>) -> Option<Html> {
 
 /// Every page: the office bundle's.
 pub fn office_page(ctx: &PageContext<'_>) -> Option<Html> {
+    // A city-level reader (issue 16) has no district: its home is the city page.
+    if matches!(ctx.route, Route::Home) && ybt_core::access::is_city_level(&ctx.me.user) {
+        return Some(html! { <city::CityPage lang={ctx.lang} me={ctx.me.clone()} /> });
+    }
     if let Some(page) = village_page(ctx) {
         return Some(page);
     }

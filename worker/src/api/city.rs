@@ -1,5 +1,6 @@
 //! A city department's reads across its districts (issue 16, the city
-//! level): `GET /api/city/summary/:template`. The caller must be a
+//! level): `GET /api/city/reports`, `GET /api/city/summary/:template` and
+//! `GET /api/city/export/:template`. The caller must be a
 //! city-level principal (`ybt_core::service::city`); the handler routes one
 //! store per district in its scope, runs the district summary use case on
 //! each in parallel, and merges them in core.
@@ -8,17 +9,20 @@ use serde::Deserialize;
 use worker::{Request, RouteContext, console_error};
 use ybt_core::messages::Text;
 use ybt_core::service::Now;
-use ybt_core::service::city::{CitySummaryView, districts_in_scope, merge_city_summary};
-use ybt_core::service::summary_view::{SummaryQuery, summary};
+use ybt_core::service::city::{CitySummaryView, district_summary, districts_in_scope, merge_city_summary};
+use ybt_core::service::city_export::{city_export, district_rows, export_format};
+use ybt_core::service::city_reports::{CityReports, district_reports, merge_city_reports};
+use ybt_core::service::summary_view::SummaryQuery;
 
 use crate::auth;
 use crate::error::AppError;
-use crate::http::{Json, Reply, clock_ms, now_rfc3339};
+use crate::http::{Download, Json, Reply, clock_ms, now_rfc3339};
 use crate::store::Store;
 
 #[derive(Deserialize, Default)]
 struct Query {
     districts: Option<String>,
+    format: Option<String>,
     version: Option<String>,
     filter_key: Option<String>,
     filter_value: Option<String>,
@@ -58,7 +62,7 @@ pub async fn summary_of(req: Request, ctx: RouteContext<()>) -> Result<Reply<Cit
         async move {
             let store = Store::from_env(env)?;
             store.route(&district.code).await?;
-            summary(principal, &query, now, &store, &clock_ms).await.map(|(view, _)| view)
+            district_summary(principal, &query, now, &store, &clock_ms).await
         }
     });
     let outcomes = futures_util::future::join_all(runs).await;
@@ -69,6 +73,84 @@ pub async fn summary_of(req: Request, ctx: RouteContext<()>) -> Result<Reply<Cit
         }
         parts.push((district, outcome));
     }
-    let view = merge_city_summary(&principal, &template_id, parts)?;
+    let view = merge_city_summary(&principal, &template_id, parts, &now)?;
     Ok(Reply::from(Json(200, view)).header("Server-Timing", format!("fanout;dur={:.1}", clock_ms() - started)))
+}
+
+#[derive(Deserialize, Default)]
+struct ReportsQuery {
+    districts: Option<String>,
+}
+
+/// `GET /api/city/reports[?districts=CODE,…]`: the reader's department's
+/// templates across the districts of its scope, with each district's
+/// version, villages and rows; a district whose list fails is named.
+pub async fn reports(req: Request, ctx: RouteContext<()>) -> Result<Reply<CityReports>, AppError> {
+    let started = clock_ms();
+    let directory = Store::from_env(&ctx.env)?;
+    let principal = auth::city_principal(&req, &ctx.env, &directory).await?;
+    let q: ReportsQuery = req
+        .query()
+        .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
+    let districts = districts_in_scope(&principal, &directory.served_districts().await?, q.districts.as_deref())?;
+    let runs = districts.iter().map(|district| {
+        let (env, principal) = (&ctx.env, &principal);
+        async move {
+            let store = Store::from_env(env)?;
+            store.route(&district.code).await?;
+            district_reports(principal, district, &store).await
+        }
+    });
+    let outcomes = futures_util::future::join_all(runs).await;
+    let mut parts = Vec::with_capacity(outcomes.len());
+    for (district, outcome) in districts.into_iter().zip(outcomes) {
+        if let Err(e) = &outcome {
+            console_error!("city reports: district {} failed: {e}", district.code);
+        }
+        parts.push((district, outcome));
+    }
+    let view = merge_city_reports(&principal, parts);
+    Ok(Reply::from(Json(200, view)).header("Server-Timing", format!("fanout;dur={:.1}", clock_ms() - started)))
+}
+
+/// `GET /api/city/export/:template?format=csv|xlsx[&districts=CODE,…][&version=N|all][&filter_key=K&filter_value=V]`:
+/// every district's rows, masked as the district summary export, with a
+/// district column, per-district totals and the city's; a district that
+/// failed is named in the file. Refused as the city summary is.
+pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, AppError> {
+    let directory = Store::from_env(&ctx.env)?;
+    let principal = auth::city_principal(&req, &ctx.env, &directory).await?;
+    let q: Query = req
+        .query()
+        .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
+    let format = export_format(q.format.as_deref())?;
+    let template_id = ctx.param("template").cloned().unwrap_or_default();
+    let districts = districts_in_scope(&principal, &directory.served_districts().await?, q.districts.as_deref())?;
+    let now = Now::new(now_rfc3339());
+    let runs = districts.iter().map(|district| {
+        let query = SummaryQuery {
+            template_id: Some(template_id.clone()),
+            version: q.version.clone(),
+            org_unit: Some(district.code.clone()),
+            filter_key: q.filter_key.clone(),
+            filter_value: q.filter_value.clone(),
+            ..SummaryQuery::default()
+        };
+        let (env, principal, now) = (&ctx.env, &principal, &now);
+        async move {
+            let store = Store::from_env(env)?;
+            store.route(&district.code).await?;
+            district_rows(principal, &query, now, &store).await
+        }
+    });
+    let outcomes = futures_util::future::join_all(runs).await;
+    let mut parts = Vec::with_capacity(outcomes.len());
+    for (district, outcome) in districts.into_iter().zip(outcomes) {
+        if let Err(e) = &outcome {
+            console_error!("city export: district {} failed: {e}", district.code);
+        }
+        parts.push((district, outcome));
+    }
+    let file = city_export(&principal, format, parts, &now)?;
+    Ok(Download { content_type: file.content_type, filename: file.filename, bytes: file.bytes })
 }

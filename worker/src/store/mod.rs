@@ -21,6 +21,7 @@ mod accounts;
 mod audit;
 mod burden;
 mod city_templates;
+mod city;
 mod directory;
 mod dispatch;
 mod ingest;
