@@ -343,6 +343,8 @@ const PROBES = {
       refused(await POST(`/api/city/templates/${id}/dispatch`, await cityAuthor(), body([h.code])), h, "重庆 dispatching into 荔城");
       const tasks = await GET("/api/tasks", h.cun);
       assert.ok(!tasks.text.includes(id), "荔城's village has no task of 重庆's filing");
+    }
+  },
   "GET /api/city/reports": async (a, h) => {
     refused(await GET("/api/city/reports", a.dept), h, "a district analyst's city report list");
     refused(await GET(`/api/city/reports?districts=${h.code}`, a.admin), h, "a district admin's city report list of the other");
