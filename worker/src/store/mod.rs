@@ -20,8 +20,8 @@
 mod accounts;
 mod audit;
 mod burden;
-mod city_templates;
 mod city;
+mod city_templates;
 mod directory;
 mod dispatch;
 mod ingest;
