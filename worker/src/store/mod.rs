@@ -21,6 +21,7 @@ mod audit;
 mod burden;
 mod directory;
 mod dispatch;
+mod district_transfers;
 mod ingest;
 mod intake;
 mod ledger;
@@ -317,7 +318,7 @@ impl Store {
         self.db()?
             .prepare(
                 "SELECT id, org_unit, version, updated_at, updated_by, data \
-                 FROM ledger_records WHERE entity = ?2 AND org_unit = ?1 ORDER BY id",
+                 FROM ledger_records WHERE entity = ?2 AND org_unit = ?1 AND moved_out IS NULL ORDER BY id",
             )
             .bind(&[org_unit.into(), entity.into()])
             .storage()?
