@@ -11,7 +11,26 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { api, login, BASE } from "./helpers.mjs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Runs SQL on one local D1 database of the worker under test (its state
+ * directory comes from `cargo xtask integration`): how a test plays the
+ * first step of a move and then "crashes". */
+function sql(database, command) {
+  const state = process.env.YBT_STATE_DIR;
+  assert.ok(state, "run with `cargo xtask integration`: YBT_STATE_DIR names the local D1 state");
+  const out = execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "d1", "execute", database, "--local", "--json", "--persist-to", state, "--command", command],
+    { cwd: join(ROOT, "worker"), env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" }, encoding: "utf8" },
+  );
+  return JSON.parse(out)[0].results;
+}
 
 const as = (who) => ({ session: who.session });
 const YONGCHUAN = "500118";
@@ -233,5 +252,37 @@ describe("cross-district transfers", () => {
     assert.equal(cannot.status, 409);
     assert.equal(cannot.json.error.code, "cannot_move");
     assert.equal((await decide(zhuanyuan, seen.id, false, "查无此人")).json.status, "rejected");
+  });
+
+  it("finishes a move a crash interrupted after its first step when the release is sent again", async () => {
+    const person = { id: idNumber(YONGCHUAN), name: `跨区戊${serial}` };
+    await register(cun, person.name, person.id);
+    const before = (await liveIn(cun, person.id))[0];
+    const asked = await ask(jbCun, person.id, YONGCHUAN);
+    const id = asked.json.transfer.id;
+    assert.equal((await decide(jbZhen, id, true)).status, 200);
+    // The release's own writes, as the store makes them, up to step out;
+    // then the worker "dies" before step in.
+    const at = new Date().toISOString();
+    sql("DIRECTORY", `UPDATE district_transfers SET status = 'moving', decided_by = 'zhen', decided_at = '${at}', record_id = '${before.id}', \
+      from_org_unit = '${before.org_unit}', record_version = ${before.version} WHERE id = '${id}' AND status = 'awaiting_release'`);
+    const changes = JSON.stringify({ district: [YONGCHUAN, JIANGBEI], district_transfer: [null, id] });
+    sql(`DB_${YONGCHUAN}`, `UPDATE ledger_records SET version = ${before.version + 1}, updated_at = '${at}', updated_by = 'zhen', moved_out = '${id}' \
+      WHERE id = '${before.id}' AND version = ${before.version} AND moved_out IS NULL; \
+      INSERT INTO ledger_history (record_id, version, changed_at, changed_by, source, changes) \
+      VALUES ('${before.id}', ${before.version + 1}, '${at}', 'zhen', 'transfer', '${changes}')`);
+    assert.equal((await liveIn(cun, person.id)).length, 0, "out: no longer live in 永川");
+    assert.equal((await liveIn(jbCun, person.id)).length, 0, "and not yet in 江北: never two live copies");
+    const stuck = (await list(zhen)).find((t) => t.id === id);
+    assert.equal(stuck.status, "moving");
+    assert.equal(stuck.may_decide, true, "the origin's centre may send the release again");
+    const retried = await decide(zhen, id, true);
+    assert.equal(retried.status, 200, retried.text);
+    assert.equal(retried.json.status, "moved");
+    assert.equal((await liveIn(jbCun, person.id)).length, 1, "the retry did step in");
+    assert.equal((await decide(zhen, id, true)).json.status, "moved");
+    assert.equal((await liveIn(jbCun, person.id)).length, 1, "and only once");
+    const history = (await api("GET", `/api/ledger/records/${encodeURIComponent(before.id)}`, undefined, as(zhen))).json.history;
+    assert.equal(history.filter((h) => h.source === "transfer").length, 1, "step out ran again without a second history row");
   });
 });
