@@ -161,7 +161,8 @@ pub fn may_request(principal: &Principal, to_org_unit: &str) -> bool {
     transfer::may_request(principal, to_org_unit)
 }
 
-fn is_decider(principal: &Principal) -> bool {
+/// A town centre or a 行政专员: the roles that decide on either side.
+pub fn is_decider(principal: &Principal) -> bool {
     matches!(principal.role, Role::TownCoordinator | Role::AdminSpecialist)
 }
 

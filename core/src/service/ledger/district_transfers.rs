@@ -256,7 +256,9 @@ pub async fn request<P: DistrictTransferPort>(
 /// they may read; open ones first, then the newest.
 pub async fn list<P: DistrictTransferPort>(port: &P, principal: &Principal) -> Result<Vec<DistrictTransferView>, ServiceError> {
     let mut rows = port.district_transfers_into(&principal.org_unit).await?;
-    rows.extend(port.district_transfers_from(district_of(&principal.org_unit)).await?);
+    if district_transfer::is_decider(principal) {
+        rows.extend(port.district_transfers_from(district_of(&principal.org_unit)).await?);
+    }
     rows.sort_by(|a, b| {
         let open = |t: &DistrictTransfer| matches!(t.status, S::Moved | S::Rejected);
         open(a).cmp(&open(b)).then_with(|| b.requested_at.cmp(&a.requested_at)).then_with(|| a.id.cmp(&b.id))
@@ -361,8 +363,14 @@ pub async fn decide<P: DistrictTransferPort>(
             return finish(port, principal, now_stored, now).await;
         }
         let view = view_of(port, principal, id).await?;
-        let wanted = if decision.approve { next.status } else { S::Rejected };
-        return if view.status == wanted { Ok(view) } else { Err(already_decided(&view)) };
+        // An approval is answered as stored once the request moved past
+        // where this decision found it (another decider's approval, or a
+        // move already finished); a rejection once it is rejected.
+        let same = match (decision.approve, view.status) {
+            (false, status) => status == S::Rejected,
+            (true, status) => status != S::Rejected && status != t.status,
+        };
+        return if same { Ok(view) } else { Err(already_decided(&view)) };
     }
     if next.status == S::Moving {
         return finish(port, principal, next, now).await;
