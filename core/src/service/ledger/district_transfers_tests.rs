@@ -210,3 +210,29 @@ fn rejections_and_keys_the_origin_does_not_hold() {
         "cannot_receive"
     );
 }
+
+#[test]
+fn a_release_that_loses_a_race_finishes_or_answers_the_winner_s_move() {
+    let (a, b) = districts();
+    let a_centre = user(Role::TownCoordinator, "500118100", "zhen");
+    let b_centre = user(Role::TownCoordinator, "500105001", "jbzhen");
+    for (id, winner_status) in [("req-1", S::Moving), ("req-2", S::Moved)] {
+        let key = if id == "req-1" { ZHANG } else { LI };
+        ready(request(&*b, &asker(), ask(id, key), &now())).expect("asked");
+        assert_eq!(run(&b, &b_centre, id, true, ""), "AwaitingRelease");
+        let holder = record(&a, key);
+        let mut winner = ready(a.district_transfer(id)).expect("read").expect("stored");
+        winner.status = winner_status;
+        (winner.decided_by, winner.decided_at, winner.record_id, winner.from_org_unit, winner.record_version) = (
+            Some("zhuan".into()),
+            Some("2026-11-29T07:59:00Z".into()),
+            Some(holder.id.clone()),
+            Some(VILLAGE.into()),
+            Some(holder.version),
+        );
+        *a.district_transfer_meanwhile.borrow_mut() = Some(winner);
+        assert_eq!(run(&a, &a_centre, id, true, ""), "Moved", "{id}: the loser is answered with the move, not a conflict");
+    }
+    assert_eq!(live_in(&b, ZHANG), 1, "the move the winner started is finished by the loser");
+    assert_eq!(live_in(&a, ZHANG), 0);
+}

@@ -51,6 +51,9 @@ pub struct MemoryLedger {
     pub moved_out: RefCell<BTreeMap<String, String>>,
     /// The next step in fails as storage: a crash between the steps.
     pub fail_next_move_in: Cell<bool>,
+    /// The next conditional update of a district transfer finds this row
+    /// stored meanwhile (another decider's) and fails.
+    pub district_transfer_meanwhile: RefCell<Option<DistrictTransfer>>,
 }
 
 impl MemoryLedger {
@@ -112,6 +115,7 @@ impl MemoryLedger {
             peers: RefCell::default(),
             moved_out: RefCell::default(),
             fail_next_move_in: Cell::new(false),
+            district_transfer_meanwhile: RefCell::new(None),
         }
     }
 
@@ -432,6 +436,11 @@ impl DistrictTransferPort for MemoryLedger {
 
     async fn update_district_transfer(&self, t: &DistrictTransfer, expected: DistrictTransferStatus) -> Result<bool, ServiceError> {
         let mut rows = self.district_transfers.borrow_mut();
+        if let Some(other) = self.district_transfer_meanwhile.borrow_mut().take() {
+            rows.retain(|r| r.id != other.id);
+            rows.push(other);
+            return Ok(false);
+        }
         match rows.iter_mut().find(|r| r.id == t.id && r.status == expected) {
             Some(row) => {
                 *row = t.clone();
