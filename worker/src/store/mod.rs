@@ -12,7 +12,9 @@
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
 //! `burden.rs`: the burden meter's figures; `reviews.rs`: template requests
 //! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows;
-//! `transfers.rs`: transfer requests (迁移申请); `surveys.rs`, `photos.rs`,
+//! `transfers.rs`: transfer requests (迁移申请); `district_transfers.rs`:
+//! cross-district transfers (跨区迁移: the directory's rows and each
+//! district's end of a move); `surveys.rs`, `photos.rs`,
 //! `intake.rs`: emergency surveys, their photos, the review queue of new
 //! records (the ports of `ybt_core::service::{surveys, intake}`).
 

@@ -206,7 +206,7 @@ fn rejections_and_keys_the_origin_does_not_hold() {
     );
     ready(b.apply(&[copy.expect("planned")])).expect("entered in B");
     assert_eq!(
-        code(&ready(decide(&*b, &b_centre, "req-3", &Decision { approve: true, note: String::new() }, &now())).unwrap_err()),
+        code(&ready(decide(&*b, &b_centre, "req-3", &Decision { approve: true, note: String::new() }, &now())).expect_err("refused")),
         "cannot_receive"
     );
 }
