@@ -191,6 +191,9 @@ fn integration(files: &[String]) -> Result<()> {
         .env("YBT_SESSION_SECRET", &secret)
         .env("YBT_INGEST_KEYS", accounts::ingest_keys_env())
         .env("YBT_DEMO_ACCOUNTS", accounts.iter().map(|a| a.username).collect::<Vec<_>>().join(","))
+        // The local D1 state, for a test that writes one step of a move
+        // directly (a crash half-way, tests/transfers-districts.test.mjs).
+        .env("YBT_STATE_DIR", state.dir())
         .status()
         .context("starting node's test runner")?;
     drop(server);
