@@ -356,6 +356,18 @@ impl<'a> Reader<'a> {
             let v = magnitude.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0')) as f64;
             return Ok(if negative { -v } else { v });
         }
+        // A decimal of at most 15 digits in all (12.345, 4422.77): its digits
+        // as an integer and the power of ten are both exact in an f64, so one
+        // division gives the correctly rounded value, as the float parser does.
+        if magnitude.len() <= 16
+            && let Some(dot) = magnitude.iter().position(|&c| c == b'.')
+            && magnitude.iter().all(|&c| c.is_ascii_digit() || c == b'.')
+        {
+            const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+            let m = magnitude.iter().filter(|c| **c != b'.').fold(0u64, |v, d| v * 10 + u64::from(d - b'0')) as f64;
+            let v = m / POW10[magnitude.len() - 1 - dot];
+            return Ok(if negative { -v } else { v });
+        }
         let n: f64 = self.text[start..p].parse().map_err(|_| JsonError { offset: start })?;
         if !n.is_finite() {
             // serde_json refuses numbers out of f64's range too.
@@ -491,6 +503,28 @@ mod tests {
         }
         let tape = Tape::parse(r#"{"k":"a\u4e09"}"#).expect("JSON");
         assert_eq!(tape.items[2], Item::Str(Cow::Owned("a三".into())));
+    }
+
+    #[test]
+    fn decimals_read_as_the_float_parser_reads_them() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..200_000 {
+            let int_digits = next(9) as usize;
+            let frac_digits = 1 + next(16 - int_digits.max(1) as u64) as usize;
+            let digits = |n: usize, next: &mut dyn FnMut(u64) -> u64| (0..n).map(|_| char::from(b'0' + next(10) as u8)).collect::<String>();
+            let int = if int_digits == 0 { "0".to_owned() } else { format!("{}{}", 1 + next(9), digits(int_digits - 1, &mut next)) };
+            let sign = if next(4) == 0 { "-" } else { "" };
+            let text = format!("{sign}{int}.{}", digits(frac_digits, &mut next));
+            let tape = Tape::parse(&text).expect("a number");
+            let Item::Num(n) = tape.items[0] else { panic!("{text}") };
+            assert_eq!(n.to_bits(), text.parse::<f64>().expect("f64").to_bits(), "{text}");
+        }
     }
 
     #[test]

@@ -67,8 +67,6 @@ pub struct Rules {
     names: Vec<Option<(u32, Box<[u64]>)>>,
     /// Per node, whether the streamed verdict runs it ([`stream`]).
     streamed: Vec<Option<stream::Streamed>>,
-    /// Whether the full run can be streamed from the root ([`stream::collects`]).
-    collects: bool,
     /// Per node, the node it stands for ([`stream::target`]: through a `$ref` alone).
     targets: Vec<u32>,
 }
@@ -199,8 +197,7 @@ impl Rules {
         let simple = program.patterns.iter().map(|p| crate::pattern::compile(p)).collect();
         let targets: Vec<u32> = (0..nodes).map(|n| stream::target(&program, n)).collect();
         let streamed: Vec<_> = program.nodes.iter().map(|node| stream::plan(&program, node)).collect();
-        let collects = stream::collects(&program, &streamed);
-        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names, streamed, collects, targets })
+        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names, streamed, targets })
     }
 
     pub fn program(&self) -> &Program {
@@ -221,14 +218,9 @@ impl Rules {
     }
 
     /// Every error of the row (JSON text); errs when the text is not JSON.
-    /// Collected while it is read (no tape) where the program allows.
+    /// Collected while it is read, a node the stream does not run getting
+    /// its value on a tape.
     pub fn validate_json(&self, text: &str) -> Result<Vec<RuleError>, JsonError> {
-        if !self.collects {
-            // A node on the way needs a tape: the tape's verdict walk, and the
-            // collecting one for an invalid row (measured cheaper than a
-            // streamed verdict followed by the tape).
-            return with_tape(text, |tape| tape.map(|tape| self.validate(tape)));
-        }
         match self.stream_collect(text, true) {
             Some((_, errors)) => Ok(errors),
             None => with_tape(text, |tape| tape.map(|tape| self.validate(tape))),
@@ -239,9 +231,6 @@ impl Rules {
     /// them (no pointer text, no names): what a caller that only counts needs.
     pub fn count_errors_json(&self, text: &str) -> Result<usize, JsonError> {
         let on_tape = |tape: &Tape<'_>| if self.is_valid(tape) { 0 } else { self.collect_count(tape) };
-        if !self.collects {
-            return with_tape(text, |tape| tape.map(on_tape));
-        }
         match self.stream_collect(text, false) {
             Some((count, _)) => Ok(count),
             None => with_tape(text, |tape| tape.map(on_tape)),

@@ -31,6 +31,20 @@ pub(super) struct Streamed {
     /// The node's `if` checks whose `if`, `then` and `else` test members
     /// alone: run from the members' places the object walk marks.
     ifs: Vec<MemberIf>,
+    /// Every name the `ifs` test, once each: what meeting it marks.
+    marked: Vec<Marked>,
+}
+
+/// A member name some [`MemberIf`] part tests, and the [`Marks`] bits
+/// meeting it sets: the parts' properties of that name (whose value is
+/// re-read) and their `required` names without a property.
+#[derive(Debug, Clone)]
+struct Marked {
+    /// [`name_sig`] of the name.
+    sig: u64,
+    name: Box<str>,
+    props: u64,
+    present: u64,
 }
 
 /// An `if` / `then` / `else` whose three schemas are member checks alone
@@ -100,7 +114,7 @@ impl From<JsonError> for Stop {
 /// Whether the streamed verdict runs `node` itself; `None` sends its value
 /// to a tape.
 pub(super) fn plan(program: &Program, node: &Node) -> Option<Streamed> {
-    let mut out = Streamed { object: None, array: None, required: 0, ifs: Vec::new() };
+    let mut out = Streamed { object: None, array: None, required: 0, ifs: Vec::new(), marked: Vec::new() };
     let mut bits = 0usize;
     for (c, check) in node.0.iter().enumerate() {
         match check {
@@ -132,9 +146,26 @@ pub(super) fn plan(program: &Program, node: &Node) -> Option<Streamed> {
             Check::If { cond, then, other } if out.object.is_some() => {
                 let mut part = |node: u32| {
                     let o = member_part(program, node)?;
-                    let base = bits as u32;
+                    let base = bits;
                     bits += o.props.len() + o.required.len();
-                    (bits <= MARKS).then_some(Part { node, base })
+                    if bits > MARKS {
+                        return None;
+                    }
+                    let mut entry = |name: &str, props: u64, present: u64| {
+                        match out.marked.iter_mut().find(|m| *m.name == *name) {
+                            Some(m) => (m.props, m.present) = (m.props | props, m.present | present),
+                            None => out.marked.push(Marked { sig: name_sig(name), name: name.into(), props, present }),
+                        }
+                    };
+                    for (p, (name, _)) in o.props.iter().enumerate() {
+                        entry(name, 1 << (base + p), 0);
+                    }
+                    for (j, (name, p)) in o.required.iter().enumerate() {
+                        if p.is_none() {
+                            entry(name, 0, 1 << (base + o.props.len() + j));
+                        }
+                    }
+                    Some(Part { node, base: base as u32 })
                 };
                 let cond = part(*cond)?;
                 let then = match then {
@@ -169,33 +200,6 @@ pub(super) fn unlisted_required(o: &ObjectCheck, key: &str) -> u64 {
         }
     }
     bits
-}
-
-/// Whether the streamed full run reaches only nodes the stream runs itself
-/// from the root (else a value would need a tape midway: the row goes to the
-/// tape from the start).
-pub(super) fn collects(program: &Program, streamed: &[Option<Streamed>]) -> bool {
-    let mut seen = vec![false; program.nodes.len()];
-    let mut todo = vec![0u32];
-    while let Some(n) = todo.pop() {
-        if std::mem::replace(&mut seen[n as usize], true) {
-            continue;
-        }
-        let n = target(program, n);
-        if streamed[n as usize].is_none() {
-            return false;
-        }
-        for check in &program.nodes[n as usize].0 {
-            match check {
-                Check::Object(o) => todo.extend(o.props.iter().map(|(_, child)| *child)),
-                Check::Array(a) => todo.extend(a.prefix.iter().chain(&a.items)),
-                // Whose errors are collected: `then` / `else` (the `if` is a verdict).
-                Check::If { then, other, .. } => todo.extend(then.iter().chain(other)),
-                _ => {}
-            }
-        }
-    }
-    true
 }
 
 /// The node a node stands for: itself, or what a node that is a `$ref`
@@ -289,7 +293,7 @@ impl Rules {
                     return Err(Stop::Json);
                 }
                 if let Some(marks) = &mut marks {
-                    self.mark(plan, &key, r.pos, marks)?;
+                    Self::mark(plan, &key, r.pos, marks)?;
                 }
                 match self.prop_of(o, sigs, &key) {
                     Some(p) => {
@@ -338,23 +342,21 @@ impl Rules {
     /// Marks the member `key`, whose value starts at `at`, for the node's
     /// [`MemberIf`]s. A name met twice that one of them tests leaves the row
     /// to the general path (the last member of a name counts).
-    fn mark<'a>(&self, plan: &Streamed, key: &str, at: usize, marks: &mut Marks<'a>) -> Result<(), Stop> {
-        for f in &plan.ifs {
-            for part in std::iter::once(f.cond).chain(f.then).chain(f.other) {
-                let Some((_, sigs)) = &self.names[part.node as usize] else { continue };
-                let Some(Check::Object(o)) = self.program.nodes[part.node as usize].0.first() else { continue };
-                if let Some(p) = self.prop_of(o, sigs, key) {
-                    let bit = part.base as usize + p;
-                    if marks.seen & (1 << bit) != 0 {
-                        return Err(Stop::General);
-                    }
-                    marks.seen |= 1 << bit;
-                    marks.at[bit] = at as u32;
-                }
-                marks.seen |= unlisted_required(o, key) << part.base;
-            }
+    /// Returns the property bits it marked.
+    #[inline]
+    fn mark(plan: &Streamed, key: &str, at: usize, marks: &mut Marks<'_>) -> Result<u64, Stop> {
+        let sig = name_sig(key);
+        let Some(m) = plan.marked.iter().find(|m| m.sig == sig && (key.len() <= 7 || *m.name == *key)) else { return Ok(0) };
+        if marks.seen & m.props != 0 {
+            return Err(Stop::General);
         }
-        Ok(())
+        let mut bits = m.props;
+        while bits != 0 {
+            marks.at[bits.trailing_zeros() as usize] = at as u32;
+            bits &= bits - 1;
+        }
+        marks.seen |= m.props | m.present;
+        Ok(m.props)
     }
 
     /// A [`MemberIf`] part's verdict on the object just read, from the marks.
@@ -434,8 +436,9 @@ impl Rules {
     /// The streamed full run: how many errors, and each built when `build`.
     pub(super) fn stream_collect(&self, text: &str, build: bool) -> Option<(usize, Vec<RuleError>)> {
         let mut run = Run { all: true, build, count: 0, path: recycle_path(PATH.take()), errors: Vec::new() };
-        let mut reader = Reader::new(text, Vec::new());
+        let mut reader = Reader::new(text, crate::json::recycle(TAPE.take()));
         let done = self.collect_value(0, &mut reader, 0, &mut run).is_ok() && reader.at_end();
+        TAPE.set(crate::json::recycle(reader.items));
         let Run { path, errors, count, .. } = run;
         PATH.set(recycle_path(path));
         done.then_some((count, errors))
@@ -444,7 +447,23 @@ impl Rules {
     /// Reads the value at the cursor, reporting every error of `node` on it.
     fn collect_value<'a>(&self, node: u32, r: &mut Reader<'a>, depth: usize, run: &mut Run<'a>) -> Result<(), Stop> {
         let node = self.targets[node as usize];
-        let Some(plan) = &self.streamed[node as usize] else { return Err(Stop::General) };
+        let Some(plan) = &self.streamed[node as usize] else {
+            // The general walk on this value read into a tape: its verdict,
+            // then, when it fails, its errors under the path so far (only
+            // an error that is built needs the path).
+            r.items.clear();
+            r.read_value(depth)?;
+            let tape = Tape { items: std::mem::take(&mut r.items) };
+            if !self.passes(node, &tape, 0) {
+                let path = if run.build { run.path.iter().copied().collect() } else { Vec::new() };
+                let mut sub = Run { all: true, build: run.build, count: 0, path, errors: std::mem::take(&mut run.errors) };
+                self.node(node, &tape, 0, &mut sub);
+                run.count += sub.count;
+                run.errors = sub.errors;
+            }
+            r.items = tape.items;
+            return Ok(());
+        };
         let checks = &self.program.nodes[node as usize].0;
         let (kind, container) = match r.peek() {
             Some(b'{') => (crate::program::types::OBJECT, plan.object),
@@ -536,9 +555,7 @@ impl Rules {
                     return Err(Stop::Json);
                 }
                 if let Some(marks) = marks.as_deref_mut() {
-                    let before = marks.seen;
-                    self.mark(plan, key, r.pos, marks)?;
-                    let mut new = marks.seen & !before;
+                    let mut new = Self::mark(plan, key, r.pos, marks)?;
                     while new != 0 {
                         marks.keys[new.trailing_zeros() as usize] = key;
                         new &= new - 1;
