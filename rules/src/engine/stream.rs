@@ -151,11 +151,9 @@ pub(super) fn plan(program: &Program, node: &Node) -> Option<Streamed> {
                     if bits > MARKS {
                         return None;
                     }
-                    let mut entry = |name: &str, props: u64, present: u64| {
-                        match out.marked.iter_mut().find(|m| *m.name == *name) {
-                            Some(m) => (m.props, m.present) = (m.props | props, m.present | present),
-                            None => out.marked.push(Marked { sig: name_sig(name), name: name.into(), props, present }),
-                        }
+                    let mut entry = |name: &str, props: u64, present: u64| match out.marked.iter_mut().find(|m| *m.name == *name) {
+                        Some(m) => (m.props, m.present) = (m.props | props, m.present | present),
+                        None => out.marked.push(Marked { sig: name_sig(name), name: name.into(), props, present }),
                     };
                     for (p, (name, _)) in o.props.iter().enumerate() {
                         entry(name, 1 << (base + p), 0);
