@@ -24,11 +24,12 @@ fn main() {
     let rules = Rules::load(program, Default::default()).expect("loads");
     let text = std::fs::read_to_string(&args[1]).expect("rows");
     let lines: Vec<&str> = text.lines().collect();
-    // A third argument times one side alone (for a profiler): parse, verdict or all.
+    // A third argument times one side alone (for a profiler): parse, verdict, all or count.
     match args.get(2).map(String::as_str) {
         Some("parse") => return println!("parse {:.0}", per_row(&lines, |l| Tape::parse(l).is_ok())),
         Some("verdict") => return println!("verdict {:.0}", per_row(&lines, |l| rules.is_valid_json(l))),
         Some("all") => return println!("all {:.0}", per_row(&lines, |l| rules.validate_json(l).is_ok_and(|e| e.is_empty()))),
+        Some("count") => return println!("count {:.0}", per_row(&lines, |l| rules.count_errors_json(l) == Ok(0))),
         _ => {}
     }
     let parse = per_row(&lines, |l| Tape::parse(l).is_ok());

@@ -539,8 +539,9 @@ impl Rules {
         };
         r.pos += 1;
         let base = run.errors.len();
-        // Each property's errors: where they start and end in `run.errors`.
-        let mut spans = [(0u32, 0u32); 64];
+        // Each property that failed: its position, and where its errors
+        // start and end in `run.errors` (nothing to keep for a valid object).
+        let mut spans: Vec<(u32, u32, u32)> = Vec::new();
         let (mut seen, mut in_order, mut last) = (0u64, true, 0usize);
         let (mut unknown, mut any_unknown): (Vec<String>, bool) = (Vec::new(), false);
         if !r.eat(b'}') {
@@ -572,7 +573,10 @@ impl Rules {
                         let done = self.collect_value(o.props[p].1, r, depth, run);
                         run.path.pop();
                         done?;
-                        spans[p] = (start, run.errors.len() as u32);
+                        let end = run.errors.len() as u32;
+                        if end > start {
+                            spans.push((p as u32, start, end));
+                        }
                     }
                     None => {
                         seen |= unlisted_required(o, key);
@@ -607,10 +611,9 @@ impl Rules {
                     run.fail("required", node, c, Some(name), || vec![name.clone()]);
                 }
             }
-            for (p, &(start, end)) in spans.iter().enumerate().take(o.props.len()) {
-                if seen & (1 << p) != 0 {
-                    run.errors.extend(found[start as usize - base..end as usize - base].iter_mut().filter_map(Option::take));
-                }
+            spans.sort_unstable_by_key(|&(p, _, _)| p);
+            for (_, start, end) in spans {
+                run.errors.extend(found[start as usize - base..end as usize - base].iter_mut().filter_map(Option::take));
             }
         }
         if any_unknown {
