@@ -611,9 +611,11 @@ impl Rules {
                     run.fail("required", node, c, Some(name), || vec![name.clone()]);
                 }
             }
-            spans.sort_unstable_by_key(|&(p, _, _)| p);
-            for (_, start, end) in spans {
-                run.errors.extend(found[start as usize - base..end as usize - base].iter_mut().filter_map(Option::take));
+            // In schema order (a name met twice went to the general path: one span a property).
+            for p in 0..o.props.len() as u32 {
+                if let Some(&(_, start, end)) = spans.iter().find(|s| s.0 == p) {
+                    run.errors.extend(found[start as usize - base..end as usize - base].iter_mut().filter_map(Option::take));
+                }
             }
         }
         if any_unknown {
