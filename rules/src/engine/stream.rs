@@ -453,7 +453,7 @@ impl Rules {
             r.read_value(depth)?;
             let tape = Tape { items: std::mem::take(&mut r.items) };
             if !self.passes(node, &tape, 0) {
-                let path = if run.build { run.path.iter().copied().collect() } else { Vec::new() };
+                let path = if run.build { run.path.to_vec() } else { Vec::new() };
                 let mut sub = Run { all: true, build: run.build, count: 0, path, errors: std::mem::take(&mut run.errors) };
                 self.node(node, &tape, 0, &mut sub);
                 run.count += sub.count;
