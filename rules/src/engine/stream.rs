@@ -541,7 +541,8 @@ impl Rules {
         let base = run.errors.len();
         // Each property that failed: its position, and where its errors
         // start and end in `run.errors` (nothing to keep for a valid object).
-        let mut spans: Vec<(u32, u32, u32)> = Vec::new();
+        // The first 16 on the stack: an invalid row allocates nothing for them.
+        let (mut spans, mut failed, mut more) = ([(0u32, 0u32, 0u32); 16], 0usize, Vec::new());
         let (mut seen, mut in_order, mut last) = (0u64, true, 0usize);
         let (mut unknown, mut any_unknown): (Vec<String>, bool) = (Vec::new(), false);
         if !r.eat(b'}') {
@@ -575,7 +576,11 @@ impl Rules {
                         done?;
                         let end = run.errors.len() as u32;
                         if end > start {
-                            spans.push((p as u32, start, end));
+                            match spans.get_mut(failed) {
+                                Some(slot) => *slot = (p as u32, start, end),
+                                None => more.push((p as u32, start, end)),
+                            }
+                            failed += 1;
                         }
                     }
                     None => {
@@ -613,7 +618,7 @@ impl Rules {
             }
             // In schema order (a name met twice went to the general path: one span a property).
             for p in 0..o.props.len() as u32 {
-                if let Some(&(_, start, end)) = spans.iter().find(|s| s.0 == p) {
+                if let Some(&(_, start, end)) = spans[..failed.min(16)].iter().chain(&more).find(|s| s.0 == p) {
                     run.errors.extend(found[start as usize - base..end as usize - base].iter_mut().filter_map(Option::take));
                 }
             }
