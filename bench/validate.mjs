@@ -17,6 +17,7 @@
 //                    `cargo xtask bench-validate --engine-only`), the wasm columns show —
 //   YBT_ONLY         a regex: measure only the templates whose name matches (quick iterations)
 //   YBT_BENCH_ROWS   rows per template (default 10000)
+//   YBT_MEASURE_MS   least time of each side's timed passes per template (default 2000; quick loops)
 //   YBT_GENERATED_DIR  seeded random templates with their rows (gen-N.json,
 //                    gen-N.jsonl; `cargo run -p ybt-core --example gen_templates`),
 //                    measured the same way after the shipped ones (issue 14)
@@ -36,7 +37,7 @@ const formats = require("./formats.cjs");
 
 const ROWS = Number(process.env.YBT_BENCH_ROWS ?? 10000);
 const SEED = 20260404;
-const MEASURE_MS = 2000; // timed passes run at least this long per side…
+const MEASURE_MS = Number(process.env.YBT_MEASURE_MS ?? 2000); // timed passes run at least this long per side…
 const MIN_PASSES = 5; // …and at least this many times; the median pass counts
 const outDir = resolve(process.env.YBT_BENCH_DIR ?? join(root, "target/bench-validate"));
 const generatedDir = join(here, "generated");

@@ -108,6 +108,12 @@ async function fixtures(name) {
   assert.ok([200, 201].includes(transfer.status), transfer.text);
   f.transfer = transfer.json.id;
 
+  // A cross-district request (into this district, naming the other), left
+  // awaiting this district's centre: the other district must not see it.
+  const across = await api("POST", "/api/ledger/district-transfers", { request_id: randomUUID(), entity: "person", key: idNumber(d.code), from_district: name === "永川" ? "350304" : "500118", to_org_unit: f.cun2.me.org_unit, reason: "跨区迁入" }, as(f.cun2));
+  assert.equal(across.status, 201, across.text);
+  f.crossTransfer = across.json.transfer.id;
+
   // An account of this district for the account-changing probes.
   const username = `iso_${randomUUID().slice(0, 8)}`;
   const created = await api("POST", "/api/users", { username, display_name: `${name}隔离测试`, role: "village_staff", org_unit: f.village, password: NEW_PASSWORD }, as(f.admin));
@@ -125,7 +131,7 @@ function refused(r, home, what) {
 
 /** An answer carrying none of `home`'s codes or ids. */
 function clean(r, home, what) {
-  for (const secret of [home.village, home.town, home.idNumber, home.record, home.submission, home.request, home.published, home.dispatch, home.survey, home.transfer, home.user]) {
+  for (const secret of [home.village, home.town, home.idNumber, home.record, home.submission, home.request, home.published, home.dispatch, home.survey, home.transfer, home.crossTransfer, home.user]) {
     if (secret) assert.ok(!r.text.includes(secret), `${what}: the answer carries ${secret} of ${home.name}: ${r.text.slice(0, 300)}`);
   }
   assert.ok(!new RegExp(`"(org_unit|code|to_org_unit|from_org_unit)":"${home.code}`).test(r.text), `${what}: the answer names a unit of ${home.name}: ${r.text.slice(0, 300)}`);
@@ -238,6 +244,25 @@ const PROBES = {
     clean({ ...r, text: r.text.replaceAll(h.idNumber, "") }, h, "moving in the other's person");
   },
   "POST /api/ledger/transfers/:id/decision": async (a, h) => refused(await POST(`/api/ledger/transfers/${h.transfer}/decision`, a.zhen, { approve: true, note: "" }), h, "deciding the other's transfer"),
+  // Issue 16, cross-district transfers: a request naming the other district
+  // answers as if the key were registered nowhere, and the other district
+  // sees nothing of it until this district's centre agrees to receive.
+  "GET /api/ledger/district-transfers": async (a, h) => {
+    const r = await GET("/api/ledger/district-transfers", a.zhen);
+    own({ ...r, text: r.text.replaceAll(h.idNumber, "") }, h, "cross-district transfers");
+    assert.ok(!r.text.includes(h.crossTransfer), "the other district's request is not listed before it is received");
+  },
+  "POST /api/ledger/district-transfers": async (a, h) => {
+    const r = await POST("/api/ledger/district-transfers", a.cun, { request_id: randomUUID(), entity: "person", key: h.idNumber, from_district: h.code, to_org_unit: a.village, reason: "跨区迁入" });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.transfer.found, null, "nothing of the other district is found");
+    const theirs = await GET("/api/ledger/district-transfers", h.zhen);
+    assert.ok(!theirs.text.includes(r.json.transfer.id), "the other district's centre does not see it before it is received");
+    clean({ ...r, text: r.text.replaceAll(h.idNumber, "") }, h, "asking for the other's person");
+    refused(await POST("/api/ledger/district-transfers", a.cun, { request_id: randomUUID(), entity: "person", key: h.idNumber, from_district: a.code, to_org_unit: h.village }), h, "a request into the other's village");
+  },
+  "POST /api/ledger/district-transfers/:id/decision": async (a, h) =>
+    refused(await POST(`/api/ledger/district-transfers/${h.crossTransfer}/decision`, a.zhen, { approve: true, note: "" }), h, "deciding the other's request before it is received"),
   "GET /api/ledger/export": async (a, h) => refused(await GET(`/api/ledger/export?entity=person&org_unit=${h.village}`, a.dept), h, "exporting the other's ledger"),
   "POST /api/ledger/import": async (a, h) => {
     const r = await raw("POST", `/api/ledger/import?entity=person&org_unit=${h.village}&commit=true`, a.cun, Buffer.from(`姓名,身份证号\r\n越区,${idNumber(a.code)}\r\n`, "utf8"));

@@ -306,16 +306,25 @@ impl<'a> Reader<'a> {
     }
 
     fn number_value(&mut self) -> Result<f64, JsonError> {
+        const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
         let start = self.pos;
         let b = self.b;
         let mut p = self.pos;
-        if b[p] == b'-' {
+        let negative = b[p] == b'-';
+        if negative {
             p += 1;
         }
+        // The digits as one integer while the grammar is checked, in one pass.
+        let (mut m, mut digits, mut fraction) = (0u64, 0usize, 0usize);
         match b.get(p) {
-            Some(b'0') => p += 1,
+            Some(b'0') => {
+                p += 1;
+                digits = 1;
+            }
             Some(b'1'..=b'9') => {
-                while b.get(p).is_some_and(u8::is_ascii_digit) {
+                while let Some(d @ b'0'..=b'9') = b.get(p) {
+                    m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                    digits += 1;
                     p += 1;
                 }
             }
@@ -326,14 +335,19 @@ impl<'a> Reader<'a> {
         }
         if b.get(p) == Some(&b'.') {
             p += 1;
-            let digits = b[p..].iter().take_while(|c| c.is_ascii_digit()).count();
-            if digits == 0 {
+            while let Some(d @ b'0'..=b'9') = b.get(p) {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                fraction += 1;
+                p += 1;
+            }
+            if fraction == 0 {
                 self.pos = p;
                 return self.err();
             }
-            p += digits;
         }
+        let mut exponent = false;
         if let Some(b'e' | b'E') = b.get(p) {
+            exponent = true;
             p += 1;
             if let Some(b'+' | b'-') = b.get(p) {
                 p += 1;
@@ -346,14 +360,11 @@ impl<'a> Reader<'a> {
             p += digits;
         }
         self.pos = p;
-        // An integer of at most 15 digits is exact in an f64: no float parser.
-        let digits = &b[start..p];
-        let (negative, magnitude) = match digits {
-            [b'-', rest @ ..] => (true, rest),
-            _ => (false, digits),
-        };
-        if magnitude.len() <= 15 && magnitude.iter().all(u8::is_ascii_digit) {
-            let v = magnitude.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0')) as f64;
+        // At most 15 digits in all (12.345, 4422.77, 9000): the digits as an
+        // integer and the power of ten are both exact in an f64, so one
+        // division gives the correctly rounded value, as the float parser does.
+        if !exponent && digits + fraction <= 15 {
+            let v = m as f64 / POW10[fraction];
             return Ok(if negative { -v } else { v });
         }
         let n: f64 = self.text[start..p].parse().map_err(|_| JsonError { offset: start })?;
@@ -491,6 +502,32 @@ mod tests {
         }
         let tape = Tape::parse(r#"{"k":"a\u4e09"}"#).expect("JSON");
         assert_eq!(tape.items[2], Item::Str(Cow::Owned("a三".into())));
+    }
+
+    #[test]
+    fn decimals_read_as_the_float_parser_reads_them() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..200_000 {
+            let int_digits = next(9) as usize;
+            let frac_digits = 1 + next(16 - int_digits.max(1) as u64) as usize;
+            let digits = |n: usize, next: &mut dyn FnMut(u64) -> u64| (0..n).map(|_| char::from(b'0' + next(10) as u8)).collect::<String>();
+            let int = if int_digits == 0 { "0".to_owned() } else { format!("{}{}", 1 + next(9), digits(int_digits - 1, &mut next)) };
+            let sign = if next(4) == 0 { "-" } else { "" };
+            let text = match next(5) {
+                0 => format!("{sign}{int}"),
+                1 => format!("{sign}{int}.{}e{}", digits(frac_digits, &mut next), next(40) as i64 - 20),
+                _ => format!("{sign}{int}.{}", digits(frac_digits, &mut next)),
+            };
+            let tape = Tape::parse(&text).expect("a number");
+            let Item::Num(n) = tape.items[0] else { panic!("{text}") };
+            assert_eq!(n.to_bits(), text.parse::<f64>().expect("f64").to_bits(), "{text}");
+        }
     }
 
     #[test]

@@ -14,6 +14,9 @@ use crate::cmd::{self, npm_bin, root, run};
 /// How many seeded random templates are measured after the shipped ones.
 const GENERATED_TEMPLATES: usize = 20;
 
+/// The generated templates' series by default (the differential test's too).
+pub const GENERATOR_SEED: u64 = 14;
+
 /// How the wasm is optimised.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Build {
@@ -28,7 +31,8 @@ pub enum Build {
 /// `engine_only`: skip the validator adapter (the compiler as wasm, slow to
 /// build) and measure the engine alone on programs `gen_templates` compiled
 /// natively; the wasm and compile columns then show —.
-pub fn validate(rows: usize, build: Build, engine_only: bool) -> Result<()> {
+/// `seed`: the series of generated templates (each seed its own folder).
+pub fn validate(rows: usize, build: Build, engine_only: bool, seed: u64) -> Result<()> {
     let (profile, wasm_opt) = match build {
         Build::Speed => ("bench-wasm", "-O3"),
         Build::Size => ("release", "-Oz"),
@@ -61,7 +65,7 @@ pub fn validate(rows: usize, build: Build, engine_only: bool) -> Result<()> {
     // Issue 14: templates nobody wrote by hand, from the seeded generator the
     // differential test runs against jsonschema; it compiles every template
     // (the shipped ones too) into the program the engine alone loads.
-    let generated = out.join("generated");
+    let generated = if seed == GENERATOR_SEED { out.join("generated") } else { out.join(format!("generated-{seed}")) };
     let generated_rows = (rows / 5).max(100);
     let mut shipped: Vec<_> = std::fs::read_dir(root().join("schemas/templates"))
         .context("reading schemas/templates")?
@@ -70,7 +74,7 @@ pub fn validate(rows: usize, build: Build, engine_only: bool) -> Result<()> {
         .collect();
     shipped.sort();
     run(cmd::cargo()
-        .args(["run", "--release", "-p", "ybt-core", "--example", "gen_templates", "--"])
+        .args(["run", "--release", "-p", "ybt-core", "--example", "gen_templates", "--", "--seed", &seed.to_string()])
         .arg(&generated)
         .args([GENERATED_TEMPLATES.to_string(), generated_rows.to_string()])
         .args(&shipped))?;

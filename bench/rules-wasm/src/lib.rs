@@ -42,7 +42,7 @@ impl Engine {
 
     /// How many errors the row has; text that is not JSON counts as one.
     pub fn count_errors(&self, row_json: &str) -> u32 {
-        self.rules.validate_json(row_json).map_or(1, |errors| u32::try_from(errors.len()).unwrap_or(u32::MAX))
+        self.rules.count_errors_json(row_json).map_or(1, |count| u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     /// The address of the input buffer, grown to at least `capacity` bytes

@@ -44,10 +44,11 @@ impl Validator {
     }
 
     /// How many errors the row (JSON text) has; text that is not JSON counts as one.
-    /// Every error is found and built (pointer, keyword), its message is not.
+    /// Every error is found (the full run, as ajv's `allErrors`) and counted;
+    /// none is built (no pointer text, no message): a count needs neither.
     pub fn count_errors(&self, instance_json: &str) -> u32 {
-        match self.rules.validate_json(instance_json) {
-            Ok(errors) => u32::try_from(errors.len()).unwrap_or(u32::MAX),
+        match self.rules.count_errors_json(instance_json) {
+            Ok(count) => u32::try_from(count).unwrap_or(u32::MAX),
             Err(_) => 1,
         }
     }

@@ -5,6 +5,7 @@
 //! [`LedgerStore`] ([`store`]): the in-memory one for tests, D1 in the worker.
 
 pub mod browse;
+pub mod district_transfer;
 mod history;
 mod plan;
 mod record_type;

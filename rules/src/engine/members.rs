@@ -116,11 +116,30 @@ impl Rules {
             }
             i = tape.end(i + 1);
         }
+        // The names not allowed, gathered before any error is reported: a
+        // repeated one leaves the object to the general path, which must not
+        // find this walk's errors already there.
+        let mut names: Vec<String> = Vec::new();
+        if o.additional.is_some() && unknown > 0 && run.build {
+            names.reserve(unknown);
+            let mut i = at + 1;
+            while i < end as usize {
+                if let Item::Key(k) = &tape.items[i]
+                    && self.prop_of(o, sigs, k).is_none()
+                {
+                    if names.iter().any(|n| n == k) {
+                        return None;
+                    }
+                    names.push(k.as_ref().to_owned());
+                }
+                i = tape.end(i + 1);
+            }
+        }
         let mut ok = true;
         if seen & required != required {
             for (j, (name, _)) in o.required.iter().enumerate() {
                 if seen & (1 << stream::required_bit(o, j)) == 0 {
-                    run.fail("required", node, c, Some(name), vec![name.clone()]);
+                    run.fail("required", node, c, Some(name), || vec![name.clone()]);
                     ok = false;
                 }
             }
@@ -135,20 +154,8 @@ impl Rules {
             }
         }
         if o.additional.is_some() && unknown > 0 {
-            let mut names: Vec<String> = Vec::with_capacity(unknown);
-            let mut i = at + 1;
-            while i < end as usize {
-                if let Item::Key(k) = &tape.items[i]
-                    && self.prop_of(o, sigs, k).is_none()
-                {
-                    if names.iter().any(|n| n == k) {
-                        return None;
-                    }
-                    names.push(k.as_ref().to_owned());
-                }
-                i = tape.end(i + 1);
-            }
-            run.fail("additionalProperties", node, c, None, names);
+            // Counted only, a repeated name is still one error.
+            run.fail("additionalProperties", node, c, None, || names);
             ok = false;
         }
         Some(ok)
@@ -238,7 +245,7 @@ impl Rules {
                 None => members.iter().any(|(_, k)| k == name),
             };
             if !present {
-                run.fail("required", node, c, Some(name), vec![name.clone()]);
+                run.fail("required", node, c, Some(name), || vec![name.clone()]);
                 bail!();
             }
         }
@@ -274,13 +281,16 @@ impl Rules {
         }
         if let Some(extra) = o.additional {
             let is_false = matches!(self.program.nodes[extra as usize].0.as_slice(), [Check::Never]);
-            let mut unexpected = Vec::new();
+            let (mut unexpected, mut any) = (Vec::new(), false);
             for (m, (v, k)) in members.iter().enumerate() {
                 if in_props[m] || matched_pattern.get(m).copied().unwrap_or(false) || repeated(m) {
                     continue;
                 }
                 if is_false {
-                    unexpected.push((*k).to_owned());
+                    any = true;
+                    if run.build {
+                        unexpected.push((*k).to_owned());
+                    }
                     if !run.all {
                         return false;
                     }
@@ -293,8 +303,8 @@ impl Rules {
                     }
                 }
             }
-            if !unexpected.is_empty() {
-                run.fail("additionalProperties", node, c, None, unexpected);
+            if any {
+                run.fail("additionalProperties", node, c, None, || unexpected);
                 bail!();
             }
         }
@@ -306,7 +316,7 @@ impl Rules {
                 // The name as a JSON string, checked on its own.
                 let key_tape = Tape { items: vec![Item::Str(std::borrow::Cow::Borrowed(k))] };
                 if !self.passes(names, &key_tape, 0) {
-                    run.fail("propertyNames", node, c, None, vec![(*k).to_owned()]);
+                    run.fail("propertyNames", node, c, None, || vec![(*k).to_owned()]);
                     bail!();
                 }
             }
@@ -314,11 +324,11 @@ impl Rules {
         if o.min_props.is_some() || o.max_props.is_some() {
             let distinct = (0..members.len()).filter(|m| !repeated(*m)).count() as u32;
             if o.min_props.is_some_and(|min| distinct < min) {
-                run.fail("minProperties", node, c, None, Vec::new());
+                run.fail("minProperties", node, c, None, Vec::new);
                 bail!();
             }
             if o.max_props.is_some_and(|max| distinct > max) {
-                run.fail("maxProperties", node, c, None, Vec::new());
+                run.fail("maxProperties", node, c, None, Vec::new);
                 bail!();
             }
         }
@@ -326,7 +336,7 @@ impl Rules {
             if members.iter().any(|(_, k)| k == name) {
                 for need in needs {
                     if !members.iter().any(|(_, k)| k == need) {
-                        run.fail("required", node, c, Some(need), vec![need.clone()]);
+                        run.fail("required", node, c, Some(need), || vec![need.clone()]);
                         bail!();
                     }
                 }
@@ -352,11 +362,11 @@ impl Rules {
             }};
         }
         if a.min_items.is_some_and(|m| len < m) {
-            run.fail("minItems", node, c, None, Vec::new());
+            run.fail("minItems", node, c, None, Vec::new);
             bail!();
         }
         if a.max_items.is_some_and(|m| len > m) {
-            run.fail("maxItems", node, c, None, Vec::new());
+            run.fail("maxItems", node, c, None, Vec::new);
             bail!();
         }
         let mut starts = Vec::with_capacity(len as usize);
@@ -379,14 +389,14 @@ impl Rules {
         if a.unique {
             let dup = (0..starts.len()).any(|x| (x + 1..starts.len()).any(|y| same(tape, starts[x], tape, starts[y])));
             if dup {
-                run.fail("uniqueItems", node, c, None, Vec::new());
+                run.fail("uniqueItems", node, c, None, Vec::new);
                 bail!();
             }
         }
         if let Some((child, min, max)) = a.contains {
             let count = starts.iter().filter(|s| self.passes(child, tape, **s)).count() as u32;
             if count < min || max.is_some_and(|m| count > m) {
-                run.fail("contains", node, c, None, Vec::new());
+                run.fail("contains", node, c, None, Vec::new);
                 bail!();
             }
         }

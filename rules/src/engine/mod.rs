@@ -67,8 +67,6 @@ pub struct Rules {
     names: Vec<Option<(u32, Box<[u64]>)>>,
     /// Per node, whether the streamed verdict runs it ([`stream`]).
     streamed: Vec<Option<stream::Streamed>>,
-    /// Whether the full run can be streamed from the root ([`stream::collects`]).
-    collects: bool,
     /// Per node, the node it stands for ([`stream::target`]: through a `$ref` alone).
     targets: Vec<u32>,
 }
@@ -92,14 +90,20 @@ enum Seg<'t> {
     Index(u32),
 }
 
-/// Where errors go: nowhere (verdict) or a list.
+/// Where errors go: nowhere (verdict), a count, or a list.
 struct Run<'t> {
+    /// Whether the walk goes on after a failure (the full run).
     all: bool,
+    /// Whether the full run builds each error (pointer, names) or only
+    /// counts them (`count_errors_json`: no allocation per error).
+    build: bool,
+    /// Errors found by the full run, built or not.
+    count: usize,
     path: Vec<Seg<'t>>,
     errors: Vec<RuleError>,
 }
 
-impl Run<'_> {
+impl<'t> Run<'t> {
     fn pointer(&self, extra: Option<&str>) -> String {
         let segs: usize = self.path.iter().map(|s| if let Seg::Key(k) = s { k.len() + 1 } else { 6 }).sum();
         let mut out = String::with_capacity(segs + extra.map_or(0, |e| e.len() + 1));
@@ -125,11 +129,20 @@ impl Run<'_> {
         out
     }
 
-    fn fail(&mut self, code: &'static str, node: u32, check: u32, extra: Option<&str>, names: Vec<String>) {
+    /// Records a failure; `names` is only called when the error is built.
+    #[inline]
+    fn fail(&mut self, code: &'static str, node: u32, check: u32, extra: Option<&str>, names: impl FnOnce() -> Vec<String>) {
         if self.all {
-            let pointer = self.pointer(extra);
-            self.errors.push(RuleError { pointer, code, node, check, names });
+            self.count += 1;
+            if self.build {
+                let pointer = self.pointer(extra);
+                self.errors.push(RuleError { pointer, code, node, check, names: names() });
+            }
         }
+    }
+
+    fn verdict() -> Run<'t> {
+        Run { all: false, build: false, count: 0, path: Vec::new(), errors: Vec::new() }
     }
 }
 
@@ -184,8 +197,7 @@ impl Rules {
         let simple = program.patterns.iter().map(|p| crate::pattern::compile(p)).collect();
         let targets: Vec<u32> = (0..nodes).map(|n| stream::target(&program, n)).collect();
         let streamed: Vec<_> = program.nodes.iter().map(|node| stream::plan(&program, node)).collect();
-        let collects = stream::collects(&program, &streamed);
-        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names, streamed, collects, targets })
+        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names, streamed, targets })
     }
 
     pub fn program(&self) -> &Program {
@@ -206,30 +218,41 @@ impl Rules {
     }
 
     /// Every error of the row (JSON text); errs when the text is not JSON.
-    /// Collected while it is read (no tape) where the program allows.
+    /// Collected while it is read, a node the stream does not run getting
+    /// its value on a tape.
     pub fn validate_json(&self, text: &str) -> Result<Vec<RuleError>, JsonError> {
-        if !self.collects {
-            // A node on the way needs a tape: the tape's verdict walk, and the
-            // collecting one for an invalid row (measured cheaper than a
-            // streamed verdict followed by the tape).
-            return with_tape(text, |tape| tape.map(|tape| self.validate(tape)));
-        }
-        match self.stream_errors(text) {
-            Some(errors) => Ok(errors),
+        match self.stream_collect(text, true) {
+            Some((_, errors)) => Ok(errors),
             None => with_tape(text, |tape| tape.map(|tape| self.validate(tape))),
+        }
+    }
+
+    /// How many errors `validate_json` finds in the row, without building
+    /// them (no pointer text, no names): what a caller that only counts needs.
+    pub fn count_errors_json(&self, text: &str) -> Result<usize, JsonError> {
+        let on_tape = |tape: &Tape<'_>| if self.is_valid(tape) { 0 } else { self.collect_count(tape) };
+        match self.stream_collect(text, false) {
+            Some((count, _)) => Ok(count),
+            None => with_tape(text, |tape| tape.map(on_tape)),
         }
     }
 
     /// Every error of a row known to be invalid.
     fn collect(&self, tape: &Tape<'_>) -> Vec<RuleError> {
-        let mut run = Run { all: true, path: Vec::with_capacity(8), errors: Vec::new() };
+        let mut run = Run { all: true, build: true, count: 0, path: Vec::with_capacity(8), errors: Vec::new() };
         self.node(0, tape, 0, &mut run);
         run.errors
     }
 
+    /// How many errors a row known to be invalid has.
+    fn collect_count(&self, tape: &Tape<'_>) -> usize {
+        let mut run = Run { all: true, build: false, count: 0, path: Vec::new(), errors: Vec::new() };
+        self.node(0, tape, 0, &mut run);
+        run.count
+    }
+
     pub fn is_valid(&self, tape: &Tape<'_>) -> bool {
-        let mut run = Run { all: false, path: Vec::new(), errors: Vec::new() };
-        self.node(0, tape, 0, &mut run)
+        self.node(0, tape, 0, &mut Run::verdict())
     }
 
     pub fn validate(&self, tape: &Tape<'_>) -> Vec<RuleError> {
@@ -243,8 +266,7 @@ impl Rules {
 
     /// A subschema's verdict alone (inside `anyOf`, `not`, `if` …).
     fn passes<'t>(&self, node: u32, tape: &'t Tape<'t>, at: usize) -> bool {
-        let mut run = Run { all: false, path: Vec::new(), errors: Vec::new() };
-        self.node(node, tape, at, &mut run)
+        self.node(node, tape, at, &mut Run::verdict())
     }
 
     fn node<'t>(&self, node: u32, tape: &'t Tape<'t>, at: usize, run: &mut Run<'t>) -> bool {
@@ -292,7 +314,7 @@ impl Rules {
             _ => self.value_check(check, item),
         };
         if !ok {
-            run.fail(check.keyword(), node, c, None, Vec::new());
+            run.fail(check.keyword(), node, c, None, Vec::new);
         }
         ok
     }

@@ -84,7 +84,7 @@ impl Store {
                 .db()?
                 .prepare(
                     "UPDATE ledger_records SET version = ?1, updated_at = ?2, updated_by = ?3, data = ?4 \
-                     WHERE id = ?5 AND version = ?6",
+                     WHERE id = ?5 AND version = ?6 AND moved_out IS NULL",
                 )
                 .bind(&[
                     num(r.version),
@@ -119,7 +119,13 @@ impl Store {
     /// write expected it, as a conflict with what is stored now.
     pub(super) async fn find_conflict(&self, writes: &[Write]) -> Result<Option<Conflict>, ServiceError> {
         for write in writes {
+            // A record moved to another district (`moved_out`) is gone for
+            // a write: a conflict with nothing stored, not a storage error.
             let current = LedgerStore::get(self, &write.record.id).await?;
+            let current = match current {
+                Some(r) if self.moved_out(&r.id).await? => None,
+                other => other,
+            };
             let stale = match (write.expected_version, &current) {
                 (None, None) => false,
                 (Some(expected), Some(stored)) => stored.version != expected,
@@ -152,20 +158,20 @@ impl Store {
                 "id_number" => self
                     .db()?
                     .prepare(format!(
-                        "{COLUMNS} WHERE entity = ?1 AND json_extract(data, '$.id_number') IN (SELECT value FROM json_each(?2))"
+                        "{COLUMNS} WHERE entity = ?1 AND moved_out IS NULL AND json_extract(data, '$.id_number') IN (SELECT value FROM json_each(?2))"
                     ))
                     .bind(&[entity.into(), keys.into()])
                     .storage()?,
                 "credit_code" => self
                     .db()?
                     .prepare(format!(
-                        "{COLUMNS} WHERE entity = ?1 AND json_extract(data, '$.credit_code') IN (SELECT value FROM json_each(?2))"
+                        "{COLUMNS} WHERE entity = ?1 AND moved_out IS NULL AND json_extract(data, '$.credit_code') IN (SELECT value FROM json_each(?2))"
                     ))
                     .bind(&[entity.into(), keys.into()])
                     .storage()?,
                 other => self
                     .db()?
-                    .prepare(format!("{COLUMNS} WHERE entity = ?1 AND json_extract(data, ?3) IN (SELECT value FROM json_each(?2))"))
+                    .prepare(format!("{COLUMNS} WHERE entity = ?1 AND moved_out IS NULL AND json_extract(data, ?3) IN (SELECT value FROM json_each(?2))"))
                     .bind(&[entity.into(), keys.into(), format!("$.{other}").into()])
                     .storage()?,
             };
@@ -216,7 +222,7 @@ impl LedgerStore for Store {
         self.db()?
             .prepare(
                 "SELECT id, org_unit, version, updated_at, updated_by, data FROM ledger_records \
-                 WHERE entity = ?3 AND org_unit >= ?1 AND org_unit < ?2 ORDER BY org_unit, id",
+                 WHERE entity = ?3 AND org_unit >= ?1 AND org_unit < ?2 AND moved_out IS NULL ORDER BY org_unit, id",
             )
             .bind(&[unit.into(), prefix_end(unit).into(), entity.into()])
             .storage()?

@@ -12,8 +12,10 @@
 //! `ingest.rs`: departments' ingest keys; `tasks.rs`: tasks and drafts;
 //! `burden.rs`: the burden meter's figures; `reviews.rs`: template requests
 //! (报表准入); `dispatch.rs`: dispatches, boards, returns, summary rows;
-//! `transfers.rs`: transfer requests (迁移申请); `city_templates.rs`: city
-//! filings and city dispatches (directory, issue 16); `surveys.rs`, `photos.rs`,
+//! `transfers.rs`: transfer requests (迁移申请); `district_transfers.rs`:
+//! cross-district transfers (跨区迁移: the directory's rows and each
+//! district's end of a move); `city_templates.rs`: city filings and city
+//! dispatches (directory, issue 16); `surveys.rs`, `photos.rs`,
 //! `intake.rs`: emergency surveys, their photos, the review queue of new
 //! records (the ports of `ybt_core::service::{surveys, intake}`).
 
@@ -24,6 +26,7 @@ mod city;
 mod city_templates;
 mod directory;
 mod dispatch;
+mod district_transfers;
 mod ingest;
 mod intake;
 mod ledger;
@@ -320,7 +323,7 @@ impl Store {
         self.db()?
             .prepare(
                 "SELECT id, org_unit, version, updated_at, updated_by, data \
-                 FROM ledger_records WHERE entity = ?2 AND org_unit = ?1 ORDER BY id",
+                 FROM ledger_records WHERE entity = ?2 AND org_unit = ?1 AND moved_out IS NULL ORDER BY id",
             )
             .bind(&[org_unit.into(), entity.into()])
             .storage()?

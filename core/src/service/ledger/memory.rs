@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::rc::Rc;
 
+use super::district_transfers::{DistrictTransferPort, MoveEnd};
 use super::{CommittedPlan, LedgerPort, StoredTransfer, TransferPort, WRITES_PER_BATCH};
 use crate::access::Principal;
 use crate::catalog::Catalog;
 use crate::compile::CompiledTemplate;
+use crate::ledger::district_transfer::{DistrictTransfer, DistrictTransferStatus, MoveIn, MoveOut, district_of};
 use crate::ledger::transfer::{Transfer, TransferStatus};
 use crate::ledger::{
     ApplyError, ChangeMeta, Conflict, HistoryEntry, InMemoryLedger, LedgerRecord, LedgerStore, OrgLevel, OrgUnit, RecordTypes, Source,
@@ -40,31 +42,61 @@ pub struct MemoryLedger {
     pub decided_meanwhile: RefCell<Option<(String, String)>>,
     /// The next approval's batch finds the record corrected meanwhile.
     pub record_changed_meanwhile: Cell<bool>,
+    /// Cross-district requests: the directory's rows, shared by every
+    /// district's `MemoryLedger` of a test ([`MemoryLedger::district`]).
+    pub district_transfers: Rc<RefCell<Vec<DistrictTransfer>>>,
+    /// The other districts' ledgers a move may reach, by code.
+    pub peers: RefCell<BTreeMap<String, Rc<MemoryLedger>>>,
+    /// Record id → the transfer that moved it out (the `moved_out` column).
+    pub moved_out: RefCell<BTreeMap<String, String>>,
+    /// The next step in fails as storage: a crash between the steps.
+    pub fail_next_move_in: Cell<bool>,
+    /// The next conditional update of a district transfer finds this row
+    /// stored meanwhile (another decider's) and fails.
+    pub district_transfer_meanwhile: RefCell<Option<DistrictTransfer>>,
 }
 
 impl MemoryLedger {
     /// The shipped record types and catalog; the district 500118, its town
     /// 500118100 with villages …001 and …002, and town 500118101 with …001.
     pub fn new() -> MemoryLedger {
-        let units = [
+        MemoryLedger::with_units(&[
             ("500118", "永川区"),
             ("500118100", "胜利路街道"),
             ("500118100001", "红旗社区"),
             ("500118100002", "光明社区"),
             ("500118101", "中山路街道"),
             ("500118101001", "文曲社区"),
-        ]
-        .into_iter()
-        .map(|(code, name)| {
-            let unit = OrgUnit {
-                code: code.into(),
-                name: name.into(),
-                level: OrgLevel::of_code(code).expect("a code"),
-                parent_code: (code.len() > 6).then(|| code[..code.len() - 3].to_owned()),
-            };
-            (code.to_owned(), unit)
-        })
-        .collect();
+        ])
+    }
+
+    /// Another district's ledger sharing this one's directory rows (江北:
+    /// 500105, town 500105001 with village …001): both see each other as
+    /// the destination of a move.
+    pub fn district(self: &Rc<MemoryLedger>, units: &[(&str, &str)]) -> Rc<MemoryLedger> {
+        let mut other = MemoryLedger::with_units(units);
+        other.district_transfers = self.district_transfers.clone();
+        other.names = self.names.clone();
+        let other = Rc::new(other);
+        self.peers.borrow_mut().insert(units[0].0.to_owned(), other.clone());
+        other.peers.borrow_mut().insert(self.units.keys().next().cloned().unwrap_or_default(), self.clone());
+        other
+    }
+
+    fn with_units(units: &[(&str, &str)]) -> MemoryLedger {
+        let units = units
+            .iter()
+            .copied()
+            .map(|(code, name)| {
+                let unit = OrgUnit {
+                    code: code.into(),
+                    name: name.into(),
+                    level: OrgLevel::of_code(code).expect("a code"),
+                    parent_code: (code.len() > 6).then(|| code[..code.len() - 3].to_owned()),
+                };
+                (code.to_owned(), unit)
+            })
+            .collect();
         MemoryLedger {
             ledger: InMemoryLedger::new(),
             types: Rc::new(RecordTypes::builtin().expect("record types")),
@@ -79,7 +111,16 @@ impl MemoryLedger {
             lose_next_plan_race: Cell::new(false),
             decided_meanwhile: RefCell::new(None),
             record_changed_meanwhile: Cell::new(false),
+            district_transfers: Rc::default(),
+            peers: RefCell::default(),
+            moved_out: RefCell::default(),
+            fail_next_move_in: Cell::new(false),
+            district_transfer_meanwhile: RefCell::new(None),
         }
+    }
+
+    fn live(&self, record: &LedgerRecord) -> bool {
+        !self.moved_out.borrow().contains_key(&record.id)
     }
 
     pub fn with_name(mut self, username: &str, name: &str) -> MemoryLedger {
@@ -126,7 +167,7 @@ impl LedgerStore for MemoryLedger {
     }
 
     async fn list(&self, unit: &str, entity: &str) -> Result<Vec<LedgerRecord>, ServiceError> {
-        Ok(infallible(self.ledger.list(unit, entity).await))
+        Ok(infallible(self.ledger.list(unit, entity).await).into_iter().filter(|r| self.live(r)).collect())
     }
 
     async fn history(&self, record_id: &str) -> Result<Vec<HistoryEntry>, ServiceError> {
@@ -187,6 +228,7 @@ impl LedgerPort for MemoryLedger {
             .ledger
             .records()
             .into_iter()
+            .filter(|r| self.live(r))
             .filter(|r| r.entity == entity && r.data.get(key_field).and_then(|v| v.as_str()).is_some_and(|k| keys.iter().any(|x| x == k)))
             .collect())
     }
@@ -320,5 +362,106 @@ impl TransferPort for MemoryLedger {
             stored.transfer.note = Some(note.to_owned());
         }
         Ok(())
+    }
+}
+
+impl MoveEnd for MemoryLedger {
+    async fn move_out(&self, write: &Write, transfer_id: &str) -> Result<MoveOut, ServiceError> {
+        let id = &write.record.id;
+        if self.moved_out.borrow().get(id).is_some_and(|t| t == transfer_id) {
+            return Ok(MoveOut::Done);
+        }
+        let current = infallible(self.ledger.get(id).await);
+        if self.moved_out.borrow().contains_key(id) || current.is_none_or(|r| Some(r.version) != write.expected_version) {
+            return Ok(MoveOut::Changed);
+        }
+        match self.ledger.apply(std::slice::from_ref(write)).await {
+            Ok(()) => {}
+            Err(ApplyError::Conflict(_)) => return Ok(MoveOut::Changed),
+            Err(ApplyError::Store(never)) => match never {},
+        }
+        self.moved_out.borrow_mut().insert(id.clone(), transfer_id.to_owned());
+        Ok(MoveOut::Done)
+    }
+
+    async fn move_in(&self, write: &Write, key_field: &str, key: &str) -> Result<MoveIn, ServiceError> {
+        if infallible(self.ledger.get(&write.record.id).await).is_some() {
+            return Ok(MoveIn::Done);
+        }
+        if !self.records_with_keys(&write.record.entity, key_field, &[key.to_owned()]).await?.is_empty() {
+            return Ok(MoveIn::KeyTaken);
+        }
+        if self.fail_next_move_in.replace(false) {
+            return Err(ServiceError::Storage("step in failed".into()));
+        }
+        self.apply_chunk(std::slice::from_ref(write)).await.map_err(|_| ServiceError::Storage("step in".into()))?;
+        Ok(MoveIn::Done)
+    }
+}
+
+impl DistrictTransferPort for MemoryLedger {
+    type Destination = Rc<MemoryLedger>;
+
+    async fn district_transfer(&self, id: &str) -> Result<Option<DistrictTransfer>, ServiceError> {
+        Ok(self.district_transfers.borrow().iter().find(|t| t.id == id).cloned())
+    }
+
+    async fn open_district_transfer(&self, entity: &str, key: &str, to_org_unit: &str) -> Result<Option<DistrictTransfer>, ServiceError> {
+        let open = |t: &&DistrictTransfer| !matches!(t.status, DistrictTransferStatus::Moved | DistrictTransferStatus::Rejected);
+        Ok(self
+            .district_transfers
+            .borrow()
+            .iter()
+            .filter(open)
+            .find(|t| t.entity == entity && t.key == key && t.to_org_unit == to_org_unit)
+            .cloned())
+    }
+
+    async fn add_district_transfer(&self, t: &DistrictTransfer) -> Result<bool, ServiceError> {
+        if self.district_transfer(&t.id).await?.is_some() || self.open_district_transfer(&t.entity, &t.key, &t.to_org_unit).await?.is_some()
+        {
+            return Ok(false);
+        }
+        self.district_transfers.borrow_mut().push(t.clone());
+        Ok(true)
+    }
+
+    async fn district_transfers_into(&self, scope: &str) -> Result<Vec<DistrictTransfer>, ServiceError> {
+        Ok(self.district_transfers.borrow().iter().filter(|t| t.to_org_unit.starts_with(scope)).cloned().collect())
+    }
+
+    async fn district_transfers_from(&self, district: &str) -> Result<Vec<DistrictTransfer>, ServiceError> {
+        Ok(self.district_transfers.borrow().iter().filter(|t| t.from_district == district && t.received_by.is_some()).cloned().collect())
+    }
+
+    async fn update_district_transfer(&self, t: &DistrictTransfer, expected: DistrictTransferStatus) -> Result<bool, ServiceError> {
+        let mut rows = self.district_transfers.borrow_mut();
+        if let Some(other) = self.district_transfer_meanwhile.borrow_mut().take() {
+            rows.retain(|r| r.id != other.id);
+            rows.push(other);
+            return Ok(false);
+        }
+        match rows.iter_mut().find(|r| r.id == t.id && r.status == expected) {
+            Some(row) => {
+                *row = t.clone();
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn district_names(&self) -> Result<BTreeMap<String, String>, ServiceError> {
+        let mut names: BTreeMap<String, String> = self
+            .peers
+            .borrow()
+            .iter()
+            .map(|(code, peer)| (code.clone(), peer.units.get(code).map_or(code.clone(), |u| u.name.clone())))
+            .collect();
+        names.extend(self.units.values().filter(|u| u.level == OrgLevel::District).map(|u| (u.code.clone(), u.name.clone())));
+        Ok(names)
+    }
+
+    async fn destination(&self, district: &str) -> Result<Rc<MemoryLedger>, ServiceError> {
+        self.peers.borrow().get(district_of(district)).cloned().ok_or(ServiceError::Forbidden(crate::access::DenyReason::OutOfScope))
     }
 }

@@ -10,6 +10,7 @@
 //! [`TransferPort`]. The worker implements both over D1
 //! (`worker/src/store/ledger.rs`, `transfers.rs`); [`memory`] in memory.
 
+pub mod district_transfers;
 pub mod import;
 pub mod ingest;
 pub mod lookup;

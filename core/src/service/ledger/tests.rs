@@ -20,22 +20,22 @@ use crate::ledger::{LedgerRecord, LedgerStore, Source};
 use crate::service::LookupBudget;
 use crate::service::{Now, ServiceError, ready};
 
-const VILLAGE: &str = "500118100001";
+pub(super) const VILLAGE: &str = "500118100001";
 const NEIGHBOUR: &str = "500118100002";
-const OTHER_TOWN: &str = "500118101001";
-const ZHANG: &str = "11010519491231002X";
-const LI: &str = "500118199001011237";
+pub(super) const OTHER_TOWN: &str = "500118101001";
+pub(super) const ZHANG: &str = "11010519491231002X";
+pub(super) const LI: &str = "500118199001011237";
 const ROSTER: &str = "姓名,身份证号,联系电话\n张三,11010519491231002X,13812345678\n李四,500118199001011237,13700000000\n";
 
-fn now() -> Now {
+pub(super) fn now() -> Now {
     Now::new("2026-11-29T08:00:00.000Z")
 }
 
-fn user(role: Role, unit: &str, name: &str) -> Principal {
+pub(super) fn user(role: Role, unit: &str, name: &str) -> Principal {
     Principal { user_id: format!("id-{name}"), username: name.into(), ..crate::test_support::principal(role, unit) }
 }
 
-fn staff() -> Principal {
+pub(super) fn staff() -> Principal {
     user(Role::VillageStaff, VILLAGE, "cun")
 }
 
@@ -45,7 +45,7 @@ fn query(pairs: &[(&str, &str)]) -> UnitQuery {
 }
 
 /// The stable code a use case's error is answered with.
-fn code(error: &ServiceError) -> String {
+pub(super) fn code(error: &ServiceError) -> String {
     match error {
         ServiceError::NotFound { .. } => "not_found".into(),
         ServiceError::BadRequest { code, .. }
@@ -66,7 +66,7 @@ fn code(error: &ServiceError) -> String {
     }
 }
 
-fn outcome<T>(result: Result<T, ServiceError>, ok: impl FnOnce(T) -> String) -> String {
+pub(super) fn outcome<T>(result: Result<T, ServiceError>, ok: impl FnOnce(T) -> String) -> String {
     result.map_or_else(|e| code(&e), ok)
 }
 
@@ -77,13 +77,13 @@ fn import_file(port: &MemoryLedger, who: &Principal, unit: &str, file: &str) -> 
 }
 
 /// The roster stored in the village.
-fn seeded() -> MemoryLedger {
+pub(super) fn seeded() -> MemoryLedger {
     let port = MemoryLedger::new().with_name("cun", "村干部");
     import_file(&port, &staff(), VILLAGE, ROSTER).expect("seeded");
     port
 }
 
-fn record(port: &MemoryLedger, id_number: &str) -> LedgerRecord {
+pub(super) fn record(port: &MemoryLedger, id_number: &str) -> LedgerRecord {
     port.ledger.records().into_iter().find(|r| r.data["id_number"] == id_number).expect("stored")
 }
 
