@@ -25,8 +25,9 @@ use crate::messages::Text;
 pub const READ_PATH: &str = "/read";
 /// Where the `ybt-sheets` worker writes an XLSX file.
 pub const XLSX_PATH: &str = "/xlsx";
-/// The largest job, as JSON, the `ybt-sheets` worker accepts: a summary
-/// of 100,000 rows of twenty fields is ~40 MB (BENCHMARKS.md).
+/// The largest job, as JSON, the `ybt-sheets` worker accepts: room for a
+/// summary of 100,000 rows (their CSV is 9 MB; the JSON repeats each
+/// field's key), well inside a worker's 128 MB.
 pub const MAX_JOB_BYTES: usize = 96 << 20;
 
 /// Reads and writes spreadsheets for the use cases.
