@@ -56,3 +56,35 @@ fn the_worker_and_the_front_end_link_no_jsonschema() {
         assert!(heavy.is_empty(), "{package} links {heavy:?}");
     }
 }
+
+/// The normal dependencies of `package` built for the worker's target.
+fn wasm_dependencies(package: &str) -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(&cargo)
+        .args(["tree", "-p", package, "-e", "normal", "--prefix", "none", "--format", "{p}"])
+        .args(["--target", "wasm32-unknown-unknown"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).lines().filter_map(|l| l.split_whitespace().next().map(str::to_owned)).collect()
+}
+
+/// Issue 14: the spreadsheet stack lives in the `ybt-sheets` worker behind
+/// a service binding; the main worker (and the front-end) link none of it,
+/// so their upload stays small. `ybt-sheets` does, through core's
+/// `spreadsheets` feature (checked too, so this test reads real trees).
+#[test]
+fn only_the_sheets_worker_links_the_spreadsheet_stack() {
+    const STACK: &[&str] = &["calamine", "rust_xlsxwriter", "zip", "encoding_rs", "quick-xml", "zlib-rs", "codepage"];
+    for package in ["ybt-worker", "ybt-frontend"] {
+        let deps = wasm_dependencies(package);
+        assert!(deps.iter().any(|d| d == "ybt-core"), "{package}: the tree was read: {deps:?}");
+        let linked: Vec<&String> = deps.iter().filter(|d| STACK.contains(&d.as_str())).collect();
+        assert!(linked.is_empty(), "{package} links {linked:?}");
+    }
+    let sheets = wasm_dependencies("ybt-sheets");
+    for crate_name in ["calamine", "rust_xlsxwriter", "zip", "encoding_rs"] {
+        assert!(sheets.iter().any(|d| d == crate_name), "ybt-sheets links {crate_name}: {sheets:?}");
+    }
+}

@@ -69,6 +69,10 @@ pub enum AppError {
     ImportChecked(ImportFailure, Vec<ColumnMapping>, Vec<SheetSummary>),
     #[error("missing or unknown API key")]
     BadApiKey,
+    /// A service the request needs (the spreadsheet worker) is down or
+    /// failing: 503 with a message in both languages; the detail is logged.
+    #[error("unavailable: {detail}")]
+    Unavailable { code: &'static str, message: Text, detail: String },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -100,6 +104,7 @@ impl From<ServiceError> for AppError {
             ServiceError::BadCredentials => AppError::BadCredentials,
             ServiceError::PasswordChangeRequired => AppError::PasswordChangeRequired,
             ServiceError::TooManyAttempts => AppError::TooManyAttempts,
+            ServiceError::Unavailable { code, message, detail } => AppError::Unavailable { code, message, detail },
             ServiceError::Storage(detail) => AppError::Internal(detail),
         }
     }
@@ -157,6 +162,7 @@ impl AppError {
             AppError::Import(ImportFailure::File(_)) => 400,
             AppError::Import(ImportFailure::Rows { .. }) => 422,
             AppError::BadApiKey => 401,
+            AppError::Unavailable { .. } => 503,
             AppError::Internal(_) => 500,
         }
     }
@@ -198,7 +204,8 @@ impl AppError {
             AppError::BadRequest { code, message }
             | AppError::Conflict { code, message }
             | AppError::Limited { code, message }
-            | AppError::Refused { code, message } => (code, message, vec![]),
+            | AppError::Refused { code, message }
+            | AppError::Unavailable { code, message, .. } => (code, message, vec![]),
             AppError::Validation(fields) => (
                 "validation_failed",
                 Text::new(

@@ -80,6 +80,9 @@ fn reply_response(status: u16, json: Vec<u8>, headers: Vec<(&'static str, String
 /// The answer to a handler's error (logged when internal).
 #[inline(never)]
 fn error_response(error: AppError) -> Result<Response> {
+    if let AppError::Unavailable { detail, .. } = &error {
+        worker::console_error!("unavailable: {detail}");
+    }
     if let AppError::Internal(detail) = &error {
         worker::console_error!("internal error: {detail}");
     }

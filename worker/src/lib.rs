@@ -6,6 +6,7 @@ mod auth;
 mod crypto;
 mod error;
 mod http;
+mod sheets;
 mod store;
 mod template_cache;
 

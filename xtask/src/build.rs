@@ -21,8 +21,14 @@ pub const WASM_FEATURES: &[&str] = &[
 ];
 
 pub fn all() -> Result<()> {
-    worker()?;
+    workers()?;
     frontend()
+}
+
+/// Both workers: the main one and the spreadsheet worker it binds (issue 14).
+pub fn workers() -> Result<()> {
+    worker()?;
+    sheets()
 }
 
 pub fn wasm_bindgen_bin() -> String {
@@ -41,23 +47,54 @@ fn up_to_date(input: &std::path::Path, output: &std::path::Path) -> bool {
 pub const WORKER_PROFILE: &str = "worker";
 
 pub fn worker() -> Result<()> {
-    println!("build: worker (profile {WORKER_PROFILE})");
+    build_worker("worker", "ybt-worker")
+}
+
+/// The spreadsheet worker (`sheets/`, crate `ybt-sheets`), built apart from
+/// the main worker: one cargo invocation for both would unify core's
+/// features and link the spreadsheet stack into the main worker too.
+pub fn sheets() -> Result<()> {
+    build_worker("sheets", "ybt-sheets")
+}
+
+/// One workers-rs crate in `dir` built with worker-build into `dir/build/`.
+fn build_worker(dir: &str, package: &str) -> Result<()> {
+    println!("build: {package} (profile {WORKER_PROFILE})");
     // Compile first (a no-op when nothing changed: worker-build's own cargo
     // run uses the same flags), then skip worker-build's wasm-bindgen and
     // wasm-opt passes when their output is newer than the compiled wasm.
-    run(cmd::cargo().args(["build", "--profile", WORKER_PROFILE, "--target", "wasm32-unknown-unknown", "-p", "ybt-worker"]))?;
-    let compiled = root().join(format!("target/wasm32-unknown-unknown/{WORKER_PROFILE}/ybt_worker.wasm"));
-    if up_to_date(&compiled, &root().join("worker/build/index_bg.wasm")) && root().join("worker/build/worker/shim.mjs").exists() {
-        println!("build: worker unchanged");
+    run(cmd::cargo().args(["build", "--profile", WORKER_PROFILE, "--target", "wasm32-unknown-unknown", "-p", package]))?;
+    let compiled = root().join(format!("target/wasm32-unknown-unknown/{WORKER_PROFILE}/{}.wasm", package.replace('-', "_")));
+    if up_to_date(&compiled, &root().join(format!("{dir}/build/index_bg.wasm")))
+        && root().join(format!("{dir}/build/worker/shim.mjs")).exists()
+    {
+        println!("build: {package} unchanged");
         return Ok(());
     }
     run(Command::new("worker-build")
         .args(["--profile", WORKER_PROFILE])
-        .current_dir(root().join("worker"))
+        .current_dir(root().join(dir))
         .env("WASM_BINDGEN_BIN", wasm_bindgen_bin())
         .env("WASM_OPT_BIN", npm_bin("wasm-opt"))
         .env("ESBUILD_BIN", npm_bin("esbuild"))
-        .env("CARGO_TARGET_DIR", root().join("target")))
+        .env("CARGO_TARGET_DIR", root().join("target")))?;
+    strip_names(&root().join(format!("{dir}/build/index_bg.wasm")))
+}
+
+/// Drops the wasm's name section (and producers), which worker-build keeps
+/// (it runs wasm-opt with `--debuginfo`): 385 KB raw, ~100 KiB gzip of the
+/// main worker's upload, every cold start's download (issue 14,
+/// BENCHMARKS.md). The price: a wasm stack trace in the logs shows function
+/// indices, not names (panic messages keep their text); the twiggy figures
+/// read the cargo output in `target/`, which keeps its names.
+fn strip_names(wasm: &std::path::Path) -> Result<()> {
+    run(Command::new(npm_bin("wasm-opt"))
+        .args(WASM_FEATURES)
+        // wasm-bindgen's catch wrappers, which worker-build enables too.
+        .arg("--enable-exception-handling")
+        .args(["--strip-debug", "--strip-producers", "-o"])
+        .arg(wasm)
+        .arg(wasm))
 }
 
 /// The front-end's two bundles (issue 14): the binary, the cargo profile it
@@ -94,9 +131,12 @@ pub fn frontend() -> Result<()> {
 
 /// Raw and gzip (level 9) sizes of the wasm each side must download.
 pub fn print_sizes() -> Result<()> {
-    for (name, path) in
-        [("worker", "worker/build/index_bg.wasm"), ("village", "frontend/dist/app_bg.wasm"), ("office", "frontend/dist/office_bg.wasm")]
-    {
+    for (name, path) in [
+        ("worker", "worker/build/index_bg.wasm"),
+        ("sheets", "sheets/build/index_bg.wasm"),
+        ("village", "frontend/dist/app_bg.wasm"),
+        ("office", "frontend/dist/office_bg.wasm"),
+    ] {
         let file = root().join(path);
         let raw = std::fs::metadata(&file).with_context(|| format!("{path} is not built: run cargo xtask build"))?.len();
         let gzip = cmd::output(Command::new("sh").arg("-c").arg(format!("gzip -9c '{}' | wc -c", file.display())))

@@ -6,7 +6,9 @@
 //! R2 bucket into `target/deploy/` with the directory's district map beside
 //! it (the committed `worker/wrangler.toml` stays the local one), runs `wrangler
 //! deploy --dry-run` on it and prints the upload's size against the Worker
-//! size limits (3 MB gzip on the free plan, 10 MB on the paid one).
+//! size limits (3 MB gzip on the free plan, 10 MB on the paid one). The
+//! spreadsheet worker (`sheets/wrangler.toml`, issue 14) is dry-run and
+//! checked the same way, first, as it is deployed first.
 
 use anyhow::{Context, Result, bail};
 
@@ -15,6 +17,8 @@ use crate::cmd::{self, root};
 /// Worker upload limits after compression (developers.cloudflare.com/workers/platform/limits/).
 const FREE_LIMIT_KIB: f64 = 3.0 * 1024.0;
 const PAID_LIMIT_KIB: f64 = 10.0 * 1024.0;
+/// Issue 14's target for the main worker's upload (what every cold start loads).
+const TARGET_KIB: f64 = 1024.0;
 
 pub struct Options {
     /// The directory database's id.
@@ -138,39 +142,25 @@ pub fn upload_sizes(output: &str) -> Option<(f64, f64)> {
     }
 }
 
-pub fn dry_run(options: &Options) -> Result<()> {
-    crate::setup::ensure_all(crate::setup::Needs { browser: false })?;
-    crate::build::all()?;
-    let dir = root().join("target/deploy");
-    std::fs::create_dir_all(&dir).context("creating target/deploy")?;
-    let local = std::fs::read_to_string(root().join("worker/wrangler.toml")).context("reading worker/wrangler.toml")?;
-    let config = dir.join("wrangler.toml");
-    std::fs::write(&config, configuration(&local, options)?).context("writing target/deploy/wrangler.toml")?;
-    std::fs::write(dir.join("districts.sql"), districts_sql(options)?).context("writing target/deploy/districts.sql")?;
+/// `wrangler deploy --dry-run` of one configuration: the upload's (raw, gzip) KiB.
+fn dry_run_config(config: &std::path::Path, outdir: &std::path::Path) -> Result<(f64, f64)> {
     let out = cmd::wrangler()
         .args(["deploy", "--dry-run", "--config"])
-        .arg(&config)
+        .arg(config)
         .arg("--outdir")
-        .arg(dir.join("out"))
+        .arg(outdir)
         .output()
         .context("running wrangler deploy --dry-run")?;
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     if !out.status.success() {
-        bail!("wrangler deploy --dry-run failed:\n{text}");
+        bail!("wrangler deploy --dry-run --config {} failed:\n{text}", config.display());
     }
-    let (raw, gzip) = upload_sizes(&text).with_context(|| format!("no upload size in wrangler's output:\n{text}"))?;
-    println!(
-        "deploy --dry-run: configuration in target/deploy/wrangler.toml: D1 {} (directory {}) + {} district database(s), R2 {}",
-        crate::divisions::DIRECTORY,
-        options.directory_id,
-        options.districts.len(),
-        options.bucket
-    );
-    for (code, id) in &options.districts {
-        println!("  {} {code} {id}", crate::divisions::binding(code));
-    }
-    println!("the directory's district map: target/deploy/districts.sql (docs/deploy.md)");
-    println!("worker upload: {raw:.0} KiB raw, {gzip:.0} KiB gzip");
+    upload_sizes(&text).with_context(|| format!("no upload size in wrangler's output:\n{text}"))
+}
+
+/// One worker's upload against the plans' limits; `Err` over every plan.
+fn check_upload(name: &str, (raw, gzip): (f64, f64)) -> Result<()> {
+    println!("{name} upload: {raw:.0} KiB raw, {gzip:.0} KiB gzip");
     println!(
         "  free plan limit 3 MB gzip: {} ({:.0} %)",
         if gzip <= FREE_LIMIT_KIB { "fits" } else { "TOO LARGE" },
@@ -182,8 +172,39 @@ pub fn dry_run(options: &Options) -> Result<()> {
         gzip / PAID_LIMIT_KIB * 100.0
     );
     if gzip > PAID_LIMIT_KIB {
-        bail!("the worker is larger than any plan allows");
+        bail!("the {name} is larger than any plan allows");
     }
+    Ok(())
+}
+
+pub fn dry_run(options: &Options) -> Result<()> {
+    crate::setup::ensure_all(crate::setup::Needs { browser: false })?;
+    crate::build::all()?;
+    let dir = root().join("target/deploy");
+    std::fs::create_dir_all(&dir).context("creating target/deploy")?;
+    let local = std::fs::read_to_string(root().join("worker/wrangler.toml")).context("reading worker/wrangler.toml")?;
+    let config = dir.join("wrangler.toml");
+    std::fs::write(&config, configuration(&local, options)?).context("writing target/deploy/wrangler.toml")?;
+    std::fs::write(dir.join("districts.sql"), districts_sql(options)?).context("writing target/deploy/districts.sql")?;
+    // The spreadsheet worker first, as it is deployed first (its binding
+    // must exist when the main worker is deployed): its committed
+    // configuration is the deploy one (no database, no route).
+    let sheets = dry_run_config(&root().join("sheets/wrangler.toml"), &dir.join("sheets-out"))?;
+    let main = dry_run_config(&config, &dir.join("out"))?;
+    println!(
+        "deploy --dry-run: configuration in target/deploy/wrangler.toml: D1 {} (directory {}) + {} district database(s), R2 {}, service binding SHEETS → yibiaotong-sheets (sheets/wrangler.toml)",
+        crate::divisions::DIRECTORY,
+        options.directory_id,
+        options.districts.len(),
+        options.bucket
+    );
+    for (code, id) in &options.districts {
+        println!("  {} {code} {id}", crate::divisions::binding(code));
+    }
+    println!("the directory's district map: target/deploy/districts.sql (docs/deploy.md)");
+    check_upload("spreadsheet worker (yibiaotong-sheets, deploy first)", sheets)?;
+    check_upload("worker (yibiaotong)", main)?;
+    println!("  issue 14 target 1 MB gzip: {} ({:.0} KiB)", if main.1 <= TARGET_KIB { "met" } else { "NOT MET" }, main.1);
     Ok(())
 }
 

@@ -31,8 +31,8 @@ commands:
   fuzz   build the cargo-fuzz targets and run each for a bounded time
            --seconds N              per target (default 20)
   setup  only install what is missing
-  build  only build the worker and the front-end (release)
-  sizes  print the raw and gzip sizes of the built worker and front-end wasm
+  build  only build the two workers (the app's and the spreadsheet worker) and the front-end (release)
+  sizes  print the raw and gzip sizes of the built workers' and front-end's wasm
   bench-validate [--rows N] [--size] [--engine-only] [--seed N]
          validations per second per template: native, wasm under Node, ajv 8
          (N rows per template, default 10000; --size: build as the front-end
@@ -45,8 +45,9 @@ commands:
          build, write target/deploy/wrangler.toml for the directory D1, one D1
          per district (default: the three local ones) and the R2 bucket, and
          target/deploy/districts.sql (the directory's district map); run
-         `wrangler deploy --dry-run` and check the upload against the 3 MB
-         (free) / 10 MB (paid) limits (docs/deploy.md)
+         `wrangler deploy --dry-run` on it and on sheets/wrangler.toml and
+         check both uploads against the 3 MB (free) / 10 MB (paid) limits
+         (docs/deploy.md)
   first-admin --username NAME [--name 显示名] --org-unit DISTRICT (--remote --config FILE | [--state DIR])
          create the first system administrator of a district that has none (in the directory)
          (password from YBT_ADMIN_PASSWORD; changed at first sign-in)
@@ -162,7 +163,7 @@ fn run(port: usize, people_per_village: usize) -> Result<()> {
 
 fn test() -> Result<()> {
     setup::ensure_all(setup::Needs { browser: true })?;
-    cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "ybt-worker", "--exclude", "ybt-frontend"]))
+    cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "ybt-worker", "--exclude", "ybt-sheets", "--exclude", "ybt-frontend"]))
         .context("native tests failed")?;
     fuzz::build_and_run(fuzz::DEFAULT_SECONDS)?;
     build::all()?;

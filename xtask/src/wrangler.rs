@@ -145,9 +145,19 @@ pub fn count_rows(state: &State) -> Result<Vec<(String, u64)>> {
     Ok(counts)
 }
 
+/// The configurations `wrangler dev` runs as one local session: the main
+/// worker first (the one served on the port), then the spreadsheet worker
+/// it reaches through its `SHEETS` service binding (issue 14), which
+/// gets no port of its own.
+pub const DEV_CONFIGS: &[&str] = &["wrangler.toml", "../sheets/wrangler.toml"];
+
 fn dev_command(state: &State, port: u16, inspector_port: u16) -> Command {
     let mut c = cmd::wrangler();
-    c.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+    c.arg("dev");
+    for config in DEV_CONFIGS {
+        c.args(["--config", config]);
+    }
+    c.args(["--ip", "127.0.0.1", "--port", &port.to_string()])
         .args(["--inspector-port", &inspector_port.to_string()])
         .args(["--show-interactive-dev-session=false", "--persist-to"])
         .arg(state.dir());

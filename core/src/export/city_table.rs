@@ -6,11 +6,15 @@
 //! template's summary formulas. Values arrive masked (the district summary's
 //! `load`); nothing here decides access.
 
+#[cfg(feature = "spreadsheets")]
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::summary_table::{ExportRow, number_text};
-use super::{ExportError, MAX_XLSX_ROWS, csv_field, text_of};
+#[cfg(feature = "spreadsheets")]
+use super::{ExportError, MAX_XLSX_ROWS};
+use super::{csv_field, text_of};
 use crate::summary::SummaryColumn;
 
 /// One district's part of the file.
@@ -44,15 +48,26 @@ const VERSION: &str = "版本";
 const TOTAL: &str = "合计";
 const CITY_TOTAL: &str = "全市合计";
 
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
+/// A cell of the file: text is always written as text (never a formula).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
     Text(String),
     Number(f64),
 }
 
-struct Line {
-    cells: Vec<Cell>,
-    bold: bool,
+/// A line of the file: its cells, bold for headers and totals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub cells: Vec<Cell>,
+    pub bold: bool,
+}
+
+/// A worksheet of lines ([`super::XlsxJob::Lines`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineSheet {
+    pub name: String,
+    pub lines: Vec<Line>,
 }
 
 fn text(s: &str) -> Cell {
@@ -184,6 +199,7 @@ pub fn city_csv(table: &CityTable<'_>) -> Vec<u8> {
     out.into_bytes()
 }
 
+#[cfg(feature = "spreadsheets")]
 fn write_lines(sheet: &mut Worksheet, lines: &[Line], bold: &Format) -> Result<(), ExportError> {
     if lines.len() > MAX_XLSX_ROWS {
         return Err(ExportError::TooManyRows { rows: lines.len() - 1 });
@@ -213,20 +229,37 @@ fn write_lines(sheet: &mut Worksheet, lines: &[Line], bold: &Format) -> Result<(
     Ok(())
 }
 
-/// XLSX: 各区合计, then 明细. `created_at` (RFC 3339) is the file's
-/// creation time, given so the same export gives the same bytes.
-pub fn city_xlsx(table: &CityTable<'_>, created_at: &str) -> Result<Vec<u8>, ExportError> {
+/// The XLSX file as a job for the spreadsheet port (issue 14: the
+/// `ybt-sheets` worker writes it): 各区合计, then 明细. `created_at` (RFC
+/// 3339) is the file's creation time, given so the same export gives the
+/// same bytes.
+pub fn city_job(table: &CityTable<'_>, created_at: &str) -> super::XlsxJob<'static> {
+    super::XlsxJob::Lines {
+        title: table.title.to_owned().into(),
+        sheets: vec![
+            LineSheet { name: "各区合计".to_owned(), lines: table.totals() },
+            LineSheet { name: "明细".to_owned(), lines: table.detail() },
+        ],
+        created_at: created_at.to_owned(),
+    }
+}
+
+/// Writes worksheets of lines, in order (the writer of
+/// [`super::XlsxJob::Lines`]).
+#[cfg(feature = "spreadsheets")]
+pub fn lines_xlsx(title: &str, sheets: &[LineSheet], created_at: &str) -> Result<Vec<u8>, ExportError> {
+    if let Some(sheet) = sheets.iter().find(|s| s.lines.len() > MAX_XLSX_ROWS) {
+        return Err(ExportError::TooManyRows { rows: sheet.lines.len() });
+    }
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::parse_from_str(created_at)?;
-    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title(table.title));
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title(title));
     let bold = Format::new().set_bold();
-    let detail = table.detail();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("各区合计")?;
-    write_lines(sheet, &table.totals(), &bold)?;
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("明细")?;
-    write_lines(sheet, &detail, &bold)?;
+    for LineSheet { name, lines } in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name)?;
+        write_lines(sheet, lines, &bold)?;
+    }
     Ok(workbook.save_to_buffer()?)
 }
 
@@ -293,6 +326,7 @@ mod tests {
         assert!(text.ends_with("\r\n全市合计（不含未能读取的永川区）,,,,3.5\r\n"), "{text}");
     }
 
+    #[cfg(feature = "spreadsheets")]
     #[test]
     fn xlsx_has_the_totals_then_the_rows() {
         use calamine::{Reader, Xlsx};
@@ -300,7 +334,10 @@ mod tests {
         let mut t = table(&columns, &values, false);
         let grand = [SummaryColumn { key: "grand".into(), title: "总额".into(), numeric: true, options: vec![] }];
         t.summary_fields = &grand;
-        let bytes = city_xlsx(&t, "2026-03-01T08:00:00Z").expect("xlsx");
+        let job = city_job(&t, "2026-03-01T08:00:00Z");
+        // What the spreadsheet worker receives: the job as JSON.
+        let sent: crate::export::XlsxJob<'_> = serde_json::from_str(&serde_json::to_string(&job).expect("json")).expect("job");
+        let bytes = sent.write(&crate::ledger::RecordTypes::builtin().expect("types")).expect("xlsx");
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
         assert_eq!(book.sheet_names(), ["各区合计", "明细"]);
         let totals = book.worksheet_range("各区合计").expect("sheet");

@@ -5,14 +5,19 @@
 //! An unmasked export imports back as "nothing to change".
 
 pub mod city_table;
+pub mod job;
 pub mod summary_table;
 mod table;
 
 pub use crate::access::{mask_for_export as mask, mask_id_number, mask_phone};
+pub use job::{TableColumn, XlsxJob};
 /// The summary export's old path, kept for callers.
 pub use summary_table as summary;
-pub use table::{Sheet, table_to_csv, table_to_xlsx};
+pub use table::{Sheet, table_to_csv};
+#[cfg(feature = "spreadsheets")]
+pub use table::{table_to_xlsx, table_xlsx};
 
+#[cfg(feature = "spreadsheets")]
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use serde_json::Value;
 
@@ -40,8 +45,17 @@ pub const MAX_XLSX_ROWS: usize = 1_048_576;
 pub enum ExportError {
     #[error("{rows} records do not fit in one worksheet")]
     TooManyRows { rows: usize },
+    /// The XLSX writer failed (its message; the writer lives behind the
+    /// `spreadsheets` feature, in the `ybt-sheets` worker).
     #[error("xlsx: {0}")]
-    Xlsx(#[from] XlsxError),
+    Xlsx(String),
+}
+
+#[cfg(feature = "spreadsheets")]
+impl From<XlsxError> for ExportError {
+    fn from(e: XlsxError) -> ExportError {
+        ExportError::Xlsx(e.to_string())
+    }
 }
 
 impl ExportError {
@@ -60,7 +74,7 @@ impl ExportError {
 /// write them, and as import splits them); records of a structured field
 /// (灾情记录) as words people read, `2026年台风摸排（2026-07-20，房屋受损）`,
 /// joined with ；. Import skips such a column (it is the system's).
-fn text_of(value: &Value) -> String {
+pub(crate) fn text_of(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
@@ -157,6 +171,7 @@ mod formula_tests {
 /// On `wasm32-unknown-unknown`, `rust_xlsxwriter` reads the system clock
 /// while creating a workbook, which panics unless its `wasm` feature is on:
 /// the worker enables it; core stays free of `js-sys`.
+#[cfg(feature = "spreadsheets")]
 pub fn to_xlsx(
     record_type: &RecordType,
     records: &[LedgerRecord],
@@ -201,5 +216,5 @@ pub fn to_xlsx(
     Ok(workbook.save_to_buffer()?)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "spreadsheets"))]
 mod tests;

@@ -3,10 +3,13 @@
 //! Values arrive already masked for the reader (the worker masks them with
 //! `access::mask_template_rows`); nothing here decides access.
 
+#[cfg(feature = "spreadsheets")]
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 use serde_json::{Map, Value};
 
-use super::{ExportError, MAX_XLSX_ROWS, csv_field, text_of};
+#[cfg(feature = "spreadsheets")]
+use super::{ExportError, MAX_XLSX_ROWS};
+use super::{csv_field, text_of};
 use crate::summary::SummaryColumn;
 
 /// One exported row: where it comes from and its values.
@@ -21,7 +24,8 @@ pub struct ExportRow<'a> {
 }
 
 /// How the XLSX file is laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SheetLayout {
     /// One sheet, town and village as the first two columns.
     Flat,
@@ -88,6 +92,7 @@ fn sums<'r>(columns: &[SummaryColumn], rows: impl Iterator<Item = &'r ExportRow<
 }
 
 /// A valid, unique sheet name: at most 31 characters, none of `[]:*?/\`.
+#[cfg(feature = "spreadsheets")]
 fn sheet_name(name: &str, taken: &[String]) -> String {
     let clean: String = name.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(28).collect();
     let clean = if clean.is_empty() { "Sheet".to_owned() } else { clean };
@@ -100,6 +105,7 @@ fn sheet_name(name: &str, taken: &[String]) -> String {
     candidate
 }
 
+#[cfg(feature = "spreadsheets")]
 fn write_sheet(
     sheet: &mut Worksheet,
     columns: &[SummaryColumn],
@@ -147,6 +153,7 @@ fn write_sheet(
 
 /// XLSX of the rows, flat or a sheet per town. `created_at` (RFC 3339) is
 /// the file's creation time, given so the same export gives the same bytes.
+#[cfg(feature = "spreadsheets")]
 pub fn summary_xlsx(
     title: &str,
     columns: &[SummaryColumn],
@@ -190,7 +197,7 @@ pub fn summary_xlsx(
     Ok(workbook.save_to_buffer()?)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "spreadsheets"))]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -2,10 +2,13 @@
 //! a template's fields, headed by their titles; CSV or XLSX with one
 //! worksheet per [`Sheet`].
 
+#[cfg(feature = "spreadsheets")]
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use serde_json::{Map, Value};
 
-use super::{ExportError, MAX_XLSX_ROWS, csv_field, text_of};
+#[cfg(feature = "spreadsheets")]
+use super::{ExportError, MAX_XLSX_ROWS, TableColumn};
+use super::{csv_field, text_of};
 use crate::compile::FieldPlan;
 
 /// One worksheet: a name and its rows of values by field key.
@@ -30,7 +33,16 @@ pub fn table_to_csv(columns: &[FieldPlan], rows: &[&Map<String, Value>]) -> Vec<
 
 /// XLSX with one worksheet per sheet; numbers stay numbers, text stays text
 /// (an ID number is never rounded). `created_at` as in [`super::to_xlsx`].
+#[cfg(feature = "spreadsheets")]
 pub fn table_to_xlsx(columns: &[FieldPlan], sheets: &[Sheet<'_>], created_at: &str) -> Result<Vec<u8>, ExportError> {
+    let columns: Vec<TableColumn<'_>> = columns.iter().map(TableColumn::of).collect();
+    table_xlsx(&columns, sheets, created_at)
+}
+
+/// [`table_to_xlsx`] of the columns a table export uses (key, title, width):
+/// what the `ybt-sheets` worker receives.
+#[cfg(feature = "spreadsheets")]
+pub fn table_xlsx(columns: &[TableColumn<'_>], sheets: &[Sheet<'_>], created_at: &str) -> Result<Vec<u8>, ExportError> {
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::parse_from_str(created_at)?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
@@ -43,8 +55,8 @@ pub fn table_to_xlsx(columns: &[FieldPlan], sheets: &[Sheet<'_>], created_at: &s
         sheet.set_name(sheet_name(sheet_data.name))?;
         for (col, column) in columns.iter().enumerate() {
             let col = col as u16;
-            sheet.write_string_with_format(0, col, &column.title, &bold)?;
-            let width = match column.ui.width {
+            sheet.write_string_with_format(0, col, &*column.title, &bold)?;
+            let width = match column.width {
                 Some(w) => f64::from(w) * 1.2 + 2.0,
                 None => (column.title.chars().count() as f64 * 2.2).max(10.0),
             };
@@ -54,7 +66,7 @@ pub fn table_to_xlsx(columns: &[FieldPlan], sheets: &[Sheet<'_>], created_at: &s
         for (i, values) in sheet_data.rows.iter().enumerate() {
             let row = (i + 1) as u32;
             for (col, column) in columns.iter().enumerate() {
-                match values.get(&column.key) {
+                match values.get(&*column.key) {
                     None | Some(Value::Null) => {}
                     Some(Value::Number(n)) => {
                         sheet.write_number(row, col as u16, n.as_f64().unwrap_or_default())?;
@@ -70,6 +82,7 @@ pub fn table_to_xlsx(columns: &[FieldPlan], sheets: &[Sheet<'_>], created_at: &s
 }
 
 /// A worksheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
+#[cfg(feature = "spreadsheets")]
 fn sheet_name(name: &str) -> String {
     let cleaned: String = name.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(31).collect();
     if cleaned.trim().is_empty() { "Sheet1".to_owned() } else { cleaned }
@@ -104,6 +117,7 @@ mod tests {
         assert_eq!(lines.len(), 4, "two rows and the final line end");
     }
 
+    #[cfg(feature = "spreadsheets")]
     #[test]
     fn xlsx_has_a_sheet_per_group_and_keeps_numbers() {
         let template = dibao();

@@ -10,10 +10,18 @@
 //! found, of one row or two, and its footers told apart (`layout`), each
 //! cell's text cleaned (`normalize`, the one place) and converted
 //! (`convert`). `template` writes the blank workbook a clerk fills in.
+//!
+//! Reading bytes (`read_workbook`: calamine, zip, encoding_rs) and writing
+//! the template are behind the `spreadsheets` feature: the main worker
+//! gets a file's [`Sheet`]s from the `ybt-sheets` worker and runs
+//! everything after that ([`parse_sheets`]) itself (issue 14).
 
+#[cfg(feature = "spreadsheets")]
 mod archive;
+#[cfg(feature = "spreadsheets")]
 mod compound;
 mod convert;
+#[cfg(feature = "spreadsheets")]
 mod csv;
 mod error;
 mod file_date;
@@ -26,13 +34,14 @@ mod preview;
 mod sheet;
 pub mod template;
 mod upsert;
+#[cfg(feature = "spreadsheets")]
 mod xlsx;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "spreadsheets"))]
 mod diff_tests;
-#[cfg(test)]
+#[cfg(all(test, feature = "spreadsheets"))]
 mod fixture_tests;
-#[cfg(test)]
+#[cfg(all(test, feature = "spreadsheets"))]
 mod tests;
 
 pub use convert::normalize_date;
@@ -42,7 +51,9 @@ pub use ingest::{ingest_keys, plan_ingest};
 pub use layout::{HEADER_SEARCH_ROWS, Header, SkipReason, locate_header};
 pub use mapping::{ColumnMapping, suggest as suggest_mapping};
 pub use normalize::Change;
-pub use plan::{ImportRequest, ParsedImport, parse_import, plan_import, preview, read_sheet, read_workbook};
+pub use plan::{ImportRequest, ParsedImport, parse_sheets};
+#[cfg(feature = "spreadsheets")]
+pub use plan::{parse_import, plan_import, preview, read_sheet, read_workbook};
 pub use preview::{
     Conversion, ConversionCount, ImportFailure, ImportPlan, ImportSummary, LeftOut, MAX_REPORTED_CONVERSIONS, MAX_REPORTED_ERRORS,
     MAX_REPORTED_SKIPS, Preview, Reading, SheetSummary, SkippedRow,

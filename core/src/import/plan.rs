@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use std::sync::Arc;
 
+use super::Limits;
 use super::convert::convert;
 use super::error::{FileError, RowError};
 use super::file_date::{FileDate, footer_date};
@@ -12,12 +13,15 @@ use super::layout::{RowKinds, SkipReason, locate_header, row_text};
 use super::mapping::ColumnMapping;
 use super::normalize::Change;
 use super::preview::{
-    Conversion, ConversionCount, ImportFailure, ImportPlan, LeftOut, MAX_REPORTED_CONVERSIONS, MAX_REPORTED_SKIPS, Preview, Reading,
-    SheetSummary, SkippedRow,
+    Conversion, ConversionCount, ImportFailure, ImportPlan, LeftOut, MAX_REPORTED_CONVERSIONS, MAX_REPORTED_SKIPS, Reading, SheetSummary,
+    SkippedRow,
 };
-use super::sheet::{Cell, FileKind, Sheet};
+#[cfg(feature = "spreadsheets")]
+use super::sheet::FileKind;
+use super::sheet::{Cell, Sheet};
 use super::upsert::{Freshness, IncomingRow, UpsertTarget, plan_upserts};
-use super::{Limits, csv, xlsx};
+#[cfg(feature = "spreadsheets")]
+use super::{csv, xlsx};
 use crate::ledger::{LedgerRecord, RecordType, RecordTypes};
 
 impl ImportPlan {
@@ -68,6 +72,7 @@ pub struct ImportRequest<'a> {
 
 /// Reads a CSV, XLSX or XLS file (told apart by content, not by name) into
 /// its sheets (one for CSV), enforcing the size limits before anything else.
+#[cfg(feature = "spreadsheets")]
 pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileError> {
     if bytes.len() > limits.max_bytes {
         return Err(FileError::TooLarge { bytes: bytes.len(), max: limits.max_bytes });
@@ -80,6 +85,7 @@ pub fn read_workbook(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, FileEr
 }
 
 /// The first sheet of [`read_workbook`].
+#[cfg(feature = "spreadsheets")]
 pub fn read_sheet(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
     read_workbook(bytes, limits)?.into_iter().find(|s| !s.rows.is_empty()).ok_or(FileError::Empty)
 }
@@ -90,11 +96,16 @@ pub(super) fn record_type<'t>(types: &'t RecordTypes, entity: &str) -> Result<&'
 
 /// The first step of an import: read the file and suggest the mapping of
 /// its first sheet with a header.
-pub fn preview(types: &RecordTypes, entity: &str, bytes: &[u8], limits: &Limits) -> Result<Preview, FileError> {
+#[cfg(feature = "spreadsheets")]
+pub fn preview(types: &RecordTypes, entity: &str, bytes: &[u8], limits: &Limits) -> Result<super::preview::Preview, FileError> {
     let record_type = record_type(types, entity)?;
     let sheets = read_workbook(bytes, limits)?;
     let (sheet, header) = sheets.iter().find_map(|s| locate_header(record_type, s).ok().map(|h| (s, h))).ok_or(FileError::NoHeader)?;
-    Ok(Preview { header_row: sheet.rows[header.index].line, data_rows: sheet.rows.len() - header.index - 1, mapping: header.mapping })
+    Ok(super::preview::Preview {
+        header_row: sheet.rows[header.index].line,
+        data_rows: sheet.rows.len() - header.index - 1,
+        mapping: header.mapping,
+    })
 }
 
 /// A file read, mapped and converted, not yet checked against the ledger:
@@ -188,9 +199,20 @@ fn stored_text(value: &Value) -> String {
 }
 
 /// Reads, maps and converts a file (the first step of [`plan_import`]).
+#[cfg(feature = "spreadsheets")]
 pub fn parse_import<'t>(types: &'t RecordTypes, bytes: &[u8], request: &ImportRequest<'_>) -> Result<ParsedImport<'t>, ImportFailure> {
+    record_type(types, request.entity)?;
+    parse_sheets(types, read_workbook(bytes, &request.limits)?, request)
+}
+
+/// Maps and converts a file already read into its sheets ([`read_workbook`],
+/// here or in the `ybt-sheets` worker): [`parse_import`] after the reading.
+pub fn parse_sheets<'t>(
+    types: &'t RecordTypes,
+    sheets: Vec<Sheet>,
+    request: &ImportRequest<'_>,
+) -> Result<ParsedImport<'t>, ImportFailure> {
     let record_type = record_type(types, request.entity)?;
-    let sheets = read_workbook(bytes, &request.limits)?;
     let (chosen, summaries) = pick_sheets(record_type, &sheets, request.sheets)?;
     // Sheets are named in messages only when the workbook has several.
     let named = sheets.len() > 1;
@@ -399,6 +421,7 @@ fn natural_keys(record_type: &RecordType, rows: &[IncomingRow]) -> Vec<String> {
 /// is called every 1,000 rows while rows are checked. `existing` must hold
 /// the target unit's records and, for a district-wide key, the records of
 /// other units with the file's keys (see [`parse_import`]).
+#[cfg(feature = "spreadsheets")]
 pub fn plan_import(
     types: &RecordTypes,
     bytes: &[u8],

@@ -1,4 +1,10 @@
 //! A file read into rows of cells, before any meaning is given to columns.
+//!
+//! Serializable: the `ybt-sheets` worker reads the bytes and answers the
+//! sheets as JSON to the main worker, which gives them their meaning
+//! (issue 14). A cell is a plain JSON value where one says it exactly.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One cell as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,15 +44,89 @@ impl Cell {
     }
 }
 
+/// `null`, a string, an integer, a float written with its point (`3.0`),
+/// a boolean, and the rarer kinds as one-member objects: `{"date": …}`,
+/// `{"error": …}`, `{"float": "NaN"}` for a float JSON has no number for.
+impl Serialize for Cell {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let tagged = |s: S, tag: &str, value: &str| {
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry(tag, value)?;
+            map.end()
+        };
+        match self {
+            Cell::Empty => s.serialize_none(),
+            Cell::Text(t) => s.serialize_str(t),
+            Cell::Int(i) => s.serialize_i64(*i),
+            Cell::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Cell::Float(f) => tagged(s, "float", &f.to_string()),
+            Cell::Bool(b) => s.serialize_bool(*b),
+            Cell::Date(d) => tagged(s, "date", d),
+            Cell::Error(e) => tagged(s, "error", e),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Cell, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Cell;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a cell: null, string, number, boolean or {date|error|float: string}")
+            }
+            fn visit_unit<E>(self) -> Result<Cell, E> {
+                Ok(Cell::Empty)
+            }
+            fn visit_none<E>(self) -> Result<Cell, E> {
+                Ok(Cell::Empty)
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Cell, E> {
+                Ok(Cell::Text(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Cell, E> {
+                Ok(Cell::Text(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Cell, E> {
+                Ok(Cell::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Cell, E> {
+                i64::try_from(v).map(Cell::Int).map_err(|_| E::custom("integer cell out of range"))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Cell, E> {
+                Ok(Cell::Float(v))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Cell, E> {
+                Ok(Cell::Bool(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Cell, A::Error> {
+                use serde::de::Error;
+                let (tag, value): (String, String) = map.next_entry()?.ok_or_else(|| A::Error::custom("empty cell object"))?;
+                if map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::custom("a cell object has one member"));
+                }
+                match tag.as_str() {
+                    "date" => Ok(Cell::Date(value)),
+                    "error" => Ok(Cell::Error(value)),
+                    "float" => value.parse().map(Cell::Float).map_err(|_| A::Error::custom("bad float cell")),
+                    _ => Err(A::Error::custom("unknown cell kind")),
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 /// One row of the file with the number the user sees for it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetRow {
     pub line: usize,
     pub cells: Vec<Cell>,
 }
 
 /// Every non-empty row of one worksheet (or of the CSV file).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Sheet {
     /// The worksheet's name (`一组`); empty for a CSV file.
     pub name: String,
@@ -112,6 +192,38 @@ mod tests {
     fn excel_serials() {
         for (serial, expect) in [(25569.0, Some("1970-01-01")), (45658.0, Some("2025-01-01")), (36585.5, Some("2000-02-29")), (0.0, None)] {
             assert_eq!(excel_serial_to_date(serial).as_deref(), expect, "{serial}");
+        }
+    }
+
+    #[test]
+    fn cells_cross_json_as_they_are() {
+        let row = SheetRow {
+            line: 7,
+            cells: vec![
+                Cell::Empty,
+                Cell::Text("张三".into()),
+                Cell::Text(" 12 ".into()),
+                Cell::Int(-3),
+                Cell::Int(42),
+                Cell::Float(3.0),
+                Cell::Float(0.1),
+                Cell::Float(f64::INFINITY),
+                Cell::Bool(true),
+                Cell::Date("2026-01-02".into()),
+                Cell::Error("#N/A".into()),
+            ],
+        };
+        let sheet = Sheet { name: "一组".into(), hidden: true, rows: vec![row] };
+        let text = serde_json::to_string(&sheet).unwrap();
+        assert!(
+            text.contains(r##"[null,"张三"," 12 ",-3,42,3.0,0.1,{"float":"inf"},true,{"date":"2026-01-02"},{"error":"#N/A"}]"##),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<Sheet>(&text).unwrap(), sheet);
+        let nan: Cell = serde_json::from_str(r#"{"float":"NaN"}"#).unwrap();
+        assert!(matches!(nan, Cell::Float(f) if f.is_nan()));
+        for bad in [r#"{"x":"1"}"#, r#"{}"#, r#"{"date":"1","error":"2"}"#, "[]", "18446744073709551615"] {
+            assert!(serde_json::from_str::<Cell>(bad).is_err(), "{bad}");
         }
     }
 

@@ -8,10 +8,12 @@
 //! imports as it is (nothing), or filled in (its rows), example row kept or
 //! deleted.
 
+#[cfg(feature = "spreadsheets")]
 use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use serde_json::{Value, json};
 
 use super::normalize::Kind;
+#[cfg(feature = "spreadsheets")]
 use crate::export::ExportError;
 use crate::ledger::{FieldSpec, IdPart, RecordType, id_number_parts};
 
@@ -21,6 +23,7 @@ pub const SERIAL_HEADER: &str = "序号";
 pub const EXAMPLE_MARKER: &str = "示例";
 
 /// Rows below the header that get the drop-down lists.
+#[cfg(feature = "spreadsheets")]
 const VALIDATED_ROWS: u32 = 20_000;
 
 /// The fields a file can fill: not the village (the unit imported into
@@ -62,6 +65,7 @@ pub fn example_value(record_type: &RecordType, field: &FieldSpec) -> Value {
 
 /// Writes the template of `record_type`. `created_at` (RFC 3339, UTC) is
 /// the file's creation time: given, so the same call gives the same bytes.
+#[cfg(feature = "spreadsheets")]
 pub fn import_template(record_type: &RecordType, created_at: &str) -> Result<Vec<u8>, ExportError> {
     let fields = template_fields(record_type);
     let mut workbook = Workbook::new();
@@ -131,6 +135,7 @@ pub fn import_template(record_type: &RecordType, created_at: &str) -> Result<Vec
 
 /// The drop-down list of an enumerated field, or the input hint of an
 /// identifier; `None` for free text.
+#[cfg(feature = "spreadsheets")]
 fn validation(field: &FieldSpec, kind: Kind) -> Result<Option<DataValidation>, XlsxError> {
     if !field.options.is_empty() {
         let many = field.json_type.as_deref() == Some("array");
@@ -157,6 +162,7 @@ fn validation(field: &FieldSpec, kind: Kind) -> Result<Option<DataValidation>, X
     Ok(Some(DataValidation::new().allow_any_value().set_input_title(field.title.clone())?.set_input_message(hint)?))
 }
 
+#[cfg(feature = "spreadsheets")]
 fn notes_lines(record_type: &RecordType, fields: &[&FieldSpec]) -> Vec<String> {
     let mut lines = vec![
         format!("{}导入模板 · 填写说明", record_type.title),

@@ -10,13 +10,13 @@
 use serde_json::{Map, Value};
 
 use crate::access::Principal;
-use crate::export::ExportError;
-use crate::export::city_table::{CityTable, DistrictSection, city_csv, city_xlsx};
+use crate::export::city_table::{CityTable, DistrictSection, city_csv, city_job};
 use crate::export::summary::ExportRow;
 use crate::messages::Text;
 use crate::summary::columns;
 
 use super::city::{DistrictFailure, ServedDistrict};
+use super::spreadsheets::{Spreadsheets, export_error};
 use super::submissions::SubmissionStore;
 use super::summary_view::{Loaded, SummaryFile, SummaryQuery, SummaryStore, load};
 use super::{AuditLog, Now, ServiceError};
@@ -66,11 +66,12 @@ fn nothing_answered(errors: Vec<ServiceError>) -> ServiceError {
 /// refusing the reader is that refusal, as the city summary's); otherwise
 /// a district that failed is a named line, and the city total says it
 /// lacks it.
-pub fn city_export(
+pub async fn city_export(
     principal: &Principal,
     format: &'static str,
     parts: Vec<(ServedDistrict, Result<DistrictRows, ServiceError>)>,
     now: &Now,
+    sheets: &impl Spreadsheets,
 ) -> Result<SummaryFile, ServiceError> {
     // The columns of the newest version any district answered with.
     let Some(template) =
@@ -119,10 +120,11 @@ pub fn city_export(
         "csv" => (city_csv(&table), "text/csv; charset=utf-8"),
         _ => {
             let created = format!("{}Z", now.instant.get(..19).unwrap_or("2026-01-01T00:00:00"));
-            let bytes = city_xlsx(&table, &created).map_err(|e| match e {
-                ExportError::TooManyRows { .. } => ServiceError::BadRequest { code: "too_many_rows", message: e.message() },
-                other => ServiceError::Storage(other.to_string()),
-            })?;
+            // Written by the spreadsheet port (issue 14: the `ybt-sheets`
+            // worker), from values already masked.
+            let job = city_job(&table, &created);
+            job.check().map_err(export_error)?;
+            let bytes = sheets.xlsx(&job).await?;
             (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         }
     };

@@ -65,6 +65,11 @@ pub enum ServiceError {
     /// Login throttling: the key is locked for a while.
     #[error("too many failed logins")]
     TooManyAttempts,
+    /// A service the use case relies on (the spreadsheet worker) is down or
+    /// failing: a 503 with a message in both languages, `detail` logged
+    /// and never shown. Nothing was stored.
+    #[error("unavailable: {detail}")]
+    Unavailable { code: &'static str, message: Text, detail: String },
     /// The storage failed (or holds something it should not): a 500, its
     /// detail logged and never shown.
     #[error("storage: {0}")]

@@ -34,6 +34,7 @@ pub mod org_units;
 #[cfg(test)]
 mod reads_tests;
 pub mod reviews;
+pub mod spreadsheets;
 pub mod submission_reads;
 pub mod submissions;
 #[cfg(test)]

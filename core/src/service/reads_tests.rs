@@ -79,10 +79,26 @@ fn a_submission_is_read_masked_unless_granted_and_unmasked_reads_are_audited() {
 #[test]
 fn a_submission_file_is_named_after_its_form_unit_and_day() {
     let store = submitted();
-    let file = ready(submission_file(&staff(VILLAGE), "s1", FileFormat::Csv, &now(), &store)).expect("file");
+    let file = ready(submission_file(
+        &staff(VILLAGE),
+        "s1",
+        FileFormat::Csv,
+        &now(),
+        &store,
+        &crate::service::spreadsheets::InProcess::new().unwrap(),
+    ))
+    .expect("file");
     assert_eq!((file.filename.as_str(), file.content_type), ("dibao-monthly-visit-500118100001-2026-11-29.csv", "text/csv; charset=utf-8"));
     assert!(String::from_utf8(file.bytes).expect("utf-8").contains("李奶奶"));
-    let xlsx = ready(submission_file(&staff(VILLAGE), "s1", FileFormat::Xlsx, &now(), &store)).expect("xlsx");
+    let xlsx = ready(submission_file(
+        &staff(VILLAGE),
+        "s1",
+        FileFormat::Xlsx,
+        &now(),
+        &store,
+        &crate::service::spreadsheets::InProcess::new().unwrap(),
+    ))
+    .expect("xlsx");
     assert!(xlsx.filename.ends_with(".xlsx") && xlsx.bytes.starts_with(b"PK"));
     let formats = [None, Some("csv"), Some("xlsx"), Some("pdf")].map(|f| FileFormat::parse(f).map_err(|e| code(&e)));
     assert_eq!(formats, [Ok(FileFormat::Xlsx), Ok(FileFormat::Csv), Ok(FileFormat::Xlsx), Err("bad_format".into())]);

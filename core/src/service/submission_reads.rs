@@ -7,8 +7,10 @@ use std::rc::Rc;
 use crate::CompiledTemplate;
 use crate::access::{Action, Principal, authorize, mask_template_rows};
 use crate::api::{StoredSubmission, SubmissionReceipt};
-use crate::export::{Sheet, table_to_csv, table_to_xlsx};
+use crate::export::job::TableSheet;
+use crate::export::{TableColumn, XlsxJob, table_to_csv};
 use crate::messages::Text;
+use crate::service::spreadsheets::{Spreadsheets, export_error};
 
 use super::submissions::SubmissionStore;
 use super::{AuditLog, Directory, Now, ServiceError};
@@ -84,13 +86,15 @@ pub async fn read_submission<S: Directory + SubmissionStore + SubmissionReads + 
     Ok(found)
 }
 
-/// The filled form as a file, masked as [`read_submission`] masks it.
+/// The filled form as a file, masked as [`read_submission`] masks it (an
+/// XLSX file written by `sheets` from the rows so masked).
 pub async fn submission_file<S: Directory + SubmissionStore + SubmissionReads + AuditLog>(
     principal: &Principal,
     id: &str,
     format: FileFormat,
     now: &Now,
     store: &S,
+    sheets: &impl Spreadsheets,
 ) -> Result<SubmissionFile, ServiceError> {
     let (found, template) = readable(principal, id, now, store).await?;
     let rows: Vec<&serde_json::Map<String, serde_json::Value>> = found.rows.iter().map(|r| &r.values).collect();
@@ -99,8 +103,16 @@ pub async fn submission_file<S: Directory + SubmissionStore + SubmissionReads + 
         FileFormat::Csv => (table_to_csv(&template.fields, &rows), "text/csv; charset=utf-8", "csv"),
         FileFormat::Xlsx => {
             let created = format!("{}Z", receipt.submitted_at.get(..19).unwrap_or("2026-01-01T00:00:00"));
-            let sheets = [Sheet { name: &template.title, rows }];
-            let bytes = table_to_xlsx(&template.fields, &sheets, &created).map_err(|e| ServiceError::Storage(e.to_string()))?;
+            let job = XlsxJob::Table {
+                columns: template.fields.iter().map(TableColumn::of).collect(),
+                sheets: vec![TableSheet {
+                    name: template.title.as_str().into(),
+                    rows: rows.into_iter().map(std::borrow::Cow::Borrowed).collect(),
+                }],
+                created_at: created,
+            };
+            job.check().map_err(export_error)?;
+            let bytes = sheets.xlsx(&job).await?;
             (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
         }
     };

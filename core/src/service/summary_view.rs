@@ -15,8 +15,11 @@ use serde_json::{Map, Value};
 use crate::CompiledTemplate;
 use crate::access::{Action, Principal, mask_template_rows};
 use crate::api::{PublishedVersion, SubmittedRow, SummaryRow, SummaryView};
-use crate::export::summary::{ExportRow, SheetLayout, summary_csv, summary_xlsx};
+use crate::export::XlsxJob;
+use crate::export::job::SummaryRow as JobRow;
+use crate::export::summary::{ExportRow, SheetLayout, summary_csv};
 use crate::messages::Text;
+use crate::service::spreadsheets::{Spreadsheets, export_error};
 use crate::summary::{RowFilter, VillageRows, columns, summarize};
 use crate::versioning::VersionChain;
 
@@ -284,12 +287,14 @@ pub async fn summary_with_template<S: SummaryStore + SubmissionStore + AuditLog>
 }
 
 /// Every row of the summary as a file: `format` csv or xlsx (default),
-/// `layout` flat (default) or a sheet per town.
+/// `layout` flat (default) or a sheet per town. An XLSX file is written by
+/// `sheets` from the rows as masked for the reader.
 pub async fn summary_export<S: SummaryStore + SubmissionStore + AuditLog>(
     principal: &Principal,
     query: &SummaryQuery,
     now: &Now,
     store: &S,
+    sheets: &impl Spreadsheets,
 ) -> Result<SummaryFile, ServiceError> {
     let loaded = load(principal, query, now, store, &|| 0.0).await?;
     let format = query.format.as_deref().unwrap_or("xlsx");
@@ -324,11 +329,23 @@ pub async fn summary_export<S: SummaryStore + SubmissionStore + AuditLog>(
         "csv" => (summary_csv(&columns, &rows), "text/csv; charset=utf-8"),
         "xlsx" => {
             let created = format!("{}Z", now.instant.get(..19).unwrap_or("2026-01-01T00:00:00"));
-            let bytes = summary_xlsx(&loaded.template.title, &columns, &rows, layout, &created).map_err(|e| match e {
-                crate::export::ExportError::TooManyRows { .. } => ServiceError::BadRequest { code: "too_many_rows", message: e.message() },
-                other => ServiceError::Storage(other.to_string()),
-            })?;
-            (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            let job = XlsxJob::Summary {
+                title: loaded.template.title.as_str().into(),
+                columns: (&columns[..]).into(),
+                rows: rows
+                    .iter()
+                    .map(|r| JobRow {
+                        town: r.town.into(),
+                        village: r.village.into(),
+                        version: r.version,
+                        values: std::borrow::Cow::Borrowed(r.values),
+                    })
+                    .collect(),
+                layout,
+                created_at: created,
+            };
+            job.check().map_err(export_error)?;
+            (sheets.xlsx(&job).await?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         }
         other => {
             return Err(ServiceError::BadRequest {

@@ -151,6 +151,6 @@ pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, App
         }
         parts.push((district, outcome));
     }
-    let file = city_export(&principal, format, parts, &now)?;
+    let file = city_export(&principal, format, parts, &now, &crate::sheets::Sheets::from_env(&ctx.env)).await?;
     Ok(Download { content_type: file.content_type, filename: file.filename, bytes: file.bytes })
 }

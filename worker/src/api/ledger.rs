@@ -16,6 +16,7 @@ use ybt_core::service::{Now, ServiceError};
 use crate::auth;
 use crate::error::AppError;
 use crate::http::{Download, Json, JsonBody, Reply, now_rfc3339, read_bytes};
+use crate::sheets::Sheets;
 use crate::store::Store;
 
 fn query(req: &Request) -> Result<UnitQuery, AppError> {
@@ -85,7 +86,7 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let q = query(&req)?;
-    Ok(Json(200, import::import(&store, &principal, &q, Body(&mut req), &now()).await?))
+    Ok(Json(200, import::import(&store, &Sheets::from_env(&ctx.env), &principal, &q, Body(&mut req), &now()).await?))
 }
 
 /// `GET /api/ledger/{entity}/template.xlsx`: the blank import template of a
@@ -93,7 +94,7 @@ pub async fn import(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Impo
 pub async fn template(req: Request, ctx: RouteContext<()>) -> Result<Download, AppError> {
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    Ok(download(records::template(&store, &principal, param(&ctx, "entity"), &now())?))
+    Ok(download(records::template(&store, &Sheets::from_env(&ctx.env), &principal, param(&ctx, "entity"), &now()).await?))
 }
 
 /// `GET /api/ledger/export?entity=person&org_unit=CODE&format=csv|xlsx`.
@@ -101,5 +102,5 @@ pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, App
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let q = query(&req)?;
-    Ok(download(records::export(&store, &principal, &q, &now()).await?))
+    Ok(download(records::export(&store, &Sheets::from_env(&ctx.env), &principal, &q, &now()).await?))
 }

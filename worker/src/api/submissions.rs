@@ -17,6 +17,7 @@ use ybt_core::service::submissions::{Submitted, submit};
 use crate::auth;
 use crate::error::AppError;
 use crate::http::{Download, Json, now_rfc3339, read_json};
+use crate::sheets::Sheets;
 use crate::store::Store;
 
 /// 201 with the receipt of a new submission, 200 for a retry.
@@ -43,7 +44,8 @@ pub async fn file(req: Request, ctx: RouteContext<()>) -> Result<Download, AppEr
     let format = FileFormat::parse(format.as_deref())?;
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
-    let file = submission_reads::submission_file(&principal, &id, format, &Now::new(now_rfc3339()), &store).await?;
+    let file =
+        submission_reads::submission_file(&principal, &id, format, &Now::new(now_rfc3339()), &store, &Sheets::from_env(&ctx.env)).await?;
     Ok(Download { content_type: file.content_type, filename: file.filename, bytes: file.bytes })
 }
 

@@ -11,6 +11,7 @@ use ybt_core::service::summary_view::{SummaryQuery, summary, summary_export};
 use crate::auth;
 use crate::error::AppError;
 use crate::http::{Download, Json, Reply, clock_ms, now_rfc3339};
+use crate::sheets::Sheets;
 use crate::store::Store;
 
 #[derive(Deserialize, Default)]
@@ -58,6 +59,6 @@ pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, App
     let store = Store::from_env(&ctx.env)?;
     let principal = auth::principal(&req, &ctx.env, &store).await?;
     let query = query(&req)?;
-    let file = summary_export(&principal, &query, &Now::new(now_rfc3339()), &store).await?;
+    let file = summary_export(&principal, &query, &Now::new(now_rfc3339()), &store, &Sheets::from_env(&ctx.env)).await?;
     Ok(Download { content_type: file.content_type, filename: file.filename, bytes: file.bytes })
 }

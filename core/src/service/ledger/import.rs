@@ -12,9 +12,10 @@ use super::records::UnitQuery;
 use super::{CommittedPlan, LedgerPort, WRITES_PER_BATCH, bindings, mask_map, record_type, required, unit_not_found};
 use crate::access::{Action, Principal};
 use crate::api::ImportAnswer;
-use crate::import::{Freshness, ImportRequest, ImportSummary, Limits, UpsertTarget, parse_import};
+use crate::import::{Freshness, ImportRequest, ImportSummary, Limits, UpsertTarget};
 use crate::ledger::{ApplyError, ChangeMeta, RecordType, Source};
 use crate::messages::Text;
+use crate::service::spreadsheets::Spreadsheets;
 use crate::service::{Now, ServiceError};
 
 /// The body of an import: read only once the request has passed its
@@ -47,8 +48,12 @@ impl Upload for Vec<u8> {
 /// A commit with a plan id marks the plan in its last batch: a retry of it
 /// (or a second commit that lost the race) answers the first answer,
 /// `replayed`, writing nothing again.
+///
+/// The file is read into its sheets by `sheets` (the `ybt-sheets` worker
+/// in production): it sees the bytes only, never the ledger or the reader.
 pub async fn import<P: LedgerPort>(
     port: &P,
+    sheets_port: &impl Spreadsheets,
     principal: &Principal,
     q: &UnitQuery,
     body: impl Upload,
@@ -84,7 +89,8 @@ pub async fn import<P: LedgerPort>(
         mapping: mapping.as_deref(),
         sheets: sheets.as_deref(),
     };
-    let parsed = parse_import(&types, &bytes, &request).map_err(ServiceError::Import)?;
+    let read = sheets_port.read(&bytes, &request.limits).await?;
+    let parsed = crate::import::parse_sheets(&types, read, &request).map_err(ServiceError::Import)?;
     let mut existing = port.list(&unit.code, entity).await?;
     let keys = parsed.natural_keys();
     if record_type.district_key_field().is_some() {

@@ -11,10 +11,10 @@ use super::lookup::{check_lookup_quota, screen_refusals};
 use super::{Body, LedgerPort, bindings, mask_history, mask_record, record_not_found, record_type, required};
 use crate::access::{Action, Principal, lookup};
 use crate::api::{LedgerColumn, LedgerList, PatchRecordRequest, RecordDetail};
-use crate::export::{ExportError, mask_nothing, to_csv, to_xlsx};
-use crate::import::template::import_template;
+use crate::export::{XlsxJob, mask_nothing, to_csv};
 use crate::ledger::{ChangeMeta, LedgerRecord, RecordType, Source, UpdateError, UpdateFailure, UpdateOutcome, update};
 use crate::messages::Text;
+use crate::service::spreadsheets::{Spreadsheets, export_error};
 use crate::service::{Now, ServiceError};
 
 /// The query of the list, the export and the import
@@ -207,18 +207,32 @@ fn created(now: &Now) -> String {
 }
 
 /// `GET /api/ledger/{entity}/template.xlsx`: the blank import template of a
-/// record type (下载导入模板). Reference data: no ledger value is in it.
-pub fn template<P: LedgerPort>(port: &P, principal: &Principal, entity: &str, now: &Now) -> Result<File, ServiceError> {
+/// record type (下载导入模板). Reference data: no ledger value is in it;
+/// `sheets` writes it from the record type's name.
+pub async fn template<P: LedgerPort>(
+    port: &P,
+    sheets: &impl Spreadsheets,
+    principal: &Principal,
+    entity: &str,
+    now: &Now,
+) -> Result<File, ServiceError> {
     require(principal, &Action::ReadReferenceData)?;
     let record_type = record_type(&*port.record_types()?, entity)?;
-    let bytes = import_template(&record_type, &created(now)).map_err(|e| ServiceError::Storage(e.to_string()))?;
+    let bytes = sheets.xlsx(&XlsxJob::Template { entity: record_type.entity.as_str().into(), created_at: created(now) }).await?;
     Ok(File { content_type: XLSX, filename: format!("import-template-{entity}.xlsx"), bytes })
 }
 
 /// `GET /api/ledger/export?entity=person&org_unit=CODE&format=csv|xlsx`:
 /// masked through the same decision as every other answer before the file
-/// is written (the exporter masks nothing more); audited (`export`).
-pub async fn export<P: LedgerPort>(port: &P, principal: &Principal, q: &UnitQuery, now: &Now) -> Result<File, ServiceError> {
+/// is written (the exporter masks nothing more); audited (`export`). An
+/// XLSX file is written by `sheets` from the records so masked.
+pub async fn export<P: LedgerPort>(
+    port: &P,
+    sheets: &impl Spreadsheets,
+    principal: &Principal,
+    q: &UnitQuery,
+    now: &Now,
+) -> Result<File, ServiceError> {
     let org_unit = required(&q.org_unit, "org_unit")?;
     require(principal, &Action::ReadLedger { org_unit })?;
     let entity = required(&q.entity, "entity")?;
@@ -240,11 +254,9 @@ pub async fn export<P: LedgerPort>(port: &P, principal: &Principal, q: &UnitQuer
     let (bytes, content_type) = if format == "csv" {
         (to_csv(&record_type, &records, &masked), "text/csv; charset=utf-8")
     } else {
-        let bytes = to_xlsx(&record_type, &records, &masked, &created(now)).map_err(|e| match e {
-            ExportError::TooManyRows { .. } => ServiceError::BadRequest { code: "too_many_rows", message: e.message() },
-            other => ServiceError::Storage(other.to_string()),
-        })?;
-        (bytes, XLSX)
+        let job = XlsxJob::Ledger { entity: entity.into(), records: (&records[..]).into(), created_at: created(now) };
+        job.check().map_err(export_error)?;
+        (sheets.xlsx(&job).await?, XLSX)
     };
     let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
     port.unmasked_read(principal, "export", &unmasked, &ids, now).await?;

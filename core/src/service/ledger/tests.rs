@@ -18,6 +18,7 @@ use crate::import::ImportFailure;
 use crate::ledger::transfer::{NewTransfer, TransferStatus};
 use crate::ledger::{LedgerRecord, LedgerStore, Source};
 use crate::service::LookupBudget;
+use crate::service::spreadsheets::{InProcess, Spreadsheets, unavailable};
 use crate::service::{Now, ServiceError, ready};
 
 pub(super) const VILLAGE: &str = "500118100001";
@@ -66,6 +67,47 @@ pub(super) fn code(error: &ServiceError) -> String {
     }
 }
 
+/// The spreadsheet port as the `ybt-sheets` worker runs it.
+fn sheets() -> InProcess {
+    InProcess::new().expect("record types")
+}
+
+/// The `ybt-sheets` worker down or failing, as the main worker's client
+/// reports it.
+struct SheetsDown;
+
+impl Spreadsheets for SheetsDown {
+    async fn read(&self, _: &[u8], _: &crate::import::Limits) -> Result<Vec<crate::import::Sheet>, ServiceError> {
+        Err(unavailable("connection refused"))
+    }
+    async fn xlsx(&self, _: &crate::export::XlsxJob<'_>) -> Result<Vec<u8>, ServiceError> {
+        Err(unavailable("connection refused"))
+    }
+}
+
+#[test]
+fn with_the_spreadsheet_worker_down_import_and_xlsx_export_answer_unavailable_and_write_nothing() {
+    let port = seeded();
+    let before = (port.ledger.records(), port.ledger.all_history().len());
+    let commit = query(&[("org_unit", VILLAGE), ("entity", "person"), ("commit", "true")]);
+    let file = ROSTER.replace("13700000000", "13700009999");
+    let got = ready(import(&port, &SheetsDown, &staff(), &commit, file.as_bytes().to_vec(), &now()));
+    assert!(
+        matches!(&got, Err(ServiceError::Unavailable { code: "sheets_unavailable", message, .. }) if message.zh.contains("表格服务暂时不可用")),
+        "{got:?}"
+    );
+    assert_eq!((port.ledger.records(), port.ledger.all_history().len()), before, "nothing written");
+    let export = query(&[("org_unit", VILLAGE), ("entity", "person"), ("format", "xlsx")]);
+    let got = ready(records::export(&port, &SheetsDown, &staff(), &export, &now()));
+    assert!(matches!(got, Err(ServiceError::Unavailable { .. })), "{got:?}");
+    let csv = query(&[("org_unit", VILLAGE), ("entity", "person"), ("format", "csv")]);
+    ready(records::export(&port, &SheetsDown, &staff(), &csv, &now())).expect("CSV is written without the spreadsheet worker");
+    assert!(matches!(ready(records::template(&port, &SheetsDown, &staff(), "person", &now())), Err(ServiceError::Unavailable { .. })));
+    // The file's own errors come back as core words them, across the port.
+    let got = ready(import(&port, &sheets(), &staff(), &commit, vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0], &now()));
+    assert!(matches!(got, Err(ServiceError::Import(ImportFailure::File(_)))), "{got:?}");
+}
+
 pub(super) fn outcome<T>(result: Result<T, ServiceError>, ok: impl FnOnce(T) -> String) -> String {
     result.map_or_else(|e| code(&e), ok)
 }
@@ -73,7 +115,7 @@ pub(super) fn outcome<T>(result: Result<T, ServiceError>, ok: impl FnOnce(T) -> 
 /// Imports `file` into `unit` as `who`, committing without a preview.
 fn import_file(port: &MemoryLedger, who: &Principal, unit: &str, file: &str) -> Result<ImportAnswer, ServiceError> {
     let q = query(&[("org_unit", unit), ("entity", "person"), ("commit", "true")]);
-    ready(import(port, who, &q, file.as_bytes().to_vec(), &now()))
+    ready(import(port, &sheets(), who, &q, file.as_bytes().to_vec(), &now()))
 }
 
 /// The roster stored in the village.
@@ -210,7 +252,7 @@ fn import_refuses_bad_options_before_reading_the_file() {
     for (extra, expected) in cases {
         let mut pairs: Vec<(&str, &str)> = base.iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e == k)).copied().collect();
         pairs.extend(extra.iter().copied());
-        let got = outcome(ready(import(&port, &staff(), &query(&pairs), ROSTER.as_bytes().to_vec(), &now())), |_| "ok".into());
+        let got = outcome(ready(import(&port, &sheets(), &staff(), &query(&pairs), ROSTER.as_bytes().to_vec(), &now())), |_| "ok".into());
         assert_eq!(&got, expected, "{extra:?}");
     }
 }
@@ -218,15 +260,21 @@ fn import_refuses_bad_options_before_reading_the_file() {
 #[test]
 fn a_previewed_plan_commits_once_and_a_retry_answers_as_stored() {
     let port = MemoryLedger::new();
-    let preview =
-        ready(import(&port, &staff(), &query(&[("org_unit", VILLAGE), ("entity", "person")]), ROSTER.as_bytes().to_vec(), &now()))
-            .expect("previewed");
+    let preview = ready(import(
+        &port,
+        &sheets(),
+        &staff(),
+        &query(&[("org_unit", VILLAGE), ("entity", "person")]),
+        ROSTER.as_bytes().to_vec(),
+        &now(),
+    ))
+    .expect("previewed");
     assert!(!preview.committed && port.ledger.records().is_empty(), "a preview writes nothing");
     let commit = query(&[("org_unit", VILLAGE), ("entity", "person"), ("commit", "true"), ("plan", &preview.plan_id)]);
-    let first = ready(import(&port, &staff(), &commit, ROSTER.as_bytes().to_vec(), &now())).expect("committed");
+    let first = ready(import(&port, &sheets(), &staff(), &commit, ROSTER.as_bytes().to_vec(), &now())).expect("committed");
     assert!(first.committed && !first.replayed);
     assert_eq!((first.summary.new, first.batches), (2, 1));
-    let retry = ready(import(&port, &staff(), &commit, ROSTER.as_bytes().to_vec(), &now())).expect("replayed");
+    let retry = ready(import(&port, &sheets(), &staff(), &commit, ROSTER.as_bytes().to_vec(), &now())).expect("replayed");
     assert!(retry.replayed && retry.committed);
     assert_eq!(retry.summary.new, 2, "the first answer");
     assert_eq!(port.ledger.records().len(), 2);
@@ -237,8 +285,9 @@ fn a_previewed_plan_commits_once_and_a_retry_answers_as_stored() {
 fn a_plan_the_ledger_changed_since_is_refused_whole() {
     let port = seeded();
     let file = ROSTER.replace("13700000000", "13700009999");
-    let preview = ready(import(&port, &staff(), &query(&[("org_unit", VILLAGE), ("entity", "person")]), file.as_bytes().to_vec(), &now()))
-        .expect("previewed");
+    let preview =
+        ready(import(&port, &sheets(), &staff(), &query(&[("org_unit", VILLAGE), ("entity", "person")]), file.as_bytes().to_vec(), &now()))
+            .expect("previewed");
     let li = record(&port, LI);
     let patch =
         PatchRecordRequest {
@@ -246,7 +295,7 @@ fn a_plan_the_ledger_changed_since_is_refused_whole() {
         };
     ready(records::patch(&port, &staff(), &li.id, Parsed(patch), &now())).expect("corrected meanwhile");
     let commit = query(&[("org_unit", VILLAGE), ("entity", "person"), ("commit", "true"), ("plan", &preview.plan_id)]);
-    let got = outcome(ready(import(&port, &staff(), &commit, file.as_bytes().to_vec(), &now())), |_| "ok".into());
+    let got = outcome(ready(import(&port, &sheets(), &staff(), &commit, file.as_bytes().to_vec(), &now())), |_| "ok".into());
     assert_eq!(got, "plan_changed");
     assert_eq!(record(&port, LI).data["phone"], "13700000000", "nothing written");
 }
@@ -254,12 +303,18 @@ fn a_plan_the_ledger_changed_since_is_refused_whole() {
 #[test]
 fn a_commit_that_loses_the_race_answers_the_winners_answer() {
     let port = MemoryLedger::new();
-    let preview =
-        ready(import(&port, &staff(), &query(&[("org_unit", VILLAGE), ("entity", "person")]), ROSTER.as_bytes().to_vec(), &now()))
-            .expect("previewed");
+    let preview = ready(import(
+        &port,
+        &sheets(),
+        &staff(),
+        &query(&[("org_unit", VILLAGE), ("entity", "person")]),
+        ROSTER.as_bytes().to_vec(),
+        &now(),
+    ))
+    .expect("previewed");
     port.lose_next_plan_race.set(true);
     let commit = query(&[("org_unit", VILLAGE), ("entity", "person"), ("commit", "true"), ("plan", &preview.plan_id)]);
-    let answer = ready(import(&port, &staff(), &commit, ROSTER.as_bytes().to_vec(), &now())).expect("answered");
+    let answer = ready(import(&port, &sheets(), &staff(), &commit, ROSTER.as_bytes().to_vec(), &now())).expect("answered");
     assert!(answer.replayed && answer.committed);
     assert_eq!(port.ledger.records().len(), 2, "stored once");
 }
