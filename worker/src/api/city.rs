@@ -6,7 +6,7 @@
 //! each in parallel, and merges them in core.
 
 use serde::Deserialize;
-use worker::{Request, RouteContext, console_error};
+use worker::{Request, RouteContext};
 use ybt_core::messages::Text;
 use ybt_core::service::Now;
 use ybt_core::service::city::{CitySummaryView, district_summary, districts_in_scope, merge_city_summary};
@@ -14,6 +14,7 @@ use ybt_core::service::city_export::{city_export, district_rows, export_format};
 use ybt_core::service::city_reports::{CityReports, district_reports, merge_city_reports};
 use ybt_core::service::summary_view::SummaryQuery;
 
+use super::in_each_district;
 use crate::auth;
 use crate::error::AppError;
 use crate::http::{Download, Json, Reply, clock_ms, now_rfc3339};
@@ -46,33 +47,29 @@ pub async fn summary_of(req: Request, ctx: RouteContext<()>) -> Result<Reply<Cit
     let template_id = ctx.param("template").cloned().unwrap_or_default();
     let districts = districts_in_scope(&principal, &directory.served_districts().await?, q.districts.as_deref())?;
     let now = Now::new(now_rfc3339());
-    let runs = districts.iter().map(|district| {
-        let query = SummaryQuery {
-            template_id: Some(template_id.clone()),
-            version: q.version.clone(),
-            org_unit: Some(district.code.clone()),
-            filter_key: q.filter_key.clone(),
-            filter_value: q.filter_value.clone(),
-            offset: q.offset,
-            limit: q.limit,
-            format: None,
-            layout: None,
-        };
-        let (env, principal, now) = (&ctx.env, &principal, &now);
-        async move {
-            let store = Store::from_env(env)?;
-            store.route(&district.code).await?;
+    let (template, q, principal, now) = (&template_id, &q, &principal, &now);
+    let outcomes = in_each_district(
+        &ctx.env,
+        "city summary",
+        &districts,
+        |d| &d.code,
+        |store, district| async move {
+            let query = SummaryQuery {
+                template_id: Some(template.clone()),
+                version: q.version.clone(),
+                org_unit: Some(district.code.clone()),
+                filter_key: q.filter_key.clone(),
+                filter_value: q.filter_value.clone(),
+                offset: q.offset,
+                limit: q.limit,
+                format: None,
+                layout: None,
+            };
             district_summary(principal, &query, now, &store, &clock_ms).await
-        }
-    });
-    let outcomes = futures_util::future::join_all(runs).await;
-    let mut parts = Vec::with_capacity(outcomes.len());
-    for (district, outcome) in districts.into_iter().zip(outcomes) {
-        if let Err(e) = &outcome {
-            console_error!("city summary: district {} failed: {e}", district.code);
-        }
-        parts.push((district, outcome));
-    }
+        },
+    )
+    .await;
+    let parts = districts.into_iter().zip(outcomes).collect();
     let view = merge_city_summary(&principal, &template_id, parts, &now)?;
     Ok(Reply::from(Json(200, view)).header("Server-Timing", format!("fanout;dur={:.1}", clock_ms() - started)))
 }
@@ -93,22 +90,16 @@ pub async fn reports(req: Request, ctx: RouteContext<()>) -> Result<Reply<CityRe
         .query()
         .map_err(|e| AppError::BadRequest { code: "bad_query", message: Text::new("查询参数无效", format!("invalid query: {e}")) })?;
     let districts = districts_in_scope(&principal, &directory.served_districts().await?, q.districts.as_deref())?;
-    let runs = districts.iter().map(|district| {
-        let (env, principal) = (&ctx.env, &principal);
-        async move {
-            let store = Store::from_env(env)?;
-            store.route(&district.code).await?;
-            district_reports(principal, district, &store).await
-        }
-    });
-    let outcomes = futures_util::future::join_all(runs).await;
-    let mut parts = Vec::with_capacity(outcomes.len());
-    for (district, outcome) in districts.into_iter().zip(outcomes) {
-        if let Err(e) = &outcome {
-            console_error!("city reports: district {} failed: {e}", district.code);
-        }
-        parts.push((district, outcome));
-    }
+    let principal_ref = &principal;
+    let outcomes = in_each_district(
+        &ctx.env,
+        "city reports",
+        &districts,
+        |d| &d.code,
+        |store, district| async move { district_reports(principal_ref, district, &store).await },
+    )
+    .await;
+    let parts = districts.into_iter().zip(outcomes).collect();
     let view = merge_city_reports(&principal, parts);
     Ok(Reply::from(Json(200, view)).header("Server-Timing", format!("fanout;dur={:.1}", clock_ms() - started)))
 }
@@ -127,30 +118,26 @@ pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, App
     let template_id = ctx.param("template").cloned().unwrap_or_default();
     let districts = districts_in_scope(&principal, &directory.served_districts().await?, q.districts.as_deref())?;
     let now = Now::new(now_rfc3339());
-    let runs = districts.iter().map(|district| {
-        let query = SummaryQuery {
-            template_id: Some(template_id.clone()),
-            version: q.version.clone(),
-            org_unit: Some(district.code.clone()),
-            filter_key: q.filter_key.clone(),
-            filter_value: q.filter_value.clone(),
-            ..SummaryQuery::default()
-        };
-        let (env, principal, now) = (&ctx.env, &principal, &now);
-        async move {
-            let store = Store::from_env(env)?;
-            store.route(&district.code).await?;
-            district_rows(principal, &query, now, &store).await
-        }
-    });
-    let outcomes = futures_util::future::join_all(runs).await;
-    let mut parts = Vec::with_capacity(outcomes.len());
-    for (district, outcome) in districts.into_iter().zip(outcomes) {
-        if let Err(e) = &outcome {
-            console_error!("city export: district {} failed: {e}", district.code);
-        }
-        parts.push((district, outcome));
-    }
+    let (template, q, principal_ref, now_ref) = (&template_id, &q, &principal, &now);
+    let outcomes = in_each_district(
+        &ctx.env,
+        "city export",
+        &districts,
+        |d| &d.code,
+        |store, district| async move {
+            let query = SummaryQuery {
+                template_id: Some(template.clone()),
+                version: q.version.clone(),
+                org_unit: Some(district.code.clone()),
+                filter_key: q.filter_key.clone(),
+                filter_value: q.filter_value.clone(),
+                ..SummaryQuery::default()
+            };
+            district_rows(principal_ref, &query, now_ref, &store).await
+        },
+    )
+    .await;
+    let parts = districts.into_iter().zip(outcomes).collect();
     let file = city_export(&principal, format, parts, &now, &crate::sheets::Sheets::from_env(&ctx.env)).await?;
     Ok(Download { content_type: file.content_type, filename: file.filename, bytes: file.bytes })
 }

@@ -5,26 +5,19 @@
 //! chosen districts that admitted it. The rules, and what a retry or a
 //! crash does, are `ybt_core::service::city_templates`; each handler does
 //! the directory's part, then routes one store per district and runs the
-//! district's part on each in parallel (`join_all`), then merges in core.
+//! district's part on each in parallel (`api::in_each_district`), then merges in core.
 
-use worker::{Request, RouteContext, console_error};
+use worker::{Request, RouteContext};
 use ybt_core::api::PublishRequest;
 use ybt_core::service::Now;
 use ybt_core::service::city_templates::{self as city, CityDispatchRequest, CityDispatchView, CityFiling, CityFilingView};
 
+use super::in_each_district;
 use crate::auth;
 use crate::error::AppError;
 use crate::http::{Json, now_rfc3339, read_json};
 use crate::store::Store;
 use crate::template_cache;
-
-fn log_failures<T, E: std::fmt::Display>(what: &str, codes: &[String], outcomes: &[Result<T, E>]) {
-    for (code, outcome) in codes.iter().zip(outcomes) {
-        if let Err(e) = outcome {
-            console_error!("{what}: district {code} failed: {e}");
-        }
-    }
-}
 
 /// `POST /api/city/templates` (`{request_id, document}`): 201 when filed,
 /// 200 for a retry (which files what a crash left missing).
@@ -36,16 +29,11 @@ pub async fn file(mut req: Request, ctx: RouteContext<()>) -> Result<Json<CityFi
     let served = directory.served_districts().await?;
     let now = Now::new(now_rfc3339());
     let (filing, template, created) = city::file_city_template(&principal, body, &catalog, &served, &now, &directory).await?;
-    let runs = filing.districts.iter().map(|code| {
-        let (env, principal, filing, template, catalog) = (&ctx.env, &principal, &filing, &template, &*catalog);
-        async move {
-            let store = Store::from_env(env)?;
-            store.route(code).await?;
-            city::file_in_district(principal, filing, template, catalog, code, &store).await.map(Some)
-        }
-    });
-    let outcomes = futures_util::future::join_all(runs).await;
-    log_failures("city filing", &filing.districts, &outcomes);
+    let (principal, filing_ref, template, catalog) = (&principal, &filing, &template, &*catalog);
+    let outcomes = in_each_district(&ctx.env, "city filing", &filing.districts, String::as_str, |store, code| async move {
+        city::file_in_district(principal, filing_ref, template, catalog, code, &store).await.map(Some)
+    })
+    .await;
     Ok(Json(if created { 201 } else { 200 }, city::filing_view(filing, &served, outcomes)))
 }
 
@@ -63,16 +51,11 @@ pub async fn get(req: Request, ctx: RouteContext<()>) -> Result<Json<CityFilingV
     let principal = auth::city_principal(&req, &ctx.env, &directory).await?;
     let filing = city::get_city_filing(&principal, &id, &directory).await?;
     let served = directory.served_districts().await?;
-    let runs = filing.districts.iter().map(|code| {
-        let (env, filing) = (&ctx.env, &filing);
-        async move {
-            let store = Store::from_env(env)?;
-            store.route(code).await?;
-            city::read_in_district(filing, &store).await
-        }
-    });
-    let outcomes = futures_util::future::join_all(runs).await;
-    log_failures("city filing read", &filing.districts, &outcomes);
+    let filing_ref = &filing;
+    let outcomes = in_each_district(&ctx.env, "city filing read", &filing.districts, String::as_str, |store, _| async move {
+        city::read_in_district(filing_ref, &store).await
+    })
+    .await;
     Ok(Json(200, city::filing_view(filing, &served, outcomes)))
 }
 
@@ -87,16 +70,11 @@ pub async fn dispatch(mut req: Request, ctx: RouteContext<()>) -> Result<Json<Ci
     let now = Now::new(now_rfc3339());
     let (filing, chosen) = city::begin_city_dispatch(&principal, &id, &body, &now, &directory).await?;
     let served = directory.served_districts().await?;
-    let runs = chosen.iter().map(|code| {
-        let (env, principal, filing, body, now) = (&ctx.env, &principal, &filing, &body, &now);
-        async move {
-            let store = Store::from_env(env)?;
-            store.route(code).await?;
-            city::dispatch_in_district(principal, filing, body, code, now, &store).await
-        }
-    });
-    let outcomes = futures_util::future::join_all(runs).await;
-    log_failures("city dispatch", &chosen, &outcomes);
+    let (principal, filing_ref, body_ref, now) = (&principal, &filing, &body, &now);
+    let outcomes = in_each_district(&ctx.env, "city dispatch", &chosen, String::as_str, |store, code| async move {
+        city::dispatch_in_district(principal, filing_ref, body_ref, code, now, &store).await
+    })
+    .await;
     let view = city::dispatch_view(&filing, &body, &served, &chosen, outcomes);
     Ok(Json(if view.created > 0 { 201 } else { 200 }, view))
 }
