@@ -11,7 +11,6 @@ use serde_json::{Map, Value};
 
 use crate::access::Principal;
 use crate::export::city_table::{CityTable, DistrictSection, city_csv, city_job};
-use crate::export::summary::ExportRow;
 use crate::messages::Text;
 use crate::summary::columns;
 
@@ -87,18 +86,7 @@ pub async fn city_export(
         let name = district.name.as_str();
         match outcome {
             Ok(DistrictRows(loaded)) => {
-                let rows: Vec<ExportRow<'_>> = loaded
-                    .villages
-                    .iter()
-                    .flat_map(|v| {
-                        v.rows.iter().map(move |values| ExportRow {
-                            town: &v.town,
-                            village: &v.name,
-                            version: loaded.selected.is_none().then_some(v.version),
-                            values,
-                        })
-                    })
-                    .collect();
+                let rows = loaded.export_rows();
                 let own: Vec<Map<String, Value>> = loaded.villages.iter().flat_map(|v| v.rows.iter().cloned()).collect();
                 let computed = if summary_fields.is_empty() { Map::new() } else { crate::compute_summary(&template, &own, today) };
                 all_rows.extend(own);

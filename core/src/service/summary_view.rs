@@ -113,6 +113,24 @@ pub(crate) struct Loaded {
     storage_ms: f64,
 }
 
+impl Loaded {
+    /// Every row as an export's line: its town and village, and its version
+    /// when all versions are read.
+    pub(crate) fn export_rows(&self) -> Vec<ExportRow<'_>> {
+        self.villages
+            .iter()
+            .flat_map(|v| {
+                v.rows.iter().map(move |values| ExportRow {
+                    town: &v.town,
+                    village: &v.name,
+                    version: self.selected.is_none().then_some(v.version),
+                    values,
+                })
+            })
+            .collect()
+    }
+}
+
 fn parse_version(text: Option<&str>) -> Result<Option<u32>, ServiceError> {
     match text.map(str::trim) {
         None | Some("" | "all") => Ok(None),
@@ -309,18 +327,7 @@ pub async fn summary_export<S: SummaryStore + SubmissionStore + AuditLog>(
         }
     };
     let (columns, _) = columns(&loaded.template);
-    let rows: Vec<ExportRow<'_>> = loaded
-        .villages
-        .iter()
-        .flat_map(|v| {
-            v.rows.iter().map(move |values| ExportRow {
-                town: &v.town,
-                village: &v.name,
-                version: loaded.selected.is_none().then_some(v.version),
-                values,
-            })
-        })
-        .collect();
+    let rows = loaded.export_rows();
     let name = match loaded.selected {
         Some(v) => format!("summary-{}-v{v}", loaded.template.meta.id),
         None => format!("summary-{}-all", loaded.template.meta.id),
