@@ -261,6 +261,13 @@ const PROBES = {
     clean({ ...r, text: r.text.replaceAll(h.idNumber, "") }, h, "asking for the other's person");
     refused(await POST("/api/ledger/district-transfers", a.cun, { request_id: randomUUID(), entity: "person", key: h.idNumber, from_district: a.code, to_org_unit: h.village }), h, "a request into the other's village");
   },
+  "GET /api/ledger/district-transfers/districts": async (a, h) => {
+    // Public reference data: every served district's code and name, nothing else.
+    const r = await GET("/api/ledger/district-transfers/districts", a.cun);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.json.some((d) => d.district === h.code) && r.json.every((d) => Object.keys(d).join() === "district,name"), r.text);
+    clean(r, h, "served districts");
+  },
   "POST /api/ledger/district-transfers/:id/decision": async (a, h) =>
     refused(await POST(`/api/ledger/district-transfers/${h.crossTransfer}/decision`, a.zhen, { approve: true, note: "" }), h, "deciding the other's request before it is received"),
   "GET /api/ledger/export": async (a, h) => refused(await GET(`/api/ledger/export?entity=person&org_unit=${h.village}`, a.dept), h, "exporting the other's ledger"),

@@ -43,6 +43,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .post_async("/api/ledger/transfers", |req, ctx| http::respond(api::transfers::create(req, ctx)))
         .post_async("/api/ledger/transfers/:id/decision", |req, ctx| http::respond(api::transfers::decide(req, ctx)))
         .get_async("/api/ledger/district-transfers", |req, ctx| http::respond(api::transfers::list_across(req, ctx)))
+        .get_async("/api/ledger/district-transfers/districts", |req, ctx| http::respond(api::transfers::served_districts(req, ctx)))
         .post_async("/api/ledger/district-transfers", |req, ctx| http::respond(api::transfers::create_across(req, ctx)))
         .post_async("/api/ledger/district-transfers/:id/decision", |req, ctx| http::respond(api::transfers::decide_across(req, ctx)))
         .patch_async("/api/users/:id", |req, ctx| http::respond(api::users::update(req, ctx)))

@@ -411,6 +411,46 @@ pub async fn decide_transfer(id: &str, approve: bool, note: &str) -> Result<ybt_
     post(&url, &serde_json::json!({ "approve": approve, "note": note })).await
 }
 
+// Issue 16: cross-district transfers (跨区迁移).
+
+/// The answer to a cross-district request: the request and a message that
+/// names no one.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct DistrictTransferAnswer {
+    pub transfer: ybt_core::ledger::district_transfer::DistrictTransferView,
+    pub message: Text,
+}
+
+/// A district this deployment serves.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct ServedDistrict {
+    pub district: String,
+    pub name: String,
+}
+
+pub async fn served_districts() -> Result<Vec<ServedDistrict>, ApiFailure> {
+    get("/api/ledger/district-transfers/districts").await
+}
+
+pub async fn district_transfers() -> Result<Vec<ybt_core::ledger::district_transfer::DistrictTransferView>, ApiFailure> {
+    get("/api/ledger/district-transfers").await
+}
+
+pub async fn request_district_transfer(
+    request: &ybt_core::ledger::district_transfer::NewDistrictTransfer,
+) -> Result<DistrictTransferAnswer, ApiFailure> {
+    post("/api/ledger/district-transfers", request).await
+}
+
+pub async fn decide_district_transfer(
+    id: &str,
+    approve: bool,
+    note: &str,
+) -> Result<ybt_core::ledger::district_transfer::DistrictTransferView, ApiFailure> {
+    let url = format!("/api/ledger/district-transfers/{}/decision", js_sys::encode_uri_component(id));
+    post(&url, &serde_json::json!({ "approve": approve, "note": note })).await
+}
+
 /// A fresh client-chosen id (idempotency key) for a write.
 pub fn new_id() -> String {
     web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()).unwrap_or_else(|| format!("id-{}", js_sys::Date::now() as u64))

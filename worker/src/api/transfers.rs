@@ -57,6 +57,17 @@ pub async fn create_across(mut req: Request, ctx: RouteContext<()>) -> Result<Js
     Ok(Json(status, serde_json::json!({ "transfer": answer.view, "message": answer.message })))
 }
 
+/// `GET /api/ledger/district-transfers/districts`: the districts this
+/// deployment serves, `[{district, name}]` in code order — public
+/// reference data (codes and names only), for the request form's picker.
+pub async fn served_districts(req: Request, ctx: RouteContext<()>) -> Result<Json<serde_json::Value>, AppError> {
+    let store = Store::from_env(&ctx.env)?;
+    auth::principal(&req, &ctx.env, &store).await?;
+    let served = store.served_districts().await?;
+    let list: Vec<serde_json::Value> = served.into_iter().map(|d| serde_json::json!({ "district": d.code, "name": d.name })).collect();
+    Ok(Json(200, serde_json::Value::Array(list)))
+}
+
 /// `GET /api/ledger/district-transfers`: the requests into the reader's
 /// area and, to the origin's deciders, those that reached them.
 pub async fn list_across(req: Request, ctx: RouteContext<()>) -> Result<Json<Vec<DistrictTransferView>>, AppError> {
