@@ -20,7 +20,8 @@ const TYPING = { delay: 40 };
 /** A valid 18-digit ID number (GB 11643 check digit) born in 永川. */
 function idNumber() {
   const serial = String(Math.floor(Math.random() * 1000)).padStart(3, "0");
-  const body = `5001181968${String(1 + Math.floor(Math.random() * 12)).padStart(2, "0")}2${Math.floor(Math.random() * 9)}${serial}`;
+  // The 29th–31st of a 31-day month: never a demo person's birthday (core::demo uses days 1–28).
+  const body = `5001181968${["01", "03", "05", "07", "08", "10", "12"][Math.floor(Math.random() * 7)]}${29 + Math.floor(Math.random() * 3)}${serial}`;
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i], 0);
   return body + "10X98765432"[sum % 11];
