@@ -31,6 +31,21 @@ struct Query {
     limit: Option<usize>,
 }
 
+impl Query {
+    /// The district summary's query for one district of the fan-out: the
+    /// template, version and filter asked for, that district's code.
+    fn for_district(&self, template_id: &str, district: &str) -> SummaryQuery {
+        SummaryQuery {
+            template_id: Some(template_id.to_owned()),
+            version: self.version.clone(),
+            org_unit: Some(district.to_owned()),
+            filter_key: self.filter_key.clone(),
+            filter_value: self.filter_value.clone(),
+            ..SummaryQuery::default()
+        }
+    }
+}
+
 /// `GET /api/city/summary/:template[?districts=CODE,…][&version=N|all][&filter_key=K&filter_value=V][&offset=&limit=]`:
 /// each district's summary (its totals, towns, villages and a page of
 /// masked rows) and the grand total. A district outside the reader's city
@@ -54,17 +69,7 @@ pub async fn summary_of(req: Request, ctx: RouteContext<()>) -> Result<Reply<Cit
         &districts,
         |d| &d.code,
         |store, district| async move {
-            let query = SummaryQuery {
-                template_id: Some(template.clone()),
-                version: q.version.clone(),
-                org_unit: Some(district.code.clone()),
-                filter_key: q.filter_key.clone(),
-                filter_value: q.filter_value.clone(),
-                offset: q.offset,
-                limit: q.limit,
-                format: None,
-                layout: None,
-            };
+            let query = SummaryQuery { offset: q.offset, limit: q.limit, ..q.for_district(template, &district.code) };
             district_summary(principal, &query, now, &store, &clock_ms).await
         },
     )
@@ -125,14 +130,7 @@ pub async fn export(req: Request, ctx: RouteContext<()>) -> Result<Download, App
         &districts,
         |d| &d.code,
         |store, district| async move {
-            let query = SummaryQuery {
-                template_id: Some(template.clone()),
-                version: q.version.clone(),
-                org_unit: Some(district.code.clone()),
-                filter_key: q.filter_key.clone(),
-                filter_value: q.filter_value.clone(),
-                ..SummaryQuery::default()
-            };
+            let query = q.for_district(template, &district.code);
             district_rows(principal_ref, &query, now_ref, &store).await
         },
     )
