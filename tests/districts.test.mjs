@@ -106,13 +106,15 @@ async function fixtures(name) {
 
   const transfer = await api("POST", "/api/ledger/transfers", { request_id: randomUUID(), entity: "person", key: f.idNumber, to_org_unit: f.cun2.me.org_unit, reason: "婚嫁迁入" }, as(f.cun2));
   assert.ok([200, 201].includes(transfer.status), transfer.text);
-  f.transfer = transfer.json.id;
+  f.transfer = transfer.json.transfer.id;
+  assert.equal(typeof f.transfer, "string", transfer.text);
 
   // A cross-district request (into this district, naming the other), left
   // awaiting this district's centre: the other district must not see it.
   const across = await api("POST", "/api/ledger/district-transfers", { request_id: randomUUID(), entity: "person", key: idNumber(d.code), from_district: name === "永川" ? "350304" : "500118", to_org_unit: f.cun2.me.org_unit, reason: "跨区迁入" }, as(f.cun2));
   assert.equal(across.status, 201, across.text);
   f.crossTransfer = across.json.transfer.id;
+  assert.equal(typeof f.crossTransfer, "string", across.text);
 
   // An account of this district for the account-changing probes.
   const username = `iso_${randomUUID().slice(0, 8)}`;
@@ -120,6 +122,11 @@ async function fixtures(name) {
   assert.equal(created.status, 201, created.text);
   f.user = created.json.id ?? created.json.user?.user_id ?? created.json.user_id;
   assert.ok(f.user, created.text);
+  // Every probe names one of these: an id read from the wrong place would be
+  // `undefined`, and a probe of `/…/undefined/…` is refused without proving anything.
+  for (const key of ["task", "record", "submission", "request", "published", "dispatch", "survey", "photo", "transfer", "crossTransfer", "user"]) {
+    assert.equal(typeof f[key], "string", `${name}'s fixture has its ${key}: ${f[key]}`);
+  }
   return f;
 }
 
