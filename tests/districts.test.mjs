@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BASE, NEW_PASSWORD, TEMPLATE, api, login, ownForm, validSubmission } from "./helpers.mjs";
+import { BASE, NEW_PASSWORD, TEMPLATE, api, login, ownForm, validSubmission, idNumber } from "./helpers.mjs";
 import { careTemplate, uniqueId } from "./publish-helpers.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -27,16 +27,6 @@ const DISTRICTS = {
 function routes() {
   const source = readFileSync(join(ROOT, "worker/src/lib.rs"), "utf8");
   return [...source.matchAll(/\.(get|post|put|patch|delete)_async\("(\/api\/[^"]+)"/g)].map(([, m, path]) => `${m.toUpperCase()} ${path}`);
-}
-
-let serial = 0;
-/** A valid 18-digit ID number (GB 11643 check digit) born in `region`. */
-function idNumber(region) {
-  serial += 1;
-  const body = `${region}1971${String(1 + (serial % 12)).padStart(2, "0")}0${1 + (serial % 9)}${String(100 + ((Date.now() + serial) % 900)).slice(0, 3)}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return body + "10X98765432"[sum % 11];
 }
 
 /** A minimal JPEG: a unique comment segment and a frame header. */

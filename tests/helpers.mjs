@@ -15,6 +15,29 @@ assert.ok(BASE && PASSWORD && SECRET, "run the tests with `cargo xtask test`");
 export const TEMPLATE = "dibao-monthly-visit";
 
 /**
+ * A valid 18-character ID number (GB 11643 check character) of `region`,
+ * unique within the test process. Born on the 29th–31st of a 31-day month
+ * unless `date` (YYYYMMDD) is given: `core::demo` issues days 1–28 only, so a
+ * test's person never collides with a demo person of any district. The year
+ * is the process id's (1940–1999): test files run side by side as processes
+ * with neighbouring ids, so two files do not draw the same numbers either.
+ * `male` sets the sequence's parity (the gender GB 11643 encodes).
+ */
+export function idNumber(region = "500118", { date, male } = {}) {
+  idSerial += 1;
+  const n = idSerial % 21000;
+  const born = date ?? `${ID_YEAR}${["01", "03", "05", "07", "08", "10", "12"][n % 7]}${29 + (Math.floor(n / 7) % 3)}`;
+  const step = date ? n : Math.floor(n / 21);
+  const seq = male === undefined ? step % 1000 : (2 * step + (male ? 1 : 0)) % 1000;
+  const body = `${region}${born}${String(seq).padStart(3, "0")}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((total, digit, i) => total + Number(digit) * weights[i], 0);
+  return body + "10X98765432"[sum % 11];
+}
+let idSerial = Math.floor(Math.random() * 21000);
+const ID_YEAR = 1940 + (process.pid % 60);
+
+/**
  * Calls the API. `options.session` is a session token (sent as the cookie);
  * writes carry the X-Yibiaotong header unless `options.bare` is set.
  */

@@ -10,7 +10,10 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { BASE, PASSWORD, api, login } from "./helpers.mjs";
+import { BASE, PASSWORD, api, login, idNumber } from "./helpers.mjs";
+
+/** Part of the names this file gives its people: unique per run. */
+const serial = Math.floor(Math.random() * 100000);
 
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -20,16 +23,6 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 const DESKTOP = { viewport: { width: 1366, height: 768 } };
 const SHOTS = new URL("../target/screenshots/", import.meta.url).pathname;
 const TYPING = { delay: 30 };
-
-/** A valid ID number (GB 11643 check digit) of a man born 1988-08-08, unique per call. */
-let serial = Math.floor(Math.random() * 400) * 2;
-function idNumber() {
-  serial += 2;
-  const body = `50011819880808${String((serial % 998) + 1).padStart(3, "0")}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return body + "10X98765432"[sum % 11];
-}
 
 const csv = (lines) => Buffer.from(lines.join("\r\n") + "\r\n", "utf8");
 

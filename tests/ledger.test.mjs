@@ -3,7 +3,7 @@
 // export, and the department ingest API.
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
-import { api, login, BASE } from "./helpers.mjs";
+import { api, login, BASE, idNumber } from "./helpers.mjs";
 
 let cun, cun2, zhen, zhuanyuan, minzheng;
 const keys = Object.fromEntries((process.env.YBT_INGEST_KEYS ?? "").split(",").map((kv) => kv.split("=")));
@@ -14,18 +14,6 @@ before(async () => {
 
 const as = (who) => ({ session: who.session });
 const village = () => cun.me.org_unit;
-
-/** A valid 18-character ID number (GB 11643 check digit), unique per call. */
-let serial = Math.floor(Math.random() * 800);
-const birthYear = 1950 + Math.floor(Math.random() * 50);
-export function idNumber(region = "500118") {
-  serial += 1;
-  const month = String(1 + (serial % 12)).padStart(2, "0");
-  const body = `${region}${birthYear}${month}15${String(serial % 1000).padStart(3, "0")}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return body + "10X98765432"[sum % 11];
-}
 
 /** Sends a file body (bytes) to the import endpoint. */
 async function upload(who, query, bytes, extraHeaders = {}) {

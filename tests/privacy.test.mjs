@@ -14,25 +14,9 @@ import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
-import { api, login, BASE, PASSWORD, NEW_PASSWORD } from "./helpers.mjs";
+import { api, login, BASE, PASSWORD, NEW_PASSWORD, idNumber } from "./helpers.mjs";
 
 const as = (who) => ({ session: who.session });
-
-/** A valid 18-character ID number (GB 11643 check character), unique per call. */
-let serial = Math.floor(Math.random() * 900);
-const birthYear = 1940 + Math.floor(Math.random() * 50);
-function idNumber(region = "500118") {
-  serial += 1;
-  // Born on the 29th–31st of a 31-day month: the demo ledger's people are
-  // all born on days 1–28 (core::demo), so a test's person never collides
-  // with a demo person registered in another village.
-  const month = ["01", "03", "05", "07", "08", "10", "12"][serial % 7];
-  const day = String(29 + (Math.floor(serial / 7) % 3));
-  const body = `${region}${birthYear}${month}${day}${String(serial % 1000).padStart(3, "0")}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return body + "10X98765432"[sum % 11];
-}
 
 const csv = (lines) => Buffer.from(lines.join("\r\n") + "\r\n", "utf8");
 

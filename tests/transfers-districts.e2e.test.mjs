@@ -6,7 +6,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { BASE, PASSWORD, api, login } from "./helpers.mjs";
+import { BASE, PASSWORD, api, login, idNumber } from "./helpers.mjs";
 
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -16,16 +16,6 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 const DESKTOP = { viewport: { width: 1366, height: 768 } };
 const SHOTS = new URL("../target/screenshots/", import.meta.url).pathname;
 const TYPING = { delay: 40 };
-
-/** A valid 18-digit ID number (GB 11643 check digit) born in 永川. */
-function idNumber() {
-  const serial = String(Math.floor(Math.random() * 1000)).padStart(3, "0");
-  // The 29th–31st of a 31-day month: never a demo person's birthday (core::demo uses days 1–28).
-  const body = `5001181968${["01", "03", "05", "07", "08", "10", "12"][Math.floor(Math.random() * 7)]}${29 + Math.floor(Math.random() * 3)}${serial}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return body + "10X98765432"[sum % 11];
-}
 
 describe("a cross-district transfer, asked on a phone, received and released at desks", () => {
   let browser, zhen, cun;

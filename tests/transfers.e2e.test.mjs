@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { chromium } from "playwright-core";
-import { BASE, PASSWORD, api, login } from "./helpers.mjs";
+import { BASE, PASSWORD, api, login, idNumber } from "./helpers.mjs";
 
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -17,14 +17,6 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 const DESKTOP = { viewport: { width: 1366, height: 768 } };
 const SHOTS = new URL("../target/screenshots/", import.meta.url).pathname;
 const TYPING = { delay: 40 };
-
-function idNumber() {
-  const serial = String(Math.floor(Math.random() * 1000)).padStart(3, "0");
-  const body = `5001181972${String(1 + Math.floor(Math.random() * 12)).padStart(2, "0")}1${Math.floor(Math.random() * 9)}${serial}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return body + "10X98765432"[sum % 11];
-}
 
 describe("a transfer request, asked on a phone and decided at a desk", () => {
   let browser, admin, zhen;
