@@ -2,7 +2,7 @@
 //! form (where the value comes from, display hints, the input control) and
 //! the burden those columns put on village staff.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Where a field's value comes from. On the wire an object tagged by
 /// `kind` (`{"kind": "ledger", "item": "person.name"}`); read by
@@ -88,7 +88,7 @@ mod read_source {
 }
 
 /// Display hints from `x-ui`. They never change what is valid.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct UiHints {
     /// Column position; fields with an order come first, by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,8 +108,10 @@ pub struct UiHints {
     pub kinds: Vec<String>,
 }
 
+crate::read_object!(UiHints {} default { order, widget, help, width, kinds });
+
 /// One column of the generated form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldPlan {
     /// Property name in the row object.
     pub key: String,
@@ -139,6 +141,8 @@ pub struct FieldPlan {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
 }
+
+crate::read_object!(FieldPlan { key, title, source, options, required } default { json_type, format, pattern, ui, writeback, max_length, sensitive });
 
 /// The control a new field is typed into, decided from its type, format,
 /// options and `x-ui` widget. Every kind keeps the typed text as the
@@ -203,7 +207,7 @@ impl FieldPlan {
 }
 
 /// How much a template asks of village staff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Burden {
     pub prefilled: usize,
     pub new: usize,
@@ -212,6 +216,8 @@ pub struct Burden {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub computed: usize,
 }
+
+crate::read_object!(Burden { prefilled, new } default { computed });
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
