@@ -128,9 +128,9 @@ mod tests {
     fn what_the_writer_writes_reads_back_equal() {
         let full = Sample { id: "a".into(), version: 3, note: Some("n".into()), tags: vec!["x".into()] };
         for sample in [full, Sample { id: "b\"\\u00e9".into(), ..Sample::default() }] {
-            let text = serde_json::to_string(&sample).unwrap();
+            let text = serde_json::to_string(&sample).expect("serialize");
             assert_eq!(read(&text), Ok(sample.clone()), "{text}");
-            let value = serde_json::to_value(&sample).unwrap();
+            let value = serde_json::to_value(&sample).expect("to_value");
             assert_eq!(serde_json::from_value::<Sample>(value).map_err(|e| e.to_string()), Ok(sample));
         }
     }
