@@ -3,12 +3,12 @@
 //! validation, submission envelopes, builder inputs, ledger writes, account
 //! rules — reports in it.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::text::Text;
 
 /// One problem with submitted data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     /// JSON pointer to the offending value (for a missing field: where it
     /// should be).
@@ -18,6 +18,8 @@ pub struct FieldError {
     pub code: String,
     pub message: Text,
 }
+
+crate::read_object!(FieldError { pointer, code, message } default {});
 
 impl FieldError {
     /// The problem `code` at `pointer`, worded by `message`.

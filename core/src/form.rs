@@ -23,15 +23,17 @@ pub struct Provenance {
 /// same record (the row's `subject_id`), so the per-cell provenance is this
 /// plus the column's ledger item ([`FormRow::provenance`]). A 2,000-row form
 /// stays a fifth of the size it would be with the record repeated per cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecordVersion {
     pub version: u32,
     pub updated_at: String,
     pub updated_by: String,
 }
 
+crate::read_object!(RecordVersion { version, updated_at, updated_by } default {});
+
 /// One row of a generated form: one subject record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FormRow {
     /// The subject's ledger record id.
     pub subject_id: String,
@@ -41,6 +43,8 @@ pub struct FormRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<RecordVersion>,
 }
+
+crate::read_object!(FormRow { subject_id, values } default { record });
 
 impl FormRow {
     /// Whom this row is about: see [`subject_label`].
@@ -65,7 +69,7 @@ impl FormRow {
 }
 
 /// A generated form: the template, its columns and one pre-filled row per subject.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Form {
     pub template_id: String,
     pub template_version: u32,
@@ -87,6 +91,8 @@ pub struct Form {
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub item_titles: std::collections::BTreeMap<String, String>,
 }
+
+crate::read_object!(Form { template_id, template_version, title, org_unit, schema, columns, rows } default { plan, item_titles });
 
 /// Whom a form row is about, as a person reads it: the value of its first
 /// `*.name` column (else its first pre-filled text), and its ID number or

@@ -36,6 +36,7 @@ pub mod text;
 pub mod time;
 pub mod validate;
 pub mod versioning;
+pub mod wire;
 pub mod writeback;
 
 #[cfg(test)]

@@ -140,14 +140,16 @@ pub fn check_subjects(request: &SubmissionRequest, subjects: &HashSet<String>) -
 }
 
 /// One submitted row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubmittedRow {
     pub subject_id: String,
     pub values: Map<String, Value>,
 }
 
+crate::read_object!(SubmittedRow { subject_id, values } default {});
+
 /// `POST /api/submissions`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubmissionRequest {
     /// Chosen by the client once per form; a retried request with the same
     /// id returns the first result instead of storing the form twice.
@@ -168,6 +170,8 @@ pub struct SubmissionRequest {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nothing_to_report: bool,
 }
+
+crate::read_object!(SubmissionRequest { submission_id, template_id, template_version, org_unit, rows } default { task_id, corrected_cells, nothing_to_report });
 
 /// Cells of one submission by where their value came from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -131,7 +131,7 @@ pub fn is_valid_due_date(due_date: &str) -> bool {
 }
 
 /// A task as the inbox and the completion board show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskSummary {
     pub id: String,
     pub dispatch_id: String,
@@ -154,6 +154,10 @@ pub struct TaskSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_comment: Option<String>,
 }
+
+crate::read_object!(TaskSummary {
+    id, dispatch_id, template_id, template_version, title, department, org_unit, org_unit_name, due_date, status, dispatched_at
+} default { opened_at, submission_id, submitted_at, return_comment });
 
 #[cfg(test)]
 mod tests {

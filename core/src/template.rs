@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Identity of a template: `x-template` in the document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TemplateMeta {
     pub id: String,
     pub version: u32,
@@ -16,13 +16,15 @@ pub struct TemplateMeta {
     pub department: String,
 }
 
+crate::read_object!(TemplateMeta { id, version } default { department });
+
 /// Which ledger records a form has one row for: `x-subject`.
 ///
 /// Absent in the template, the form has one row about the org unit itself.
 /// In `pick` mode the form starts empty and staff add rows: each row is of
 /// one of `kinds`, about a ledger record they picked (of the kind's entity)
 /// or about something new (see `crate::survey`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Subject {
     /// The record type of every row (`each` mode); empty in `pick` mode,
     /// where each kind names its own.
@@ -42,6 +44,8 @@ pub struct Subject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind_field: Option<String>,
 }
+
+crate::read_object!(Subject {} default { entity, filter, mode, kinds, kind_field });
 
 /// How a form gets its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -63,7 +67,7 @@ impl SubjectMode {
 
 /// A kind of row of a `pick` form, e.g. 受损房屋 picked from `house`
 /// records, or 易涝点 (no entity: always a new row).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowKind {
     /// The value of the kind field, e.g. `受损房屋`.
     pub kind: String,
@@ -71,6 +75,8 @@ pub struct RowKind {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
 }
+
+crate::read_object!(RowKind { kind } default { entity });
 
 impl Subject {
     /// The implicit subject of a template without `x-subject`.

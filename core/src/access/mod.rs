@@ -65,7 +65,7 @@ impl Role {
 }
 
 /// The signed-in user, as the worker knows them for one request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Principal {
     pub user_id: String,
     pub username: String,
@@ -78,3 +78,5 @@ pub struct Principal {
     /// Ledger items (e.g. `person.id_number`) this user may read unmasked.
     pub grants: Vec<String>,
 }
+
+crate::read_object!(Principal { user_id, username, display_name, role, org_unit, grants } default { department });

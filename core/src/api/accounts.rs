@@ -12,7 +12,7 @@ pub struct LoginRequest {
 }
 
 /// `GET /api/auth/me` and the answer to a login: the signed-in user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Me {
     pub user: crate::access::Principal,
     pub role_title: String,
@@ -21,6 +21,8 @@ pub struct Me {
     #[serde(default)]
     pub must_change_password: bool,
 }
+
+crate::read_object!(Me { user, role_title } default { must_change_password });
 
 /// `PUT /api/users/{id}/grants`: the complete list of granted ledger items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use crate::submission::SubmittedRow;
 use crate::tasks::TaskSummary;
 
 /// `GET /api/tasks/{id}/draft` and the answer to saving one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Draft {
     pub task_id: String,
     /// Starts at 1 and grows by one per save.
@@ -16,6 +16,8 @@ pub struct Draft {
     pub rows: Vec<SubmittedRow>,
     pub saved_at: String,
 }
+
+crate::read_object!(Draft { task_id, revision, rows, saved_at } default {});
 
 /// `PUT /api/tasks/{id}/draft`: the rows typed so far, saved over the
 /// revision the client last saw (0 when it has seen none).
@@ -157,9 +159,11 @@ pub struct SummaryView {
 /// `POST /api/tasks/{id}/form`: the task, its generated form, and the
 /// draft saved so far (for a returned task without one: the rows it was
 /// returned with).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaskForm {
     pub task: TaskSummary,
     pub form: Form,
     pub draft: Option<Draft>,
 }
+
+crate::read_object!(TaskForm { task, form } default { draft });

@@ -73,7 +73,7 @@ pub struct FormRequest {
 }
 
 /// What the worker answers for a stored submission.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SubmissionReceipt {
     pub id: String,
     pub template_id: String,
@@ -82,6 +82,8 @@ pub struct SubmissionReceipt {
     pub row_count: usize,
     pub submitted_at: String,
 }
+
+crate::read_object!(SubmissionReceipt { id, template_id, template_version, org_unit, row_count, submitted_at } default {});
 
 /// `GET /api/submissions/{id}`: a stored submission with its rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,12 +98,14 @@ pub struct StoredSubmission {
 }
 
 /// The body of every error response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorBody {
     pub error: ApiError,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+crate::read_object!(ErrorBody { error } default {});
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ApiError {
     /// Stable code, e.g. `validation_failed`, `not_found`.
     pub code: String,
@@ -110,3 +114,5 @@ pub struct ApiError {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
 }
+
+crate::read_object!(ApiError { code, message } default { fields });

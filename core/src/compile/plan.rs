@@ -2,10 +2,12 @@
 //! form (where the value comes from, display hints, the input control) and
 //! the burden those columns put on village staff.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// Where a field's value comes from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Where a field's value comes from. On the wire an object tagged by
+/// `kind` (`{"kind": "ledger", "item": "person.name"}`); read by
+/// [`read_source`], not derived: see there why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FieldSource {
     /// Pre-filled from the ledger item with this dotted name.
@@ -16,8 +18,77 @@ pub enum FieldSource {
     Computed { expr: String },
 }
 
+/// The reader of [`FieldSource`]'s tagged object, in any key order. Serde's
+/// derive of an internally tagged enum buffers every value through its
+/// generic `Content` before it knows the variant, which cost the village
+/// wasm 8 KB for three variants (issue 14, BENCHMARKS.md); this reads the
+/// object once into its few possible fields and then picks the variant.
+/// Keys other than `kind`, `item` and `expr` are ignored, as the derive
+/// did; a missing or unknown `kind` is an error naming it.
+mod read_source {
+    use std::fmt;
+
+    use serde::de::{Deserialize, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
+
+    use super::FieldSource;
+
+    const KINDS: &[&str] = &["ledger", "new", "computed"];
+
+    #[derive(serde::Deserialize)]
+    #[serde(field_identifier, rename_all = "snake_case")]
+    enum Key {
+        Kind,
+        Item,
+        Expr,
+        #[serde(other)]
+        Other,
+    }
+
+    struct Source;
+
+    impl<'de> Visitor<'de> for Source {
+        type Value = FieldSource;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a field source object with a `kind`")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldSource, A::Error> {
+            let (mut kind, mut item, mut expr) = (None::<String>, None::<String>, None::<String>);
+            while let Some(key) = map.next_key()? {
+                let (slot, name) = match key {
+                    Key::Kind => (&mut kind, "kind"),
+                    Key::Item => (&mut item, "item"),
+                    Key::Expr => (&mut expr, "expr"),
+                    Key::Other => {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                };
+                if slot.is_some() {
+                    return Err(Error::duplicate_field(name));
+                }
+                *slot = Some(map.next_value()?);
+            }
+            let field = |value: Option<String>, name| value.ok_or_else(|| Error::missing_field(name));
+            match field(kind, "kind")?.as_str() {
+                "ledger" => Ok(FieldSource::Ledger { item: field(item, "item")? }),
+                "new" => Ok(FieldSource::New),
+                "computed" => Ok(FieldSource::Computed { expr: field(expr, "expr")? }),
+                other => Err(Error::unknown_variant(other, KINDS)),
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for FieldSource {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<FieldSource, D::Error> {
+            deserializer.deserialize_map(Source)
+        }
+    }
+}
+
 /// Display hints from `x-ui`. They never change what is valid.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct UiHints {
     /// Column position; fields with an order come first, by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,8 +108,10 @@ pub struct UiHints {
     pub kinds: Vec<String>,
 }
 
+crate::read_object!(UiHints {} default { order, widget, help, width, kinds });
+
 /// One column of the generated form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldPlan {
     /// Property name in the row object.
     pub key: String,
@@ -68,6 +141,8 @@ pub struct FieldPlan {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
 }
+
+crate::read_object!(FieldPlan { key, title, source, options, required } default { json_type, format, pattern, ui, writeback, max_length, sensitive });
 
 /// The control a new field is typed into, decided from its type, format,
 /// options and `x-ui` widget. Every kind keeps the typed text as the
@@ -132,7 +207,7 @@ impl FieldPlan {
 }
 
 /// How much a template asks of village staff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Burden {
     pub prefilled: usize,
     pub new: usize,
@@ -142,10 +217,54 @@ pub struct Burden {
     pub computed: usize,
 }
 
+crate::read_object!(Burden { prefilled, new } default { computed });
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
 pub(crate) fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldSource;
+
+    fn read(json: &str) -> Result<FieldSource, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_field_source_our_writer_writes_reads_back_equal() {
+        for source in [FieldSource::Ledger { item: "person.name".into() }, FieldSource::New, FieldSource::Computed { expr: "a + b".into() }]
+        {
+            let text = serde_json::to_string(&source).expect("serialize");
+            assert_eq!(read(&text), Ok(source.clone()), "{text}");
+            // Inside a value too, as a plan carries it.
+            let nested = serde_json::to_value(vec![source.clone()]).expect("to_value");
+            assert_eq!(serde_json::from_value::<Vec<FieldSource>>(nested).map_err(|e| e.to_string()), Ok(vec![source]));
+        }
+    }
+
+    #[test]
+    fn a_field_source_reads_in_any_key_order_and_ignores_other_keys() {
+        let ledger = FieldSource::Ledger { item: "person.name".into() };
+        assert_eq!(read(r#"{"item": "person.name", "kind": "ledger"}"#), Ok(ledger.clone()));
+        assert_eq!(read(r#"{"x": [1, {"y": 2}], "item": "person.name", "kind": "ledger", "expr": "1"}"#), Ok(ledger));
+        assert_eq!(read(r#"{"expr": "a", "kind": "computed"}"#), Ok(FieldSource::Computed { expr: "a".into() }));
+        assert_eq!(read(r#"{"item": "person.name", "kind": "new"}"#), Ok(FieldSource::New));
+    }
+
+    #[test]
+    fn a_bad_field_source_is_an_error_naming_what_is_wrong() {
+        let error = |json| read(json).expect_err(json);
+        assert!(error(r#"{"kind": "formula", "expr": "a"}"#).contains("unknown variant `formula`"));
+        assert!(error(r#"{"item": "person.name"}"#).contains("missing field `kind`"));
+        assert!(error(r#"{"kind": "ledger"}"#).contains("missing field `item`"));
+        assert!(error(r#"{"kind": "computed", "item": "x"}"#).contains("missing field `expr`"));
+        assert!(error(r#"{"kind": "new", "kind": "new"}"#).contains("duplicate field `kind`"));
+        assert!(error(r#"{"kind": 1}"#).contains("invalid type"));
+        assert!(error(r#""ledger""#).contains("a field source object"));
+    }
 }

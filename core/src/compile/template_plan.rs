@@ -5,7 +5,7 @@
 //! engine's loader and the formula parser — never `compile`, `jsonschema`
 //! or the catalog.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::compiled::CompiledTemplate;
@@ -22,7 +22,7 @@ pub const PLAN_VERSION: u32 = 1;
 
 /// A [`CompiledTemplate`] as JSON. Holds the template, never a row: nothing
 /// in it is personal data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TemplatePlan {
     pub v: u32,
     pub meta: TemplateMeta,
@@ -42,6 +42,8 @@ pub struct TemplatePlan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub computed: Vec<String>,
 }
+
+crate::read_object!(TemplatePlan { v, meta, title, subject, fields, burden, schema, program } default { warnings, computed });
 
 /// Why a plan does not load: it was not written by this version's worker.
 #[derive(Debug, Clone, PartialEq)]

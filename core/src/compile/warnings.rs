@@ -15,7 +15,7 @@ pub enum TemplateWarningCode {
 }
 
 /// Something the author may want to change; the template still compiles.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TemplateWarning {
     pub pointer: String,
     pub code: TemplateWarningCode,
@@ -24,6 +24,8 @@ pub struct TemplateWarning {
     pub message: Text,
     pub hint: Text,
 }
+
+crate::read_object!(TemplateWarning { pointer, code, item, message, hint } default {});
 
 /// Formats that identify a person or body: sharing one is a duplicate. A
 /// shared `date` is not (a visit date is not a birth date).

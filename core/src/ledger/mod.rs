@@ -22,12 +22,12 @@ pub use rules::{CONTRADICTS_ID_NUMBER, id_number_parts};
 pub(crate) use store::ready as store_ready;
 pub use store::{ApplyError, InMemoryLedger, LedgerStore, UpdateFailure, UpdateOutcome, in_unit, update};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 /// One ledger record. `data` follows the record type's schema in
 /// `schemas/ledger/`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LedgerRecord {
     /// Stable id, e.g. `person:500118100001-0001`.
     pub id: String,
@@ -44,8 +44,10 @@ pub struct LedgerRecord {
     pub data: Value,
 }
 
+crate::read_object!(LedgerRecord { id, entity, org_unit, version, updated_at, updated_by, data } default {});
+
 /// An administrative division: district, town/street or village/community.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrgUnit {
     /// GB/T 2260 code: 6 digits (district), 9 (town), 12 (village).
     pub code: String,
@@ -53,3 +55,5 @@ pub struct OrgUnit {
     pub level: OrgLevel,
     pub parent_code: Option<String>,
 }
+
+crate::read_object!(OrgUnit { code, name, level } default { parent_code });

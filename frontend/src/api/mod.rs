@@ -82,11 +82,31 @@ async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Resu
     if response.ok() {
         response.json::<T>().await.map_err(|e| ApiFailure::Network { status: Some(status), detail: e.to_string() })
     } else {
-        match response.json::<ErrorBody>().await {
-            Ok(body) => Err(ApiFailure::Server { status, body }),
-            Err(e) => Err(ApiFailure::Network { status: Some(status), detail: format!("HTTP {status}: {e}") }),
-        }
+        Err(failure(response).await)
     }
+}
+
+/// The failure an error status stands for.
+async fn failure(response: gloo_net::http::Response) -> ApiFailure {
+    let status = response.status();
+    match response.json::<ErrorBody>().await {
+        Ok(body) => ApiFailure::Server { status, body },
+        Err(e) => ApiFailure::Network { status: Some(status), detail: format!("HTTP {status}: {e}") },
+    }
+}
+
+/// [`decode`], with the answer's text as it came, for a page that keeps it
+/// on the device: written back as it came, the type needs no serializer in
+/// the wasm (issue 14).
+async fn decode_kept<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<(T, String), ApiFailure> {
+    let status = response.status();
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    let unreadable = |e: &dyn std::fmt::Display| ApiFailure::Network { status: Some(status), detail: e.to_string() };
+    let text = response.text().await.map_err(|e| unreadable(&e))?;
+    let value = serde_json::from_str(&text).map_err(|e| unreadable(&e))?;
+    Ok((value, text))
 }
 
 fn network(e: gloo_net::Error) -> ApiFailure {
@@ -309,6 +329,14 @@ pub async fn tasks() -> Result<Vec<TaskSummary>, ApiFailure> {
 
 pub async fn open_task(id: &str) -> Result<TaskForm, ApiFailure> {
     post(&format!("/api/tasks/{id}/form"), &serde_json::json!({})).await
+}
+
+/// [`open_task`] with the answer's text, which the survey page keeps for
+/// use offline (read back as a [`TaskForm`]).
+pub async fn open_task_kept(id: &str) -> Result<(TaskForm, String), ApiFailure> {
+    let request =
+        Request::post(&format!("/api/tasks/{id}/form")).header("X-Yibiaotong", "1").json(&serde_json::json!({})).map_err(network)?;
+    decode_kept(request.send().await.map_err(network)?).await
 }
 
 pub async fn save_draft(id: &str, request: &SaveDraftRequest) -> Result<Draft, Conflict<Draft>> {

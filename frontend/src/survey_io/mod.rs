@@ -47,8 +47,15 @@ pub fn load<T: for<'de> Deserialize<'de>>(key: &str) -> Option<T> {
 }
 
 pub fn save<T: Serialize>(key: &str, value: &T) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(value)) {
-        let _ = s.set_item(key, &text);
+    if let Ok(text) = serde_json::to_string(value) {
+        save_text(key, &text);
+    }
+}
+
+/// Keeps JSON text as it is, for [`load`] to read.
+pub fn save_text(key: &str, text: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, text);
     }
 }
 

@@ -99,9 +99,9 @@ fn use_survey(task: &TaskSummary, lang: Lang) -> (UseReducerHandle<SurveyState>,
         use_effect_with(task.id.clone(), move |_| {
             survey_io::save(&task_key(&task.id), &task);
             wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::open_task(&task.id).await {
-                    Ok(answer) => {
-                        survey_io::save(&form_key(&task.id), &answer.form);
+                match crate::api::open_task_kept(&task.id).await {
+                    Ok((answer, text)) => {
+                        survey_io::save_text(&form_key(&task.id), &text);
                         survey_io::save(&task_key(&task.id), &answer.task);
                         server_status.set(answer.task.status);
                         dispatch.dispatch(Action::FormLoaded(answer.form));

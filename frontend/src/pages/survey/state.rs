@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use ybt_core::api::{Form, SubmittedRow};
+use ybt_core::api::{Form, SubmittedRow, TaskForm};
 use ybt_core::survey::error_place;
 use ybt_core::{CompiledTemplate, FieldError};
 use yew::prelude::*;
@@ -29,6 +29,10 @@ pub struct Local {
     pub nothing_to_report: bool,
 }
 
+/// Where the task's form is kept for use offline: the answer to
+/// `POST /api/tasks/{id}/form` as it came (a [`TaskForm`]; kept as text, so
+/// the village wasm carries no serializer of a form and its plan). A copy
+/// kept by an older app (a bare `Form`) does not read and is fetched again.
 pub fn form_key(task: &str) -> String {
     format!("ybt-survey-form:{task}")
 }
@@ -123,7 +127,7 @@ pub enum Action {
 impl SurveyState {
     /// The state kept on this device for `task_id`, with every row checked.
     pub fn load(task_id: &str) -> SurveyState {
-        let form = survey_io::load::<Form>(&form_key(task_id));
+        let form = survey_io::load::<TaskForm>(&form_key(task_id)).map(|kept| kept.form);
         let local = survey_io::load::<Local>(&rows_key(task_id)).unwrap_or_else(|| Local { submission_id: uuid(), ..Local::default() });
         let mut state =
             SurveyState { template: form.as_ref().and_then(template_of), form: form.map(Rc::new), local, ..SurveyState::default() };
