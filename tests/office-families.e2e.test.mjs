@@ -1,8 +1,9 @@
 // Issue 14, the office app in page families, in Chromium: the town centre
 // (`zhen`) signs in at / (the village app), is handed to the office app's
 // home family (/office), opens the ledger (its own bundle, /ledger), comes
-// back home, opens review (the authoring family, /authoring) and goes on to
-// dispatch (home family again). Each family is a page load of its own
+// back home, opens review (the review family, /review) and goes on to
+// dispatch (home family again); a department (`minzheng`) goes from home to
+// authoring (/authoring) and on to dispatch. Each family is a page load of its own
 // bundle: the session (cookie and the signed-in user) survives every one,
 // no sign-in form appears, and no bundle's wasm crosses the network twice —
 // a family opened again comes from the browser's cache (or a 304), and a
@@ -22,11 +23,11 @@ const TYPING = { delay: 30 };
 const HEADERS_ONLY = 10_000;
 
 describe("the office app's page families", () => {
-  let browser, zhen;
+  let browser, zhen, minzheng;
 
   before(async () => {
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
-    zhen = await login("zhen");
+    [zhen, minzheng] = await Promise.all([login("zhen"), login("minzheng")]);
   });
   after(async () => {
     await browser?.close();
@@ -77,7 +78,7 @@ describe("the office app's page families", () => {
 
     await page.click("#nav-review");
     await page.waitForSelector("h2:has-text('报表准入审核')", { timeout: 30_000 });
-    await signedIn("/authoring");
+    await signedIn("/review");
 
     await page.click("#nav-dispatch");
     await page.waitForSelector("#dispatch-template", { timeout: 30_000 });
@@ -97,10 +98,36 @@ describe("the office app's page families", () => {
         "/app_bg.wasm": { loads: 1, downloads: 1 },
         "/office_bg.wasm": { loads: 3, downloads: 1 },
         "/ledger_bg.wasm": { loads: 1, downloads: 1 },
-        "/authoring_bg.wasm": { loads: 1, downloads: 1 },
+        "/review_bg.wasm": { loads: 1, downloads: 1 },
       },
       `each family's wasm loaded once per page load, downloaded once: ${JSON.stringify(received)}`,
     );
+    await context.close();
+  });
+
+  it("takes a department from home to authoring and on to dispatch, signed in throughout", async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, serviceWorkers: "block" });
+    const page = await context.newPage();
+    await page.goto(BASE);
+    await page.locator("#username").click();
+    await page.keyboard.type("minzheng", TYPING);
+    await page.locator("#password").click();
+    await page.keyboard.type(PASSWORD, TYPING);
+    await page.click("#login button[type=submit]");
+    await page.waitForURL(/\/office/, { timeout: 30_000 });
+    await page.waitForSelector("#nav-authoring", { timeout: 30_000 });
+    const signedIn = async (path) => {
+      assert.equal(new URL(page.url()).pathname, path, `served by ${path}`);
+      assert.equal(await page.locator("#user .me-name").textContent(), minzheng.me.display_name, `still signed in at ${path}`);
+      assert.equal(await page.locator("#login").count(), 0, `no sign-in form at ${path}`);
+    };
+    await signedIn("/office");
+    await page.click("#nav-authoring");
+    await page.waitForSelector("#tpl-title", { timeout: 30_000 });
+    await signedIn("/authoring");
+    await page.click("#nav-dispatch");
+    await page.waitForSelector("#dispatch-template", { timeout: 30_000 });
+    await signedIn("/office");
     await context.close();
   });
 });

@@ -33,9 +33,14 @@ pub fn start_office() {
     start(Pages { render: pages::office_page, here: Entry::Office });
 }
 
-/// Starts the office app's authoring family (the template compiler).
+/// Starts the office app's authoring family.
 pub fn start_authoring() {
     start(Pages { render: pages::authoring_page, here: Entry::Authoring });
+}
+
+/// Starts the office app's review family (review, surveys).
+pub fn start_review() {
+    start(Pages { render: pages::review_page, here: Entry::Review });
 }
 
 /// Starts the office app's ledger family.

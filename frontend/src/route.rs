@@ -56,10 +56,13 @@ pub enum Entry {
     /// dispatch, boards, summaries, burden, transfers, accounts and audit
     /// (`bin/office.rs`).
     Office,
-    /// `/authoring`: the pages that compile templates in the browser —
-    /// authoring, review (报表准入) with its preview, quick surveys
+    /// `/authoring`: a department designs a template, compiled live
     /// (`bin/authoring.rs`).
     Authoring,
+    /// `/review`: the town centre's review (报表准入) with each request's
+    /// form preview, and the surveys page with the quick builder — both
+    /// compile templates in the browser too (`bin/review.rs`).
+    Review,
     /// `/ledger`: a village's ledger, its import and history (`bin/ledger.rs`).
     Ledger,
 }
@@ -72,6 +75,7 @@ impl Entry {
             Entry::Village => "/",
             Entry::Office => "/office",
             Entry::Authoring => "/authoring",
+            Entry::Review => "/review",
             Entry::Ledger => "/ledger",
         }
     }
@@ -83,7 +87,8 @@ pub fn entry(route: &Route, me: &ybt_core::api::Me) -> Entry {
     match route {
         Route::Home if me.user.role == ybt_core::access::Role::VillageStaff => Entry::Village,
         Route::Form { .. } | Route::Task { .. } | Route::Survey { .. } => Entry::Village,
-        Route::Authoring | Route::Review | Route::Surveys => Entry::Authoring,
+        Route::Authoring => Entry::Authoring,
+        Route::Review | Route::Surveys => Entry::Review,
         Route::Ledger { .. } => Entry::Ledger,
         Route::Home
         | Route::Admin

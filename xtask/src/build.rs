@@ -101,14 +101,15 @@ fn strip_names(wasm: &std::path::Path) -> Result<()> {
 /// built with, and the name its wasm-bindgen output (and its page,
 /// `NAME.html`) takes in `frontend/dist`. The village app keeps the names
 /// `app.js` / `app_bg.wasm` that `index.html` loads first, and its own
-/// profile (`village` in Cargo.toml: core and the engine built for size);
-/// the office app's page families (`route::Entry` in the front-end) share
-/// the release profile, built in one cargo run.
+/// profile (`village` in Cargo.toml: core and the engine built for size),
+/// which the office app's page families (`route::Entry` in the front-end)
+/// share: one cargo run compiles the library once and links every bundle.
 pub const BUNDLES: &[(&str, &str, &str)] = &[
     ("village", "village", "app"),
-    ("office", "release", "office"),
-    ("authoring", "release", "authoring"),
-    ("ledger", "release", "ledger"),
+    ("office", "village", "office"),
+    ("authoring", "village", "authoring"),
+    ("review", "village", "review"),
+    ("ledger", "village", "ledger"),
 ];
 
 pub fn frontend() -> Result<()> {

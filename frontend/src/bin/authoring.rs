@@ -1,5 +1,5 @@
-//! The office app's authoring family: authoring with live compile, review
-//! (报表准入) with its preview, quick surveys (`route::Entry::Authoring`).
+//! The office app's authoring family: a department designs a template,
+//! compiled live (`route::Entry::Authoring`).
 
 fn main() {
     ybt_frontend::start_authoring();

@@ -83,18 +83,26 @@ pub fn office_page(ctx: &PageContext<'_>) -> Option<Html> {
     })
 }
 
-/// The office app's family of pages that compile templates in the browser
-/// (`route::Entry::Authoring`): authoring with live compile, review with its
-/// preview, quick surveys.
+/// The office app's authoring family (`route::Entry::Authoring`): a
+/// department designs a template, compiled live.
 pub fn authoring_page(ctx: &PageContext<'_>) -> Option<Html> {
+    let PageContext { lang, me, route, .. } = ctx;
+    match route {
+        Route::Authoring => Some(html! { <authoring::AuthoringPage lang={*lang} me={(*me).clone()} /> }),
+        _ => None,
+    }
+}
+
+/// The office app's review family (`route::Entry::Review`): review (报表准入)
+/// with each request's form preview, and the surveys page with the towns'
+/// quick builder.
+pub fn review_page(ctx: &PageContext<'_>) -> Option<Html> {
     let PageContext { lang, me, route, navigate } = ctx;
     let lang = *lang;
-    let me = (*me).clone();
     Some(match route {
-        Route::Authoring => html! { <authoring::AuthoringPage lang={lang} me={me} /> },
         Route::Review => html! { <review::ReviewPage lang={lang} /> },
         Route::Surveys => html! {
-            <surveys::SurveysPage lang={lang} me={me}
+            <surveys::SurveysPage lang={lang} me={(*me).clone()}
                 open_task={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
         },
         _ => return None,
