@@ -38,9 +38,14 @@ pub fn start_authoring() {
     start(Pages { render: pages::authoring_page, here: Entry::Authoring });
 }
 
-/// Starts the office app's review family (review, surveys).
+/// Starts the office app's review family.
 pub fn start_review() {
     start(Pages { render: pages::review_page, here: Entry::Review });
+}
+
+/// Starts the office app's surveys family.
+pub fn start_surveys() {
+    start(Pages { render: pages::surveys_page, here: Entry::Surveys });
 }
 
 /// Starts the office app's ledger family.

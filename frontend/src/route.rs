@@ -59,10 +59,13 @@ pub enum Entry {
     /// `/authoring`: a department designs a template, compiled live
     /// (`bin/authoring.rs`).
     Authoring,
-    /// `/review`: the town centre's review (报表准入) with each request's
-    /// form preview, and the surveys page with the quick builder — both
-    /// compile templates in the browser too (`bin/review.rs`).
+    /// `/review`: the town centre's review (报表准入), with each request's
+    /// form preview compiled in the browser (`bin/review.rs`).
     Review,
+    /// `/surveys`: emergency surveys — start one with the quick builder
+    /// (compiled in the browser), their boards, the towns' intake
+    /// (`bin/surveys.rs`).
+    Surveys,
     /// `/ledger`: a village's ledger, its import and history (`bin/ledger.rs`).
     Ledger,
 }
@@ -76,6 +79,7 @@ impl Entry {
             Entry::Office => "/office",
             Entry::Authoring => "/authoring",
             Entry::Review => "/review",
+            Entry::Surveys => "/surveys",
             Entry::Ledger => "/ledger",
         }
     }
@@ -88,7 +92,8 @@ pub fn entry(route: &Route, me: &ybt_core::api::Me) -> Entry {
         Route::Home if me.user.role == ybt_core::access::Role::VillageStaff => Entry::Village,
         Route::Form { .. } | Route::Task { .. } | Route::Survey { .. } => Entry::Village,
         Route::Authoring => Entry::Authoring,
-        Route::Review | Route::Surveys => Entry::Review,
+        Route::Review => Entry::Review,
+        Route::Surveys => Entry::Surveys,
         Route::Ledger { .. } => Entry::Ledger,
         Route::Home
         | Route::Admin

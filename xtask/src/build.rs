@@ -109,6 +109,7 @@ pub const BUNDLES: &[(&str, &str, &str)] = &[
     ("office", "village", "office"),
     ("authoring", "village", "authoring"),
     ("review", "village", "review"),
+    ("surveys", "village", "surveys"),
     ("ledger", "village", "ledger"),
 ];
 

@@ -94,19 +94,25 @@ pub fn authoring_page(ctx: &PageContext<'_>) -> Option<Html> {
 }
 
 /// The office app's review family (`route::Entry::Review`): review (报表准入)
-/// with each request's form preview, and the surveys page with the towns'
-/// quick builder.
+/// with each request's form preview.
 pub fn review_page(ctx: &PageContext<'_>) -> Option<Html> {
+    match ctx.route {
+        Route::Review => Some(html! { <review::ReviewPage lang={ctx.lang} /> }),
+        _ => None,
+    }
+}
+
+/// The office app's surveys family (`route::Entry::Surveys`): emergency
+/// surveys with the towns' quick builder, boards and intake.
+pub fn surveys_page(ctx: &PageContext<'_>) -> Option<Html> {
     let PageContext { lang, me, route, navigate } = ctx;
-    let lang = *lang;
-    Some(match route {
-        Route::Review => html! { <review::ReviewPage lang={lang} /> },
-        Route::Surveys => html! {
-            <surveys::SurveysPage lang={lang} me={(*me).clone()}
+    match route {
+        Route::Surveys => Some(html! {
+            <surveys::SurveysPage lang={*lang} me={(*me).clone()}
                 open_task={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
-        },
-        _ => return None,
-    })
+        }),
+        _ => None,
+    }
 }
 
 /// The office app's ledger family (`route::Entry::Ledger`): a village's
