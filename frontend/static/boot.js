@@ -1,7 +1,7 @@
 // Loads a Yew app (wasm-bindgen output). Kept out of the HTML so the
 // Content-Security-Policy needs no inline script. index.html loads the
 // small village app (app.js); an office family's page (office.html, and
-// authoring.html, ledger.html built from it), marked <html data-app="NAME">,
+// the other families' pages built from it), marked <html data-app="NAME">,
 // that family's bundle (NAME.js), which the other bundles hand its pages
 // over to (issue 14).
 //

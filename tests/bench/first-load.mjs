@@ -10,7 +10,7 @@
 //     made) from navigation until the cell took the typed character;
 //   - time until the sign-in form is usable (its user name input shown);
 //   - time until the first form input (the typed character is in the cell);
-//   - each office family's bundle size, gzip level 9 (frontend/dist/{office,authoring,ledger}_bg.wasm).
+//   - each office family's bundle size, gzip level 9 (frontend/dist/{office,authoring,review,surveys,ledger}_bg.wasm).
 //
 // Not a test: it measures (see BENCHMARKS.md, issue 14). Run against
 // `cargo xtask run` (demo data: every shipped template is a task of every
@@ -117,7 +117,7 @@ for (let i = 0; i < RUNS; i++) {
 }
 await browser.close();
 
-const families = ["office", "authoring", "ledger"].map((name) => [name, readFileSync(join(ROOT, `frontend/dist/${name}_bg.wasm`))]);
+const families = ["office", "authoring", "review", "surveys", "ledger"].map((name) => [name, readFileSync(join(ROOT, `frontend/dist/${name}_bg.wasm`))]);
 const village = readFileSync(join(ROOT, "frontend/dist/app_bg.wasm"));
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const worst = (f) => Math.max(...runs.map(f));
