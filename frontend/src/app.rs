@@ -43,15 +43,14 @@ fn remember(me: Option<&Me>) {
 pub struct Pages {
     /// The page of a route, or `None` when this bundle does not link it.
     pub render: fn(&PageContext<'_>) -> Option<Html>,
-    /// The office app's address, in the village bundle: pages it lacks, and
-    /// every user who is not village staff, go there. `None` in the office app.
-    pub office_entry: Option<&'static str>,
+    /// This bundle: a route [`route::entry`] gives to another one opens there.
+    pub here: route::Entry,
 }
 
 impl PartialEq for Pages {
     /// A bundle's pages never change while it runs.
     fn eq(&self, other: &Self) -> bool {
-        self.office_entry == other.office_entry
+        self.here == other.here
     }
 }
 
@@ -69,21 +68,28 @@ pub fn app(props: &AppProps) -> Html {
     let lang = use_state(|| Lang::Zh);
     let route = use_state(route::from_hash);
     let session = use_state(|| Session::Checking);
-    // The village bundle hands over to the office app (a page load, same
-    // session cookie) for an office user, and for a page it does not link.
-    let jump = match (&*session, props.pages.office_entry) {
-        // Offline, the service worker may answer the office address with
-        // this bundle's page: then stay, rather than jump in a loop.
-        (Session::SignedIn(me), Some(entry)) if !me.must_change_password && current_path().as_deref() != Some(entry) => {
-            let elsewhere = me.user.role != ybt_core::access::Role::VillageStaff
-                || (props.pages.render)(&PageContext { lang: *lang, me, route: &route, navigate: &Callback::noop() }).is_none();
-            elsewhere.then(|| format!("{entry}{}", route::jump_hash(&route)))
+    // A route another bundle serves (`route::entry`) opens there: a page
+    // load, same session cookie.
+    let jump = match &*session {
+        Session::SignedIn(me) if !me.must_change_password => {
+            let entry = route::entry(&route, me).path();
+            // Offline, the service worker may answer another bundle's address
+            // with this bundle's page: then stay, rather than jump in a loop.
+            (route::entry(&route, me) != props.pages.here && current_path().as_deref() != Some(entry))
+                .then(|| format!("{entry}{}", route::jump_hash(&route)))
         }
         _ => None,
     };
-    use_effect_with(jump.clone(), |jump| {
-        if let (Some(url), Some(window)) = (jump, web_sys::window()) {
-            let _ = window.location().assign(url);
+    use_effect_with(jump.clone(), {
+        let route = (*route).clone();
+        move |jump| {
+            if let (Some(url), Some(window)) = (jump, web_sys::window()) {
+                // A survey's task opens at once there, as the survey page keeps it.
+                if let Route::Survey { task } = &route {
+                    crate::survey_io::save(&crate::survey_io::task_key(&task.id), &**task);
+                }
+                let _ = window.location().assign(url);
+            }
         }
     });
     // Survey submissions queued offline are sent when the app starts,
@@ -195,7 +201,7 @@ pub fn app(props: &AppProps) -> Html {
             let ctx = PageContext { lang: *lang, me, route: &route, navigate: &navigate };
             let page = match (jump.is_some(), (props.pages.render)(&ctx)) {
                 (false, Some(page)) => page,
-                _ => html! { <p class="loading" id="opening-office">{ tr(*lang, "正在打开办公端…", "Opening the office app…") }</p> },
+                _ => html! { <p class="loading" id="opening-office">{ tr(*lang, "正在打开页面…", "Opening the page…") }</p> },
             };
             let is_admin = me.user.role == ybt_core::access::Role::SystemAdmin;
             let nav = is_admin.then(|| {

@@ -1,9 +1,10 @@
-//! The Yew apps. Two bundles share this library (issue 14): the village app
-//! (`bin/village.rs`: sign-in, inbox, task form, survey filling, the
-//! offline outbox) and the office app (`bin/office.rs`: every page,
-//! authoring with live compile among them). Each bundle links only the
-//! pages its `Pages` names, so the village wasm carries no office page and
-//! no template compiler: forms arrive with their compiled plan.
+//! The Yew apps. One library, one `App`, several bundles (issue 14): the
+//! village app (`bin/village.rs`: sign-in, inbox, task form, survey filling,
+//! the offline outbox) and the office app's page families (`bin/office.rs`,
+//! `bin/authoring.rs`, `bin/ledger.rs`; `route::Entry`). Each bundle links
+//! only the pages its `Pages` names, so the village wasm carries no office
+//! page and no template compiler (forms arrive with their compiled plan),
+//! and an office user downloads a family when opening one of its pages.
 
 mod api;
 mod app;
@@ -20,19 +21,36 @@ mod survey_io;
 mod timer;
 
 use app::{App, AppProps, Pages};
-
-/// The office app's address: a village bundle opens the pages it lacks there
-/// (same origin, so the session cookie carries over: no second sign-in).
-pub const OFFICE_ENTRY: &str = "/office";
+use route::Entry;
 
 /// Starts the village app.
 pub fn start_village() {
-    start(Pages { render: pages::village_page, office_entry: Some(OFFICE_ENTRY) });
+    start(Pages { render: pages::village_page, here: Entry::Village });
 }
 
-/// Starts the office app.
+/// Starts the office app's home family.
 pub fn start_office() {
-    start(Pages { render: pages::office_page, office_entry: None });
+    start(Pages { render: pages::office_page, here: Entry::Office });
+}
+
+/// Starts the office app's authoring family.
+pub fn start_authoring() {
+    start(Pages { render: pages::authoring_page, here: Entry::Authoring });
+}
+
+/// Starts the office app's review family.
+pub fn start_review() {
+    start(Pages { render: pages::review_page, here: Entry::Review });
+}
+
+/// Starts the office app's surveys family.
+pub fn start_surveys() {
+    start(Pages { render: pages::surveys_page, here: Entry::Surveys });
+}
+
+/// Starts the office app's ledger family.
+pub fn start_ledger() {
+    start(Pages { render: pages::ledger_page, here: Entry::Ledger });
 }
 
 fn start(pages: Pages) {

@@ -43,10 +43,72 @@ pub enum Route {
     Transfers,
 }
 
+/// The bundles that serve the pages (issue 14): the village app and the
+/// office app's page families, each its own wasm at its own address, so an
+/// office user downloads a family only when opening one of its pages. Which
+/// serves a route is [`entry`], one function every bundle asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// `/`: sign-in, a village's inbox, the task form, survey filling, the
+    /// offline outbox (`bin/village.rs`).
+    Village,
+    /// `/office`: an office user's home (the city page for a city reader),
+    /// dispatch, boards, summaries, burden, transfers, accounts and audit
+    /// (`bin/office.rs`).
+    Office,
+    /// `/authoring`: a department designs a template, compiled live
+    /// (`bin/authoring.rs`).
+    Authoring,
+    /// `/review`: the town centre's review (报表准入), with each request's
+    /// form preview compiled in the browser (`bin/review.rs`).
+    Review,
+    /// `/surveys`: emergency surveys — start one with the quick builder
+    /// (compiled in the browser), their boards, the towns' intake
+    /// (`bin/surveys.rs`).
+    Surveys,
+    /// `/ledger`: a village's ledger, its import and history (`bin/ledger.rs`).
+    Ledger,
+}
+
+impl Entry {
+    /// The address the bundle's page is served at (same origin: the
+    /// session cookie carries over, no second sign-in).
+    pub fn path(self) -> &'static str {
+        match self {
+            Entry::Village => "/",
+            Entry::Office => "/office",
+            Entry::Authoring => "/authoring",
+            Entry::Review => "/review",
+            Entry::Surveys => "/surveys",
+            Entry::Ledger => "/ledger",
+        }
+    }
+}
+
+/// Which bundle serves `route` for `me`. Village staff's home is the village
+/// app; everyone else's is the office app.
+pub fn entry(route: &Route, me: &ybt_core::api::Me) -> Entry {
+    match route {
+        Route::Home if me.user.role == ybt_core::access::Role::VillageStaff => Entry::Village,
+        Route::Form { .. } | Route::Task { .. } | Route::Survey { .. } => Entry::Village,
+        Route::Authoring => Entry::Authoring,
+        Route::Review => Entry::Review,
+        Route::Surveys => Entry::Surveys,
+        Route::Ledger { .. } => Entry::Ledger,
+        Route::Home
+        | Route::Admin
+        | Route::Dispatch
+        | Route::Board { .. }
+        | Route::Summary { .. }
+        | Route::Burden { .. }
+        | Route::Transfers => Entry::Office,
+    }
+}
+
 /// An open task is kept in the address (`#task/ID`, a survey's `#survey/ID`),
 /// so a reload comes back to it (a survey offline too: its task is kept on
-/// the device); every other page starts from home, unless the village
-/// bundle handed it over to the office app ([`jump_hash`]).
+/// the device); every other page starts from home, unless another bundle
+/// handed it over ([`jump_hash`]).
 pub fn from_hash() -> Route {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     if let Some(id) = hash.strip_prefix("#survey/").filter(|id| !id.is_empty()) {
@@ -65,7 +127,7 @@ pub fn from_hash() -> Route {
     }
 }
 
-/// The address part that opens `route` in the other bundle: `#go/` and the
+/// The address part that opens `route` in another bundle: `#go/` and the
 /// page with its parameters, each URI-encoded.
 pub fn jump_hash(route: &Route) -> String {
     let part = |s: &str| String::from(js_sys::encode_uri_component(s));

@@ -1,14 +1,15 @@
 // Loads a Yew app (wasm-bindgen output). Kept out of the HTML so the
 // Content-Security-Policy needs no inline script. index.html loads the
-// small village app (app.js); office.html, marked <html data-app="office">,
-// the office app (office.js), which the village app hands office users and
-// office pages over to (issue 14).
+// small village app (app.js); an office family's page (office.html, and
+// the other families' pages built from it), marked <html data-app="NAME">,
+// that family's bundle (NAME.js), which the other bundles hand its pages
+// over to (issue 14).
 //
 // The app's WebAssembly is most of what a first visit downloads: on a
 // village phone's slow connection it takes seconds. It is fetched here,
 // counted as it streams (and still compiled while it streams), and the
 // shell index.html painted shows how far it is (issue 14).
-const app = document.documentElement.dataset.app === "office" ? "office" : "app";
+const app = /^[a-z]+$/.test(document.documentElement.dataset.app ?? "") ? document.documentElement.dataset.app : "app";
 
 const bar = document.getElementById("load-progress");
 const status = document.getElementById("load-status");

@@ -4,8 +4,10 @@
 // answers only when the network does not. /api/* is never cached here: the
 // app keeps the forms and the queued submissions itself (localStorage).
 const CACHE = "ybt-static-v1";
-// The village app's files only: the office app (office.html, office.js,
-// office_bg.wasm) is cached as it is fetched, never downloaded ahead.
+// The village app's files only: the office app's page families (NAME.html,
+// NAME.js, NAME_bg.wasm: office, authoring, review, surveys, ledger) are
+// cached as they are fetched, never downloaded ahead; office pages need not
+// work offline.
 const FILES = ["/", "/index.html", "/app.js", "/app_bg.wasm", "/style.css", "/boot.js"];
 
 self.addEventListener("install", (event) => {

@@ -97,19 +97,39 @@ fn strip_names(wasm: &std::path::Path) -> Result<()> {
         .arg(wasm))
 }
 
-/// The front-end's two bundles (issue 14): the binary, the cargo profile it
-/// is built with, and the name its wasm-bindgen output takes in
-/// `frontend/dist`. The village app keeps the names `app.js` /
-/// `app_bg.wasm` that `index.html` loads first, and its own profile
-/// (`village` in Cargo.toml: core and the engine built for size).
-pub const BUNDLES: &[(&str, &str, &str)] = &[("village", "village", "app"), ("office", "release", "office")];
+/// The front-end's bundles (issue 14): the binary, the cargo profile it is
+/// built with, and the name its wasm-bindgen output (and its page,
+/// `NAME.html`) takes in `frontend/dist`. The village app keeps the names
+/// `app.js` / `app_bg.wasm` that `index.html` loads first, and its own
+/// profile (`village` in Cargo.toml: core and the engine built for size),
+/// which the office app's page families (`route::Entry` in the front-end)
+/// share: one cargo run compiles the library once and links every bundle.
+pub const BUNDLES: &[(&str, &str, &str)] = &[
+    ("village", "village", "app"),
+    ("office", "village", "office"),
+    ("authoring", "village", "authoring"),
+    ("review", "village", "review"),
+    ("surveys", "village", "surveys"),
+    ("ledger", "village", "ledger"),
+];
 
 pub fn frontend() -> Result<()> {
-    println!("build: front-end (village and office bundles)");
+    println!("build: front-end ({} bundles)", BUNDLES.len());
     let dist = root().join("frontend/dist");
     std::fs::create_dir_all(&dist).context("creating frontend/dist")?;
+    // One cargo run per profile: the library is compiled once for it, and
+    // cargo links its binaries side by side.
+    let mut profiles: Vec<&str> = BUNDLES.iter().map(|(_, profile, _)| *profile).collect();
+    profiles.dedup();
+    for profile in profiles {
+        let mut cargo = cmd::cargo();
+        cargo.args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-frontend"]);
+        for (bin, _, _) in BUNDLES.iter().filter(|(_, p, _)| *p == profile) {
+            cargo.args(["--bin", bin]);
+        }
+        run(&mut cargo)?;
+    }
     for (bin, profile, name) in BUNDLES {
-        run(cmd::cargo().args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-frontend", "--bin", bin]))?;
         let compiled = root().join(format!("target/wasm32-unknown-unknown/{profile}/{bin}.wasm"));
         let wasm = dist.join(format!("{name}_bg.wasm"));
         if up_to_date(&compiled, &wasm) && dist.join(format!("{name}.js")).exists() {
@@ -126,23 +146,32 @@ pub fn frontend() -> Result<()> {
         std::fs::copy(root().join("frontend/static").join(file), dist.join(file))
             .with_context(|| format!("copying frontend/static/{file}"))?;
     }
+    // Every other office family's page is office.html naming its bundle
+    // (boot.js reads the name from `data-app`); the worker serves
+    // `/NAME` from `NAME.html`.
+    let office = std::fs::read_to_string(root().join("frontend/static/office.html")).context("reading office.html")?;
+    for (_, _, name) in BUNDLES.iter().filter(|(_, _, name)| !["app", "office"].contains(name)) {
+        let page = office
+            .replace(r#"data-app="office""#, &format!(r#"data-app="{name}""#))
+            .replace("/office.js", &format!("/{name}.js"))
+            .replace("/office_bg.wasm", &format!("/{name}_bg.wasm"));
+        std::fs::write(dist.join(format!("{name}.html")), page).with_context(|| format!("writing {name}.html"))?;
+    }
     Ok(())
 }
 
 /// Raw and gzip (level 9) sizes of the wasm each side must download.
 pub fn print_sizes() -> Result<()> {
-    for (name, path) in [
-        ("worker", "worker/build/index_bg.wasm"),
-        ("sheets", "sheets/build/index_bg.wasm"),
-        ("village", "frontend/dist/app_bg.wasm"),
-        ("office", "frontend/dist/office_bg.wasm"),
-    ] {
+    let bundles = BUNDLES.iter().map(|(bin, _, name)| (bin.to_string(), format!("frontend/dist/{name}_bg.wasm")));
+    let workers = [("worker", "worker/build/index_bg.wasm"), ("sheets", "sheets/build/index_bg.wasm")];
+    for (name, path) in workers.into_iter().map(|(n, p)| (n.to_owned(), p.to_owned())).chain(bundles) {
+        let path = path.as_str();
         let file = root().join(path);
         let raw = std::fs::metadata(&file).with_context(|| format!("{path} is not built: run cargo xtask build"))?.len();
         let gzip = cmd::output(Command::new("sh").arg("-c").arg(format!("gzip -9c '{}' | wc -c", file.display())))
             .and_then(|s| s.parse::<u64>().ok())
             .context("gzip")?;
-        println!("{name:<10} {path:<28} {:>8.1} KiB raw {:>8.1} KiB gzip", raw as f64 / 1024.0, gzip as f64 / 1024.0);
+        println!("{name:<10} {path:<32} {:>8.1} KiB raw {:>8.1} KiB gzip", raw as f64 / 1024.0, gzip as f64 / 1024.0);
     }
     Ok(())
 }

@@ -56,29 +56,18 @@ pub fn village_page(ctx: &PageContext<'_>) -> Option<Html> {
     })
 }
 
-/// Every page: the office bundle's.
+/// The office app's home family (`route::Entry::Office`): an office user's
+/// home (a city reader's city page), dispatch, boards, summaries, burden,
+/// transfers, accounts and audit.
 pub fn office_page(ctx: &PageContext<'_>) -> Option<Html> {
-    // A city-level reader (issue 16) has no district: its home is the city page.
-    if matches!(ctx.route, Route::Home) && ybt_core::access::is_city_level(&ctx.me.user) {
-        return Some(html! { <city::CityPage lang={ctx.lang} me={ctx.me.clone()} /> });
-    }
-    if let Some(page) = village_page(ctx) {
-        return Some(page);
-    }
     let PageContext { lang, me, route, navigate } = ctx;
     let lang = *lang;
     let me = (*me).clone();
     Some(match route {
-        Route::Ledger { org_unit } => html! {
-            <ledger::LedgerPage lang={lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
-        },
+        // A city-level reader (issue 16) has no district: its home is the city page.
+        Route::Home if ybt_core::access::is_city_level(&me.user) => html! { <city::CityPage lang={lang} me={me} /> },
+        Route::Home => html! { <home::HomePage lang={lang} me={me} navigate={(*navigate).clone()} /> },
         Route::Admin => html! { <admin::AdminPage lang={lang} /> },
-        Route::Surveys => html! {
-            <surveys::SurveysPage lang={lang} me={me}
-                open_task={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
-        },
-        Route::Authoring => html! { <authoring::AuthoringPage lang={lang} me={me} /> },
-        Route::Review => html! { <review::ReviewPage lang={lang} /> },
         Route::Dispatch => html! { <dispatch::DispatchPage lang={lang} me={me} navigate={(*navigate).clone()} /> },
         Route::Board { dispatch_id } => html! {
             <board::BoardPage lang={lang} dispatch_id={dispatch_id.clone()} back={navigate.reform(|_| Route::Dispatch)} />
@@ -90,6 +79,50 @@ pub fn office_page(ctx: &PageContext<'_>) -> Option<Html> {
             <burden::BurdenPage lang={lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
         },
         Route::Transfers => html! { <transfers::TransfersPage lang={lang} me={me} /> },
-        Route::Home | Route::Form { .. } | Route::Survey { .. } | Route::Task { .. } => return None,
+        _ => return None,
     })
+}
+
+/// The office app's authoring family (`route::Entry::Authoring`): a
+/// department designs a template, compiled live.
+pub fn authoring_page(ctx: &PageContext<'_>) -> Option<Html> {
+    let PageContext { lang, me, route, .. } = ctx;
+    match route {
+        Route::Authoring => Some(html! { <authoring::AuthoringPage lang={*lang} me={(*me).clone()} /> }),
+        _ => None,
+    }
+}
+
+/// The office app's review family (`route::Entry::Review`): review (报表准入)
+/// with each request's form preview.
+pub fn review_page(ctx: &PageContext<'_>) -> Option<Html> {
+    match ctx.route {
+        Route::Review => Some(html! { <review::ReviewPage lang={ctx.lang} /> }),
+        _ => None,
+    }
+}
+
+/// The office app's surveys family (`route::Entry::Surveys`): emergency
+/// surveys with the towns' quick builder, boards and intake.
+pub fn surveys_page(ctx: &PageContext<'_>) -> Option<Html> {
+    let PageContext { lang, me, route, navigate } = ctx;
+    match route {
+        Route::Surveys => Some(html! {
+            <surveys::SurveysPage lang={*lang} me={(*me).clone()}
+                open_task={navigate.reform(|task| Route::Survey { task: Box::new(task) })} />
+        }),
+        _ => None,
+    }
+}
+
+/// The office app's ledger family (`route::Entry::Ledger`): a village's
+/// ledger of people, its import and each record's history.
+pub fn ledger_page(ctx: &PageContext<'_>) -> Option<Html> {
+    let PageContext { lang, route, navigate, .. } = ctx;
+    match route {
+        Route::Ledger { org_unit } => Some(html! {
+            <ledger::LedgerPage lang={*lang} org_unit={org_unit.clone()} back={navigate.reform(|_| Route::Home)} />
+        }),
+        _ => None,
+    }
 }
