@@ -54,23 +54,33 @@ async function wasmWithProgress(url) {
 window.ybtMe = fetch("/api/auth/me", { credentials: "same-origin" }).catch(() => null);
 
 // The village page's sign-in form works before the app has arrived (issue
-// 14): signing in is a round trip anyway, and it overlaps the download. The
-// form's `data-boot` says where it is, for this script and for the app
-// that takes it over (frontend/src/pages/login.rs):
-//   checking   `me` has not answered: the form stays hidden;
-//   open       nobody is signed in: the form is shown and can be typed in;
+// 14): signing in is a round trip anyway, and it overlaps the download.
+// It is a template until `me` says nobody is signed in (no hidden fields to
+// type into, nothing flashed at a signed-in user). The form's `data-boot`
+// says where it is, for this script and for the app that takes it over
+// (frontend/src/pages/login.rs):
+//   open       shown, to be typed in;
 //   sending    a sign-in is on its way (`window.ybtMe` is its answer now);
-//   signed-in  it succeeded: the form hides, the download goes on;
 //   handover   the app has started and takes the form over: this script
 //              leaves it alone (a submit then only sets `data-submit`, and
 //              the app's own page sends it).
-// The office page has no such form.
-const form = document.querySelector("form#login[data-boot]");
-if (form) bootSignIn(form);
+// Once signed in the form leaves the page; the download goes on. The office
+// page has no such form.
+const template = document.getElementById("boot-login-form");
+if (template) {
+  // Nobody signed in (any answer but 200), or no answer and nobody
+  // remembered on this device: show the form. Signed in, or remembered
+  // while offline: the app decides; the page keeps saying it is loading.
+  window.ybtMe.then((response) => {
+    if ((response ? !response.ok : !remembered()) && template.isConnected) bootSignIn(template);
+  });
+}
 
-function bootSignIn(form) {
-  const panel = document.getElementById("boot-login");
-  const alert = document.getElementById("boot-login-error");
+function bootSignIn(template) {
+  const panel = template.content.firstElementChild.cloneNode(true);
+  template.replaceWith(panel);
+  const form = panel.querySelector("form");
+  const alert = panel.querySelector("#boot-login-error");
   const loading = document.getElementById("boot-loading");
   const button = form.querySelector("button[type=submit]");
   const state = (s) => {
@@ -99,19 +109,7 @@ function bootSignIn(form) {
     form.setAttribute("aria-busy", String(busy));
     button.firstChild.textContent = busy ? "正在登录… " : "登录 ";
   };
-  const open = () => {
-    if (state() !== "checking") return;
-    state("open");
-    panel.hidden = false;
-    say("正在加载一表通，可以先登录…", "Loading: you can sign in meanwhile…");
-  };
-
-  // Nobody signed in (any answer but 200), or no answer and nobody
-  // remembered on this device: show the form. Signed in, or remembered
-  // while offline: the app decides, the page keeps saying it is loading.
-  window.ybtMe.then((response) => {
-    if (response ? !response.ok : !remembered()) open();
-  });
+  say("正在加载一表通，可以先登录…", "Loading: you can sign in meanwhile…");
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -144,8 +142,7 @@ function bootSignIn(form) {
   function settle(response, body) {
     if (state() !== "sending") return; // the app has taken over
     if (response && response.ok) {
-      state("signed-in");
-      panel.hidden = true;
+      panel.remove();
       say("已登录，正在加载一表通…", "Signed in: loading…");
       return;
     }

@@ -12,8 +12,8 @@ use crate::api;
 use crate::i18n::{Lang, tr};
 
 /// The page's own sign-in form as the app found it on starting, when it was
-/// in use: shown (nobody signed in) or sending a sign-in. Hidden — `me` not
-/// answered yet, someone signed in, the office page — there is nothing to
+/// in use: shown (nobody signed in) or sending a sign-in. Not in the page —
+/// `me` not answered yet, signed in, the office page — there is nothing to
 /// take over and the app starts as before.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Handover {
