@@ -86,7 +86,7 @@ struct Typed {
 /// Reads what was typed in the page's form and removes the form, with the
 /// rest of the page's shell (`[data-shell]`), from the page; `None` when
 /// there is no such form (the office page, after sign-out, or the app
-/// started while it was hidden and cleared it).
+/// started before it was shown and cleared it).
 fn take_shell() -> Option<Typed> {
     let document = web_sys::window()?.document()?;
     let form = shell_form(&document)?;
