@@ -8,7 +8,7 @@ use crate::api;
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{Lang, tr};
 use crate::pages::PageContext;
-use crate::pages::login::LoginPage;
+use crate::pages::login::{Handover, LoginPage};
 use crate::route::{self, Route};
 
 /// Whether we know who is signed in yet.
@@ -61,13 +61,25 @@ fn current_path() -> Option<String> {
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     pub pages: Pages,
+    /// The page's own sign-in form, when it was in use as the app started
+    /// (the village page, issue 14): the app's sign-in page takes it over.
+    pub handover: Option<Handover>,
 }
 
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let lang = use_state(|| Lang::Zh);
     let route = use_state(route::from_hash);
-    let session = use_state(|| Session::Checking);
+    // A person typing in the page's own sign-in form gets the app's sign-in
+    // page at once; one whose sign-in is on its way waits for its answer
+    // (the first check below) on that page, the button busy.
+    let session = use_state(|| match &props.handover {
+        Some(Handover { sending: false, .. }) => Session::SignedOut,
+        _ => Session::Checking,
+    });
+    let boot_sending = use_state(|| props.handover.as_ref().is_some_and(|h| h.sending));
+    // A refusal of the page's own form's sign-in, shown on the app's page.
+    let login_error = use_state(|| props.handover.as_ref().and_then(|h| h.error.clone()));
     // A route another bundle serves (`route::entry`) opens there: a page
     // load, same session cookie.
     let jump = match &*session {
@@ -100,25 +112,48 @@ pub fn app(props: &AppProps) -> Html {
     // this device is kept, so that a reload offline still reaches the app
     // and its queue; the server's word replaces it once it answers (on
     // start and when the connection returns).
+    //
+    // The first check takes the answer `boot.js` has (`api::me`): to `me`,
+    // or to the page's own form's sign-in when one was sent. A refusal of
+    // that sign-in (or no answer) goes to the app's sign-in page; while the
+    // page's form was only being typed in, its `me` said nobody is signed
+    // in and the app's sign-in page is up already: nothing changes but what
+    // the device remembers.
     {
-        let session = session.clone();
+        let (session, boot_sending, login_error) = (session.clone(), boot_sending.clone(), login_error.clone());
+        let handover = std::cell::Cell::new(props.handover.clone());
         use_effect_with((), move |_| {
             let check = move || {
-                let session = session.clone();
+                let (session, boot_sending, login_error) = (session.clone(), boot_sending.clone(), login_error.clone());
+                let handover = handover.take();
                 wasm_bindgen_futures::spawn_local(async move {
-                    match api::me().await {
-                        Ok(me) => {
+                    match (api::me().await, handover) {
+                        (Ok(me), _) => {
                             remember(Some(&me));
                             session.set(Session::SignedIn(me));
                         }
-                        Err(api::ApiFailure::Network { .. }) => match crate::survey_io::load::<Me>(REMEMBERED) {
+                        (Err(failure), Some(Handover { sending: true, .. })) => {
+                            remember(None);
+                            boot_sending.set(false);
+                            login_error.set(Some(match failure {
+                                api::ApiFailure::Network { status: None, .. } => ybt_core::messages::Text::new(
+                                    "无法连接服务器，请检查网络后重试",
+                                    "cannot reach the server: check the connection and try again",
+                                ),
+                                failure => failure.message(),
+                            }));
+                            session.set(Session::SignedOut);
+                        }
+                        (Err(api::ApiFailure::Server { .. }), Some(_)) => remember(None),
+                        (Err(api::ApiFailure::Network { .. }), Some(_)) => {}
+                        (Err(api::ApiFailure::Network { .. }), None) => match crate::survey_io::load::<Me>(REMEMBERED) {
                             Some(me) => {
                                 crate::survey_io::set_user(&me.user.username);
                                 session.set(Session::SignedIn(me));
                             }
                             None => session.set(Session::SignedOut),
                         },
-                        Err(api::ApiFailure::Server { .. }) => {
+                        (Err(api::ApiFailure::Server { .. }), None) => {
                             remember(None);
                             session.set(Session::SignedOut);
                         }
@@ -142,8 +177,9 @@ pub fn app(props: &AppProps) -> Html {
         Callback::from(move |_| lang.set(lang.toggled()))
     };
     let on_login = {
-        let (session, route) = (session.clone(), route.clone());
+        let (session, route, login_error) = (session.clone(), route.clone(), login_error.clone());
         Callback::from(move |me: Me| {
+            login_error.set(None);
             remember(Some(&me));
             route::set_hash(&Route::Home);
             route.set(Route::Home);
@@ -177,8 +213,9 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let (page, user) = match &*session {
+        Session::Checking if *boot_sending => (html! { <LoginPage lang={*lang} on_login={on_login} busy=true /> }, html! {}),
         Session::Checking => (html! { <p class="loading">{ tr(*lang, "加载中…", "Loading…") }</p> }, html! {}),
-        Session::SignedOut => (html! { <LoginPage lang={*lang} on_login={on_login} /> }, html! {}),
+        Session::SignedOut => (html! { <LoginPage lang={*lang} on_login={on_login} error={(*login_error).clone()} /> }, html! {}),
         Session::SignedIn(me) if me.must_change_password => {
             // Nothing else works until the reset password is replaced.
             let on_changed = {

@@ -55,15 +55,23 @@ pub fn start_ledger() {
 
 fn start(pages: Pages) {
     // index.html paints a static shell in #app while this wasm downloads;
-    // the app takes that element over.
+    // the app takes that element over. A sign-in form in use there is left
+    // for the app's sign-in page to take over with what was typed
+    // (`pages::login`).
     let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    let handover = pages::login::Handover::claim();
     match root {
         Some(root) => {
-            root.set_inner_html("");
-            yew::Renderer::<App>::with_root_and_props(root, AppProps { pages }).render();
+            // Yew empties the element it renders into: beside a form in use,
+            // that is a new one (`Handover::host`).
+            let root = match &handover {
+                Some(handover) => handover.host(&root).unwrap_or(root),
+                None => root,
+            };
+            yew::Renderer::<App>::with_root_and_props(root, AppProps { pages, handover }).render();
         }
         None => {
-            yew::Renderer::<App>::with_props(AppProps { pages }).render();
+            yew::Renderer::<App>::with_props(AppProps { pages, handover }).render();
         }
     }
 }

@@ -54,6 +54,121 @@ async function wasmWithProgress(url) {
 // remembered on the device, as for any unanswered check.
 window.ybtMe = fetch("/api/auth/me", { credentials: "same-origin" }).catch(() => null);
 
+// The village page's sign-in form works before the app has arrived (issue
+// 14): signing in is a round trip anyway, and it overlaps the download.
+// It is a template until `me` says nobody is signed in (no hidden fields to
+// type into, nothing flashed at a signed-in user). The form's `data-boot`
+// says where it is, for this script and for the app that takes it over
+// (frontend/src/pages/login.rs):
+//   open       shown, to be typed in;
+//   sending    a sign-in is on its way (`window.ybtMe` is its answer now);
+//   handover   the app has started and takes the form over: this script
+//              leaves it alone (a submit then only sets `data-submit`, and
+//              the app's own page sends it).
+// Once signed in the form leaves the page; the download goes on. The office
+// page has no such form.
+const template = document.getElementById("boot-login-form");
+if (template) {
+  // Nobody signed in (any answer but 200), or no answer and nobody
+  // remembered on this device: show the form. Signed in, or remembered
+  // while offline: the app decides; the page keeps saying it is loading.
+  window.ybtMe.then((response) => {
+    if ((response ? !response.ok : !remembered()) && template.isConnected) bootSignIn(template);
+  });
+}
+
+function bootSignIn(template) {
+  const panel = template.content.firstElementChild.cloneNode(true);
+  template.replaceWith(panel);
+  const form = panel.querySelector("form");
+  const alert = panel.querySelector("#boot-login-error");
+  const loading = document.getElementById("boot-loading");
+  const button = form.querySelector("button[type=submit]");
+  const state = (s) => {
+    if (s) form.dataset.boot = s;
+    return form.dataset.boot;
+  };
+  const say = (zh, en) => {
+    if (loading) loading.textContent = `${zh} ${en}`;
+  };
+  // The server's own message when it gives one (zh first, en beside).
+  const showError = (zh, en) => {
+    alert.replaceChildren();
+    if (!zh) return;
+    const line = (text, lang, id) => {
+      const p = document.createElement("p");
+      p.className = "error";
+      p.lang = lang;
+      if (id) p.id = id;
+      p.textContent = text;
+      return p;
+    };
+    alert.append(line(zh, "zh-CN", "login-error"), line(en, "en"));
+  };
+  const setBusy = (busy) => {
+    button.disabled = busy;
+    form.setAttribute("aria-busy", String(busy));
+    button.firstChild.textContent = busy ? "正在登录… " : "登录 ";
+  };
+  say("正在加载一表通，可以先登录…", "Loading: you can sign in meanwhile…");
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (state() === "handover") {
+      form.dataset.submit = "1";
+      return;
+    }
+    if (state() !== "open") return;
+    const body = JSON.stringify({ username: form.username.value.trim(), password: form.password.value });
+    state("sending");
+    setBusy(true);
+    showError();
+    const answer = fetch("/api/auth/login", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-Yibiaotong": "1" },
+      body,
+    }).catch(() => null);
+    // The app's first session check takes this answer (api::me): signed
+    // in, it goes straight on; refused, its own page shows why.
+    window.ybtMe = answer;
+    // The first reaction to the answer, so the copy of a refusal's body is
+    // taken before anyone reads it: the app reads the original.
+    answer.then(async (response) => {
+      const body = response && !response.ok ? await response.clone().json().catch(() => null) : null;
+      settle(response, body);
+    });
+  });
+
+  function settle(response, body) {
+    if (state() !== "sending") return; // the app has taken over
+    if (response && response.ok) {
+      panel.remove();
+      say("已登录，正在加载一表通…", "Signed in: loading…");
+      return;
+    }
+    state("open");
+    setBusy(false);
+    const message = body?.error?.message;
+    if (message?.zh) showError(message.zh, message.en ?? "");
+    else if (response) showError(`登录失败（HTTP ${response.status}），请稍后再试`, `sign-in failed (HTTP ${response.status}): try again later`);
+    else showError("无法连接服务器，请检查网络后重试", "cannot reach the server: check the connection and try again");
+    // Focus where the person will type again; the wrong password selected,
+    // so that typing replaces it.
+    form.password.focus();
+    form.password.select();
+  }
+}
+
+/** Whether the app remembers a signed-in user on this device (app.rs). */
+function remembered() {
+  try {
+    return localStorage.getItem("ybt-me") !== null;
+  } catch {
+    return false;
+  }
+}
+
 // The wasm starts streaming at once; the module that runs it (preloaded by
 // the page) is imported meanwhile.
 const wasm = wasmWithProgress(`/${app}_bg.wasm`);

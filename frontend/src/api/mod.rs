@@ -131,8 +131,9 @@ pub(super) async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B)
 
 /// Who is signed in. The first call takes the answer `boot.js` asked for
 /// while the wasm was downloading (issue 14: one round trip fewer before the
-/// sign-in form or the inbox shows); later calls (the connection is back)
-/// ask again.
+/// sign-in form or the inbox shows) — or, when the person signed in with the
+/// page's own form meanwhile, that sign-in's answer, which is a `Me` too (or
+/// the refusal); later calls (the connection is back) ask again.
 pub async fn me() -> Result<Me, ApiFailure> {
     match boot_me().await {
         Some(response) => decode(response?).await,
@@ -140,8 +141,9 @@ pub async fn me() -> Result<Me, ApiFailure> {
     }
 }
 
-/// The answer to boot.js's `GET /api/auth/me` (`window.ybtMe`, a promise of
-/// the response, or of `null` when the request failed), taken once.
+/// The answer to boot.js's `GET /api/auth/me` or `POST /api/auth/login`
+/// (`window.ybtMe`, a promise of the response, or of `null` when the request
+/// failed), taken once.
 async fn boot_me() -> Option<Result<gloo_net::http::Response, ApiFailure>> {
     use wasm_bindgen::JsCast;
     let window = web_sys::window()?;
