@@ -18,6 +18,7 @@ use crate::ids::TemplateRef;
 use crate::template::{Subject, TemplateMeta};
 use crate::text::Text;
 
+mod automaton;
 pub(crate) mod compiled;
 mod error;
 mod fields;
@@ -157,6 +158,19 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
                     None
                 }
             },
+            Err(program::ProgramError { pointer, keyword, reason, zh: Some(zh) }) => {
+                // A pattern the engine's automata cannot express.
+                errors.push(problem(
+                    pointer,
+                    C::InvalidPattern,
+                    Text::new(format!("{keyword} 的正则表达式无法使用：{zh}"), format!("`{keyword}`: {reason}")),
+                    Text::new(
+                        "改写正则表达式，或改选现成格式（身份证号、手机号码等）",
+                        "rewrite the regex, or pick a ready-made format (ID number, mobile …)",
+                    ),
+                ));
+                None
+            }
             Err(e) => {
                 errors.push(problem(
                     e.pointer.clone(),
