@@ -20,39 +20,102 @@ use serde::{Deserialize, Serialize};
 pub const MAX_STATES: usize = 4096;
 
 /// One compiled regex.
+///
+/// Sent as two arrays of integers (`{"c":[…],"i":[…]}`, [`Packed`]): no
+/// per-instruction objects in the program's JSON, and no deserializer per
+/// instruction kind in the village bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "Packed", into = "Packed")]
 pub struct Automaton {
     /// Character classes: sorted, disjoint, inclusive ranges of Unicode
     /// scalar values. Instructions refer to them by number (`[0-9]` is
     /// written once however often it is repeated).
-    #[serde(rename = "c")]
     pub classes: Vec<Vec<(u32, u32)>>,
     /// The program: it starts at 0; reaching [`Inst::Match`] is a match.
-    #[serde(rename = "i")]
     pub insts: Vec<Inst>,
 }
 
+/// An automaton as sent. `c`: each class as its number of ranges followed
+/// by the ranges' ends (`[1,48,57]` is `[0-9]`). `i`: each instruction as
+/// one word, its operand times 8 plus its kind (0 class, 1 split, 2 jump,
+/// 3 assertion, 4 match); a split's second target follows it as a word of
+/// its own. Targets are instruction numbers.
+#[derive(Serialize, Deserialize)]
+struct Packed {
+    c: Vec<u32>,
+    i: Vec<u32>,
+}
+
+impl From<Automaton> for Packed {
+    fn from(a: Automaton) -> Packed {
+        let mut c = Vec::new();
+        for ranges in &a.classes {
+            c.push(ranges.len() as u32);
+            for &(lo, hi) in ranges {
+                c.extend([lo, hi]);
+            }
+        }
+        let mut i = Vec::with_capacity(a.insts.len());
+        for inst in &a.insts {
+            match *inst {
+                Inst::Class(k) => i.push(k << 3),
+                Inst::Split(x, y) => i.extend([x << 3 | 1, y]),
+                Inst::Jump(x) => i.push(x << 3 | 2),
+                Inst::Look(l) => i.push((l as u32) << 3 | 3),
+                Inst::Match => i.push(4),
+            }
+        }
+        Packed { c, i }
+    }
+}
+
+impl TryFrom<Packed> for Automaton {
+    type Error = String;
+
+    fn try_from(p: Packed) -> Result<Automaton, String> {
+        let bad = || "a malformed automaton".to_owned();
+        let mut classes = Vec::new();
+        let mut words = p.c.iter().copied();
+        while let Some(n) = words.next() {
+            let ranges = (0..n).map(|_| Some((words.next()?, words.next()?))).collect::<Option<Vec<_>>>().ok_or_else(bad)?;
+            classes.push(ranges);
+        }
+        let mut insts = Vec::new();
+        let mut words = p.i.iter().copied();
+        while let Some(w) = words.next() {
+            insts.push(match w & 7 {
+                0 => Inst::Class(w >> 3),
+                1 => Inst::Split(w >> 3, words.next().ok_or_else(bad)?),
+                2 => Inst::Jump(w >> 3),
+                3 => Inst::Look(*Look::ALL.get((w >> 3) as usize).ok_or_else(bad)?),
+                4 => Inst::Match,
+                _ => return Err(bad()),
+            });
+            if insts.len() > MAX_STATES {
+                return Err(bad());
+            }
+        }
+        Ok(Automaton { classes, insts })
+    }
+}
+
 /// One NFA instruction. `Class` and `Look` go on at the next instruction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inst {
     /// Takes one character of the class with this number.
-    #[serde(rename = "c")]
     Class(u32),
     /// Goes on at both instructions.
-    #[serde(rename = "s")]
     Split(u32, u32),
-    #[serde(rename = "j")]
     Jump(u32),
     /// Goes on only where the assertion holds (takes no character).
-    #[serde(rename = "l")]
     Look(Look),
-    #[serde(rename = "m")]
     Match,
 }
 
 /// Zero-width assertions, as `regex_lite` reads them: words are ASCII
 /// (`[0-9A-Za-z_]`), lines end at `\n` (and `\r` in CRLF mode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Look {
     /// `^` (`\A`): the start of the text.
     Start,
@@ -74,6 +137,22 @@ pub enum Look {
 }
 
 impl Look {
+    /// In the order of their numbers (`as u32`).
+    const ALL: [Look; 12] = [
+        Look::Start,
+        Look::End,
+        Look::StartLf,
+        Look::EndLf,
+        Look::StartCrlf,
+        Look::EndCrlf,
+        Look::Word,
+        Look::NotWord,
+        Look::WordStart,
+        Look::WordEnd,
+        Look::WordStartHalf,
+        Look::WordEndHalf,
+    ];
+
     /// Whether the assertion holds at byte `at` of `text`.
     fn holds(self, text: &[u8], at: usize) -> bool {
         let before = at.checked_sub(1).map(|i| text[i]);
@@ -245,4 +324,54 @@ fn contains(ranges: &[(u32, u32)], c: u32) -> bool {
     }
     let i = ranges.partition_point(|&(_, hi)| hi < c);
     ranges.get(i).is_some_and(|&(lo, _)| lo <= c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Automaton, String> {
+        let a: Automaton = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        a.check().map(|()| a)
+    }
+
+    #[test]
+    fn packed_automata_round_trip_and_run() {
+        // `^[a-z]+$`: start, class, split back, end, match.
+        let a = parse(r#"{"c":[1,97,122],"i":[3,0,9,3,11,4]}"#).expect("well formed");
+        assert_eq!(a.insts, [Inst::Look(Look::Start), Inst::Class(0), Inst::Split(1, 3), Inst::Look(Look::End), Inst::Match]);
+        assert_eq!(serde_json::to_string(&a).expect("json"), r#"{"c":[1,97,122],"i":[3,0,9,3,11,4]}"#);
+        assert!(a.is_match("abc") && !a.is_match("") && !a.is_match("ab1") && !a.is_match("Ab"));
+        // Every assertion survives the round trip.
+        let looks = Automaton { classes: vec![], insts: Look::ALL.iter().map(|&l| Inst::Look(l)).chain([Inst::Match]).collect() };
+        let back: Automaton = serde_json::from_str(&serde_json::to_string(&looks).expect("json")).expect("parses");
+        assert_eq!(back, looks);
+    }
+
+    #[test]
+    fn malformed_automata_are_refused() {
+        for json in [
+            r#"{"c":[1,97],"i":[0,4]}"#,        // a class cut short
+            r#"{"c":[1,97,122],"i":[8,4]}"#,    // class 1 of 1
+            r#"{"c":[],"i":[81,0,4]}"#,         // split to 10 of 3
+            r#"{"c":[],"i":[1]}"#,              // split without its second target
+            r#"{"c":[],"i":[5]}"#,              // kind 5
+            r#"{"c":[],"i":[99]}"#,             // assertion 12
+            r#"{"c":[],"i":[]}"#,               // no states
+            r#"{"c":[1,122,97],"i":[0,4]}"#,    // a range upside down
+            r#"{"c":[2,0,9,5,20],"i":[0,4]}"#,  // ranges overlapping
+            r#"{"c":[1,97,122],"i":[4,0]}"#,    // the last state takes a character
+            r#"{"c":[1,0,1114112],"i":[0,4]}"#, // past the last scalar value
+        ] {
+            assert!(parse(json).is_err(), "{json}");
+        }
+    }
+
+    #[test]
+    fn the_vm_is_linear_on_patterns_that_backtrack() {
+        // `(a*)*b` as a Thompson NFA: a backtracking engine takes 2^n steps on a^n.
+        let a = parse(r#"{"c":[1,97,97,1,98,98],"i":[9,5,17,4,0,10,2,8,4]}"#).expect("well formed");
+        assert!(!a.is_match(&"a".repeat(100_000)));
+        assert!(a.is_match(&format!("{}b", "a".repeat(100_000))));
+    }
 }

@@ -496,6 +496,8 @@ mod tests {
         for pattern in CORPUS {
             let regex = regex_lite::Regex::new(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
             let automaton = compile(pattern).unwrap_or_else(|e| panic!("{pattern}: {e:?}"));
+            // As the engine gets it: through the program's JSON.
+            let automaton: Automaton = serde_json::from_str(&serde_json::to_string(&automaton).expect("json")).expect("parses");
             automaton.check().expect("well formed");
             let alphabet = alphabet(&automaton);
             let len = match alphabet.len() {
