@@ -514,6 +514,27 @@ mod tests {
     }
 
     #[test]
+    fn patterns_without_a_small_automaton_are_refused_in_both_languages() {
+        let deep = format!("{}a{}", "(".repeat(60), ")".repeat(60));
+        for (pattern, zh) in
+            [("a{1000}{1000}", "状态"), ("[0-9]{5000}", "状态"), (deep.as_str(), "嵌套"), ("[a[b]]", "方括号"), ("[a-z&&b]", "集合")]
+        {
+            let errors = compile(&person_template(json!({"v": {"type": "string", "pattern": pattern}})), &catalog()).expect_err(pattern);
+            let [e] = errors.as_slice() else { panic!("{pattern}: {errors:?}") };
+            assert_eq!((e.pointer.as_str(), e.code), ("/properties/v/pattern", TemplateErrorCode::InvalidPattern), "{pattern}");
+            assert!(e.message.zh.contains(zh) && e.message.zh.contains(pattern), "{pattern}: {}", e.message.zh);
+            assert!(e.message.en.contains("`pattern`") && e.hint.zh.contains("正则"), "{pattern}: {e:?}");
+        }
+        // In `patternProperties`, the error names that keyword.
+        let errors = compile(&person_template(json!({"v": {"type": "object", "patternProperties": {"x{99}{99}": {}}}})), &catalog())
+            .expect_err("refused");
+        assert!(
+            errors.iter().any(|e| e.code == TemplateErrorCode::InvalidPattern && e.message.en.contains("`patternProperties`")),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
     fn oversized_templates_are_refused_before_anything_else() {
         let big = "很".repeat(MAX_TEMPLATE_BYTES / 3 + 1);
         let found = codes(person_template(json!({"v": {"type": "string", "description": big}})));
