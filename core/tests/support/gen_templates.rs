@@ -50,12 +50,13 @@ const PATTERNS: &[&str] = &[
     "^[0-9]{3,4}-[0-9]{7,8}$",
     "^[\\u4e00-\\u9fa5]{2,4}$",
     "^[0-9]+(\\.[0-9]{1,2})?$",
-    // Beyond `pattern.rs`'s one-pass form: they run on the automaton.
+    // Beyond `pattern.rs`'s one-pass form: they run on the automaton. (As
+    // ECMA-262 reads them too: the benchmark runs ajv on these templates.)
     "^(0\\d{2,3}-)?\\d{7,8}$",
     "^[\\u4e00-\\u9fa5]{1,8}(村|社区|居委会)$",
     "[\\u4e00-\\u9fa5]",
     "^[^\\s@]+@[^\\s@]+\\.[a-z]{2,6}$",
-    "^(?i)(ab|cd)-[a-z0-9_]{2,4}$",
+    "^(AB|CD|cd)-[A-Za-z0-9_]{2,4}$",
 ];
 
 fn pattern_text(rng: &mut Rng, pattern: usize) -> String {
@@ -71,7 +72,7 @@ fn pattern_text(rng: &mut Rng, pattern: usize) -> String {
         7 => format!("{}{}", rng.pick(&["石堰", "双石", "张家", "来苏"]), rng.pick(&["村", "社区", "居委会"])),
         8 => format!("{} {}", rng.digits(3), rng.pick(WORDS)),
         9 => format!("user{}@example.{}", rng.digits(3), rng.pick(&["com", "cn", "org"])),
-        _ => format!("{}-{}", rng.pick(&["AB", "cd", "Ab", "CD"]), rng.pick(&["x1", "a_b", "Z9z9"])),
+        _ => format!("{}-{}", rng.pick(&["AB", "cd", "CD"]), rng.pick(&["x1", "a_b", "Z9z9"])),
     }
 }
 
