@@ -51,11 +51,13 @@ const PATTERNS: &[&str] = &[
     "^[\\u4e00-\\u9fa5]{2,4}$",
     "^[0-9]+(\\.[0-9]{1,2})?$",
     // Beyond `pattern.rs`'s one-pass form: they run on the automaton. (As
-    // ECMA-262 reads them too: the benchmark runs ajv on these templates.)
+    // ECMA-262 reads them too: the benchmark runs ajv on these templates;
+    // no `\s`, which `jsonschema` reads as Unicode and the engine as ASCII,
+    // a documented difference the fuzz target would find on arbitrary text.)
     "^(0\\d{2,3}-)?\\d{7,8}$",
     "^[\\u4e00-\\u9fa5]{1,8}(村|社区|居委会)$",
     "[\\u4e00-\\u9fa5]",
-    "^[^\\s@]+@[^\\s@]+\\.[a-z]{2,6}$",
+    "^[^ @]+@[^ @]+\\.[a-z]{2,6}$",
     "^(AB|CD|cd)-[A-Za-z0-9_]{2,4}$",
 ];
 
