@@ -8,12 +8,14 @@
 //! JSON Schema compiler, no general JSON value type and no backtracking
 //! regex: what a village phone downloads is this engine and a program.
 
+pub mod automaton;
 pub mod engine;
 pub mod formats;
 pub mod json;
 pub mod pattern;
 pub mod program;
 
-pub use engine::{LoadError, MAX_PATTERN_LEN, MAX_REGEX_SIZE, RuleError, Rules, check_pattern, is_multiple_of};
+pub use automaton::{Automaton, Inst, Look, MAX_STATES};
+pub use engine::{LoadError, MAX_PATTERN_LEN, RuleError, Rules, is_multiple_of};
 pub use json::{JsonError, Tape};
 pub use program::{ArrayCheck, Check, Format, Lit, Node, ObjectCheck, PROGRAM_VERSION, Program};

@@ -1,5 +1,5 @@
 //! The patterns templates write most — `^[0-9]{6}$`, `^[A-Z]{2}[0-9]{4}$`,
-//! `^[0-9]{3,4}-[0-9]{7,8}$` — run without the regex engine: an anchored
+//! `^[0-9]{3,4}-[0-9]{7,8}$` — run without the automaton: an anchored
 //! sequence of characters or classes, each repeated a bounded or unbounded
 //! number of times, alternatives of single characters (`(东|西|南|北)`) and
 //! optional groups of such atoms (`(\.[0-9]{1,2})?`), matched greedily in
@@ -7,7 +7,8 @@
 //! optional group) cannot take a character what may follow it needs, so a
 //! pattern is accepted only when those classes are disjoint; anything else
 //! (nested groups, longer alternatives, `.`, negated classes, no anchors)
-//! stays with `regex_lite`. The tests compare both engines on every short
+//! runs on its automaton ([`crate::automaton`]). The tests compare this
+//! path with `regex_lite` (what the automata are held to) on every short
 //! string over an alphabet that meets every pattern.
 
 /// One atom: a set of character ranges repeated `min..=max` times, or an

@@ -12,8 +12,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::automaton::Automaton;
+
 /// The program format's version: an engine refuses programs of another.
-pub const PROGRAM_VERSION: u32 = 1;
+pub const PROGRAM_VERSION: u32 = 2;
 
 /// A compiled template's validation rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,8 +24,13 @@ pub struct Program {
     pub v: u32,
     /// Schema nodes; 0 is the root.
     pub nodes: Vec<Node>,
-    /// `pattern` / `patternProperties` regexes, by number.
+    /// `pattern` / `patternProperties` regexes, by number: their source
+    /// (for messages and the engine's one-pass fast path, [`crate::pattern`]).
     pub patterns: Vec<String>,
+    /// The same regexes compiled to automata, by the same numbers: what the
+    /// engine runs ([`crate::automaton`]).
+    #[serde(rename = "automata")]
+    pub automata: Vec<Automaton>,
 }
 
 /// One schema: its checks in report order.

@@ -18,6 +18,7 @@ use crate::ids::TemplateRef;
 use crate::template::{Subject, TemplateMeta};
 use crate::text::Text;
 
+mod automaton;
 pub(crate) mod compiled;
 mod error;
 mod fields;
@@ -157,6 +158,19 @@ pub fn compile_with(template: &Value, catalog: &Catalog, options: &CompileOption
                     None
                 }
             },
+            Err(program::ProgramError { pointer, keyword, reason, zh: Some(zh) }) => {
+                // A pattern the engine's automata cannot express.
+                errors.push(problem(
+                    pointer,
+                    C::InvalidPattern,
+                    Text::new(format!("{keyword} 的正则表达式无法使用：{zh}"), format!("`{keyword}`: {reason}")),
+                    Text::new(
+                        "改写正则表达式，或改选现成格式（身份证号、手机号码等）",
+                        "rewrite the regex, or pick a ready-made format (ID number, mobile …)",
+                    ),
+                ));
+                None
+            }
             Err(e) => {
                 errors.push(problem(
                     e.pointer.clone(),
@@ -496,6 +510,27 @@ mod tests {
                 ("/properties/w/pattern".to_owned(), TemplateErrorCode::PatternTooLong),
                 ("/properties/x/patternProperties/^(?=a)".to_owned(), TemplateErrorCode::InvalidPattern),
             ]
+        );
+    }
+
+    #[test]
+    fn patterns_without_a_small_automaton_are_refused_in_both_languages() {
+        let deep = format!("{}a{}", "(".repeat(60), ")".repeat(60));
+        for (pattern, zh) in
+            [("a{1000}{1000}", "状态"), ("[0-9]{5000}", "状态"), (deep.as_str(), "嵌套"), ("[a[b]]", "方括号"), ("[a-z&&b]", "集合")]
+        {
+            let errors = compile(&person_template(json!({"v": {"type": "string", "pattern": pattern}})), &catalog()).expect_err(pattern);
+            let [e] = errors.as_slice() else { panic!("{pattern}: {errors:?}") };
+            assert_eq!((e.pointer.as_str(), e.code), ("/properties/v/pattern", TemplateErrorCode::InvalidPattern), "{pattern}");
+            assert!(e.message.zh.contains(zh) && e.message.zh.contains(pattern), "{pattern}: {}", e.message.zh);
+            assert!(e.message.en.contains("`pattern`") && e.hint.zh.contains("正则"), "{pattern}: {e:?}");
+        }
+        // In `patternProperties`, the error names that keyword.
+        let errors = compile(&person_template(json!({"v": {"type": "object", "patternProperties": {"x{99}{99}": {}}}})), &catalog())
+            .expect_err("refused");
+        assert!(
+            errors.iter().any(|e| e.code == TemplateErrorCode::InvalidPattern && e.message.en.contains("`patternProperties`")),
+            "{errors:?}"
         );
     }
 

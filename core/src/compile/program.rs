@@ -2,7 +2,7 @@
 //! engine. What the engine cannot express is an error naming the keyword,
 //! never a silent pass: `$dynamicRef`, `unevaluated*`, `$anchor`, `$id` below
 //! the root, `$ref`s outside the document, formats the engine does not check,
-//! patterns its regex engine does not read, and `$ref` loops that never
+//! patterns its automata cannot express (`automaton`), and `$ref` loops that never
 //! descend into the row. Annotations (`title`, `x-…`, `default` …) and
 //! keywords JSON Schema does not define are ignored, as the standard says.
 
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 use ybt_rules::program::types;
-use ybt_rules::{ArrayCheck, Check, Format, Lit, Node, ObjectCheck, PROGRAM_VERSION, Program};
+use ybt_rules::{ArrayCheck, Automaton, Check, Format, Lit, Node, ObjectCheck, PROGRAM_VERSION, Program};
 
 use super::validator::FormatMode;
 
@@ -26,6 +26,8 @@ pub struct ProgramError {
     /// The keyword the engine cannot run.
     pub keyword: String,
     pub reason: String,
+    /// The reason in Chinese, where the compiler words it (patterns).
+    pub zh: Option<String>,
 }
 
 /// Keywords the engine refuses, with why.
@@ -42,20 +44,21 @@ const REFUSED: &[(&str, &str)] = &[
 
 /// Compiles `schema` (the document root) into a program.
 pub fn compile_program(schema: &Value, formats: FormatMode) -> Result<Program, ProgramError> {
-    let mut c = Compiler { root: schema, formats, nodes: Vec::new(), by_pointer: HashMap::new(), patterns: Vec::new() };
+    let mut c =
+        Compiler { root: schema, formats, nodes: Vec::new(), by_pointer: HashMap::new(), patterns: Vec::new(), automata: Vec::new() };
     if let Some(dialect) = schema.get("$schema").and_then(Value::as_str)
         && dialect.trim_end_matches('#') != DIALECT
     {
         return Err(err("/$schema", "$schema", format!("only {DIALECT} is supported")));
     }
     c.node(schema, "", true)?;
-    let program = Program { v: PROGRAM_VERSION, nodes: c.nodes, patterns: c.patterns };
+    let program = Program { v: PROGRAM_VERSION, nodes: c.nodes, patterns: c.patterns, automata: c.automata };
     check_loops(&program)?;
     Ok(program)
 }
 
 fn err(pointer: &str, keyword: &str, reason: impl Into<String>) -> ProgramError {
-    ProgramError { pointer: pointer.to_owned(), keyword: keyword.to_owned(), reason: reason.into() }
+    ProgramError { pointer: pointer.to_owned(), keyword: keyword.to_owned(), reason: reason.into(), zh: None }
 }
 
 struct Compiler<'a> {
@@ -64,6 +67,7 @@ struct Compiler<'a> {
     nodes: Vec<Node>,
     by_pointer: HashMap<String, u32>,
     patterns: Vec<String>,
+    automata: Vec<Automaton>,
 }
 
 fn escape(key: &str) -> String {
@@ -109,11 +113,18 @@ impl<'a> Compiler<'a> {
     }
 
     fn pattern(&mut self, source: &str, pointer: &str, keyword: &str) -> Result<u32, ProgramError> {
-        ybt_rules::check_pattern(source).map_err(|e| err(pointer, keyword, format!("the pattern cannot run: {e}")))?;
         if let Some(i) = self.patterns.iter().position(|p| p == source) {
             return Ok(i as u32);
         }
+        if source.len() > ybt_rules::MAX_PATTERN_LEN {
+            return Err(err(pointer, keyword, format!("the pattern is longer than {} bytes", ybt_rules::MAX_PATTERN_LEN)));
+        }
+        let automaton = super::automaton::compile(source).map_err(|e| ProgramError {
+            zh: Some(format!("{source}：{}", e.zh)),
+            ..err(pointer, keyword, format!("the pattern {source:?} cannot run: {}", e.en))
+        })?;
         self.patterns.push(source.to_owned());
+        self.automata.push(automaton);
         Ok(self.patterns.len() as u32 - 1)
     }
 

@@ -1,4 +1,4 @@
-//! The engine: a [`Program`] loaded once (its regexes built), then run on
+//! The engine: a [`Program`] loaded once (its automata checked), then run on
 //! rows read from JSON text. Two modes from one walk: the verdict stops at the
 //! first failure and builds nothing; the full run collects every error with
 //! its JSON pointer.
@@ -23,8 +23,6 @@ const SMALL: usize = 48;
 
 /// Longest regex source a program may carry, in bytes.
 pub const MAX_PATTERN_LEN: usize = 512;
-/// Size limit of one compiled regex, in bytes.
-pub const MAX_REGEX_SIZE: usize = 256 * 1024;
 
 /// One failure: where, which keyword, and which check (for its message).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +54,8 @@ impl std::error::Error for LoadError {}
 #[derive(Debug, Clone)]
 pub struct Rules {
     program: Arc<Program>,
-    regexes: Vec<regex_lite::Regex>,
-    /// The same patterns without the regex engine, when they are simple
-    /// enough ([`crate::pattern`]).
+    /// The same patterns as a one-pass greedy match, when they are simple
+    /// enough ([`crate::pattern`]); the others run on their automata.
     simple: Vec<Option<Vec<crate::pattern::Atom>>>,
     formats: FormatContext,
     /// Per node, its object check's position and a signature of each
@@ -147,7 +144,7 @@ impl<'t> Run<'t> {
 }
 
 impl Rules {
-    /// Loads a program: checks its version and references, builds its regexes.
+    /// Loads a program: checks its version, references and automata.
     pub fn load(program: Program, formats: FormatContext) -> Result<Rules, LoadError> {
         if program.v != PROGRAM_VERSION {
             return Err(LoadError(format!("program version {} (this engine runs {PROGRAM_VERSION})", program.v)));
@@ -155,8 +152,16 @@ impl Rules {
         if program.nodes.is_empty() {
             return Err(LoadError("program without nodes".into()));
         }
-        let regexes = program.patterns.iter().map(|p| build_regex(p)).collect::<Result<Vec<_>, _>>()?;
-        let (nodes, patterns) = (program.nodes.len() as u32, regexes.len() as u32);
+        if program.automata.len() != program.patterns.len() {
+            return Err(LoadError("program with a pattern and no automaton".into()));
+        }
+        for (source, automaton) in program.patterns.iter().zip(&program.automata) {
+            if source.len() > MAX_PATTERN_LEN {
+                return Err(LoadError(format!("pattern longer than {MAX_PATTERN_LEN} bytes")));
+            }
+            automaton.check().map_err(|e| LoadError(format!("pattern {source:?}: {e}")))?;
+        }
+        let (nodes, patterns) = (program.nodes.len() as u32, program.patterns.len() as u32);
         let bad_node = |n: &u32| *n >= nodes;
         for node in &program.nodes {
             for check in &node.0 {
@@ -197,7 +202,7 @@ impl Rules {
         let simple = program.patterns.iter().map(|p| crate::pattern::compile(p)).collect();
         let targets: Vec<u32> = (0..nodes).map(|n| stream::target(&program, n)).collect();
         let streamed: Vec<_> = program.nodes.iter().map(|node| stream::plan(&program, node)).collect();
-        Ok(Rules { program: Arc::new(program), regexes, simple, formats, names, streamed, targets })
+        Ok(Rules { program: Arc::new(program), simple, formats, names, streamed, targets })
     }
 
     pub fn program(&self) -> &Program {
@@ -346,7 +351,7 @@ impl Rules {
     fn is_match(&self, pattern: u32, s: &str) -> bool {
         match &self.simple[pattern as usize] {
             Some(atoms) => crate::pattern::is_match(atoms, s),
-            None => self.regexes[pattern as usize].is_match(s),
+            None => self.program.automata[pattern as usize].is_match(s),
         }
     }
 
@@ -385,18 +390,6 @@ fn with_tape<R>(text: &str, f: impl FnOnce(Result<&Tape<'_>, JsonError>) -> R) -
     };
     TAPE.set(items);
     result
-}
-
-fn build_regex(pattern: &str) -> Result<regex_lite::Regex, LoadError> {
-    if pattern.len() > MAX_PATTERN_LEN {
-        return Err(LoadError(format!("pattern longer than {MAX_PATTERN_LEN} bytes")));
-    }
-    regex_lite::RegexBuilder::new(pattern).size_limit(MAX_REGEX_SIZE).build().map_err(|e| LoadError(format!("pattern {pattern:?}: {e}")))
-}
-
-/// Whether `pattern` is one the engine runs (for the compiler's errors).
-pub fn check_pattern(pattern: &str) -> Result<(), String> {
-    build_regex(pattern).map(|_| ()).map_err(|e| e.0)
 }
 
 #[inline]

@@ -729,7 +729,8 @@ mod tests {
         assert_eq!(rules.count_errors_json(row), Ok(3));
     }
 
-    const PROGRAM: &str = r#"{"v":1,"patterns":["^[a-z]+$"],"nodes":[
+    const PROGRAM: &str = r#"{"v":2,"patterns":["^[a-z]+$"],
+            "automata":[{"c":[1,97,122],"i":[3,0,9,3,11,4]}],"nodes":[
             [{"Type":4},{"Object":{"props":[["a",1],["b",7],["c",3],["d",6]],"sorted":[0,1,2,3],"required":[["a",0],["c",2]],"additional":4}},{"If":{"cond":8,"then":9,"other":null}}],
             [{"Type":33},{"MaxLength":3},{"Pattern":0}],
             [{"Type":64},{"Minimum":0.0},{"Enum":[1,2,3.0,"x"]}],
