@@ -112,14 +112,14 @@ fn check_pattern(pattern: &str, pointer: &str, errors: &mut Vec<TemplateError>) 
         ));
         return;
     }
-    // Regex syntax as `regex-syntax` reads it. What the program's engine
-    // cannot run, or is over its size limit, is refused by
-    // `compile_program`, naming the keyword. (A `\p{…}` class, which the
-    // engine never runs, is refused here in the worker and the front-end,
-    // built without `regex-syntax`'s script and category tables; in core's
-    // own tests `jsonschema` brings the tables back and `compile_program`
-    // refuses it.)
-    if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
+    // Regex syntax as `regex-syntax`'s parser reads it (its syntax tree
+    // only: the automaton compiler works from that tree too). What the
+    // program's engine cannot run (a `\p{…}` class…), or is over its size
+    // limit, is refused by `compile_program`, naming the keyword. Nothing
+    // here translates the tree (`regex_syntax::Parser`): that translator and
+    // its Unicode tables would be linked into the worker and the office
+    // bundles for a check the automaton compiler makes anyway (issue 14).
+    if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(pattern) {
         let (zh, hint) = regex_problem(pattern);
         errors.push(problem(
             pointer,
@@ -139,13 +139,7 @@ pub(crate) fn regex_problem(pattern: &str) -> (String, String) {
     use regex_syntax::ast::ErrorKind as A;
     let error = match regex_syntax::ast::parse::Parser::new().parse(pattern) {
         Err(e) => e,
-        Ok(_) => match regex_syntax::Parser::new().parse(pattern) {
-            Err(regex_syntax::Error::Translate(e)) => {
-                let at = pattern[..e.span().start.offset.min(pattern.len())].chars().count() + 1;
-                return (format!("第 {at} 个字符处的写法无法使用（如未知的 Unicode 类别或无效的 UTF-8 类）"), "删去或改写这一处".into());
-            }
-            _ => return ("正则表达式过大".into(), "缩短重复次数，如把 {1,100000} 改为 {1,200}".into()),
-        },
+        Ok(_) => return ("写法有误".into(), "检查括号、方括号和重复次数".into()),
     };
     let at = pattern[..error.span().start.offset.min(pattern.len())].chars().count() + 1;
     let (what, hint) = match error.kind() {
@@ -179,7 +173,16 @@ mod tests {
         assert_eq!(said("[a-"), "第 1 个字符处：方括号 [ 没有对应的 ]");
         assert!(said("(a)\\1").contains("反向引用"));
         assert!(said("abc)").contains("右括号"));
-        assert!(said("x{99999}{99999}").contains("过大"));
-        assert!(said("\\p{Foo}").starts_with("第 1 个字符处"));
+    }
+
+    /// What the syntax tree accepts but the engine cannot run is the
+    /// automaton compiler's to refuse (this module no longer translates the
+    /// tree), in words as specific as before.
+    #[test]
+    fn what_parses_but_cannot_run_is_refused_by_the_automaton_compiler() {
+        let refused = |p: &str| crate::compile::automaton::compile(p).expect_err(p).zh;
+        assert!(refused("x{99999}{99999}").contains("状态"));
+        assert!(refused("\\p{Foo}").contains("Unicode 类别"));
+        assert!(refused("\\p{Han}").contains("Unicode 类别"));
     }
 }
