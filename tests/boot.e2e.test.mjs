@@ -314,16 +314,37 @@ describe("signing in while the app downloads", () => {
       await context.close();
     }
     {
-      const { context, page, form, releaseWasm } = await open();
+      const { context, page, form, held, releaseWasm } = await open();
       await form.username.tap();
       await type(page, "zhen");
       await form.password.tap();
       await type(page, PASSWORD);
       await page.keyboard.press("Enter");
-      await form.username.waitFor({ state: "hidden" });
-      releaseWasm();
-      await page.waitForURL(/\/office/, { timeout: 60_000 });
+      // A town centre's home is the office app: the page's sign-in opens it
+      // at once, the village app never downloaded (its wasm is still held).
+      await page.waitForURL(/\/office$/, { timeout: 60_000 });
+      assert.equal(held.wasmServed, false, "the village wasm was not needed");
       await page.locator("#user").waitFor({ timeout: 120_000 });
+      releaseWasm();
+      await context.close();
+    }
+    {
+      // Signed in already (the cookie), back on the village page's home:
+      // straight on to the office app, again without the village wasm.
+      const context = await browser.newContext({ ...PHONE, serviceWorkers: "block" });
+      const zhen = await login("zhen");
+      await context.addCookies([{ name: "ybt_session", value: zhen.session, url: BASE }]);
+      const page = await context.newPage();
+      let villageWasm = false;
+      await page.route("**/app_bg.wasm", async (route) => {
+        villageWasm = true;
+        await route.continue();
+      });
+      await page.goto(BASE, { waitUntil: "commit" });
+      await page.waitForURL(/\/office$/, { timeout: 60_000 });
+      await page.locator("#user").waitFor({ timeout: 120_000 });
+      assert.ok(!(await page.locator("#username").count()), "no sign-in form");
+      assert.equal(villageWasm, false, "the village wasm was not fetched to find out where to go");
       await context.close();
     }
   });

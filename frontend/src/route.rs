@@ -89,7 +89,7 @@ impl Entry {
 /// app; everyone else's is the office app.
 pub fn entry(route: &Route, me: &ybt_core::api::Me) -> Entry {
     match route {
-        Route::Home if me.user.role == ybt_core::access::Role::VillageStaff => Entry::Village,
+        Route::Home if !me.user.role.works_in_office() => Entry::Village,
         Route::Form { .. } | Route::Task { .. } | Route::Survey { .. } => Entry::Village,
         Route::Authoring => Entry::Authoring,
         Route::Review => Entry::Review,

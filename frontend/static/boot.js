@@ -74,7 +74,23 @@ if (template) {
   // while offline: the app decides; the page keeps saying it is loading.
   window.ybtMe.then((response) => {
     if ((response ? !response.ok : !remembered()) && template.isConnected) bootSignIn(template);
+    else if (response?.ok) response.clone().json().then(toOffice, () => {});
   });
+}
+
+// Someone whose home is the office app (`Me::office_home`, decided in
+// core) and who is on the village page's home goes there at once — after
+// signing in here or already signed in — instead of downloading the
+// village app only for it to send them on (a page with a task or survey
+// in its address stays: the village app serves those to everyone). The
+// village app makes the same jump when this script does not.
+function toOffice(me) {
+  const home = location.pathname === "/" && (location.hash === "" || location.hash === "#");
+  if (!me?.office_home || me.must_change_password || !home) return false;
+  const loading = document.getElementById("boot-loading");
+  if (loading) loading.textContent = "正在打开办公端… Opening the office app…";
+  location.replace("/office");
+  return true;
 }
 
 function bootSignIn(template) {
@@ -135,7 +151,7 @@ function bootSignIn(template) {
     // The first reaction to the answer, so the copy of a refusal's body is
     // taken before anyone reads it: the app reads the original.
     answer.then(async (response) => {
-      const body = response && !response.ok ? await response.clone().json().catch(() => null) : null;
+      const body = response ? await response.clone().json().catch(() => null) : null;
       settle(response, body);
     });
   });
@@ -144,7 +160,7 @@ function bootSignIn(template) {
     if (state() !== "sending") return; // the app has taken over
     if (response && response.ok) {
       panel.remove();
-      say("已登录，正在加载一表通…", "Signed in: loading…");
+      if (!toOffice(body)) say("已登录，正在加载一表通…", "Signed in: loading…");
       return;
     }
     state("open");

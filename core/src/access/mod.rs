@@ -62,6 +62,13 @@ impl Role {
             Role::VillageStaff => "村（社区）工作人员",
         }
     }
+
+    /// Whether this role's home is the office app (every role but village
+    /// staff, whose home is the small village app: issue 14). The front-end's
+    /// bundles and the page's own sign-in (`Me::office_home`) both ask this.
+    pub fn works_in_office(self) -> bool {
+        self != Role::VillageStaff
+    }
 }
 
 /// The signed-in user, as the worker knows them for one request.

@@ -20,9 +20,14 @@ pub struct Me {
     /// `POST /api/auth/password` (and sign-out) works until it is changed.
     #[serde(default)]
     pub must_change_password: bool,
+    /// The user's home is the office app (`Role::works_in_office`): the
+    /// village page's own sign-in form (`boot.js`) opens `/office` at once
+    /// rather than downloading the village app first (issue 14).
+    #[serde(default)]
+    pub office_home: bool,
 }
 
-crate::read_object!(Me { user, role_title } default { must_change_password });
+crate::read_object!(Me { user, role_title } default { must_change_password, office_home });
 
 /// `PUT /api/users/{id}/grants`: the complete list of granted ledger items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -193,7 +193,8 @@ fn throttle_keys(username: &str, address: &str) -> [ThrottleKey; 2] {
 
 pub fn me_of(user: Principal, must_change_password: bool) -> Me {
     let role_title = user.role.title_zh().to_owned();
-    Me { user, role_title, must_change_password }
+    let office_home = user.role.works_in_office();
+    Me { user, role_title, must_change_password, office_home }
 }
 
 fn unix(now: &Now) -> Result<u64, ServiceError> {

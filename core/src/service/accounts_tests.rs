@@ -195,3 +195,14 @@ fn administrators_create_disable_and_grant_once() {
     assert_eq!(error(ready(admin::list_users(&clerk, &store))), "NotForRole");
     assert_eq!(error(ready(admin::account_events(&clerk, None, None, None, &store))), "NotForRole");
 }
+
+#[test]
+fn only_village_staff_start_in_the_village_app() {
+    for role in Role::ALL {
+        let me = me_of(crate::test_support::principal(role, "500118001001"), false);
+        assert_eq!(me.office_home, role != Role::VillageStaff, "{role:?}");
+        // The page's sign-in form reads the field from the answer's JSON.
+        let json = serde_json::to_value(&me).expect("me");
+        assert_eq!(json["office_home"], serde_json::json!(me.office_home));
+    }
+}
