@@ -31,10 +31,10 @@ enum Decided {
 /// task opens only as a survey, never as an ordinary form. Known surveys
 /// (kept on this device) decide at once, offline too; otherwise the
 /// reader's surveys are asked whether the task's dispatch is one of them —
-/// and at the same time the task's form, which the survey page would ask
-/// for too (`POST …/form` opens a task either way), so that an ordinary
-/// task's form is not one more round trip away (issue 14: 150 ms and more
-/// on a village phone).
+/// and at the same time the task's form (`POST …/form` opens a task either
+/// way), so that an ordinary task's form is not one more round trip away
+/// (issue 14: 150 ms and more on a village phone), and a survey's is handed
+/// to the survey page, kept as it came (`state::keep_opened`).
 #[function_component(OpenTask)]
 pub fn open_task(props: &OpenTaskProps) -> Html {
     let decided = use_state(|| Decided::Asking);
@@ -47,15 +47,26 @@ pub fn open_task(props: &OpenTaskProps) -> Html {
                 return;
             }
             wasm_bindgen_futures::spawn_local(async move {
-                let (surveys, form) = futures::future::join(crate::api::surveys(), crate::api::open_task(&task_id)).await;
-                let form = Opened { task_id: task_id.clone(), answer: Rc::new(form) };
+                let (surveys, answer) = futures::future::join(crate::api::surveys(), crate::api::open_task_kept(&task_id)).await;
+                let (answer, text) = match answer {
+                    Ok((form, text)) => (Ok(form), Some(text)),
+                    Err(failure) => (Err(failure), None),
+                };
+                let form = Opened { task_id: task_id.clone(), answer: Rc::new(answer) };
                 let surveys = surveys.unwrap_or_default();
                 let Some(survey) = surveys.iter().find(|s| task_id.starts_with(&format!("{}-", s.dispatch_id))) else {
                     return decided.set(Decided::Form(form));
                 };
                 let tasks = crate::api::dispatch_tasks(&survey.dispatch_id).await.unwrap_or_default();
                 match tasks.into_iter().find(|t| t.id == task_id) {
-                    Some(task) => open_survey.emit(task),
+                    Some(task) => {
+                        // The form is in hand: the survey page takes it
+                        // rather than asking for it again.
+                        if let Some(text) = text {
+                            super::state::keep_opened(&task_id, &text);
+                        }
+                        open_survey.emit(task)
+                    }
                     None => decided.set(Decided::Form(form)),
                 }
             });
