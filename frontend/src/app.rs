@@ -84,11 +84,11 @@ pub fn app(props: &AppProps) -> Html {
     // load, same session cookie.
     let jump = match &*session {
         Session::SignedIn(me) if !me.must_change_password => {
-            let entry = route::entry(&route, me).path();
+            let entry = route::entry(&route, me);
             // Offline, the service worker may answer another bundle's address
             // with this bundle's page: then stay, rather than jump in a loop.
-            (route::entry(&route, me) != props.pages.here && current_path().as_deref() != Some(entry))
-                .then(|| format!("{entry}{}", route::jump_hash(&route)))
+            (entry != props.pages.here && current_path().as_deref() != Some(entry.path()))
+                .then(|| format!("{}{}", entry.path(), route::jump_hash(&route)))
         }
         _ => None,
     };

@@ -29,7 +29,6 @@ pub struct Program {
     pub patterns: Vec<String>,
     /// The same regexes compiled to automata, by the same numbers: what the
     /// engine runs ([`crate::automaton`]).
-    #[serde(rename = "automata")]
     pub automata: Vec<Automaton>,
 }
 
