@@ -1,11 +1,13 @@
-//! The edge worker: routes `/api/*` to handlers; every other path is served
-//! from the built front-end by the static-assets binding.
+//! The edge worker: routes `/api/*` to handlers and sends the front-end's
+//! wasm, scripts and styles precompressed (`precompressed`); every other
+//! path is served from the built front-end by the static-assets binding.
 
 mod api;
 mod auth;
 mod crypto;
 mod error;
 mod http;
+mod precompressed;
 mod sheets;
 mod store;
 mod template_cache;
@@ -14,6 +16,9 @@ use worker::{Context, Env, Request, Response, Result, Router, event};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    if !req.path().starts_with("/api/") {
+        return precompressed::serve(req, &env).await;
+    }
     Router::new()
         .get_async("/api/health", |_, ctx| http::respond(api::health::get(ctx)))
         .post_async("/api/auth/login", |req, ctx| http::respond(api::auth::login(req, ctx)))

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::cmd::{self, npm_bin, root, run};
+use crate::cmd::{self, Panics, npm_bin, root, run};
 
 /// The wasm features rustc emits for wasm32-unknown-unknown. Named one by
 /// one: `--all-features` would let binaryen 132 use proposals (e.g. compact
@@ -63,7 +63,15 @@ fn build_worker(dir: &str, package: &str) -> Result<()> {
     // Compile first (a no-op when nothing changed: worker-build's own cargo
     // run uses the same flags), then skip worker-build's wasm-bindgen and
     // wasm-opt passes when their output is newer than the compiled wasm.
-    run(cmd::cargo().args(["build", "--profile", WORKER_PROFILE, "--target", "wasm32-unknown-unknown", "-p", package]))?;
+    run(cmd::wasm_cargo(Panics::Reported).args([
+        "build",
+        "--profile",
+        WORKER_PROFILE,
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        package,
+    ]))?;
     let compiled = root().join(format!("target/wasm32-unknown-unknown/{WORKER_PROFILE}/{}.wasm", package.replace('-', "_")));
     if up_to_date(&compiled, &root().join(format!("{dir}/build/index_bg.wasm")))
         && root().join(format!("{dir}/build/worker/shim.mjs")).exists()
@@ -71,7 +79,9 @@ fn build_worker(dir: &str, package: &str) -> Result<()> {
         println!("build: {package} unchanged");
         return Ok(());
     }
-    run(Command::new("worker-build")
+    let mut worker_build = Command::new("worker-build");
+    cmd::wasm_env(&mut worker_build, Panics::Reported);
+    run(worker_build
         .args(["--profile", WORKER_PROFILE])
         .current_dir(root().join(dir))
         .env("WASM_BINDGEN_BIN", wasm_bindgen_bin())
@@ -113,6 +123,33 @@ pub const BUNDLES: &[(&str, &str, &str)] = &[
     ("ledger", "village", "ledger"),
 ];
 
+/// `source` minified by esbuild into `target` (scripts and style sheets: the
+/// village page's first load carries three of them, issue 14). The sources
+/// in `frontend/static` stay as written; wasm-bindgen's glue is minified in
+/// place.
+fn minify(source: &std::path::Path, target: &std::path::Path) -> Result<()> {
+    // No `--format`: without bundling, esbuild keeps each file's own kind
+    // (the modules' `import`/`export`, the service worker's classic script).
+    run(Command::new(npm_bin("esbuild"))
+        .arg(source)
+        .args(["--minify", "--log-level=warning", "--allow-overwrite"])
+        .arg(format!("--outfile={}", target.display())))
+}
+
+/// Writes `FILE.br` beside `FILE`: Brotli at quality 11 with the largest
+/// window, which the worker sends to browsers (issue 14). Compressed once here, where time is cheap, rather
+/// than on the fly at the edge's lower quality. Every wasm, script and style
+/// sheet of `frontend/dist` has one (`precompressed` in the worker).
+fn store_brotli(file: &std::path::Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, size_hint: bytes.len(), ..Default::default() };
+    let mut compressed = Vec::with_capacity(bytes.len() / 3);
+    brotli::BrotliCompress(&mut bytes.as_slice(), &mut compressed, &params).context("Brotli compression")?;
+    let mut target = file.as_os_str().to_owned();
+    target.push(".br");
+    std::fs::write(&target, compressed).with_context(|| format!("writing {}", std::path::Path::new(&target).display()))
+}
+
 pub fn frontend() -> Result<()> {
     println!("build: front-end ({} bundles)", BUNDLES.len());
     let dist = root().join("frontend/dist");
@@ -122,7 +159,7 @@ pub fn frontend() -> Result<()> {
     let mut profiles: Vec<&str> = BUNDLES.iter().map(|(_, profile, _)| *profile).collect();
     profiles.dedup();
     for profile in profiles {
-        let mut cargo = cmd::cargo();
+        let mut cargo = cmd::wasm_cargo(Panics::Trap);
         cargo.args(["build", "--profile", profile, "--target", "wasm32-unknown-unknown", "-p", "ybt-frontend"]);
         for (bin, _, _) in BUNDLES.iter().filter(|(_, p, _)| *p == profile) {
             cargo.args(["--bin", bin]);
@@ -132,7 +169,8 @@ pub fn frontend() -> Result<()> {
     for (bin, profile, name) in BUNDLES {
         let compiled = root().join(format!("target/wasm32-unknown-unknown/{profile}/{bin}.wasm"));
         let wasm = dist.join(format!("{name}_bg.wasm"));
-        if up_to_date(&compiled, &wasm) && dist.join(format!("{name}.js")).exists() {
+        let outputs = [format!("{name}.js"), format!("{name}.js.br"), format!("{name}_bg.wasm.br")];
+        if up_to_date(&compiled, &wasm) && outputs.iter().all(|f| dist.join(f).exists()) {
             println!("build: {bin} wasm unchanged");
             continue;
         }
@@ -141,10 +179,18 @@ pub fn frontend() -> Result<()> {
             .arg(&dist)
             .arg(&compiled))?;
         run(Command::new(npm_bin("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg("-o").arg(&wasm).arg(&wasm))?;
+        let glue = dist.join(format!("{name}.js"));
+        minify(&glue, &glue)?;
+        store_brotli(&wasm)?;
+        store_brotli(&glue)?;
     }
-    for file in ["index.html", "office.html", "boot.js", "style.css", "_headers", "sw.js"] {
+    for file in ["index.html", "office.html", "_headers"] {
         std::fs::copy(root().join("frontend/static").join(file), dist.join(file))
             .with_context(|| format!("copying frontend/static/{file}"))?;
+    }
+    for file in ["boot.js", "style.css", "sw.js"] {
+        minify(&root().join("frontend/static").join(file), &dist.join(file))?;
+        store_brotli(&dist.join(file))?;
     }
     // Every other office family's page is office.html naming its bundle
     // (boot.js reads the name from `data-app`); the worker serves

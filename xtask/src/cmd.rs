@@ -16,6 +16,54 @@ pub fn cargo() -> Command {
     c
 }
 
+/// The toolchain every shipped wasm is compiled with (issue 14): a pinned
+/// nightly, because only a nightly rebuilds the standard library with the
+/// bundle's own profile (`-Z build-std`, std built for size and linked with
+/// LTO as one program). Native code, the tests and the benchmark adapter stay
+/// on stable. `setup` installs it (`--profile minimal` plus `rust-src`, from
+/// the Rust dist server like the wasm32 target; ~10 s).
+pub const WASM_TOOLCHAIN: &str = "nightly-2026-05-20";
+
+/// What a panic does in a shipped wasm.
+#[derive(Clone, Copy)]
+pub enum Panics {
+    /// The message is formatted and reported (the workers: a panic's text
+    /// and place reach the logs).
+    Reported,
+    /// The wasm traps at once (`-C panic=immediate-abort`): no formatting
+    /// code, no messages, no source locations — 20 KB gzip of the village
+    /// bundle (BENCHMARKS.md). The front-end's bundles: in the browser a
+    /// panic ends the app either way, and the console shows where it trapped.
+    Trap,
+}
+
+/// `cargo` for a shipped wasm: the pinned nightly (through rustup's proxy,
+/// whatever toolchain runs xtask) with std rebuilt for size.
+pub fn wasm_cargo(panics: Panics) -> Command {
+    let mut c = Command::new("cargo");
+    c.current_dir(root());
+    wasm_env(&mut c, panics);
+    c
+}
+
+/// The environment of [`wasm_cargo`], also given to tools that run cargo
+/// themselves (worker-build): the same flags make their build a no-op.
+pub fn wasm_env(c: &mut Command, panics: Panics) {
+    // The outer `cargo xtask` names its own toolchain and binaries; the
+    // proxy must choose the pinned nightly instead.
+    for name in ["CARGO", "RUSTC", "RUSTDOC", "RUSTC_WRAPPER", "CARGO_ENCODED_RUSTFLAGS"] {
+        c.env_remove(name);
+    }
+    let rustflags = match panics {
+        Panics::Reported => "",
+        Panics::Trap => "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
+    };
+    c.env("RUSTUP_TOOLCHAIN", WASM_TOOLCHAIN)
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+        .env("RUSTFLAGS", rustflags);
+}
+
 /// A binary installed by npm into `node_modules/.bin`.
 pub fn npm_bin(name: &str) -> PathBuf {
     root().join("node_modules/.bin").join(name)

@@ -18,6 +18,7 @@ pub struct Needs {
 
 pub fn ensure_all(needs: Needs) -> Result<()> {
     ensure_wasm_target()?;
+    ensure_wasm_toolchain()?;
     ensure_npm_packages()?;
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &wasm_bindgen_version()?)?;
     ensure_cargo_tool("worker-build", "worker-build", WORKER_BUILD_VERSION)?;
@@ -25,6 +26,24 @@ pub fn ensure_all(needs: Needs) -> Result<()> {
         ensure_chromium()?;
     }
     Ok(())
+}
+
+/// The pinned nightly the shipped wasm is built with, and the standard
+/// library's source it rebuilds (`cmd::WASM_TOOLCHAIN`).
+fn ensure_wasm_toolchain() -> Result<()> {
+    let toolchain = cmd::WASM_TOOLCHAIN;
+    let components =
+        output(Command::new("rustup").args(["component", "list", "--installed", "--toolchain", toolchain])).unwrap_or_default();
+    let has = |name: &str| components.lines().any(|l| l.trim() == name);
+    // worker-build asks the toolchain for the wasm32 target's std (and
+    // would install it itself); the build uses the rebuilt one.
+    if has("rust-src") && has("rust-std-wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    println!("setup: installing the {toolchain} toolchain with rust-src (the shipped wasm's standard library is rebuilt for size)");
+    run(Command::new("rustup")
+        .args(["toolchain", "install", toolchain, "--profile", "minimal", "--component", "rust-src"])
+        .args(["--target", "wasm32-unknown-unknown"]))
 }
 
 fn ensure_wasm_target() -> Result<()> {
