@@ -17,10 +17,10 @@ const kb = (bytes) => Math.round(bytes / 1024).toLocaleString("zh-CN");
 
 function show(loaded, total) {
   if (!bar || !status) return;
-  if (total > 0) {
+  if (total > 0 && loaded <= total) {
     bar.max = total;
-    bar.value = Math.min(loaded, total);
-    status.textContent = `正在下载程序：${kb(loaded)} / ${kb(total)} KB`;
+    bar.value = loaded;
+    status.textContent = `正在下载程序：${Math.floor((100 * loaded) / total)}%`;
   } else {
     bar.removeAttribute("value"); // no reliable total: an indeterminate bar
     status.textContent = `正在下载程序：已下载 ${kb(loaded)} KB`;
@@ -30,9 +30,13 @@ function show(loaded, total) {
 async function wasmWithProgress(url) {
   const response = await fetch(url);
   if (!response.ok || !response.body || typeof TransformStream !== "function") return response;
-  // A compressed answer's Content-Length counts compressed bytes, while the
-  // stream yields them decompressed: then the total is unknown.
-  const total = response.headers.get("content-encoding") ? 0 : Number(response.headers.get("content-length")) || 0;
+  // The stream yields the wasm decompressed, so the total is the wasm's own
+  // size: the build writes it into the page (`data-wasm-bytes`); a
+  // compressed answer's Content-Length counts compressed bytes. More than
+  // that arriving (a page and a wasm of different builds) turns the bar
+  // indeterminate.
+  const built = Number(document.documentElement.dataset.wasmBytes) || 0;
+  const total = response.headers.get("content-encoding") ? built : Number(response.headers.get("content-length")) || built;
   let loaded = 0;
   show(0, total);
   const counted = response.body.pipeThrough(

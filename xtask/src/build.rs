@@ -184,24 +184,30 @@ pub fn frontend() -> Result<()> {
         store_brotli(&wasm)?;
         store_brotli(&glue)?;
     }
-    for file in ["index.html", "office.html", "_headers"] {
-        std::fs::copy(root().join("frontend/static").join(file), dist.join(file))
-            .with_context(|| format!("copying frontend/static/{file}"))?;
-    }
+    // Each page names its wasm's size (`data-wasm-bytes`): the download's
+    // progress bar (boot.js) counts the wasm decompressed, and the answer's
+    // Content-Length, when there is one, counts it compressed.
+    let with_size = |page: String, name: &str| -> Result<String> {
+        let bytes = std::fs::metadata(dist.join(format!("{name}_bg.wasm"))).with_context(|| format!("{name}_bg.wasm is not built"))?.len();
+        Ok(page.replacen(r#"data-wasm-bytes="""#, &format!(r#"data-wasm-bytes="{bytes}""#), 1))
+    };
+    let index = std::fs::read_to_string(root().join("frontend/static/index.html")).context("reading index.html")?;
+    std::fs::write(dist.join("index.html"), with_size(index, "app")?).context("writing index.html")?;
+    std::fs::copy(root().join("frontend/static/_headers"), dist.join("_headers")).context("copying frontend/static/_headers")?;
     for file in ["boot.js", "style.css", "sw.js"] {
         minify(&root().join("frontend/static").join(file), &dist.join(file))?;
         store_brotli(&dist.join(file))?;
     }
-    // Every other office family's page is office.html naming its bundle
-    // (boot.js reads the name from `data-app`); the worker serves
+    // Every office family's page is office.html naming its bundle (boot.js
+    // reads the name from `data-app`) and its size; the worker serves
     // `/NAME` from `NAME.html`.
     let office = std::fs::read_to_string(root().join("frontend/static/office.html")).context("reading office.html")?;
-    for (_, _, name) in BUNDLES.iter().filter(|(_, _, name)| !["app", "office"].contains(name)) {
+    for (_, _, name) in BUNDLES.iter().filter(|(_, _, name)| *name != "app") {
         let page = office
             .replace(r#"data-app="office""#, &format!(r#"data-app="{name}""#))
             .replace("/office.js", &format!("/{name}.js"))
             .replace("/office_bg.wasm", &format!("/{name}_bg.wasm"));
-        std::fs::write(dist.join(format!("{name}.html")), page).with_context(|| format!("writing {name}.html"))?;
+        std::fs::write(dist.join(format!("{name}.html")), with_size(page, name)?).with_context(|| format!("writing {name}.html"))?;
     }
     Ok(())
 }
