@@ -212,7 +212,8 @@ pub fn frontend() -> Result<()> {
     Ok(())
 }
 
-/// Raw and gzip (level 9) sizes of the wasm each side must download.
+/// Raw, gzip (level 9) and, for the front-end, stored Brotli sizes of the
+/// wasm each side must download.
 pub fn print_sizes() -> Result<()> {
     let bundles = BUNDLES.iter().map(|(bin, _, name)| (bin.to_string(), format!("frontend/dist/{name}_bg.wasm")));
     let workers = [("worker", "worker/build/index_bg.wasm"), ("sheets", "sheets/build/index_bg.wasm")];
@@ -223,7 +224,11 @@ pub fn print_sizes() -> Result<()> {
         let gzip = cmd::output(Command::new("sh").arg("-c").arg(format!("gzip -9c '{}' | wc -c", file.display())))
             .and_then(|s| s.parse::<u64>().ok())
             .context("gzip")?;
-        println!("{name:<10} {path:<32} {:>8.1} KiB raw {:>8.1} KiB gzip", raw as f64 / 1024.0, gzip as f64 / 1024.0);
+        // The front-end's bundles go out as the build's Brotli file.
+        let brotli = std::fs::metadata(format!("{}.br", file.display()))
+            .map(|m| format!(" {:>8.1} KiB Brotli (sent)", m.len() as f64 / 1024.0))
+            .unwrap_or_default();
+        println!("{name:<10} {path:<32} {:>8.1} KiB raw {:>8.1} KiB gzip{brotli}", raw as f64 / 1024.0, gzip as f64 / 1024.0);
     }
     Ok(())
 }
