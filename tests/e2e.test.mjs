@@ -168,8 +168,21 @@ describe("village staff fill a report in the browser", () => {
 
   it("refuses a wrong password in Chinese and signs out", async () => {
     const page = await browser.newPage();
+    // What the page said, for the failure message: this once timed out on
+    // a loaded CI machine (30 Nov) and could not be made to again.
+    const said = [];
+    page.on("console", (m) => m.type() === "error" && said.push(`console: ${m.text()}`));
+    page.on("pageerror", (e) => said.push(`pageerror: ${e.message}`));
     await signIn(page, "cun", "not the password");
-    assert.equal(await (await page.waitForSelector("#login-error")).textContent(), "用户名或密码错误");
+    const shown = await page.waitForSelector("#login-error").catch(async (error) => {
+      const state = await page.evaluate(() => ({
+        boot: document.querySelector("form#login")?.dataset.boot ?? null,
+        submit: document.querySelector("form#login")?.dataset.submit ?? null,
+        app: document.getElementById("app")?.innerHTML.slice(0, 600),
+      }));
+      throw new Error(`${error.message}\npage: ${JSON.stringify(state)}\n${said.join("\n")}`);
+    });
+    assert.equal(await shown.textContent(), "用户名或密码错误");
     await page.fill("#password", PASSWORD);
     await page.click("#login button[type=submit]");
     await page.waitForSelector("#user");
