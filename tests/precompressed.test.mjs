@@ -50,6 +50,16 @@ describe("the front-end's files on the wire", () => {
     }
   });
 
+  it("each page names its wasm's exact size, for the download's progress", async () => {
+    const pages = { "/": "app", "/office": "office", "/ledger": "ledger", "/review": "review" };
+    for (const [path, app] of Object.entries(pages)) {
+      const res = await get(path, { "Accept-Encoding": "identity" });
+      assert.equal(res.status, 200, path);
+      const named = /data-wasm-bytes="(\d+)"/.exec(decoded(res).toString("utf8"))?.[1];
+      assert.equal(Number(named), readFileSync(join(DIST, `${app}_bg.wasm`)).length, path);
+    }
+  });
+
   it("a browser that accepts Brotli gets the stored Brotli bytes, which are the file", async () => {
     for (const file of FILES) {
       // Brotli listed first: Cloudflare's front line prefers it for any
