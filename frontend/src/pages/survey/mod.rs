@@ -97,16 +97,15 @@ fn use_survey(task: &TaskSummary, lang: Lang) -> (UseReducerHandle<SurveyState>,
     {
         let (dispatch, task, server_status, kept) = (state.dispatcher(), task.clone(), server_status.clone(), state.form.is_some());
         use_effect_with(task.id.clone(), move |_| {
-            survey_io::save(&task_key(&task.id), &task);
             // Opened from the inbox, the form came with the question whether
-            // the task is a survey's (`OpenTask`): kept, and read above.
-            if state::take_just_kept(&task.id) {
-                if let Some(kept) = survey_io::load::<ybt_core::api::TaskForm>(&form_key(&task.id)) {
-                    survey_io::save(&task_key(&task.id), &kept.task);
-                    server_status.set(kept.task.status);
-                    return;
-                }
+            // the task is a survey's (`OpenTask`): kept, and read above (a
+            // device that could not keep it asks again).
+            if let Some(answered) = state::take_just_kept(&task.id).filter(|_| kept) {
+                survey_io::save(&task_key(&task.id), &answered);
+                server_status.set(answered.status);
+                return;
             }
+            survey_io::save(&task_key(&task.id), &task);
             wasm_bindgen_futures::spawn_local(async move {
                 match crate::api::open_task_kept(&task.id).await {
                     Ok((answer, text)) => {

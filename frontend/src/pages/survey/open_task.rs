@@ -48,8 +48,11 @@ pub fn open_task(props: &OpenTaskProps) -> Html {
             }
             wasm_bindgen_futures::spawn_local(async move {
                 let (surveys, answer) = futures::future::join(crate::api::surveys(), crate::api::open_task_kept(&task_id)).await;
-                let (answer, text) = match answer {
-                    Ok((form, text)) => (Ok(form), Some(text)),
+                let (answer, kept) = match answer {
+                    Ok((form, text)) => {
+                        let task = form.task.clone();
+                        (Ok(form), Some((task, text)))
+                    }
                     Err(failure) => (Err(failure), None),
                 };
                 let form = Opened { task_id: task_id.clone(), answer: Rc::new(answer) };
@@ -62,8 +65,8 @@ pub fn open_task(props: &OpenTaskProps) -> Html {
                     Some(task) => {
                         // The form is in hand: the survey page takes it
                         // rather than asking for it again.
-                        if let Some(text) = text {
-                            super::state::keep_opened(&task_id, &text);
+                        if let Some((answered, text)) = kept {
+                            super::state::keep_opened(&answered, &text);
                         }
                         open_survey.emit(task)
                     }

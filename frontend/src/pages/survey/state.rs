@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use ybt_core::api::{Form, SubmittedRow, TaskForm};
+use ybt_core::api::{Form, SubmittedRow, TaskForm, TaskSummary};
 use ybt_core::survey::error_place;
 use ybt_core::{CompiledTemplate, FieldError};
 use yew::prelude::*;
@@ -38,24 +38,25 @@ pub fn form_key(task: &str) -> String {
 }
 
 thread_local! {
-    /// The task whose form the page that opened it has just fetched and
-    /// kept (`OpenTask` asks for a task's form while it finds out whether
-    /// the task is a survey's): the survey page takes that copy rather than
-    /// asking for the form a second time.
-    static JUST_KEPT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// The task (as the form's answer gave it) whose form the page that
+    /// opened it has just fetched and kept (`OpenTask` asks for a task's
+    /// form while it finds out whether the task is a survey's): the survey
+    /// page takes that copy rather than asking for the form a second time.
+    static JUST_KEPT: std::cell::RefCell<Option<TaskSummary>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Keeps the form `OpenTask` was answered (its text, as the server sent
-/// it) for the survey page about to open.
-pub fn keep_opened(task_id: &str, text: &str) {
-    survey_io::save_text(&form_key(task_id), text);
-    JUST_KEPT.with(|k| *k.borrow_mut() = Some(task_id.to_owned()));
+/// it, and the task it came with) for the survey page about to open.
+pub fn keep_opened(task: &TaskSummary, text: &str) {
+    survey_io::save_text(&form_key(&task.id), text);
+    JUST_KEPT.with(|k| *k.borrow_mut() = Some(task.clone()));
 }
 
-/// Whether the form kept for `task_id` was fetched just now, on the way to
-/// this page (taken once: a later visit asks the server again).
-pub fn take_just_kept(task_id: &str) -> bool {
-    JUST_KEPT.with(|k| k.borrow_mut().take_if(|t| t == task_id).is_some())
+/// The task of the form kept for `task_id`, when it was fetched just now,
+/// on the way to this page (taken once: a later visit asks the server
+/// again).
+pub fn take_just_kept(task_id: &str) -> Option<TaskSummary> {
+    JUST_KEPT.with(|k| k.borrow_mut().take_if(|t| t.id == task_id))
 }
 
 pub fn rows_key(task: &str) -> String {
